@@ -1,0 +1,41 @@
+//! `budget-tables convert`: any readable form → official workbook or canonical JSON.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use budget_tables::diag::has_errors;
+use budget_tables::io::{same_file, write_atomic};
+use budget_tables::model::json;
+use budget_tables::read::read_path;
+use budget_tables::spec::SpecSet;
+use budget_tables::write::official;
+
+use super::{counts, exit, print_diagnostics, CmdError, EXIT_ERRORS};
+
+pub fn run(specs: &SpecSet, input: &Path, output: &Path) -> Result<ExitCode, CmdError> {
+    let ext = output.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
+    if !matches!(ext.as_deref(), Some("xlsx") | Some("json")) {
+        return Err(CmdError::Usage(format!(
+            "无法识别输出格式：{}；输出文件应以 .xlsx（公开报表）或 .json（规范模型）结尾",
+            output.display()
+        )));
+    }
+    if same_file(input, output) {
+        return Err(CmdError::Usage(format!("输出文件 {} 与输入文件相同；输入文件不会被覆盖，请换一个输出文件名", output.display())));
+    }
+    let outcome = read_path(input, specs)?;
+    print_diagnostics(&outcome.diagnostics);
+    if has_errors(&outcome.diagnostics) {
+        let (e, w, _) = counts(&outcome.diagnostics);
+        eprintln!("{}：有 {e} 个错误、{w} 个警告，未生成 {}。请按上面的提示修改后重试。", input.display(), output.display());
+        return Ok(exit(EXIT_ERRORS));
+    }
+    let bytes = if ext.as_deref() == Some("json") {
+        json::to_string(&outcome.budget).into_bytes()
+    } else {
+        official::workbook_bytes(&outcome.budget, specs)?
+    };
+    write_atomic(output, &bytes, &[input])?;
+    println!("已生成 {}", output.display());
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,155 @@
+//! User-facing findings: severity, rule id, table, sheet, cell, expected and
+//! actual, and a fix hint, all in Chinese.
+
+use std::fmt;
+
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    Error,
+    Warning,
+    Notice,
+}
+
+impl Severity {
+    pub fn label(self) -> &'static str {
+        match self {
+            Severity::Error => "错误",
+            Severity::Warning => "警告",
+            Severity::Notice => "提示",
+        }
+    }
+}
+
+/// One finding.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    /// Stable rule id (`S-AMOUNT`, `S-TABLE-MISSING`, …).
+    pub rule: String,
+    /// `表3 支出总表`.
+    pub table: Option<String>,
+    pub sheet: Option<String>,
+    /// `D12`.
+    pub cell: Option<String>,
+    pub message: String,
+    pub expected: Option<String>,
+    pub actual: Option<String>,
+    pub hint: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn new(severity: Severity, rule: &str, message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            severity,
+            rule: rule.into(),
+            table: None,
+            sheet: None,
+            cell: None,
+            message: message.into(),
+            expected: None,
+            actual: None,
+            hint: None,
+        }
+    }
+
+    pub fn error(rule: &str, message: impl Into<String>) -> Diagnostic {
+        Self::new(Severity::Error, rule, message)
+    }
+
+    pub fn warning(rule: &str, message: impl Into<String>) -> Diagnostic {
+        Self::new(Severity::Warning, rule, message)
+    }
+
+    pub fn notice(rule: &str, message: impl Into<String>) -> Diagnostic {
+        Self::new(Severity::Notice, rule, message)
+    }
+
+    pub fn table(mut self, t: impl Into<String>) -> Self {
+        self.table = Some(t.into());
+        self
+    }
+
+    pub fn at(mut self, sheet: &str, row: u32, col: u32) -> Self {
+        self.sheet = Some(sheet.to_string());
+        self.cell = Some(crate::text::cell_address(row, col));
+        self
+    }
+
+    pub fn in_sheet(mut self, sheet: &str) -> Self {
+        self.sheet = Some(sheet.to_string());
+        self
+    }
+
+    pub fn expected(mut self, e: impl Into<String>) -> Self {
+        self.expected = Some(e.into());
+        self
+    }
+
+    pub fn actual(mut self, a: impl Into<String>) -> Self {
+        self.actual = Some(a.into());
+        self
+    }
+
+    pub fn hint(mut self, h: impl Into<String>) -> Self {
+        self.hint = Some(h.into());
+        self
+    }
+
+    /// `'表3 支出总表'!D12`, or the sheet alone.
+    pub fn location(&self) -> Option<String> {
+        match (&self.sheet, &self.cell) {
+            (Some(s), Some(c)) => Some(format!("'{s}'!{c}")),
+            (Some(s), None) => Some(format!("'{s}'")),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} [{}]", self.severity.label(), self.rule)?;
+        if let Some(t) = &self.table {
+            write!(f, " {t}")?;
+        }
+        if let Some(l) = self.location() {
+            write!(f, " {l}")?;
+        }
+        write!(f, "：{}", self.message)?;
+        if let Some(e) = &self.expected {
+            write!(f, "；应为：{e}")?;
+        }
+        if let Some(a) = &self.actual {
+            write!(f, "；实际：{a}")?;
+        }
+        if let Some(h) = &self.hint {
+            write!(f, "。修改建议：{h}")?;
+        }
+        Ok(())
+    }
+}
+
+/// True when any finding is an error.
+pub fn has_errors(d: &[Diagnostic]) -> bool {
+    d.iter().any(|x| x.severity == Severity::Error)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_points_at_the_cell() {
+        let d = Diagnostic::error("S-AMOUNT", "金额不是数字")
+            .table("表3 支出总表")
+            .at("表3 支出总表", 11, 3)
+            .actual("约100")
+            .hint("请填写数字");
+        assert_eq!(
+            d.to_string(),
+            "错误 [S-AMOUNT] 表3 支出总表 '表3 支出总表'!D12：金额不是数字；实际：约100。修改建议：请填写数字"
+        );
+    }
+}

@@ -1,0 +1,73 @@
+//! Output files: written to a temporary file beside the target and renamed
+//! into place, so a reader never sees half a file and an input is never
+//! overwritten.
+
+use std::io::Write;
+use std::path::Path;
+
+#[derive(Debug, thiserror::Error)]
+pub enum OutputError {
+    #[error("输出文件 {0} 与输入文件相同；请换一个输出文件名，输入文件不会被覆盖")]
+    SameAsInput(String),
+    #[error("无法写入 {path}：{source}")]
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
+}
+
+/// True when `a` and `b` name the same existing file.
+pub fn same_file(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => false,
+    }
+}
+
+/// Writes `bytes` to `path` atomically (temporary file in the same folder, then rename).
+///
+/// # Errors
+/// [`OutputError::SameAsInput`] when `path` is one of `inputs`; [`OutputError::Io`] otherwise.
+pub fn write_atomic(path: &Path, bytes: &[u8], inputs: &[&Path]) -> Result<(), OutputError> {
+    if inputs.iter().any(|i| same_file(i, path)) {
+        return Err(OutputError::SameAsInput(path.display().to_string()));
+    }
+    let io = |source| OutputError::Io {
+        path: path.display().to_string(),
+        source,
+    };
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    std::fs::create_dir_all(dir).map_err(io)?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".budget-tables-")
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .map_err(io)?;
+    tmp.write_all(bytes).map_err(io)?;
+    tmp.as_file().sync_all().map_err(io)?;
+    tmp.persist(path).map_err(|e| io(e.error))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refuses_to_overwrite_an_input() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("in.xlsx");
+        std::fs::write(&p, b"original").unwrap();
+        let err = write_atomic(&p, b"new", &[&p]).unwrap_err();
+        assert!(matches!(err, OutputError::SameAsInput(_)));
+        assert_eq!(std::fs::read(&p).unwrap(), b"original");
+        let out = dir.path().join("sub/out.json");
+        write_atomic(&out, b"{}", &[&p]).unwrap();
+        assert_eq!(std::fs::read(&out).unwrap(), b"{}");
+        let leftovers: Vec<_> = std::fs::read_dir(dir.path().join("sub")).unwrap().collect();
+        assert_eq!(leftovers.len(), 1);
+    }
+}

@@ -1,0 +1,77 @@
+//! budget-tables 命令行：解析参数，交给 `cmd` 下的各子命令。
+
+mod cmd;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// 部门预算公开表格工具：生成填报模板、检查、转换为公开报表或 JSON。
+#[derive(Parser, Debug)]
+#[command(name = "budget-tables", version, about, long_about = None)]
+struct Cli {
+    /// 表格规格目录（默认使用内置的深圳 12 张表规格）
+    #[arg(long, global = true, value_name = "DIR")]
+    templates: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// 生成空白填报模板（xlsx）
+    Template {
+        /// 输出文件（.xlsx）
+        #[arg(short, long, value_name = "FILE.xlsx")]
+        output: PathBuf,
+        /// 预填的部门名称
+        #[arg(long, value_name = "NAME", default_value = "")]
+        department: String,
+        /// 预算年度（默认：明年）
+        #[arg(long, value_name = "YYYY", value_parser = clap::value_parser!(i32).range(1990..=2200))]
+        year: Option<i32>,
+    },
+    /// 转换：填报工作簿 / 公开报表 / JSON → 公开报表（.xlsx）或规范 JSON（.json）
+    Convert {
+        /// 输入文件（xlsx、xls、ods 或 JSON）
+        input: PathBuf,
+        /// 输出文件：.xlsx 为公开报表，.json 为规范模型
+        #[arg(short, long, value_name = "OUTPUT")]
+        output: PathBuf,
+    },
+    /// 检查工作簿的结构（缺表、表头、金额、重复行）
+    Check {
+        /// 输入文件（xlsx、xls、ods 或 JSON）
+        input: PathBuf,
+        /// 输出格式
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum Format {
+    Text,
+    Json,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("错误：{e}");
+            ExitCode::from(cmd::EXIT_UNREADABLE)
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<ExitCode, cmd::CmdError> {
+    let specs = cmd::load_specs(cli.templates.as_deref())?;
+    match cli.command {
+        Command::Template { output, department, year } => cmd::template::run(&specs, &output, department, year),
+        Command::Convert { input, output } => cmd::convert::run(&specs, &input, &output),
+        Command::Check { input, format } => cmd::check::run(&specs, &input, format == Format::Json),
+    }
+}

@@ -1,0 +1,152 @@
+//! Reading one cell as an amount, a code or a label, with findings that name the cell.
+
+use rust_decimal::Decimal;
+
+use super::sheet::{Cell, Sheet};
+use crate::amount::{self, Amount};
+use crate::diag::Diagnostic;
+
+/// Where the reader is: the sheet, the table, the declared unit, the findings so far.
+pub(crate) struct Ctx<'a> {
+    pub sheet: &'a Sheet,
+    pub table: String,
+    pub yuan: bool,
+    pub diags: &'a mut Vec<Diagnostic>,
+}
+
+const TEN_THOUSAND: Decimal = Decimal::from_parts(10000, 0, 0, false, 0);
+
+impl<'a> Ctx<'a> {
+    pub fn new(sheet: &'a Sheet, table: &str, yuan: bool, diags: &'a mut Vec<Diagnostic>) -> Ctx<'a> {
+        if yuan {
+            diags.push(
+                Diagnostic::warning("S-UNIT-YUAN", format!("{table}以“元”为单位，已换算为万元（四舍五入到两位小数）"))
+                    .table(table)
+                    .in_sheet(&sheet.name)
+                    .expected("单位:万元")
+                    .actual("单位:元")
+                    .hint("公开报表以万元为单位，请核对换算后的金额"),
+            );
+        }
+        Ctx {
+            sheet,
+            table: table.to_string(),
+            yuan,
+            diags,
+        }
+    }
+
+    fn push(&mut self, d: Diagnostic, row: u32, col: u32) {
+        let d = d.table(self.table.clone()).at(&self.sheet.name, row, col);
+        self.diags.push(d);
+    }
+
+    pub fn error(&mut self, rule: &str, message: String, row: u32, col: u32, hint: &str) {
+        self.push(Diagnostic::error(rule, message).hint(hint), row, col);
+    }
+
+    /// Text of a label cell, as typed (line breaks removed).
+    pub fn label(&self, row: u32, col: Option<&u32>) -> String {
+        col.map(|&c| super::header::clean_label(&self.sheet.get(row, c).text()))
+            .unwrap_or_default()
+    }
+
+    /// A 科目编码: digits only, kept as text (`201`, not `201.0`).
+    pub fn code(&mut self, row: u32, col: Option<&u32>) -> Option<String> {
+        let &c = col?;
+        let raw = self.sheet.get(row, c).text();
+        let code = crate::text::norm(&raw);
+        if code.is_empty() {
+            return None;
+        }
+        if !code.chars().all(|ch| ch.is_ascii_digit()) {
+            self.push(
+                Diagnostic::error("S-CODE", "科目编码应只含数字")
+                    .actual(raw)
+                    .hint("请填写政府收支分类科目编码，如 201、20103、2010301"),
+                row,
+                c,
+            );
+        }
+        Some(code)
+    }
+
+    /// An amount in 万元; `None` for a blank cell (and for an unreadable one, reported).
+    pub fn amount(&mut self, row: u32, col: u32) -> Option<Amount> {
+        let cell = self.sheet.get(row, col).clone();
+        let d = match &cell {
+            Cell::Empty => return None,
+            Cell::Number(f) => amount::from_f64(*f),
+            Cell::Int(i) => Ok(Decimal::from(*i)),
+            Cell::Text(s) => match amount::parse_text(s) {
+                Ok(None) => return None,
+                Ok(Some(d)) => Ok(d),
+                Err(e) => Err(e),
+            },
+            Cell::Bool(_) | Cell::Date(_) => {
+                let what = if matches!(cell, Cell::Bool(_)) { "逻辑值" } else { "日期" };
+                self.push(
+                    Diagnostic::error("S-AMOUNT", format!("金额单元格是{what}，不是数字"))
+                        .actual(cell.text())
+                        .hint("请把单元格格式设为“数值”，重新填写金额"),
+                    row,
+                    col,
+                );
+                return None;
+            }
+            Cell::Error(e) => {
+                self.push(
+                    Diagnostic::error("S-AMOUNT", format!("金额单元格是错误值 {e}"))
+                        .actual(e.clone())
+                        .hint("请修正公式或直接填写金额"),
+                    row,
+                    col,
+                );
+                return None;
+            }
+            Cell::FormulaNoValue(f) => {
+                self.push(
+                    Diagnostic::error("S-FORMULA", "公式没有计算结果（文件未保存计算值）")
+                        .actual(format!("={f}"))
+                        .hint("请在 Excel 或 WPS 中打开后保存一次，或直接填写金额"),
+                    row,
+                    col,
+                );
+                return None;
+            }
+        };
+        let d = match d {
+            Ok(d) => d,
+            Err(e) => {
+                self.push(
+                    Diagnostic::error("S-AMOUNT", format!("金额{e}"))
+                        .actual(cell.text())
+                        .hint("请只填写数字（可带千分位逗号），不要填写文字、单位或符号"),
+                    row,
+                    col,
+                );
+                return None;
+            }
+        };
+        let d = if self.yuan { d / TEN_THOUSAND } else { d };
+        let rounded = Amount::round(d);
+        // Binary noise from a float cache (0.30000000000000004) is not a third decimal.
+        let noise = Decimal::new(1, 9);
+        if !self.yuan && (rounded.value() - d).abs() > noise {
+            self.push(
+                Diagnostic::warning("S-ROUND", "金额超过两位小数，已四舍五入到分")
+                    .expected(rounded.to_string())
+                    .actual(d.to_string())
+                    .hint("公开金额以万元为单位保留两位小数，请核对"),
+                row,
+                col,
+            );
+        }
+        Some(rounded)
+    }
+
+    /// Amounts of the given spec columns on one row.
+    pub fn amounts<'c>(&mut self, row: u32, cols: impl Iterator<Item = (&'c String, u32)>) -> crate::model::Amounts {
+        cols.map(|(id, c)| (id.clone(), self.amount(row, c))).collect()
+    }
+}

@@ -1,0 +1,327 @@
+//! Finding tables by title and recognizing their header blocks by structure.
+
+use std::collections::HashSet;
+
+use indexmap::IndexMap;
+
+use super::sheet::Sheet;
+use super::Found;
+use crate::diag::Diagnostic;
+use crate::spec::{SpecSet, TableSpec};
+use crate::text::{match_pattern, norm};
+
+/// How far below its title a table's header may start.
+const HEADER_SEARCH_ROWS: u32 = 12;
+
+/// Finds each table's title; later titles of the same table in the same sheet
+/// are page-break copies, in another sheet a duplicate (reported, first kept).
+pub(crate) fn locate(sheets: &[Sheet], specs: &SpecSet, diags: &mut Vec<Diagnostic>) -> Vec<Found> {
+    let mut hits: Vec<Found> = Vec::new();
+    for (si, sheet) in sheets.iter().enumerate() {
+        for row in 0..sheet.height() {
+            for (col, cell) in sheet.row_cells(row) {
+                if let Some(spec) = title_of(&cell.text(), specs) {
+                    hits.push(Found {
+                        spec,
+                        sheet: si,
+                        title_row: row,
+                        title_col: col,
+                        end_row: sheet.height(),
+                    });
+                }
+            }
+        }
+    }
+    // A title that no header follows (a mention in an instructions sheet) is not a table.
+    hits.retain(|h| header_start(&sheets[h.sheet], &specs.tables[h.spec], h.title_row, h.title_row + 1 + HEADER_SEARCH_ROWS).is_some());
+    let mut tables: Vec<Found> = Vec::new();
+    for h in &hits {
+        match tables.iter().find(|t| t.spec == h.spec) {
+            None => tables.push(*h),
+            Some(t) if t.sheet == h.sheet => {}
+            Some(t) => {
+                let spec = &specs.tables[h.spec];
+                diags.push(
+                    Diagnostic::error("S-TABLE-DUP", format!("“{}”出现了两次", spec.title))
+                        .table(spec.sheet_name())
+                        .at(&sheets[h.sheet].name, h.title_row, h.title_col)
+                        .expected(format!("只在工作表“{}”中出现一次", sheets[t.sheet].name))
+                        .hint("请删除重复的表格，只保留一份"),
+                );
+            }
+        }
+    }
+    // A table's region ends where another table's title starts in the same sheet.
+    for i in 0..tables.len() {
+        let t = tables[i];
+        let next = hits
+            .iter()
+            .filter(|h| h.sheet == t.sheet && h.spec != t.spec && h.title_row > t.title_row)
+            .map(|h| h.title_row)
+            .min();
+        if let Some(n) = next {
+            tables[i].end_row = n;
+        }
+    }
+    tables
+}
+
+/// The spec whose title this cell holds, if any (`表3 支出总表` and `支出总表` alike).
+fn title_of(cell: &str, specs: &SpecSet) -> Option<usize> {
+    let n = norm(cell);
+    if n.is_empty() || n.len() > 200 {
+        return None;
+    }
+    let stripped = strip_table_mark(&n);
+    for candidate in [n.as_str(), stripped] {
+        if let Some(i) = specs.tables.iter().position(|s| norm(&s.title) == candidate) {
+            return Some(i);
+        }
+    }
+    specs.tables.iter().position(|s| {
+        s.printed_title.is_some() && match_pattern(&norm(s.printed_title()), stripped).is_some()
+    })
+}
+
+/// Strips a leading `表3` mark.
+fn strip_table_mark(n: &str) -> &str {
+    match n.strip_prefix('表') {
+        Some(rest) => {
+            let digits = rest.chars().take_while(|c| c.is_ascii_digit()).count();
+            if digits > 0 {
+                &rest[digits..]
+            } else {
+                n
+            }
+        }
+        None => n,
+    }
+}
+
+/// A recognized header: where it is and which sheet column holds each spec column.
+#[derive(Debug, Clone)]
+pub(crate) struct Header {
+    pub last_row: u32,
+    /// Spec column id → sheet column.
+    pub cols: IndexMap<String, u32>,
+    pub year: Option<i32>,
+    pub department: Option<String>,
+    /// The workbook declares 单位:元.
+    pub yuan: bool,
+    /// Normalized labels of the header block, to skip page-break copies.
+    labels: HashSet<String>,
+    title: String,
+    name_label: String,
+}
+
+/// First row after the title holding the first column's top header label.
+fn header_start(sheet: &Sheet, spec: &TableSpec, title_row: u32, limit: u32) -> Option<u32> {
+    let first = norm(spec.columns.first().map(|c| c.path[0].as_str()).unwrap_or_default());
+    if first.is_empty() {
+        // Forms have no header tree: their own reader looks for their labels.
+        return (spec.form.is_some()).then_some(title_row + 1);
+    }
+    (title_row + 1..limit.min(sheet.height()))
+        .find(|&r| sheet.row_cells(r).any(|(_, c)| match_pattern(&first, &norm(&c.text())).is_some()))
+}
+
+/// Recognizes the header below a title and maps every spec column to a sheet column.
+pub(crate) fn recognize(sheet: &Sheet, spec: &TableSpec, f: &Found, diags: &mut Vec<Diagnostic>) -> Option<Header> {
+    let table = spec.sheet_name();
+    let start = header_start(sheet, spec, f.title_row, (f.title_row + 1 + HEADER_SEARCH_ROWS).min(f.end_row))?;
+    let (department, yuan) = title_block(sheet, spec, f.title_row, start);
+    let depth = spec.depth();
+    let rows: Vec<u32> = (start..f.end_row).filter(|&r| !sheet.row_is_blank(r)).take(depth).collect();
+    if rows.len() < depth {
+        diags.push(header_error(&table, sheet, start, f.title_col, "表头不完整"));
+        return None;
+    }
+    let width = sheet.width();
+    let mut grid: Vec<Vec<String>> = rows
+        .iter()
+        .map(|&r| (0..width).map(|c| norm(&sheet.get(r, c).text())).collect())
+        .collect();
+    fill_merges(sheet, &rows, &mut grid);
+    fill_right(&mut grid);
+    let paths: Vec<Vec<String>> = (0..width as usize)
+        .map(|c| {
+            let mut p: Vec<String> = Vec::new();
+            for row in &grid {
+                if !row[c].is_empty() && p.last() != Some(&row[c]) {
+                    p.push(row[c].clone());
+                }
+            }
+            p
+        })
+        .collect();
+    let (cols, year) = match match_columns(spec, &paths, false).or_else(|_| match_columns(spec, &paths, true)) {
+        Ok(m) => m,
+        Err(missing) => {
+            diags.push(
+                header_error(&table, sheet, rows[0], f.title_col, "表头无法识别")
+                    .expected(format!("表头应含有列“{}”", missing.join("/")))
+                    .hint("请按 budget-tables template 生成的模板恢复表头（可以增删空行空列，但不要改动表头文字和顺序）"),
+            );
+            return None;
+        }
+    };
+    let labels = grid.iter().flatten().filter(|s| !s.is_empty()).cloned().collect();
+    Some(Header {
+        last_row: *rows.last().unwrap_or(&start),
+        cols,
+        year,
+        department,
+        yuan,
+        labels,
+        title: norm(spec.printed_title()),
+        name_label: norm(&spec.name_label),
+    })
+}
+
+fn header_error(table: &str, sheet: &Sheet, row: u32, col: u32, what: &str) -> Diagnostic {
+    Diagnostic::error("S-HEADER", format!("{table}的{what}"))
+        .table(table)
+        .at(&sheet.name, row, col)
+}
+
+/// Reads the 部门名称 and 单位 lines between the title and the header.
+fn title_block(sheet: &Sheet, spec: &TableSpec, title_row: u32, header_row: u32) -> (Option<String>, bool) {
+    let label = norm(&spec.name_label);
+    let mut department = None;
+    let mut yuan = false;
+    for r in title_row + 1..header_row {
+        let cells: Vec<(u32, String)> = sheet.row_cells(r).map(|(c, x)| (c, x.text())).collect();
+        for (i, (_, t)) in cells.iter().enumerate() {
+            let n = norm(t);
+            if let Some(rest) = n.strip_prefix(&label) {
+                let rest = rest.trim_start_matches(':');
+                department = if rest.is_empty() {
+                    cells.get(i + 1).map(|(_, v)| clean_label(v)).filter(|v| !norm(v).starts_with("单位:"))
+                } else {
+                    // Keep the name as typed, only without the label.
+                    let raw = clean_label(t);
+                    let pos = raw.find(['：', ':']).map(|p| p + raw[p..].chars().next().map_or(1, char::len_utf8));
+                    Some(pos.map_or(rest.to_string(), |p| raw[p..].trim().to_string()))
+                };
+            }
+            if let Some(p) = n.find("单位:") {
+                if !n[..p].ends_with(&label) {
+                    yuan = n[p + "单位:".len()..].starts_with('元');
+                }
+            }
+        }
+    }
+    (department.filter(|d| !d.is_empty()), yuan)
+}
+
+/// Fills every cell of a merged range inside the header with its top-left label.
+fn fill_merges(sheet: &Sheet, rows: &[u32], grid: &mut [Vec<String>]) {
+    for m in &sheet.merges {
+        let Some(top) = rows.iter().position(|&r| r == m.start.0) else {
+            continue;
+        };
+        let label = grid[top][m.start.1 as usize].clone();
+        for (i, &r) in rows.iter().enumerate() {
+            if r < m.start.0 || r > m.end.0 {
+                continue;
+            }
+            for c in m.start.1..=m.end.1 {
+                if let Some(cell) = grid[i].get_mut(c as usize) {
+                    if cell.is_empty() {
+                        *cell = label.clone();
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Where merges are not recorded (ODS, unmerged copies), a group label sits in
+/// its first column only: carry it right while the columns share their parents.
+fn fill_right(grid: &mut [Vec<String>]) {
+    for h in 0..grid.len() {
+        for c in 1..grid[h].len() {
+            if !grid[h][c].is_empty() || grid[h][c - 1].is_empty() {
+                continue;
+            }
+            let same_parents = (0..h).all(|p| grid[p][c] == grid[p][c - 1]);
+            let has_below = (h + 1..grid.len()).any(|b| !grid[b][c].is_empty());
+            if same_parents && has_below {
+                grid[h][c] = grid[h][c - 1].clone();
+            }
+        }
+    }
+}
+
+/// Matches spec columns to sheet columns in order. `loose` accepts a sheet path
+/// that is a suffix of the spec path (group labels not carried).
+fn match_columns(
+    spec: &TableSpec,
+    paths: &[Vec<String>],
+    loose: bool,
+) -> Result<(IndexMap<String, u32>, Option<i32>), Vec<String>> {
+    let mut cols = IndexMap::new();
+    let mut year = None;
+    let mut next = 0usize;
+    for col in &spec.columns {
+        let want: Vec<String> = col.path.iter().map(|l| norm(l)).collect();
+        let hit = (next..paths.len()).find_map(|c| {
+            let have = &paths[c];
+            if have.is_empty() || have.len() > want.len() || (!loose && have.len() != want.len()) {
+                return None;
+            }
+            let tail = &want[want.len() - have.len()..];
+            let mut y = None;
+            for (w, h) in tail.iter().zip(have) {
+                let caps = match_pattern(w, h)?;
+                y = caps.year.or(y);
+            }
+            Some((c, y))
+        });
+        match hit {
+            Some((c, y)) => {
+                cols.insert(col.id.clone(), c as u32);
+                year = year.or(y);
+                next = c + 1;
+            }
+            None => return Err(col.path.clone()),
+        }
+    }
+    Ok((cols, year))
+}
+
+impl Header {
+    /// A row that only repeats the title, the 表N mark, the 部门名称/单位 lines
+    /// or header labels: a page-break copy, skipped.
+    pub fn is_decoration(&self, sheet: &Sheet, row: u32) -> bool {
+        let mut any = false;
+        for (_, c) in sheet.row_cells(row) {
+            any = true;
+            let n = norm(&c.text());
+            let is_mark = n.strip_prefix('表').is_some_and(|d| !d.is_empty() && d.chars().all(|x| x.is_ascii_digit()));
+            let ok = self.labels.contains(&n)
+                || match_pattern(&self.title, &n).is_some()
+                || match_pattern(&self.title, strip_table_mark(&n)).is_some()
+                || is_mark
+                || n.starts_with(&self.name_label)
+                || n.starts_with("单位:");
+            if !ok {
+                return false;
+            }
+        }
+        any
+    }
+}
+
+/// A note or instruction row: its first cell starts with 注, 备注, 说明 or 填表说明.
+pub(crate) fn is_note(sheet: &Sheet, row: u32) -> bool {
+    sheet.row_cells(row).next().is_some_and(|(_, c)| {
+        let n = norm(&c.text());
+        ["注:", "备注", "说明:", "填表说明", "注1", "注2"].iter().any(|p| n.starts_with(p))
+    })
+}
+
+/// A label as typed, without line breaks and surrounding spaces.
+pub(crate) fn clean_label(s: &str) -> String {
+    s.split(['\n', '\r']).map(str::trim).collect::<Vec<_>>().join("").trim().to_string()
+}

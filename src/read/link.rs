@@ -1,0 +1,77 @@
+//! Tables 1 and 6 print their expenditure lines by name only; their 科目编码
+//! and levels come from the coded tables named in the spec (表7/表10/表11).
+
+use crate::diag::Diagnostic;
+use crate::model::{Budget, Level, Table};
+use crate::spec::{SpecSet, TableKind};
+use crate::text::norm;
+
+pub(crate) fn link_two_sided(budget: &mut Budget, specs: &SpecSet, diags: &mut Vec<Diagnostic>) {
+    for spec in specs.tables.iter().filter(|s| s.kind == TableKind::TwoSided) {
+        let mut codes: Vec<(String, String)> = Vec::new();
+        for id in &spec.link_codes_from {
+            if let Some(Table::Grid(g)) = budget.tables.get(id) {
+                for r in g.blocks.first().into_iter().flat_map(|b| &b.rows) {
+                    if let Some(c) = &r.code {
+                        if !codes.iter().any(|(x, _)| x == c) {
+                            codes.push((c.clone(), norm(&r.name)));
+                        }
+                    }
+                }
+            }
+        }
+        let Some(Table::TwoSided(t)) = budget.tables.get_mut(&spec.id) else {
+            continue;
+        };
+        let (mut lei, mut kuan) = (String::new(), String::new());
+        for line in &mut t.expenditure {
+            let n = norm(&line.name);
+            let find = |len: usize, prefix: &str| {
+                codes
+                    .iter()
+                    .find(|(c, name)| c.len() == len && c.starts_with(prefix) && *name == n)
+                    .map(|(c, _)| c.clone())
+            };
+            let code = if line.level == Some(Level::Lei) {
+                find(3, "")
+            } else {
+                find(7, if kuan.is_empty() { "-" } else { &kuan })
+                    .or_else(|| find(5, if lei.is_empty() { "-" } else { &lei }))
+                    .or_else(|| find(3, ""))
+            };
+            if let Some(c) = &code {
+                line.level = Level::of_code(c);
+                match c.len() {
+                    3 => {
+                        lei = c.clone();
+                        kuan.clear();
+                    }
+                    5 => kuan = c.clone(),
+                    _ => {}
+                }
+            } else {
+                if line.level == Some(Level::Lei) {
+                    lei.clear();
+                    kuan.clear();
+                }
+                diags.push(
+                    Diagnostic::warning(
+                        "S-LINK",
+                        format!("支出项目“{}”在{}中找不到对应的科目编码", line.name, linked_names(specs, &spec.link_codes_from)),
+                    )
+                    .table(spec.sheet_name())
+                    .hint("请核对支出项目名称与表7（及表10、表11）的科目名称是否一致；类级项目前应加“一、二、……”序号"),
+                );
+            }
+            line.code = code;
+        }
+    }
+}
+
+fn linked_names(specs: &SpecSet, ids: &[String]) -> String {
+    ids.iter()
+        .filter_map(|id| specs.get(id))
+        .map(|s| format!("表{}", s.number))
+        .collect::<Vec<_>>()
+        .join("、")
+}

@@ -1,0 +1,293 @@
+//! The tolerant reader: xlsx, xls and ods workbooks (or the canonical JSON)
+//! into the [`Budget`] model, with structural findings.
+//!
+//! Tables are found by their titles anywhere in any sheet; headers are
+//! recognized by structure after normalization; amounts are read from numbers
+//! or from text as people type it. What cannot be read as a budget workbook at
+//! all is a [`ReadError`]; what is wrong inside a readable workbook is a
+//! [`Diagnostic`].
+
+mod cells;
+mod form;
+mod grid;
+mod header;
+mod link;
+pub mod sheet;
+mod two_sided;
+
+use std::path::Path;
+
+use crate::diag::Diagnostic;
+use crate::model::{json, Budget, Table};
+use crate::spec::{RowKey, SpecSet, TableKind};
+use crate::text;
+
+pub use sheet::{Cell, Sheet};
+
+/// The input cannot be read as a budget workbook at all.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    #[error("找不到输入文件 {0}；请检查文件路径")]
+    NotFound(String),
+    #[error("无法读取 {path}：{source}")]
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("{0} 是空文件；请重新导出或重新发送该工作簿")]
+    Empty(String),
+    #[error("{0} 不是电子表格（xlsx、xls、ods）也不是 budget-tables 的 JSON；请用 Excel 或 WPS 另存为 xlsx 后再试")]
+    NotSpreadsheet(String),
+    #[error("{0} 设有打开密码（已加密），无法读取；请在 Excel 或 WPS 中取消密码后另存为 xlsx 再试")]
+    Encrypted(String),
+    #[error("{path} 已损坏，无法作为电子表格打开（{detail}）；请重新导出或重新发送该工作簿")]
+    Corrupt { path: String, detail: String },
+    #[error("{path} 的工作表“{sheet}”无法读取（{detail}）；请在 Excel 中打开该表，清除错误单元格后另存")]
+    Sheet {
+        path: String,
+        sheet: String,
+        detail: String,
+    },
+    #[error("{0} 中找不到任何预算表（例如标题为“收支总表”“支出总表”的表格）；请使用 budget-tables template 生成的模板填报")]
+    NoTables(String),
+    #[error("{path}：{source}")]
+    Json {
+        path: String,
+        source: json::JsonError,
+    },
+}
+
+impl ReadError {
+    pub(crate) fn from_calamine(path: &str, e: calamine::Error) -> ReadError {
+        let detail = e.to_string();
+        if detail.to_lowercase().contains("password") || detail.contains("encrypt") {
+            ReadError::Encrypted(path.into())
+        } else {
+            ReadError::Corrupt {
+                path: path.into(),
+                detail,
+            }
+        }
+    }
+}
+
+/// A budget read from a file, and what was found wrong inside it.
+#[derive(Debug, Clone)]
+pub struct ReadOutcome {
+    pub budget: Budget,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Reads a workbook (xlsx, xls, ods) or a canonical JSON model.
+///
+/// # Errors
+/// [`ReadError`] when the file is missing, not a spreadsheet, encrypted,
+/// corrupt, or holds none of the tables.
+///
+/// # Examples
+/// ```no_run
+/// let specs = budget_tables::spec::SpecSet::builtin()?;
+/// let out = budget_tables::read::read_path("samples/shenzhen-zwfw-2024.xlsx".as_ref(), &specs)?;
+/// assert_eq!(out.budget.year, 2024);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn read_path(path: &Path, specs: &SpecSet) -> Result<ReadOutcome, ReadError> {
+    let shown = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|source| {
+        if source.kind() == std::io::ErrorKind::NotFound {
+            ReadError::NotFound(shown.clone())
+        } else {
+            ReadError::Io {
+                path: shown.clone(),
+                source,
+            }
+        }
+    })?;
+    if bytes.is_empty() {
+        return Err(ReadError::Empty(shown));
+    }
+    match sniff(&bytes) {
+        Kind::Json => {
+            let s = String::from_utf8_lossy(&bytes);
+            let budget = json::from_str(&s).map_err(|source| ReadError::Json { path: shown, source })?;
+            Ok(ReadOutcome {
+                budget,
+                diagnostics: Vec::new(),
+            })
+        }
+        Kind::Encrypted => Err(ReadError::Encrypted(shown)),
+        Kind::Other => Err(ReadError::NotSpreadsheet(shown)),
+        Kind::Spreadsheet => {
+            let sheets = sheet::load(path)?;
+            read_sheets(&sheets, specs).ok_or(ReadError::NoTables(shown))
+        }
+    }
+}
+
+enum Kind {
+    Json,
+    Spreadsheet,
+    Encrypted,
+    Other,
+}
+
+fn sniff(bytes: &[u8]) -> Kind {
+    let trimmed = bytes
+        .strip_prefix(b"\xEF\xBB\xBF")
+        .unwrap_or(bytes)
+        .iter()
+        .find(|b| !b.is_ascii_whitespace());
+    if trimmed == Some(&b'{') {
+        return Kind::Json;
+    }
+    if bytes.starts_with(b"PK\x03\x04") {
+        return Kind::Spreadsheet;
+    }
+    if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
+        // An encrypted xlsx is an OLE container holding an `EncryptedPackage` stream.
+        let marker: Vec<u8> = "EncryptedPackage".encode_utf16().flat_map(|u| u.to_le_bytes()).collect();
+        if bytes.windows(marker.len()).any(|w| w == marker.as_slice()) {
+            return Kind::Encrypted;
+        }
+        return Kind::Spreadsheet;
+    }
+    Kind::Other
+}
+
+/// One table found in a sheet: its title cell and the rows it owns.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Found {
+    pub spec: usize,
+    pub sheet: usize,
+    pub title_row: u32,
+    pub title_col: u32,
+    /// One past the last row of the table's region.
+    pub end_row: u32,
+}
+
+/// Reads loaded sheets; `None` when no table is found at all.
+pub fn read_sheets(sheets: &[Sheet], specs: &SpecSet) -> Option<ReadOutcome> {
+    let mut diags = Vec::new();
+    let found = header::locate(sheets, specs, &mut diags);
+    if found.is_empty() {
+        return None;
+    }
+    let mut department = Votes::default();
+    let mut year = Votes::default();
+    let mut tables: Vec<(usize, Table)> = Vec::new();
+    let mut units: Vec<String> = Vec::new();
+
+    // Tables keyed by name learn the unit names from the tables with a 预算单位 column.
+    let mut order: Vec<&Found> = found.iter().collect();
+    order.sort_by_key(|f| (specs.tables[f.spec].row_key == RowKey::Name, specs.tables[f.spec].number));
+    for f in order {
+        let spec = &specs.tables[f.spec];
+        let sheet = &sheets[f.sheet];
+        let table_name = spec.sheet_name();
+        if spec.kind == TableKind::Form {
+            if let Some((t, info)) = form::read(sheet, spec, f, &mut diags) {
+                department.add(info.department, &table_name);
+                year.add(info.year, &table_name);
+                tables.push((f.spec, Table::Form(t)));
+            }
+            continue;
+        }
+        let Some(h) = header::recognize(sheet, spec, f, &mut diags) else {
+            continue;
+        };
+        department.add(h.department.clone(), &table_name);
+        year.add(h.year, &table_name);
+        let mut ctx = cells::Ctx::new(sheet, &table_name, h.yuan, &mut diags);
+        let table = match spec.kind {
+            TableKind::TwoSided => Table::TwoSided(two_sided::read(&mut ctx, spec, &h, f)),
+            _ => {
+                let known: Vec<String> = units
+                    .iter()
+                    .chain(department.first().iter())
+                    .map(|u| text::norm(u))
+                    .collect();
+                let (g, years) = grid::read(&mut ctx, spec, &h, f, &known);
+                for y in years {
+                    year.add(Some(y), &table_name);
+                }
+                for b in &g.blocks {
+                    if !units.contains(&b.unit) {
+                        units.push(b.unit.clone());
+                    }
+                }
+                Table::Grid(g)
+            }
+        };
+        tables.push((f.spec, table));
+    }
+    tables.sort_by_key(|(i, _)| *i);
+
+    let dept = department.settle("S-DEPT", "部门名称", &mut diags).unwrap_or_default();
+    let yr = year.settle("S-YEAR", "年度", &mut diags).and_then(|y| y.parse().ok()).unwrap_or(0);
+    let mut budget = Budget::new(dept.clone(), yr);
+    for (i, t) in tables {
+        budget.tables.insert(specs.tables[i].id.clone(), t);
+    }
+    budget.units = units.into_iter().filter(|u| *u != dept).collect();
+    if budget.units.is_empty() && !dept.is_empty() {
+        budget.units.push(dept);
+    }
+    for spec in &specs.tables {
+        if !budget.tables.contains_key(&spec.id) && !diags.iter().any(|d| d.table.as_deref() == Some(&spec.sheet_name()) && d.rule == "S-HEADER") {
+            diags.push(
+                Diagnostic::error("S-TABLE-MISSING", format!("工作簿中没有找到“{}”", spec.title))
+                    .table(spec.sheet_name())
+                    .hint(format!(
+                        "请在任一工作表中加入标题为“{}”的表格（可从 budget-tables template 生成的模板复制）",
+                        spec.title_for(yr, &budget.department)
+                    )),
+            );
+        }
+    }
+    link::link_two_sided(&mut budget, specs, &mut diags);
+    Some(ReadOutcome {
+        budget,
+        diagnostics: diags,
+    })
+}
+
+/// Values read from several tables that should agree (department, year).
+#[derive(Default)]
+struct Votes(Vec<(String, String)>);
+
+impl Votes {
+    fn add<T: ToString>(&mut self, v: Option<T>, table: &str) {
+        if let Some(v) = v {
+            let s = v.to_string();
+            if !s.is_empty() {
+                self.0.push((s, table.to_string()));
+            }
+        }
+    }
+
+    fn first(&self) -> Option<String> {
+        self.0.first().map(|(v, _)| v.clone())
+    }
+
+    fn settle(&self, rule: &str, what: &str, diags: &mut Vec<Diagnostic>) -> Option<String> {
+        let Some((first, from)) = self.0.first() else {
+            diags.push(
+                Diagnostic::error(&format!("{rule}-MISSING"), format!("工作簿中找不到{what}"))
+                    .hint(format!("请在各表标题下方的“{what}”处填写")),
+            );
+            return None;
+        };
+        for (v, table) in &self.0[1..] {
+            if text::norm(v) != text::norm(first) {
+                diags.push(
+                    Diagnostic::warning(rule, format!("{table}的{what}与{from}不一致"))
+                        .table(table.clone())
+                        .expected(first.clone())
+                        .actual(v.clone())
+                        .hint(format!("各表的{what}应当相同，请统一")),
+                );
+            }
+        }
+        Some(first.clone())
+    }
+}

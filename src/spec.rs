@@ -1,0 +1,393 @@
+//! Table layouts as data: one TOML file per table under `templates/`.
+//!
+//! A spec gives the title, the table number, the header tree (as each leaf
+//! column's path from the top header row down), the row-key kind and the
+//! footnotes. The same spec drives the blank template, the reader and the
+//! writer; a region's or year's layout is added by adding specs, not code.
+
+use std::path::Path;
+
+use serde::Deserialize;
+
+use crate::text;
+
+/// What went wrong loading the specs.
+#[derive(Debug, thiserror::Error)]
+pub enum SpecError {
+    #[error("无法读取表格规格 {path}：{source}")]
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("表格规格 {path} 格式错误：{message}")]
+    Parse { path: String, message: String },
+    #[error("表格规格 {path} 无效：{message}")]
+    Invalid { path: String, message: String },
+    #[error("目录 {0} 中没有表格规格（*.toml）")]
+    Empty(String),
+}
+
+/// How a table is laid out and keyed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TableKind {
+    /// Income | expenditure side by side (tables 1 and 6).
+    TwoSided,
+    /// Rows of amounts under a header tree, grouped by 预算单位.
+    Grid,
+    /// A form (table 12).
+    Form,
+}
+
+/// What identifies a row of a grid table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum RowKey {
+    /// 科目编码 (with the 预算单位 column starting each unit's block).
+    #[default]
+    Code,
+    /// The item name (支出项目类别); a unit's block starts at its total row.
+    Name,
+    /// One row per 预算单位 (表2).
+    Unit,
+    /// Fixed rows per unit, matched by label (表9's years).
+    Fixed,
+}
+
+/// The role of a column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum ColumnKind {
+    #[default]
+    Amount,
+    /// 预算单位.
+    Unit,
+    /// 科目编码, kept as text.
+    Code,
+    /// 科目名称 / 支出项目类别 / 年度: the row label.
+    Name,
+    /// A free label column (the 项目 columns of two-sided tables).
+    Label,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Column {
+    /// Stable id, the key of the amount in the model.
+    pub id: String,
+    #[serde(default)]
+    pub kind: ColumnKind,
+    /// Header labels from the top header row down to this leaf; may hold `{year}`.
+    pub path: Vec<String>,
+    /// Width in character units; computed from the labels when absent.
+    pub width: Option<f64>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Line {
+    pub id: String,
+    pub label: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FooterRow {
+    pub left: Option<Line>,
+    pub right: Option<Line>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FormSpec {
+    pub year_line: String,
+    pub unit_label: String,
+    pub supervisor_label: String,
+    pub tasks_label: String,
+    pub task_name_label: String,
+    pub task_content_label: String,
+    pub amount_group_label: String,
+    pub amounts: Vec<Line>,
+    pub sum_label: String,
+    pub goal_label: String,
+    pub indicators_label: String,
+    pub indicator_labels: Vec<String>,
+    #[serde(default = "default_indicator_rows")]
+    pub indicator_rows: u32,
+}
+
+fn default_indicator_rows() -> u32 {
+    30
+}
+
+/// One table's layout.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TableSpec {
+    pub id: String,
+    pub number: u32,
+    pub title: String,
+    /// The title as printed when it differs (`{department}整体支出绩效目标表`).
+    pub printed_title: Option<String>,
+    pub sheet_name: Option<String>,
+    pub kind: TableKind,
+    #[serde(default)]
+    pub row_key: RowKey,
+    /// The label before the department name (`部门名称`, `单位名称`).
+    pub name_label: String,
+    #[serde(default)]
+    pub footnotes: Vec<String>,
+    /// Printed instead of figures when the table has none (`注:本表本年无发生额。`).
+    pub empty_note: Option<String>,
+    /// Blank input rows in the fill-in template.
+    #[serde(default = "default_template_rows")]
+    pub template_rows: u32,
+    #[serde(default)]
+    pub columns: Vec<Column>,
+    #[serde(default)]
+    pub income_lines: Vec<Line>,
+    #[serde(default)]
+    pub footer_rows: Vec<FooterRow>,
+    #[serde(default)]
+    pub fixed_rows: Vec<Line>,
+    /// Tables whose 科目编码 name the expenditure lines of a two-sided table.
+    #[serde(default = "default_link_codes")]
+    pub link_codes_from: Vec<String>,
+    pub form: Option<FormSpec>,
+}
+
+fn default_template_rows() -> u32 {
+    30
+}
+
+fn default_link_codes() -> Vec<String> {
+    vec!["t07".into(), "t10".into(), "t11".into()]
+}
+
+impl TableSpec {
+    /// `表3 支出总表`: the sheet name and the table's name in messages.
+    pub fn sheet_name(&self) -> String {
+        self.sheet_name
+            .clone()
+            .unwrap_or_else(|| format!("表{} {}", self.number, self.title))
+    }
+
+    /// The title pattern as printed (may hold `{department}`).
+    pub fn printed_title(&self) -> &str {
+        self.printed_title.as_deref().unwrap_or(&self.title)
+    }
+
+    /// The title to print: the printed form filled in, or the plain title when
+    /// it needs a department that is not known yet (blank template).
+    pub fn title_for(&self, year: i32, department: &str) -> String {
+        match &self.printed_title {
+            Some(p) if !department.is_empty() || !p.contains("{department}") => text::fill(p, year, department),
+            _ => text::fill(&self.title, year, department),
+        }
+    }
+
+    /// Header depth: the longest column path.
+    pub fn depth(&self) -> usize {
+        self.columns.iter().map(|c| c.path.len()).max().unwrap_or(0)
+    }
+
+    pub fn amount_columns(&self) -> impl Iterator<Item = &Column> {
+        self.columns.iter().filter(|c| c.kind == ColumnKind::Amount)
+    }
+
+    pub fn column(&self, kind: ColumnKind) -> Option<&Column> {
+        self.columns.iter().find(|c| c.kind == kind)
+    }
+
+    /// Every fixed line id of a two-sided table, income lines first.
+    pub fn fixed_lines(&self) -> impl Iterator<Item = &Line> {
+        self.income_lines.iter().chain(
+            self.footer_rows
+                .iter()
+                .flat_map(|f| f.left.iter().chain(f.right.iter())),
+        )
+    }
+
+    /// Fixed lines of the left (income) column: income lines then footer lefts.
+    pub fn left_lines(&self) -> impl Iterator<Item = &Line> {
+        self.income_lines
+            .iter()
+            .chain(self.footer_rows.iter().filter_map(|f| f.left.as_ref()))
+    }
+
+    fn validate(&self, path: &str) -> Result<(), SpecError> {
+        let invalid = |message: String| SpecError::Invalid {
+            path: path.to_string(),
+            message,
+        };
+        let mut ids = std::collections::HashSet::new();
+        for c in &self.columns {
+            if c.path.is_empty() {
+                return Err(invalid(format!("列 {} 没有表头路径", c.id)));
+            }
+            if !ids.insert(c.id.as_str()) {
+                return Err(invalid(format!("列 id {} 重复", c.id)));
+            }
+        }
+        match self.kind {
+            TableKind::Form => {
+                if self.form.is_none() {
+                    return Err(invalid("表单缺少 [form] 段".into()));
+                }
+            }
+            TableKind::TwoSided => {
+                let labels = self.columns.iter().filter(|c| c.kind == ColumnKind::Label).count();
+                let amounts = self.amount_columns().count();
+                if labels != 2 || amounts != 2 || self.columns.len() != 4 {
+                    return Err(invalid("两栏式表格应有 4 列：收入项目、收入金额、支出项目、支出金额".into()));
+                }
+                let mut line_ids = std::collections::HashSet::new();
+                for l in self.fixed_lines() {
+                    if !line_ids.insert(l.id.as_str()) {
+                        return Err(invalid(format!("行 id {} 重复", l.id)));
+                    }
+                }
+            }
+            TableKind::Grid => {
+                if self.amount_columns().next().is_none() {
+                    return Err(invalid("没有金额列".into()));
+                }
+                let needs = match self.row_key {
+                    RowKey::Code => vec![ColumnKind::Unit, ColumnKind::Code, ColumnKind::Name],
+                    RowKey::Name => vec![ColumnKind::Name],
+                    RowKey::Unit => vec![ColumnKind::Unit],
+                    RowKey::Fixed => vec![ColumnKind::Unit, ColumnKind::Name],
+                };
+                for k in needs {
+                    if self.column(k).is_none() {
+                        return Err(invalid(format!("按 {:?} 取行键的表缺少 {:?} 列", self.row_key, k)));
+                    }
+                }
+                if self.row_key == RowKey::Fixed && self.fixed_rows.is_empty() {
+                    return Err(invalid("固定行表格缺少 fixed_rows".into()));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The specs of one layout (all twelve tables of the Shenzhen format by default).
+#[derive(Debug, Clone)]
+pub struct SpecSet {
+    pub tables: Vec<TableSpec>,
+}
+
+const BUILTIN: &[(&str, &str)] = &[
+    ("01-shouzhi-zongbiao.toml", include_str!("../templates/01-shouzhi-zongbiao.toml")),
+    ("02-shouru-zongbiao.toml", include_str!("../templates/02-shouru-zongbiao.toml")),
+    ("03-zhichu-zongbiao.toml", include_str!("../templates/03-zhichu-zongbiao.toml")),
+    ("04-jiben-zhichu-zongbiao.toml", include_str!("../templates/04-jiben-zhichu-zongbiao.toml")),
+    ("05-xiangmu-zhichu-zongbiao.toml", include_str!("../templates/05-xiangmu-zhichu-zongbiao.toml")),
+    (
+        "06-caizheng-bokuan-shouzhi-zongbiao.toml",
+        include_str!("../templates/06-caizheng-bokuan-shouzhi-zongbiao.toml"),
+    ),
+    ("07-yiban-gonggong-gongneng.toml", include_str!("../templates/07-yiban-gonggong-gongneng.toml")),
+    ("08-yiban-gonggong-jingji.toml", include_str!("../templates/08-yiban-gonggong-jingji.toml")),
+    ("09-sangong-jingfei.toml", include_str!("../templates/09-sangong-jingfei.toml")),
+    ("10-zhengfu-xing-jijin.toml", include_str!("../templates/10-zhengfu-xing-jijin.toml")),
+    ("11-guoyou-ziben-jingying.toml", include_str!("../templates/11-guoyou-ziben-jingying.toml")),
+    (
+        "12-zhengti-zhichu-jixiao-mubiao.toml",
+        include_str!("../templates/12-zhengti-zhichu-jixiao-mubiao.toml"),
+    ),
+];
+
+impl SpecSet {
+    /// The twelve Shenzhen tables, compiled in from `templates/`.
+    ///
+    /// # Errors
+    /// [`SpecError`] if a compiled-in spec is invalid (a build defect).
+    pub fn builtin() -> Result<SpecSet, SpecError> {
+        Self::from_sources(BUILTIN.iter().map(|(p, s)| (p.to_string(), s.to_string())))
+    }
+
+    /// Loads every `*.toml` under `dir`, ordered by table number.
+    ///
+    /// # Errors
+    /// [`SpecError`] when the folder cannot be read or a spec is invalid.
+    pub fn from_dir(dir: &Path) -> Result<SpecSet, SpecError> {
+        let io = |source| SpecError::Io {
+            path: dir.display().to_string(),
+            source,
+        };
+        let mut files = Vec::new();
+        for entry in std::fs::read_dir(dir).map_err(io)? {
+            let p = entry.map_err(io)?.path();
+            if p.extension().is_some_and(|e| e == "toml") {
+                let s = std::fs::read_to_string(&p).map_err(|source| SpecError::Io {
+                    path: p.display().to_string(),
+                    source,
+                })?;
+                files.push((p.display().to_string(), s));
+            }
+        }
+        if files.is_empty() {
+            return Err(SpecError::Empty(dir.display().to_string()));
+        }
+        files.sort();
+        Self::from_sources(files.into_iter())
+    }
+
+    fn from_sources(files: impl Iterator<Item = (String, String)>) -> Result<SpecSet, SpecError> {
+        let mut tables = Vec::new();
+        for (path, src) in files {
+            let spec: TableSpec = toml::from_str(&src).map_err(|e| SpecError::Parse {
+                path: path.clone(),
+                message: e.to_string(),
+            })?;
+            spec.validate(&path)?;
+            if tables.iter().any(|t: &TableSpec| t.id == spec.id || t.number == spec.number) {
+                return Err(SpecError::Invalid {
+                    path,
+                    message: format!("表 id {} 或编号 {} 重复", spec.id, spec.number),
+                });
+            }
+            tables.push(spec);
+        }
+        tables.sort_by_key(|t| t.number);
+        Ok(SpecSet { tables })
+    }
+
+    pub fn get(&self, id: &str) -> Option<&TableSpec> {
+        self.tables.iter().find(|t| t.id == id)
+    }
+}
+
+/// Normalized header label of a spec path element, placeholders kept.
+pub fn norm_label(label: &str) -> String {
+    text::norm(label)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_has_the_twelve_tables() {
+        let s = SpecSet::builtin().unwrap();
+        assert_eq!(s.tables.len(), 12);
+        let counts: Vec<usize> = s.tables.iter().map(|t| t.amount_columns().count()).collect();
+        // Leaf amount columns as printed: 表2 15, 表3 9, 表4 12, 表5 14, 表9 18.
+        assert_eq!(counts, vec![2, 15, 9, 12, 14, 2, 3, 3, 18, 3, 3, 0]);
+        assert_eq!(s.tables[8].sheet_name(), "表9 财政拨款“三公”经费支出表");
+        assert_eq!(s.get("t05").unwrap().depth(), 4);
+        assert_eq!(s.get("t09").unwrap().depth(), 3);
+    }
+
+    #[test]
+    fn a_bad_spec_is_refused_with_its_path() {
+        let err = SpecSet::from_sources(
+            [("x.toml".to_string(), "id = \"t1\"\nnumber = 1\ntitle = \"x\"\nkind = \"grid\"\nname_label = \"部门名称\"\n".to_string())]
+                .into_iter(),
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("x.toml"), "{err}");
+    }
+}

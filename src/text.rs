@@ -1,0 +1,224 @@
+//! Text normalization shared by header recognition, title search and amount parsing.
+//!
+//! Finance staff type the same label many ways: full-width or half-width
+//! brackets and digits, Chinese or ASCII quotes, stray spaces and line breaks
+//! from wrapped header cells. Everything that is compared goes through [`norm`].
+
+use unicode_normalization::UnicodeNormalization;
+
+/// Canonical form for comparing labels: NFKC (full-width → half-width), no
+/// whitespace at all, no quote characters.
+pub fn norm(s: &str) -> String {
+    s.nfkc()
+        .filter(|c| !c.is_whitespace() && !is_quote(*c))
+        .collect()
+}
+
+fn is_quote(c: char) -> bool {
+    matches!(
+        c,
+        '"' | '\'' | '“' | '”' | '‘' | '’' | '「' | '」' | '『' | '』' | '〝' | '〞'
+    )
+}
+
+/// Strips an outline number such as `一、`, `1.`, `（二）` or `3、` from the start
+/// of a normalized label.
+pub fn strip_numbering(normed: &str) -> &str {
+    let s = normed;
+    if let Some(rest) = s.strip_prefix('(') {
+        if let Some(end) = rest.find(')') {
+            let inner = &rest[..end];
+            if !inner.is_empty() && inner.chars().all(is_numeral) {
+                return &rest[end + 1..];
+            }
+        }
+    }
+    let digits: usize = s
+        .char_indices()
+        .take_while(|(_, c)| is_numeral(*c))
+        .map(|(i, c)| i + c.len_utf8())
+        .last()
+        .unwrap_or(0);
+    if digits > 0 {
+        let rest = &s[digits..];
+        for sep in ['、', '.', ':'] {
+            if let Some(r) = rest.strip_prefix(sep) {
+                return r;
+            }
+        }
+    }
+    s
+}
+
+/// True when the label starts with a Chinese outline numeral and `、`
+/// (`一、一般公共服务支出`): the mark of a 类 line in tables 1 and 6.
+pub fn has_chinese_numbering(normed: &str) -> bool {
+    let n: usize = normed
+        .chars()
+        .take_while(|c| CHINESE_NUMERALS.contains(*c))
+        .count();
+    n > 0 && normed.chars().nth(n) == Some('、')
+}
+
+const CHINESE_NUMERALS: &str = "一二三四五六七八九十百";
+
+fn is_numeral(c: char) -> bool {
+    c.is_ascii_digit() || CHINESE_NUMERALS.contains(c)
+}
+
+/// Chinese outline numeral for 1-based `n` (1 → 一, 12 → 十二, 20 → 二十).
+pub fn chinese_numeral(n: usize) -> String {
+    const D: [&str; 10] = ["", "一", "二", "三", "四", "五", "六", "七", "八", "九"];
+    match n {
+        0 => "零".into(),
+        1..=9 => D[n].into(),
+        10..=19 => format!("十{}", D[n % 10]),
+        20..=99 => format!("{}十{}", D[n / 10], D[n % 10]),
+        _ => n.to_string(),
+    }
+}
+
+/// Values captured by the placeholders of a label pattern.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Captures {
+    pub year: Option<i32>,
+    pub department: Option<String>,
+}
+
+/// Matches normalized `text` against a normalized pattern that may hold
+/// `{year}`, `{prior_year}` (four digits) and `{department}` (any text).
+/// `{prior_year}` is reported as `year = captured + 1`.
+pub fn match_pattern(pattern: &str, text: &str) -> Option<Captures> {
+    let mut caps = Captures::default();
+    if match_from(pattern, text, &mut caps) {
+        Some(caps)
+    } else {
+        None
+    }
+}
+
+fn match_from(pattern: &str, text: &str, caps: &mut Captures) -> bool {
+    if pattern.is_empty() {
+        return text.is_empty();
+    }
+    for (ph, prior) in [("{year}", false), ("{prior_year}", true)] {
+        if let Some(rest) = pattern.strip_prefix(ph) {
+            let digits: String = text.chars().take(4).collect();
+            if digits.len() != 4 || !digits.chars().all(|c| c.is_ascii_digit()) {
+                return false;
+            }
+            let y: i32 = digits.parse().unwrap_or(0);
+            let y = if prior { y + 1 } else { y };
+            if caps.year.is_some_and(|old| old != y) {
+                return false;
+            }
+            caps.year = Some(y);
+            return match_from(rest, &text[4..], caps);
+        }
+    }
+    if let Some(rest) = pattern.strip_prefix("{department}") {
+        // The department is followed by a literal suffix: try the longest match first.
+        let ends: Vec<usize> = text.char_indices().map(|(i, _)| i).chain([text.len()]).collect();
+        for &end in ends.iter().rev() {
+            if end == 0 {
+                continue;
+            }
+            let mut trial = caps.clone();
+            trial.department = Some(text[..end].to_string());
+            if match_from(rest, &text[end..], &mut trial) {
+                *caps = trial;
+                return true;
+            }
+        }
+        return false;
+    }
+    let mut pc = pattern.chars();
+    let mut tc = text.chars();
+    match (pc.next(), tc.next()) {
+        (Some(p), Some(t)) if p == t => match_from(pc.as_str(), tc.as_str(), caps),
+        _ => false,
+    }
+}
+
+/// Fills `{year}`, `{prior_year}` and `{department}` into a label.
+pub fn fill(pattern: &str, year: i32, department: &str) -> String {
+    pattern
+        .replace("{prior_year}", &(year - 1).to_string())
+        .replace("{year}", &year.to_string())
+        .replace("{department}", department)
+}
+
+/// Display width of a label: CJK characters count 2 columns.
+pub fn display_width(s: &str) -> usize {
+    unicode_width::UnicodeWidthStr::width(s)
+}
+
+/// Excel-style column letters for a 0-based column index.
+pub fn column_letters(mut col: u32) -> String {
+    let mut out = Vec::new();
+    loop {
+        out.push(b'A' + (col % 26) as u8);
+        if col < 26 {
+            break;
+        }
+        col = col / 26 - 1;
+    }
+    out.reverse();
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// `A1`-style address for 0-based row and column.
+pub fn cell_address(row: u32, col: u32) -> String {
+    format!("{}{}", column_letters(col), row + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn norm_folds_widths_spaces_quotes() {
+        assert_eq!(norm("因公出国 （境）\n费用"), "因公出国(境)费用");
+        assert_eq!(norm("财政拨款“三公”经费支出表"), "财政拨款三公经费支出表");
+        assert_eq!(norm("财政拨款\"三公\"经费支出表"), "财政拨款三公经费支出表");
+        assert_eq!(norm("单位：万元"), "单位:万元");
+        assert_eq!(norm("１２３"), "123");
+    }
+
+    #[test]
+    fn numbering_is_stripped() {
+        assert_eq!(strip_numbering("一、财政拨款"), "财政拨款");
+        assert_eq!(strip_numbering("1.一般公共预算拨款"), "一般公共预算拨款");
+        assert_eq!(strip_numbering("(二)收入总表"), "收入总表");
+        assert_eq!(strip_numbering("财政拨款"), "财政拨款");
+        assert!(has_chinese_numbering("十一、国防支出"));
+        assert!(!has_chinese_numbering("一般公共服务支出"));
+    }
+
+    #[test]
+    fn numerals() {
+        assert_eq!(chinese_numeral(1), "一");
+        assert_eq!(chinese_numeral(10), "十");
+        assert_eq!(chinese_numeral(12), "十二");
+        assert_eq!(chinese_numeral(21), "二十一");
+    }
+
+    #[test]
+    fn patterns_capture_year_and_department() {
+        let c = match_pattern("{year}年预算数", "2024年预算数").unwrap();
+        assert_eq!(c.year, Some(2024));
+        let c = match_pattern("{prior_year}年", "2023年").unwrap();
+        assert_eq!(c.year, Some(2024));
+        assert!(match_pattern("{year}年预算数", "年预算数").is_none());
+        let c = match_pattern("{department}整体支出绩效目标表", "某局(本级)整体支出绩效目标表").unwrap();
+        assert_eq!(c.department.as_deref(), Some("某局(本级)"));
+        assert!(match_pattern("{department}整体支出绩效目标表", "整体支出绩效目标表").is_none());
+    }
+
+    #[test]
+    fn addresses() {
+        assert_eq!(cell_address(11, 3), "D12");
+        assert_eq!(column_letters(26), "AA");
+        assert_eq!(column_letters(701), "ZZ");
+    }
+}

@@ -1,0 +1,157 @@
+//! The frame every table sheet shares: 表N mark, title, 部门名称 and 单位
+//! line, the merged header, column widths, notes and print set-up.
+
+use rust_xlsxwriter::Worksheet;
+
+use super::layout::header_cells;
+use super::style::Styles;
+use super::WriteError;
+use crate::spec::{ColumnKind, TableSpec};
+use crate::text::display_width;
+
+pub(crate) const MARK_ROW: u32 = 0;
+pub(crate) const TITLE_ROW: u32 = 1;
+pub(crate) const LINE_ROW: u32 = 2;
+pub(crate) const HEADER_ROW: u32 = 3;
+
+/// Whether the sheet is for filling in (inputs unlocked) or for publishing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Mode {
+    Template,
+    Official,
+}
+
+/// Where the body starts once the frame is drawn.
+pub(crate) struct Frame {
+    pub first_data_row: u32,
+    pub ncols: u16,
+}
+
+/// Writes `text` over a range, merging only when it spans more than one cell.
+pub(crate) fn put(
+    ws: &mut Worksheet,
+    (r1, c1, r2, c2): (u32, u16, u32, u16),
+    text: &str,
+    f: &rust_xlsxwriter::Format,
+) -> Result<(), WriteError> {
+    if r1 == r2 && c1 == c2 {
+        ws.write_string_with_format(r1, c1, text, f)?;
+    } else {
+        ws.merge_range(r1, c1, r2, c2, text, f)?;
+    }
+    Ok(())
+}
+
+/// Column widths (character units): label columns fit their longest label,
+/// amount columns fit a formatted figure; CJK characters count double.
+pub(crate) fn column_widths(spec: &TableSpec, content: &[usize]) -> Vec<f64> {
+    spec.columns
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let longest = content.get(i).copied().unwrap_or(0) as f64;
+            match (c.kind, c.width) {
+                (_, Some(w)) => w.max((longest + 2.0).min(60.0)),
+                (ColumnKind::Amount, None) => (longest + 3.0).clamp(13.0, 20.0),
+                (ColumnKind::Code, None) => 10.0f64.max(longest + 2.0),
+                _ => (longest + 2.0).clamp(10.0, 60.0),
+            }
+        })
+        .collect()
+}
+
+/// Draws the mark, title, name line and header; returns the first body row.
+pub(crate) fn draw(
+    ws: &mut Worksheet,
+    spec: &TableSpec,
+    st: &Styles,
+    year: i32,
+    department: &str,
+    widths: &[f64],
+    mode: Mode,
+) -> Result<Frame, WriteError> {
+    let ncols = spec.columns.len() as u16;
+    let last = ncols - 1;
+    ws.set_name(spec.sheet_name())?;
+    for (i, w) in widths.iter().enumerate() {
+        ws.set_column_width(i as u16, *w)?;
+    }
+    ws.write_string_with_format(MARK_ROW, 0, format!("表{}", spec.number), &st.mark)?;
+    put(ws, (TITLE_ROW, 0, TITLE_ROW, last), &spec.title_for(year, department), &st.title)?;
+    ws.set_row_height(TITLE_ROW, 36)?;
+    name_line(ws, &spec.name_label, department, st, last, mode)?;
+    ws.write_string_with_format(LINE_ROW, last, "单位:万元", &st.line_right)?;
+
+    let depth = spec.depth() as u32;
+    for hc in header_cells(spec, year) {
+        put(
+            ws,
+            (HEADER_ROW + hc.first_row, hc.first_col, HEADER_ROW + hc.last_row, hc.last_col),
+            &hc.text,
+            &st.header,
+        )?;
+    }
+    for h in 0..depth {
+        ws.set_row_height(HEADER_ROW + h, header_row_height(spec, year, h, widths))?;
+    }
+    let header_last = HEADER_ROW + depth - 1;
+    page_setup(ws, header_last)?;
+    Ok(Frame {
+        first_data_row: header_last + 1,
+        ncols,
+    })
+}
+
+/// `部门名称:<name>` as published; in the template the name is an input cell.
+pub(crate) fn name_line(
+    ws: &mut Worksheet,
+    label: &str,
+    department: &str,
+    st: &Styles,
+    last: u16,
+    mode: Mode,
+) -> Result<(), WriteError> {
+    let span = (last / 2).max(1);
+    match mode {
+        Mode::Official => put(ws, (LINE_ROW, 0, LINE_ROW, span), &format!("{label}:{department}"), &st.line),
+        Mode::Template => {
+            ws.write_string_with_format(LINE_ROW, 0, format!("{label}:"), &st.line_right)?;
+            put(ws, (LINE_ROW, 1, LINE_ROW, span.max(2)), department, &st.input_text)
+        }
+    }
+}
+
+fn header_row_height(spec: &TableSpec, year: i32, h: u32, widths: &[f64]) -> f64 {
+    let lines = header_cells(spec, year)
+        .iter()
+        .filter(|c| c.first_row == h && c.last_row == h)
+        .map(|c| {
+            let w: f64 = widths[c.first_col as usize..=c.last_col as usize].iter().sum();
+            (display_width(&c.text) as f64 / (w - 1.0).max(1.0)).ceil().max(1.0)
+        })
+        .fold(1.0, f64::max);
+    (lines * 14.0 + 6.0).max(20.0)
+}
+
+/// A4 landscape, one page wide, header rows on every page, page numbers, panes frozen.
+pub(crate) fn page_setup(ws: &mut Worksheet, header_last: u32) -> Result<(), WriteError> {
+    ws.set_landscape();
+    ws.set_paper_size(9);
+    ws.set_print_fit_to_pages(1, 0);
+    ws.set_print_center_horizontally(true);
+    ws.set_margins(0.5, 0.5, 0.6, 0.6, 0.3, 0.3);
+    ws.set_repeat_rows(TITLE_ROW, header_last)?;
+    ws.set_footer("&C第 &P 页，共 &N 页");
+    ws.set_freeze_panes(header_last + 1, 0)?;
+    Ok(())
+}
+
+/// Notes under the body, each merged across the table.
+pub(crate) fn notes(ws: &mut Worksheet, mut row: u32, last: u16, notes: &[&str], st: &Styles) -> Result<u32, WriteError> {
+    for n in notes {
+        put(ws, (row, 0, row, last), n, &st.note)?;
+        ws.set_row_height(row, 20)?;
+        row += 1;
+    }
+    Ok(row)
+}

@@ -1,0 +1,33 @@
+//! Writing workbooks: the blank fill-in [`template`] and the [`official`]
+//! published tables. Both draw titles and headers from the specs through
+//! [`frame`], so the layout lives in one place.
+
+mod form;
+pub mod frame;
+pub mod layout;
+pub mod official;
+mod style;
+pub mod template;
+
+use rust_xlsxwriter::{DocProperties, ExcelDateTime, Workbook, XlsxError};
+
+/// What went wrong writing a workbook.
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError {
+    #[error("生成工作簿失败：{0}")]
+    Xlsx(#[from] XlsxError),
+    #[error("模型中缺少表格规格“{0}”，无法输出；请使用与该模型对应的表格规格")]
+    UnknownTable(String),
+}
+
+/// A workbook whose document properties are fixed, so the same input gives
+/// byte-identical output.
+pub(crate) fn new_workbook(title: &str) -> Result<Workbook, WriteError> {
+    let mut wb = Workbook::new();
+    let props = DocProperties::new()
+        .set_title(title)
+        .set_author("budget-tables")
+        .set_creation_datetime(&ExcelDateTime::from_ymd(2000, 1, 1)?);
+    wb.set_properties(&props);
+    Ok(wb)
+}

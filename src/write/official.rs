@@ -1,0 +1,197 @@
+//! The official workbook, as published: one sheet per table.
+
+use rust_xlsxwriter::{Format, Worksheet};
+
+use super::frame::{self, Mode};
+use super::style::Styles;
+use super::{form, new_workbook, WriteError};
+use crate::amount::{grouped, Amount};
+use crate::model::{Budget, GridTable, Level, Table, TwoSidedTable};
+use crate::spec::{ColumnKind, RowKey, SpecSet, TableSpec};
+use crate::text::{chinese_numeral, display_width};
+
+/// One body cell before it is written.
+#[derive(Debug, Clone)]
+pub(crate) enum Out {
+    Text(String, Look),
+    Amount(Option<Amount>),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Look {
+    Plain,
+    Bold,
+    Indent1,
+    Indent2,
+    Code,
+}
+
+impl Out {
+    fn width(&self) -> usize {
+        match self {
+            Out::Text(s, Look::Indent1) => display_width(s) + 2,
+            Out::Text(s, Look::Indent2) => display_width(s) + 4,
+            Out::Text(s, _) => display_width(s),
+            Out::Amount(a) => a.map_or(0, |a| grouped(a).len()),
+        }
+    }
+}
+
+/// The official workbook as bytes: deterministic for the same budget.
+///
+/// # Errors
+/// [`WriteError`] when the budget holds a table the specs do not describe, or
+/// the workbook cannot be assembled.
+pub fn workbook_bytes(budget: &Budget, specs: &SpecSet) -> Result<Vec<u8>, WriteError> {
+    if let Some(id) = budget.tables.keys().find(|id| specs.get(id).is_none()) {
+        return Err(WriteError::UnknownTable(id.clone()));
+    }
+    let mut wb = new_workbook(&format!("{}{}年部门预算", budget.department, budget.year))?;
+    let st = Styles::new();
+    for spec in &specs.tables {
+        let Some(table) = budget.tables.get(&spec.id) else {
+            continue;
+        };
+        let ws = wb.add_worksheet();
+        match table {
+            Table::Grid(g) => body_sheet(ws, spec, &st, budget, &grid_rows(spec, g), table)?,
+            Table::TwoSided(t) => body_sheet(ws, spec, &st, budget, &two_sided_rows(spec, t), table)?,
+            Table::Form(f) => form::write(ws, spec, &st, budget.year, &budget.department, Some(f))?,
+        }
+    }
+    Ok(wb.save_to_buffer()?)
+}
+
+fn body_sheet(ws: &mut Worksheet, spec: &TableSpec, st: &Styles, b: &Budget, rows: &[Vec<Out>], table: &Table) -> Result<(), WriteError> {
+    let content: Vec<usize> = (0..spec.columns.len())
+        .map(|c| rows.iter().map(|r| r[c].width()).max().unwrap_or(0))
+        .collect();
+    let widths = frame::column_widths(spec, &content);
+    let f = frame::draw(ws, spec, st, b.year, &b.department, &widths, Mode::Official)?;
+    let mut row = f.first_data_row;
+    for r in rows {
+        for (c, out) in r.iter().enumerate() {
+            write_out(ws, st, row, c as u16, out)?;
+        }
+        row += 1;
+    }
+    let mut notes: Vec<&str> = Vec::new();
+    if let (true, Some(n)) = (table.has_no_figures(), spec.empty_note.as_deref()) {
+        notes.push(n);
+    }
+    notes.extend(spec.footnotes.iter().map(String::as_str));
+    frame::notes(ws, row, f.ncols - 1, &notes, st)?;
+    Ok(())
+}
+
+pub(crate) fn write_out(ws: &mut Worksheet, st: &Styles, row: u32, col: u16, out: &Out) -> Result<(), WriteError> {
+    match out {
+        Out::Text(s, look) => {
+            let f: &Format = match look {
+                Look::Plain => &st.label,
+                Look::Bold => &st.label_bold,
+                Look::Indent1 => &st.indent1,
+                Look::Indent2 => &st.indent2,
+                Look::Code => &st.code,
+            };
+            if s.is_empty() {
+                ws.write_blank(row, col, f)?;
+            } else {
+                // Always a string cell: a label such as "=1+1" must never become a formula.
+                ws.write_string_with_format(row, col, s, f)?;
+            }
+        }
+        Out::Amount(Some(a)) => {
+            ws.write_number_with_format(row, col, a.to_f64(), &st.amount)?;
+        }
+        Out::Amount(None) => {
+            ws.write_blank(row, col, &st.amount)?;
+        }
+    }
+    Ok(())
+}
+
+fn indent(level: Option<Level>) -> Look {
+    match level {
+        Some(Level::Kuan) => Look::Indent1,
+        Some(Level::Xiang) => Look::Indent2,
+        _ => Look::Plain,
+    }
+}
+
+/// Body rows of a grid table, one `Out` per spec column.
+pub(crate) fn grid_rows(spec: &TableSpec, g: &GridTable) -> Vec<Vec<Out>> {
+    let mut rows = Vec::new();
+    let blank = || Out::Text(String::new(), Look::Plain);
+    for b in &g.blocks {
+        if let Some(total) = &b.total {
+            rows.push(
+                spec.columns
+                    .iter()
+                    .map(|c| match c.kind {
+                        ColumnKind::Amount => Out::Amount(total.get(&c.id).copied().flatten()),
+                        ColumnKind::Unit => Out::Text(b.unit.clone(), Look::Plain),
+                        ColumnKind::Name if spec.row_key == RowKey::Name => Out::Text(b.unit.clone(), Look::Bold),
+                        _ => blank(),
+                    })
+                    .collect(),
+            );
+        }
+        for (i, r) in b.rows.iter().enumerate() {
+            let level = r.code.as_deref().and_then(Level::of_code);
+            rows.push(
+                spec.columns
+                    .iter()
+                    .map(|c| match c.kind {
+                        ColumnKind::Amount => Out::Amount(r.amounts.get(&c.id).copied().flatten()),
+                        ColumnKind::Unit if b.total.is_none() && i == 0 => Out::Text(b.unit.clone(), Look::Plain),
+                        ColumnKind::Unit => blank(),
+                        ColumnKind::Code => Out::Text(r.code.clone().unwrap_or_default(), Look::Code),
+                        ColumnKind::Name | ColumnKind::Label => Out::Text(r.name.clone(), indent(level)),
+                    })
+                    .collect(),
+            );
+        }
+    }
+    rows
+}
+
+/// Body rows of a two-sided table: income lines beside expenditure lines,
+/// then the totals rows on both sides.
+pub(crate) fn two_sided_rows(spec: &TableSpec, t: &TwoSidedTable) -> Vec<Vec<Out>> {
+    let line = |id: &str| t.lines.get(id).copied().flatten();
+    let mut rows = Vec::new();
+    let n = spec.income_lines.len().max(t.expenditure.len());
+    let mut lei = 0;
+    for i in 0..n {
+        let mut r = Vec::with_capacity(4);
+        match spec.income_lines.get(i) {
+            Some(l) => r.extend([Out::Text(l.label.clone(), Look::Plain), Out::Amount(line(&l.id))]),
+            None => r.extend([Out::Text(String::new(), Look::Plain), Out::Amount(None)]),
+        }
+        match t.expenditure.get(i) {
+            Some(e) => {
+                let label = if e.level == Some(Level::Lei) {
+                    lei += 1;
+                    format!("{}、{}", chinese_numeral(lei), e.name)
+                } else {
+                    e.name.clone()
+                };
+                r.extend([Out::Text(label, indent(e.level)), Out::Amount(e.amount)]);
+            }
+            None => r.extend([Out::Text(String::new(), Look::Plain), Out::Amount(None)]),
+        }
+        rows.push(r);
+    }
+    for f in &spec.footer_rows {
+        let mut r = Vec::with_capacity(4);
+        for side in [&f.left, &f.right] {
+            match side {
+                Some(l) => r.extend([Out::Text(l.label.clone(), Look::Bold), Out::Amount(line(&l.id))]),
+                None => r.extend([Out::Text(String::new(), Look::Plain), Out::Amount(None)]),
+            }
+        }
+        rows.push(r);
+    }
+    rows
+}

@@ -1,0 +1,60 @@
+//! Cell formats shared by the template and the official workbook.
+
+use rust_xlsxwriter::{Format, FormatAlign, FormatBorder};
+
+pub(crate) const FONT: &str = "宋体";
+pub(crate) const AMOUNT_FORMAT: &str = "#,##0.00";
+
+pub(crate) struct Styles {
+    pub mark: Format,
+    pub title: Format,
+    pub line: Format,
+    pub line_right: Format,
+    pub header: Format,
+    pub label: Format,
+    pub label_bold: Format,
+    pub indent1: Format,
+    pub indent2: Format,
+    pub code: Format,
+    pub amount: Format,
+    pub note: Format,
+    pub input_text: Format,
+    pub input_code: Format,
+    pub input_amount: Format,
+    pub long_text: Format,
+    pub input_long_text: Format,
+}
+
+fn base() -> Format {
+    Format::new().set_font_name(FONT).set_font_size(10)
+}
+
+fn cell() -> Format {
+    base().set_border(FormatBorder::Thin).set_align(FormatAlign::VerticalCenter)
+}
+
+impl Styles {
+    pub fn new() -> Styles {
+        let label = cell().set_text_wrap();
+        let amount = cell().set_num_format(AMOUNT_FORMAT).set_align(FormatAlign::Right);
+        Styles {
+            mark: base().set_font_size(11).set_bold(),
+            title: base().set_font_size(18).set_bold().set_align(FormatAlign::Center).set_align(FormatAlign::VerticalCenter),
+            line: base().set_font_size(11).set_align(FormatAlign::VerticalCenter),
+            line_right: base().set_font_size(11).set_align(FormatAlign::Right).set_align(FormatAlign::VerticalCenter),
+            header: cell().set_bold().set_text_wrap().set_align(FormatAlign::Center),
+            label_bold: label.clone().set_bold(),
+            indent1: label.clone().set_indent(1),
+            indent2: label.clone().set_indent(2),
+            code: cell().set_num_format("@").set_align(FormatAlign::Left),
+            input_text: label.clone().set_unlocked(),
+            input_code: cell().set_num_format("@").set_unlocked(),
+            input_amount: amount.clone().set_unlocked(),
+            long_text: label.clone().set_align(FormatAlign::Top),
+            input_long_text: label.clone().set_align(FormatAlign::Top).set_unlocked(),
+            note: base().set_text_wrap().set_align(FormatAlign::VerticalCenter),
+            label,
+            amount,
+        }
+    }
+}
