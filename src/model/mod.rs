@@ -184,3 +184,39 @@ impl Table {
         }
     }
 }
+
+impl Budget {
+    pub fn grid(&self, id: &str) -> Option<&GridTable> {
+        match self.tables.get(id) {
+            Some(Table::Grid(g)) => Some(g),
+            _ => None,
+        }
+    }
+
+    pub fn two_sided(&self, id: &str) -> Option<&TwoSidedTable> {
+        match self.tables.get(id) {
+            Some(Table::TwoSided(t)) => Some(t),
+            _ => None,
+        }
+    }
+
+    pub fn form(&self, id: &str) -> Option<&FormTable> {
+        match self.tables.get(id) {
+            Some(Table::Form(f)) => Some(f),
+            _ => None,
+        }
+    }
+}
+
+impl GridTable {
+    /// The amount of `col` on the row keyed `key` in block `block`; `key` empty is the block total.
+    pub fn amount(&self, block: usize, key: &str, col: &str) -> Option<Amount> {
+        let b = self.blocks.get(block)?;
+        let amounts = if key.is_empty() {
+            b.total.as_ref()?
+        } else {
+            &b.rows.iter().find(|r| r.key == key)?.amounts
+        };
+        amounts.get(col).copied().flatten()
+    }
+}

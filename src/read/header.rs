@@ -294,6 +294,10 @@ impl Header {
     /// A row that only repeats the title, the 表N mark, the 部门名称/单位 lines
     /// or header labels: a page-break copy, skipped.
     pub fn is_decoration(&self, sheet: &Sheet, row: u32) -> bool {
+        // The 部门名称 line, whatever else it holds (the name, 单位:万元).
+        if sheet.row_cells(row).any(|(_, c)| norm(&c.text()).starts_with(&self.name_label)) {
+            return true;
+        }
         let mut any = false;
         for (_, c) in sheet.row_cells(row) {
             any = true;

@@ -67,6 +67,11 @@ impl Sheet {
         }
     }
 
+    /// All rows from row 0, each up to its last non-empty cell.
+    pub fn rows(&self) -> &[Vec<Cell>] {
+        &self.rows
+    }
+
     pub fn get(&self, row: u32, col: u32) -> &Cell {
         self.rows
             .get(row as usize)

@@ -51,8 +51,9 @@ pub(crate) fn column_widths(spec: &TableSpec, content: &[usize]) -> Vec<f64> {
         .map(|(i, c)| {
             let longest = content.get(i).copied().unwrap_or(0) as f64;
             match (c.kind, c.width) {
-                (_, Some(w)) => w.max((longest + 2.0).min(60.0)),
-                (ColumnKind::Amount, None) => (longest + 3.0).clamp(13.0, 20.0),
+                // A label wider than its column wraps (rows auto-fit their height).
+                (_, Some(w)) => w,
+                (ColumnKind::Amount, None) => (longest + 2.0).clamp(10.0, 20.0),
                 (ColumnKind::Code, None) => 10.0f64.max(longest + 2.0),
                 _ => (longest + 2.0).clamp(10.0, 60.0),
             }

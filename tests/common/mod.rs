@@ -1,0 +1,159 @@
+//! Shared harness: paths, a temp dir per test, the binary, and a workbook
+//! rewriter that builds perturbed copies of the sample.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use budget_tables::model::{json, Budget};
+use budget_tables::read::{self, Cell, Sheet};
+use budget_tables::spec::SpecSet;
+use rust_xlsxwriter::{Workbook, Worksheet};
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn sample_xlsx() -> PathBuf {
+    root().join("samples/shenzhen-zwfw-2024.xlsx")
+}
+
+pub fn sample_json() -> PathBuf {
+    root().join("samples/shenzhen-zwfw-2024.json")
+}
+
+pub fn specs() -> SpecSet {
+    SpecSet::builtin().unwrap()
+}
+
+pub fn sample_model() -> Budget {
+    json::from_str(&std::fs::read_to_string(sample_json()).unwrap()).unwrap()
+}
+
+pub fn tmp() -> tempfile::TempDir {
+    tempfile::tempdir().unwrap()
+}
+
+pub fn bin() -> assert_cmd::Command {
+    assert_cmd::Command::cargo_bin("budget-tables").unwrap()
+}
+
+pub fn load(path: &Path) -> Vec<Sheet> {
+    read::sheet::load(path).unwrap()
+}
+
+/// Reads a workbook and fails the test on any error-level finding.
+pub fn read_ok(path: &Path) -> Budget {
+    let out = read::read_path(path, &specs()).unwrap();
+    let errors: Vec<String> = out
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == budget_tables::diag::Severity::Error)
+        .map(|d| d.to_string())
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    out.budget
+}
+
+/// Writes sheets as plain cells (no formats, no merges unless kept).
+pub fn write_sheets(path: &Path, sheets: &[Sheet], keep_merges: bool) {
+    let mut wb = Workbook::new();
+    for s in sheets {
+        let ws = wb.add_worksheet();
+        ws.set_name(&s.name).unwrap();
+        write_cells(ws, s);
+        if keep_merges {
+            for m in &s.merges {
+                let text = s.get(m.start.0, m.start.1).text();
+                ws.merge_range(m.start.0, m.start.1 as u16, m.end.0, m.end.1 as u16, &text, &rust_xlsxwriter::Format::new())
+                    .unwrap();
+            }
+        }
+    }
+    wb.save(path).unwrap();
+}
+
+fn write_cells(ws: &mut Worksheet, s: &Sheet) {
+    for (r, row) in s.rows().iter().enumerate() {
+        for (c, cell) in row.iter().enumerate() {
+            let (r, c) = (r as u32, c as u16);
+            match cell {
+                Cell::Empty => {}
+                Cell::Number(f) => {
+                    ws.write_number(r, c, *f).unwrap();
+                }
+                Cell::Int(i) => {
+                    ws.write_number(r, c, *i as f64).unwrap();
+                }
+                other => {
+                    ws.write_string(r, c, other.text()).unwrap();
+                }
+            }
+        }
+    }
+}
+
+/// A sheet with `f` applied to a copy of its rows.
+pub fn edit(s: &Sheet, f: impl FnOnce(&mut Vec<Vec<Cell>>)) -> Sheet {
+    let mut rows = s.rows().to_vec();
+    f(&mut rows);
+    Sheet::new(s.name.clone(), rows, s.merges.clone())
+}
+
+pub fn sheet_named<'a>(sheets: &'a [Sheet], prefix: &str) -> &'a Sheet {
+    sheets.iter().find(|s| s.name.starts_with(prefix)).unwrap()
+}
+
+/// Row index (0-based) of the first cell whose text is `text`.
+pub fn find_row(s: &Sheet, text: &str) -> u32 {
+    (0..s.height())
+        .find(|&r| s.row_cells(r).any(|(_, c)| c.text() == text))
+        .unwrap_or_else(|| panic!("{text} not in {}", s.name))
+}
+
+pub fn set(rows: &mut Vec<Vec<Cell>>, r: u32, c: u32, cell: Cell) {
+    let (r, c) = (r as usize, c as usize);
+    if rows.len() <= r {
+        rows.resize_with(r + 1, Vec::new);
+    }
+    if rows[r].len() <= c {
+        rows[r].resize(c + 1, Cell::Empty);
+    }
+    rows[r][c] = cell;
+}
+
+pub fn soffice() -> Option<PathBuf> {
+    ["soffice", "libreoffice"].iter().find_map(|b| {
+        std::process::Command::new("sh")
+            .arg("-c")
+            .arg(format!("command -v {b}"))
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .map(|o| PathBuf::from(String::from_utf8_lossy(&o.stdout).trim()))
+    })
+}
+
+/// The real spreadsheet program is required in CI; a developer machine
+/// without it skips the test with a message.
+pub fn require_soffice() -> Option<PathBuf> {
+    let s = soffice();
+    if s.is_none() {
+        assert!(std::env::var("CI").is_err(), "LibreOffice (soffice) is required in CI: run .ci/run");
+        eprintln!("skipped: LibreOffice not installed (apt-get install libreoffice-calc-nogui)");
+    }
+    s
+}
+
+/// Converts with LibreOffice headless into `outdir`, with its own profile dir
+/// so parallel tests do not collide.
+pub fn soffice_convert(soffice: &Path, input: &Path, filter: &str, outdir: &Path) {
+    let profile = outdir.join("lo-profile");
+    let status = std::process::Command::new(soffice)
+        .arg(format!("-env:UserInstallation=file://{}", profile.display()))
+        .args(["--headless", "--convert-to", filter, "--outdir"])
+        .arg(outdir)
+        .arg(input)
+        .output()
+        .unwrap();
+    assert!(status.status.success(), "soffice failed: {}", String::from_utf8_lossy(&status.stderr));
+}
