@@ -49,7 +49,7 @@ pub fn print_diagnostics(diags: &[Diagnostic]) {
 
 pub fn grouped_lines(diags: &[Diagnostic]) -> Vec<String> {
     let mut sorted: Vec<&Diagnostic> = diags.iter().collect();
-    sorted.sort_by(|a, b| (table_number(a), a.severity).cmp(&(table_number(b), b.severity)));
+    sorted.sort_by_key(|d| (table_number(d), d.severity));
     let mut out = Vec::new();
     let mut current: Option<Option<String>> = None;
     for d in sorted {

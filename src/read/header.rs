@@ -52,15 +52,14 @@ pub(crate) fn locate(sheets: &[Sheet], specs: &SpecSet, diags: &mut Vec<Diagnost
         }
     }
     // A table's region ends where another table's title starts in the same sheet.
-    for i in 0..tables.len() {
-        let t = tables[i];
+    for t in tables.iter_mut() {
         let next = hits
             .iter()
             .filter(|h| h.sheet == t.sheet && h.spec != t.spec && h.title_row > t.title_row)
             .map(|h| h.title_row)
             .min();
         if let Some(n) = next {
-            tables[i].end_row = n;
+            t.end_row = n;
         }
     }
     tables
@@ -255,11 +254,10 @@ fn fill_right(grid: &mut [Vec<String>]) {
 
 /// Matches spec columns to sheet columns in order. `loose` accepts a sheet path
 /// that is a suffix of the spec path (group labels not carried).
-fn match_columns(
-    spec: &TableSpec,
-    paths: &[Vec<String>],
-    loose: bool,
-) -> Result<(IndexMap<String, u32>, Option<i32>), Vec<String>> {
+/// Spec column id → sheet column, and the year read from the header.
+type ColumnMatch = (IndexMap<String, u32>, Option<i32>);
+
+fn match_columns(spec: &TableSpec, paths: &[Vec<String>], loose: bool) -> Result<ColumnMatch, Vec<String>> {
     let mut cols = IndexMap::new();
     let mut year = None;
     let mut next = 0usize;

@@ -157,3 +157,17 @@ pub fn soffice_convert(soffice: &Path, input: &Path, filter: &str, outdir: &Path
         .unwrap();
     assert!(status.status.success(), "soffice failed: {}", String::from_utf8_lossy(&status.stderr));
 }
+
+/// True when `python3 -c "import <module>"` works; required in CI, skipped
+/// with a message elsewhere.
+pub fn require_python_module(module: &str) -> bool {
+    let ok = std::process::Command::new("python3")
+        .args(["-c", &format!("import {module}")])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !ok {
+        assert!(std::env::var("CI").is_err(), "python3 module {module} is required in CI: run .ci/run");
+        eprintln!("skipped: python3 module {module} not installed (pip install {module})");
+    }
+    ok
+}
