@@ -34,9 +34,15 @@ pub struct Diagnostic {
     pub sheet: Option<String>,
     /// `D12`.
     pub cell: Option<String>,
+    /// The row's label as printed (`201 一般公共服务支出`).
+    pub row_label: Option<String>,
+    /// The column's header path (`2024年政府采购项目/小计`).
+    pub column_label: Option<String>,
     pub message: String,
     pub expected: Option<String>,
     pub actual: Option<String>,
+    /// actual − expected.
+    pub difference: Option<String>,
     pub hint: Option<String>,
 }
 
@@ -48,9 +54,12 @@ impl Diagnostic {
             table: None,
             sheet: None,
             cell: None,
+            row_label: None,
+            column_label: None,
             message: message.into(),
             expected: None,
             actual: None,
+            difference: None,
             hint: None,
         }
     }
@@ -93,6 +102,18 @@ impl Diagnostic {
         self
     }
 
+    pub fn labels(mut self, row: impl Into<String>, column: impl Into<String>) -> Self {
+        let (r, c) = (row.into(), column.into());
+        self.row_label = (!r.is_empty()).then_some(r);
+        self.column_label = (!c.is_empty()).then_some(c);
+        self
+    }
+
+    pub fn difference(mut self, d: impl Into<String>) -> Self {
+        self.difference = Some(d.into());
+        self
+    }
+
     pub fn hint(mut self, h: impl Into<String>) -> Self {
         self.hint = Some(h.into());
         self
@@ -117,12 +138,21 @@ impl fmt::Display for Diagnostic {
         if let Some(l) = self.location() {
             write!(f, " {l}")?;
         }
+        match (&self.row_label, &self.column_label) {
+            (Some(r), Some(c)) => write!(f, " [{r} | {c}]")?,
+            (Some(r), None) => write!(f, " [{r}]")?,
+            (None, Some(c)) => write!(f, " [{c}]")?,
+            (None, None) => {}
+        }
         write!(f, "：{}", self.message)?;
         if let Some(e) = &self.expected {
             write!(f, "；应为：{e}")?;
         }
         if let Some(a) = &self.actual {
             write!(f, "；实际：{a}")?;
+        }
+        if let Some(d) = &self.difference {
+            write!(f, "；差额：{d}")?;
         }
         if let Some(h) = &self.hint {
             write!(f, "。修改建议：{h}")?;

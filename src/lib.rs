@@ -20,6 +20,8 @@ pub mod diag;
 pub mod io;
 pub mod model;
 pub mod read;
+pub mod source;
 pub mod spec;
 pub mod text;
+pub mod validate;
 pub mod write;

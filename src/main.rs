@@ -39,15 +39,38 @@ enum Command {
         /// 输出文件：.xlsx 为公开报表，.json 为规范模型
         #[arg(short, long, value_name = "OUTPUT")]
         output: PathBuf,
+        /// 有错误也照样输出（错误仍会列出，退出码仍为 1）
+        #[arg(long)]
+        allow_errors: bool,
+        #[command(flatten)]
+        checks: CheckArgs,
     },
-    /// 检查工作簿的结构（缺表、表头、金额、重复行）
+    /// 检查工作簿：结构、表内恒等式、科目层级、表间一致、科目目录
     Check {
         /// 输入文件（xlsx、xls、ods 或 JSON）
         input: PathBuf,
         /// 输出格式
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
+        /// 另存一份标出问题单元格并加批注的工作簿（不修改输入文件）
+        #[arg(long, value_name = "OUT.xlsx")]
+        annotate: Option<PathBuf>,
+        #[command(flatten)]
+        checks: CheckArgs,
     },
+    /// 列出全部核对规则（Markdown）
+    Rules,
+}
+
+/// Options of the validator.
+#[derive(clap::Args, Debug)]
+struct CheckArgs {
+    /// 科目目录 CSV（code,name,level,year,source），替换内置目录
+    #[arg(long, value_name = "FILE")]
+    catalogue: Option<PathBuf>,
+    /// 公开数字的舍入步长（万元）；尾数差异的允许范围 = 步长 ×（加数个数 − 1），至少一个步长
+    #[arg(long, value_name = "万元", default_value = "0.01")]
+    rounding_step: rust_decimal::Decimal,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -71,7 +94,17 @@ fn run(cli: Cli) -> Result<ExitCode, cmd::CmdError> {
     let specs = cmd::load_specs(cli.templates.as_deref())?;
     match cli.command {
         Command::Template { output, department, year } => cmd::template::run(&specs, &output, department, year),
-        Command::Convert { input, output } => cmd::convert::run(&specs, &input, &output),
-        Command::Check { input, format } => cmd::check::run(&specs, &input, format == Format::Json),
+        Command::Convert { input, output, allow_errors, checks } => {
+            let opts = cmd::check_options(checks.catalogue.as_deref(), checks.rounding_step)?;
+            cmd::convert::run(&specs, &opts, &input, &output, allow_errors)
+        }
+        Command::Check { input, format, annotate, checks } => {
+            let opts = cmd::check_options(checks.catalogue.as_deref(), checks.rounding_step)?;
+            cmd::check::run(&specs, &opts, &input, format == Format::Json, annotate.as_deref())
+        }
+        Command::Rules => {
+            print!("{}", budget_tables::validate::rules::markdown(&specs));
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }

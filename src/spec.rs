@@ -120,6 +120,56 @@ fn default_indicator_rows() -> u32 {
     30
 }
 
+/// `total (=|≥) Σ parts`, by column id (grid, form) or line id (two-sided).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SumRule {
+    /// Stable rule id (`T3-ROW-01`).
+    pub id: String,
+    pub total: String,
+    pub parts: Vec<String>,
+    #[serde(default)]
+    pub relation: Relation,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Relation {
+    /// total = Σ parts.
+    #[default]
+    Eq,
+    /// total ≥ Σ parts (a 小计 and its 其中 parts).
+    Ge,
+}
+
+/// Which classification a table's codes belong to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Classification {
+    /// 支出功能分类: 类 3 digits, 款 5, 项 7.
+    Function,
+    /// 部门预算支出经济分类: 类 3 digits, 款 5.
+    Economic,
+}
+
+impl Classification {
+    pub fn code_lengths(self) -> &'static [usize] {
+        match self {
+            Classification::Function => &[3, 5, 7],
+            Classification::Economic => &[3, 5],
+        }
+    }
+}
+
+/// `result = minuend − subtrahend`, between fixed rows, in every column.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Difference {
+    pub result: String,
+    pub minuend: String,
+    pub subtrahend: String,
+}
+
 /// One table's layout.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -150,6 +200,20 @@ pub struct TableSpec {
     pub footer_rows: Vec<FooterRow>,
     #[serde(default)]
     pub fixed_rows: Vec<Line>,
+    /// Identities between the amounts of one row (grid, form) or between the
+    /// fixed lines (two-sided): declared here, checked by the validator.
+    #[serde(default)]
+    pub sums: Vec<SumRule>,
+    /// The classification of the row codes (or names, 表4): enables the
+    /// 类 = Σ 款 = Σ 项 hierarchy and the block total = Σ 类 check.
+    pub classification: Option<Classification>,
+    /// Every row is first-level: the block total is the sum of all rows (表5).
+    #[serde(default)]
+    pub rows_sum_to_total: bool,
+    /// The fixed line that sums the 类 expenditure lines (two-sided tables).
+    pub expenditure_total: Option<String>,
+    /// A fixed row that is the difference of two others (表9 增减变化金额).
+    pub difference: Option<Difference>,
     /// Tables whose 科目编码 name the expenditure lines of a two-sided table.
     #[serde(default = "default_link_codes")]
     pub link_codes_from: Vec<String>,
@@ -227,6 +291,18 @@ impl TableSpec {
             }
             if !ids.insert(c.id.as_str()) {
                 return Err(invalid(format!("列 id {} 重复", c.id)));
+            }
+        }
+        let ids: Vec<&str> = match self.kind {
+            TableKind::TwoSided => self.fixed_lines().map(|l| l.id.as_str()).collect(),
+            TableKind::Grid => self.amount_columns().map(|c| c.id.as_str()).collect(),
+            TableKind::Form => self.form.iter().flat_map(|f| f.amounts.iter().map(|a| a.id.as_str())).collect(),
+        };
+        for rule in &self.sums {
+            for id in std::iter::once(&rule.total).chain(&rule.parts) {
+                if !ids.contains(&id.as_str()) {
+                    return Err(invalid(format!("规则 {} 引用了不存在的列或行 {}", rule.id, id)));
+                }
             }
         }
         match self.kind {

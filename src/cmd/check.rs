@@ -4,14 +4,27 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use budget_tables::diag::has_errors;
-use budget_tables::read::read_path;
+use budget_tables::io::write_atomic;
+use budget_tables::read::sheet::load;
 use budget_tables::spec::SpecSet;
+use budget_tables::write::annotate;
+use budget_tables::validate::Options;
 
-use super::{counts, exit, grouped_lines, CmdError, EXIT_ERRORS};
+use super::{counts, exit, grouped_lines, read_and_validate, CmdError, EXIT_ERRORS};
 
-pub fn run(specs: &SpecSet, input: &Path, as_json: bool) -> Result<ExitCode, CmdError> {
-    let outcome = read_path(input, specs)?;
-    let d = &outcome.diagnostics;
+pub fn run(specs: &SpecSet, opts: &Options, input: &Path, as_json: bool, annotate: Option<&Path>) -> Result<ExitCode, CmdError> {
+    let (outcome, findings) = read_and_validate(specs, opts, input)?;
+    let d = &findings;
+    if let Some(out) = annotate {
+        if !out.extension().is_some_and(|e| e.eq_ignore_ascii_case("xlsx")) {
+            return Err(CmdError::Usage(format!("--annotate 只能输出为 .xlsx 文件：{}", out.display())));
+        }
+        if outcome.sources.is_empty() {
+            return Err(CmdError::Usage("--annotate 只适用于工作簿（xlsx、xls、ods）输入，JSON 没有单元格可以标注".into()));
+        }
+        let sheets = load(input)?;
+        write_atomic(out, &annotate::workbook_bytes(&sheets, d)?, &[input])?;
+    }
     if as_json {
         let (errors, warnings, notices) = counts(d);
         let report = serde_json::json!({
@@ -25,8 +38,12 @@ pub fn run(specs: &SpecSet, input: &Path, as_json: bool) -> Result<ExitCode, Cmd
         });
         println!("{}", serde_json::to_string_pretty(&report).unwrap_or_default());
     } else {
-        for line in grouped_lines(d) {
+        let color = std::io::IsTerminal::is_terminal(&std::io::stdout());
+        for line in grouped_lines(d, color) {
             println!("{line}");
+        }
+        if let Some(out) = annotate {
+            println!("已另存标注副本：{}", out.display());
         }
         let (e, w, n) = counts(d);
         if d.is_empty() {

@@ -6,13 +6,14 @@ use std::process::ExitCode;
 use budget_tables::diag::has_errors;
 use budget_tables::io::{same_file, write_atomic};
 use budget_tables::model::json;
-use budget_tables::read::read_path;
 use budget_tables::spec::SpecSet;
 use budget_tables::write::official;
 
-use super::{counts, exit, print_diagnostics, CmdError, EXIT_ERRORS};
+use budget_tables::validate::Options;
 
-pub fn run(specs: &SpecSet, input: &Path, output: &Path) -> Result<ExitCode, CmdError> {
+use super::{counts, exit, print_diagnostics, read_and_validate, CmdError, EXIT_ERRORS};
+
+pub fn run(specs: &SpecSet, opts: &Options, input: &Path, output: &Path, allow_errors: bool) -> Result<ExitCode, CmdError> {
     let ext = output.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
     if !matches!(ext.as_deref(), Some("xlsx") | Some("json")) {
         return Err(CmdError::Usage(format!(
@@ -23,11 +24,12 @@ pub fn run(specs: &SpecSet, input: &Path, output: &Path) -> Result<ExitCode, Cmd
     if same_file(input, output) {
         return Err(CmdError::Usage(format!("输出文件 {} 与输入文件相同；输入文件不会被覆盖，请换一个输出文件名", output.display())));
     }
-    let outcome = read_path(input, specs)?;
-    print_diagnostics(&outcome.diagnostics);
-    if has_errors(&outcome.diagnostics) {
-        let (e, w, _) = counts(&outcome.diagnostics);
-        eprintln!("{}：有 {e} 个错误、{w} 个警告，未生成 {}。请按上面的提示修改后重试。", input.display(), output.display());
+    let (outcome, findings) = read_and_validate(specs, opts, input)?;
+    print_diagnostics(&findings);
+    let errors = has_errors(&findings);
+    if errors && !allow_errors {
+        let (e, w, _) = counts(&findings);
+        eprintln!("{}：有 {e} 个错误、{w} 个警告，未生成 {}。请按上面的提示修改后重试（或加 --allow-errors 强制输出）。", input.display(), output.display());
         return Ok(exit(EXIT_ERRORS));
     }
     let bytes = if ext.as_deref() == Some("json") {
@@ -37,5 +39,5 @@ pub fn run(specs: &SpecSet, input: &Path, output: &Path) -> Result<ExitCode, Cmd
     };
     write_atomic(output, &bytes, &[input])?;
     println!("已生成 {}", output.display());
-    Ok(ExitCode::SUCCESS)
+    Ok(if errors { exit(EXIT_ERRORS) } else { ExitCode::SUCCESS })
 }

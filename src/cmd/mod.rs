@@ -11,6 +11,8 @@ use budget_tables::diag::{Diagnostic, Severity};
 use budget_tables::io::OutputError;
 use budget_tables::read::ReadError;
 use budget_tables::spec::{SpecError, SpecSet};
+use budget_tables::read::{read_path, ReadOutcome};
+use budget_tables::validate::{self, catalogue::{Catalogue, CatalogueError}, Options};
 use budget_tables::write::WriteError;
 
 /// Exit code: the workbook has errors (some tables missing or invalid).
@@ -29,6 +31,8 @@ pub enum CmdError {
     Write(#[from] WriteError),
     #[error(transparent)]
     Output(#[from] OutputError),
+    #[error(transparent)]
+    Catalogue(#[from] CatalogueError),
     #[error("{0}")]
     Usage(String),
 }
@@ -40,14 +44,35 @@ pub fn load_specs(dir: Option<&Path>) -> Result<SpecSet, CmdError> {
     })
 }
 
+pub fn check_options(catalogue: Option<&Path>, step: rust_decimal::Decimal) -> Result<Options, CmdError> {
+    if step <= rust_decimal::Decimal::ZERO {
+        return Err(CmdError::Usage(format!("舍入步长应大于 0：{step}")));
+    }
+    let catalogue = match catalogue {
+        Some(p) => Catalogue::from_path(p)?,
+        None => Catalogue::builtin()?,
+    };
+    Ok(Options { step, catalogue })
+}
+
+/// Reads the input and validates it; the read's structural findings come first.
+pub fn read_and_validate(specs: &SpecSet, opts: &Options, input: &Path) -> Result<(ReadOutcome, Vec<Diagnostic>), CmdError> {
+    let outcome = read_path(input, specs)?;
+    let found = validate::validate(&outcome.budget, specs, &outcome.sources, opts);
+    let all = validate::combine(outcome.diagnostics.clone(), found);
+    Ok((outcome, all))
+}
+
 /// Prints findings to stderr grouped by table, errors first within each.
 pub fn print_diagnostics(diags: &[Diagnostic]) {
-    for line in grouped_lines(diags) {
+    let color = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    for line in grouped_lines(diags, color) {
         eprintln!("{line}");
     }
 }
 
-pub fn grouped_lines(diags: &[Diagnostic]) -> Vec<String> {
+/// Findings grouped by table; `color` paints the severity for a terminal.
+pub fn grouped_lines(diags: &[Diagnostic], color: bool) -> Vec<String> {
     let mut sorted: Vec<&Diagnostic> = diags.iter().collect();
     sorted.sort_by_key(|d| (table_number(d), d.severity));
     let mut out = Vec::new();
@@ -57,7 +82,15 @@ pub fn grouped_lines(diags: &[Diagnostic]) -> Vec<String> {
             out.push(format!("== {} ==", d.table.as_deref().unwrap_or("工作簿")));
             current = Some(d.table.clone());
         }
-        out.push(format!("  {d}"));
+        let text = d.to_string();
+        let label = d.severity.label();
+        let painted = match (color, d.severity) {
+            (false, _) => text,
+            (true, Severity::Error) => text.replacen(label, &format!("\x1b[1;31m{label}\x1b[0m"), 1),
+            (true, Severity::Warning) => text.replacen(label, &format!("\x1b[33m{label}\x1b[0m"), 1),
+            (true, Severity::Notice) => text.replacen(label, &format!("\x1b[36m{label}\x1b[0m"), 1),
+        };
+        out.push(format!("  {painted}"));
     }
     out
 }

@@ -5,6 +5,7 @@ use rust_decimal::Decimal;
 use super::sheet::{Cell, Sheet};
 use crate::amount::{self, Amount};
 use crate::diag::Diagnostic;
+use crate::source::SourceMap;
 
 /// Where the reader is: the sheet, the table, the declared unit, the findings so far.
 pub(crate) struct Ctx<'a> {
@@ -12,12 +13,21 @@ pub(crate) struct Ctx<'a> {
     pub table: String,
     pub yuan: bool,
     pub diags: &'a mut Vec<Diagnostic>,
+    pub sources: &'a mut SourceMap,
+    /// The spec id, the first part of every source key.
+    pub id: String,
 }
 
 const TEN_THOUSAND: Decimal = Decimal::from_parts(10000, 0, 0, false, 0);
 
 impl<'a> Ctx<'a> {
-    pub fn new(sheet: &'a Sheet, table: &str, yuan: bool, diags: &'a mut Vec<Diagnostic>) -> Ctx<'a> {
+    pub fn new(
+        sheet: &'a Sheet,
+        (id, table): (&str, &str),
+        yuan: bool,
+        diags: &'a mut Vec<Diagnostic>,
+        sources: &'a mut SourceMap,
+    ) -> Ctx<'a> {
         if yuan {
             diags.push(
                 Diagnostic::warning("S-UNIT-YUAN", format!("{table}以“元”为单位，已换算为万元（四舍五入到两位小数）"))
@@ -33,7 +43,14 @@ impl<'a> Ctx<'a> {
             table: table.to_string(),
             yuan,
             diags,
+            sources,
+            id: id.to_string(),
         }
+    }
+
+    /// Records where a figure of the model was read.
+    pub fn record(&mut self, key: String, row: u32, col: u32) {
+        self.sources.insert(key, &self.sheet.name, row, col);
     }
 
     fn push(&mut self, d: Diagnostic, row: u32, col: u32) {

@@ -6,6 +6,7 @@ use super::sheet::Sheet;
 use super::Found;
 use crate::diag::Diagnostic;
 use crate::model::{FormTable, Indicator, Task};
+use crate::source::{self, SourceMap};
 use crate::spec::{FormSpec, TableSpec};
 use crate::text::{match_pattern, norm};
 
@@ -34,7 +35,13 @@ fn find_row(sheet: &Sheet, rows: std::ops::Range<u32>, label: &str) -> Option<(u
     rows.into_iter().find_map(|r| find_in_row(sheet, r, label).map(|c| (r, c)))
 }
 
-pub(crate) fn read(sheet: &Sheet, spec: &TableSpec, f: &Found, diags: &mut Vec<Diagnostic>) -> Option<(FormTable, FormInfo)> {
+pub(crate) fn read(
+    sheet: &Sheet,
+    spec: &TableSpec,
+    f: &Found,
+    diags: &mut Vec<Diagnostic>,
+    sources: &mut SourceMap,
+) -> Option<(FormTable, FormInfo)> {
     let fs: &FormSpec = spec.form.as_ref()?;
     let table = spec.sheet_name();
     let rows = f.title_row + 1..f.end_row;
@@ -85,7 +92,7 @@ pub(crate) fn read(sheet: &Sheet, spec: &TableSpec, f: &Found, diags: &mut Vec<D
         t.supervisor = v;
     }
 
-    let mut ctx = Ctx::new(sheet, &table, yuan, diags);
+    let mut ctx = Ctx::new(sheet, (&spec.id, &table), yuan, diags, sources);
     let Some((task_row, name_col)) = find_row(sheet, rows.clone(), &fs.task_name_label) else {
         missing(ctx.diags, &fs.task_name_label, unit_row);
         return None;
@@ -119,10 +126,20 @@ pub(crate) fn read(sheet: &Sheet, spec: &TableSpec, f: &Found, diags: &mut Vec<D
         if name.is_empty() {
             ctx.error("S-NAME-MISSING", "年度主要任务缺少任务名称".into(), r, name_col, "请填写任务名称");
         }
+        let i = t.tasks.len();
+        for (id, c) in &amount_cols {
+            ctx.record(source::task(&spec.id, i, id), r, *c);
+        }
+        ctx.record(source::task(&spec.id, i, source::LABEL), r, name_col);
         t.tasks.push(Task { name, content, amounts });
     }
     match sum_row {
-        Some(sr) => t.sum = ctx.amounts(sr, amount_cols.iter().map(|(id, c)| (id, *c))),
+        Some(sr) => {
+            t.sum = ctx.amounts(sr, amount_cols.iter().map(|(id, c)| (id, *c)));
+            for (id, c) in &amount_cols {
+                ctx.record(source::sum(&spec.id, id), sr, *c);
+            }
+        }
         None => {
             missing(ctx.diags, &fs.sum_label, tasks_end.saturating_sub(1));
             t.sum = fs.amounts.iter().map(|a| (a.id.clone(), None)).collect();
@@ -157,6 +174,7 @@ pub(crate) fn read(sheet: &Sheet, spec: &TableSpec, f: &Found, diags: &mut Vec<D
                 if c.is_empty() && d.is_empty() {
                     continue;
                 }
+                ctx.record(source::indicator(&spec.id, t.indicators.len()), r, cols[2].or(cols[3]).unwrap_or(0));
                 t.indicators.push(Indicator { level1: l1.clone(), level2: l2.clone(), level3: c, target: d });
             }
         }

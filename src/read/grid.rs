@@ -6,6 +6,7 @@ use super::cells::Ctx;
 use super::header::{is_note, Header};
 use super::Found;
 use crate::model::{Amounts, GridTable, Row, UnitBlock};
+use crate::source;
 use crate::spec::{ColumnKind, RowKey, TableSpec};
 use crate::text::{match_pattern, norm};
 
@@ -43,6 +44,7 @@ pub(crate) fn read(ctx: &mut Ctx, spec: &TableSpec, h: &Header, f: &Found, known
                     continue;
                 }
                 table.blocks.push(block(unit, Some(amounts)));
+                record(ctx, &table, "", r, anchor, &amount_cols);
             }
             RowKey::Code => {
                 if !unit.is_empty() {
@@ -50,6 +52,7 @@ pub(crate) fn read(ctx: &mut Ctx, spec: &TableSpec, h: &Header, f: &Found, known
                     let total = code.is_none().then(|| amounts.clone());
                     table.blocks.push(block(unit, total));
                     if code.is_none() {
+                        record(ctx, &table, "", r, anchor, &amount_cols);
                         continue;
                     }
                 }
@@ -67,7 +70,8 @@ pub(crate) fn read(ctx: &mut Ctx, spec: &TableSpec, h: &Header, f: &Found, known
                     dup(ctx, &code, r, *code_col.unwrap_or(&anchor));
                     continue;
                 }
-                push_row(&mut table, Row { key: code.clone(), code: Some(code), name, amounts });
+                push_row(&mut table, Row { key: code.clone(), code: Some(code.clone()), name, amounts });
+                record(ctx, &table, &code, r, *code_col.unwrap_or(&anchor), &amount_cols);
             }
             RowKey::Name => {
                 if name.is_empty() {
@@ -80,12 +84,14 @@ pub(crate) fn read(ctx: &mut Ctx, spec: &TableSpec, h: &Header, f: &Found, known
                 if first || known_units.contains(&key) {
                     keys.clear();
                     table.blocks.push(block(name, Some(amounts)));
+                    record(ctx, &table, "", r, anchor, &amount_cols);
                 } else {
                     if !keys.insert(key.clone()) {
                         dup(ctx, &name, r, anchor);
                         continue;
                     }
-                    push_row(&mut table, Row { key, code: None, name, amounts });
+                    push_row(&mut table, Row { key: key.clone(), code: None, name, amounts });
+                    record(ctx, &table, &key, r, anchor, &amount_cols);
                 }
             }
             RowKey::Fixed => {
@@ -117,6 +123,7 @@ pub(crate) fn read(ctx: &mut Ctx, spec: &TableSpec, h: &Header, f: &Found, known
                     continue;
                 }
                 push_row(&mut table, Row { key: line.id.clone(), code: None, name, amounts });
+                record(ctx, &table, &line.id, r, *name_col.unwrap_or(&anchor), &amount_cols);
             }
         }
         first = false;
@@ -154,6 +161,15 @@ fn push_row(table: &mut GridTable, row: Row) {
     if let Some(b) = table.blocks.last_mut() {
         b.rows.push(row);
     }
+}
+
+/// Records the cells of the row just added (`key` empty: the block's total row).
+fn record(ctx: &mut Ctx, table: &GridTable, key: &str, r: u32, label_col: u32, amount_cols: &[(&String, u32)]) {
+    let block = table.blocks.len().saturating_sub(1);
+    for (id, c) in amount_cols {
+        ctx.record(source::grid(&ctx.id, block, key, id), r, *c);
+    }
+    ctx.record(source::grid(&ctx.id, block, key, source::LABEL), r, label_col);
 }
 
 fn dup(ctx: &mut Ctx, key: &str, r: u32, c: u32) {

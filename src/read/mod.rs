@@ -19,6 +19,7 @@ use std::path::Path;
 
 use crate::diag::Diagnostic;
 use crate::model::{json, Budget, Table};
+use crate::source::SourceMap;
 use crate::spec::{RowKey, SpecSet, TableKind};
 use crate::text;
 
@@ -76,6 +77,8 @@ impl ReadError {
 pub struct ReadOutcome {
     pub budget: Budget,
     pub diagnostics: Vec<Diagnostic>,
+    /// Where each figure was read (empty for JSON input).
+    pub sources: SourceMap,
 }
 
 /// Reads a workbook (xlsx, xls, ods) or a canonical JSON model.
@@ -113,6 +116,7 @@ pub fn read_path(path: &Path, specs: &SpecSet) -> Result<ReadOutcome, ReadError>
             Ok(ReadOutcome {
                 budget,
                 diagnostics: Vec::new(),
+                sources: SourceMap::default(),
             })
         }
         Kind::Encrypted => Err(ReadError::Encrypted(shown)),
@@ -168,6 +172,7 @@ pub(crate) struct Found {
 /// Reads loaded sheets; `None` when no table is found at all.
 pub fn read_sheets(sheets: &[Sheet], specs: &SpecSet) -> Option<ReadOutcome> {
     let mut diags = Vec::new();
+    let mut sources = SourceMap::default();
     let found = header::locate(sheets, specs, &mut diags);
     if found.is_empty() {
         return None;
@@ -185,7 +190,7 @@ pub fn read_sheets(sheets: &[Sheet], specs: &SpecSet) -> Option<ReadOutcome> {
         let sheet = &sheets[f.sheet];
         let table_name = spec.sheet_name();
         if spec.kind == TableKind::Form {
-            if let Some((t, info)) = form::read(sheet, spec, f, &mut diags) {
+            if let Some((t, info)) = form::read(sheet, spec, f, &mut diags, &mut sources) {
                 department.add(info.department, &table_name);
                 year.add(info.year, &table_name);
                 tables.push((f.spec, Table::Form(t)));
@@ -197,7 +202,7 @@ pub fn read_sheets(sheets: &[Sheet], specs: &SpecSet) -> Option<ReadOutcome> {
         };
         department.add(h.department.clone(), &table_name);
         year.add(h.year, &table_name);
-        let mut ctx = cells::Ctx::new(sheet, &table_name, h.yuan, &mut diags);
+        let mut ctx = cells::Ctx::new(sheet, (&spec.id, &table_name), h.yuan, &mut diags, &mut sources);
         let table = match spec.kind {
             TableKind::TwoSided => Table::TwoSided(two_sided::read(&mut ctx, spec, &h, f)),
             _ => {
@@ -248,6 +253,7 @@ pub fn read_sheets(sheets: &[Sheet], specs: &SpecSet) -> Option<ReadOutcome> {
     Some(ReadOutcome {
         budget,
         diagnostics: diags,
+        sources,
     })
 }
 

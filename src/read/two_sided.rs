@@ -7,6 +7,7 @@ use super::cells::Ctx;
 use super::header::{is_note, Header};
 use super::Found;
 use crate::model::{ExpenditureLine, Level, TwoSidedTable};
+use crate::source;
 use crate::spec::{Line, TableSpec};
 use crate::text::{has_chinese_numbering, norm, strip_numbering};
 
@@ -39,6 +40,7 @@ pub(crate) fn read(ctx: &mut Ctx, spec: &TableSpec, h: &Header, f: &Found) -> Tw
                     ctx.error("S-DUPKEY", format!("“{label}”重复出现"), r, label_col, "每个项目只能出现一次，请删除重复行");
                 } else {
                     t.lines.insert(line.id.clone(), amount);
+                    ctx.record(source::line(&ctx.id, &line.id), r, amount_col);
                 }
                 continue;
             }
@@ -50,6 +52,9 @@ pub(crate) fn read(ctx: &mut Ctx, spec: &TableSpec, h: &Header, f: &Found) -> Tw
             let n = norm(&label);
             let level = has_chinese_numbering(&n).then_some(Level::Lei);
             let name = if level.is_some() { strip_numbering(&label).to_string() } else { label };
+            let i = t.expenditure.len();
+            ctx.record(source::expenditure(&ctx.id, i, "amount"), r, amount_col);
+            ctx.record(source::expenditure(&ctx.id, i, source::LABEL), r, label_col);
             t.expenditure.push(ExpenditureLine { code: None, level, name, amount });
         }
     }

@@ -2,6 +2,7 @@
 //! published tables. Both draw titles and headers from the specs through
 //! [`frame`], so the layout lives in one place.
 
+pub mod annotate;
 mod form;
 pub mod frame;
 pub mod layout;

@@ -1,0 +1,65 @@
+//! Where each figure of a model was read from, so that findings about the
+//! model can name the workbook cell. A model read from JSON has none.
+
+use std::collections::HashMap;
+
+/// A cell of a workbook.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Loc {
+    pub sheet: String,
+    pub row: u32,
+    pub col: u32,
+}
+
+/// The label pseudo-column of a row (its 科目编码 or name cell).
+pub const LABEL: &str = "@label";
+
+/// Figure → cell.
+#[derive(Debug, Clone, Default)]
+pub struct SourceMap {
+    map: HashMap<String, Loc>,
+}
+
+impl SourceMap {
+    pub fn insert(&mut self, key: String, sheet: &str, row: u32, col: u32) {
+        self.map.insert(key, Loc { sheet: sheet.to_string(), row, col });
+    }
+
+    pub fn get(&self, key: &str) -> Option<&Loc> {
+        self.map.get(key)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.map.is_empty()
+    }
+}
+
+/// A grid figure: `key` empty is the block's total row.
+pub fn grid(table: &str, block: usize, key: &str, col: &str) -> String {
+    format!("{table}|{block}|{key}|{col}")
+}
+
+/// A fixed line of a two-sided table.
+pub fn line(table: &str, id: &str) -> String {
+    format!("{table}|line|{id}")
+}
+
+/// An expenditure line of a two-sided table (`col` is `amount` or [`LABEL`]).
+pub fn expenditure(table: &str, index: usize, col: &str) -> String {
+    format!("{table}|exp|{index}|{col}")
+}
+
+/// A task of the form (`col` an amount id or [`LABEL`]).
+pub fn task(table: &str, index: usize, col: &str) -> String {
+    format!("{table}|task|{index}|{col}")
+}
+
+/// The 金额合计 row of the form.
+pub fn sum(table: &str, col: &str) -> String {
+    format!("{table}|sum|{col}")
+}
+
+/// An indicator row of the form.
+pub fn indicator(table: &str, index: usize) -> String {
+    format!("{table}|ind|{index}")
+}

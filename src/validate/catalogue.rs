@@ -1,0 +1,120 @@
+//! The classification catalogue (政府收支分类科目): code → name, shipped as
+//! `templates/catalogue.csv` and replaceable, since the Ministry of Finance
+//! revises it every year. Only pairs confirmed by a published source are shipped.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use crate::text::norm;
+
+#[derive(Debug, thiserror::Error)]
+pub enum CatalogueError {
+    #[error("无法读取科目目录 {path}：{detail}")]
+    Read { path: String, detail: String },
+    #[error("科目目录 {path} 第 {line} 行格式错误：{detail}；每行应为 code,name,level,year,source")]
+    Line { path: String, line: usize, detail: String },
+}
+
+/// One confirmed code–name pair.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    pub code: String,
+    pub name: String,
+    pub level: String,
+    pub year: String,
+    pub source: String,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Catalogue {
+    entries: HashMap<String, Entry>,
+}
+
+const BUILTIN: &str = include_str!("../../templates/catalogue.csv");
+
+impl Catalogue {
+    /// The catalogue shipped under `templates/`.
+    ///
+    /// # Errors
+    /// [`CatalogueError`] if the compiled-in file is malformed (a build defect).
+    pub fn builtin() -> Result<Catalogue, CatalogueError> {
+        Self::parse("templates/catalogue.csv", BUILTIN)
+    }
+
+    /// A catalogue from a CSV file with the header `code,name,level,year,source`.
+    ///
+    /// # Errors
+    /// [`CatalogueError`] when the file cannot be read or a line is malformed.
+    pub fn from_path(path: &Path) -> Result<Catalogue, CatalogueError> {
+        let shown = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|e| CatalogueError::Read { path: shown.clone(), detail: e.to_string() })?;
+        Self::parse(&shown, &text)
+    }
+
+    fn parse(path: &str, text: &str) -> Result<Catalogue, CatalogueError> {
+        let mut rdr = csv::ReaderBuilder::new().has_headers(true).from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+        let mut entries = HashMap::new();
+        for (i, rec) in rdr.records().enumerate() {
+            let line = i + 2;
+            let rec = rec.map_err(|e| CatalogueError::Line { path: path.into(), line, detail: e.to_string() })?;
+            let get = |k: usize| rec.get(k).unwrap_or_default().trim().to_string();
+            let code = get(0);
+            if code.is_empty() || !code.chars().all(|c| c.is_ascii_digit()) {
+                return Err(CatalogueError::Line { path: path.into(), line, detail: format!("科目编码“{code}”应只含数字") });
+            }
+            let name = get(1);
+            if name.is_empty() {
+                return Err(CatalogueError::Line { path: path.into(), line, detail: "缺少科目名称".into() });
+            }
+            entries.insert(code.clone(), Entry { code, name, level: get(2), year: get(3), source: get(4) });
+        }
+        Ok(Catalogue { entries })
+    }
+
+    pub fn get(&self, code: &str) -> Option<&Entry> {
+        self.entries.get(code)
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Economic codes (3xx, 5xx) by normalized name, for 表4's items.
+    pub fn economic_code_of(&self, name: &str) -> Option<&str> {
+        let n = norm(name);
+        let mut hits: Vec<&str> = self
+            .entries
+            .values()
+            .filter(|e| (e.code.starts_with('3') || e.code.starts_with('5')) && norm(&e.name) == n)
+            .map(|e| e.code.as_str())
+            .collect();
+        hits.sort_unstable();
+        hits.first().copied()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_holds_every_code_of_the_sample() {
+        let c = Catalogue::builtin().unwrap();
+        for code in ["201", "20103", "2010301", "2210203", "30212", "30213", "303", "31002"] {
+            assert!(c.get(code).is_some(), "{code}");
+        }
+        assert_eq!(c.get("30212").unwrap().name, "因公出国（境）费用");
+        assert_eq!(c.economic_code_of("因公出国(境)费用"), Some("30212"));
+        assert_eq!(c.economic_code_of("住房公积金"), Some("30113"));
+    }
+
+    #[test]
+    fn a_bad_line_names_its_number() {
+        let err = Catalogue::parse("x.csv", "code,name,level,year,source\n201,一般公共服务支出,类,2024,s\n2O1,x,类,2024,s\n").unwrap_err();
+        assert_eq!(err.to_string(), "科目目录 x.csv 第 3 行格式错误：科目编码“2O1”应只含数字；每行应为 code,name,level,year,source");
+    }
+}

@@ -1,0 +1,188 @@
+//! Validation of a read budget: the accounting identities inside each table,
+//! the classification hierarchy, cross-table consistency and the catalogue of
+//! codes. Sum rules are data in the specs; the rest lives here.
+//!
+//! Published figures are rounded to 0.01 万元, so a sum may be off by a cent
+//! per addend: a difference inside the rounding envelope,
+//! `step × (addends − 1)` and at least `step`, is a 尾数差异 warning; beyond
+//! it, an error.
+
+pub mod catalogue;
+mod cross;
+pub mod rules;
+mod tables;
+
+use rust_decimal::Decimal;
+
+use crate::amount::{grouped, Amount};
+use crate::diag::{Diagnostic, Severity};
+use crate::model::Budget;
+use crate::source::SourceMap;
+use crate::spec::{Relation, SpecSet, TableSpec};
+use catalogue::Catalogue;
+
+/// How strictly to check.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Rounding step of published figures (0.01 万元).
+    pub step: Decimal,
+    pub catalogue: Catalogue,
+}
+
+impl Options {
+    /// # Errors
+    /// When the shipped catalogue is malformed (a build defect).
+    pub fn builtin() -> Result<Options, catalogue::CatalogueError> {
+        Ok(Options { step: Decimal::new(1, 2), catalogue: Catalogue::builtin()? })
+    }
+}
+
+/// Checks `budget` and returns the findings, errors first within each table.
+///
+/// # Examples
+/// ```no_run
+/// use budget_tables::{read, spec::SpecSet, validate};
+/// let specs = SpecSet::builtin()?;
+/// let out = read::read_path("samples/shenzhen-zwfw-2024.xlsx".as_ref(), &specs)?;
+/// let findings = validate::validate(&out.budget, &specs, &out.sources, &validate::Options::builtin()?);
+/// assert!(!budget_tables::diag::has_errors(&findings));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn validate(budget: &Budget, specs: &SpecSet, sources: &SourceMap, opts: &Options) -> Vec<Diagnostic> {
+    let mut v = Checker { budget, specs, sources, opts, out: Vec::new() };
+    for spec in &specs.tables {
+        if budget.tables.contains_key(&spec.id) {
+            tables::check(&mut v, spec);
+        }
+    }
+    cross::check(&mut v);
+    v.out
+}
+
+/// One operand of a sum, with its label for messages.
+pub(crate) struct Term {
+    pub label: String,
+    pub value: Option<Amount>,
+}
+
+/// The reader's findings followed by the validator's, without a 未填写 finding
+/// on a cell the reader already reported (an unreadable amount is not blank).
+pub fn combine(read: Vec<Diagnostic>, validation: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    let flagged: std::collections::HashSet<(Option<String>, Option<String>)> =
+        read.iter().filter(|d| d.cell.is_some()).map(|d| (d.sheet.clone(), d.cell.clone())).collect();
+    let mut all = read;
+    all.extend(validation.into_iter().filter(|d| !(d.rule.contains("-BLANK-") && flagged.contains(&(d.sheet.clone(), d.cell.clone())))));
+    all
+}
+
+/// Where a finding points and what it is about.
+pub(crate) struct Place<'s> {
+    pub spec: &'s TableSpec,
+    /// Source-map key of the cell.
+    pub key: String,
+    pub row: String,
+    pub column: String,
+}
+
+pub(crate) struct Checker<'a> {
+    pub budget: &'a Budget,
+    pub specs: &'a SpecSet,
+    pub sources: &'a SourceMap,
+    pub opts: &'a Options,
+    pub out: Vec<Diagnostic>,
+}
+
+impl Checker<'_> {
+    /// A finding at `place`, with its cell when the model came from a workbook.
+    pub fn finding(&self, severity: Severity, rule: &str, place: &Place, message: String) -> Diagnostic {
+        let mut d = Diagnostic::new(severity, rule, message)
+            .table(place.spec.sheet_name())
+            .labels(place.row.clone(), place.column.clone());
+        if let Some(loc) = self.sources.get(&place.key) {
+            d = d.at(&loc.sheet, loc.row, loc.col);
+        }
+        d
+    }
+
+    pub fn push(&mut self, d: Diagnostic) {
+        self.out.push(d);
+    }
+
+    /// The rounding envelope for a sum of `addends` figures.
+    pub fn envelope(&self, addends: usize) -> Decimal {
+        let n = Decimal::from(addends.saturating_sub(1).max(1));
+        self.opts.step * n
+    }
+
+    /// Checks `total (=|≥) Σ parts`. Blank operands are reported by the blank
+    /// rule, not here. Returns false when a finding was made.
+    pub fn sum(&mut self, rule: &str, place: &Place, total: Option<Amount>, parts: &[Term], relation: Relation, what: &str) -> bool {
+        let formula = parts.iter().map(|p| p.label.as_str()).collect::<Vec<_>>().join(" + ");
+        self.compare(rule, place, total, parts, relation, what, &formula)
+    }
+
+    /// Checks `result = minuend − subtrahend` (表9 增减变化金额).
+    pub fn difference(&mut self, rule: &str, place: &Place, result: Option<Amount>, minuend: Term, subtrahend: Term, what: &str) -> bool {
+        let formula = format!("{} − {}", minuend.label, subtrahend.label);
+        let neg = Term { label: subtrahend.label, value: subtrahend.value.map(|a| Amount::ZERO - a) };
+        self.compare(rule, place, result, &[minuend, neg], Relation::Eq, what, &formula)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn compare(&mut self, rule: &str, place: &Place, total: Option<Amount>, parts: &[Term], relation: Relation, what: &str, formula: &str) -> bool {
+        let Some(total) = total else { return true };
+        if parts.iter().any(|p| p.value.is_none()) {
+            return true;
+        }
+        let sum: Decimal = parts.iter().filter_map(|p| p.value).map(Amount::value).sum();
+        let diff = total.value() - sum;
+        let off = match relation {
+            Relation::Eq => diff.abs(),
+            Relation::Ge => (-diff).max(Decimal::ZERO),
+        };
+        if off.is_zero() {
+            return true;
+        }
+        let envelope = self.envelope(parts.len().max(2));
+        let sign = if relation == Relation::Ge { "≥" } else { "=" };
+        let expected = format!("{}{}", if relation == Relation::Ge { "≥ " } else { "" }, grouped(Amount::round(sum)));
+        let d = if off <= envelope {
+            self.finding(Severity::Warning, rule, place, format!("尾数差异：{what}应 {sign} {formula}，相差在四舍五入允许范围（±{}）内", grouped(Amount::round(envelope))))
+                .hint("各数分别四舍五入到分时会有这种差异，可以公开；如能调整，请使合计与分项一致")
+        } else {
+            self.finding(Severity::Error, rule, place, format!("{what}应 {sign} {formula}"))
+                .hint("请核对该数及其各分项，修改错误的数字")
+        };
+        let d = d.expected(expected).actual(grouped(total)).difference(grouped(Amount::round(diff)));
+        self.push(d);
+        false
+    }
+
+    /// Reports a required amount left blank (blank is not zero).
+    pub fn blank(&mut self, place: &Place) {
+        let rule = format!("T{}-BLANK-01", place.spec.number);
+        let d = self
+            .finding(Severity::Error, &rule, place, "金额未填写".into())
+            .expected("一个金额（没有发生额请填写 0）")
+            .actual("空白")
+            .hint("空白表示“未填写”，不等于 0；没有发生额请填写 0");
+        self.push(d);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn envelope_grows_with_addends() {
+        let specs = SpecSet::builtin().unwrap();
+        let b = Budget::new(String::new(), 2024);
+        let src = SourceMap::default();
+        let opts = Options::builtin().unwrap();
+        let c = Checker { budget: &b, specs: &specs, sources: &src, opts: &opts, out: vec![] };
+        assert_eq!(c.envelope(1), Decimal::new(1, 2));
+        assert_eq!(c.envelope(2), Decimal::new(1, 2));
+        assert_eq!(c.envelope(6), Decimal::new(5, 2));
+    }
+}

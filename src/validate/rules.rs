@@ -1,0 +1,148 @@
+//! The rule catalogue: every rule id the validator can report, with its
+//! severity, the tables it reads and what it checks. `docs/rules.md` is this
+//! catalogue as Markdown (a test keeps them equal).
+
+use crate::spec::{Classification, Relation, RowKey, SpecSet, TableKind, TableSpec};
+use crate::text::fill;
+
+/// One rule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleInfo {
+    pub id: String,
+    /// 错误 / 警告 / 提示; sums are 错误 beyond the rounding envelope, 警告 (尾数差异) within.
+    pub severity: &'static str,
+    pub tables: String,
+    pub description: String,
+}
+
+const SUM: &str = "错误（差额在尾数范围内为警告）";
+
+fn rule(id: impl Into<String>, severity: &'static str, tables: impl Into<String>, description: impl Into<String>) -> RuleInfo {
+    RuleInfo { id: id.into(), severity, tables: tables.into(), description: description.into() }
+}
+
+fn label(spec: &TableSpec, id: &str) -> String {
+    spec.columns
+        .iter()
+        .find(|c| c.id == id)
+        .map(|c| c.path.iter().map(|l| fill(l, 2024, "")).collect::<Vec<_>>().join("/"))
+        .or_else(|| spec.fixed_lines().find(|l| l.id == id).map(|l| l.label.clone()))
+        .or_else(|| spec.form.as_ref().and_then(|f| f.amounts.iter().find(|a| a.id == id).map(|a| a.label.clone())))
+        .unwrap_or_else(|| id.to_string())
+}
+
+/// Every rule, table by table, then the cross-table and catalogue rules.
+pub fn catalogue(specs: &SpecSet) -> Vec<RuleInfo> {
+    let mut out = vec![
+        rule("S-TABLE-MISSING", "错误", "全部", "工作簿中缺少某张表"),
+        rule("S-TABLE-DUP", "错误", "全部", "同一张表出现在两个工作表中"),
+        rule("S-HEADER", "错误", "全部", "表头无法识别（缺列、列名改动）"),
+        rule("S-AMOUNT", "错误", "全部", "金额单元格不是数字（文字、日期、逻辑值、错误值、超出范围）"),
+        rule("S-FORMULA", "错误", "全部", "公式没有保存计算结果"),
+        rule("S-ROUND", "警告", "全部", "金额超过两位小数，已四舍五入到分"),
+        rule("S-UNIT-YUAN", "警告", "全部", "表以“元”为单位，已换算为万元"),
+        rule("S-DUPKEY", "错误", "全部", "同一预算单位内科目编码或项目重复"),
+        rule("S-CODE", "错误", "表3、7、8、10、11", "科目编码含非数字字符"),
+        rule("S-CODE-MISSING", "错误", "表3、7、8、10、11", "有金额但没有科目编码"),
+        rule("S-NAME-MISSING", "错误", "全部", "有金额但没有项目名称"),
+        rule("S-UNIT-ROW", "错误", "表2、3、7–11", "缺少预算单位合计行或预算单位名称"),
+        rule("S-FIXED", "错误", "表9", "无法识别的年度行"),
+        rule("S-FIXED-MISSING", "错误", "表9", "预算单位缺少上年、本年或增减变化金额行"),
+        rule("S-LINE", "错误", "表1、6", "收入栏有无法识别的项目"),
+        rule("S-LINK", "警告", "表1、6", "支出栏项目在表7（表10、表11）中找不到对应科目编码"),
+        rule("S-EMPTY", "错误", "表2–5、7–11", "表中没有任何数据行"),
+        rule("S-FORM", "错误", "表12", "表单缺少栏目"),
+        rule("S-DEPT", "警告", "全部", "各表部门名称不一致"),
+        rule("S-DEPT-MISSING", "错误", "全部", "找不到部门名称"),
+        rule("S-YEAR", "警告", "全部", "各表年度不一致"),
+        rule("S-YEAR-MISSING", "错误", "全部", "找不到预算年度"),
+    ];
+    for s in &specs.tables {
+        let t = format!("表{}", s.number);
+        let n = s.number;
+        out.push(rule(format!("T{n}-BLANK-01"), "错误", &t, "金额未填写（空白不等于 0，无发生额应填 0）"));
+        for r in &s.sums {
+            let sign = if r.relation == Relation::Ge { "≥" } else { "=" };
+            let parts = r.parts.iter().map(|p| label(s, p)).collect::<Vec<_>>().join(" + ");
+            let scope = match s.kind {
+                TableKind::TwoSided => "",
+                TableKind::Grid => "每一行：",
+                TableKind::Form => "每项任务及金额合计行：",
+            };
+            out.push(rule(&r.id, SUM, &t, format!("{scope}{} {sign} {parts}", label(s, &r.total))));
+        }
+        if let Some(total) = &s.expenditure_total {
+            out.push(rule(format!("T{n}-EXP-01"), SUM, &t, format!("{} = 支出栏各类级科目之和", label(s, total))));
+        }
+        if s.kind == TableKind::TwoSided || s.classification.is_some() {
+            out.push(rule(format!("T{n}-HIER-01"), SUM, &t, "类级科目 = 其各款级科目之和（每一金额列）"));
+        }
+        if s.kind == TableKind::TwoSided || s.classification == Some(Classification::Function) {
+            out.push(rule(format!("T{n}-HIER-02"), SUM, &t, "款级科目 = 其各项级科目之和（每一金额列）"));
+        }
+        if s.classification.is_some() && s.row_key == RowKey::Code {
+            let lens = s.classification.map(|c| c.code_lengths().iter().map(|l| l.to_string()).collect::<Vec<_>>().join("/")).unwrap_or_default();
+            out.push(rule(format!("T{n}-CODE-01"), "错误", &t, format!("科目编码长度应为 {lens} 位")));
+            out.push(rule(format!("T{n}-CODE-02"), "错误", &t, "款、项科目的上级科目应列在表中"));
+        }
+        if s.classification.is_some() && s.row_key == RowKey::Name {
+            out.push(rule(format!("T{n}-CODE-03"), "提示", &t, "项目名称无法对应经济分类科目（按表8 和科目目录），不参与类、款核对"));
+        }
+        if s.classification.is_some() || s.rows_sum_to_total {
+            let what = if s.rows_sum_to_total { "各项目类别" } else { "各类级科目" };
+            out.push(rule(format!("T{n}-COL-01"), SUM, &t, format!("预算单位合计行 = {what}之和（每一金额列）")));
+        }
+        if s.kind == TableKind::Grid {
+            out.push(rule(format!("T{n}-COL-02"), SUM, &t, "有多个预算单位时，部门各行 = 所属各预算单位同一行之和"));
+        }
+        if let Some(d) = &s.difference {
+            let name = |id: &str| s.fixed_rows.iter().find(|l| l.id == id).map_or(id.to_string(), |l| fill(&l.label, 2024, ""));
+            out.push(rule(format!("T{n}-YEAR-01"), SUM, &t, format!("{} = {} − {}（每一金额列）", name(&d.result), name(&d.minuend), name(&d.subtrahend))));
+        }
+        if s.kind == TableKind::Form {
+            out.push(rule(format!("T{n}-TASK-01"), SUM, &t, "金额合计 = 各项任务之和（总额、其中:财政拨款、其中:其他资金）"));
+            out.push(rule(format!("T{n}-IND-01"), "错误", &t, "每条绩效指标都有一级、二级、三级指标和目标值"));
+        }
+    }
+    out.extend([
+        rule("X-T1-T3-01", SUM, "表1、表3", "表1 支出栏每个科目 = 表3 部门该科目“支出总计”"),
+        rule("X-T1-T3-02", "错误", "表1、表3", "表3 的每个科目都列入表1 支出栏"),
+        rule("X-T1-T7-01", SUM, "表1、表7、表10、表11", "只有一般公共预算资金时：表1 支出栏每个科目 = 表7 + 表10 + 表11 该科目“支出总计”"),
+        rule("X-T1-T7-02", "错误", "表1、表7、表10、表11", "只有一般公共预算资金时：表7、表10、表11 的每个科目都列入表1 支出栏"),
+        rule("X-T6-T7-01", SUM, "表6、表7、表10、表11", "表6 支出栏每个科目 = 表7 + 表10 + 表11 该科目“支出总计”"),
+        rule("X-T6-T7-02", "错误", "表6、表7、表10、表11", "表7、表10、表11 的每个科目都列入表6 支出栏"),
+        rule("X-T3-T1-01", SUM, "表3、表1", "表3 合计行“支出总计” = 表1“本年支出合计”"),
+        rule("X-T3-T4-01", SUM, "表3、表4", "表3 合计行“基本支出” = 表4 合计行“总计”"),
+        rule("X-T3-T5-01", SUM, "表3、表5", "表3 合计行“项目支出” = 表5 合计行“总计”"),
+        rule("X-T7-T3-01", SUM, "表7、表3", "只有一般公共预算资金时：表7 每一行 = 表3 同一科目（支出总计、基本支出、项目支出）"),
+        rule("X-T7-T8-01", SUM, "表7、表8", "表7 合计行 = 表8 合计行（支出总计、基本支出、项目支出）"),
+        rule("X-T8-T4-01", SUM, "表8、表4", "表8 每个科目的“基本支出” = 表4 同名项目的“总计”"),
+        rule("X-T8-T4-02", "错误", "表8、表4", "表4 的每个项目都在表8 中有同名科目"),
+        rule("X-T6-T1-01", SUM, "表6、表1", "表6 财政拨款各行 = 表1 财政拨款各行；表6“上年结余、结转” = 表1“财政拨款结余、结转”"),
+        rule("X-T2-T1-01", SUM, "表2、表1", "表2 部门合计行各收入列 = 表1 收入栏对应行（一般公共预算拨款为表2 四列之和）"),
+        rule("X-T9-T8-01", "错误（差额在尾数范围内为警告）", "表9、表8", "表9 本年因公出国(境)费用、公务接待费、公务用车运行维护费、公务用车购置费（一般公共预算）≥ 表8 对应科目 30212、30217、30231、31013 的基本支出"),
+        rule("X-T12-T4-01", SUM, "表12、表4", "表12 任务“基本支出”总额 = 表4 合计行“总计”"),
+        rule("X-T12-T5-01", SUM, "表12、表5", "表5 每个项目类别在表12 有同名任务，总额 = 表5“总计”"),
+        rule("X-T10-T1-01", "错误", "表10、表1", "表10 无发生额 ⇔ 表1“政府性基金预算拨款”为 0"),
+        rule("X-T11-T1-01", "错误", "表11、表1", "表11 无发生额 ⇔ 表1“国有资本经营预算拨款”为 0"),
+        rule("C-CODE-01", "提示", "表3、7、8、10、11", "科目编码不在科目目录中（可能是新增科目）"),
+        rule("C-NAME-01", "警告", "表3、7、8、10、11", "科目名称与科目目录不一致"),
+    ]);
+    out
+}
+
+/// The catalogue as the Markdown of `docs/rules.md`.
+pub fn markdown(specs: &SpecSet) -> String {
+    let mut s = String::from(
+        "# 核对规则 / Validation rules\n\n\
+         由 `budget-tables rules` 生成；求和规则写在 `templates/*.toml` 的 `[[sums]]` 中。\n\
+         Generated by `budget-tables rules`; sum rules are declared in the table specs.\n\n\
+         尾数差异：公开数字四舍五入到 0.01 万元，求和可能差几分。差额不超过 0.01 ×（加数个数 − 1）、且至少 0.01 时为警告（尾数差异），超过为错误；\
+         步长可用 `--rounding-step` 调整。\n\n\
+         | 规则 | 级别 | 涉及的表 | 内容 |\n| --- | --- | --- | --- |\n",
+    );
+    for r in catalogue(specs) {
+        s.push_str(&format!("| `{}` | {} | {} | {} |\n", r.id, r.severity, r.tables, r.description));
+    }
+    s
+}
