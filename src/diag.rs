@@ -43,6 +43,11 @@ pub struct Diagnostic {
     pub actual: Option<String>,
     /// actual − expected.
     pub difference: Option<String>,
+    /// Every cell the rule read (`'表3 支出总表'!D9`), the finding's own first.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub cells: Vec<String>,
+    /// The cell most likely wrong: the one shared by the most broken rules.
+    pub suspect: Option<String>,
     pub hint: Option<String>,
 }
 
@@ -60,6 +65,8 @@ impl Diagnostic {
             expected: None,
             actual: None,
             difference: None,
+            cells: Vec::new(),
+            suspect: None,
             hint: None,
         }
     }
@@ -153,6 +160,9 @@ impl fmt::Display for Diagnostic {
         }
         if let Some(d) = &self.difference {
             write!(f, "；差额：{d}")?;
+        }
+        if let Some(s) = &self.suspect {
+            write!(f, "；最可能出错的单元格：{s}")?;
         }
         if let Some(h) = &self.hint {
             write!(f, "。修改建议：{h}")?;

@@ -63,3 +63,12 @@ pub fn sum(table: &str, col: &str) -> String {
 pub fn indicator(table: &str, index: usize) -> String {
     format!("{table}|ind|{index}")
 }
+
+impl SourceMap {
+    /// Every recorded key, sorted (for tests and tools that walk all figures).
+    pub fn keys(&self) -> Vec<&str> {
+        let mut k: Vec<&str> = self.map.keys().map(String::as_str).collect();
+        k.sort_unstable();
+        k
+    }
+}

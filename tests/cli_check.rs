@@ -108,3 +108,63 @@ fn json_format_carries_rule_table_sheet_and_cell() {
     assert_eq!(f["cell"], "D9");
     assert_eq!(f["actual"], "约100");
 }
+
+#[test]
+fn a_broken_identity_exits_1_and_names_the_cell() {
+    // 表7 2010301 行政运行 基本支出 2,569.11 → 2,500.00: 支出总计 no longer adds up.
+    let (_d, p) = sample_with("表7", |rows| set(rows, 7, 4, Cell::Number(2500.0)));
+    bin().arg("check").arg(&p).assert().code(1).stdout(contains(
+        "错误 [T7-ROW-01] 表7 一般公共预算支出表(按功能分类) '表7 一般公共预算支出表(按功能分类)'!D8 [2010301 行政运行 | 支出总计]：“支出总计”应 = 基本支出 + 项目支出；应为：2,500.00；实际：2,569.11；差额：69.11",
+    ));
+}
+
+#[test]
+fn convert_refuses_errors_unless_allowed() {
+    let (d, p) = sample_with("表7", |rows| set(rows, 7, 4, Cell::Number(2500.0)));
+    let out = d.path().join("out.xlsx");
+    bin().arg("convert").arg(&p).arg("-o").arg(&out).assert().code(1).stderr(contains("--allow-errors"));
+    assert!(!out.exists());
+    bin().arg("convert").arg(&p).arg("-o").arg(&out).arg("--allow-errors").assert().code(1).stdout(contains("已生成"));
+    assert!(out.exists());
+}
+
+#[test]
+fn annotate_writes_a_copy_and_leaves_the_input_alone() {
+    let (d, p) = sample_with("表7", |rows| set(rows, 7, 4, Cell::Number(2500.0)));
+    let before = std::fs::read(&p).unwrap();
+    let out = d.path().join("annotated.xlsx");
+    bin().arg("check").arg(&p).arg("--annotate").arg(&out).assert().code(1).stdout(contains("已另存标注副本"));
+    assert_eq!(std::fs::read(&p).unwrap(), before);
+    let sheets = load(&out);
+    assert_eq!(sheets[0].name, "检查结果");
+    assert_eq!(sheets[0].get(0, 1).text(), "规则");
+    // The copy keeps the figures.
+    let t7 = sheet_named(&sheets, "表7");
+    assert_eq!(t7.get(7, 4), &Cell::Number(2500.0));
+    // JSON has no cells to annotate.
+    bin().arg("check").arg(sample_json()).arg("--annotate").arg(d.path().join("x.xlsx")).assert().code(2).stderr(contains("只适用于工作簿"));
+}
+
+#[test]
+fn catalogue_can_be_replaced() {
+    let dir = tmp();
+    let cat = dir.path().join("cat.csv");
+    std::fs::write(&cat, "code,name,level,year,source\n2010301,行政运转,项,2025,测试\n").unwrap();
+    bin()
+        .arg("check")
+        .arg(sample_xlsx())
+        .arg("--catalogue")
+        .arg(&cat)
+        .assert()
+        .success()
+        .stdout(contains("警告 [C-NAME-01] 表3 支出总表 '表3 支出总表'!B9 [2010301 行政运行 | 科目编码]：科目 2010301 的名称与科目目录不一致；应为：行政运转；实际：行政运行"))
+        .stdout(contains("提示 [C-CODE-01]"));
+    std::fs::write(&cat, "code,name\nabc,x\n").unwrap();
+    bin().arg("check").arg(sample_xlsx()).arg("--catalogue").arg(&cat).assert().code(2).stderr(contains("第 2 行格式错误"));
+}
+
+#[test]
+fn rules_command_prints_docs_rules_md() {
+    let out = bin().arg("rules").assert().success().get_output().stdout.clone();
+    assert_eq!(String::from_utf8(out).unwrap(), std::fs::read_to_string(root().join("docs/rules.md")).unwrap());
+}

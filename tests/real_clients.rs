@@ -222,3 +222,44 @@ fn a_formula_saved_without_its_value_is_an_error_naming_the_cell() {
         "错误 [S-FORMULA] 表4 基本支出总表 '表4 基本支出总表'!B7：公式没有计算结果（文件未保存计算值）；实际：=SUM(B8:B16)",
     ));
 }
+
+#[test]
+fn annotated_copy_opens_in_libreoffice_with_one_note_per_finding_cell() {
+    let dir = tmp();
+    let sheets: Vec<budget_tables::read::Sheet> = load(&sample_xlsx())
+        .iter()
+        .map(|s| {
+            if s.name.starts_with("表7") {
+                edit(s, |rows| set(rows, 7, 4, budget_tables::read::Cell::Number(2500.0)))
+            } else {
+                s.clone()
+            }
+        })
+        .collect();
+    let input = dir.path().join("broken.xlsx");
+    write_sheets(&input, &sheets, true);
+    let out = dir.path().join("annotated.xlsx");
+    let json = bin().arg("check").arg(&input).args(["--format", "json", "--annotate"]).arg(&out).assert().code(1).get_output().stdout.clone();
+    let report: serde_json::Value = serde_json::from_slice(&json).unwrap();
+    let findings = report["findings"].as_array().unwrap();
+    let mut cells: std::collections::BTreeSet<(String, String)> = Default::default();
+    for f in findings {
+        if let (Some(s), Some(c)) = (f["sheet"].as_str(), f["cell"].as_str()) {
+            cells.insert((s.to_string(), c.to_string()));
+        }
+    }
+    if let Some(soffice) = require_soffice() {
+        soffice_convert(&soffice, &out, "pdf", dir.path());
+        assert!(std::fs::read(dir.path().join("annotated.pdf")).unwrap().starts_with(b"%PDF"));
+    }
+    let Some(v) = openpyxl(&[out.to_str().unwrap()]) else { return };
+    let mut noted: std::collections::BTreeSet<(String, String)> = Default::default();
+    for s in v["sheets"].as_array().unwrap() {
+        for c in s["comments"].as_array().unwrap() {
+            noted.insert((s["name"].as_str().unwrap().to_string(), c.as_str().unwrap().to_string()));
+        }
+    }
+    assert_eq!(noted, cells, "one note on every cell a finding names");
+    assert!(noted.contains(&("表7 一般公共预算支出表(按功能分类)".to_string(), "D8".to_string())));
+    assert_eq!(sheet(&v, "检查结果")["max_row"], findings.len() as u64 + 1);
+}

@@ -49,19 +49,21 @@ fn get(a: &Amounts, id: &str) -> Option<Amount> {
     a.get(id).copied().flatten()
 }
 
-fn line(v: &Checker, table: &str, id: &str) -> Option<(String, Option<Amount>)> {
+/// A fixed line of a two-sided table, as an operand.
+fn line(v: &Checker, table: &str, id: &str) -> Option<Term> {
     let t = two_sided(v, table)?;
     let s = spec(v, table)?;
-    Some((format!("表{}“{}”", s.number, column_label(s, id, v.budget.year)), get(&t.lines, id)))
+    Some(Term::new(format!("表{}“{}”", s.number, column_label(s, id, v.budget.year)), get(&t.lines, id), source::line(table, id)))
 }
 
 /// A department-block figure of a grid table (`key` empty: the total row).
-fn grid_amount(v: &Checker, table: &str, key: &str, col: &str) -> Option<(String, Option<Amount>)> {
+fn grid_amount(v: &Checker, table: &str, key: &str, col: &str) -> Option<Term> {
     let g = grid(v, table)?;
     let s = spec(v, table)?;
     let b = g.blocks.first()?;
     let value = if key.is_empty() { b.total.as_ref().and_then(|t| get(t, col)) } else { b.rows.iter().find(|r| r.key == key).and_then(|r| get(&r.amounts, col)) };
-    Some((format!("表{}合计行“{}”", s.number, column_label(s, col, v.budget.year)), value))
+    let row = if key.is_empty() { "合计行".to_string() } else { key.to_string() };
+    Some(Term::new(format!("表{}{row}“{}”", s.number, column_label(s, col, v.budget.year)), value, source::grid(table, 0, key, col)))
 }
 
 /// No money but the general public budget: no fund budgets, no 财政专户, no 单位资金.
@@ -78,25 +80,25 @@ fn grid_place<'s>(v: &Checker, s: &'s TableSpec, g: &GridTable, bi: usize, row: 
 }
 
 /// A department-block figure of `table` must equal `other`.
-fn grid_vs(v: &mut Checker, table: &str, key: &str, col: &str, other: Option<(String, Option<Amount>)>, rule: &str) {
-    let (Some(s), Some(g), Some((label, value))) = (spec(v, table), grid(v, table), other) else { return };
+fn grid_vs(v: &mut Checker, table: &str, key: &str, col: &str, other: Option<Term>, rule: &str) {
+    let (Some(s), Some(g), Some(other)) = (spec(v, table), grid(v, table), other) else { return };
     let Some(b) = g.blocks.first() else { return };
     let row = b.rows.iter().find(|r| r.key == key);
     let actual = if key.is_empty() { b.total.as_ref().and_then(|t| get(t, col)) } else { row.and_then(|r| get(&r.amounts, col)) };
     let place = grid_place(v, s, g, 0, row, col);
-    v.sum(rule, &place, actual, &[Term { label, value }], Relation::Eq, &format!("“{}”", place.column));
+    v.sum(rule, &place, actual, &[other], Relation::Eq, &format!("“{}”", place.column));
 }
 
 /// The coded expenditure lines of a two-sided table equal, code by code, the
 /// department rows of the given coded tables; every code of those tables appears.
 fn expenditure_lines(v: &mut Checker, table: &str, sources: &[&str], col: &str, rule: &str) {
     let (Some(s), Some(t)) = (spec(v, table), two_sided(v, table)) else { return };
-    let mut rows: Vec<(String, String, Vec<(String, Option<Amount>)>, String)> = Vec::new();
+    let mut rows: Vec<(String, String, Vec<Term>, String)> = Vec::new();
     for id in sources {
         let (Some(ss), Some(g)) = (spec(v, id), grid(v, id)) else { continue };
         for r in g.blocks.first().into_iter().flat_map(|b| &b.rows) {
             let Some(code) = &r.code else { continue };
-            let term = (format!("表{} {} {}", ss.number, code, r.name), get(&r.amounts, col));
+            let term = Term::new(format!("表{} {} {}", ss.number, code, r.name), get(&r.amounts, col), source::grid(id, 0, &r.key, col));
             match rows.iter_mut().find(|(c, ..)| c == code) {
                 Some(e) => e.2.push(term),
                 None => rows.push((code.clone(), r.name.clone(), vec![term], source::grid(id, 0, &r.key, LABEL))),
@@ -112,7 +114,7 @@ fn expenditure_lines(v: &mut Checker, table: &str, sources: &[&str], col: &str, 
         let place = Place { spec: s, key: source::expenditure(&s.id, i, "amount"), row: format!("{code} {}", e.name), column: String::new() };
         match rows.iter().find(|(c, ..)| c == code) {
             Some((_, _, terms, _)) => {
-                let parts: Vec<Term> = terms.iter().map(|(label, value)| Term { label: label.clone(), value: *value }).collect();
+                let parts: Vec<Term> = terms.iter().map(|t| Term::new(t.label.clone(), t.value, t.key.clone())).collect();
                 v.sum(&format!("{rule}-01"), &place, e.amount, &parts, Relation::Eq, &format!("表{}支出项目“{}”", s.number, e.name));
             }
             None => {
@@ -143,7 +145,7 @@ fn expenditure_lines(v: &mut Checker, table: &str, sources: &[&str], col: &str, 
 fn same_blocks(v: &mut Checker, table: &str, other: &str, cols: &[&str], totals_only: bool, rule: &str) {
     let (Some(s), Some(g), Some(os), Some(og)) = (spec(v, table), grid(v, table), spec(v, other), grid(v, other)) else { return };
     for (bi, b) in g.blocks.iter().enumerate() {
-        let Some(ob) = og.blocks.iter().find(|ob| norm(&ob.unit) == norm(&b.unit)) else { continue };
+        let Some((obi, ob)) = og.blocks.iter().enumerate().find(|(_, ob)| norm(&ob.unit) == norm(&b.unit)) else { continue };
         let mut pairs: Vec<(Option<&Row>, Option<&Amounts>, Option<&Amounts>)> = vec![(None, b.total.as_ref(), ob.total.as_ref())];
         if !totals_only {
             for r in &b.rows {
@@ -160,7 +162,8 @@ fn same_blocks(v: &mut Checker, table: &str, other: &str, cols: &[&str], totals_
                     None => Some(Amount::ZERO),
                 };
                 let label = format!("表{}“{}”", os.number, place.row);
-                v.sum(rule, &place, get(mine, col), &[Term { label, value }], Relation::Eq, &format!("“{}”", place.column));
+                let key = source::grid(other, obi, row.map_or("", |r| r.key.as_str()), col);
+                v.sum(rule, &place, get(mine, col), &[Term::new(label, value, key)], Relation::Eq, &format!("“{}”", place.column));
             }
         }
     }
@@ -177,7 +180,8 @@ fn economic_basic(v: &mut Checker) {
         match item {
             Some(x) => {
                 let label = format!("表4“{}”总计", x.name);
-                v.sum("X-T8-T4-01", &place, basic, &[Term { label, value: get(&x.amounts, "total") }], Relation::Eq, "基本支出");
+                let term = Term::new(label, get(&x.amounts, "total"), source::grid(&s4.id, 0, &x.key, "total"));
+                v.sum("X-T8-T4-01", &place, basic, &[term], Relation::Eq, "基本支出");
             }
             None if basic.is_some_and(|b| !b.is_zero()) => {
                 let d = v
@@ -214,9 +218,9 @@ fn fiscal_part(v: &mut Checker) {
         ("carry_in", "carry_in_fiscal"),
     ];
     for (mine, theirs) in pairs {
-        let Some((label, value)) = line(v, "t01", theirs) else { return };
+        let Some(other) = line(v, "t01", theirs) else { return };
         let place = Place { spec: s6, key: source::line(&s6.id, mine), row: column_label(s6, mine, 0), column: String::new() };
-        v.sum("X-T6-T1-01", &place, get(&t6.lines, mine), &[Term { label, value }], Relation::Eq, &format!("“{}”", place.row));
+        v.sum("X-T6-T1-01", &place, get(&t6.lines, mine), &[other], Relation::Eq, &format!("“{}”", place.row));
     }
 }
 
@@ -238,15 +242,16 @@ fn income_columns(v: &mut Checker) {
         (&["carry_in"], "carry_in"),
     ];
     for (cols, t1_line) in pairs {
-        let Some((label, t1_value)) = line(v, "t01", t1_line) else { return };
+        let Some(t1) = line(v, "t01", t1_line) else { return };
         let place = grid_place(v, s2, t2, 0, None, cols[0]);
         if cols.len() == 1 {
-            v.sum("X-T2-T1-01", &place, get(total, cols[0]), &[Term { label, value: t1_value }], Relation::Eq, &format!("“{}”", place.column));
+            v.sum("X-T2-T1-01", &place, get(total, cols[0]), &[t1], Relation::Eq, &format!("“{}”", place.column));
         } else {
             // 表1 prints one 一般公共预算拨款 line for 表2's four columns.
-            let parts: Vec<Term> = cols.iter().map(|c| Term { label: leaf_label(s2, c, v.budget.year), value: get(total, c) }).collect();
-            let p = Place { spec: s2, key: place.key.clone(), row: place.row.clone(), column: "一般公共预算拨款".into() };
-            v.sum("X-T2-T1-01", &p, t1_value, &parts, Relation::Eq, &format!("{label}（表2 一般公共预算拨款各列之和）"));
+            let parts: Vec<Term> = cols.iter().map(|c| Term::new(leaf_label(s2, c, v.budget.year), get(total, c), source::grid(&s2.id, 0, "", c))).collect();
+            let Some(s1) = spec(v, "t01") else { return };
+            let p = Place { spec: s1, key: t1.key.clone(), row: column_label(s1, t1_line, 0), column: String::new() };
+            v.sum("X-T2-T1-01", &p, t1.value, &parts, Relation::Eq, &format!("{}（表2 一般公共预算拨款各列之和）", t1.label));
         }
     }
     let other_t1 = line(v, "t01", "unit_other");
@@ -259,10 +264,10 @@ fn sangong(v: &mut Checker) {
     let Some(b9) = t9.blocks.first() else { return };
     let Some(current) = b9.rows.iter().find(|r| r.key == "current") else { return };
     for (col, code) in [("abroad_gpb", "30212"), ("reception_gpb", "30217"), ("vehicle_operation_gpb", "30231"), ("vehicle_purchase_gpb", "31013")] {
-        let Some((_, Some(basic))) = grid_amount(v, "t08", code, "basic") else { continue };
+        let Some(basic) = grid_amount(v, "t08", code, "basic").filter(|t| t.value.is_some()) else { continue };
         let place = grid_place(v, s9, t9, 0, Some(current), col);
-        let label = format!("表8 {code} 基本支出");
-        v.sum("X-T9-T8-01", &place, get(&current.amounts, col), &[Term { label, value: Some(basic) }], Relation::Ge, &format!("本年“{}”", place.column));
+        let term = Term::new(format!("表8 {code} 基本支出"), basic.value, basic.key);
+        v.sum("X-T9-T8-01", &place, get(&current.amounts, col), &[term], Relation::Ge, &format!("本年“{}”", place.column));
     }
 }
 
@@ -271,8 +276,8 @@ fn performance(v: &mut Checker) {
     let (Some(s12), Some(f)) = (spec(v, "t12"), v.budget.form("t12")) else { return };
     let task_place = |i: usize, name: &str| Place { spec: s12, key: source::task(&s12.id, i, "total"), row: name.to_string(), column: "总额".into() };
     if let Some((i, t)) = f.tasks.iter().enumerate().find(|(_, t)| norm(&t.name) == norm("基本支出")) {
-        if let Some((label, value)) = grid_amount(v, "t04", "", "total") {
-            v.sum("X-T12-T4-01", &task_place(i, &t.name), get(&t.amounts, "total"), &[Term { label, value }], Relation::Eq, "任务“基本支出”的总额");
+        if let Some(t4) = grid_amount(v, "t04", "", "total") {
+            v.sum("X-T12-T4-01", &task_place(i, &t.name), get(&t.amounts, "total"), &[t4], Relation::Eq, "任务“基本支出”的总额");
         }
     }
     let (Some(s5), Some(t5)) = (spec(v, "t05"), grid(v, "t05")) else { return };
@@ -281,7 +286,8 @@ fn performance(v: &mut Checker) {
         let label = format!("表5“{}”总计", r.name);
         match f.tasks.iter().enumerate().find(|(_, t)| norm(&t.name) == r.key) {
             Some((i, t)) => {
-                v.sum("X-T12-T5-01", &task_place(i, &t.name), get(&t.amounts, "total"), &[Term { label, value: get(&r.amounts, "total") }], Relation::Eq, &format!("任务“{}”的总额", t.name));
+                let term = Term::new(label, get(&r.amounts, "total"), source::grid(&s5.id, 0, &r.key, "total"));
+                v.sum("X-T12-T5-01", &task_place(i, &t.name), get(&t.amounts, "total"), &[term], Relation::Eq, &format!("任务“{}”的总额", t.name));
             }
             None => {
                 let place = grid_place(v, s5, t5, 0, Some(r), "total");
@@ -299,7 +305,7 @@ fn performance(v: &mut Checker) {
 /// A fund table has figures exactly when 表1's matching income line is not zero.
 fn empty_funds(v: &mut Checker, table: &str, t1_line: &str, rule: &str) {
     let (Some(s), Some(t)) = (spec(v, table), v.budget.tables.get(table)) else { return };
-    let Some((label, Some(income))) = line(v, "t01", t1_line) else { return };
+    let Some(Term { label, value: Some(income), key: income_key }) = line(v, "t01", t1_line) else { return };
     let empty = t.has_no_figures();
     if empty == income.is_zero() {
         return;
@@ -314,6 +320,15 @@ fn empty_funds(v: &mut Checker, table: &str, t1_line: &str, rule: &str) {
     } else {
         (format!("{label}为 0，但本表有支出数"), "没有该项资金收入的，本表应为空表（合计 0，注“本表本年无发生额”）")
     };
-    let d = v.finding(Severity::Error, rule, &place, msg).expected(if empty { "有支出数" } else { "无发生额" }).actual(if empty { "无发生额" } else { "有支出数" }).hint(hint);
+    let mut d = v.finding(Severity::Error, rule, &place, msg).expected(if empty { "有支出数" } else { "无发生额" }).actual(if empty { "无发生额" } else { "有支出数" }).hint(hint);
+    // The cells that hold figures, and 表1's line, are what to look at.
+    let mut keys = vec![income_key];
+    for (bi, b) in g.blocks.iter().enumerate() {
+        let rows = b.total.iter().map(|t| ("", t)).chain(b.rows.iter().map(|r| (r.key.as_str(), &r.amounts)));
+        for (key, amounts) in rows {
+            keys.extend(amounts.iter().filter(|(_, a)| a.is_some_and(|x| !x.is_zero())).map(|(c, _)| source::grid(table, bi, key, c)));
+        }
+    }
+    d.cells = keys.iter().filter_map(|k| v.cell(k)).collect();
     v.push(d);
 }

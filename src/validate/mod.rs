@@ -56,13 +56,47 @@ pub fn validate(budget: &Budget, specs: &SpecSet, sources: &SourceMap, opts: &Op
         }
     }
     cross::check(&mut v);
+    suspects(&mut v.out);
     v.out
+}
+
+/// A wrong figure usually breaks several identities at once (its row and its
+/// column); the cell shared by the most broken ones is named as the suspect.
+fn suspects(found: &mut [Diagnostic]) {
+    let mut count: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for d in found.iter().filter(|d| d.severity == Severity::Error) {
+        for c in &d.cells {
+            *count.entry(c.as_str()).or_default() += 1;
+        }
+    }
+    let picks: Vec<Option<String>> = found
+        .iter()
+        .map(|d| {
+            if d.severity != Severity::Error {
+                return None;
+            }
+            let best = d.cells.iter().map(|c| count[c.as_str()]).max()?;
+            let top: Vec<&String> = d.cells.iter().filter(|c| count[c.as_str()] == best).collect();
+            (best >= 2 && top.len() == 1).then(|| top[0].clone())
+        })
+        .collect();
+    for (d, s) in found.iter_mut().zip(picks) {
+        d.suspect = s;
+    }
 }
 
 /// One operand of a sum, with its label for messages.
 pub(crate) struct Term {
     pub label: String,
     pub value: Option<Amount>,
+    /// Source-map key of the operand's cell.
+    pub key: String,
+}
+
+impl Term {
+    pub fn new(label: impl Into<String>, value: Option<Amount>, key: String) -> Term {
+        Term { label: label.into(), value, key }
+    }
 }
 
 /// The reader's findings followed by the validator's, without a 未填写 finding
@@ -104,6 +138,11 @@ impl Checker<'_> {
         d
     }
 
+    /// `'sheet'!A1` of a source key, when the model came from a workbook.
+    pub fn cell(&self, key: &str) -> Option<String> {
+        self.sources.get(key).map(|l| format!("'{}'!{}", l.sheet, crate::text::cell_address(l.row, l.col)))
+    }
+
     pub fn push(&mut self, d: Diagnostic) {
         self.out.push(d);
     }
@@ -124,7 +163,7 @@ impl Checker<'_> {
     /// Checks `result = minuend − subtrahend` (表9 增减变化金额).
     pub fn difference(&mut self, rule: &str, place: &Place, result: Option<Amount>, minuend: Term, subtrahend: Term, what: &str) -> bool {
         let formula = format!("{} − {}", minuend.label, subtrahend.label);
-        let neg = Term { label: subtrahend.label, value: subtrahend.value.map(|a| Amount::ZERO - a) };
+        let neg = Term { label: subtrahend.label, value: subtrahend.value.map(|a| Amount::ZERO - a), key: subtrahend.key };
         self.compare(rule, place, result, &[minuend, neg], Relation::Eq, what, &formula)
     }
 
@@ -153,7 +192,8 @@ impl Checker<'_> {
             self.finding(Severity::Error, rule, place, format!("{what}应 {sign} {formula}"))
                 .hint("请核对该数及其各分项，修改错误的数字")
         };
-        let d = d.expected(expected).actual(grouped(total)).difference(grouped(Amount::round(diff)));
+        let mut d = d.expected(expected).actual(grouped(total)).difference(grouped(Amount::round(diff)));
+        d.cells = std::iter::once(place.key.as_str()).chain(parts.iter().map(|p| p.key.as_str())).filter_map(|k| self.cell(k)).collect();
         self.push(d);
         false
     }

@@ -69,7 +69,7 @@ fn grid(v: &mut Checker, spec: &TableSpec, g: &GridTable) {
                 }
             }
             for rule in &spec.sums {
-                let parts: Vec<Term> = rule.parts.iter().map(|p| Term { label: leaf_label(spec, p, year), value: get(amounts, p) }).collect();
+                let parts: Vec<Term> = rule.parts.iter().map(|p| Term::new(leaf_label(spec, p, year), get(amounts, p), source::grid(&spec.id, bi, key, p))).collect();
                 let what = format!("“{}”", column_label(spec, &rule.total, year));
                 v.sum(&rule.id, &place(&rule.total), get(amounts, &rule.total), &parts, rule.relation, &what);
             }
@@ -90,8 +90,8 @@ fn grid(v: &mut Checker, spec: &TableSpec, g: &GridTable) {
                         &rule,
                         &place,
                         get(&res.amounts, col),
-                        Term { label: min.name.clone(), value: get(&min.amounts, col) },
-                        Term { label: sub.name.clone(), value: get(&sub.amounts, col) },
+                        Term::new(min.name.clone(), get(&min.amounts, col), source::grid(&spec.id, bi, &min.key, col)),
+                        Term::new(sub.name.clone(), get(&sub.amounts, col), source::grid(&spec.id, bi, &sub.key, col)),
                         &format!("“{}”", res.name),
                     );
                 }
@@ -111,7 +111,7 @@ fn block_total(v: &mut Checker, spec: &TableSpec, bi: usize, unit: &str, total: 
     let rule = format!("T{}-COL-01", spec.number);
     for col in spec.amount_columns() {
         let place = Place { spec, key: source::grid(&spec.id, bi, "", &col.id), row: row_label(unit, None), column: column_label(spec, &col.id, year) };
-        let parts: Vec<Term> = top.iter().map(|r| Term { label: row_label(unit, Some(r)), value: get(&r.amounts, &col.id) }).collect();
+        let parts: Vec<Term> = top.iter().map(|r| Term::new(row_label(unit, Some(r)), get(&r.amounts, &col.id), source::grid(&spec.id, bi, &r.key, &col.id))).collect();
         v.sum(&rule, &place, get(total, &col.id), &parts, Relation::Eq, &format!("合计行（{what}之和）"));
     }
 }
@@ -206,7 +206,7 @@ fn hierarchy(v: &mut Checker, spec: &TableSpec, g: &GridTable, bi: usize, class:
             let (parent, child) = if parent_len == 3 { ("类", "款") } else { ("款", "项") };
             for col in spec.amount_columns() {
                 let place = Place { spec, key: source::grid(&spec.id, bi, &r.key, &col.id), row: row_label(&b.unit, Some(r)), column: column_label(spec, &col.id, year) };
-                let parts: Vec<Term> = children.iter().map(|c| Term { label: row_label(&b.unit, Some(c)), value: get(&c.amounts, &col.id) }).collect();
+                let parts: Vec<Term> = children.iter().map(|c| Term::new(row_label(&b.unit, Some(c)), get(&c.amounts, &col.id), source::grid(&spec.id, bi, &c.key, &col.id))).collect();
                 v.sum(&rule, &place, get(&r.amounts, &col.id), &parts, Relation::Eq, &format!("{parent}级科目（{child}级之和）"));
             }
         }
@@ -231,13 +231,14 @@ fn units(v: &mut Checker, spec: &TableSpec, g: &GridTable) {
         for col in spec.amount_columns() {
             let parts: Vec<Term> = units
                 .iter()
-                .map(|u| {
+                .enumerate()
+                .map(|(ui, u)| {
                     let value = if key.is_empty() {
                         u.total.as_ref().and_then(|t| get(t, &col.id))
                     } else {
                         u.rows.iter().find(|r| r.key == key).map_or(zero, |r| get(&r.amounts, &col.id))
                     };
-                    Term { label: u.unit.clone(), value }
+                    Term::new(u.unit.clone(), value, source::grid(&spec.id, ui + 1, key, &col.id))
                 })
                 .collect();
             let place = Place { spec, key: source::grid(&spec.id, 0, key, &col.id), row: label.clone(), column: column_label(spec, &col.id, year) };
@@ -261,12 +262,18 @@ fn two_sided(v: &mut Checker, spec: &TableSpec, t: &TwoSidedTable) {
         }
     }
     for rule in &spec.sums {
-        let parts: Vec<Term> = rule.parts.iter().map(|p| Term { label: column_label(spec, p, 0), value: get(&t.lines, p) }).collect();
+        let parts: Vec<Term> = rule.parts.iter().map(|p| Term::new(column_label(spec, p, 0), get(&t.lines, p), source::line(&spec.id, p))).collect();
         let what = format!("“{}”", column_label(spec, &rule.total, 0));
         v.sum(&rule.id, &line_place(&rule.total), get(&t.lines, &rule.total), &parts, rule.relation, &what);
     }
     if let Some(total) = &spec.expenditure_total {
-        let parts: Vec<Term> = t.expenditure.iter().filter(|e| e.level == Some(Level::Lei)).map(|e| Term { label: e.name.clone(), value: e.amount }).collect();
+        let parts: Vec<Term> = t
+            .expenditure
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| e.level == Some(Level::Lei))
+            .map(|(i, e)| Term::new(e.name.clone(), e.amount, source::expenditure(&spec.id, i, "amount")))
+            .collect();
         if !parts.is_empty() {
             let what = format!("“{}”", column_label(spec, total, 0));
             v.sum(&format!("T{n}-EXP-01"), &line_place(total), get(&t.lines, total), &parts, Relation::Eq, &format!("{what}（各类级科目之和）"));
@@ -278,8 +285,9 @@ fn two_sided(v: &mut Checker, spec: &TableSpec, t: &TwoSidedTable) {
             let parts: Vec<Term> = t
                 .expenditure
                 .iter()
-                .filter(|c| c.code.as_deref().is_some_and(|cc| cc.len() == parent_len + 2 && cc.starts_with(code)))
-                .map(|c| Term { label: c.name.clone(), value: c.amount })
+                .enumerate()
+                .filter(|(_, c)| c.code.as_deref().is_some_and(|cc| cc.len() == parent_len + 2 && cc.starts_with(code)))
+                .map(|(j, c)| Term::new(c.name.clone(), c.amount, source::expenditure(&spec.id, j, "amount")))
                 .collect();
             if parts.is_empty() {
                 continue;
@@ -308,13 +316,13 @@ fn form(v: &mut Checker, spec: &TableSpec, f: &FormTable) {
             }
         }
         for rule in &spec.sums {
-            let parts: Vec<Term> = rule.parts.iter().map(|p| Term { label: label(p), value: get(amounts, p) }).collect();
+            let parts: Vec<Term> = rule.parts.iter().map(|p| Term::new(label(p), get(amounts, p), at(p).key)).collect();
             v.sum(&rule.id, &at(&rule.total), get(amounts, &rule.total), &parts, rule.relation, &format!("“{}”", label(&rule.total)));
         }
     }
     if !f.tasks.is_empty() {
         for a in &fs.amounts {
-            let parts: Vec<Term> = f.tasks.iter().map(|t| Term { label: t.name.clone(), value: get(&t.amounts, &a.id) }).collect();
+            let parts: Vec<Term> = f.tasks.iter().enumerate().map(|(i, t)| Term::new(t.name.clone(), get(&t.amounts, &a.id), source::task(&spec.id, i, &a.id))).collect();
             v.sum(&format!("T{n}-TASK-01"), &sum_place(&a.id), get(&f.sum, &a.id), &parts, Relation::Eq, &format!("“{}”（各项任务之和）", fs.sum_label));
         }
     }

@@ -29,6 +29,8 @@ def main(path, cells):
             "footer": ws.oddFooter.center.text,
             "protected": bool(ws.protection.sheet),
             "validations": len(ws.data_validations.dataValidation),
+            "comments": sorted(c.coordinate for row in ws.iter_rows() for c in row if c.comment is not None),
+            "max_row": ws.max_row,
         })
     for ref in cells:
         sheet, cell = ref.rsplit("!", 1)
