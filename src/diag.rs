@@ -171,6 +171,23 @@ impl fmt::Display for Diagnostic {
     }
 }
 
+impl Diagnostic {
+    /// The table number from `表3 支出总表` (0 for workbook-wide findings).
+    pub fn table_number(&self) -> u32 {
+        self.table
+            .as_deref()
+            .and_then(|t| t.strip_prefix('表'))
+            .map(|t| t.chars().take_while(char::is_ascii_digit).collect::<String>())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0)
+    }
+}
+
+/// Orders findings by table, then errors before warnings before notices (stable).
+pub fn sort(d: &mut [Diagnostic]) {
+    d.sort_by_key(|x| (x.table_number(), x.severity));
+}
+
 /// True when any finding is an error.
 pub fn has_errors(d: &[Diagnostic]) -> bool {
     d.iter().any(|x| x.severity == Severity::Error)

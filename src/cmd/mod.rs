@@ -73,11 +73,11 @@ pub fn print_diagnostics(diags: &[Diagnostic]) {
 
 /// Findings grouped by table; `color` paints the severity for a terminal.
 pub fn grouped_lines(diags: &[Diagnostic], color: bool) -> Vec<String> {
-    let mut sorted: Vec<&Diagnostic> = diags.iter().collect();
-    sorted.sort_by_key(|d| (table_number(d), d.severity));
+    let mut sorted: Vec<Diagnostic> = diags.to_vec();
+    budget_tables::diag::sort(&mut sorted);
     let mut out = Vec::new();
     let mut current: Option<Option<String>> = None;
-    for d in sorted {
+    for d in &sorted {
         if current.as_ref() != Some(&d.table) {
             out.push(format!("== {} ==", d.table.as_deref().unwrap_or("工作簿")));
             current = Some(d.table.clone());
@@ -93,15 +93,6 @@ pub fn grouped_lines(diags: &[Diagnostic], color: bool) -> Vec<String> {
         out.push(format!("  {painted}"));
     }
     out
-}
-
-fn table_number(d: &Diagnostic) -> u32 {
-    d.table
-        .as_deref()
-        .and_then(|t| t.strip_prefix('表'))
-        .and_then(|t| t.split(' ').next())
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(0)
 }
 
 pub fn counts(diags: &[Diagnostic]) -> (usize, usize, usize) {

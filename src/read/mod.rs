@@ -49,6 +49,8 @@ pub enum ReadError {
         sheet: String,
         detail: String,
     },
+    #[error("{path} 超出处理上限：{what}，上限为 {limit}；请删除多余的行、列或工作表后另存再试")]
+    TooLarge { path: String, what: String, limit: String },
     #[error("{0} 中找不到任何预算表（例如标题为“收支总表”“支出总表”的表格）；请使用 budget-tables template 生成的模板填报")]
     NoTables(String),
     #[error("{path}：{source}")]
@@ -95,23 +97,43 @@ pub struct ReadOutcome {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn read_path(path: &Path, specs: &SpecSet) -> Result<ReadOutcome, ReadError> {
+    let bytes = read_file(path)?;
+    read_bytes(&bytes, &path.display().to_string(), specs)
+}
+
+/// Reads a whole input file, refusing one past [`sheet::MAX_FILE_BYTES`]
+/// before reading it.
+pub(crate) fn read_file(path: &Path) -> Result<Vec<u8>, ReadError> {
     let shown = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|source| {
+    let io = |source: std::io::Error| {
         if source.kind() == std::io::ErrorKind::NotFound {
             ReadError::NotFound(shown.clone())
         } else {
-            ReadError::Io {
-                path: shown.clone(),
-                source,
-            }
+            ReadError::Io { path: shown.clone(), source }
         }
-    })?;
+    };
+    let meta = std::fs::metadata(path).map_err(io)?;
+    if meta.is_dir() {
+        return Err(ReadError::NotSpreadsheet(shown));
+    }
+    if meta.len() > sheet::MAX_FILE_BYTES {
+        return Err(ReadError::TooLarge { path: shown, what: format!("文件 {} 字节", meta.len()), limit: format!("{} 字节", sheet::MAX_FILE_BYTES) });
+    }
+    std::fs::read(path).map_err(io)
+}
+
+/// Reads a workbook or JSON model held in memory; `shown` names it in messages.
+///
+/// # Errors
+/// As [`read_path`].
+pub fn read_bytes(bytes: &[u8], shown: &str, specs: &SpecSet) -> Result<ReadOutcome, ReadError> {
+    let shown = shown.to_string();
     if bytes.is_empty() {
         return Err(ReadError::Empty(shown));
     }
-    match sniff(&bytes) {
+    match sniff(bytes) {
         Kind::Json => {
-            let s = String::from_utf8_lossy(&bytes);
+            let s = String::from_utf8_lossy(bytes);
             let budget = json::from_str(&s).map_err(|source| ReadError::Json { path: shown, source })?;
             Ok(ReadOutcome {
                 budget,
@@ -122,7 +144,7 @@ pub fn read_path(path: &Path, specs: &SpecSet) -> Result<ReadOutcome, ReadError>
         Kind::Encrypted => Err(ReadError::Encrypted(shown)),
         Kind::Other => Err(ReadError::NotSpreadsheet(shown)),
         Kind::Spreadsheet => {
-            let sheets = sheet::load(path)?;
+            let sheets = sheet::load_bytes(bytes, &shown)?;
             read_sheets(&sheets, specs).ok_or(ReadError::NoTables(shown))
         }
     }

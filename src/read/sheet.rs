@@ -1,9 +1,10 @@
 //! Workbook loading: every sheet becomes a [`Sheet`] of plain cells at their
 //! absolute positions, with merged ranges where the format records them.
 
+use std::io::Cursor;
 use std::path::Path;
 
-use calamine::{open_workbook_auto, Data, Dimensions, Range, Reader, Sheets};
+use calamine::{open_workbook_from_rs, Data, DataRef, Dimensions, Ods, Range, Reader, Sheets, Xls, Xlsx};
 
 use super::ReadError;
 
@@ -110,23 +111,134 @@ impl Sheet {
     }
 }
 
+/// Largest input file read (bytes).
+pub const MAX_FILE_BYTES: u64 = 50 * 1024 * 1024;
+/// Largest decompressed size of one part of an xlsx/ods archive (bytes).
+pub const MAX_PART_BYTES: u64 = 256 * 1024 * 1024;
+/// Largest decompressed size of a whole xlsx/ods archive (bytes).
+pub const MAX_ARCHIVE_BYTES: u64 = 512 * 1024 * 1024;
+/// Rows and columns a sheet may use (a cell beyond them is refused).
+pub const MAX_ROWS: u32 = 100_000;
+pub const MAX_COLS: u32 = 1_000;
+
 /// Loads every sheet of a spreadsheet file.
 pub fn load(path: &Path) -> Result<Vec<Sheet>, ReadError> {
     let shown = path.display().to_string();
-    let mut wb = open_workbook_auto(path).map_err(|e| ReadError::from_calamine(&shown, e))?;
+    let bytes = super::read_file(path)?;
+    load_bytes(&bytes, &shown)
+}
+
+/// Loads every sheet of a spreadsheet held in memory; the format is taken
+/// from the content (zip: xlsx or ods; OLE: xls), never from the file name.
+pub fn load_bytes(bytes: &[u8], shown: &str) -> Result<Vec<Sheet>, ReadError> {
+    let corrupt = |detail: String| ReadError::Corrupt { path: shown.to_string(), detail };
+    if bytes.starts_with(b"PK\x03\x04") {
+        let ods = guard_zip(bytes, shown)?;
+        let cursor = Cursor::new(bytes);
+        if ods {
+            let wb: Ods<_> = open_workbook_from_rs(cursor).map_err(|e: calamine::OdsError| corrupt(e.to_string()))?;
+            return load_dense(Sheets::Ods(wb), shown);
+        }
+        let wb: Xlsx<_> = open_workbook_from_rs(cursor).map_err(|e| ReadError::from_calamine(shown, calamine::Error::Xlsx(e)))?;
+        return load_xlsx(wb, shown);
+    }
+    let wb: Xls<_> = open_workbook_from_rs(Cursor::new(bytes)).map_err(|e| ReadError::from_calamine(shown, calamine::Error::Xls(e)))?;
+    load_dense(Sheets::Xls(wb), shown)
+}
+
+/// Refuses a zip whose parts would decompress past the limits (a zip bomb),
+/// from the sizes its directory declares: the zip reader stops at those.
+/// Returns whether the archive is an OpenDocument spreadsheet.
+fn guard_zip(bytes: &[u8], shown: &str) -> Result<bool, ReadError> {
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| ReadError::Corrupt { path: shown.to_string(), detail: e.to_string() })?;
+    let mut total: u64 = 0;
+    let mut ods = false;
+    for i in 0..zip.len() {
+        let f = zip.by_index_raw(i).map_err(|e| ReadError::Corrupt { path: shown.to_string(), detail: e.to_string() })?;
+        let name = f.name().map(|n| n.to_string()).unwrap_or_default();
+        if f.size() > MAX_PART_BYTES {
+            return Err(ReadError::TooLarge { path: shown.to_string(), what: format!("压缩包内的“{name}”解压后 {} 字节", f.size()), limit: format!("每个部件 {MAX_PART_BYTES} 字节") });
+        }
+        total = total.saturating_add(f.size());
+        ods |= name == "mimetype";
+    }
+    if total > MAX_ARCHIVE_BYTES {
+        return Err(ReadError::TooLarge { path: shown.to_string(), what: format!("解压后共 {total} 字节"), limit: format!("{MAX_ARCHIVE_BYTES} 字节") });
+    }
+    Ok(ods)
+}
+
+fn too_big(shown: &str, sheet: &str, (r, c): (u32, u32)) -> ReadError {
+    ReadError::TooLarge {
+        path: shown.to_string(),
+        what: format!("工作表“{sheet}”的单元格 {} 超出范围", crate::text::cell_address(r, c)),
+        limit: format!("每个工作表 {MAX_ROWS} 行、{MAX_COLS} 列"),
+    }
+}
+
+/// xlsx: streamed cell by cell with the bounds checked, so a stray cell far
+/// away never allocates a huge grid; formulas come in the same pass.
+fn load_xlsx(mut wb: Xlsx<Cursor<&[u8]>>, shown: &str) -> Result<Vec<Sheet>, ReadError> {
+    let names = wb.sheet_names();
+    let mut sheets = Vec::with_capacity(names.len());
+    for name in names {
+        let sheet_err = |detail: String| ReadError::Sheet { path: shown.to_string(), sheet: name.clone(), detail };
+        let mut rows: Vec<Vec<Cell>> = Vec::new();
+        {
+            let mut reader = wb.worksheet_cells_reader(&name).map_err(|e| sheet_err(e.to_string()))?;
+            while let Some(c) = reader.next_cell_with_formula().map_err(|e| sheet_err(e.to_string()))? {
+                let (r, col) = c.pos;
+                if r >= MAX_ROWS || col >= MAX_COLS {
+                    return Err(too_big(shown, &name, c.pos));
+                }
+                let cell = match (data_ref(&c.value), c.formula) {
+                    (Cell::Empty, Some(f)) if !f.is_empty() => Cell::FormulaNoValue(f),
+                    (cell, _) => cell,
+                };
+                if cell != Cell::Empty {
+                    put(&mut rows, r, col, cell);
+                }
+            }
+        }
+        let merges = wb.merge_cells_by_sheet_name(&name).unwrap_or_default();
+        sheets.push(Sheet::new(name, rows, merges));
+    }
+    Ok(sheets)
+}
+
+fn data_ref(v: &DataRef) -> Cell {
+    match v {
+        DataRef::Empty => Cell::Empty,
+        DataRef::Int(i) => Cell::Int(*i),
+        DataRef::Float(f) => Cell::Number(*f),
+        DataRef::String(s) => Cell::Text(s.clone()),
+        DataRef::SharedString(s) => Cell::Text(s.to_string()),
+        DataRef::Bool(b) => Cell::Bool(*b),
+        DataRef::DateTime(d) => Cell::Date(d.to_string()),
+        DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => Cell::Date(s.clone()),
+        DataRef::Error(e) => Cell::Error(format!("{e}")),
+    }
+}
+
+/// xls and ods: calamine builds each sheet's grid; its size is checked first.
+fn load_dense<RS: std::io::Read + std::io::Seek>(mut wb: Sheets<RS>, shown: &str) -> Result<Vec<Sheet>, ReadError> {
     let names = wb.sheet_names();
     let mut sheets = Vec::with_capacity(names.len());
     for name in names {
         let values = wb.worksheet_range(&name).map_err(|e| ReadError::Sheet {
-            path: shown.clone(),
+            path: shown.to_string(),
             sheet: name.clone(),
             detail: e.to_string(),
         })?;
+        if let Some(end) = values.end() {
+            if end.0 >= MAX_ROWS || end.1 >= MAX_COLS {
+                return Err(too_big(shown, &name, end));
+            }
+        }
         // Formulas only tell "blank" from "formula without a cached value"; a
         // reader that cannot give them loses nothing else.
-        let formulas = wb.worksheet_formula(&name).ok();
+        let formulas = wb.worksheet_formula(&name).ok().filter(|f| f.end().is_none_or(|e| e.0 < MAX_ROWS && e.1 < MAX_COLS));
         let merges = match &mut wb {
-            Sheets::Xlsx(x) => x.merge_cells_by_sheet_name(&name).unwrap_or_default(),
             Sheets::Xls(x) => x.merge_cells_by_sheet_name(&name).unwrap_or_default(),
             _ => Vec::new(),
         };
@@ -135,19 +247,20 @@ pub fn load(path: &Path) -> Result<Vec<Sheet>, ReadError> {
     Ok(sheets)
 }
 
+fn put(rows: &mut Vec<Vec<Cell>>, r: u32, c: u32, cell: Cell) {
+    let (r, c) = (r as usize, c as usize);
+    if rows.len() <= r {
+        rows.resize_with(r + 1, Vec::new);
+    }
+    let row = &mut rows[r];
+    if row.len() <= c {
+        row.resize(c + 1, Cell::Empty);
+    }
+    row[c] = cell;
+}
+
 fn to_rows(values: &Range<Data>, formulas: Option<&Range<String>>) -> Vec<Vec<Cell>> {
     let mut rows: Vec<Vec<Cell>> = Vec::new();
-    let mut put = |r: u32, c: u32, cell: Cell| {
-        let (r, c) = (r as usize, c as usize);
-        if rows.len() <= r {
-            rows.resize_with(r + 1, Vec::new);
-        }
-        let row = &mut rows[r];
-        if row.len() <= c {
-            row.resize(c + 1, Cell::Empty);
-        }
-        row[c] = cell;
-    };
     if let Some((r0, c0)) = values.start() {
         for (r, c, v) in values.used_cells() {
             let cell = match v {
@@ -160,7 +273,7 @@ fn to_rows(values: &Range<Data>, formulas: Option<&Range<String>>) -> Vec<Vec<Ce
                 Data::DateTimeIso(s) | Data::DurationIso(s) => Cell::Date(s.clone()),
                 Data::Error(e) => Cell::Error(format!("{e}")),
             };
-            put(r0 + r as u32, c0 + c as u32, cell);
+            put(&mut rows, r0 + r as u32, c0 + c as u32, cell);
         }
     }
     if let Some(f) = formulas {
@@ -169,7 +282,7 @@ fn to_rows(values: &Range<Data>, formulas: Option<&Range<String>>) -> Vec<Vec<Ce
                 let (ar, ac) = (r0 + r as u32, c0 + c as u32);
                 let has_value = values.get_value((ar, ac)).is_some_and(|v| !matches!(v, Data::Empty));
                 if !formula.is_empty() && !has_value {
-                    put(ar, ac, Cell::FormulaNoValue(formula.clone()));
+                    put(&mut rows, ar, ac, Cell::FormulaNoValue(formula.clone()));
                 }
             }
         }

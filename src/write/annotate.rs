@@ -36,7 +36,9 @@ fn parse_cell(a: &str) -> Option<(u32, u16)> {
 pub fn workbook_bytes(sheets: &[Sheet], findings: &[Diagnostic]) -> Result<Vec<u8>, WriteError> {
     let mut wb = new_workbook("预算表检查结果")?;
     let list = wb.add_worksheet();
-    results_sheet(list, findings)?;
+    let mut sorted = findings.to_vec();
+    crate::diag::sort(&mut sorted);
+    results_sheet(list, &sorted)?;
     for sheet in sheets {
         let ws = wb.add_worksheet();
         ws.set_name(safe_name(&sheet.name))?;
