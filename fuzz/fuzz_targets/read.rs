@@ -1,0 +1,19 @@
+//! The reader on arbitrary bytes (workbooks, JSON, anything): it may refuse,
+//! never panic; what it reads is validated and written as the official workbook.
+#![no_main]
+
+use std::sync::LazyLock;
+
+use budget_tables::spec::SpecSet;
+use budget_tables::validate::{validate, Options};
+use libfuzzer_sys::fuzz_target;
+
+static SPECS: LazyLock<SpecSet> = LazyLock::new(|| SpecSet::builtin().expect("builtin specs"));
+static OPTS: LazyLock<Options> = LazyLock::new(|| Options::builtin().expect("builtin catalogue"));
+
+fuzz_target!(|data: &[u8]| {
+    if let Ok(out) = budget_tables::read::read_bytes(data, "fuzz", &SPECS) {
+        let _ = validate(&out.budget, &SPECS, &out.sources, &OPTS);
+        let _ = budget_tables::write::official::workbook_bytes(&out.budget, &SPECS);
+    }
+});
