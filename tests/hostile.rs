@@ -252,3 +252,18 @@ fn labels_that_look_like_formulas_stay_text() {
     let names: Vec<String> = back.grid("t05").unwrap().blocks[0].rows.iter().map(|r| r.name.clone()).collect();
     assert_eq!(&names[..4], &["+cmd|' /C calc'!A0", "-1+1", "@SUM(1,1)", "控制\u{1}字符"]);
 }
+
+#[test]
+fn the_fuzzers_crash_input_is_a_corrupt_file() {
+    // A damaged cell reference that overflows inside calamine in debug builds.
+    let d = tmp();
+    let bytes = std::fs::read(root().join("tests/fuzz-regressions/crash-ea41f52b13178e4d6d05543e7ecf20cf9189ce35")).unwrap();
+    let p = file(d.path(), "crash.xlsx", &bytes);
+    let out = d.path().join("out.xlsx");
+    let r = bin().arg("convert").arg(&p).arg("-o").arg(&out).env("RUST_BACKTRACE", "1").timeout(Duration::from_secs(20)).assert();
+    let o = r.get_output();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(!stderr.contains("panicked") && !stderr.contains("内部错误（"), "{stderr}");
+    assert!(matches!(o.status.code(), Some(1) | Some(2)), "{stderr}");
+    assert!(!out.exists());
+}

@@ -131,6 +131,28 @@ pub fn load(path: &Path) -> Result<Vec<Sheet>, ReadError> {
 /// Loads every sheet of a spreadsheet held in memory; the format is taken
 /// from the content (zip: xlsx or ods; OLE: xls), never from the file name.
 pub fn load_bytes(bytes: &[u8], shown: &str) -> Result<Vec<Sheet>, ReadError> {
+    // A damaged file can trip a bug inside the spreadsheet libraries (an
+    // arithmetic overflow on a malformed cell reference, seen by the fuzzer):
+    // that is a corrupt file to the user, not a crash.
+    GUARDED.with(|g| g.set(true));
+    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| load_unguarded(bytes, shown)));
+    GUARDED.with(|g| g.set(false));
+    r.unwrap_or_else(|_| {
+        Err(ReadError::Corrupt { path: shown.to_string(), detail: "文件内部结构异常，读取组件无法解析".into() })
+    })
+}
+
+thread_local! {
+    static GUARDED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// True while this thread is inside a guarded read, where a panic is caught
+/// and reported as a corrupt file: a panic hook should stay silent then.
+pub fn in_guarded_read() -> bool {
+    GUARDED.with(|g| g.get())
+}
+
+fn load_unguarded(bytes: &[u8], shown: &str) -> Result<Vec<Sheet>, ReadError> {
     let corrupt = |detail: String| ReadError::Corrupt { path: shown.to_string(), detail };
     if bytes.starts_with(b"PK\x03\x04") {
         let ods = guard_zip(bytes, shown)?;
