@@ -199,6 +199,14 @@ INDICATORS = [
 ]
 
 
+# Department totals of the coded tables and 表2's row.
+T2_ROW = ["44,972.11", "44,037.77", "3,991.53", "40,046.23"] + ["0.00"] * 10 + ["934.34"]
+T3_TOTAL = ["44,972.11", "3,991.53", "40,980.57", "0.00", "0.00", "0.00", "36,202.77", "808.46", "0.00"]
+T7_TOTAL = ["44,972.11", "3,991.53", "40,980.57"]
+T8_TOTAL = T7_TOTAL
+TASK_SUM = ("44,972.11", "44,972.11", "0.00")
+
+
 def first_blank_row(ws):
     """First row below the header block with nothing in it: where input starts."""
     for r in range(5, ws.max_row + 1):
@@ -259,13 +267,11 @@ def main(src, dst):
     department_line(ws)
     r = first_blank_row(ws)
     ws.cell(r, 1).value = DEPT
-    t2 = ["44,972.11", "44,037.77", "3,991.53", "40,046.23"] + ["0.00"] * 10 + ["934.34"]
-    for c, v in enumerate(t2, start=2):
+    for c, v in enumerate(T2_ROW, start=2):
         ws.cell(r, c).value = n(v)
 
     zeros = ["0.00", "0.00", "0.00"]
-    t3_total = ["44,972.11", "3,991.53", "40,980.57"] + zeros + ["36,202.77", "808.46", "0.00"]
-    coded(sheet(wb, 3), t3_total, [(c, nm, t, b, p, *zeros, pr, sme, "0.00") for c, nm, t, b, p, pr, sme in FUNCTION])
+    coded(sheet(wb, 3), T3_TOTAL, [(c, nm, t, b, p, *zeros, pr, sme, "0.00") for c, nm, t, b, p, pr, sme in FUNCTION])
 
     ws = sheet(wb, 4)
     department_line(ws)
@@ -284,12 +290,12 @@ def main(src, dst):
             ws.cell(r + i, c).value = n(x)
 
     two_sided(sheet(wb, 6), T6_LEFT)
-    coded(sheet(wb, 7), ["44,972.11", "3,991.53", "40,980.57"], [(c, nm, t, b, p) for c, nm, t, b, p, _, _ in FUNCTION])
-    coded(sheet(wb, 8), ["44,972.11", "3,991.53", "40,980.57"], ECONOMIC)
+    coded(sheet(wb, 7), T7_TOTAL, [(c, nm, t, b, p) for c, nm, t, b, p, _, _ in FUNCTION])
+    coded(sheet(wb, 8), T8_TOTAL, ECONOMIC)
 
     ws = sheet(wb, 9)
     department_line(ws)
-    r, _ = find(ws, "2023年", col=2)
+    r, _ = find(ws, SANGONG[0][0], col=2)
     ws.cell(r, 1).value = DEPT
     for i, (label, vals) in enumerate(SANGONG):
         assert ws.cell(r + i, 2).value == label
@@ -313,9 +319,8 @@ def main(src, dst):
         ws.cell(r + i, 6).value = 0
     # The template has more task rows than tasks: the rest stay blank.
     r, _ = find(ws, "金额合计")
-    ws.cell(r, 4).value = n("44,972.11")
-    ws.cell(r, 5).value = n("44,972.11")
-    ws.cell(r, 6).value = 0
+    for c, v in enumerate(TASK_SUM, start=4):
+        ws.cell(r, c).value = n(v)
     r, c = find(ws, "年度总体目标")
     ws.cell(r, c + 1).value = GOAL
     r, _ = find(ws, "一级指标")

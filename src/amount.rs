@@ -34,6 +34,10 @@ impl Amount {
         self.0
     }
 
+    pub fn abs(self) -> Amount {
+        Amount(self.0.abs())
+    }
+
     pub fn is_zero(self) -> bool {
         self.0.is_zero()
     }

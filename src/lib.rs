@@ -17,6 +17,7 @@
 
 pub mod amount;
 pub mod diag;
+pub mod diff;
 pub mod io;
 pub mod model;
 pub mod read;

@@ -1,0 +1,254 @@
+//! Year-over-year comparison of two budgets of one department: rows matched by
+//! stable key (预算单位 + 科目编码, or the normalized item name), never by
+//! position; the headline figures with the official-style sentences; and the
+//! cross-year check of 表9's prior-year row.
+
+mod lines;
+pub mod sentence;
+
+use rust_decimal::{Decimal, RoundingStrategy};
+use serde::{Serialize, Serializer};
+
+use crate::amount::Amount;
+use crate::model::Budget;
+use crate::spec::SpecSet;
+use lines::{table_lines, Line};
+
+/// The whole comparison, also the JSON form of `diff --format json`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Diff {
+    pub department: String,
+    pub prior_year: i32,
+    pub year: i32,
+    pub headlines: Vec<Headline>,
+    pub tables: Vec<TableDiff>,
+    /// 表9's prior-year row against last year's current-year row.
+    pub consistency: Vec<Mismatch>,
+}
+
+/// One headline figure of 总览.
+#[derive(Debug, Clone, Serialize)]
+pub struct Headline {
+    pub label: String,
+    #[serde(flatten)]
+    pub change: Change,
+    pub sentence: String,
+}
+
+/// A figure in both years.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Change {
+    pub prior: Option<Amount>,
+    pub current: Option<Amount>,
+    /// current − prior.
+    pub change: Option<Amount>,
+    pub rate: Rate,
+}
+
+/// The change as a percentage of the prior figure, one decimal.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Rate {
+    Percent(Decimal),
+    /// The prior figure is 0 (or absent) and the current one is not.
+    New,
+    None,
+}
+
+impl Serialize for Rate {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Rate::Percent(p) => s.serialize_str(&p.to_string()),
+            Rate::New => s.serialize_str("新增"),
+            Rate::None => s.serialize_none(),
+        }
+    }
+}
+
+impl Change {
+    pub fn new(prior: Option<Amount>, current: Option<Amount>) -> Change {
+        let p = prior.unwrap_or(Amount::ZERO);
+        let c = current.unwrap_or(Amount::ZERO);
+        let change = (prior.is_some() || current.is_some()).then(|| c - p);
+        let rate = match (prior, current) {
+            (None, None) => Rate::None,
+            _ if p.is_zero() && c.is_zero() => Rate::None,
+            _ if p.is_zero() => Rate::New,
+            _ => Rate::Percent(((c.value() - p.value()) * Decimal::ONE_HUNDRED / p.value()).round_dp_with_strategy(1, RoundingStrategy::MidpointAwayFromZero)),
+        };
+        Change { prior, current, change, rate }
+    }
+}
+
+/// One table compared.
+#[derive(Debug, Clone, Serialize)]
+pub struct TableDiff {
+    pub id: String,
+    pub number: u32,
+    pub sheet: String,
+    /// Amount columns: (id, header path).
+    pub columns: Vec<(String, String)>,
+    pub rows: Vec<DiffRow>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Status {
+    #[serde(rename = "")]
+    Same,
+    #[serde(rename = "新增")]
+    New,
+    #[serde(rename = "取消")]
+    Cancelled,
+    #[serde(rename = "名称变更")]
+    Renamed,
+}
+
+impl Status {
+    pub fn label(self) -> &'static str {
+        match self {
+            Status::Same => "",
+            Status::New => "新增",
+            Status::Cancelled => "取消",
+            Status::Renamed => "名称变更",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DiffRow {
+    #[serde(skip)]
+    id: String,
+    pub unit: String,
+    pub key: String,
+    pub code: Option<String>,
+    pub name: String,
+    /// The prior year's name when it changed.
+    pub prior_name: Option<String>,
+    /// 0 a unit's total or a fixed line, 1 类 / first level, 2 款, 3 项.
+    pub level: u8,
+    pub status: Status,
+    pub cells: Vec<Change>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Mismatch {
+    pub unit: String,
+    pub column: String,
+    /// This year's 表9 prior-year row.
+    pub stated: Option<Amount>,
+    /// Last year's 表9 current-year row.
+    pub published: Option<Amount>,
+}
+
+/// Compares `prior` with `current`, table by table in spec order.
+///
+/// # Examples
+/// ```no_run
+/// use budget_tables::{diff, read, spec::SpecSet};
+/// let specs = SpecSet::builtin()?;
+/// let a = read::read_path("samples/shenzhen-zwfw-2023.xlsx".as_ref(), &specs)?.budget;
+/// let b = read::read_path("samples/shenzhen-zwfw-2024.xlsx".as_ref(), &specs)?.budget;
+/// let d = diff::compare(&a, &b, &specs);
+/// assert!(d.headlines[0].sentence.contains("下降35.5%"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn compare(prior: &Budget, current: &Budget, specs: &SpecSet) -> Diff {
+    let mut tables = Vec::new();
+    for spec in &specs.tables {
+        let (Some(a), Some(b)) = (prior.tables.get(&spec.id), current.tables.get(&spec.id)) else { continue };
+        let (cols, pa) = table_lines(spec, a, prior.year);
+        let (_, pb) = table_lines(spec, b, current.year);
+        tables.push(TableDiff { id: spec.id.clone(), number: spec.number, sheet: spec.sheet_name(), columns: cols.clone(), rows: merge(&pa, &pb, &cols) });
+    }
+    Diff {
+        department: current.department.clone(),
+        prior_year: prior.year,
+        year: current.year,
+        headlines: sentence::headlines(prior, current),
+        tables,
+        consistency: consistency(prior, current),
+    }
+}
+
+/// Rows of both years in the current year's order; a row only last year is
+/// placed after the row it followed then.
+fn merge(prior: &[Line], current: &[Line], cols: &[(String, String)]) -> Vec<DiffRow> {
+    let cells = |a: Option<&Line>, b: Option<&Line>| -> Vec<Change> {
+        cols.iter()
+            .map(|(id, _)| Change::new(a.and_then(|l| l.amounts.get(id).copied().flatten()), b.and_then(|l| l.amounts.get(id).copied().flatten())))
+            .collect()
+    };
+    let mut out: Vec<DiffRow> = current
+        .iter()
+        .map(|b| {
+            let a = prior.iter().find(|a| a.id == b.id);
+            let status = match a {
+                None => Status::New,
+                Some(a) if crate::text::norm(&a.name) != crate::text::norm(&b.name) => Status::Renamed,
+                Some(_) => Status::Same,
+            };
+            DiffRow {
+                id: b.id.clone(),
+                unit: b.unit.clone(),
+                key: b.key.clone(),
+                code: b.code.clone(),
+                name: b.name.clone(),
+                prior_name: a.filter(|_| status == Status::Renamed).map(|a| a.name.clone()),
+                level: b.level,
+                status,
+                cells: cells(a, Some(b)),
+            }
+        })
+        .collect();
+    for (i, a) in prior.iter().enumerate() {
+        if current.iter().any(|b| b.id == a.id) {
+            continue;
+        }
+        let row = DiffRow { id: a.id.clone(), unit: a.unit.clone(), key: a.key.clone(), code: a.code.clone(), name: a.name.clone(), prior_name: None, level: a.level, status: Status::Cancelled, cells: cells(Some(a), None) };
+        // After the nearest earlier prior row that is already placed.
+        let at = prior[..i]
+            .iter()
+            .rev()
+            .find_map(|p| out.iter().position(|r| r.id == p.id))
+            .map_or(0, |p| p + 1);
+        out.insert(at, row);
+    }
+    out
+}
+
+/// This year's 表9 prior-year row must repeat last year's current-year row.
+fn consistency(prior: &Budget, current: &Budget) -> Vec<Mismatch> {
+    let (Some(a), Some(b)) = (prior.grid("t09"), current.grid("t09")) else { return Vec::new() };
+    let mut out = Vec::new();
+    for (bi, blk) in b.blocks.iter().enumerate() {
+        let last = if bi == 0 { a.blocks.first() } else { a.blocks.iter().find(|x| crate::text::norm(&x.unit) == crate::text::norm(&blk.unit)) };
+        let (Some(last), Some(stated)) = (last, blk.rows.iter().find(|r| r.key == "prior")) else { continue };
+        let Some(published) = last.rows.iter().find(|r| r.key == "current") else { continue };
+        for (col, v) in &stated.amounts {
+            let p = published.amounts.get(col).copied().flatten();
+            if *v != p {
+                out.push(Mismatch { unit: blk.unit.clone(), column: col.clone(), stated: *v, published: p });
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn a(s: &str) -> Option<Amount> {
+        Some(Amount::exact(s.parse().unwrap()).unwrap())
+    }
+
+    #[test]
+    fn rates_round_half_away_and_new_is_new() {
+        let c = Change::new(a("69673.69"), a("44972.11"));
+        assert_eq!(c.change, a("-24701.58"));
+        assert_eq!(c.rate, Rate::Percent("-35.5".parse().unwrap()));
+        assert_eq!(Change::new(a("0.00"), a("5.00")).rate, Rate::New);
+        assert_eq!(Change::new(None, a("5.00")).rate, Rate::New);
+        assert_eq!(Change::new(a("0.00"), a("0.00")).rate, Rate::None);
+        assert_eq!(Change::new(a("400.00"), a("304.00")).rate, Rate::Percent("-24.0".parse().unwrap()));
+    }
+}
