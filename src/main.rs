@@ -58,6 +58,19 @@ enum Command {
         #[command(flatten)]
         checks: CheckArgs,
     },
+    /// 年度对比：上年与本年逐表按科目编码对比，生成对比工作簿（及 JSON）
+    Diff {
+        /// 上年文件（xlsx、xls、ods 或 JSON）
+        prior: PathBuf,
+        /// 本年文件（xlsx、xls、ods 或 JSON）
+        current: PathBuf,
+        /// 输出的对比工作簿（.xlsx）
+        #[arg(short, long, value_name = "DIFF.xlsx")]
+        output: Option<PathBuf>,
+        /// 以 JSON 输出对比数据（到标准输出）
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
     /// 列出全部核对规则（Markdown）
     Rules,
 }
@@ -108,6 +121,7 @@ fn run(cli: Cli) -> Result<ExitCode, cmd::CmdError> {
             let opts = cmd::check_options(checks.catalogue.as_deref(), checks.rounding_step)?;
             cmd::check::run(&specs, &opts, &input, format == Format::Json, annotate.as_deref())
         }
+        Command::Diff { prior, current, output, format } => cmd::diff::run(&specs, &prior, &current, output.as_deref(), format == Format::Json),
         Command::Rules => {
             print!("{}", budget_tables::validate::rules::markdown(&specs));
             Ok(ExitCode::SUCCESS)

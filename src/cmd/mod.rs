@@ -2,6 +2,7 @@
 
 pub mod check;
 pub mod convert;
+pub mod diff;
 pub mod template;
 
 use std::path::Path;

@@ -73,7 +73,11 @@ impl Change {
             (None, None) => Rate::None,
             _ if p.is_zero() && c.is_zero() => Rate::None,
             _ if p.is_zero() => Rate::New,
-            _ => Rate::Percent(((c.value() - p.value()) * Decimal::ONE_HUNDRED / p.value()).round_dp_with_strategy(1, RoundingStrategy::MidpointAwayFromZero)),
+            _ => {
+                let mut r = ((c.value() - p.value()) * Decimal::ONE_HUNDRED / p.value()).round_dp_with_strategy(1, RoundingStrategy::MidpointAwayFromZero);
+                r.rescale(1);
+                Rate::Percent(r)
+            }
         };
         Change { prior, current, change, rate }
     }

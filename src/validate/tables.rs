@@ -120,7 +120,8 @@ fn block_total(v: &mut Checker, spec: &TableSpec, bi: usize, unit: &str, total: 
 /// the economic code of the name, from this workbook's 表8 first, then the catalogue.
 fn codes<'b>(v: &mut Checker, spec: &TableSpec, bi: usize, rows: &'b [Row]) -> Vec<(String, &'b Row)> {
     if spec.row_key == RowKey::Code {
-        return rows.iter().filter_map(|r| r.code.clone().map(|c| (c, r))).collect();
+        // A code with other characters is already an S-CODE error; it has no place in the hierarchy.
+        return rows.iter().filter_map(|r| r.code.clone().filter(|c| c.bytes().all(|b| b.is_ascii_digit())).map(|c| (c, r))).collect();
     }
     let mut by_name: HashMap<String, String> = HashMap::new();
     for s in v.specs.tables.iter().filter(|s| s.classification == Some(Classification::Economic) && s.row_key == RowKey::Code) {

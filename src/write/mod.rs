@@ -3,6 +3,7 @@
 //! [`frame`], so the layout lives in one place.
 
 pub mod annotate;
+pub mod diff;
 mod form;
 pub mod frame;
 pub mod layout;

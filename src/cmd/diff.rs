@@ -1,0 +1,65 @@
+//! `budget-tables diff`: the year-over-year workbook (and JSON).
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use budget_tables::diag::has_errors;
+use budget_tables::diff::compare;
+use budget_tables::io::write_atomic;
+use budget_tables::read::read_path;
+use budget_tables::spec::SpecSet;
+use budget_tables::text::norm;
+use budget_tables::write::diff::workbook_bytes;
+
+use super::{exit, print_diagnostics, CmdError, EXIT_ERRORS};
+
+pub fn run(specs: &SpecSet, prior: &Path, current: &Path, output: Option<&Path>, as_json: bool) -> Result<ExitCode, CmdError> {
+    if output.is_none() && !as_json {
+        return Err(CmdError::Usage("请用 -o 指定输出的对比工作簿（.xlsx），或用 --format json 输出数据".into()));
+    }
+    if let Some(o) = output {
+        if !o.extension().is_some_and(|e| e.eq_ignore_ascii_case("xlsx")) {
+            return Err(CmdError::Usage(format!("对比结果只能输出为 .xlsx 文件：{}", o.display())));
+        }
+    }
+    let a = read_path(prior, specs)?;
+    let b = read_path(current, specs)?;
+    let mut errors = false;
+    for (path, out) in [(prior, &a), (current, &b)] {
+        if has_errors(&out.diagnostics) {
+            eprintln!("{}：", path.display());
+            print_diagnostics(&out.diagnostics);
+            errors = true;
+        }
+    }
+    if errors {
+        eprintln!("输入有错误，未生成对比结果；请先用 budget-tables check 修正。");
+        return Ok(exit(EXIT_ERRORS));
+    }
+    if a.budget.year >= b.budget.year {
+        return Err(CmdError::Usage(format!(
+            "上年文件 {} 的年度（{}）应早于本年文件 {} 的年度（{}）；请按“上年 本年”的顺序给出两个文件",
+            prior.display(),
+            a.budget.year,
+            current.display(),
+            b.budget.year
+        )));
+    }
+    if norm(&a.budget.department) != norm(&b.budget.department) {
+        eprintln!("警告：两年的部门名称不同（{} / {}），仍按科目编码和项目名称对比。", a.budget.department, b.budget.department);
+    }
+    let d = compare(&a.budget, &b.budget, specs);
+    if let Some(o) = output {
+        write_atomic(o, &workbook_bytes(&d)?, &[prior, current])?;
+        if !as_json {
+            println!("已生成 {}", o.display());
+        }
+    }
+    if as_json {
+        println!("{}", serde_json::to_string_pretty(&d).unwrap_or_default());
+    }
+    if !d.consistency.is_empty() {
+        eprintln!("警告：本年表9 的上年数有 {} 处与上年公开的本年数不同，详见“总览”。", d.consistency.len());
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,227 @@
+//! The year-over-year diff workbook: 总览 with the headline figures, their
+//! sentences and a chart of the largest changes, then one sheet per table.
+
+use rust_xlsxwriter::{Chart, ChartType, Color, ConditionalFormatCell, ConditionalFormatCellRule, Format, FormatAlign, FormatBorder, Worksheet};
+
+use super::frame::put;
+use super::{new_workbook, WriteError};
+use crate::amount::Amount;
+use crate::diff::{Change, Diff, Rate, Status, TableDiff};
+
+const UP: u32 = 0xFF_C7_CE;
+const DOWN: u32 = 0xC6_EF_CE;
+
+struct Looks {
+    title: Format,
+    header: Format,
+    text: Format,
+    wrap: Format,
+    amount: Format,
+    rate: Format,
+    status: Format,
+    indent: [Format; 4],
+}
+
+impl Looks {
+    fn new() -> Looks {
+        let base = Format::new().set_font_name("宋体").set_font_size(10).set_border(FormatBorder::Thin).set_align(FormatAlign::VerticalCenter);
+        Looks {
+            title: Format::new().set_font_name("宋体").set_font_size(16).set_bold().set_align(FormatAlign::Center),
+            header: base.clone().set_bold().set_text_wrap().set_align(FormatAlign::Center).set_background_color(Color::RGB(0xF2_F2_F2)),
+            text: base.clone(),
+            wrap: base.clone().set_text_wrap(),
+            amount: base.clone().set_num_format("#,##0.00").set_align(FormatAlign::Right),
+            rate: base.clone().set_num_format("0.0%").set_align(FormatAlign::Right),
+            status: base.clone().set_bold().set_font_color(Color::RGB(0xC0_00_00)).set_align(FormatAlign::Center),
+            indent: [base.clone().set_bold(), base.clone(), base.clone().set_indent(1), base.set_indent(2)],
+        }
+    }
+}
+
+/// The diff workbook as bytes.
+///
+/// # Errors
+/// [`WriteError`] when the workbook cannot be assembled.
+pub fn workbook_bytes(d: &Diff) -> Result<Vec<u8>, WriteError> {
+    let mut wb = new_workbook(&format!("{}{}—{}年部门预算对比", d.department, d.prior_year, d.year))?;
+    let lk = Looks::new();
+    let ws = wb.add_worksheet();
+    overview(ws, d, &lk)?;
+    for t in &d.tables {
+        let ws = wb.add_worksheet();
+        table(ws, d, t, &lk)?;
+    }
+    Ok(wb.save_to_buffer()?)
+}
+
+fn amount(ws: &mut Worksheet, r: u32, c: u16, a: Option<Amount>, lk: &Looks) -> Result<(), WriteError> {
+    match a {
+        Some(a) => ws.write_number_with_format(r, c, a.to_f64(), &lk.amount)?,
+        None => ws.write_blank(r, c, &lk.amount)?,
+    };
+    Ok(())
+}
+
+fn change_cells(ws: &mut Worksheet, r: u32, c: u16, ch: &Change, lk: &Looks) -> Result<(), WriteError> {
+    amount(ws, r, c, ch.prior, lk)?;
+    amount(ws, r, c + 1, ch.current, lk)?;
+    amount(ws, r, c + 2, ch.change, lk)?;
+    match ch.rate {
+        Rate::Percent(p) => {
+            use rust_decimal::prelude::ToPrimitive;
+            ws.write_number_with_format(r, c + 3, (p / rust_decimal::Decimal::ONE_HUNDRED).to_f64().unwrap_or(0.0), &lk.rate)?;
+        }
+        Rate::New => {
+            ws.write_string_with_format(r, c + 3, "新增", &lk.status)?;
+        }
+        Rate::None => {
+            ws.write_blank(r, c + 3, &lk.rate)?;
+        }
+    }
+    Ok(())
+}
+
+/// Increases red, decreases green, on a column of changes.
+fn colour_changes(ws: &mut Worksheet, first: u32, last: u32, col: u16) -> Result<(), WriteError> {
+    if last < first {
+        return Ok(());
+    }
+    let up = ConditionalFormatCell::new().set_rule(ConditionalFormatCellRule::GreaterThan(0)).set_format(Format::new().set_background_color(Color::RGB(UP)));
+    let down = ConditionalFormatCell::new().set_rule(ConditionalFormatCellRule::LessThan(0)).set_format(Format::new().set_background_color(Color::RGB(DOWN)));
+    ws.add_conditional_format(first, col, last, col, &up)?;
+    ws.add_conditional_format(first, col, last, col, &down)?;
+    Ok(())
+}
+
+fn page(ws: &mut Worksheet, header_last: u32, freeze_col: u16) -> Result<(), WriteError> {
+    ws.set_landscape();
+    ws.set_paper_size(9);
+    ws.set_print_fit_to_pages(1, 0);
+    ws.set_repeat_rows(0, header_last)?;
+    ws.set_footer("&C第 &P 页，共 &N 页");
+    ws.set_freeze_panes(header_last + 1, freeze_col)?;
+    Ok(())
+}
+
+fn overview(ws: &mut Worksheet, d: &Diff, lk: &Looks) -> Result<(), WriteError> {
+    ws.set_name("总览")?;
+    for (c, w) in [26.0, 14.0, 14.0, 14.0, 10.0, 72.0].iter().enumerate() {
+        ws.set_column_width(c as u16, *w)?;
+    }
+    put(ws, (0, 0, 0, 5), &format!("{}{}—{}年部门预算对比", d.department, d.prior_year, d.year), &lk.title)?;
+    ws.write_string(1, 5, "单位:万元")?;
+    for (c, h) in ["项目", &format!("{}年", d.prior_year), &format!("{}年", d.year), "增减额", "增减率", "说明"].iter().enumerate() {
+        ws.write_string_with_format(2, c as u16, *h, &lk.header)?;
+    }
+    let mut r = 3;
+    for h in &d.headlines {
+        ws.write_string_with_format(r, 0, &h.label, &lk.text)?;
+        change_cells(ws, r, 1, &h.change, lk)?;
+        ws.write_string_with_format(r, 5, &h.sentence, &lk.wrap)?;
+        let lines = (crate::text::display_width(&h.sentence) as f64 / 70.0).ceil().max(1.0);
+        ws.set_row_height(r, lines * 13.5 + 4.0)?;
+        r += 1;
+    }
+    colour_changes(ws, 3, r - 1, 3)?;
+    r += 1;
+    ws.write_string_with_format(r, 0, "跨年度核对：本年表9“上年”行 与 上年表9“本年”行", &lk.indent[0])?;
+    r += 1;
+    if d.consistency.is_empty() {
+        ws.write_string(r, 0, format!("一致：本年表9所列{}年数与{}年公开的本年数相同。", d.prior_year, d.prior_year))?;
+        r += 1;
+    } else {
+        for (c, h) in ["预算单位", "列", "本年表9所列上年数", "上年表9本年数"].iter().enumerate() {
+            ws.write_string_with_format(r, c as u16, *h, &lk.header)?;
+        }
+        r += 1;
+        for m in &d.consistency {
+            ws.write_string_with_format(r, 0, &m.unit, &lk.text)?;
+            ws.write_string_with_format(r, 1, &m.column, &lk.text)?;
+            amount(ws, r, 2, m.stated, lk)?;
+            amount(ws, r, 3, m.published, lk)?;
+            r += 1;
+        }
+    }
+    // The largest changes, as a bar chart fed by a small table beside it.
+    let mut top: Vec<(&str, Amount)> = d.headlines.iter().filter_map(|h| h.change.change.map(|c| (h.label.as_str(), c))).filter(|(_, c)| !c.is_zero()).collect();
+    top.sort_by(|a, b| b.1.abs().cmp(&a.1.abs()).then(a.0.cmp(b.0)));
+    top.truncate(8);
+    let (tr, tc) = (2u32, 7u16);
+    ws.write_string_with_format(tr, tc, "变化最大的项目", &lk.header)?;
+    ws.write_string_with_format(tr, tc + 1, "增减额", &lk.header)?;
+    ws.set_column_width(tc, 24)?;
+    ws.set_column_width(tc + 1, 14)?;
+    for (i, (label, c)) in top.iter().enumerate() {
+        ws.write_string_with_format(tr + 1 + i as u32, tc, *label, &lk.text)?;
+        ws.write_number_with_format(tr + 1 + i as u32, tc + 1, c.to_f64(), &lk.amount)?;
+    }
+    if !top.is_empty() {
+        let last = tr + top.len() as u32;
+        let mut chart = Chart::new(ChartType::Bar);
+        chart.title().set_name("增减额最大的项目（万元）");
+        chart.add_series().set_categories(("总览", tr + 1, tc, last, tc)).set_values(("总览", tr + 1, tc + 1, last, tc + 1)).set_name("增减额");
+        chart.legend().set_hidden();
+        ws.insert_chart(r + 2, 0, &chart)?;
+    }
+    page(ws, 2, 1)?;
+    Ok(())
+}
+
+fn table(ws: &mut Worksheet, d: &Diff, t: &TableDiff, lk: &Looks) -> Result<(), WriteError> {
+    ws.set_name(&t.sheet)?;
+    let labels = ["预算单位", "科目编码", "名称", "状态"];
+    let ncols = labels.len() as u16 + 4 * t.columns.len() as u16;
+    put(ws, (0, 0, 0, ncols - 1), &format!("{}（{}年 → {}年）", t.sheet, d.prior_year, d.year), &lk.title)?;
+    ws.write_string(1, ncols - 1, "单位:万元")?;
+    for (c, h) in labels.iter().enumerate() {
+        put(ws, (2, c as u16, 3, c as u16), h, &lk.header)?;
+    }
+    for (j, (_, label)) in t.columns.iter().enumerate() {
+        let c = labels.len() as u16 + 4 * j as u16;
+        put(ws, (2, c, 2, c + 3), label, &lk.header)?;
+        for (k, h) in [format!("{}年", d.prior_year), format!("{}年", d.year), "增减额".into(), "增减率".into()].iter().enumerate() {
+            ws.write_string_with_format(3, c + k as u16, h, &lk.header)?;
+            ws.set_column_width(c + k as u16, if k == 3 { 9.0 } else { 13.0 })?;
+        }
+    }
+    ws.set_row_height(2, 30)?;
+    for (c, w) in [22.0, 10.0, 30.0, 8.0].iter().enumerate() {
+        ws.set_column_width(c as u16, *w)?;
+    }
+    let first = 4u32;
+    for (i, row) in t.rows.iter().enumerate() {
+        let r = first + i as u32;
+        let name = match (&row.prior_name, row.status) {
+            (Some(p), Status::Renamed) => format!("{}（原：{p}）", row.name),
+            _ => row.name.clone(),
+        };
+        ws.write_string_with_format(r, 0, if row.level == 0 { row.unit.as_str() } else { "" }, &lk.text)?;
+        ws.write_string_with_format(r, 1, row.code.as_deref().unwrap_or(""), &lk.text)?;
+        ws.write_string_with_format(r, 2, &name, &lk.indent[row.level.min(3) as usize])?;
+        ws.write_string_with_format(r, 3, row.status.label(), &lk.status)?;
+        for (j, ch) in row.cells.iter().enumerate() {
+            change_cells(ws, r, labels.len() as u16 + 4 * j as u16, ch, lk)?;
+        }
+    }
+    let last = first + t.rows.len() as u32;
+    for j in 0..t.columns.len() {
+        colour_changes(ws, first, last.saturating_sub(1), labels.len() as u16 + 4 * j as u16 + 2)?;
+    }
+    // Fold 款 under their 类 and 项 under their 款.
+    for depth in [2u8, 3] {
+        let mut i = 0;
+        while i < t.rows.len() {
+            if t.rows[i].level >= depth {
+                let start = i;
+                while i < t.rows.len() && t.rows[i].level >= depth {
+                    i += 1;
+                }
+                ws.group_rows(first + start as u32, first + i as u32 - 1)?;
+            } else {
+                i += 1;
+            }
+        }
+    }
+    page(ws, 3, labels.len() as u16)?;
+    Ok(())
+}
