@@ -1,7 +1,7 @@
 //! Rules across tables. Each finding points at the cell of the table that is
 //! checked against the other ("表1's line should equal 表3's row").
 
-use super::tables::{column_label, leaf_label, row_label};
+use super::tables::{column_label, get, leaf_label, row_label};
 use super::{Checker, Place, Term};
 use crate::amount::Amount;
 use crate::diag::Severity;
@@ -43,10 +43,6 @@ fn grid<'a>(v: &Checker<'a>, id: &str) -> Option<&'a GridTable> {
 
 fn two_sided<'a>(v: &Checker<'a>, id: &str) -> Option<&'a TwoSidedTable> {
     v.budget.two_sided(id)
-}
-
-fn get(a: &Amounts, id: &str) -> Option<Amount> {
-    a.get(id).copied().flatten()
 }
 
 /// A fixed line of a two-sided table, as an operand.

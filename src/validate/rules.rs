@@ -22,13 +22,7 @@ fn rule(id: impl Into<String>, severity: &'static str, tables: impl Into<String>
 }
 
 fn label(spec: &TableSpec, id: &str) -> String {
-    spec.columns
-        .iter()
-        .find(|c| c.id == id)
-        .map(|c| c.path.iter().map(|l| fill(l, 2024, "")).collect::<Vec<_>>().join("/"))
-        .or_else(|| spec.fixed_lines().find(|l| l.id == id).map(|l| l.label.clone()))
-        .or_else(|| spec.form.as_ref().and_then(|f| f.amounts.iter().find(|a| a.id == id).map(|a| a.label.clone())))
-        .unwrap_or_else(|| id.to_string())
+    super::tables::column_label(spec, id, 2024)
 }
 
 /// Every rule, table by table, then the cross-table and catalogue rules.

@@ -51,7 +51,7 @@ pub(crate) fn row_label(unit: &str, row: Option<&Row>) -> String {
     }
 }
 
-fn get(a: &Amounts, id: &str) -> Option<Amount> {
+pub(crate) fn get(a: &Amounts, id: &str) -> Option<Amount> {
     a.get(id).copied().flatten()
 }
 
