@@ -16,11 +16,13 @@
 //! ```
 
 pub mod amount;
+pub mod batch;
 pub mod diag;
 pub mod diff;
 pub mod io;
 pub mod model;
 pub mod read;
+pub mod sample;
 pub mod source;
 pub mod spec;
 pub mod text;

@@ -71,6 +71,34 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// 批量处理：目录下（含子目录）所有工作簿和 JSON，逐部门输出并生成汇总
+    Batch {
+        /// 输入目录（不会写入任何文件）
+        input: PathBuf,
+        /// 输出目录（不能在输入目录之内）
+        #[arg(short, long, value_name = "OUT_DIR")]
+        output: PathBuf,
+        /// 上年的输入目录：按部门名称（文件内的部门名称）对应，生成年度对比
+        #[arg(long, value_name = "DIR")]
+        prior_dir: Option<PathBuf>,
+        /// 并行数（默认：CPU 核数）
+        #[arg(long, value_name = "N")]
+        jobs: Option<usize>,
+        /// 以 JSON 输出结果
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        #[command(flatten)]
+        checks: CheckArgs,
+    },
+    /// 生成基准测试用的部门工作簿（由样例派生，各不相同且全部通过核对）
+    Sample {
+        /// 部门数
+        #[arg(long, value_name = "N")]
+        count: usize,
+        /// 输出目录
+        #[arg(short, long, value_name = "DIR")]
+        output: PathBuf,
+    },
     /// 列出全部核对规则（Markdown）
     Rules,
 }
@@ -122,6 +150,12 @@ fn run(cli: Cli) -> Result<ExitCode, cmd::CmdError> {
             cmd::check::run(&specs, &opts, &input, format == Format::Json, annotate.as_deref())
         }
         Command::Diff { prior, current, output, format } => cmd::diff::run(&specs, &prior, &current, output.as_deref(), format == Format::Json),
+        Command::Batch { input, output, prior_dir, jobs, format, checks } => {
+            let opts = cmd::check_options(checks.catalogue.as_deref(), checks.rounding_step)?;
+            let args = cmd::batch::Args { input: &input, output: &output, prior: prior_dir.as_deref(), jobs, as_json: format == Format::Json };
+            cmd::batch::run(&specs, &opts, args)
+        }
+        Command::Sample { count, output } => cmd::sample::run(&specs, count, &output),
         Command::Rules => {
             print!("{}", budget_tables::validate::rules::markdown(&specs));
             Ok(ExitCode::SUCCESS)

@@ -1,8 +1,10 @@
 //! One module per subcommand, each with its `run()`.
 
+pub mod batch;
 pub mod check;
 pub mod convert;
 pub mod diff;
+pub mod sample;
 pub mod template;
 
 use std::path::Path;

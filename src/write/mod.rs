@@ -24,7 +24,7 @@ pub enum WriteError {
 
 /// A workbook whose document properties are fixed, so the same input gives
 /// byte-identical output.
-pub(crate) fn new_workbook(title: &str) -> Result<Workbook, WriteError> {
+pub fn new_workbook(title: &str) -> Result<Workbook, WriteError> {
     let mut wb = Workbook::new();
     let props = DocProperties::new()
         .set_title(title)

@@ -1,0 +1,140 @@
+//! The roll-up per year: `汇总-<year>.xlsx` (one row per input, links to each
+//! department's outputs, and a rules × departments matrix) and its JSON.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder, Url, Worksheet};
+
+use super::{out_err, BatchError, Entry, Status};
+use crate::diff::Rate;
+use crate::io::write_atomic;
+use crate::write::new_workbook;
+
+/// Writes one roll-up per year found (inputs without a year go in every one).
+pub(crate) fn write_all(output: &Path, entries: &[Entry]) -> Result<Vec<String>, BatchError> {
+    let years: BTreeSet<i32> = entries.iter().filter_map(|e| e.year).collect();
+    let mut written = Vec::new();
+    let groups: Vec<(String, Vec<&Entry>)> = if years.is_empty() {
+        vec![("未知年度".into(), entries.iter().collect())]
+    } else {
+        years.iter().map(|y| (y.to_string(), entries.iter().filter(|e| e.year.is_none_or(|x| x == *y)).collect())).collect()
+    };
+    for (year, list) in groups {
+        let name = format!("汇总-{year}");
+        let xlsx = output.join(format!("{name}.xlsx"));
+        write_atomic(&xlsx, &workbook(&year, &list).map_err(|e| out_err(&xlsx, e))?, &[]).map_err(|e| out_err(&xlsx, e))?;
+        let json = output.join(format!("{name}.json"));
+        let doc = serde_json::json!({ "year": year, "entries": list });
+        write_atomic(&json, &serde_json::to_vec_pretty(&doc).unwrap_or_default(), &[]).map_err(|e| out_err(&json, e))?;
+        written.push(format!("{name}.xlsx"));
+    }
+    Ok(written)
+}
+
+fn fill(s: Status) -> Color {
+    match s {
+        Status::Passed => Color::RGB(0xC6_EF_CE),
+        Status::Warnings => Color::RGB(0xFF_EB_9C),
+        Status::Errors | Status::Conflict => Color::RGB(0xFF_C7_CE),
+        Status::Unreadable => Color::RGB(0xD9_D9_D9),
+    }
+}
+
+fn workbook(year: &str, list: &[&Entry]) -> Result<Vec<u8>, crate::write::WriteError> {
+    let mut wb = new_workbook(&format!("{year}年部门预算汇总"))?;
+    let cell = Format::new().set_border(FormatBorder::Thin).set_font_name("宋体");
+    let head = cell.clone().set_bold().set_text_wrap().set_align(FormatAlign::Center).set_background_color(Color::RGB(0xF2_F2_F2));
+    let amount = cell.clone().set_num_format("#,##0.00");
+    let rate = cell.clone().set_num_format("0.0%");
+    let link = cell.clone().set_font_color(Color::Blue).set_underline(rust_xlsxwriter::FormatUnderline::Single);
+
+    let ws = wb.add_worksheet();
+    ws.set_name("汇总")?;
+    let cols: [(&str, f64); 17] = [
+        ("输入文件", 30.0), ("部门", 30.0), ("年度", 7.0), ("状态", 9.0), ("错误", 6.0), ("警告", 6.0), ("提示", 6.0),
+        ("收入总计", 13.0), ("基本支出", 13.0), ("项目支出", 13.0), ("“三公”经费", 11.0), ("收入总计增减额", 13.0), ("增减率", 8.0),
+        ("公开报表", 10.0), ("检查结果", 10.0), ("年度对比", 10.0), ("说明", 50.0),
+    ];
+    for (c, (h, w)) in cols.iter().enumerate() {
+        ws.write_string_with_format(0, c as u16, *h, &head)?;
+        ws.set_column_width(c as u16, *w)?;
+    }
+    for (i, e) in list.iter().enumerate() {
+        let r = i as u32 + 1;
+        ws.write_string_with_format(r, 0, &e.file, &cell)?;
+        ws.write_string_with_format(r, 1, e.department.as_deref().unwrap_or(""), &cell)?;
+        match e.year {
+            Some(y) => ws.write_number_with_format(r, 2, y as f64, &cell)?,
+            None => ws.write_blank(r, 2, &cell)?,
+        };
+        ws.write_string_with_format(r, 3, e.status.label(), &cell.clone().set_background_color(fill(e.status)))?;
+        for (c, n) in [(4u16, e.errors), (5, e.warnings), (6, e.notices)] {
+            ws.write_number_with_format(r, c, n as f64, &cell)?;
+        }
+        for (c, a) in [(7u16, e.income_total), (8, e.basic), (9, e.project), (10, e.sangong), (11, e.change.as_ref().and_then(|c| c.change))] {
+            match a {
+                Some(a) => ws.write_number_with_format(r, c, a.to_f64(), &amount)?,
+                None => ws.write_blank(r, c, &amount)?,
+            };
+        }
+        match e.change.as_ref().map(|c| c.rate) {
+            Some(Rate::Percent(p)) => {
+                use rust_decimal::prelude::ToPrimitive;
+                ws.write_number_with_format(r, 12, (p / rust_decimal::Decimal::ONE_HUNDRED).to_f64().unwrap_or(0.0), &rate)?;
+            }
+            Some(Rate::New) => {
+                ws.write_string_with_format(r, 12, "新增", &cell)?;
+            }
+            _ => {
+                ws.write_blank(r, 12, &cell)?;
+            }
+        }
+        for (c, label) in [(13u16, "公开报表"), (14, "检查结果"), (15, "年度对比")] {
+            let target = e.outputs.iter().find(|(l, _)| l == label || (label == "检查结果" && l == "检查结果")).map(|(_, p)| p.clone());
+            match target {
+                Some(p) => link_cell(ws, r, c, &p, label, &link)?,
+                None => {
+                    ws.write_blank(r, c, &cell)?;
+                }
+            }
+        }
+        ws.write_string_with_format(r, 16, e.message.as_deref().unwrap_or(""), &cell)?;
+    }
+    ws.set_freeze_panes(1, 2)?;
+    ws.autofilter(0, 0, list.len() as u32, 16)?;
+
+    // Which rule fails where: rules down, departments across.
+    let ws = wb.add_worksheet();
+    ws.set_name("规则×部门")?;
+    let rules: BTreeSet<&String> = list.iter().flat_map(|e| e.rules.keys()).collect();
+    ws.write_string_with_format(0, 0, "规则", &head)?;
+    ws.set_column_width(0, 14)?;
+    for (j, e) in list.iter().enumerate() {
+        let label = e.department.clone().unwrap_or_else(|| e.file.clone());
+        ws.write_string_with_format(0, j as u16 + 1, &label, &head)?;
+        ws.set_column_width(j as u16 + 1, 12)?;
+    }
+    let bad = cell.clone().set_background_color(Color::RGB(0xFF_C7_CE));
+    for (i, rule) in rules.iter().enumerate() {
+        let r = i as u32 + 1;
+        ws.write_string_with_format(r, 0, *rule, &cell)?;
+        for (j, e) in list.iter().enumerate() {
+            match e.rules.get(*rule) {
+                Some(n) => ws.write_number_with_format(r, j as u16 + 1, *n as f64, &bad)?,
+                None => ws.write_blank(r, j as u16 + 1, &cell)?,
+            };
+        }
+    }
+    if rules.is_empty() {
+        ws.write_string(1, 0, "所有部门均未触发错误或警告规则")?;
+    }
+    ws.set_freeze_panes(1, 1)?;
+    Ok(wb.save_to_buffer()?)
+}
+
+fn link_cell(ws: &mut Worksheet, r: u32, c: u16, rel: &str, text: &str, f: &Format) -> Result<(), crate::write::WriteError> {
+    // A relative link: the roll-up and the department folders move together.
+    ws.write_url_with_format(r, c, Url::new(format!("file:///{rel}")).set_text(text), f)?;
+    Ok(())
+}

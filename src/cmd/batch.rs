@@ -1,0 +1,77 @@
+//! `budget-tables batch`: every department under a folder, in parallel, with a roll-up.
+
+use std::path::Path;
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use budget_tables::batch::{discover, Batch, BatchError, Status};
+use budget_tables::spec::SpecSet;
+use budget_tables::validate::Options;
+
+use super::{exit, CmdError, EXIT_ERRORS, EXIT_UNREADABLE};
+
+pub struct Args<'a> {
+    pub input: &'a Path,
+    pub output: &'a Path,
+    pub prior: Option<&'a Path>,
+    pub jobs: Option<usize>,
+    pub as_json: bool,
+}
+
+pub fn run(specs: &SpecSet, check: &Options, a: Args) -> Result<ExitCode, CmdError> {
+    let jobs = a.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    if jobs == 0 {
+        return Err(CmdError::Usage("--jobs 应至少为 1".into()));
+    }
+    let stop = Arc::new(AtomicBool::new(false));
+    {
+        let stop = stop.clone();
+        // A second Ctrl-C while stopping is ignored: the batch still cleans up.
+        let _ = ctrlc::set_handler(move || stop.store(true, Ordering::Relaxed));
+    }
+    let total = discover(a.input).len() as u64;
+    let bar = if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+        let b = indicatif::ProgressBar::new(total);
+        b.set_style(indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} 个部门 {elapsed_precise} 剩余 {eta}").unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()));
+        b
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    let batch = Batch { specs, check, input: a.input.to_path_buf(), output: a.output.to_path_buf(), prior: a.prior.map(Path::to_path_buf), jobs };
+    let result = batch.run(&|| bar.inc(1), &stop);
+    bar.finish_and_clear();
+    let summary = match result {
+        Ok(s) => s,
+        Err(BatchError::Interrupted) => {
+            eprintln!("已中断：已完成的部门之外没有留下任何文件。");
+            return Ok(ExitCode::from(130));
+        }
+        Err(e) => return Err(CmdError::Usage(e.to_string())),
+    };
+    let count = |s: Status| summary.entries.iter().filter(|e| e.status == s).count();
+    if a.as_json {
+        println!("{}", serde_json::to_string_pretty(&summary).unwrap_or_default());
+    } else {
+        for e in summary.entries.iter().filter(|e| matches!(e.status, Status::Unreadable | Status::Conflict)) {
+            eprintln!("{}：{}：{}", e.file, e.status.label(), e.message.as_deref().unwrap_or(""));
+        }
+        println!(
+            "共 {} 个输入：通过 {}，有警告 {}，有错误 {}，无法读取 {}，冲突 {}；汇总：{}",
+            summary.entries.len(),
+            count(Status::Passed),
+            count(Status::Warnings),
+            count(Status::Errors),
+            count(Status::Unreadable),
+            count(Status::Conflict),
+            summary.rollups.iter().map(|r| a.output.join(r).display().to_string()).collect::<Vec<_>>().join("、")
+        );
+    }
+    Ok(if count(Status::Unreadable) > 0 {
+        exit(EXIT_UNREADABLE)
+    } else if count(Status::Errors) + count(Status::Conflict) > 0 {
+        exit(EXIT_ERRORS)
+    } else {
+        ExitCode::SUCCESS
+    })
+}

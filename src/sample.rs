@@ -1,0 +1,132 @@
+//! Benchmark data: distinct, valid department budgets derived from the
+//! bundled 2023 sample (which passes every rule with no finding). Each one has
+//! its own name, its figures scaled by a whole factor (so every identity still
+//! holds to the cent), and every fifth department has two 预算单位.
+
+use crate::amount::Amount;
+use crate::model::{json, Amounts, Budget, Table};
+
+const BASE: &str = include_str!("../samples/shenzhen-zwfw-2023.json");
+
+const DISTRICTS: &[&str] = &["深圳市", "福田区", "罗湖区", "南山区", "宝安区", "龙岗区", "盐田区", "龙华区", "坪山区", "光明区"];
+const BUREAUS: &[&str] = &[
+    "发展和改革委员会", "教育局", "科技创新局", "工业和信息化局", "公安局", "民政局", "司法局", "财政局", "人力资源和社会保障局",
+    "规划和自然资源局", "生态环境局", "住房和建设局", "交通运输局", "水务局", "商务局", "文化广电旅游体育局", "卫生健康委员会",
+    "退役军人事务局", "应急管理局", "审计局", "国有资产监督管理委员会", "市场监督管理局", "统计局", "医疗保障局", "城市管理和综合执法局",
+    "政务服务和数据管理局", "地方金融管理局", "信访局", "档案馆", "机关事务管理局",
+];
+
+/// The base sample the generator derives from.
+///
+/// # Panics
+/// Never in a release: the bundled JSON is checked by the tests.
+pub fn base() -> Budget {
+    json::from_str(BASE).expect("bundled sample JSON")
+}
+
+/// The `index`-th distinct department name.
+pub fn name(index: usize) -> String {
+    let per_round = DISTRICTS.len() * BUREAUS.len();
+    let (round, i) = (index / per_round, index % per_round);
+    let name = format!("{}{}", DISTRICTS[i % DISTRICTS.len()], BUREAUS[(i / DISTRICTS.len()) % BUREAUS.len()]);
+    if round == 0 {
+        name
+    } else {
+        format!("{name}（第{}批）", round + 1)
+    }
+}
+
+fn scale(a: &mut Amounts, m: i64) {
+    for v in a.values_mut().flatten() {
+        *v = Amount::round(v.value() * rust_decimal::Decimal::from(m));
+    }
+}
+
+fn scale_table(t: &mut Table, m: i64) {
+    match t {
+        Table::Grid(g) => {
+            for b in &mut g.blocks {
+                if let Some(total) = &mut b.total {
+                    scale(total, m);
+                }
+                for r in &mut b.rows {
+                    scale(&mut r.amounts, m);
+                }
+            }
+        }
+        Table::TwoSided(t) => {
+            scale(&mut t.lines, m);
+            for e in t.expenditure.iter_mut() {
+                e.amount = e.amount.map(|a| Amount::round(a.value() * rust_decimal::Decimal::from(m)));
+            }
+        }
+        Table::Form(f) => {
+            scale(&mut f.sum, m);
+            for t in &mut f.tasks {
+                scale(&mut t.amounts, m);
+            }
+        }
+    }
+}
+
+/// The `index`-th generated department: valid, distinct, deterministic.
+pub fn generate(base: &Budget, index: usize) -> Budget {
+    let mut b = base.clone();
+    let dept = name(index);
+    let m = 1 + (index * 7 % 9) as i64;
+    let two_units = index % 5 == 4;
+    b.department = dept.clone();
+    for t in b.tables.values_mut() {
+        scale_table(t, m);
+    }
+    let units = if two_units { vec![format!("{dept}（本级）"), format!("{dept}信息中心")] } else { vec![dept.clone()] };
+    for t in b.tables.values_mut() {
+        match t {
+            Table::Grid(g) => {
+                let mut unit = g.blocks[0].clone();
+                g.blocks[0].unit = dept.clone();
+                if two_units {
+                    // The department is both units together: each unit holds the
+                    // base figures, the department block twice them.
+                    let mut total = g.blocks[0].clone();
+                    total.unit = dept.clone();
+                    if let Some(a) = &mut total.total {
+                        scale(a, 2);
+                    }
+                    for r in &mut total.rows {
+                        scale(&mut r.amounts, 2);
+                    }
+                    g.blocks = vec![total];
+                    for u in &units {
+                        unit.unit = u.clone();
+                        g.blocks.push(unit.clone());
+                    }
+                }
+            }
+            Table::Form(f) => {
+                f.unit_name = dept.clone();
+                if two_units {
+                    scale(&mut f.sum, 2);
+                    for task in &mut f.tasks {
+                        scale(&mut task.amounts, 2);
+                    }
+                }
+            }
+            Table::TwoSided(_) if two_units => scale_table(t, 2),
+            Table::TwoSided(_) => {}
+        }
+    }
+    b.units = units;
+    b
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_distinct() {
+        let names: std::collections::HashSet<String> = (0..1000).map(name).collect();
+        assert_eq!(names.len(), 1000);
+    }
+}
