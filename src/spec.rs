@@ -306,11 +306,13 @@ impl TableSpec {
             }
         }
         match self.kind {
-            TableKind::Form => {
-                if self.form.is_none() {
-                    return Err(invalid("表单缺少 [form] 段".into()));
+            TableKind::Form => match &self.form {
+                None => return Err(invalid("表单缺少 [form] 段".into())),
+                Some(f) if f.amounts.is_empty() || f.indicator_labels.len() != 4 => {
+                    return Err(invalid("表单应有金额列（amounts）和四个指标栏目（一级、二级、三级指标、目标值）".into()))
                 }
-            }
+                Some(_) => {}
+            },
             TableKind::TwoSided => {
                 let labels = self.columns.iter().filter(|c| c.kind == ColumnKind::Label).count();
                 let amounts = self.amount_columns().count();

@@ -219,7 +219,10 @@ fn fill_merges(sheet: &Sheet, rows: &[u32], grid: &mut [Vec<String>]) {
         let Some(top) = rows.iter().position(|&r| r == m.start.0) else {
             continue;
         };
-        let label = grid[top][m.start.1 as usize].clone();
+        // A merge may start beyond the last used column of a damaged sheet.
+        let Some(label) = grid[top].get(m.start.1 as usize).cloned() else {
+            continue;
+        };
         for (i, &r) in rows.iter().enumerate() {
             if r < m.start.0 || r > m.end.0 {
                 continue;
