@@ -1,0 +1,127 @@
+#!/usr/bin/env python3
+"""Benchmarks, all measured in one run on this machine:
+
+1. convert of the 2024 sample, end to end (release binary, process start included);
+2. the same job by the openpyxl peer (benches/peer_openpyxl.py);
+3. the floor: calamine reading plus rust_xlsxwriter writing the same cells (examples/floor.rs);
+4. batch of 100 and 1,000 generated departments with --jobs 1 and 2: throughput and peak memory.
+
+Usage: python3 benches/run.py [--write docs/performance.md] [--runs N]
+Needs: cargo, python3 with openpyxl.
+"""
+import argparse
+import os
+import platform
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BIN = os.path.join(ROOT, "target", "release", "budget-tables")
+FLOOR = os.path.join(ROOT, "target", "release", "examples", "floor")
+SAMPLE = os.path.join(ROOT, "samples", "shenzhen-zwfw-2024.xlsx")
+
+
+def timed(cmd, runs):
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        times.append(time.perf_counter() - t)
+    return statistics.median(times)
+
+
+def peak(cmd):
+    """Wall time and peak RSS (MiB) of one run, measured in a fresh child."""
+    probe = (
+        "import resource, subprocess, sys, time\n"
+        "t = time.perf_counter()\n"
+        "r = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)\n"
+        "print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, r.returncode)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", probe, *cmd], check=True, capture_output=True, text=True).stdout.split()
+    return float(out[0]), int(out[1]) / 1024, int(out[2])
+
+
+def machine():
+    cpu = platform.processor() or "unknown"
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return f"{cpu}; {os.cpu_count()} cores; {mem:.0f} GiB; {platform.system()} {platform.release()}"
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--write", help="write the report to this Markdown file")
+    ap.add_argument("--runs", type=int, default=20)
+    args = ap.parse_args()
+    subprocess.run(["cargo", "build", "--release", "--quiet", "--bin", "budget-tables", "--example", "floor"], cwd=ROOT, check=True)
+    tmp = tempfile.mkdtemp(prefix="budget-bench-")
+    try:
+        out = os.path.join(tmp, "o.xlsx")
+        conv = timed([BIN, "convert", SAMPLE, "-o", out], args.runs)
+        peer = timed([sys.executable, os.path.join(ROOT, "benches", "peer_openpyxl.py"), SAMPLE, out], max(3, args.runs // 4))
+        floor = timed([FLOOR, SAMPLE, out], args.runs)
+        rows = []
+        for n in (100, 1000):
+            src = os.path.join(tmp, f"in{n}")
+            subprocess.run([BIN, "sample", "--count", str(n), "-o", src], check=True, stdout=subprocess.DEVNULL)
+            for jobs in (1, 2):
+                dst = os.path.join(tmp, f"out{n}-{jobs}")
+                wall, rss, code = peak([BIN, "batch", src, "-o", dst, "--jobs", str(jobs)])
+                if code != 0:
+                    raise SystemExit(f"batch of {n} with --jobs {jobs} exited {code}")
+                rows.append((n, jobs, wall, n / wall, rss))
+                shutil.rmtree(dst)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+    by = {(n, j): (w, t, r) for n, j, w, t, r in rows}
+    lines = [
+        "# 性能 / Performance",
+        "",
+        f"Measured by `python3 benches/run.py --write docs/performance.md` in one run on: {machine()}.",
+        "",
+        "## convert of the 2024 sample, end to end",
+        "",
+        "| job | median wall time | ratio |",
+        "| --- | --- | --- |",
+        f"| budget-tables convert (read, validate, write the official workbook) | {conv * 1000:.1f} ms | 1.00 |",
+        f"| openpyxl peer (benches/peer_openpyxl.py, no validation) | {peer * 1000:.1f} ms | peer / convert = {peer / conv:.1f}× |",
+        f"| floor: calamine read + rust_xlsxwriter write of the same cells (examples/floor.rs) | {floor * 1000:.1f} ms | convert / floor = {conv / floor:.2f}× |",
+        "",
+        f"Targets: convert at least 20× faster than the peer — measured {peer / conv:.1f}×; within 1.5× of the floor — measured {conv / floor:.2f}×.",
+        "",
+        "## batch of generated departments (`budget-tables sample --count N`, then `batch`)",
+        "",
+        "| departments | --jobs | wall time | throughput | peak memory (RSS) |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for n, j, w, t, r in rows:
+        lines.append(f"| {n} | {j} | {w:.2f} s | {t:.1f} departments/s | {r:.1f} MiB |")
+    lines += [
+        "",
+        f"Scaling with --jobs: 100 departments {by[(100, 2)][1] / by[(100, 1)][1]:.2f}×, 1,000 departments {by[(1000, 2)][1] / by[(1000, 1)][1]:.2f}× (2 jobs against 1).",
+        f"Peak memory for 1,000 departments against 100: {by[(1000, 1)][2] / by[(100, 1)][2]:.2f}× with --jobs 1, {by[(1000, 2)][2] / by[(100, 2)][2]:.2f}× with --jobs 2 (target: within 1.20×).",
+        "",
+    ]
+    report = "\n".join(lines)
+    print(report)
+    if args.write:
+        with open(os.path.join(ROOT, args.write) if not os.path.isabs(args.write) else args.write, "w") as f:
+            f.write(report)
+
+
+if __name__ == "__main__":
+    main()
