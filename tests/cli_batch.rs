@@ -121,3 +121,34 @@ fn output_inside_input_is_refused() {
     bin().arg("batch").arg(&input).arg("-o").arg(input.join("out")).assert().code(2).stderr(contains("在输入目录"));
     bin().arg("batch").arg(dir.path().join("nope")).arg("-o").arg(dir.path().join("o")).assert().code(2).stderr(contains("找不到输入目录"));
 }
+
+#[test]
+fn ctrl_c_stops_cleanly() {
+    let dir = tmp();
+    let input = dir.path().join("in");
+    let out = dir.path().join("out");
+    bin().args(["sample", "--count", "300", "-o"]).arg(&input).assert().success();
+    let exe = assert_cmd::cargo::cargo_bin("budget-tables");
+    let mut child = std::process::Command::new(exe).arg("batch").arg(&input).arg("-o").arg(&out).args(["--jobs", "1"]).spawn().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(400));
+    let _ = std::process::Command::new("kill").args(["-INT", &child.id().to_string()]).status();
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(130), "interrupted long before 300 departments are done");
+    {
+        assert!(!out.join(".budget-tables-staging").exists());
+        assert!(!out.join("汇总-2023.xlsx").exists());
+    }
+    fn all_files(d: &Path, out: &mut Vec<std::path::PathBuf>) {
+        for e in std::fs::read_dir(d).into_iter().flatten().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                all_files(&p, out);
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    let mut files = Vec::new();
+    all_files(&out, &mut files);
+    assert!(files.iter().all(|p| !p.to_string_lossy().ends_with(".tmp")), "{files:?}");
+}
