@@ -29,6 +29,15 @@ pub fn same_file(a: &Path, b: &Path) -> bool {
 /// # Errors
 /// [`OutputError::SameAsInput`] when `path` is one of `inputs`; [`OutputError::Io`] otherwise.
 pub fn write_atomic(path: &Path, bytes: &[u8], inputs: &[&Path]) -> Result<(), OutputError> {
+    write_atomic_with(path, inputs, |w| w.write_all(bytes))
+}
+
+/// Streams into `path` atomically: `fill` writes to a temporary file in the
+/// same folder, which is renamed into place only when it succeeds.
+///
+/// # Errors
+/// As [`write_atomic`], and whatever `fill` returns.
+pub fn write_atomic_with(path: &Path, inputs: &[&Path], fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<(), OutputError> {
     if inputs.iter().any(|i| same_file(i, path)) {
         return Err(OutputError::SameAsInput(path.display().to_string()));
     }
@@ -46,7 +55,11 @@ pub fn write_atomic(path: &Path, bytes: &[u8], inputs: &[&Path]) -> Result<(), O
         .suffix(".tmp")
         .tempfile_in(dir)
         .map_err(io)?;
-    tmp.write_all(bytes).map_err(io)?;
+    {
+        let mut w = std::io::BufWriter::new(tmp.as_file_mut());
+        fill(&mut w).map_err(io)?;
+        w.flush().map_err(io)?;
+    }
     // A temporary file is private (0600); the output is an ordinary file.
     #[cfg(unix)]
     {

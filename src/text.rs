@@ -9,9 +9,12 @@ use unicode_normalization::UnicodeNormalization;
 /// Canonical form for comparing labels: NFKC (full-width → half-width), no
 /// whitespace at all, no quote characters.
 pub fn norm(s: &str) -> String {
-    s.nfkc()
-        .filter(|c| !c.is_whitespace() && !is_quote(*c))
-        .collect()
+    // Most cells are already in NFKC form: skip the normalizer for them.
+    if unicode_normalization::is_nfkc_quick(s.chars()) == unicode_normalization::IsNormalized::Yes {
+        s.chars().filter(|c| !c.is_whitespace() && !is_quote(*c)).collect()
+    } else {
+        s.nfkc().filter(|c| !c.is_whitespace() && !is_quote(*c)).collect()
+    }
 }
 
 fn is_quote(c: char) -> bool {

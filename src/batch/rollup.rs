@@ -8,7 +8,7 @@ use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder, Url, Worksheet};
 
 use super::{out_err, BatchError, Entry, Status};
 use crate::diff::Rate;
-use crate::io::write_atomic;
+use crate::io::{write_atomic, write_atomic_with};
 use crate::write::new_workbook;
 
 /// Writes one roll-up per year found (inputs without a year go in every one).
@@ -25,11 +25,18 @@ pub(crate) fn write_all(output: &Path, entries: &[Entry]) -> Result<Vec<String>,
         let xlsx = output.join(format!("{name}.xlsx"));
         write_atomic(&xlsx, &workbook(&year, &list).map_err(|e| out_err(&xlsx, e))?, &[]).map_err(|e| out_err(&xlsx, e))?;
         let json = output.join(format!("{name}.json"));
-        let doc = serde_json::json!({ "year": year, "entries": list });
-        write_atomic(&json, &serde_json::to_vec_pretty(&doc).unwrap_or_default(), &[]).map_err(|e| out_err(&json, e))?;
+        // Streamed straight from the entries: no JSON tree of every department in memory.
+        let doc = Doc { year: &year, entries: &list };
+        write_atomic_with(&json, &[], |w| serde_json::to_writer_pretty(w, &doc).map_err(std::io::Error::other)).map_err(|e| out_err(&json, e))?;
         written.push(format!("{name}.xlsx"));
     }
     Ok(written)
+}
+
+#[derive(serde::Serialize)]
+struct Doc<'a> {
+    year: &'a str,
+    entries: &'a [&'a Entry],
 }
 
 fn fill(s: Status) -> Color {
@@ -49,7 +56,8 @@ fn workbook(year: &str, list: &[&Entry]) -> Result<Vec<u8>, crate::write::WriteE
     let rate = cell.clone().set_num_format("0.0%");
     let link = cell.clone().set_font_color(Color::Blue).set_underline(rust_xlsxwriter::FormatUnderline::Single);
 
-    let ws = wb.add_worksheet();
+    // Constant-memory sheets: a roll-up of thousands of rows never sits in memory whole.
+    let ws = wb.add_worksheet_with_constant_memory()?;
     ws.set_name("汇总")?;
     let cols: [(&str, f64); 17] = [
         ("输入文件", 30.0), ("部门", 30.0), ("年度", 7.0), ("状态", 9.0), ("错误", 6.0), ("警告", 6.0), ("提示", 6.0),
@@ -105,7 +113,7 @@ fn workbook(year: &str, list: &[&Entry]) -> Result<Vec<u8>, crate::write::WriteE
     ws.autofilter(0, 0, list.len() as u32, 16)?;
 
     // Which rule fails where: rules down, departments across.
-    let ws = wb.add_worksheet();
+    let ws = wb.add_worksheet_with_constant_memory()?;
     ws.set_name("规则×部门")?;
     let rules: BTreeSet<&String> = list.iter().flat_map(|e| e.rules.keys()).collect();
     ws.write_string_with_format(0, 0, "规则", &head)?;

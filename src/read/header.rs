@@ -4,7 +4,7 @@ use std::collections::HashSet;
 
 use indexmap::IndexMap;
 
-use super::sheet::Sheet;
+use super::sheet::{Cell, Sheet};
 use super::Found;
 use crate::diag::Diagnostic;
 use crate::spec::{SpecSet, TableSpec};
@@ -16,11 +16,13 @@ const HEADER_SEARCH_ROWS: u32 = 12;
 /// Finds each table's title; later titles of the same table in the same sheet
 /// are page-break copies, in another sheet a duplicate (reported, first kept).
 pub(crate) fn locate(sheets: &[Sheet], specs: &SpecSet, diags: &mut Vec<Diagnostic>) -> Vec<Found> {
+    let titles = Titles::new(specs);
     let mut hits: Vec<Found> = Vec::new();
     for (si, sheet) in sheets.iter().enumerate() {
         for row in 0..sheet.height() {
             for (col, cell) in sheet.row_cells(row) {
-                if let Some(spec) = title_of(&cell.text(), specs) {
+                let Cell::Text(text) = cell else { continue };
+                if let Some(spec) = titles.find(text) {
                     hits.push(Found {
                         spec,
                         sheet: si,
@@ -65,21 +67,37 @@ pub(crate) fn locate(sheets: &[Sheet], specs: &SpecSet, diags: &mut Vec<Diagnost
     tables
 }
 
-/// The spec whose title this cell holds, if any (`表3 支出总表` and `支出总表` alike).
-fn title_of(cell: &str, specs: &SpecSet) -> Option<usize> {
-    let n = norm(cell);
-    if n.is_empty() || n.len() > 200 {
-        return None;
-    }
-    let stripped = strip_table_mark(&n);
-    for candidate in [n.as_str(), stripped] {
-        if let Some(i) = specs.tables.iter().position(|s| norm(&s.title) == candidate) {
-            return Some(i);
+/// Normalized titles of every spec, computed once per workbook.
+struct Titles {
+    plain: Vec<String>,
+    printed: Vec<Option<String>>,
+}
+
+impl Titles {
+    fn new(specs: &SpecSet) -> Titles {
+        Titles {
+            plain: specs.tables.iter().map(|s| norm(&s.title)).collect(),
+            printed: specs.tables.iter().map(|s| s.printed_title.as_ref().map(|p| norm(p))).collect(),
         }
     }
-    specs.tables.iter().position(|s| {
-        s.printed_title.is_some() && match_pattern(&norm(s.printed_title()), stripped).is_some()
-    })
+
+    /// The spec whose title this cell holds, if any (`表3 支出总表` and `支出总表` alike).
+    fn find(&self, cell: &str) -> Option<usize> {
+        if cell.len() > 300 {
+            return None;
+        }
+        let n = norm(cell);
+        if n.is_empty() {
+            return None;
+        }
+        let stripped = strip_table_mark(&n);
+        for candidate in [n.as_str(), stripped] {
+            if let Some(i) = self.plain.iter().position(|t| *t == candidate) {
+                return Some(i);
+            }
+        }
+        self.printed.iter().position(|p| p.as_ref().is_some_and(|p| match_pattern(p, stripped).is_some()))
+    }
 }
 
 /// Strips a leading `表3` mark.
