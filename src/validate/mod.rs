@@ -109,6 +109,23 @@ pub fn combine(read: Vec<Diagnostic>, validation: Vec<Diagnostic>) -> Vec<Diagno
     all
 }
 
+/// True when `total (=|≥) Σ parts` holds exactly or cannot be checked (a blank
+/// operand): the labels of a finding are then never built.
+pub(crate) fn holds(total: Option<Amount>, parts: impl IntoIterator<Item = Option<Amount>>, relation: Relation) -> bool {
+    let Some(total) = total else { return true };
+    let mut sum = Decimal::ZERO;
+    for p in parts {
+        match p {
+            Some(a) => sum += a.value(),
+            None => return true,
+        }
+    }
+    match relation {
+        Relation::Eq => total.value() == sum,
+        Relation::Ge => total.value() >= sum,
+    }
+}
+
 /// Where a finding points and what it is about.
 pub(crate) struct Place<'s> {
     pub spec: &'s TableSpec,

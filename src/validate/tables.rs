@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use super::{Checker, Place, Term};
+use super::{holds, Checker, Place, Term};
 use crate::amount::Amount;
 use crate::diag::Severity;
 use crate::model::{Amounts, FormTable, GridTable, Level, Row, Table, TwoSidedTable};
@@ -61,14 +61,16 @@ fn grid(v: &mut Checker, spec: &TableSpec, g: &GridTable) {
     for (bi, b) in g.blocks.iter().enumerate() {
         let rows = b.total.iter().map(|t| ("", None, t)).chain(b.rows.iter().map(|r| (r.key.as_str(), Some(r), &r.amounts)));
         for (key, row, amounts) in rows {
-            let rl = row_label(&b.unit, row);
-            let place = |col: &str| Place { spec, key: source::grid(&spec.id, bi, key, col), row: rl.clone(), column: column_label(spec, col, year) };
+            let place = |col: &str| Place { spec, key: source::grid(&spec.id, bi, key, col), row: row_label(&b.unit, row), column: column_label(spec, col, year) };
             for col in &cols {
                 if get(amounts, col).is_none() {
                     v.blank(&place(col));
                 }
             }
             for rule in &spec.sums {
+                if holds(get(amounts, &rule.total), rule.parts.iter().map(|p| get(amounts, p)), rule.relation) {
+                    continue;
+                }
                 let parts: Vec<Term> = rule.parts.iter().map(|p| Term::new(leaf_label(spec, p, year), get(amounts, p), source::grid(&spec.id, bi, key, p))).collect();
                 let what = format!("“{}”", column_label(spec, &rule.total, year));
                 v.sum(&rule.id, &place(&rule.total), get(amounts, &rule.total), &parts, rule.relation, &what);
@@ -110,6 +112,9 @@ fn block_total(v: &mut Checker, spec: &TableSpec, bi: usize, unit: &str, total: 
     let year = v.budget.year;
     let rule = format!("T{}-COL-01", spec.number);
     for col in spec.amount_columns() {
+        if holds(get(total, &col.id), top.iter().map(|r| get(&r.amounts, &col.id)), Relation::Eq) {
+            continue;
+        }
         let place = Place { spec, key: source::grid(&spec.id, bi, "", &col.id), row: row_label(unit, None), column: column_label(spec, &col.id, year) };
         let parts: Vec<Term> = top.iter().map(|r| Term::new(row_label(unit, Some(r)), get(&r.amounts, &col.id), source::grid(&spec.id, bi, &r.key, &col.id))).collect();
         v.sum(&rule, &place, get(total, &col.id), &parts, Relation::Eq, &format!("合计行（{what}之和）"));
@@ -206,6 +211,9 @@ fn hierarchy(v: &mut Checker, spec: &TableSpec, g: &GridTable, bi: usize, class:
             }
             let (parent, child) = if parent_len == 3 { ("类", "款") } else { ("款", "项") };
             for col in spec.amount_columns() {
+                if holds(get(&r.amounts, &col.id), children.iter().map(|c| get(&c.amounts, &col.id)), Relation::Eq) {
+                    continue;
+                }
                 let place = Place { spec, key: source::grid(&spec.id, bi, &r.key, &col.id), row: row_label(&b.unit, Some(r)), column: column_label(spec, &col.id, year) };
                 let parts: Vec<Term> = children.iter().map(|c| Term::new(row_label(&b.unit, Some(c)), get(&c.amounts, &col.id), source::grid(&spec.id, bi, &c.key, &col.id))).collect();
                 v.sum(&rule, &place, get(&r.amounts, &col.id), &parts, Relation::Eq, &format!("{parent}级科目（{child}级之和）"));
