@@ -7,7 +7,9 @@ use std::time::Instant;
 use budget_tables::{read, spec::SpecSet, validate, write};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let path = std::env::args().nth(1).unwrap_or_else(|| "samples/shenzhen-zwfw-2024.xlsx".into());
+    let path = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| "samples/shenzhen-zwfw-2024.xlsx".into());
     let n = 50;
     let mut t = [0f64; 6];
     for _ in 0..n {
@@ -35,7 +37,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     for _ in 0..n {
         std::hint::black_box(write::official::workbook_bytes(&out.budget, &specs)?);
     }
-    println!("{:>16}: {:.2} ms", "write (again)", a.elapsed().as_secs_f64() / n as f64 * 1000.0);
+    println!(
+        "{:>16}: {:.2} ms",
+        "write (again)",
+        a.elapsed().as_secs_f64() / n as f64 * 1000.0
+    );
     let a = Instant::now();
     for _ in 0..n {
         let mut wb = rust_xlsxwriter::Workbook::new();
@@ -53,8 +59,22 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         std::hint::black_box(wb.save_to_buffer()?);
     }
-    println!("{:>16}: {:.2} ms", "load+plain write", a.elapsed().as_secs_f64() / n as f64 * 1000.0);
-    for (name, v) in ["specs+catalogue", "load sheets", "read tables", "validate", "write official", "total"].iter().zip(t) {
+    println!(
+        "{:>16}: {:.2} ms",
+        "load+plain write",
+        a.elapsed().as_secs_f64() / n as f64 * 1000.0
+    );
+    for (name, v) in [
+        "specs+catalogue",
+        "load sheets",
+        "read tables",
+        "validate",
+        "write official",
+        "total",
+    ]
+    .iter()
+    .zip(t)
+    {
         println!("{name:>16}: {:.2} ms", v / n as f64 * 1000.0);
     }
     Ok(())

@@ -144,10 +144,14 @@ pub fn parse_text(raw: &str) -> Result<Option<Decimal>, ParseAmountError> {
         .unwrap_or(&s)
         .chars()
         .all(|c| c.is_ascii_digit() || c == '.');
-    if !plain || s.chars().filter(|c| *c == '.').count() > 1 || !s.chars().any(|c| c.is_ascii_digit()) {
+    if !plain
+        || s.chars().filter(|c| *c == '.').count() > 1
+        || !s.chars().any(|c| c.is_ascii_digit())
+    {
         return Err(ParseAmountError::NotANumber(raw.trim().to_string()));
     }
-    let d = Decimal::from_str(&s).map_err(|_| ParseAmountError::Overflow(raw.trim().to_string()))?;
+    let d =
+        Decimal::from_str(&s).map_err(|_| ParseAmountError::Overflow(raw.trim().to_string()))?;
     Ok(Some(if negative { -d } else { d }))
 }
 
@@ -181,11 +185,17 @@ mod tests {
     #[test]
     fn parses_what_people_type() {
         assert_eq!(parse_text("36, 202. 77").unwrap(), Some(d("36202.77")));
-        assert_eq!(parse_text("４４，０３７．７７").unwrap(), Some(d("44037.77")));
+        assert_eq!(
+            parse_text("４４，０３７．７７").unwrap(),
+            Some(d("44037.77"))
+        );
         assert_eq!(parse_text("(12.50)").unwrap(), Some(d("-12.50")));
         assert_eq!(parse_text("−3").unwrap(), Some(d("-3")));
         assert_eq!(parse_text("").unwrap(), None);
-        assert!(matches!(parse_text("约100"), Err(ParseAmountError::NotANumber(_))));
+        assert!(matches!(
+            parse_text("约100"),
+            Err(ParseAmountError::NotANumber(_))
+        ));
         assert!(parse_text("1.2.3").is_err());
         assert!(parse_text("-").is_err());
         assert!(matches!(
@@ -206,7 +216,10 @@ mod tests {
     fn floats_become_shortest_decimals() {
         assert_eq!(from_f64(0.1 + 0.2).unwrap(), d("0.30000000000000004"));
         assert_eq!(from_f64(44037.77).unwrap(), d("44037.77"));
-        assert_eq!(Amount::round(from_f64(44037.77).unwrap()).to_f64(), 44037.77);
+        assert_eq!(
+            Amount::round(from_f64(44037.77).unwrap()).to_f64(),
+            44037.77
+        );
         assert!(from_f64(f64::NAN).is_err());
     }
 

@@ -177,7 +177,11 @@ impl Diagnostic {
         self.table
             .as_deref()
             .and_then(|t| t.strip_prefix('表'))
-            .map(|t| t.chars().take_while(char::is_ascii_digit).collect::<String>())
+            .map(|t| {
+                t.chars()
+                    .take_while(char::is_ascii_digit)
+                    .collect::<String>()
+            })
             .and_then(|n| n.parse().ok())
             .unwrap_or(0)
     }

@@ -140,19 +140,63 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> Result<ExitCode, cmd::CmdError> {
     let specs = cmd::load_specs(cli.templates.as_deref())?;
     match cli.command {
-        Command::Template { output, department, year } => cmd::template::run(&specs, &output, department, year),
-        Command::Convert { input, output, allow_errors, checks } => {
+        Command::Template {
+            output,
+            department,
+            year,
+        } => cmd::template::run(&specs, &output, department, year),
+        Command::Convert {
+            input,
+            output,
+            allow_errors,
+            checks,
+        } => {
             let opts = cmd::check_options(checks.catalogue.as_deref(), checks.rounding_step)?;
             cmd::convert::run(&specs, &opts, &input, &output, allow_errors)
         }
-        Command::Check { input, format, annotate, checks } => {
+        Command::Check {
+            input,
+            format,
+            annotate,
+            checks,
+        } => {
             let opts = cmd::check_options(checks.catalogue.as_deref(), checks.rounding_step)?;
-            cmd::check::run(&specs, &opts, &input, format == Format::Json, annotate.as_deref())
+            cmd::check::run(
+                &specs,
+                &opts,
+                &input,
+                format == Format::Json,
+                annotate.as_deref(),
+            )
         }
-        Command::Diff { prior, current, output, format } => cmd::diff::run(&specs, &prior, &current, output.as_deref(), format == Format::Json),
-        Command::Batch { input, output, prior_dir, jobs, format, checks } => {
+        Command::Diff {
+            prior,
+            current,
+            output,
+            format,
+        } => cmd::diff::run(
+            &specs,
+            &prior,
+            &current,
+            output.as_deref(),
+            format == Format::Json,
+        ),
+        Command::Batch {
+            input,
+            output,
+            prior_dir,
+            jobs,
+            format,
+            checks,
+        } => {
             let opts = cmd::check_options(checks.catalogue.as_deref(), checks.rounding_step)?;
-            let args = cmd::batch::Args { input: &input, output: &output, prior: prior_dir.as_deref(), jobs, as_json: format == Format::Json };
+            let args = cmd::batch::Args {
+                input: &input,
+                output: &output,
+                prior: prior_dir.as_deref(),
+                jobs,
+                as_json: format == Format::Json,
+            };
             cmd::batch::run(&specs, &opts, args)
         }
         Command::Sample { count, output } => cmd::sample::run(&specs, count, &output),

@@ -8,12 +8,49 @@ use crate::model::{json, Amounts, Budget, Table};
 
 const BASE: &str = include_str!("../samples/shenzhen-zwfw-2023.json");
 
-const DISTRICTS: &[&str] = &["深圳市", "福田区", "罗湖区", "南山区", "宝安区", "龙岗区", "盐田区", "龙华区", "坪山区", "光明区"];
+const DISTRICTS: &[&str] = &[
+    "深圳市",
+    "福田区",
+    "罗湖区",
+    "南山区",
+    "宝安区",
+    "龙岗区",
+    "盐田区",
+    "龙华区",
+    "坪山区",
+    "光明区",
+];
 const BUREAUS: &[&str] = &[
-    "发展和改革委员会", "教育局", "科技创新局", "工业和信息化局", "公安局", "民政局", "司法局", "财政局", "人力资源和社会保障局",
-    "规划和自然资源局", "生态环境局", "住房和建设局", "交通运输局", "水务局", "商务局", "文化广电旅游体育局", "卫生健康委员会",
-    "退役军人事务局", "应急管理局", "审计局", "国有资产监督管理委员会", "市场监督管理局", "统计局", "医疗保障局", "城市管理和综合执法局",
-    "政务服务和数据管理局", "地方金融管理局", "信访局", "档案馆", "机关事务管理局",
+    "发展和改革委员会",
+    "教育局",
+    "科技创新局",
+    "工业和信息化局",
+    "公安局",
+    "民政局",
+    "司法局",
+    "财政局",
+    "人力资源和社会保障局",
+    "规划和自然资源局",
+    "生态环境局",
+    "住房和建设局",
+    "交通运输局",
+    "水务局",
+    "商务局",
+    "文化广电旅游体育局",
+    "卫生健康委员会",
+    "退役军人事务局",
+    "应急管理局",
+    "审计局",
+    "国有资产监督管理委员会",
+    "市场监督管理局",
+    "统计局",
+    "医疗保障局",
+    "城市管理和综合执法局",
+    "政务服务和数据管理局",
+    "地方金融管理局",
+    "信访局",
+    "档案馆",
+    "机关事务管理局",
 ];
 
 /// The base sample the generator derives from.
@@ -28,7 +65,11 @@ pub fn base() -> Budget {
 pub fn name(index: usize) -> String {
     let per_round = DISTRICTS.len() * BUREAUS.len();
     let (round, i) = (index / per_round, index % per_round);
-    let name = format!("{}{}", DISTRICTS[i % DISTRICTS.len()], BUREAUS[(i / DISTRICTS.len()) % BUREAUS.len()]);
+    let name = format!(
+        "{}{}",
+        DISTRICTS[i % DISTRICTS.len()],
+        BUREAUS[(i / DISTRICTS.len()) % BUREAUS.len()]
+    );
     if round == 0 {
         name
     } else {
@@ -57,7 +98,9 @@ fn scale_table(t: &mut Table, m: i64) {
         Table::TwoSided(t) => {
             scale(&mut t.lines, m);
             for e in t.expenditure.iter_mut() {
-                e.amount = e.amount.map(|a| Amount::round(a.value() * rust_decimal::Decimal::from(m)));
+                e.amount = e
+                    .amount
+                    .map(|a| Amount::round(a.value() * rust_decimal::Decimal::from(m)));
             }
         }
         Table::Form(f) => {
@@ -79,7 +122,11 @@ pub fn generate(base: &Budget, index: usize) -> Budget {
     for t in b.tables.values_mut() {
         scale_table(t, m);
     }
-    let units = if two_units { vec![format!("{dept}（本级）"), format!("{dept}信息中心")] } else { vec![dept.clone()] };
+    let units = if two_units {
+        vec![format!("{dept}（本级）"), format!("{dept}信息中心")]
+    } else {
+        vec![dept.clone()]
+    };
     for t in b.tables.values_mut() {
         match t {
             Table::Grid(g) => {

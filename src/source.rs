@@ -22,7 +22,14 @@ pub struct SourceMap {
 
 impl SourceMap {
     pub fn insert(&mut self, key: String, sheet: &str, row: u32, col: u32) {
-        self.map.insert(key, Loc { sheet: sheet.to_string(), row, col });
+        self.map.insert(
+            key,
+            Loc {
+                sheet: sheet.to_string(),
+                row,
+                col,
+            },
+        );
     }
 
     pub fn get(&self, key: &str) -> Option<&Loc> {

@@ -245,7 +245,9 @@ impl TableSpec {
     /// it needs a department that is not known yet (blank template).
     pub fn title_for(&self, year: i32, department: &str) -> String {
         match &self.printed_title {
-            Some(p) if !department.is_empty() || !p.contains("{department}") => text::fill(p, year, department),
+            Some(p) if !department.is_empty() || !p.contains("{department}") => {
+                text::fill(p, year, department)
+            }
             _ => text::fill(&self.title, year, department),
         }
     }
@@ -296,12 +298,19 @@ impl TableSpec {
         let ids: Vec<&str> = match self.kind {
             TableKind::TwoSided => self.fixed_lines().map(|l| l.id.as_str()).collect(),
             TableKind::Grid => self.amount_columns().map(|c| c.id.as_str()).collect(),
-            TableKind::Form => self.form.iter().flat_map(|f| f.amounts.iter().map(|a| a.id.as_str())).collect(),
+            TableKind::Form => self
+                .form
+                .iter()
+                .flat_map(|f| f.amounts.iter().map(|a| a.id.as_str()))
+                .collect(),
         };
         for rule in &self.sums {
             for id in std::iter::once(&rule.total).chain(&rule.parts) {
                 if !ids.contains(&id.as_str()) {
-                    return Err(invalid(format!("规则 {} 引用了不存在的列或行 {}", rule.id, id)));
+                    return Err(invalid(format!(
+                        "规则 {} 引用了不存在的列或行 {}",
+                        rule.id, id
+                    )));
                 }
             }
         }
@@ -309,15 +318,24 @@ impl TableSpec {
             TableKind::Form => match &self.form {
                 None => return Err(invalid("表单缺少 [form] 段".into())),
                 Some(f) if f.amounts.is_empty() || f.indicator_labels.len() != 4 => {
-                    return Err(invalid("表单应有金额列（amounts）和四个指标栏目（一级、二级、三级指标、目标值）".into()))
+                    return Err(invalid(
+                        "表单应有金额列（amounts）和四个指标栏目（一级、二级、三级指标、目标值）"
+                            .into(),
+                    ))
                 }
                 Some(_) => {}
             },
             TableKind::TwoSided => {
-                let labels = self.columns.iter().filter(|c| c.kind == ColumnKind::Label).count();
+                let labels = self
+                    .columns
+                    .iter()
+                    .filter(|c| c.kind == ColumnKind::Label)
+                    .count();
                 let amounts = self.amount_columns().count();
                 if labels != 2 || amounts != 2 || self.columns.len() != 4 {
-                    return Err(invalid("两栏式表格应有 4 列：收入项目、收入金额、支出项目、支出金额".into()));
+                    return Err(invalid(
+                        "两栏式表格应有 4 列：收入项目、收入金额、支出项目、支出金额".into(),
+                    ));
                 }
                 let mut line_ids = std::collections::HashSet::new();
                 for l in self.fixed_lines() {
@@ -338,7 +356,10 @@ impl TableSpec {
                 };
                 for k in needs {
                     if self.column(k).is_none() {
-                        return Err(invalid(format!("按 {:?} 取行键的表缺少 {:?} 列", self.row_key, k)));
+                        return Err(invalid(format!(
+                            "按 {:?} 取行键的表缺少 {:?} 列",
+                            self.row_key, k
+                        )));
                     }
                 }
                 if self.row_key == RowKey::Fixed && self.fixed_rows.is_empty() {
@@ -357,20 +378,50 @@ pub struct SpecSet {
 }
 
 const BUILTIN: &[(&str, &str)] = &[
-    ("01-shouzhi-zongbiao.toml", include_str!("../templates/01-shouzhi-zongbiao.toml")),
-    ("02-shouru-zongbiao.toml", include_str!("../templates/02-shouru-zongbiao.toml")),
-    ("03-zhichu-zongbiao.toml", include_str!("../templates/03-zhichu-zongbiao.toml")),
-    ("04-jiben-zhichu-zongbiao.toml", include_str!("../templates/04-jiben-zhichu-zongbiao.toml")),
-    ("05-xiangmu-zhichu-zongbiao.toml", include_str!("../templates/05-xiangmu-zhichu-zongbiao.toml")),
+    (
+        "01-shouzhi-zongbiao.toml",
+        include_str!("../templates/01-shouzhi-zongbiao.toml"),
+    ),
+    (
+        "02-shouru-zongbiao.toml",
+        include_str!("../templates/02-shouru-zongbiao.toml"),
+    ),
+    (
+        "03-zhichu-zongbiao.toml",
+        include_str!("../templates/03-zhichu-zongbiao.toml"),
+    ),
+    (
+        "04-jiben-zhichu-zongbiao.toml",
+        include_str!("../templates/04-jiben-zhichu-zongbiao.toml"),
+    ),
+    (
+        "05-xiangmu-zhichu-zongbiao.toml",
+        include_str!("../templates/05-xiangmu-zhichu-zongbiao.toml"),
+    ),
     (
         "06-caizheng-bokuan-shouzhi-zongbiao.toml",
         include_str!("../templates/06-caizheng-bokuan-shouzhi-zongbiao.toml"),
     ),
-    ("07-yiban-gonggong-gongneng.toml", include_str!("../templates/07-yiban-gonggong-gongneng.toml")),
-    ("08-yiban-gonggong-jingji.toml", include_str!("../templates/08-yiban-gonggong-jingji.toml")),
-    ("09-sangong-jingfei.toml", include_str!("../templates/09-sangong-jingfei.toml")),
-    ("10-zhengfu-xing-jijin.toml", include_str!("../templates/10-zhengfu-xing-jijin.toml")),
-    ("11-guoyou-ziben-jingying.toml", include_str!("../templates/11-guoyou-ziben-jingying.toml")),
+    (
+        "07-yiban-gonggong-gongneng.toml",
+        include_str!("../templates/07-yiban-gonggong-gongneng.toml"),
+    ),
+    (
+        "08-yiban-gonggong-jingji.toml",
+        include_str!("../templates/08-yiban-gonggong-jingji.toml"),
+    ),
+    (
+        "09-sangong-jingfei.toml",
+        include_str!("../templates/09-sangong-jingfei.toml"),
+    ),
+    (
+        "10-zhengfu-xing-jijin.toml",
+        include_str!("../templates/10-zhengfu-xing-jijin.toml"),
+    ),
+    (
+        "11-guoyou-ziben-jingying.toml",
+        include_str!("../templates/11-guoyou-ziben-jingying.toml"),
+    ),
     (
         "12-zhengti-zhichu-jixiao-mubiao.toml",
         include_str!("../templates/12-zhengti-zhichu-jixiao-mubiao.toml"),
@@ -421,7 +472,10 @@ impl SpecSet {
                 message: e.to_string(),
             })?;
             spec.validate(&path)?;
-            if tables.iter().any(|t: &TableSpec| t.id == spec.id || t.number == spec.number) {
+            if tables
+                .iter()
+                .any(|t: &TableSpec| t.id == spec.id || t.number == spec.number)
+            {
                 return Err(SpecError::Invalid {
                     path,
                     message: format!("表 id {} 或编号 {} 重复", spec.id, spec.number),
@@ -451,7 +505,11 @@ mod tests {
     fn builtin_has_the_twelve_tables() {
         let s = SpecSet::builtin().unwrap();
         assert_eq!(s.tables.len(), 12);
-        let counts: Vec<usize> = s.tables.iter().map(|t| t.amount_columns().count()).collect();
+        let counts: Vec<usize> = s
+            .tables
+            .iter()
+            .map(|t| t.amount_columns().count())
+            .collect();
         // Leaf amount columns as printed: 表2 15, 表3 9, 表4 12, 表5 14, 表9 18.
         assert_eq!(counts, vec![2, 15, 9, 12, 14, 2, 3, 3, 18, 3, 3, 0]);
         assert_eq!(s.tables[8].sheet_name(), "表9 财政拨款“三公”经费支出表");

@@ -11,9 +11,13 @@ use unicode_normalization::UnicodeNormalization;
 pub fn norm(s: &str) -> String {
     // Most cells are already in NFKC form: skip the normalizer for them.
     if unicode_normalization::is_nfkc_quick(s.chars()) == unicode_normalization::IsNormalized::Yes {
-        s.chars().filter(|c| !c.is_whitespace() && !is_quote(*c)).collect()
+        s.chars()
+            .filter(|c| !c.is_whitespace() && !is_quote(*c))
+            .collect()
     } else {
-        s.nfkc().filter(|c| !c.is_whitespace() && !is_quote(*c)).collect()
+        s.nfkc()
+            .filter(|c| !c.is_whitespace() && !is_quote(*c))
+            .collect()
     }
 }
 
@@ -121,7 +125,11 @@ fn match_from(pattern: &str, text: &str, caps: &mut Captures) -> bool {
     }
     if let Some(rest) = pattern.strip_prefix("{department}") {
         // The department is followed by a literal suffix: try the longest match first.
-        let ends: Vec<usize> = text.char_indices().map(|(i, _)| i).chain([text.len()]).collect();
+        let ends: Vec<usize> = text
+            .char_indices()
+            .map(|(i, _)| i)
+            .chain([text.len()])
+            .collect();
         for &end in ends.iter().rev() {
             if end == 0 {
                 continue;
@@ -213,7 +221,11 @@ mod tests {
         let c = match_pattern("{prior_year}年", "2023年").unwrap();
         assert_eq!(c.year, Some(2024));
         assert!(match_pattern("{year}年预算数", "年预算数").is_none());
-        let c = match_pattern("{department}整体支出绩效目标表", "某局(本级)整体支出绩效目标表").unwrap();
+        let c = match_pattern(
+            "{department}整体支出绩效目标表",
+            "某局(本级)整体支出绩效目标表",
+        )
+        .unwrap();
         assert_eq!(c.department.as_deref(), Some("某局(本级)"));
         assert!(match_pattern("{department}整体支出绩效目标表", "整体支出绩效目标表").is_none());
     }

@@ -8,7 +8,10 @@ use common::*;
 use predicates::str::contains;
 
 fn hash_dir(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut out: Vec<(String, Vec<u8>)> = budget_tables::batch::discover(dir).into_iter().map(|p| (p.display().to_string(), std::fs::read(&p).unwrap())).collect();
+    let mut out: Vec<(String, Vec<u8>)> = budget_tables::batch::discover(dir)
+        .into_iter()
+        .map(|p| (p.display().to_string(), std::fs::read(&p).unwrap()))
+        .collect();
     out.sort();
     out
 }
@@ -22,9 +25,18 @@ fn generated_departments_all_pass_and_a_broken_file_does_not_stop_the_rest() {
     let dir = tmp();
     let input = dir.path().join("in");
     let out = dir.path().join("out");
-    bin().args(["sample", "--count", "12", "-o"]).arg(&input).assert().success().stdout(contains("已生成 12 个部门"));
+    bin()
+        .args(["sample", "--count", "12", "-o"])
+        .arg(&input)
+        .assert()
+        .success()
+        .stdout(contains("已生成 12 个部门"));
     std::fs::create_dir_all(input.join("sub")).unwrap();
-    std::fs::write(input.join("sub/损坏.xlsx"), b"PK\x03\x04 not really a workbook").unwrap();
+    std::fs::write(
+        input.join("sub/损坏.xlsx"),
+        b"PK\x03\x04 not really a workbook",
+    )
+    .unwrap();
     std::fs::write(input.join("~$lock.xlsx"), b"office lock file").unwrap();
     let before = hash_dir(&input);
     bin()
@@ -35,15 +47,27 @@ fn generated_departments_all_pass_and_a_broken_file_does_not_stop_the_rest() {
         .args(["--jobs", "2"])
         .assert()
         .code(2)
-        .stdout(contains("共 13 个输入：通过 12，有警告 0，有错误 0，无法读取 1，冲突 0"))
+        .stdout(contains(
+            "共 13 个输入：通过 12，有警告 0，有错误 0，无法读取 1，冲突 0",
+        ))
         .stderr(contains("sub/损坏.xlsx：无法读取"));
-    assert_eq!(hash_dir(&input), before, "nothing written inside the input folder");
+    assert_eq!(
+        hash_dir(&input),
+        before,
+        "nothing written inside the input folder"
+    );
     let r = rollup(&out, 2023);
     let entries = r["entries"].as_array().unwrap();
     assert_eq!(entries.len(), 13);
-    let broken = entries.iter().find(|e| e["file"] == "sub/损坏.xlsx").unwrap();
+    let broken = entries
+        .iter()
+        .find(|e| e["file"] == "sub/损坏.xlsx")
+        .unwrap();
     assert_eq!(broken["status"], "无法读取");
-    let first = entries.iter().find(|e| e["file"] == "dept-0001.xlsx").unwrap();
+    let first = entries
+        .iter()
+        .find(|e| e["file"] == "dept-0001.xlsx")
+        .unwrap();
     assert_eq!(first["department"], "深圳市发展和改革委员会");
     assert_eq!(first["status"], "通过");
     assert_eq!(first["income_total"], "69673.69");
@@ -52,12 +76,22 @@ fn generated_departments_all_pass_and_a_broken_file_does_not_stop_the_rest() {
         assert!(folder.join(f).is_file(), "{f}");
     }
     // A department of two units: the department block is the sum of both.
-    let two = entries.iter().find(|e| e["file"] == "dept-0005.xlsx").unwrap();
-    let model: budget_tables::model::Budget = budget_tables::model::json::from_str(&std::fs::read_to_string(out.join(two["folder"].as_str().unwrap()).join("模型.json")).unwrap()).unwrap();
+    let two = entries
+        .iter()
+        .find(|e| e["file"] == "dept-0005.xlsx")
+        .unwrap();
+    let model: budget_tables::model::Budget = budget_tables::model::json::from_str(
+        &std::fs::read_to_string(out.join(two["folder"].as_str().unwrap()).join("模型.json"))
+            .unwrap(),
+    )
+    .unwrap();
     assert_eq!(model.units.len(), 2);
     assert_eq!(model.grid("t03").unwrap().blocks.len(), 3);
     let sheets = load(&out.join("汇总-2023.xlsx"));
-    assert_eq!(sheets.iter().map(|s| s.name.as_str()).collect::<Vec<_>>(), ["汇总", "规则×部门"]);
+    assert_eq!(
+        sheets.iter().map(|s| s.name.as_str()).collect::<Vec<_>>(),
+        ["汇总", "规则×部门"]
+    );
     assert!(!out.join(".budget-tables-staging").exists());
 }
 
@@ -69,7 +103,14 @@ fn two_inputs_for_one_department_conflict_and_neither_wins() {
     std::fs::copy(sample_xlsx(), input.join("a.xlsx")).unwrap();
     std::fs::copy(sample_json(), input.join("b.json")).unwrap();
     let out = dir.path().join("out");
-    bin().arg("batch").arg(&input).arg("-o").arg(&out).assert().code(1).stdout(contains("冲突 2"));
+    bin()
+        .arg("batch")
+        .arg(&input)
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .code(1)
+        .stdout(contains("冲突 2"));
     let r = rollup(&out, 2024);
     for e in r["entries"].as_array().unwrap() {
         assert_eq!(e["status"], "冲突");
@@ -81,18 +122,44 @@ fn two_inputs_for_one_department_conflict_and_neither_wins() {
 #[test]
 fn prior_year_gives_the_diff_and_the_change() {
     let dir = tmp();
-    let (input, prior, out) = (dir.path().join("in"), dir.path().join("prior"), dir.path().join("out"));
+    let (input, prior, out) = (
+        dir.path().join("in"),
+        dir.path().join("prior"),
+        dir.path().join("out"),
+    );
     std::fs::create_dir_all(&input).unwrap();
     std::fs::create_dir_all(&prior).unwrap();
     std::fs::copy(sample_xlsx(), input.join("本年.xlsx")).unwrap();
-    std::fs::copy(root().join("samples/shenzhen-zwfw-2023.xlsx"), prior.join("x.xlsx")).unwrap();
-    bin().arg("batch").arg(&input).arg("-o").arg(&out).arg("--prior-dir").arg(&prior).assert().success().stdout(contains("有警告 1"));
+    std::fs::copy(
+        root().join("samples/shenzhen-zwfw-2023.xlsx"),
+        prior.join("x.xlsx"),
+    )
+    .unwrap();
+    bin()
+        .arg("batch")
+        .arg(&input)
+        .arg("-o")
+        .arg(&out)
+        .arg("--prior-dir")
+        .arg(&prior)
+        .assert()
+        .success()
+        .stdout(contains("有警告 1"));
     let r = rollup(&out, 2024);
     let e = &r["entries"][0];
-    assert_eq!((e["change"]["change"].as_str(), e["change"]["rate"].as_str()), (Some("-24701.58"), Some("-35.5")));
+    assert_eq!(
+        (e["change"]["change"].as_str(), e["change"]["rate"].as_str()),
+        (Some("-24701.58"), Some("-35.5"))
+    );
     assert_eq!(e["folder"], "2024/深圳市政务服务和数据管理局(本级)");
-    assert!(out.join("2024/深圳市政务服务和数据管理局(本级)/年度对比.xlsx").is_file());
-    assert!(out.join("2024/深圳市政务服务和数据管理局(本级)/检查结果标注.xlsx").is_file(), "warnings are annotated");
+    assert!(out
+        .join("2024/深圳市政务服务和数据管理局(本级)/年度对比.xlsx")
+        .is_file());
+    assert!(
+        out.join("2024/深圳市政务服务和数据管理局(本级)/检查结果标注.xlsx")
+            .is_file(),
+        "warnings are annotated"
+    );
 }
 
 #[test]
@@ -102,9 +169,19 @@ fn hostile_department_names_stay_inside_the_output() {
     std::fs::create_dir_all(&input).unwrap();
     let mut m = sample_model();
     m.department = "../../逃逸/\u{7}局".into();
-    std::fs::write(input.join("evil.json"), budget_tables::model::json::to_string(&m)).unwrap();
+    std::fs::write(
+        input.join("evil.json"),
+        budget_tables::model::json::to_string(&m),
+    )
+    .unwrap();
     let out = dir.path().join("out");
-    bin().arg("batch").arg(&input).arg("-o").arg(&out).assert().success();
+    bin()
+        .arg("batch")
+        .arg(&input)
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .success();
     let r = rollup(&out, 2024);
     let folder = r["entries"][0]["folder"].as_str().unwrap();
     assert_eq!(folder, "2024/逃逸_\u{7}局".replace('\u{7}', "_"));
@@ -118,8 +195,22 @@ fn output_inside_input_is_refused() {
     let input = dir.path().join("in");
     std::fs::create_dir_all(&input).unwrap();
     std::fs::copy(sample_json(), input.join("a.json")).unwrap();
-    bin().arg("batch").arg(&input).arg("-o").arg(input.join("out")).assert().code(2).stderr(contains("在输入目录"));
-    bin().arg("batch").arg(dir.path().join("nope")).arg("-o").arg(dir.path().join("o")).assert().code(2).stderr(contains("找不到输入目录"));
+    bin()
+        .arg("batch")
+        .arg(&input)
+        .arg("-o")
+        .arg(input.join("out"))
+        .assert()
+        .code(2)
+        .stderr(contains("在输入目录"));
+    bin()
+        .arg("batch")
+        .arg(dir.path().join("nope"))
+        .arg("-o")
+        .arg(dir.path().join("o"))
+        .assert()
+        .code(2)
+        .stderr(contains("找不到输入目录"));
 }
 
 #[test]
@@ -127,13 +218,30 @@ fn ctrl_c_stops_cleanly() {
     let dir = tmp();
     let input = dir.path().join("in");
     let out = dir.path().join("out");
-    bin().args(["sample", "--count", "300", "-o"]).arg(&input).assert().success();
+    bin()
+        .args(["sample", "--count", "300", "-o"])
+        .arg(&input)
+        .assert()
+        .success();
     let exe = assert_cmd::cargo::cargo_bin("budget-tables");
-    let mut child = std::process::Command::new(exe).arg("batch").arg(&input).arg("-o").arg(&out).args(["--jobs", "1"]).spawn().unwrap();
+    let mut child = std::process::Command::new(exe)
+        .arg("batch")
+        .arg(&input)
+        .arg("-o")
+        .arg(&out)
+        .args(["--jobs", "1"])
+        .spawn()
+        .unwrap();
     std::thread::sleep(std::time::Duration::from_millis(400));
-    let _ = std::process::Command::new("kill").args(["-INT", &child.id().to_string()]).status();
+    let _ = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status();
     let status = child.wait().unwrap();
-    assert_eq!(status.code(), Some(130), "interrupted long before 300 departments are done");
+    assert_eq!(
+        status.code(),
+        Some(130),
+        "interrupted long before 300 departments are done"
+    );
     {
         assert!(!out.join(".budget-tables-staging").exists());
         assert!(!out.join("汇总-2023.xlsx").exists());
@@ -150,5 +258,8 @@ fn ctrl_c_stops_cleanly() {
     }
     let mut files = Vec::new();
     all_files(&out, &mut files);
-    assert!(files.iter().all(|p| !p.to_string_lossy().ends_with(".tmp")), "{files:?}");
+    assert!(
+        files.iter().all(|p| !p.to_string_lossy().ends_with(".tmp")),
+        "{files:?}"
+    );
 }

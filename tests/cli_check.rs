@@ -6,12 +6,21 @@ use budget_tables::read::{Cell, Sheet};
 use common::*;
 use predicates::str::contains;
 
-fn sample_with(edit_sheet: &str, f: impl FnOnce(&mut Vec<Vec<Cell>>)) -> (tempfile::TempDir, std::path::PathBuf) {
+fn sample_with(
+    edit_sheet: &str,
+    f: impl FnOnce(&mut Vec<Vec<Cell>>),
+) -> (tempfile::TempDir, std::path::PathBuf) {
     let dir = tmp();
     let mut f = Some(f);
     let sheets: Vec<Sheet> = load(&sample_xlsx())
         .iter()
-        .map(|s| if s.name.starts_with(edit_sheet) { edit(s, f.take().unwrap()) } else { s.clone() })
+        .map(|s| {
+            if s.name.starts_with(edit_sheet) {
+                edit(s, f.take().unwrap())
+            } else {
+                s.clone()
+            }
+        })
         .collect();
     let p = dir.path().join("edited.xlsx");
     write_sheets(&p, &sheets, true);
@@ -21,8 +30,18 @@ fn sample_with(edit_sheet: &str, f: impl FnOnce(&mut Vec<Vec<Cell>>)) -> (tempfi
 #[test]
 fn the_sample_passes() {
     // The published one-cent differences are 尾数差异 warnings, not errors.
-    bin().arg("check").arg(sample_xlsx()).assert().success().stdout(contains("0 个错误，20 个警告，0 个提示"));
-    bin().arg("check").arg(sample_json()).assert().success().stdout(contains("0 个错误，20 个警告"));
+    bin()
+        .arg("check")
+        .arg(sample_xlsx())
+        .assert()
+        .success()
+        .stdout(contains("0 个错误，20 个警告，0 个提示"));
+    bin()
+        .arg("check")
+        .arg(sample_json())
+        .assert()
+        .success()
+        .stdout(contains("0 个错误，20 个警告"));
 }
 
 #[test]
@@ -37,7 +56,10 @@ fn an_amount_that_is_not_a_number_names_its_cell() {
 #[test]
 fn a_missing_table() {
     let dir = tmp();
-    let sheets: Vec<Sheet> = load(&sample_xlsx()).into_iter().filter(|s| !s.name.starts_with("表5")).collect();
+    let sheets: Vec<Sheet> = load(&sample_xlsx())
+        .into_iter()
+        .filter(|s| !s.name.starts_with("表5"))
+        .collect();
     let p = dir.path().join("no5.xlsx");
     write_sheets(&p, &sheets, true);
     bin().arg("check").arg(&p).assert().code(1).stdout(contains(
@@ -68,7 +90,12 @@ fn error_cells_and_formulas_without_values() {
     let (_d, p) = sample_with("表4", |rows| {
         set(rows, 6, 1, Cell::Text("#REF!".into()));
     });
-    bin().arg("check").arg(&p).assert().code(1).stdout(contains("'表4 基本支出总表'!B7：金额“#REF!”不是数字"));
+    bin()
+        .arg("check")
+        .arg(&p)
+        .assert()
+        .code(1)
+        .stdout(contains("'表4 基本支出总表'!B7：金额“#REF!”不是数字"));
     // In memory, a formula with no cached value and a true error cell.
     let sheets: Vec<Sheet> = load(&sample_xlsx())
         .iter()
@@ -97,7 +124,15 @@ fn error_cells_and_formulas_without_values() {
 #[test]
 fn json_format_carries_rule_table_sheet_and_cell() {
     let (_d, p) = sample_with("表3", |rows| set(rows, 8, 3, Cell::Text("约100".into())));
-    let out = bin().arg("check").arg(&p).args(["--format", "json"]).assert().code(1).get_output().stdout.clone();
+    let out = bin()
+        .arg("check")
+        .arg(&p)
+        .args(["--format", "json"])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
     let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
     assert_eq!(v["errors"], 1);
     let f = &v["findings"][0];
@@ -122,9 +157,24 @@ fn a_broken_identity_exits_1_and_names_the_cell() {
 fn convert_refuses_errors_unless_allowed() {
     let (d, p) = sample_with("表7", |rows| set(rows, 7, 4, Cell::Number(2500.0)));
     let out = d.path().join("out.xlsx");
-    bin().arg("convert").arg(&p).arg("-o").arg(&out).assert().code(1).stderr(contains("--allow-errors"));
+    bin()
+        .arg("convert")
+        .arg(&p)
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .code(1)
+        .stderr(contains("--allow-errors"));
     assert!(!out.exists());
-    bin().arg("convert").arg(&p).arg("-o").arg(&out).arg("--allow-errors").assert().code(1).stdout(contains("已生成"));
+    bin()
+        .arg("convert")
+        .arg(&p)
+        .arg("-o")
+        .arg(&out)
+        .arg("--allow-errors")
+        .assert()
+        .code(1)
+        .stdout(contains("已生成"));
     assert!(out.exists());
 }
 
@@ -133,7 +183,14 @@ fn annotate_writes_a_copy_and_leaves_the_input_alone() {
     let (d, p) = sample_with("表7", |rows| set(rows, 7, 4, Cell::Number(2500.0)));
     let before = std::fs::read(&p).unwrap();
     let out = d.path().join("annotated.xlsx");
-    bin().arg("check").arg(&p).arg("--annotate").arg(&out).assert().code(1).stdout(contains("已另存标注副本"));
+    bin()
+        .arg("check")
+        .arg(&p)
+        .arg("--annotate")
+        .arg(&out)
+        .assert()
+        .code(1)
+        .stdout(contains("已另存标注副本"));
     assert_eq!(std::fs::read(&p).unwrap(), before);
     let sheets = load(&out);
     assert_eq!(sheets[0].name, "检查结果");
@@ -142,14 +199,25 @@ fn annotate_writes_a_copy_and_leaves_the_input_alone() {
     let t7 = sheet_named(&sheets, "表7");
     assert_eq!(t7.get(7, 4), &Cell::Number(2500.0));
     // JSON has no cells to annotate.
-    bin().arg("check").arg(sample_json()).arg("--annotate").arg(d.path().join("x.xlsx")).assert().code(2).stderr(contains("只适用于工作簿"));
+    bin()
+        .arg("check")
+        .arg(sample_json())
+        .arg("--annotate")
+        .arg(d.path().join("x.xlsx"))
+        .assert()
+        .code(2)
+        .stderr(contains("只适用于工作簿"));
 }
 
 #[test]
 fn catalogue_can_be_replaced() {
     let dir = tmp();
     let cat = dir.path().join("cat.csv");
-    std::fs::write(&cat, "code,name,level,year,source\n2010301,行政运转,项,2025,测试\n").unwrap();
+    std::fs::write(
+        &cat,
+        "code,name,level,year,source\n2010301,行政运转,项,2025,测试\n",
+    )
+    .unwrap();
     bin()
         .arg("check")
         .arg(sample_xlsx())
@@ -160,11 +228,27 @@ fn catalogue_can_be_replaced() {
         .stdout(contains("警告 [C-NAME-01] 表3 支出总表 '表3 支出总表'!B9 [2010301 行政运行 | 科目编码]：科目 2010301 的名称与科目目录不一致；应为：行政运转；实际：行政运行"))
         .stdout(contains("提示 [C-CODE-01]"));
     std::fs::write(&cat, "code,name\nabc,x\n").unwrap();
-    bin().arg("check").arg(sample_xlsx()).arg("--catalogue").arg(&cat).assert().code(2).stderr(contains("第 2 行格式错误"));
+    bin()
+        .arg("check")
+        .arg(sample_xlsx())
+        .arg("--catalogue")
+        .arg(&cat)
+        .assert()
+        .code(2)
+        .stderr(contains("第 2 行格式错误"));
 }
 
 #[test]
 fn rules_command_prints_docs_rules_md() {
-    let out = bin().arg("rules").assert().success().get_output().stdout.clone();
-    assert_eq!(String::from_utf8(out).unwrap(), std::fs::read_to_string(root().join("docs/rules.md")).unwrap());
+    let out = bin()
+        .arg("rules")
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    assert_eq!(
+        String::from_utf8(out).unwrap(),
+        std::fs::read_to_string(root().join("docs/rules.md")).unwrap()
+    );
 }

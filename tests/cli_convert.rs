@@ -10,16 +10,48 @@ fn sample_to_official_and_json() {
     let dir = tmp();
     let x = dir.path().join("out.xlsx");
     let j = dir.path().join("out.json");
-    bin().arg("convert").arg(sample_xlsx()).arg("-o").arg(&x).assert().success().stdout(contains("已生成"));
-    bin().arg("convert").arg(sample_xlsx()).arg("-o").arg(&j).assert().success();
-    assert_eq!(std::fs::read_to_string(&j).unwrap(), std::fs::read_to_string(sample_json()).unwrap());
+    bin()
+        .arg("convert")
+        .arg(sample_xlsx())
+        .arg("-o")
+        .arg(&x)
+        .assert()
+        .success()
+        .stdout(contains("已生成"));
+    bin()
+        .arg("convert")
+        .arg(sample_xlsx())
+        .arg("-o")
+        .arg(&j)
+        .assert()
+        .success();
+    assert_eq!(
+        std::fs::read_to_string(&j).unwrap(),
+        std::fs::read_to_string(sample_json()).unwrap()
+    );
     // Official workbook → JSON, and JSON → official workbook, are exact.
     let j2 = dir.path().join("back.json");
-    bin().arg("convert").arg(&x).arg("-o").arg(&j2).assert().success();
+    bin()
+        .arg("convert")
+        .arg(&x)
+        .arg("-o")
+        .arg(&j2)
+        .assert()
+        .success();
     assert_eq!(std::fs::read(&j2).unwrap(), std::fs::read(&j).unwrap());
     let x2 = dir.path().join("from-json.xlsx");
-    bin().arg("convert").arg(sample_json()).arg("-o").arg(&x2).assert().success();
-    assert_eq!(std::fs::read(&x2).unwrap(), std::fs::read(&x).unwrap(), "same model, byte-identical workbook");
+    bin()
+        .arg("convert")
+        .arg(sample_json())
+        .arg("-o")
+        .arg(&x2)
+        .assert()
+        .success();
+    assert_eq!(
+        std::fs::read(&x2).unwrap(),
+        std::fs::read(&x).unwrap(),
+        "same model, byte-identical workbook"
+    );
     let names: Vec<String> = load(&x).iter().map(|s| s.name.clone()).collect();
     assert_eq!(names.len(), 12);
     assert_eq!(names[0], "表1 收支总表");
@@ -30,10 +62,19 @@ fn two_runs_are_byte_identical() {
     let dir = tmp();
     let (a, b) = (dir.path().join("a.xlsx"), dir.path().join("b.xlsx"));
     for p in [&a, &b] {
-        bin().arg("convert").arg(sample_xlsx()).arg("-o").arg(p).assert().success();
+        bin()
+            .arg("convert")
+            .arg(sample_xlsx())
+            .arg("-o")
+            .arg(p)
+            .assert()
+            .success();
     }
     assert_eq!(std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap());
-    let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
     assert_eq!(leftovers.len(), 2, "no temporary files left: {leftovers:?}");
 }
 
@@ -43,14 +84,24 @@ fn never_over_the_input() {
     let input = dir.path().join("in.json");
     std::fs::copy(sample_json(), &input).unwrap();
     let before = std::fs::read(&input).unwrap();
-    bin().arg("convert").arg(&input).arg("-o").arg(&input).assert().code(2).stderr(contains("与输入文件相同"));
+    bin()
+        .arg("convert")
+        .arg(&input)
+        .arg("-o")
+        .arg(&input)
+        .assert()
+        .code(2)
+        .stderr(contains("与输入文件相同"));
     assert_eq!(std::fs::read(&input).unwrap(), before);
 }
 
 #[test]
 fn workbook_with_errors_writes_nothing() {
     let dir = tmp();
-    let sheets: Vec<_> = load(&sample_xlsx()).into_iter().filter(|s| !s.name.starts_with("表8")).collect();
+    let sheets: Vec<_> = load(&sample_xlsx())
+        .into_iter()
+        .filter(|s| !s.name.starts_with("表8"))
+        .collect();
     let input = dir.path().join("missing8.xlsx");
     write_sheets(&input, &sheets, true);
     let out = dir.path().join("out.xlsx");
@@ -61,7 +112,9 @@ fn workbook_with_errors_writes_nothing() {
         .arg(&out)
         .assert()
         .code(1)
-        .stderr(contains("错误 [S-TABLE-MISSING] 表8 一般公共预算支出表(按经济分类)"))
+        .stderr(contains(
+            "错误 [S-TABLE-MISSING] 表8 一般公共预算支出表(按经济分类)",
+        ))
         .stderr(contains("未生成"));
     assert!(!out.exists());
 }
@@ -72,12 +125,40 @@ fn unreadable_inputs_exit_2_with_a_message() {
     let junk = dir.path().join("junk.xlsx");
     std::fs::write(&junk, "预算单位,收入总计\n某局,1\n").unwrap();
     let out = dir.path().join("out.xlsx");
-    bin().arg("convert").arg(&junk).arg("-o").arg(&out).assert().code(2).stderr(contains("不是电子表格"));
+    bin()
+        .arg("convert")
+        .arg(&junk)
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .code(2)
+        .stderr(contains("不是电子表格"));
     let empty = dir.path().join("empty.xlsx");
     std::fs::write(&empty, "").unwrap();
-    bin().arg("convert").arg(&empty).arg("-o").arg(&out).assert().code(2).stderr(contains("是空文件"));
-    bin().arg("convert").arg(dir.path().join("nope.xlsx")).arg("-o").arg(&out).assert().code(2).stderr(contains("找不到输入文件"));
-    bin().arg("convert").arg(sample_xlsx()).arg("-o").arg(dir.path().join("out.pdf")).assert().code(2).stderr(contains("无法识别输出格式"));
+    bin()
+        .arg("convert")
+        .arg(&empty)
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .code(2)
+        .stderr(contains("是空文件"));
+    bin()
+        .arg("convert")
+        .arg(dir.path().join("nope.xlsx"))
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .code(2)
+        .stderr(contains("找不到输入文件"));
+    bin()
+        .arg("convert")
+        .arg(sample_xlsx())
+        .arg("-o")
+        .arg(dir.path().join("out.pdf"))
+        .assert()
+        .code(2)
+        .stderr(contains("无法识别输出格式"));
     assert!(!out.exists());
 }
 
@@ -88,5 +169,12 @@ fn a_workbook_with_none_of_the_tables_exits_2() {
     let mut wb = rust_xlsxwriter::Workbook::new();
     wb.add_worksheet().write_string(0, 0, "员工通讯录").unwrap();
     wb.save(&p).unwrap();
-    bin().arg("convert").arg(&p).arg("-o").arg(dir.path().join("o.xlsx")).assert().code(2).stderr(contains("找不到任何预算表"));
+    bin()
+        .arg("convert")
+        .arg(&p)
+        .arg("-o")
+        .arg(dir.path().join("o.xlsx"))
+        .assert()
+        .code(2)
+        .stderr(contains("找不到任何预算表"));
 }

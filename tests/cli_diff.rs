@@ -14,96 +14,251 @@ fn sample_2023() -> std::path::PathBuf {
 }
 
 fn json_diff() -> serde_json::Value {
-    let out = bin().arg("diff").arg(sample_2023()).arg(sample_xlsx()).args(["--format", "json"]).assert().success().get_output().stdout.clone();
+    let out = bin()
+        .arg("diff")
+        .arg(sample_2023())
+        .arg(sample_xlsx())
+        .args(["--format", "json"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
     serde_json::from_slice(&out).unwrap()
 }
 
 fn headline<'a>(d: &'a serde_json::Value, label: &str) -> &'a serde_json::Value {
-    d["headlines"].as_array().unwrap().iter().find(|h| h["label"] == label).unwrap_or_else(|| panic!("{label}"))
+    d["headlines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h["label"] == label)
+        .unwrap_or_else(|| panic!("{label}"))
 }
 
 #[test]
 fn the_published_changes_are_reproduced() {
     let d = json_diff();
-    assert_eq!((d["prior_year"].as_i64(), d["year"].as_i64()), (Some(2023), Some(2024)));
+    assert_eq!(
+        (d["prior_year"].as_i64(), d["year"].as_i64()),
+        (Some(2023), Some(2024))
+    );
     let total = headline(&d, "收入总计");
-    assert_eq!((total["prior"].as_str(), total["current"].as_str(), total["change"].as_str(), total["rate"].as_str()), (Some("69673.69"), Some("44972.11"), Some("-24701.58"), Some("-35.5")));
+    assert_eq!(
+        (
+            total["prior"].as_str(),
+            total["current"].as_str(),
+            total["change"].as_str(),
+            total["rate"].as_str()
+        ),
+        (
+            Some("69673.69"),
+            Some("44972.11"),
+            Some("-24701.58"),
+            Some("-35.5")
+        )
+    );
     assert_eq!(total["sentence"], "2024年深圳市政务服务和数据管理局(本级)部门预算收入44,972.11万元,较2023年年初预算减少24,701.58万元,下降35.5%。");
     let expense = headline(&d, "支出总计");
     assert_eq!(expense["sentence"], "2024年深圳市政务服务和数据管理局(本级)部门预算支出44,972.11万元,较2023年年初预算减少24,701.58万元,下降35.5%。");
     let cases = [
-        ("项目支出：政务综合管理", "4521.51", "28.4", "增加4,521.51万元,增长28.4%"),
-        ("项目支出：综合管理", "-110.30", "-5.4", "减少110.3万元,下降5.4%"),
-        ("项目支出：预算准备金", "-96.00", "-24.0", "减少96万元,下降24%"),
-        ("项目支出：信息化新建项目(非政府投资项目)", "-39081.76", "-88.0", "减少39,081.76万元,下降88%"),
-        ("项目支出：信息化运维项目", "-257.37", "-14.2", "减少257.37万元,下降14.2%"),
-        ("项目支出：信息化服务类项目(非运维服务部分)", "11452.25", "新增", "增加11,452.25万元,为新增"),
+        (
+            "项目支出：政务综合管理",
+            "4521.51",
+            "28.4",
+            "增加4,521.51万元,增长28.4%",
+        ),
+        (
+            "项目支出：综合管理",
+            "-110.30",
+            "-5.4",
+            "减少110.3万元,下降5.4%",
+        ),
+        (
+            "项目支出：预算准备金",
+            "-96.00",
+            "-24.0",
+            "减少96万元,下降24%",
+        ),
+        (
+            "项目支出：信息化新建项目(非政府投资项目)",
+            "-39081.76",
+            "-88.0",
+            "减少39,081.76万元,下降88%",
+        ),
+        (
+            "项目支出：信息化运维项目",
+            "-257.37",
+            "-14.2",
+            "减少257.37万元,下降14.2%",
+        ),
+        (
+            "项目支出：信息化服务类项目(非运维服务部分)",
+            "11452.25",
+            "新增",
+            "增加11,452.25万元,为新增",
+        ),
         ("“三公”经费", "56.00", "329.4", "增加56万元"),
     ];
     for (label, change, rate, words) in cases {
         let h = headline(&d, label);
-        assert_eq!((h["change"].as_str(), h["rate"].as_str()), (Some(change), Some(rate)), "{label}");
-        assert!(h["sentence"].as_str().unwrap().contains(words), "{label}: {}", h["sentence"]);
+        assert_eq!(
+            (h["change"].as_str(), h["rate"].as_str()),
+            (Some(change), Some(rate)),
+            "{label}"
+        );
+        assert!(
+            h["sentence"].as_str().unwrap().contains(words),
+            "{label}: {}",
+            h["sentence"]
+        );
     }
-    assert_eq!(headline(&d, "“三公”经费")["sentence"], "2024年财政拨款“三公”经费预算73万元,较2023年年初预算增加56万元,增长329.4%。");
-    assert_eq!(d["consistency"].as_array().unwrap().len(), 0, "表9 2024's 2023 row equals 2023's own");
+    assert_eq!(
+        headline(&d, "“三公”经费")["sentence"],
+        "2024年财政拨款“三公”经费预算73万元,较2023年年初预算增加56万元,增长329.4%。"
+    );
+    assert_eq!(
+        d["consistency"].as_array().unwrap().len(),
+        0,
+        "表9 2024's 2023 row equals 2023's own"
+    );
 }
 
 #[test]
 fn rows_are_matched_by_key_not_position() {
     let d = json_diff();
-    let t5 = d["tables"].as_array().unwrap().iter().find(|t| t["id"] == "t05").unwrap();
+    let t5 = d["tables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["id"] == "t05")
+        .unwrap();
     let rows = t5["rows"].as_array().unwrap();
-    let new = rows.iter().find(|r| r["name"] == "信息化服务类项目(非运维服务部分)").unwrap();
+    let new = rows
+        .iter()
+        .find(|r| r["name"] == "信息化服务类项目(非运维服务部分)")
+        .unwrap();
     assert_eq!(new["status"], "新增");
     assert_eq!(new["cells"][0]["rate"], "新增");
-    let t8 = d["tables"].as_array().unwrap().iter().find(|t| t["id"] == "t08").unwrap();
-    let r = t8["rows"].as_array().unwrap().iter().find(|r| r["code"] == "30212").unwrap();
-    assert_eq!((r["status"].as_str(), r["cells"][1]["current"].as_str()), (Some("新增"), Some("56.00")));
+    let t8 = d["tables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["id"] == "t08")
+        .unwrap();
+    let r = t8["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["code"] == "30212")
+        .unwrap();
+    assert_eq!(
+        (r["status"].as_str(), r["cells"][1]["current"].as_str()),
+        (Some("新增"), Some("56.00"))
+    );
     // 30227 委托业务费 is compared with itself, though its position moved (30212 was inserted before it).
-    let r = t8["rows"].as_array().unwrap().iter().find(|r| r["code"] == "30227").unwrap();
-    assert_eq!((r["status"].as_str(), r["cells"][0]["prior"].as_str(), r["cells"][0]["current"].as_str()), (Some(""), Some("60001.53"), Some("36429.86")));
+    let r = t8["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["code"] == "30227")
+        .unwrap();
+    assert_eq!(
+        (
+            r["status"].as_str(),
+            r["cells"][0]["prior"].as_str(),
+            r["cells"][0]["current"].as_str()
+        ),
+        (Some(""), Some("60001.53"), Some("36429.86"))
+    );
     assert_eq!(r["level"], 2);
 }
 
 #[test]
 fn cancelled_renamed_and_cross_year_mismatches() {
     let specs = specs();
-    let prior = budget_tables::read::read_path(&sample_2023(), &specs).unwrap().budget;
-    let mut current = budget_tables::read::read_path(&sample_xlsx(), &specs).unwrap().budget;
+    let prior = budget_tables::read::read_path(&sample_2023(), &specs)
+        .unwrap()
+        .budget;
+    let mut current = budget_tables::read::read_path(&sample_xlsx(), &specs)
+        .unwrap()
+        .budget;
     if let Some(Table::Grid(g)) = current.tables.get_mut("t05") {
         g.blocks[0].rows.retain(|r| r.name != "预算准备金");
     }
     if let Some(Table::Grid(g)) = current.tables.get_mut("t03") {
-        g.blocks[0].rows.iter_mut().find(|r| r.key == "2010301").unwrap().name = "行政运行（机关）".into();
+        g.blocks[0]
+            .rows
+            .iter_mut()
+            .find(|r| r.key == "2010301")
+            .unwrap()
+            .name = "行政运行（机关）".into();
     }
     if let Some(Table::Grid(g)) = current.tables.get_mut("t09") {
-        let prior_row = g.blocks[0].rows.iter_mut().find(|r| r.key == "prior").unwrap();
-        prior_row.amounts.insert("reception_gpb".into(), Some(budget_tables::amount::Amount::exact("12.00".parse().unwrap()).unwrap()));
+        let prior_row = g.blocks[0]
+            .rows
+            .iter_mut()
+            .find(|r| r.key == "prior")
+            .unwrap();
+        prior_row.amounts.insert(
+            "reception_gpb".into(),
+            Some(budget_tables::amount::Amount::exact("12.00".parse().unwrap()).unwrap()),
+        );
     }
     let d = compare(&prior, &current, &specs);
     let t5 = d.tables.iter().find(|t| t.id == "t05").unwrap();
     let names: Vec<&str> = t5.rows.iter().map(|r| r.name.as_str()).collect();
     let at = names.iter().position(|n| *n == "预算准备金").unwrap();
     assert_eq!(t5.rows[at].status, Status::Cancelled);
-    assert_eq!(names[at - 1], "信息化运维项目", "placed after the row it followed in 2023");
+    assert_eq!(
+        names[at - 1],
+        "信息化运维项目",
+        "placed after the row it followed in 2023"
+    );
     assert_eq!(t5.rows[at].cells[0].current, None);
     // A cancelled row: the current figure is absent, the change is the whole prior figure.
-    assert_eq!(t5.rows[at].cells[0].change.map(|a| a.to_string()).as_deref(), Some("-400.00"));
-    assert_eq!(t5.rows[at].cells[0].rate, Rate::Percent("-100.0".parse().unwrap()));
+    assert_eq!(
+        t5.rows[at].cells[0]
+            .change
+            .map(|a| a.to_string())
+            .as_deref(),
+        Some("-400.00")
+    );
+    assert_eq!(
+        t5.rows[at].cells[0].rate,
+        Rate::Percent("-100.0".parse().unwrap())
+    );
     let t3 = d.tables.iter().find(|t| t.id == "t03").unwrap();
     let r = t3.rows.iter().find(|r| r.key == "2010301").unwrap();
-    assert_eq!((r.status, r.prior_name.as_deref()), (Status::Renamed, Some("行政运行")));
+    assert_eq!(
+        (r.status, r.prior_name.as_deref()),
+        (Status::Renamed, Some("行政运行"))
+    );
     assert_eq!(d.consistency.len(), 1);
     let m = &d.consistency[0];
-    assert_eq!((m.column.as_str(), m.stated.map(|a| a.to_string()), m.published.map(|a| a.to_string())), ("reception_gpb", Some("12.00".into()), Some("10.00".into())));
+    assert_eq!(
+        (
+            m.column.as_str(),
+            m.stated.map(|a| a.to_string()),
+            m.published.map(|a| a.to_string())
+        ),
+        ("reception_gpb", Some("12.00".into()), Some("10.00".into()))
+    );
 }
 
 #[test]
 fn the_workbook_has_overview_chart_colours_and_outline() {
     let dir = tmp();
     let out = dir.path().join("diff.xlsx");
-    bin().arg("diff").arg(sample_2023()).arg(sample_xlsx()).arg("-o").arg(&out).assert().success().stdout(contains("已生成"));
+    bin()
+        .arg("diff")
+        .arg(sample_2023())
+        .arg(sample_xlsx())
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .success()
+        .stdout(contains("已生成"));
     let sheets = load(&out);
     assert_eq!(sheets.len(), 13);
     assert_eq!(sheets[0].name, "总览");
@@ -112,19 +267,40 @@ fn the_workbook_has_overview_chart_colours_and_outline() {
     let bytes = std::fs::read(&out).unwrap();
     let mut z = zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
     let names: Vec<String> = z.file_names().map(|n| n.unwrap().to_string()).collect();
-    assert!(names.iter().any(|n| n.starts_with("xl/charts/chart")), "{names:?}");
+    assert!(
+        names.iter().any(|n| n.starts_with("xl/charts/chart")),
+        "{names:?}"
+    );
     let mut xml = String::new();
-    z.by_name("xl/worksheets/sheet4.xml").unwrap().read_to_string(&mut xml).unwrap();
-    assert!(xml.contains("<conditionalFormatting"), "changes are coloured");
-    assert!(xml.contains("outlineLevel=\"2\""), "项 fold under 款 under 类");
+    z.by_name("xl/worksheets/sheet4.xml")
+        .unwrap()
+        .read_to_string(&mut xml)
+        .unwrap();
+    assert!(
+        xml.contains("<conditionalFormatting"),
+        "changes are coloured"
+    );
+    assert!(
+        xml.contains("outlineLevel=\"2\""),
+        "项 fold under 款 under 类"
+    );
     assert!(xml.contains("<pane"), "panes frozen");
     // Deterministic.
     let out2 = dir.path().join("diff2.xlsx");
-    bin().arg("diff").arg(sample_2023()).arg(sample_xlsx()).arg("-o").arg(&out2).assert().success();
+    bin()
+        .arg("diff")
+        .arg(sample_2023())
+        .arg(sample_xlsx())
+        .arg("-o")
+        .arg(&out2)
+        .assert()
+        .success();
     assert_eq!(std::fs::read(&out).unwrap(), std::fs::read(&out2).unwrap());
     if let Some(soffice) = require_soffice() {
         soffice_convert(&soffice, &out, "pdf", dir.path());
-        assert!(std::fs::read(dir.path().join("diff.pdf")).unwrap().starts_with(b"%PDF"));
+        assert!(std::fs::read(dir.path().join("diff.pdf"))
+            .unwrap()
+            .starts_with(b"%PDF"));
     }
 }
 

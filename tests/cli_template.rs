@@ -10,7 +10,13 @@ use predicates::str::contains;
 fn writes_the_twelve_tables_and_instructions() {
     let dir = tmp();
     let out = dir.path().join("blank.xlsx");
-    bin().args(["template", "-o"]).arg(&out).args(["--year", "2024"]).assert().success().stdout(contains("已生成 2024 年填报模板"));
+    bin()
+        .args(["template", "-o"])
+        .arg(&out)
+        .args(["--year", "2024"])
+        .assert()
+        .success()
+        .stdout(contains("已生成 2024 年填报模板"));
     let names: Vec<String> = load(&out).iter().map(|s| s.name.clone()).collect();
     assert_eq!(
         names,
@@ -36,21 +42,32 @@ fn writes_the_twelve_tables_and_instructions() {
 fn department_and_year_are_filled_in_and_read_back() {
     let dir = tmp();
     let out = dir.path().join("blank.xlsx");
-    bin().args(["template", "-o"]).arg(&out).args(["--department", "深圳市某某局", "--year", "2025"]).assert().success();
+    bin()
+        .args(["template", "-o"])
+        .arg(&out)
+        .args(["--department", "深圳市某某局", "--year", "2025"])
+        .assert()
+        .success();
     let sheets = load(&out);
     let t1 = sheet_named(&sheets, "表1 ");
     assert_eq!(t1.get(4, 1).text(), "2025年预算数");
     let t9 = sheet_named(&sheets, "表9");
     let labels: Vec<String> = (6..9).map(|r| t9.get(r, 1).text()).collect();
     assert_eq!(labels, ["2024年", "2025年", "增减变化金额"]);
-    assert_eq!(sheet_named(&sheets, "表12").get(1, 0).text(), "深圳市某某局整体支出绩效目标表");
+    assert_eq!(
+        sheet_named(&sheets, "表12").get(1, 0).text(),
+        "深圳市某某局整体支出绩效目标表"
+    );
     // Blank is not zero: a blank template reads with every figure missing, never 0.
     let out = read_path(&out, &specs()).unwrap();
     assert_eq!(out.budget.department, "深圳市某某局");
     assert_eq!(out.budget.year, 2025);
     let t1 = out.budget.two_sided("t01").unwrap();
     assert!(t1.lines.values().all(Option::is_none));
-    assert!(out.diagnostics.iter().any(|d| d.rule == "S-EMPTY" && d.cell.as_deref() == Some("A6")));
+    assert!(out
+        .diagnostics
+        .iter()
+        .any(|d| d.rule == "S-EMPTY" && d.cell.as_deref() == Some("A6")));
 }
 
 #[test]
@@ -58,12 +75,19 @@ fn template_has_no_formulas_and_is_deterministic() {
     let dir = tmp();
     let (a, b) = (dir.path().join("a.xlsx"), dir.path().join("b.xlsx"));
     for p in [&a, &b] {
-        bin().args(["template", "-o"]).arg(p).args(["--year", "2024"]).assert().success();
+        bin()
+            .args(["template", "-o"])
+            .arg(p)
+            .args(["--year", "2024"])
+            .assert()
+            .success();
     }
     assert_eq!(std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap());
     for s in load(&a) {
         for row in s.rows() {
-            assert!(row.iter().all(|c| !matches!(c, budget_tables::read::Cell::FormulaNoValue(_))));
+            assert!(row
+                .iter()
+                .all(|c| !matches!(c, budget_tables::read::Cell::FormulaNoValue(_))));
         }
     }
 }
@@ -77,5 +101,8 @@ fn refuses_other_formats() {
         .assert()
         .code(2)
         .stderr(contains("模板只能输出为 .xlsx 文件"));
-    bin().args(["template", "-o", "x.xlsx", "--year", "20x4"]).assert().code(2);
+    bin()
+        .args(["template", "-o", "x.xlsx", "--year", "20x4"])
+        .assert()
+        .code(2);
 }

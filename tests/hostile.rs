@@ -19,13 +19,25 @@ fn refuse(input: &Path, code: i32, needles: &[&str]) {
     let dir = input.parent().unwrap();
     let out = dir.join("out.xlsx");
     let mut cmd = bin();
-    cmd.arg("convert").arg(input).arg("-o").arg(&out).env("RUST_BACKTRACE", "1").timeout(Duration::from_secs(20));
-    let mut a = cmd.assert().code(code).stderr(predicate::str::contains("panicked").not());
+    cmd.arg("convert")
+        .arg(input)
+        .arg("-o")
+        .arg(&out)
+        .env("RUST_BACKTRACE", "1")
+        .timeout(Duration::from_secs(20));
+    let mut a = cmd
+        .assert()
+        .code(code)
+        .stderr(predicate::str::contains("panicked").not());
     for n in needles {
         a = a.stderr(predicate::str::contains(*n));
     }
     assert!(!out.exists(), "no output for a refused input");
-    let leftovers: Vec<_> = std::fs::read_dir(dir).unwrap().filter_map(|e| e.ok()).filter(|e| e.file_name().to_string_lossy().ends_with(".tmp")).collect();
+    let leftovers: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+        .collect();
     assert!(leftovers.is_empty());
 }
 
@@ -40,7 +52,8 @@ fn sample_with_part(part: &str, content: &[u8]) -> Vec<u8> {
     let src = std::fs::read(sample_xlsx()).unwrap();
     let mut zin = zip::ZipArchive::new(Cursor::new(src)).unwrap();
     let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
-    let opts = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    let opts = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
     let mut replaced = false;
     for i in 0..zin.len() {
         let mut f = zin.by_index(i).unwrap();
@@ -79,8 +92,16 @@ fn empty_random_truncated_and_csv_files() {
     refuse(&p, 2, &["random.xlsx 不是电子表格"]);
     let sample = std::fs::read(sample_xlsx()).unwrap();
     let p = file(d.path(), "truncated.xlsx", &sample[..sample.len() / 2]);
-    refuse(&p, 2, &["truncated.xlsx 已损坏", "请重新导出或重新发送该工作簿"]);
-    let p = file(d.path(), "table.xlsx", "预算单位,收入总计\n深圳市某局,100\n".as_bytes());
+    refuse(
+        &p,
+        2,
+        &["truncated.xlsx 已损坏", "请重新导出或重新发送该工作簿"],
+    );
+    let p = file(
+        d.path(),
+        "table.xlsx",
+        "预算单位,收入总计\n深圳市某局,100\n".as_bytes(),
+    );
     refuse(&p, 2, &["table.xlsx 不是电子表格"]);
     // An OLE file that is not a workbook.
     let mut ole = vec![0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
@@ -97,7 +118,9 @@ fn a_zip_bomb_is_refused_without_inflating_it() {
     let src = std::fs::read(sample_xlsx()).unwrap();
     let mut zin = zip::ZipArchive::new(Cursor::new(src)).unwrap();
     let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
-    let opts = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated).large_file(true);
+    let opts = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .large_file(true);
     for i in 0..zin.len() {
         let mut f = zin.by_index(i).unwrap();
         let name = f.name().unwrap().to_string();
@@ -112,23 +135,55 @@ fn a_zip_bomb_is_refused_without_inflating_it() {
         }
     }
     let bytes = out.finish().unwrap().into_inner();
-    assert!(bytes.len() < 4 << 20, "the bomb itself is small: {}", bytes.len());
+    assert!(
+        bytes.len() < 4 << 20,
+        "the bomb itself is small: {}",
+        bytes.len()
+    );
     let p = file(d.path(), "bomb.xlsx", &bytes);
-    refuse(&p, 2, &["bomb.xlsx 超出处理上限", "xl/worksheets/sheet2.xml", "解压后", "268435456 字节"]);
+    refuse(
+        &p,
+        2,
+        &[
+            "bomb.xlsx 超出处理上限",
+            "xl/worksheets/sheet2.xml",
+            "解压后",
+            "268435456 字节",
+        ],
+    );
 }
 
 #[test]
 fn xml_entity_expansion_is_not_expanded() {
     let mut xml = String::from("<?xml version=\"1.0\"?><!DOCTYPE lolz [<!ENTITY lol \"lol\">");
     for i in 1..10 {
-        let prev = if i == 1 { "lol".to_string() } else { format!("lol{}", i - 1) };
-        xml.push_str(&format!("<!ENTITY lol{i} \"{}\">", format!("&{prev};").repeat(10)));
+        let prev = if i == 1 {
+            "lol".to_string()
+        } else {
+            format!("lol{}", i - 1)
+        };
+        xml.push_str(&format!(
+            "<!ENTITY lol{i} \"{}\">",
+            format!("&{prev};").repeat(10)
+        ));
     }
     xml.push_str("]><worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><sheetData><row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>&lol9;</t></is></c></row></sheetData></worksheet>");
     let d = tmp();
-    let p = file(d.path(), "lol.xlsx", &sample_with_part("xl/worksheets/sheet2.xml", xml.as_bytes()));
+    let p = file(
+        d.path(),
+        "lol.xlsx",
+        &sample_with_part("xl/worksheets/sheet2.xml", xml.as_bytes()),
+    );
     let out = d.path().join("out.json");
-    let r = bin().arg("convert").arg(&p).arg("-o").arg(&out).env("RUST_BACKTRACE", "1").timeout(Duration::from_secs(20)).assert().stderr(predicate::str::contains("panicked").not());
+    let r = bin()
+        .arg("convert")
+        .arg(&p)
+        .arg("-o")
+        .arg(&out)
+        .env("RUST_BACKTRACE", "1")
+        .timeout(Duration::from_secs(20))
+        .assert()
+        .stderr(predicate::str::contains("panicked").not());
     let code = r.get_output().status.code();
     // Either the sheet is refused (exit 2) or read without the entities (表1 missing: exit 1); never expanded.
     assert!(matches!(code, Some(1) | Some(2)), "{code:?}");
@@ -140,7 +195,11 @@ fn an_encrypted_workbook_asks_for_the_password_to_be_removed() {
     // An encrypted xlsx is an OLE container with an EncryptedPackage stream.
     let mut ole = vec![0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
     ole.extend(vec![0u8; 512]);
-    ole.extend("EncryptedPackage".encode_utf16().flat_map(|u| u.to_le_bytes()));
+    ole.extend(
+        "EncryptedPackage"
+            .encode_utf16()
+            .flat_map(|u| u.to_le_bytes()),
+    );
     ole.extend(vec![0u8; 512]);
     let d = tmp();
     let p = file(d.path(), "secret.xlsx", &ole);
@@ -157,7 +216,15 @@ fn huge_sheets_are_refused_quickly() {
     ws.write_string(0, 0, "收支总表").unwrap();
     ws.write_number(1_048_575, 16_383, 1.0).unwrap();
     wb.save(&p).unwrap();
-    refuse(&p, 2, &["stray.xlsx 超出处理上限", "XFD1048576", "每个工作表 100000 行、1000 列"]);
+    refuse(
+        &p,
+        2,
+        &[
+            "stray.xlsx 超出处理上限",
+            "XFD1048576",
+            "每个工作表 100000 行、1000 列",
+        ],
+    );
     // A million rows of figures.
     let p = d.path().join("million.xlsx");
     let mut wb = Workbook::new();
@@ -186,18 +253,31 @@ fn odd_cell_values_name_their_cells() {
                     continue;
                 }
                 match cell {
-                    budget_tables::read::Cell::Number(v) => ws.write_number(r, c, *v).map(|_| ()).unwrap(),
+                    budget_tables::read::Cell::Number(v) => {
+                        ws.write_number(r, c, *v).map(|_| ()).unwrap()
+                    }
                     budget_tables::read::Cell::Empty => {}
                     other => ws.write_string(r, c, other.text()).map(|_| ()).unwrap(),
                 }
             }
         }
         if s.name.starts_with("表3") {
-            ws.write_datetime_with_format(8, 3, ExcelDateTime::from_ymd(2024, 1, 1).unwrap(), &rust_xlsxwriter::Format::new().set_num_format("yyyy-mm-dd")).unwrap();
+            ws.write_datetime_with_format(
+                8,
+                3,
+                ExcelDateTime::from_ymd(2024, 1, 1).unwrap(),
+                &rust_xlsxwriter::Format::new().set_num_format("yyyy-mm-dd"),
+            )
+            .unwrap();
             ws.write_boolean(8, 4, true).unwrap();
             ws.write_string(8, 5, "约100").unwrap();
             ws.write_number(8, 6, 1e30).unwrap();
-            ws.write_formula(8, 7, rust_xlsxwriter::Formula::new("=1/0").set_result("#DIV/0!")).unwrap();
+            ws.write_formula(
+                8,
+                7,
+                rust_xlsxwriter::Formula::new("=1/0").set_result("#DIV/0!"),
+            )
+            .unwrap();
         }
     }
     wb.save(&p).unwrap();
@@ -218,11 +298,19 @@ fn odd_cell_values_name_their_cells() {
 fn the_same_table_twice_in_a_file() {
     let d = tmp();
     let mut sheets = load(&sample_xlsx());
-    let copy = budget_tables::read::Sheet::new("再来一份", sheet_named(&sheets, "表5").rows().to_vec(), vec![]);
+    let copy = budget_tables::read::Sheet::new(
+        "再来一份",
+        sheet_named(&sheets, "表5").rows().to_vec(),
+        vec![],
+    );
     sheets.push(copy);
     let p = d.path().join("twice.xlsx");
     write_sheets(&p, &sheets, true);
-    refuse(&p, 1, &["错误 [S-TABLE-DUP] 表5 项目支出总表 '再来一份'!A2：“项目支出总表”出现了两次"]);
+    refuse(
+        &p,
+        1,
+        &["错误 [S-TABLE-DUP] 表5 项目支出总表 '再来一份'!A2：“项目支出总表”出现了两次"],
+    );
 }
 
 #[test]
@@ -242,28 +330,52 @@ fn labels_that_look_like_formulas_stay_text() {
         if f.name().unwrap().starts_with("xl/worksheets/") {
             let mut xml = String::new();
             f.read_to_string(&mut xml).unwrap();
-            assert!(!xml.contains("<f>") && !xml.contains("<f "), "{} holds a formula", f.name().unwrap());
+            assert!(
+                !xml.contains("<f>") && !xml.contains("<f "),
+                "{} holds a formula",
+                f.name().unwrap()
+            );
         }
     }
     let d = tmp();
     let p = file(d.path(), "injected.xlsx", &bytes);
     let back = budget_tables::read::read_path(&p, &specs()).unwrap().budget;
     assert_eq!(back.department, b.department);
-    let names: Vec<String> = back.grid("t05").unwrap().blocks[0].rows.iter().map(|r| r.name.clone()).collect();
-    assert_eq!(&names[..4], &["+cmd|' /C calc'!A0", "-1+1", "@SUM(1,1)", "控制\u{1}字符"]);
+    let names: Vec<String> = back.grid("t05").unwrap().blocks[0]
+        .rows
+        .iter()
+        .map(|r| r.name.clone())
+        .collect();
+    assert_eq!(
+        &names[..4],
+        &["+cmd|' /C calc'!A0", "-1+1", "@SUM(1,1)", "控制\u{1}字符"]
+    );
 }
 
 #[test]
 fn the_fuzzers_crash_input_is_a_corrupt_file() {
     // A damaged cell reference that overflows inside calamine in debug builds.
     let d = tmp();
-    let bytes = std::fs::read(root().join("tests/fuzz-regressions/crash-ea41f52b13178e4d6d05543e7ecf20cf9189ce35")).unwrap();
+    let bytes = std::fs::read(
+        root().join("tests/fuzz-regressions/crash-ea41f52b13178e4d6d05543e7ecf20cf9189ce35"),
+    )
+    .unwrap();
     let p = file(d.path(), "crash.xlsx", &bytes);
     let out = d.path().join("out.xlsx");
-    let r = bin().arg("convert").arg(&p).arg("-o").arg(&out).env("RUST_BACKTRACE", "1").timeout(Duration::from_secs(20)).assert();
+    let r = bin()
+        .arg("convert")
+        .arg(&p)
+        .arg("-o")
+        .arg(&out)
+        .env("RUST_BACKTRACE", "1")
+        .timeout(Duration::from_secs(20))
+        .assert();
     let o = r.get_output();
     let stderr = String::from_utf8_lossy(&o.stderr);
-    assert!(!stderr.contains("panicked") && !stderr.contains("内部错误（"), "{stderr}");
+    assert!(
+        !stderr.contains("panicked") && !stderr.contains("内部错误（"),
+        "{stderr}"
+    );
     assert!(matches!(o.status.code(), Some(1) | Some(2)), "{stderr}");
     assert!(!out.exists());
 }

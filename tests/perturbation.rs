@@ -11,7 +11,12 @@ use proptest::prelude::*;
 fn read_all_the_way(bytes: &[u8]) {
     let specs = specs();
     if let Ok(out) = read_bytes(bytes, "perturbed", &specs) {
-        let _ = validate(&out.budget, &specs, &out.sources, &Options::builtin().unwrap());
+        let _ = validate(
+            &out.budget,
+            &specs,
+            &out.sources,
+            &Options::builtin().unwrap(),
+        );
         let _ = budget_tables::write::official::workbook_bytes(&out.budget, &specs);
     }
 }

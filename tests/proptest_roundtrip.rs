@@ -63,7 +63,10 @@ fn code_tree(rng: &mut Rng, seven: bool, tag: &str) -> Vec<(String, String)> {
             out.push((kuan.clone(), rng.word(&format!("{tag}款{l}{k}"), ITEM)));
             if seven {
                 for x in 0..rng.below(3) {
-                    out.push((format!("{kuan}{:02}", x + 1), rng.word(&format!("{tag}项{l}{k}{x}"), ITEM)));
+                    out.push((
+                        format!("{kuan}{:02}", x + 1),
+                        rng.word(&format!("{tag}项{l}{k}{x}"), ITEM),
+                    ));
                 }
             }
         }
@@ -76,9 +79,17 @@ fn model(seed: u64, specs: &SpecSet) -> Budget {
     let department = rng.word("测试", UNIT) + "局";
     let year = 2000 + rng.below(100) as i32;
     let mut b = Budget::new(department.clone(), year);
-    let extra: Vec<String> = (0..rng.below(3)).map(|i| rng.word(&format!("单位{i}"), UNIT)).collect();
-    let blocks: Vec<String> = std::iter::once(department.clone()).chain(extra.iter().cloned()).collect();
-    b.units = if extra.is_empty() { vec![department.clone()] } else { extra.clone() };
+    let extra: Vec<String> = (0..rng.below(3))
+        .map(|i| rng.word(&format!("单位{i}"), UNIT))
+        .collect();
+    let blocks: Vec<String> = std::iter::once(department.clone())
+        .chain(extra.iter().cloned())
+        .collect();
+    b.units = if extra.is_empty() {
+        vec![department.clone()]
+    } else {
+        extra.clone()
+    };
     let t7_tree = code_tree(&mut rng, true, "功能");
 
     for spec in &specs.tables {
@@ -87,40 +98,77 @@ fn model(seed: u64, specs: &SpecSet) -> Budget {
             TableKind::Grid => {
                 let mut g = GridTable::default();
                 for (bi, unit) in blocks.iter().enumerate() {
-                    let total = (spec.row_key != RowKey::Fixed).then(|| rng.amounts(amount_ids.iter()));
+                    let total =
+                        (spec.row_key != RowKey::Fixed).then(|| rng.amounts(amount_ids.iter()));
                     let rows: Vec<Row> = match spec.row_key {
                         RowKey::Unit => vec![],
                         RowKey::Fixed => spec
                             .fixed_rows
                             .iter()
-                            .map(|l| Row { key: l.id.clone(), code: None, name: fill(&l.label, year, ""), amounts: rng.amounts(amount_ids.iter()) })
+                            .map(|l| Row {
+                                key: l.id.clone(),
+                                code: None,
+                                name: fill(&l.label, year, ""),
+                                amounts: rng.amounts(amount_ids.iter()),
+                            })
                             .collect(),
                         RowKey::Name => (0..rng.below(5))
                             .map(|i| {
                                 let name = rng.word(&format!("项目{i}"), ITEM);
-                                Row { key: budget_tables::text::norm(&name), code: None, name, amounts: rng.amounts(amount_ids.iter()) }
+                                Row {
+                                    key: budget_tables::text::norm(&name),
+                                    code: None,
+                                    name,
+                                    amounts: rng.amounts(amount_ids.iter()),
+                                }
                             })
                             .collect(),
                         RowKey::Code => {
-                            let tree = if spec.id == "t07" && bi == 0 { t7_tree.clone() } else { code_tree(&mut rng, spec.id != "t08", "科目") };
+                            let tree = if spec.id == "t07" && bi == 0 {
+                                t7_tree.clone()
+                            } else {
+                                code_tree(&mut rng, spec.id != "t08", "科目")
+                            };
                             tree.into_iter()
-                                .map(|(code, name)| Row { key: code.clone(), code: Some(code), name, amounts: rng.amounts(amount_ids.iter()) })
+                                .map(|(code, name)| Row {
+                                    key: code.clone(),
+                                    code: Some(code),
+                                    name,
+                                    amounts: rng.amounts(amount_ids.iter()),
+                                })
                                 .collect()
                         }
                     };
-                    g.blocks.push(UnitBlock { unit: unit.clone(), total, rows });
+                    g.blocks.push(UnitBlock {
+                        unit: unit.clone(),
+                        total,
+                        rows,
+                    });
                 }
                 Table::Grid(g)
             }
             TableKind::TwoSided => {
-                let lines = spec.fixed_lines().map(|l| (l.id.clone(), rng.amount())).collect();
+                let lines = spec
+                    .fixed_lines()
+                    .map(|l| (l.id.clone(), rng.amount()))
+                    .collect();
                 let mut expenditure: Vec<ExpenditureLine> = t7_tree
                     .iter()
-                    .map(|(c, n)| ExpenditureLine { code: Some(c.clone()), level: Level::of_code(c), name: n.clone(), amount: rng.amount() })
+                    .map(|(c, n)| ExpenditureLine {
+                        code: Some(c.clone()),
+                        level: Level::of_code(c),
+                        name: n.clone(),
+                        amount: rng.amount(),
+                    })
                     .collect();
                 if rng.below(2) == 0 {
                     // A line the coded tables do not know keeps no code.
-                    expenditure.push(ExpenditureLine { code: None, level: Some(Level::Lei), name: rng.word("未知", ITEM), amount: rng.amount() });
+                    expenditure.push(ExpenditureLine {
+                        code: None,
+                        level: Some(Level::Lei),
+                        name: rng.word("未知", ITEM),
+                        amount: rng.amount(),
+                    });
                 }
                 Table::TwoSided(TwoSidedTable { lines, expenditure })
             }
@@ -128,7 +176,11 @@ fn model(seed: u64, specs: &SpecSet) -> Budget {
                 let fs = spec.form.as_ref().unwrap();
                 let ids: Vec<String> = fs.amounts.iter().map(|a| a.id.clone()).collect();
                 let tasks = (0..1 + rng.below(6))
-                    .map(|i| Task { name: rng.word(&format!("任务{i}"), ITEM), content: rng.word("", TEXT), amounts: rng.amounts(ids.iter()) })
+                    .map(|i| Task {
+                        name: rng.word(&format!("任务{i}"), ITEM),
+                        content: rng.word("", TEXT),
+                        amounts: rng.amounts(ids.iter()),
+                    })
                     .collect();
                 let mut indicators = Vec::new();
                 for l1 in 0..1 + rng.below(3) {

@@ -14,7 +14,11 @@ use common::*;
 
 fn official_sample(dir: &Path) -> std::path::PathBuf {
     let p = dir.join("official.xlsx");
-    std::fs::write(&p, official::workbook_bytes(&sample_model(), &specs()).unwrap()).unwrap();
+    std::fs::write(
+        &p,
+        official::workbook_bytes(&sample_model(), &specs()).unwrap(),
+    )
+    .unwrap();
     p
 }
 
@@ -76,45 +80,80 @@ fn csv_cells(text: &str) -> Vec<String> {
 fn looks_like_amount(s: &str) -> bool {
     let s = s.strip_prefix('-').unwrap_or(s);
     match s.split_once('.') {
-        Some((i, f)) => !i.is_empty() && i.chars().all(|c| c.is_ascii_digit() || c == ',') && f.len() == 2 && f.chars().all(|c| c.is_ascii_digit()),
+        Some((i, f)) => {
+            !i.is_empty()
+                && i.chars().all(|c| c.is_ascii_digit() || c == ',')
+                && f.len() == 2
+                && f.chars().all(|c| c.is_ascii_digit())
+        }
         None => false,
     }
 }
 
 #[test]
 fn libreoffice_prints_it_and_its_csv_numbers_are_the_models() {
-    let Some(soffice) = require_soffice() else { return };
+    let Some(soffice) = require_soffice() else {
+        return;
+    };
     let dir = tmp();
     let x = official_sample(dir.path());
     soffice_convert(&soffice, &x, "pdf", dir.path());
     let pdf = std::fs::read(dir.path().join("official.pdf")).unwrap();
-    assert!(pdf.starts_with(b"%PDF") && pdf.len() > 20_000, "PDF of {} bytes", pdf.len());
+    assert!(
+        pdf.starts_with(b"%PDF") && pdf.len() > 20_000,
+        "PDF of {} bytes",
+        pdf.len()
+    );
 
     let csv_dir = dir.path().join("csv");
     std::fs::create_dir_all(&csv_dir).unwrap();
     // Every sheet to its own CSV, cells as shown.
-    soffice_convert(&soffice, &x, "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true,false,false,-1", &csv_dir);
+    soffice_convert(
+        &soffice,
+        &x,
+        "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true,false,false,-1",
+        &csv_dir,
+    );
     let model: Budget = sample_model();
     let specs = specs();
     for spec in &specs.tables {
         let path = csv_dir.join(format!("official-{}.csv", spec.sheet_name()));
-        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let text =
+            std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         let mut seen = BTreeMap::new();
-        for c in csv_cells(&text).into_iter().filter(|c| looks_like_amount(c)) {
+        for c in csv_cells(&text)
+            .into_iter()
+            .filter(|c| looks_like_amount(c))
+        {
             *seen.entry(c).or_insert(0) += 1;
         }
-        assert_eq!(seen, amounts_of(&model.tables[&spec.id]), "{}", spec.sheet_name());
-        assert!(text.contains("本套报表金额单位转换时可能存在尾数误差"), "{}", spec.sheet_name());
+        assert_eq!(
+            seen,
+            amounts_of(&model.tables[&spec.id]),
+            "{}",
+            spec.sheet_name()
+        );
+        assert!(
+            text.contains("本套报表金额单位转换时可能存在尾数误差"),
+            "{}",
+            spec.sheet_name()
+        );
     }
-    let t10 = std::fs::read_to_string(csv_dir.join("official-表10 政府性基金预算支出表.csv")).unwrap();
+    let t10 =
+        std::fs::read_to_string(csv_dir.join("official-表10 政府性基金预算支出表.csv")).unwrap();
     assert!(t10.contains("注:本表本年无发生额。"));
     let t3 = std::fs::read_to_string(csv_dir.join("official-表3 支出总表.csv")).unwrap();
-    assert!(t3.contains(",2010301,行政运行,\"2,569.11\",\"2,569.11\",0.00,"), "{t3}");
+    assert!(
+        t3.contains(",2010301,行政运行,\"2,569.11\",\"2,569.11\",0.00,"),
+        "{t3}"
+    );
 }
 
 #[test]
 fn libreoffice_ods_and_xls_read_to_the_same_model() {
-    let Some(soffice) = require_soffice() else { return };
+    let Some(soffice) = require_soffice() else {
+        return;
+    };
     let dir = tmp();
     let x = official_sample(dir.path());
     let filled = dir.path().join("filled.xlsx");
@@ -123,7 +162,12 @@ fn libreoffice_ods_and_xls_read_to_the_same_model() {
         for fmt in ["ods", "xls"] {
             soffice_convert(&soffice, input, fmt, dir.path());
             let converted = input.with_extension(fmt);
-            assert_eq!(read_ok(&converted), sample_model(), "{}", converted.display());
+            assert_eq!(
+                read_ok(&converted),
+                sample_model(),
+                "{}",
+                converted.display()
+            );
         }
     }
 }
@@ -133,32 +177,73 @@ fn openpyxl(args: &[&str]) -> Option<serde_json::Value> {
         return None;
     }
     let script = root().join("tests/py/inspect_workbook.py");
-    let out = Command::new("python3").arg(script).args(args).output().unwrap();
-    assert!(out.status.success(), "openpyxl: {}", String::from_utf8_lossy(&out.stderr));
+    let out = Command::new("python3")
+        .arg(script)
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "openpyxl: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     Some(serde_json::from_slice(&out.stdout).unwrap())
 }
 
 fn sheet<'a>(v: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
-    v["sheets"].as_array().unwrap().iter().find(|s| s["name"] == name).unwrap()
+    v["sheets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == name)
+        .unwrap()
 }
 
 #[test]
 fn openpyxl_sees_merged_headers_print_rows_and_formats() {
     let dir = tmp();
     let x = official_sample(dir.path());
-    let Some(v) = openpyxl(&[x.to_str().unwrap(), "表3 支出总表!B7", "表3 支出总表!D6", "表3 支出总表!A2", "表3 支出总表!L3", "表1 收支总表!A6"]) else { return };
-    let names: Vec<&str> = v["sheets"].as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap()).collect();
+    let Some(v) = openpyxl(&[
+        x.to_str().unwrap(),
+        "表3 支出总表!B7",
+        "表3 支出总表!D6",
+        "表3 支出总表!A2",
+        "表3 支出总表!L3",
+        "表1 收支总表!A6",
+    ]) else {
+        return;
+    };
+    let names: Vec<&str> = v["sheets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
     assert_eq!(names.len(), 12);
     let t9 = sheet(&v, "表9 财政拨款“三公”经费支出表");
-    let merged: Vec<&str> = t9["merged"].as_array().unwrap().iter().map(|m| m.as_str().unwrap()).collect();
-    for m in ["A2:T2", "A4:A6", "B4:B6", "C4:E4", "F4:H4", "I4:K4", "L4:T4", "L5:N5", "O5:Q5", "R5:T5"] {
+    let merged: Vec<&str> = t9["merged"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m.as_str().unwrap())
+        .collect();
+    for m in [
+        "A2:T2", "A4:A6", "B4:B6", "C4:E4", "F4:H4", "I4:K4", "L4:T4", "L5:N5", "O5:Q5", "R5:T5",
+    ] {
         assert!(merged.contains(&m), "表9 merges {merged:?} lack {m}");
     }
     assert_eq!(t9["print_title_rows"], "$2:$6");
     assert_eq!(t9["freeze_panes"], "A7");
     let t2 = sheet(&v, "表2 收入总表");
-    let merged: Vec<&str> = t2["merged"].as_array().unwrap().iter().map(|m| m.as_str().unwrap()).collect();
-    for m in ["A4:A7", "B4:B7", "C4:O4", "C5:I5", "D6:G6", "J5:J7", "K5:O5", "P4:P7"] {
+    let merged: Vec<&str> = t2["merged"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m.as_str().unwrap())
+        .collect();
+    for m in [
+        "A4:A7", "B4:B7", "C4:O4", "C5:I5", "D6:G6", "J5:J7", "K5:O5", "P4:P7",
+    ] {
         assert!(merged.contains(&m), "表2 merges {merged:?} lack {m}");
     }
     for s in v["sheets"].as_array().unwrap() {
@@ -188,8 +273,21 @@ fn openpyxl_sees_merged_headers_print_rows_and_formats() {
 fn openpyxl_sees_the_template_protected_with_inputs_unlocked() {
     let dir = tmp();
     let t = dir.path().join("blank.xlsx");
-    bin().args(["template", "-o"]).arg(&t).args(["--year", "2024"]).assert().success();
-    let Some(v) = openpyxl(&[t.to_str().unwrap(), "表3 支出总表!D6", "表3 支出总表!D4", "表3 支出总表!B6", "表1 收支总表!B6"]) else { return };
+    bin()
+        .args(["template", "-o"])
+        .arg(&t)
+        .args(["--year", "2024"])
+        .assert()
+        .success();
+    let Some(v) = openpyxl(&[
+        t.to_str().unwrap(),
+        "表3 支出总表!D6",
+        "表3 支出总表!D4",
+        "表3 支出总表!B6",
+        "表1 收支总表!B6",
+    ]) else {
+        return;
+    };
     for s in v["sheets"].as_array().unwrap().iter().skip(1) {
         assert_eq!(s["protected"], true, "{}", s["name"]);
     }
@@ -216,8 +314,15 @@ fn a_formula_saved_without_its_value_is_an_error_naming_the_cell() {
         sample_xlsx().display().to_string(),
         p.display().to_string()
     );
-    let out = Command::new("python3").args(["-c", &code]).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = Command::new("python3")
+        .args(["-c", &code])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     bin().arg("check").arg(&p).assert().code(1).stdout(predicates::str::contains(
         "错误 [S-FORMULA] 表4 基本支出总表 '表4 基本支出总表'!B7：公式没有计算结果（文件未保存计算值）；实际：=SUM(B8:B16)",
     ));
@@ -230,7 +335,9 @@ fn annotated_copy_opens_in_libreoffice_with_one_note_per_finding_cell() {
         .iter()
         .map(|s| {
             if s.name.starts_with("表7") {
-                edit(s, |rows| set(rows, 7, 4, budget_tables::read::Cell::Number(2500.0)))
+                edit(s, |rows| {
+                    set(rows, 7, 4, budget_tables::read::Cell::Number(2500.0))
+                })
             } else {
                 s.clone()
             }
@@ -239,7 +346,16 @@ fn annotated_copy_opens_in_libreoffice_with_one_note_per_finding_cell() {
     let input = dir.path().join("broken.xlsx");
     write_sheets(&input, &sheets, true);
     let out = dir.path().join("annotated.xlsx");
-    let json = bin().arg("check").arg(&input).args(["--format", "json", "--annotate"]).arg(&out).assert().code(1).get_output().stdout.clone();
+    let json = bin()
+        .arg("check")
+        .arg(&input)
+        .args(["--format", "json", "--annotate"])
+        .arg(&out)
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
     let report: serde_json::Value = serde_json::from_slice(&json).unwrap();
     let findings = report["findings"].as_array().unwrap();
     let mut cells: std::collections::BTreeSet<(String, String)> = Default::default();
@@ -250,16 +366,26 @@ fn annotated_copy_opens_in_libreoffice_with_one_note_per_finding_cell() {
     }
     if let Some(soffice) = require_soffice() {
         soffice_convert(&soffice, &out, "pdf", dir.path());
-        assert!(std::fs::read(dir.path().join("annotated.pdf")).unwrap().starts_with(b"%PDF"));
+        assert!(std::fs::read(dir.path().join("annotated.pdf"))
+            .unwrap()
+            .starts_with(b"%PDF"));
     }
-    let Some(v) = openpyxl(&[out.to_str().unwrap()]) else { return };
+    let Some(v) = openpyxl(&[out.to_str().unwrap()]) else {
+        return;
+    };
     let mut noted: std::collections::BTreeSet<(String, String)> = Default::default();
     for s in v["sheets"].as_array().unwrap() {
         for c in s["comments"].as_array().unwrap() {
-            noted.insert((s["name"].as_str().unwrap().to_string(), c.as_str().unwrap().to_string()));
+            noted.insert((
+                s["name"].as_str().unwrap().to_string(),
+                c.as_str().unwrap().to_string(),
+            ));
         }
     }
     assert_eq!(noted, cells, "one note on every cell a finding names");
-    assert!(noted.contains(&("表7 一般公共预算支出表(按功能分类)".to_string(), "D8".to_string())));
+    assert!(noted.contains(&(
+        "表7 一般公共预算支出表(按功能分类)".to_string(),
+        "D8".to_string()
+    )));
     assert_eq!(sheet(&v, "检查结果")["max_row"], findings.len() as u64 + 1);
 }

@@ -23,7 +23,10 @@ fn published_figures_are_in_the_model() {
     let b = read_ok(&sample_xlsx());
     assert_eq!(b.department, "深圳市政务服务和数据管理局(本级)");
     assert_eq!(b.year, 2024);
-    assert_eq!(b.units, vec!["深圳市政务服务和数据管理局(本级)".to_string()]);
+    assert_eq!(
+        b.units,
+        vec!["深圳市政务服务和数据管理局(本级)".to_string()]
+    );
     assert_eq!(b.tables.len(), 12);
 
     let t1 = b.two_sided("t01").unwrap();
@@ -39,9 +42,24 @@ fn published_figures_are_in_the_model() {
         .filter(|l| l.level == Some(Level::Lei))
         .map(|l| (l.code.as_deref().unwrap(), l.name.as_str()))
         .collect();
-    assert_eq!(lei, vec![("201", "一般公共服务支出"), ("208", "社会保障和就业支出"), ("210", "卫生健康支出"), ("221", "住房保障支出")]);
-    let gz = t1.expenditure.iter().find(|l| l.code.as_deref() == Some("2210201")).unwrap();
-    assert_eq!((gz.name.as_str(), gz.level, gz.amount), ("住房公积金", Some(Level::Xiang), a("239.00")));
+    assert_eq!(
+        lei,
+        vec![
+            ("201", "一般公共服务支出"),
+            ("208", "社会保障和就业支出"),
+            ("210", "卫生健康支出"),
+            ("221", "住房保障支出")
+        ]
+    );
+    let gz = t1
+        .expenditure
+        .iter()
+        .find(|l| l.code.as_deref() == Some("2210201"))
+        .unwrap();
+    assert_eq!(
+        (gz.name.as_str(), gz.level, gz.amount),
+        ("住房公积金", Some(Level::Xiang), a("239.00"))
+    );
 
     let t2 = b.grid("t02").unwrap();
     assert_eq!(t2.amount(0, "", "total"), a("44972.11"));
@@ -63,9 +81,18 @@ fn published_figures_are_in_the_model() {
     assert_eq!(t4.amount(0, "生活补助", "fiscal_subtotal"), a("10.00"));
 
     let t5 = b.grid("t05").unwrap();
-    assert_eq!(t5.amount(0, "信息化新建项目(非政府投资项目)", "total"), a("5314.40"));
-    assert_eq!(t5.amount(0, "信息化新建项目(非政府投资项目)", "gpb_duty"), a("5182.55"));
-    assert_eq!(t5.amount(0, "信息化新建项目(非政府投资项目)", "carry_in"), a("131.85"));
+    assert_eq!(
+        t5.amount(0, "信息化新建项目(非政府投资项目)", "total"),
+        a("5314.40")
+    );
+    assert_eq!(
+        t5.amount(0, "信息化新建项目(非政府投资项目)", "gpb_duty"),
+        a("5182.55")
+    );
+    assert_eq!(
+        t5.amount(0, "信息化新建项目(非政府投资项目)", "carry_in"),
+        a("131.85")
+    );
     assert_eq!(t5.amount(0, "政务综合管理", "carry_in"), a("707.11"));
     assert_eq!(t5.amount(0, "", "carry_in"), a("934.34"));
 
@@ -73,7 +100,10 @@ fn published_figures_are_in_the_model() {
     assert_eq!(t6.lines["carry_in_gpb"], a("934.34"));
     assert_eq!(t6.expenditure.len(), 16);
 
-    assert_eq!(b.grid("t07").unwrap().amount(0, "2101101", "basic"), a("93.00"));
+    assert_eq!(
+        b.grid("t07").unwrap().amount(0, "2101101", "basic"),
+        a("93.00")
+    );
     let t8 = b.grid("t08").unwrap();
     assert_eq!(t8.blocks[0].rows.len(), 35);
     assert_eq!(t8.amount(0, "30227", "project"), a("36429.86"));
@@ -108,9 +138,18 @@ fn published_figures_are_in_the_model() {
     assert_eq!(t12.sum["other"], a("0.00"));
     assert_eq!(t12.indicators.len(), 24);
     let last = t12.indicators.last().unwrap();
-    assert_eq!((last.level1.as_str(), last.level2.as_str(), last.level3.as_str()), ("满意度指标", "其他满意度指标", "不涉及"));
+    assert_eq!(
+        (
+            last.level1.as_str(),
+            last.level2.as_str(),
+            last.level3.as_str()
+        ),
+        ("满意度指标", "其他满意度指标", "不涉及")
+    );
     assert_eq!(t12.indicators[1].target, "≥50家");
-    assert!(t12.goal.starts_with("2024年深圳市政务服务和数据管理局(本级)年度总体目标包括"));
+    assert!(t12
+        .goal
+        .starts_with("2024年深圳市政务服务和数据管理局(本级)年度总体目标包括"));
 }
 
 #[test]
@@ -121,7 +160,10 @@ fn official_workbook_reads_back_to_the_same_model() {
     std::fs::write(&out, official::workbook_bytes(&model, &specs()).unwrap()).unwrap();
     let back = read_ok(&out);
     assert_eq!(back, model);
-    assert_eq!(json::to_string(&back), std::fs::read_to_string(sample_json()).unwrap());
+    assert_eq!(
+        json::to_string(&back),
+        std::fs::read_to_string(sample_json()).unwrap()
+    );
 }
 
 #[test]
@@ -143,9 +185,15 @@ fn official_workbook_is_deterministic() {
 fn json_refuses_other_versions_and_floats() {
     let text = std::fs::read_to_string(sample_json()).unwrap();
     let v2 = text.replacen("\"format_version\": 1", "\"format_version\": 2", 1);
-    assert_eq!(json::from_str(&v2).unwrap_err().to_string(), "JSON 模型版本 2 不受支持（本程序支持版本 1）");
+    assert_eq!(
+        json::from_str(&v2).unwrap_err().to_string(),
+        "JSON 模型版本 2 不受支持（本程序支持版本 1）"
+    );
     let float = text.replacen("\"44037.77\"", "44037.77", 1);
     assert!(json::from_str(&float).is_err());
     let three = text.replacen("\"44037.77\"", "\"44037.775\"", 1);
-    assert!(json::from_str(&three).unwrap_err().to_string().contains("超过两位小数"));
+    assert!(json::from_str(&three)
+        .unwrap_err()
+        .to_string()
+        .contains("超过两位小数"));
 }

@@ -25,10 +25,17 @@ fn sample_json_matches_the_schema_and_a_float_does_not() {
         return;
     }
     let ok = validate(&sample_json());
-    assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
     let dir = tmp();
     let bad = dir.path().join("bad.json");
-    let text = std::fs::read_to_string(sample_json()).unwrap().replacen("\"44037.77\"", "44037.77", 1);
+    let text =
+        std::fs::read_to_string(sample_json())
+            .unwrap()
+            .replacen("\"44037.77\"", "44037.77", 1);
     std::fs::write(&bad, text).unwrap();
     let out = validate(&bad);
     assert!(!out.status.success());

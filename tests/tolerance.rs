@@ -28,7 +28,16 @@ fn insert_rows(s: &Sheet, at: u32, new: Vec<Vec<Cell>>) -> Sheet {
     let merges = s
         .merges
         .iter()
-        .map(|m| if m.start.0 >= at { Dimensions { start: (m.start.0 + n, m.start.1), end: (m.end.0 + n, m.end.1) } } else { *m })
+        .map(|m| {
+            if m.start.0 >= at {
+                Dimensions {
+                    start: (m.start.0 + n, m.start.1),
+                    end: (m.end.0 + n, m.end.1),
+                }
+            } else {
+                *m
+            }
+        })
         .collect();
     Sheet::new(s.name.clone(), rows, merges)
 }
@@ -51,7 +60,10 @@ fn insert_column(s: &Sheet, at: u32) -> Sheet {
         .iter()
         .map(|m| {
             let sh = |c: u32| if c >= at { c + 1 } else { c };
-            Dimensions { start: (m.start.0, sh(m.start.1)), end: (m.end.0, sh(m.end.1)) }
+            Dimensions {
+                start: (m.start.0, sh(m.start.1)),
+                end: (m.end.0, sh(m.end.1)),
+            }
         })
         .collect();
     Sheet::new(s.name.clone(), rows, merges)
@@ -89,7 +101,13 @@ fn sheets_reordered_and_renamed() {
     let sheets: Vec<Sheet> = sheets
         .iter()
         .enumerate()
-        .map(|(i, s)| Sheet::new(format!("Sheet{}", i + 1), s.rows().to_vec(), s.merges.clone()))
+        .map(|(i, s)| {
+            Sheet::new(
+                format!("Sheet{}", i + 1),
+                s.rows().to_vec(),
+                s.merges.clone(),
+            )
+        })
         .collect();
     assert_eq!(roundtrip(&sheets, true), sample_model());
 }
@@ -119,15 +137,28 @@ fn blank_rows_blank_columns_repeated_header_and_instruction_rows() {
     let sheets: Vec<Sheet> = sample_sheets()
         .iter()
         .map(|s| {
-            if !s.name.starts_with("表3") && !s.name.starts_with("表4") && !s.name.starts_with("表1 ") {
+            if !s.name.starts_with("表3")
+                && !s.name.starts_with("表4")
+                && !s.name.starts_with("表1 ")
+            {
                 return s.clone();
             }
-            let first_data = if s.name.starts_with("表1 ") { find_row(s, "一、财政拨款") } else { find_row(s, "深圳市政务服务和数据管理局(本级)") };
+            let first_data = if s.name.starts_with("表1 ") {
+                find_row(s, "一、财政拨款")
+            } else {
+                find_row(s, "深圳市政务服务和数据管理局(本级)")
+            };
             // A page-break copy of the title, name line and header, 5 rows into the body.
             let copy: Vec<Vec<Cell>> = s.rows()[..first_data as usize].to_vec();
             let s = insert_rows(s, first_data + 5, copy);
             let s = insert_rows(&s, first_data + 2, vec![vec![]]);
-            let s = insert_rows(&s, first_data, vec![vec![Cell::Text("说明:本表由财务科填报，金额单位为万元。".into())]]);
+            let s = insert_rows(
+                &s,
+                first_data,
+                vec![vec![Cell::Text(
+                    "说明:本表由财务科填报，金额单位为万元。".into(),
+                )]],
+            );
             let s = insert_rows(&s, 0, vec![vec![], vec![]]);
             insert_column(&s, 0)
         })
@@ -138,7 +169,10 @@ fn blank_rows_blank_columns_repeated_header_and_instruction_rows() {
 
 #[test]
 fn everything_at_once_in_memory() {
-    let mut sheets: Vec<Sheet> = sample_sheets().iter().map(|s| numbers_as_text(s, full_width)).collect();
+    let mut sheets: Vec<Sheet> = sample_sheets()
+        .iter()
+        .map(|s| numbers_as_text(s, full_width))
+        .collect();
     sheets.rotate_left(5);
     let out = read_sheets(&sheets, &specs()).unwrap();
     assert!(out.diagnostics.is_empty(), "{:#?}", out.diagnostics);
@@ -158,7 +192,9 @@ fn yuan_workbook_is_converted_with_a_warning() {
                 for row in rows.iter_mut() {
                     for cell in row.iter_mut() {
                         match cell {
-                            Cell::Text(t) if t == "单位:万元" => *cell = Cell::Text("单位：元".into()),
+                            Cell::Text(t) if t == "单位:万元" => {
+                                *cell = Cell::Text("单位：元".into())
+                            }
                             Cell::Number(v) => *cell = Cell::Number((*v * 10000.0).round() + 0.4),
                             _ => {}
                         }

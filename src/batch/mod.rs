@@ -116,7 +116,9 @@ pub fn discover(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
-        let Ok(rd) = std::fs::read_dir(&d) else { continue };
+        let Ok(rd) = std::fs::read_dir(&d) else {
+            continue;
+        };
         for e in rd.flatten() {
             let p = e.path();
             let name = e.file_name().to_string_lossy().to_string();
@@ -125,7 +127,11 @@ pub fn discover(dir: &Path) -> Vec<PathBuf> {
             }
             if p.is_dir() {
                 stack.push(p);
-            } else if p.extension().and_then(|x| x.to_str()).is_some_and(|x| INPUT_EXT.contains(&x.to_ascii_lowercase().as_str())) {
+            } else if p
+                .extension()
+                .and_then(|x| x.to_str())
+                .is_some_and(|x| INPUT_EXT.contains(&x.to_ascii_lowercase().as_str()))
+            {
                 out.push(p);
             }
         }
@@ -139,7 +145,10 @@ fn rel(base: &Path, p: &Path) -> String {
 }
 
 fn out_err(path: &Path, e: impl std::fmt::Display) -> BatchError {
-    BatchError::Output { path: path.display().to_string(), detail: e.to_string() }
+    BatchError::Output {
+        path: path.display().to_string(),
+        detail: e.to_string(),
+    }
 }
 
 impl Batch<'_> {
@@ -153,22 +162,39 @@ impl Batch<'_> {
             return Err(BatchError::NoInput(self.input.display().to_string()));
         }
         std::fs::create_dir_all(&self.output).map_err(|e| out_err(&self.output, e))?;
-        let (input, output) = (self.input.canonicalize().map_err(|e| out_err(&self.input, e))?, self.output.canonicalize().map_err(|e| out_err(&self.output, e))?);
+        let (input, output) = (
+            self.input
+                .canonicalize()
+                .map_err(|e| out_err(&self.input, e))?,
+            self.output
+                .canonicalize()
+                .map_err(|e| out_err(&self.output, e))?,
+        );
         if output.starts_with(&input) {
-            return Err(BatchError::OutInsideInput { out: output.display().to_string(), input: input.display().to_string() });
+            return Err(BatchError::OutInsideInput {
+                out: output.display().to_string(),
+                input: input.display().to_string(),
+            });
         }
         let files = discover(&input);
         let staging = output.join(".budget-tables-staging");
         let _ = std::fs::remove_dir_all(&staging);
         std::fs::create_dir_all(&staging).map_err(|e| out_err(&staging, e))?;
-        let pool = rayon::ThreadPoolBuilder::new().num_threads(self.jobs.max(1)).build().map_err(|e| out_err(&output, e))?;
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(self.jobs.max(1))
+            .build()
+            .map_err(|e| out_err(&output, e))?;
         let prior = pool.install(|| self.prior_index());
         let entries: Vec<Entry> = pool.install(|| {
             files
                 .par_iter()
                 .enumerate()
                 .map(|(i, f)| {
-                    let e = if stop.load(Ordering::Relaxed) { None } else { Some(self.one(&input, f, &staging.join(i.to_string()), &prior)) };
+                    let e = if stop.load(Ordering::Relaxed) {
+                        None
+                    } else {
+                        Some(self.one(&input, f, &staging.join(i.to_string()), &prior))
+                    };
                     tick();
                     e
                 })
@@ -189,10 +215,16 @@ impl Batch<'_> {
 
     /// Prior-year inputs by department: (year, path), read once, models dropped.
     fn prior_index(&self) -> HashMap<String, Vec<(i32, PathBuf)>> {
-        let Some(dir) = &self.prior else { return HashMap::new() };
+        let Some(dir) = &self.prior else {
+            return HashMap::new();
+        };
         let found: Vec<(String, i32, PathBuf)> = discover(dir)
             .par_iter()
-            .filter_map(|p| read_path(p, self.specs).ok().map(|o| (norm(&o.budget.department), o.budget.year, p.clone())))
+            .filter_map(|p| {
+                read_path(p, self.specs)
+                    .ok()
+                    .map(|o| (norm(&o.budget.department), o.budget.year, p.clone()))
+            })
             .collect();
         let mut map: HashMap<String, Vec<(i32, PathBuf)>> = HashMap::new();
         for (d, y, p) in found {
@@ -202,7 +234,13 @@ impl Batch<'_> {
     }
 
     /// Reads, checks and writes one input into its staging folder.
-    fn one(&self, input: &Path, file: &Path, stage: &Path, prior: &HashMap<String, Vec<(i32, PathBuf)>>) -> Entry {
+    fn one(
+        &self,
+        input: &Path,
+        file: &Path,
+        stage: &Path,
+        prior: &HashMap<String, Vec<(i32, PathBuf)>>,
+    ) -> Entry {
         let mut e = Entry {
             file: rel(input, file),
             department: None,
@@ -233,16 +271,34 @@ impl Batch<'_> {
         let b = &out.budget;
         e.department = Some(b.department.clone()).filter(|d| !d.is_empty());
         e.year = Some(b.year).filter(|y| *y > 0);
-        e.errors = findings.iter().filter(|d| d.severity == Severity::Error).count();
-        e.warnings = findings.iter().filter(|d| d.severity == Severity::Warning).count();
-        e.notices = findings.iter().filter(|d| d.severity == Severity::Notice).count();
+        e.errors = findings
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .count();
+        e.warnings = findings
+            .iter()
+            .filter(|d| d.severity == Severity::Warning)
+            .count();
+        e.notices = findings
+            .iter()
+            .filter(|d| d.severity == Severity::Notice)
+            .count();
         for d in findings.iter().filter(|d| d.severity != Severity::Notice) {
             *e.rules.entry(d.rule.clone()).or_default() += 1;
         }
-        e.status = if e.errors > 0 { Status::Errors } else if e.warnings > 0 { Status::Warnings } else { Status::Passed };
+        e.status = if e.errors > 0 {
+            Status::Errors
+        } else if e.warnings > 0 {
+            Status::Warnings
+        } else {
+            Status::Passed
+        };
         figures(&mut e, b);
         if e.department.is_none() || e.year.is_none() {
-            e.message = Some("找不到部门名称或年度，无法归档；请在各表“部门名称:”处填写并使用带年度的模板".into());
+            e.message = Some(
+                "找不到部门名称或年度，无法归档；请在各表“部门名称:”处填写并使用带年度的模板"
+                    .into(),
+            );
             return e;
         }
         let written = (|| -> Result<(), String> {
@@ -252,21 +308,41 @@ impl Batch<'_> {
                 Ok(())
             };
             if !has_errors(&findings) {
-                put("公开报表", "公开报表.xlsx", official::workbook_bytes(b, self.specs).map_err(|x| x.to_string())?)?;
+                put(
+                    "公开报表",
+                    "公开报表.xlsx",
+                    official::workbook_bytes(b, self.specs).map_err(|x| x.to_string())?,
+                )?;
             }
             put("规范模型", "模型.json", json::to_string(b).into_bytes())?;
             let report = serde_json::json!({ "file": e.file, "department": b.department, "year": b.year, "findings": findings });
-            put("检查结果", "检查结果.json", serde_json::to_vec_pretty(&report).unwrap_or_default())?;
+            put(
+                "检查结果",
+                "检查结果.json",
+                serde_json::to_vec_pretty(&report).unwrap_or_default(),
+            )?;
             if !findings.is_empty() && !out.sources.is_empty() {
                 if let Ok(sheets) = sheet::load(file) {
-                    put("标注副本", "检查结果标注.xlsx", annotate::workbook_bytes(&sheets, &findings).map_err(|x| x.to_string())?)?;
+                    put(
+                        "标注副本",
+                        "检查结果标注.xlsx",
+                        annotate::workbook_bytes(&sheets, &findings).map_err(|x| x.to_string())?,
+                    )?;
                 }
             }
-            if let Some((_, p)) = prior.get(&norm(&b.department)).and_then(|v| v.iter().filter(|(y, _)| *y < b.year).max_by_key(|(y, _)| *y)) {
+            if let Some((_, p)) = prior.get(&norm(&b.department)).and_then(|v| {
+                v.iter()
+                    .filter(|(y, _)| *y < b.year)
+                    .max_by_key(|(y, _)| *y)
+            }) {
                 if let Ok(po) = read_path(p, self.specs) {
                     let d = compare(&po.budget, b, self.specs);
                     e.change = d.headlines.first().map(|h| h.change.clone());
-                    put("年度对比", "年度对比.xlsx", diff_writer::workbook_bytes(&d).map_err(|x| x.to_string())?)?;
+                    put(
+                        "年度对比",
+                        "年度对比.xlsx",
+                        diff_writer::workbook_bytes(&d).map_err(|x| x.to_string())?,
+                    )?;
                 }
             }
             Ok(())
@@ -279,7 +355,12 @@ impl Batch<'_> {
 
     /// Moves each department's staged outputs into `<year>/<department>/`;
     /// two inputs of one department and year are both reported, neither kept.
-    fn place(&self, mut entries: Vec<Entry>, staging: &Path, output: &Path) -> Result<Vec<Entry>, BatchError> {
+    fn place(
+        &self,
+        mut entries: Vec<Entry>,
+        staging: &Path,
+        output: &Path,
+    ) -> Result<Vec<Entry>, BatchError> {
         let mut groups: HashMap<(i32, String), Vec<usize>> = HashMap::new();
         for (i, e) in entries.iter().enumerate() {
             if let (Some(y), Some(d)) = (e.year, &e.department) {
@@ -297,13 +378,21 @@ impl Batch<'_> {
                 for &i in idx {
                     entries[i].status = Status::Conflict;
                     entries[i].outputs.clear();
-                    entries[i].message = Some(format!("同一部门、同一年度有 {} 个输入：{}；均未输出，请只保留一个", idx.len(), files.join("、")));
+                    entries[i].message = Some(format!(
+                        "同一部门、同一年度有 {} 个输入：{}；均未输出，请只保留一个",
+                        idx.len(),
+                        files.join("、")
+                    ));
                 }
                 continue;
             }
             let i = idx[0];
             let e = &entries[i];
-            let base = format!("{}/{}", key.0, names::safe_component(e.department.as_deref().unwrap_or("")));
+            let base = format!(
+                "{}/{}",
+                key.0,
+                names::safe_component(e.department.as_deref().unwrap_or(""))
+            );
             let n = used.entry(base.clone()).or_insert(0);
             *n += 1;
             let folder = if *n == 1 { base } else { format!("{base}-{n}") };
@@ -320,7 +409,11 @@ impl Batch<'_> {
                 std::fs::rename(&src, &dst).map_err(|e| out_err(&dst, e))?;
             }
             let e = &mut entries[i];
-            e.outputs = e.outputs.iter().map(|(l, n)| (l.clone(), format!("{folder}/{n}"))).collect();
+            e.outputs = e
+                .outputs
+                .iter()
+                .map(|(l, n)| (l.clone(), format!("{folder}/{n}")))
+                .collect();
             e.folder = Some(folder);
         }
         Ok(entries)
@@ -328,12 +421,19 @@ impl Batch<'_> {
 }
 
 fn figures(e: &mut Entry, b: &Budget) {
-    e.income_total = b.two_sided("t01").and_then(|t| t.lines.get("income_total").copied().flatten());
+    e.income_total = b
+        .two_sided("t01")
+        .and_then(|t| t.lines.get("income_total").copied().flatten());
     e.basic = b.grid("t04").and_then(|g| g.amount(0, "", "total"));
     e.project = b.grid("t05").and_then(|g| g.amount(0, "", "total"));
     e.sangong = b
         .grid("t09")
         .and_then(|g| g.blocks.first())
         .and_then(|blk| blk.rows.iter().find(|r| r.key == "current"))
-        .map(|r| ["total_gpb", "total_gov_fund", "total_soe_capital"].iter().filter_map(|c| r.amounts.get(*c).copied().flatten()).fold(Amount::ZERO, |a, x| a + x));
+        .map(|r| {
+            ["total_gpb", "total_gov_fund", "total_soe_capital"]
+                .iter()
+                .filter_map(|c| r.amounts.get(*c).copied().flatten())
+                .fold(Amount::ZERO, |a, x| a + x)
+        });
 }

@@ -18,16 +18,38 @@ pub(crate) fn write_all(output: &Path, entries: &[Entry]) -> Result<Vec<String>,
     let groups: Vec<(String, Vec<&Entry>)> = if years.is_empty() {
         vec![("未知年度".into(), entries.iter().collect())]
     } else {
-        years.iter().map(|y| (y.to_string(), entries.iter().filter(|e| e.year.is_none_or(|x| x == *y)).collect())).collect()
+        years
+            .iter()
+            .map(|y| {
+                (
+                    y.to_string(),
+                    entries
+                        .iter()
+                        .filter(|e| e.year.is_none_or(|x| x == *y))
+                        .collect(),
+                )
+            })
+            .collect()
     };
     for (year, list) in groups {
         let name = format!("汇总-{year}");
         let xlsx = output.join(format!("{name}.xlsx"));
-        write_atomic(&xlsx, &workbook(&year, &list).map_err(|e| out_err(&xlsx, e))?, &[]).map_err(|e| out_err(&xlsx, e))?;
+        write_atomic(
+            &xlsx,
+            &workbook(&year, &list).map_err(|e| out_err(&xlsx, e))?,
+            &[],
+        )
+        .map_err(|e| out_err(&xlsx, e))?;
         let json = output.join(format!("{name}.json"));
         // Streamed straight from the entries: no JSON tree of every department in memory.
-        let doc = Doc { year: &year, entries: &list };
-        write_atomic_with(&json, &[], |w| serde_json::to_writer_pretty(w, &doc).map_err(std::io::Error::other)).map_err(|e| out_err(&json, e))?;
+        let doc = Doc {
+            year: &year,
+            entries: &list,
+        };
+        write_atomic_with(&json, &[], |w| {
+            serde_json::to_writer_pretty(w, &doc).map_err(std::io::Error::other)
+        })
+        .map_err(|e| out_err(&json, e))?;
         written.push(format!("{name}.xlsx"));
     }
     Ok(written)
@@ -50,19 +72,43 @@ fn fill(s: Status) -> Color {
 
 fn workbook(year: &str, list: &[&Entry]) -> Result<Vec<u8>, crate::write::WriteError> {
     let mut wb = new_workbook(&format!("{year}年部门预算汇总"))?;
-    let cell = Format::new().set_border(FormatBorder::Thin).set_font_name("宋体");
-    let head = cell.clone().set_bold().set_text_wrap().set_align(FormatAlign::Center).set_background_color(Color::RGB(0xF2_F2_F2));
+    let cell = Format::new()
+        .set_border(FormatBorder::Thin)
+        .set_font_name("宋体");
+    let head = cell
+        .clone()
+        .set_bold()
+        .set_text_wrap()
+        .set_align(FormatAlign::Center)
+        .set_background_color(Color::RGB(0xF2_F2_F2));
     let amount = cell.clone().set_num_format("#,##0.00");
     let rate = cell.clone().set_num_format("0.0%");
-    let link = cell.clone().set_font_color(Color::Blue).set_underline(rust_xlsxwriter::FormatUnderline::Single);
+    let link = cell
+        .clone()
+        .set_font_color(Color::Blue)
+        .set_underline(rust_xlsxwriter::FormatUnderline::Single);
 
     // Constant-memory sheets: a roll-up of thousands of rows never sits in memory whole.
     let ws = wb.add_worksheet_with_constant_memory()?;
     ws.set_name("汇总")?;
     let cols: [(&str, f64); 17] = [
-        ("输入文件", 30.0), ("部门", 30.0), ("年度", 7.0), ("状态", 9.0), ("错误", 6.0), ("警告", 6.0), ("提示", 6.0),
-        ("收入总计", 13.0), ("基本支出", 13.0), ("项目支出", 13.0), ("“三公”经费", 11.0), ("收入总计增减额", 13.0), ("增减率", 8.0),
-        ("公开报表", 10.0), ("检查结果", 10.0), ("年度对比", 10.0), ("说明", 50.0),
+        ("输入文件", 30.0),
+        ("部门", 30.0),
+        ("年度", 7.0),
+        ("状态", 9.0),
+        ("错误", 6.0),
+        ("警告", 6.0),
+        ("提示", 6.0),
+        ("收入总计", 13.0),
+        ("基本支出", 13.0),
+        ("项目支出", 13.0),
+        ("“三公”经费", 11.0),
+        ("收入总计增减额", 13.0),
+        ("增减率", 8.0),
+        ("公开报表", 10.0),
+        ("检查结果", 10.0),
+        ("年度对比", 10.0),
+        ("说明", 50.0),
     ];
     for (c, (h, w)) in cols.iter().enumerate() {
         ws.write_string_with_format(0, c as u16, *h, &head)?;
@@ -76,11 +122,22 @@ fn workbook(year: &str, list: &[&Entry]) -> Result<Vec<u8>, crate::write::WriteE
             Some(y) => ws.write_number_with_format(r, 2, y as f64, &cell)?,
             None => ws.write_blank(r, 2, &cell)?,
         };
-        ws.write_string_with_format(r, 3, e.status.label(), &cell.clone().set_background_color(fill(e.status)))?;
+        ws.write_string_with_format(
+            r,
+            3,
+            e.status.label(),
+            &cell.clone().set_background_color(fill(e.status)),
+        )?;
         for (c, n) in [(4u16, e.errors), (5, e.warnings), (6, e.notices)] {
             ws.write_number_with_format(r, c, n as f64, &cell)?;
         }
-        for (c, a) in [(7u16, e.income_total), (8, e.basic), (9, e.project), (10, e.sangong), (11, e.change.as_ref().and_then(|c| c.change))] {
+        for (c, a) in [
+            (7u16, e.income_total),
+            (8, e.basic),
+            (9, e.project),
+            (10, e.sangong),
+            (11, e.change.as_ref().and_then(|c| c.change)),
+        ] {
             match a {
                 Some(a) => ws.write_number_with_format(r, c, a.to_f64(), &amount)?,
                 None => ws.write_blank(r, c, &amount)?,
@@ -89,7 +146,14 @@ fn workbook(year: &str, list: &[&Entry]) -> Result<Vec<u8>, crate::write::WriteE
         match e.change.as_ref().map(|c| c.rate) {
             Some(Rate::Percent(p)) => {
                 use rust_decimal::prelude::ToPrimitive;
-                ws.write_number_with_format(r, 12, (p / rust_decimal::Decimal::ONE_HUNDRED).to_f64().unwrap_or(0.0), &rate)?;
+                ws.write_number_with_format(
+                    r,
+                    12,
+                    (p / rust_decimal::Decimal::ONE_HUNDRED)
+                        .to_f64()
+                        .unwrap_or(0.0),
+                    &rate,
+                )?;
             }
             Some(Rate::New) => {
                 ws.write_string_with_format(r, 12, "新增", &cell)?;
@@ -99,7 +163,11 @@ fn workbook(year: &str, list: &[&Entry]) -> Result<Vec<u8>, crate::write::WriteE
             }
         }
         for (c, label) in [(13u16, "公开报表"), (14, "检查结果"), (15, "年度对比")] {
-            let target = e.outputs.iter().find(|(l, _)| l == label || (label == "检查结果" && l == "检查结果")).map(|(_, p)| p.clone());
+            let target = e
+                .outputs
+                .iter()
+                .find(|(l, _)| l == label || (label == "检查结果" && l == "检查结果"))
+                .map(|(_, p)| p.clone());
             match target {
                 Some(p) => link_cell(ws, r, c, &p, label, &link)?,
                 None => {
@@ -141,7 +209,14 @@ fn workbook(year: &str, list: &[&Entry]) -> Result<Vec<u8>, crate::write::WriteE
     Ok(wb.save_to_buffer()?)
 }
 
-fn link_cell(ws: &mut Worksheet, r: u32, c: u16, rel: &str, text: &str, f: &Format) -> Result<(), crate::write::WriteError> {
+fn link_cell(
+    ws: &mut Worksheet,
+    r: u32,
+    c: u16,
+    rel: &str,
+    text: &str,
+    f: &Format,
+) -> Result<(), crate::write::WriteError> {
     // A relative link: the roll-up and the department folders move together.
     ws.write_url_with_format(r, c, Url::new(format!("file:///{rel}")).set_text(text), f)?;
     Ok(())

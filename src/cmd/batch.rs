@@ -20,7 +20,9 @@ pub struct Args<'a> {
 }
 
 pub fn run(specs: &SpecSet, check: &Options, a: Args) -> Result<ExitCode, CmdError> {
-    let jobs = a.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let jobs = a
+        .jobs
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     if jobs == 0 {
         return Err(CmdError::Usage("--jobs 应至少为 1".into()));
     }
@@ -33,12 +35,24 @@ pub fn run(specs: &SpecSet, check: &Options, a: Args) -> Result<ExitCode, CmdErr
     let total = discover(a.input).len() as u64;
     let bar = if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
         let b = indicatif::ProgressBar::new(total);
-        b.set_style(indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} 个部门 {elapsed_precise} 剩余 {eta}").unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()));
+        b.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{bar:40} {pos}/{len} 个部门 {elapsed_precise} 剩余 {eta}",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
         b
     } else {
         indicatif::ProgressBar::hidden()
     };
-    let batch = Batch { specs, check, input: a.input.to_path_buf(), output: a.output.to_path_buf(), prior: a.prior.map(Path::to_path_buf), jobs };
+    let batch = Batch {
+        specs,
+        check,
+        input: a.input.to_path_buf(),
+        output: a.output.to_path_buf(),
+        prior: a.prior.map(Path::to_path_buf),
+        jobs,
+    };
     let result = batch.run(&|| bar.inc(1), &stop);
     bar.finish_and_clear();
     let summary = match result {
@@ -51,10 +65,22 @@ pub fn run(specs: &SpecSet, check: &Options, a: Args) -> Result<ExitCode, CmdErr
     };
     let count = |s: Status| summary.entries.iter().filter(|e| e.status == s).count();
     if a.as_json {
-        println!("{}", serde_json::to_string_pretty(&summary).unwrap_or_default());
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&summary).unwrap_or_default()
+        );
     } else {
-        for e in summary.entries.iter().filter(|e| matches!(e.status, Status::Unreadable | Status::Conflict)) {
-            eprintln!("{}：{}：{}", e.file, e.status.label(), e.message.as_deref().unwrap_or(""));
+        for e in summary
+            .entries
+            .iter()
+            .filter(|e| matches!(e.status, Status::Unreadable | Status::Conflict))
+        {
+            eprintln!(
+                "{}：{}：{}",
+                e.file,
+                e.status.label(),
+                e.message.as_deref().unwrap_or("")
+            );
         }
         println!(
             "共 {} 个输入：通过 {}，有警告 {}，有错误 {}，无法读取 {}，冲突 {}；汇总：{}",
@@ -64,7 +90,12 @@ pub fn run(specs: &SpecSet, check: &Options, a: Args) -> Result<ExitCode, CmdErr
             count(Status::Errors),
             count(Status::Unreadable),
             count(Status::Conflict),
-            summary.rollups.iter().map(|r| a.output.join(r).display().to_string()).collect::<Vec<_>>().join("、")
+            summary
+                .rollups
+                .iter()
+                .map(|r| a.output.join(r).display().to_string())
+                .collect::<Vec<_>>()
+                .join("、")
         );
     }
     Ok(if count(Status::Unreadable) > 0 {

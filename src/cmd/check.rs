@@ -7,20 +7,34 @@ use budget_tables::diag::has_errors;
 use budget_tables::io::write_atomic;
 use budget_tables::read::sheet::load;
 use budget_tables::spec::SpecSet;
-use budget_tables::write::annotate;
 use budget_tables::validate::Options;
+use budget_tables::write::annotate;
 
 use super::{counts, exit, grouped_lines, read_and_validate, CmdError, EXIT_ERRORS};
 
-pub fn run(specs: &SpecSet, opts: &Options, input: &Path, as_json: bool, annotate: Option<&Path>) -> Result<ExitCode, CmdError> {
+pub fn run(
+    specs: &SpecSet,
+    opts: &Options,
+    input: &Path,
+    as_json: bool,
+    annotate: Option<&Path>,
+) -> Result<ExitCode, CmdError> {
     let (outcome, findings) = read_and_validate(specs, opts, input)?;
     let d = &findings;
     if let Some(out) = annotate {
-        if !out.extension().is_some_and(|e| e.eq_ignore_ascii_case("xlsx")) {
-            return Err(CmdError::Usage(format!("--annotate 只能输出为 .xlsx 文件：{}", out.display())));
+        if !out
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"))
+        {
+            return Err(CmdError::Usage(format!(
+                "--annotate 只能输出为 .xlsx 文件：{}",
+                out.display()
+            )));
         }
         if outcome.sources.is_empty() {
-            return Err(CmdError::Usage("--annotate 只适用于工作簿（xlsx、xls、ods）输入，JSON 没有单元格可以标注".into()));
+            return Err(CmdError::Usage(
+                "--annotate 只适用于工作簿（xlsx、xls、ods）输入，JSON 没有单元格可以标注".into(),
+            ));
         }
         let sheets = load(input)?;
         write_atomic(out, &annotate::workbook_bytes(&sheets, d)?, &[input])?;
@@ -36,7 +50,10 @@ pub fn run(specs: &SpecSet, opts: &Options, input: &Path, as_json: bool, annotat
             "notices": notices,
             "findings": d,
         });
-        println!("{}", serde_json::to_string_pretty(&report).unwrap_or_default());
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&report).unwrap_or_default()
+        );
     } else {
         let color = std::io::IsTerminal::is_terminal(&std::io::stdout());
         for line in grouped_lines(d, color) {
@@ -52,5 +69,9 @@ pub fn run(specs: &SpecSet, opts: &Options, input: &Path, as_json: bool, annotat
             println!("{}：{e} 个错误，{w} 个警告，{n} 个提示。", input.display());
         }
     }
-    Ok(if has_errors(d) { exit(EXIT_ERRORS) } else { ExitCode::SUCCESS })
+    Ok(if has_errors(d) {
+        exit(EXIT_ERRORS)
+    } else {
+        ExitCode::SUCCESS
+    })
 }

@@ -13,8 +13,17 @@ use budget_tables::validate::Options;
 
 use super::{counts, exit, print_diagnostics, read_and_validate, CmdError, EXIT_ERRORS};
 
-pub fn run(specs: &SpecSet, opts: &Options, input: &Path, output: &Path, allow_errors: bool) -> Result<ExitCode, CmdError> {
-    let ext = output.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
+pub fn run(
+    specs: &SpecSet,
+    opts: &Options,
+    input: &Path,
+    output: &Path,
+    allow_errors: bool,
+) -> Result<ExitCode, CmdError> {
+    let ext = output
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
     if !matches!(ext.as_deref(), Some("xlsx") | Some("json")) {
         return Err(CmdError::Usage(format!(
             "无法识别输出格式：{}；输出文件应以 .xlsx（公开报表）或 .json（规范模型）结尾",
@@ -22,7 +31,10 @@ pub fn run(specs: &SpecSet, opts: &Options, input: &Path, output: &Path, allow_e
         )));
     }
     if same_file(input, output) {
-        return Err(CmdError::Usage(format!("输出文件 {} 与输入文件相同；输入文件不会被覆盖，请换一个输出文件名", output.display())));
+        return Err(CmdError::Usage(format!(
+            "输出文件 {} 与输入文件相同；输入文件不会被覆盖，请换一个输出文件名",
+            output.display()
+        )));
     }
     let (outcome, findings) = read_and_validate(specs, opts, input)?;
     print_diagnostics(&findings);
@@ -39,5 +51,9 @@ pub fn run(specs: &SpecSet, opts: &Options, input: &Path, output: &Path, allow_e
     };
     write_atomic(output, &bytes, &[input])?;
     println!("已生成 {}", output.display());
-    Ok(if errors { exit(EXIT_ERRORS) } else { ExitCode::SUCCESS })
+    Ok(if errors {
+        exit(EXIT_ERRORS)
+    } else {
+        ExitCode::SUCCESS
+    })
 }

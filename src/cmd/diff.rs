@@ -13,13 +13,27 @@ use budget_tables::write::diff::workbook_bytes;
 
 use super::{exit, print_diagnostics, CmdError, EXIT_ERRORS};
 
-pub fn run(specs: &SpecSet, prior: &Path, current: &Path, output: Option<&Path>, as_json: bool) -> Result<ExitCode, CmdError> {
+pub fn run(
+    specs: &SpecSet,
+    prior: &Path,
+    current: &Path,
+    output: Option<&Path>,
+    as_json: bool,
+) -> Result<ExitCode, CmdError> {
     if output.is_none() && !as_json {
-        return Err(CmdError::Usage("请用 -o 指定输出的对比工作簿（.xlsx），或用 --format json 输出数据".into()));
+        return Err(CmdError::Usage(
+            "请用 -o 指定输出的对比工作簿（.xlsx），或用 --format json 输出数据".into(),
+        ));
     }
     if let Some(o) = output {
-        if !o.extension().is_some_and(|e| e.eq_ignore_ascii_case("xlsx")) {
-            return Err(CmdError::Usage(format!("对比结果只能输出为 .xlsx 文件：{}", o.display())));
+        if !o
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"))
+        {
+            return Err(CmdError::Usage(format!(
+                "对比结果只能输出为 .xlsx 文件：{}",
+                o.display()
+            )));
         }
     }
     let a = read_path(prior, specs)?;
@@ -46,7 +60,10 @@ pub fn run(specs: &SpecSet, prior: &Path, current: &Path, output: Option<&Path>,
         )));
     }
     if norm(&a.budget.department) != norm(&b.budget.department) {
-        eprintln!("警告：两年的部门名称不同（{} / {}），仍按科目编码和项目名称对比。", a.budget.department, b.budget.department);
+        eprintln!(
+            "警告：两年的部门名称不同（{} / {}），仍按科目编码和项目名称对比。",
+            a.budget.department, b.budget.department
+        );
     }
     let d = compare(&a.budget, &b.budget, specs);
     if let Some(o) = output {
@@ -59,7 +76,10 @@ pub fn run(specs: &SpecSet, prior: &Path, current: &Path, output: Option<&Path>,
         println!("{}", serde_json::to_string_pretty(&d).unwrap_or_default());
     }
     if !d.consistency.is_empty() {
-        eprintln!("警告：本年表9 的上年数有 {} 处与上年公开的本年数不同，详见“总览”。", d.consistency.len());
+        eprintln!(
+            "警告：本年表9 的上年数有 {} 处与上年公开的本年数不同，详见“总览”。",
+            d.consistency.len()
+        );
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -13,9 +13,13 @@ use std::process::ExitCode;
 use budget_tables::diag::{Diagnostic, Severity};
 use budget_tables::io::OutputError;
 use budget_tables::read::ReadError;
-use budget_tables::spec::{SpecError, SpecSet};
 use budget_tables::read::{read_path, ReadOutcome};
-use budget_tables::validate::{self, catalogue::{Catalogue, CatalogueError}, Options};
+use budget_tables::spec::{SpecError, SpecSet};
+use budget_tables::validate::{
+    self,
+    catalogue::{Catalogue, CatalogueError},
+    Options,
+};
 use budget_tables::write::WriteError;
 
 /// Exit code: the workbook has errors (some tables missing or invalid).
@@ -47,7 +51,10 @@ pub fn load_specs(dir: Option<&Path>) -> Result<SpecSet, CmdError> {
     })
 }
 
-pub fn check_options(catalogue: Option<&Path>, step: rust_decimal::Decimal) -> Result<Options, CmdError> {
+pub fn check_options(
+    catalogue: Option<&Path>,
+    step: rust_decimal::Decimal,
+) -> Result<Options, CmdError> {
     if step <= rust_decimal::Decimal::ZERO {
         return Err(CmdError::Usage(format!("舍入步长应大于 0：{step}")));
     }
@@ -59,7 +66,11 @@ pub fn check_options(catalogue: Option<&Path>, step: rust_decimal::Decimal) -> R
 }
 
 /// Reads the input and validates it; the read's structural findings come first.
-pub fn read_and_validate(specs: &SpecSet, opts: &Options, input: &Path) -> Result<(ReadOutcome, Vec<Diagnostic>), CmdError> {
+pub fn read_and_validate(
+    specs: &SpecSet,
+    opts: &Options,
+    input: &Path,
+) -> Result<(ReadOutcome, Vec<Diagnostic>), CmdError> {
     let outcome = read_path(input, specs)?;
     let found = validate::validate(&outcome.budget, specs, &outcome.sources, opts);
     let all = validate::combine(outcome.diagnostics.clone(), found);
@@ -89,8 +100,12 @@ pub fn grouped_lines(diags: &[Diagnostic], color: bool) -> Vec<String> {
         let label = d.severity.label();
         let painted = match (color, d.severity) {
             (false, _) => text,
-            (true, Severity::Error) => text.replacen(label, &format!("\x1b[1;31m{label}\x1b[0m"), 1),
-            (true, Severity::Warning) => text.replacen(label, &format!("\x1b[33m{label}\x1b[0m"), 1),
+            (true, Severity::Error) => {
+                text.replacen(label, &format!("\x1b[1;31m{label}\x1b[0m"), 1)
+            }
+            (true, Severity::Warning) => {
+                text.replacen(label, &format!("\x1b[33m{label}\x1b[0m"), 1)
+            }
             (true, Severity::Notice) => text.replacen(label, &format!("\x1b[36m{label}\x1b[0m"), 1),
         };
         out.push(format!("  {painted}"));
@@ -100,7 +115,11 @@ pub fn grouped_lines(diags: &[Diagnostic], color: bool) -> Vec<String> {
 
 pub fn counts(diags: &[Diagnostic]) -> (usize, usize, usize) {
     let c = |s| diags.iter().filter(|d| d.severity == s).count();
-    (c(Severity::Error), c(Severity::Warning), c(Severity::Notice))
+    (
+        c(Severity::Error),
+        c(Severity::Warning),
+        c(Severity::Notice),
+    )
 }
 
 pub fn exit(code: u8) -> ExitCode {

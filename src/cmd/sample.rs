@@ -13,13 +13,16 @@ use super::CmdError;
 
 pub fn run(specs: &SpecSet, count: usize, output: &Path) -> Result<ExitCode, CmdError> {
     let base = base();
-    std::fs::create_dir_all(output).map_err(|e| CmdError::Usage(format!("无法创建目录 {}：{e}", output.display())))?;
-    (0..count).into_par_iter().try_for_each(|i| -> Result<(), CmdError> {
-        let b = generate(&base, i);
-        let bytes = official::workbook_bytes(&b, specs)?;
-        write_atomic(&output.join(format!("dept-{:04}.xlsx", i + 1)), &bytes, &[])?;
-        Ok(())
-    })?;
+    std::fs::create_dir_all(output)
+        .map_err(|e| CmdError::Usage(format!("无法创建目录 {}：{e}", output.display())))?;
+    (0..count)
+        .into_par_iter()
+        .try_for_each(|i| -> Result<(), CmdError> {
+            let b = generate(&base, i);
+            let bytes = official::workbook_bytes(&b, specs)?;
+            write_atomic(&output.join(format!("dept-{:04}.xlsx", i + 1)), &bytes, &[])?;
+            Ok(())
+        })?;
     println!("已生成 {count} 个部门的工作簿：{}", output.display());
     Ok(ExitCode::SUCCESS)
 }

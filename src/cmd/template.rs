@@ -9,12 +9,29 @@ use budget_tables::write::template::{workbook_bytes, TemplateOptions};
 
 use super::CmdError;
 
-pub fn run(specs: &SpecSet, output: &Path, department: String, year: Option<i32>) -> Result<ExitCode, CmdError> {
-    if !output.extension().is_some_and(|e| e.eq_ignore_ascii_case("xlsx")) {
-        return Err(CmdError::Usage(format!("模板只能输出为 .xlsx 文件：{}", output.display())));
+pub fn run(
+    specs: &SpecSet,
+    output: &Path,
+    department: String,
+    year: Option<i32>,
+) -> Result<ExitCode, CmdError> {
+    if !output
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"))
+    {
+        return Err(CmdError::Usage(format!(
+            "模板只能输出为 .xlsx 文件：{}",
+            output.display()
+        )));
     }
     let year = year.unwrap_or_else(next_year);
-    let bytes = workbook_bytes(specs, &TemplateOptions { department: department.trim().to_string(), year })?;
+    let bytes = workbook_bytes(
+        specs,
+        &TemplateOptions {
+            department: department.trim().to_string(),
+            year,
+        },
+    )?;
     write_atomic(output, &bytes, &[])?;
     println!("已生成 {} 年填报模板：{}", year, output.display());
     Ok(ExitCode::SUCCESS)

@@ -33,28 +33,75 @@ fn level_of(code: Option<&str>) -> u8 {
 }
 
 /// The lines of a table and its amount columns (id, header path).
-pub(crate) fn table_lines(spec: &TableSpec, t: &Table, year: i32) -> (Vec<(String, String)>, Vec<Line>) {
-    let label = |path: &[String]| path.iter().map(|l| fill(l, year, "")).collect::<Vec<_>>().join("/").replace(&year.to_string(), "");
+pub(crate) fn table_lines(
+    spec: &TableSpec,
+    t: &Table,
+    year: i32,
+) -> (Vec<(String, String)>, Vec<Line>) {
+    let label = |path: &[String]| {
+        path.iter()
+            .map(|l| fill(l, year, ""))
+            .collect::<Vec<_>>()
+            .join("/")
+            .replace(&year.to_string(), "")
+    };
     let mut out = Vec::new();
-    let one = |a: Option<crate::amount::Amount>| -> Amounts { [("amount".to_string(), a)].into_iter().collect() };
+    let one = |a: Option<crate::amount::Amount>| -> Amounts {
+        [("amount".to_string(), a)].into_iter().collect()
+    };
     match t {
         Table::Grid(g) => {
-            let cols: Vec<(String, String)> = spec.amount_columns().map(|c| (c.id.clone(), label(&c.path))).collect();
+            let cols: Vec<(String, String)> = spec
+                .amount_columns()
+                .map(|c| (c.id.clone(), label(&c.path)))
+                .collect();
             for (bi, b) in g.blocks.iter().enumerate() {
                 // The department's own block matches across years even if it is renamed.
-                let unit_id = if bi == 0 { "@部门".to_string() } else { b.unit.clone() };
+                let unit_id = if bi == 0 {
+                    "@部门".to_string()
+                } else {
+                    b.unit.clone()
+                };
                 if let Some(total) = &b.total {
-                    out.push(Line { id: line_id(&unit_id, ""), unit: b.unit.clone(), key: String::new(), code: None, name: format!("{}合计", b.unit), level: 0, amounts: total.clone() });
+                    out.push(Line {
+                        id: line_id(&unit_id, ""),
+                        unit: b.unit.clone(),
+                        key: String::new(),
+                        code: None,
+                        name: format!("{}合计", b.unit),
+                        level: 0,
+                        amounts: total.clone(),
+                    });
                 }
                 for r in &b.rows {
-                    let level = if spec.row_key == RowKey::Code { level_of(r.code.as_deref()) } else { 1 };
-                    out.push(Line { id: line_id(&unit_id, &r.key), unit: b.unit.clone(), key: r.key.clone(), code: r.code.clone(), name: r.name.clone(), level, amounts: r.amounts.clone() });
+                    let level = if spec.row_key == RowKey::Code {
+                        level_of(r.code.as_deref())
+                    } else {
+                        1
+                    };
+                    out.push(Line {
+                        id: line_id(&unit_id, &r.key),
+                        unit: b.unit.clone(),
+                        key: r.key.clone(),
+                        code: r.code.clone(),
+                        name: r.name.clone(),
+                        level,
+                        amounts: r.amounts.clone(),
+                    });
                 }
             }
             (cols, out)
         }
         Table::TwoSided(t) => {
-            let fixed = |l: &crate::spec::Line| Line { id: line_id("", &l.id), unit: String::new(), key: l.id.clone(), code: None, name: l.label.clone(), level: 0, amounts: one(t.lines.get(&l.id).copied().flatten()) };
+            let fixed = |l: &crate::spec::Line| Line {
+                id: line_id("", &l.id),
+                unit: String::new(),
+                key: l.id.clone(),
+                code: None,
+                name: l.label.clone(),
+                level: 0,
+                amounts: one(t.lines.get(&l.id).copied().flatten()),
+            };
             out.extend(spec.income_lines.iter().map(fixed));
             for e in &t.expenditure {
                 let level = match e.level {
@@ -62,18 +109,54 @@ pub(crate) fn table_lines(spec: &TableSpec, t: &Table, year: i32) -> (Vec<(Strin
                     Some(Level::Kuan) => 2,
                     Some(Level::Xiang) => 3,
                 };
-                out.push(Line { id: line_id("", &e.key()), unit: String::new(), key: e.key(), code: e.code.clone(), name: e.name.clone(), level, amounts: one(e.amount) });
+                out.push(Line {
+                    id: line_id("", &e.key()),
+                    unit: String::new(),
+                    key: e.key(),
+                    code: e.code.clone(),
+                    name: e.name.clone(),
+                    level,
+                    amounts: one(e.amount),
+                });
             }
-            out.extend(spec.footer_rows.iter().flat_map(|f| f.left.iter().chain(f.right.iter())).map(fixed));
+            out.extend(
+                spec.footer_rows
+                    .iter()
+                    .flat_map(|f| f.left.iter().chain(f.right.iter()))
+                    .map(fixed),
+            );
             (vec![("amount".into(), "预算数".into())], out)
         }
         Table::Form(f) => {
-            let cols: Vec<(String, String)> = spec.form.iter().flat_map(|fs| fs.amounts.iter().map(|a| (a.id.clone(), a.label.clone()))).collect();
+            let cols: Vec<(String, String)> = spec
+                .form
+                .iter()
+                .flat_map(|fs| fs.amounts.iter().map(|a| (a.id.clone(), a.label.clone())))
+                .collect();
             for task in &f.tasks {
-                out.push(Line { id: line_id("", &norm(&task.name)), unit: String::new(), key: norm(&task.name), code: None, name: task.name.clone(), level: 1, amounts: task.amounts.clone() });
+                out.push(Line {
+                    id: line_id("", &norm(&task.name)),
+                    unit: String::new(),
+                    key: norm(&task.name),
+                    code: None,
+                    name: task.name.clone(),
+                    level: 1,
+                    amounts: task.amounts.clone(),
+                });
             }
-            let sum_label = spec.form.as_ref().map_or("金额合计".to_string(), |fs| fs.sum_label.clone());
-            out.push(Line { id: line_id("", "@sum"), unit: String::new(), key: "@sum".into(), code: None, name: sum_label, level: 0, amounts: f.sum.clone() });
+            let sum_label = spec
+                .form
+                .as_ref()
+                .map_or("金额合计".to_string(), |fs| fs.sum_label.clone());
+            out.push(Line {
+                id: line_id("", "@sum"),
+                unit: String::new(),
+                key: "@sum".into(),
+                code: None,
+                name: sum_label,
+                level: 0,
+                amounts: f.sum.clone(),
+            });
             (cols, out)
         }
     }

@@ -74,12 +74,18 @@ impl Change {
             _ if p.is_zero() && c.is_zero() => Rate::None,
             _ if p.is_zero() => Rate::New,
             _ => {
-                let mut r = ((c.value() - p.value()) * Decimal::ONE_HUNDRED / p.value()).round_dp_with_strategy(1, RoundingStrategy::MidpointAwayFromZero);
+                let mut r = ((c.value() - p.value()) * Decimal::ONE_HUNDRED / p.value())
+                    .round_dp_with_strategy(1, RoundingStrategy::MidpointAwayFromZero);
                 r.rescale(1);
                 Rate::Percent(r)
             }
         };
-        Change { prior, current, change, rate }
+        Change {
+            prior,
+            current,
+            change,
+            rate,
+        }
     }
 }
 
@@ -158,10 +164,18 @@ pub struct Mismatch {
 pub fn compare(prior: &Budget, current: &Budget, specs: &SpecSet) -> Diff {
     let mut tables = Vec::new();
     for spec in &specs.tables {
-        let (Some(a), Some(b)) = (prior.tables.get(&spec.id), current.tables.get(&spec.id)) else { continue };
+        let (Some(a), Some(b)) = (prior.tables.get(&spec.id), current.tables.get(&spec.id)) else {
+            continue;
+        };
         let (cols, pa) = table_lines(spec, a, prior.year);
         let (_, pb) = table_lines(spec, b, current.year);
-        tables.push(TableDiff { id: spec.id.clone(), number: spec.number, sheet: spec.sheet_name(), columns: cols.clone(), rows: merge(&pa, &pb, &cols) });
+        tables.push(TableDiff {
+            id: spec.id.clone(),
+            number: spec.number,
+            sheet: spec.sheet_name(),
+            columns: cols.clone(),
+            rows: merge(&pa, &pb, &cols),
+        });
     }
     Diff {
         department: current.department.clone(),
@@ -178,7 +192,12 @@ pub fn compare(prior: &Budget, current: &Budget, specs: &SpecSet) -> Diff {
 fn merge(prior: &[Line], current: &[Line], cols: &[(String, String)]) -> Vec<DiffRow> {
     let cells = |a: Option<&Line>, b: Option<&Line>| -> Vec<Change> {
         cols.iter()
-            .map(|(id, _)| Change::new(a.and_then(|l| l.amounts.get(id).copied().flatten()), b.and_then(|l| l.amounts.get(id).copied().flatten())))
+            .map(|(id, _)| {
+                Change::new(
+                    a.and_then(|l| l.amounts.get(id).copied().flatten()),
+                    b.and_then(|l| l.amounts.get(id).copied().flatten()),
+                )
+            })
             .collect()
     };
     let mut out: Vec<DiffRow> = current
@@ -187,7 +206,9 @@ fn merge(prior: &[Line], current: &[Line], cols: &[(String, String)]) -> Vec<Dif
             let a = prior.iter().find(|a| a.id == b.id);
             let status = match a {
                 None => Status::New,
-                Some(a) if crate::text::norm(&a.name) != crate::text::norm(&b.name) => Status::Renamed,
+                Some(a) if crate::text::norm(&a.name) != crate::text::norm(&b.name) => {
+                    Status::Renamed
+                }
                 Some(_) => Status::Same,
             };
             DiffRow {
@@ -196,7 +217,9 @@ fn merge(prior: &[Line], current: &[Line], cols: &[(String, String)]) -> Vec<Dif
                 key: b.key.clone(),
                 code: b.code.clone(),
                 name: b.name.clone(),
-                prior_name: a.filter(|_| status == Status::Renamed).map(|a| a.name.clone()),
+                prior_name: a
+                    .filter(|_| status == Status::Renamed)
+                    .map(|a| a.name.clone()),
                 level: b.level,
                 status,
                 cells: cells(a, Some(b)),
@@ -207,7 +230,17 @@ fn merge(prior: &[Line], current: &[Line], cols: &[(String, String)]) -> Vec<Dif
         if current.iter().any(|b| b.id == a.id) {
             continue;
         }
-        let row = DiffRow { id: a.id.clone(), unit: a.unit.clone(), key: a.key.clone(), code: a.code.clone(), name: a.name.clone(), prior_name: None, level: a.level, status: Status::Cancelled, cells: cells(Some(a), None) };
+        let row = DiffRow {
+            id: a.id.clone(),
+            unit: a.unit.clone(),
+            key: a.key.clone(),
+            code: a.code.clone(),
+            name: a.name.clone(),
+            prior_name: None,
+            level: a.level,
+            status: Status::Cancelled,
+            cells: cells(Some(a), None),
+        };
         // After the nearest earlier prior row that is already placed.
         let at = prior[..i]
             .iter()
@@ -221,16 +254,33 @@ fn merge(prior: &[Line], current: &[Line], cols: &[(String, String)]) -> Vec<Dif
 
 /// This year's 表9 prior-year row must repeat last year's current-year row.
 fn consistency(prior: &Budget, current: &Budget) -> Vec<Mismatch> {
-    let (Some(a), Some(b)) = (prior.grid("t09"), current.grid("t09")) else { return Vec::new() };
+    let (Some(a), Some(b)) = (prior.grid("t09"), current.grid("t09")) else {
+        return Vec::new();
+    };
     let mut out = Vec::new();
     for (bi, blk) in b.blocks.iter().enumerate() {
-        let last = if bi == 0 { a.blocks.first() } else { a.blocks.iter().find(|x| crate::text::norm(&x.unit) == crate::text::norm(&blk.unit)) };
-        let (Some(last), Some(stated)) = (last, blk.rows.iter().find(|r| r.key == "prior")) else { continue };
-        let Some(published) = last.rows.iter().find(|r| r.key == "current") else { continue };
+        let last = if bi == 0 {
+            a.blocks.first()
+        } else {
+            a.blocks
+                .iter()
+                .find(|x| crate::text::norm(&x.unit) == crate::text::norm(&blk.unit))
+        };
+        let (Some(last), Some(stated)) = (last, blk.rows.iter().find(|r| r.key == "prior")) else {
+            continue;
+        };
+        let Some(published) = last.rows.iter().find(|r| r.key == "current") else {
+            continue;
+        };
         for (col, v) in &stated.amounts {
             let p = published.amounts.get(col).copied().flatten();
             if *v != p {
-                out.push(Mismatch { unit: blk.unit.clone(), column: col.clone(), stated: *v, published: p });
+                out.push(Mismatch {
+                    unit: blk.unit.clone(),
+                    column: col.clone(),
+                    stated: *v,
+                    published: p,
+                });
             }
         }
     }
@@ -253,6 +303,9 @@ mod tests {
         assert_eq!(Change::new(a("0.00"), a("5.00")).rate, Rate::New);
         assert_eq!(Change::new(None, a("5.00")).rate, Rate::New);
         assert_eq!(Change::new(a("0.00"), a("0.00")).rate, Rate::None);
-        assert_eq!(Change::new(a("400.00"), a("304.00")).rate, Rate::Percent("-24.0".parse().unwrap()));
+        assert_eq!(
+            Change::new(a("400.00"), a("304.00")).rate,
+            Rate::Percent("-24.0".parse().unwrap())
+        );
     }
 }

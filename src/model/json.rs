@@ -32,13 +32,16 @@ pub fn to_string(b: &Budget) -> String {
 /// assert_eq!(json::from_str(&json::to_string(&b)).unwrap(), b);
 /// ```
 pub fn from_str(s: &str) -> Result<Budget, JsonError> {
-    let v: serde_json::Value =
-        serde_json::from_str(s.trim_start_matches('\u{feff}')).map_err(|e| JsonError::Syntax(e.to_string()))?;
+    let v: serde_json::Value = serde_json::from_str(s.trim_start_matches('\u{feff}'))
+        .map_err(|e| JsonError::Syntax(e.to_string()))?;
     let format = v.get("format").and_then(|f| f.as_str()).unwrap_or_default();
     if format != FORMAT {
         return Err(JsonError::Format(format.to_string()));
     }
-    let version = v.get("format_version").and_then(|f| f.as_u64()).unwrap_or(0) as u32;
+    let version = v
+        .get("format_version")
+        .and_then(|f| f.as_u64())
+        .unwrap_or(0) as u32;
     if version != FORMAT_VERSION {
         return Err(JsonError::Version(version));
     }

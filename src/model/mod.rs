@@ -175,11 +175,15 @@ impl Table {
     pub fn has_no_figures(&self) -> bool {
         let zero = |a: &Amounts| a.values().all(|v| v.is_none_or(|x| x.is_zero()));
         match self {
-            Table::Grid(g) => g
-                .blocks
-                .iter()
-                .all(|b| b.total.as_ref().is_none_or(zero) && b.rows.iter().all(|r| zero(&r.amounts))),
-            Table::TwoSided(t) => zero(&t.lines) && t.expenditure.iter().all(|l| l.amount.is_none_or(|x| x.is_zero())),
+            Table::Grid(g) => g.blocks.iter().all(|b| {
+                b.total.as_ref().is_none_or(zero) && b.rows.iter().all(|r| zero(&r.amounts))
+            }),
+            Table::TwoSided(t) => {
+                zero(&t.lines)
+                    && t.expenditure
+                        .iter()
+                        .all(|l| l.amount.is_none_or(|x| x.is_zero()))
+            }
             Table::Form(f) => zero(&f.sum) && f.tasks.iter().all(|t| zero(&t.amounts)),
         }
     }

@@ -30,12 +30,15 @@ impl<'a> Ctx<'a> {
     ) -> Ctx<'a> {
         if yuan {
             diags.push(
-                Diagnostic::warning("S-UNIT-YUAN", format!("{table}以“元”为单位，已换算为万元（四舍五入到两位小数）"))
-                    .table(table)
-                    .in_sheet(&sheet.name)
-                    .expected("单位:万元")
-                    .actual("单位:元")
-                    .hint("公开报表以万元为单位，请核对换算后的金额"),
+                Diagnostic::warning(
+                    "S-UNIT-YUAN",
+                    format!("{table}以“元”为单位，已换算为万元（四舍五入到两位小数）"),
+                )
+                .table(table)
+                .in_sheet(&sheet.name)
+                .expected("单位:万元")
+                .actual("单位:元")
+                .hint("公开报表以万元为单位，请核对换算后的金额"),
             );
         }
         Ctx {
@@ -101,7 +104,11 @@ impl<'a> Ctx<'a> {
                 Err(e) => Err(e),
             },
             Cell::Bool(_) | Cell::Date(_) => {
-                let what = if matches!(cell, Cell::Bool(_)) { "逻辑值" } else { "日期" };
+                let what = if matches!(cell, Cell::Bool(_)) {
+                    "逻辑值"
+                } else {
+                    "日期"
+                };
                 self.push(
                     Diagnostic::error("S-AMOUNT", format!("金额单元格是{what}，不是数字"))
                         .actual(cell.text())
@@ -163,7 +170,12 @@ impl<'a> Ctx<'a> {
     }
 
     /// Amounts of the given spec columns on one row.
-    pub fn amounts<'c>(&mut self, row: u32, cols: impl Iterator<Item = (&'c String, u32)>) -> crate::model::Amounts {
-        cols.map(|(id, c)| (id.clone(), self.amount(row, c))).collect()
+    pub fn amounts<'c>(
+        &mut self,
+        row: u32,
+        cols: impl Iterator<Item = (&'c String, u32)>,
+    ) -> crate::model::Amounts {
+        cols.map(|(id, c)| (id.clone(), self.amount(row, c)))
+            .collect()
     }
 }

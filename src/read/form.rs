@@ -18,7 +18,10 @@ pub(crate) struct FormInfo {
 /// Column of the first cell on `row` whose normalized text is `label`.
 fn find_in_row(sheet: &Sheet, row: u32, label: &str) -> Option<u32> {
     let l = norm(label);
-    sheet.row_cells(row).find(|(_, c)| norm(&c.text()) == l).map(|(c, _)| c)
+    sheet
+        .row_cells(row)
+        .find(|(_, c)| norm(&c.text()) == l)
+        .map(|(c, _)| c)
 }
 
 /// The first non-empty cell right of `col` on `row`, unless it is the next label.
@@ -32,7 +35,8 @@ fn value_right(sheet: &Sheet, row: u32, col: u32, labels: &[&str]) -> String {
 }
 
 fn find_row(sheet: &Sheet, rows: std::ops::Range<u32>, label: &str) -> Option<(u32, u32)> {
-    rows.into_iter().find_map(|r| find_in_row(sheet, r, label).map(|c| (r, c)))
+    rows.into_iter()
+        .find_map(|r| find_in_row(sheet, r, label).map(|c| (r, c)))
 }
 
 pub(crate) fn read(
@@ -85,7 +89,11 @@ pub(crate) fn read(
         missing(diags, &fs.unit_label, f.title_row);
         return None;
     };
-    let labels = [fs.unit_label.as_str(), fs.supervisor_label.as_str(), fs.goal_label.as_str()];
+    let labels = [
+        fs.unit_label.as_str(),
+        fs.supervisor_label.as_str(),
+        fs.goal_label.as_str(),
+    ];
     t.unit_name = value_right(sheet, unit_row, unit_col, &labels);
     if let Some((r, c)) = find_row(sheet, rows.clone(), &fs.supervisor_label) {
         let v = value_right(sheet, r, c, &labels);
@@ -98,7 +106,8 @@ pub(crate) fn read(
         return None;
     };
     let content_col = find_in_row(sheet, task_row, &fs.task_content_label);
-    let amount_row = (task_row..f.end_row).find(|&r| find_in_row(sheet, r, &fs.amounts[0].label).is_some());
+    let amount_row =
+        (task_row..f.end_row).find(|&r| find_in_row(sheet, r, &fs.amounts[0].label).is_some());
     let amount_cols: Vec<(String, u32)> = match amount_row {
         Some(ar) => fs
             .amounts
@@ -124,14 +133,24 @@ pub(crate) fn read(
             continue;
         }
         if name.is_empty() {
-            ctx.error("S-NAME-MISSING", "年度主要任务缺少任务名称".into(), r, name_col, "请填写任务名称");
+            ctx.error(
+                "S-NAME-MISSING",
+                "年度主要任务缺少任务名称".into(),
+                r,
+                name_col,
+                "请填写任务名称",
+            );
         }
         let i = t.tasks.len();
         for (id, c) in &amount_cols {
             ctx.record(source::task(&spec.id, i, id), r, *c);
         }
         ctx.record(source::task(&spec.id, i, source::LABEL), r, name_col);
-        t.tasks.push(Task { name, content, amounts });
+        t.tasks.push(Task {
+            name,
+            content,
+            amounts,
+        });
     }
     match sum_row {
         Some(sr) => {
@@ -162,7 +181,11 @@ pub(crate) fn read(
                 if sheet.row_is_blank(r) || is_note(sheet, r) {
                     continue;
                 }
-                let get = |i: usize| cols[i].map(|c| clean_label(&sheet.get(r, c).text())).unwrap_or_default();
+                let get = |i: usize| {
+                    cols[i]
+                        .map(|c| clean_label(&sheet.get(r, c).text()))
+                        .unwrap_or_default()
+                };
                 let (a, b, c, d) = (get(0), get(1), get(2), get(3));
                 if !a.is_empty() {
                     l1 = a;
@@ -174,12 +197,23 @@ pub(crate) fn read(
                 if c.is_empty() && d.is_empty() {
                     continue;
                 }
-                ctx.record(source::indicator(&spec.id, t.indicators.len()), r, cols[2].or(cols[3]).unwrap_or(0));
-                t.indicators.push(Indicator { level1: l1.clone(), level2: l2.clone(), level3: c, target: d });
+                ctx.record(
+                    source::indicator(&spec.id, t.indicators.len()),
+                    r,
+                    cols[2].or(cols[3]).unwrap_or(0),
+                );
+                t.indicators.push(Indicator {
+                    level1: l1.clone(),
+                    level2: l2.clone(),
+                    level3: c,
+                    target: d,
+                });
             }
         }
         None => missing(ctx.diags, &ind[0], after_sum),
     }
-    let department = title_caps.and_then(|c| c.department).or_else(|| Some(t.unit_name.clone()).filter(|u| !u.is_empty()));
+    let department = title_caps
+        .and_then(|c| c.department)
+        .or_else(|| Some(t.unit_name.clone()).filter(|u| !u.is_empty()));
     Some((t, FormInfo { department, year }))
 }

@@ -11,10 +11,23 @@ use crate::spec::{ColumnKind, RowKey, TableSpec};
 use crate::text::{match_pattern, norm};
 
 /// Reads the rows; returns the table and the years named by fixed rows (表9).
-pub(crate) fn read(ctx: &mut Ctx, spec: &TableSpec, h: &Header, f: &Found, known_units: &[String]) -> (GridTable, Vec<i32>) {
+pub(crate) fn read(
+    ctx: &mut Ctx,
+    spec: &TableSpec,
+    h: &Header,
+    f: &Found,
+    known_units: &[String],
+) -> (GridTable, Vec<i32>) {
     let col_of = |k: ColumnKind| spec.column(k).and_then(|c| h.cols.get(&c.id));
-    let (unit_col, code_col, name_col) = (col_of(ColumnKind::Unit), col_of(ColumnKind::Code), col_of(ColumnKind::Name));
-    let amount_cols: Vec<(&String, u32)> = spec.amount_columns().map(|c| (&c.id, h.cols[&c.id])).collect();
+    let (unit_col, code_col, name_col) = (
+        col_of(ColumnKind::Unit),
+        col_of(ColumnKind::Code),
+        col_of(ColumnKind::Name),
+    );
+    let amount_cols: Vec<(&String, u32)> = spec
+        .amount_columns()
+        .map(|c| (&c.id, h.cols[&c.id]))
+        .collect();
     let mut table = GridTable::default();
     let mut keys: HashSet<String> = HashSet::new();
     let mut years = Vec::new();
@@ -35,7 +48,13 @@ pub(crate) fn read(ctx: &mut Ctx, spec: &TableSpec, h: &Header, f: &Found, known
             RowKey::Unit => {
                 if unit.is_empty() {
                     if filled {
-                        ctx.error("S-UNIT-ROW", "有金额但没有填写预算单位".into(), r, anchor, "请在“预算单位”列填写单位名称");
+                        ctx.error(
+                            "S-UNIT-ROW",
+                            "有金额但没有填写预算单位".into(),
+                            r,
+                            anchor,
+                            "请在“预算单位”列填写单位名称",
+                        );
                     }
                     continue;
                 }
@@ -58,25 +77,58 @@ pub(crate) fn read(ctx: &mut Ctx, spec: &TableSpec, h: &Header, f: &Found, known
                 }
                 let Some(code) = code else {
                     if filled {
-                        ctx.error("S-CODE-MISSING", "有金额但没有填写科目编码".into(), r, *code_col.unwrap_or(&anchor), "请在“科目编码”列填写政府收支分类科目编码");
+                        ctx.error(
+                            "S-CODE-MISSING",
+                            "有金额但没有填写科目编码".into(),
+                            r,
+                            *code_col.unwrap_or(&anchor),
+                            "请在“科目编码”列填写政府收支分类科目编码",
+                        );
                     }
                     continue;
                 };
                 if table.blocks.is_empty() {
-                    ctx.error("S-UNIT-ROW", "科目行之前缺少预算单位合计行".into(), r, anchor, "请在第一行填写预算单位名称及其合计金额");
+                    ctx.error(
+                        "S-UNIT-ROW",
+                        "科目行之前缺少预算单位合计行".into(),
+                        r,
+                        anchor,
+                        "请在第一行填写预算单位名称及其合计金额",
+                    );
                     table.blocks.push(block(String::new(), None));
                 }
                 if !keys.insert(code.clone()) {
                     dup(ctx, &code, r, *code_col.unwrap_or(&anchor));
                     continue;
                 }
-                push_row(&mut table, Row { key: code.clone(), code: Some(code.clone()), name, amounts });
-                record(ctx, &table, &code, r, *code_col.unwrap_or(&anchor), &amount_cols);
+                push_row(
+                    &mut table,
+                    Row {
+                        key: code.clone(),
+                        code: Some(code.clone()),
+                        name,
+                        amounts,
+                    },
+                );
+                record(
+                    ctx,
+                    &table,
+                    &code,
+                    r,
+                    *code_col.unwrap_or(&anchor),
+                    &amount_cols,
+                );
             }
             RowKey::Name => {
                 if name.is_empty() {
                     if filled {
-                        ctx.error("S-NAME-MISSING", "有金额但没有填写项目名称".into(), r, anchor, "请填写支出项目类别");
+                        ctx.error(
+                            "S-NAME-MISSING",
+                            "有金额但没有填写项目名称".into(),
+                            r,
+                            anchor,
+                            "请填写支出项目类别",
+                        );
                     }
                     continue;
                 }
@@ -90,7 +142,15 @@ pub(crate) fn read(ctx: &mut Ctx, spec: &TableSpec, h: &Header, f: &Found, known
                         dup(ctx, &name, r, anchor);
                         continue;
                     }
-                    push_row(&mut table, Row { key: key.clone(), code: None, name, amounts });
+                    push_row(
+                        &mut table,
+                        Row {
+                            key: key.clone(),
+                            code: None,
+                            name,
+                            amounts,
+                        },
+                    );
                     record(ctx, &table, &key, r, anchor, &amount_cols);
                 }
             }
@@ -108,22 +168,50 @@ pub(crate) fn read(ctx: &mut Ctx, spec: &TableSpec, h: &Header, f: &Found, known
                     .find_map(|l| match_pattern(&norm(&l.label), &n).map(|c| (l, c)));
                 let Some((line, caps)) = hit else {
                     if filled || !name.is_empty() {
-                        let want: Vec<&str> = spec.fixed_rows.iter().map(|l| l.label.as_str()).collect();
-                        ctx.error("S-FIXED", format!("无法识别的行“{name}”"), r, *name_col.unwrap_or(&anchor), &format!("此列应依次填写：{}", want.join("、")));
+                        let want: Vec<&str> =
+                            spec.fixed_rows.iter().map(|l| l.label.as_str()).collect();
+                        ctx.error(
+                            "S-FIXED",
+                            format!("无法识别的行“{name}”"),
+                            r,
+                            *name_col.unwrap_or(&anchor),
+                            &format!("此列应依次填写：{}", want.join("、")),
+                        );
                     }
                     continue;
                 };
                 years.extend(caps.year);
                 if table.blocks.is_empty() {
-                    ctx.error("S-UNIT-ROW", "第一行缺少预算单位名称".into(), r, anchor, "请在第一行的“预算单位”列填写单位名称");
+                    ctx.error(
+                        "S-UNIT-ROW",
+                        "第一行缺少预算单位名称".into(),
+                        r,
+                        anchor,
+                        "请在第一行的“预算单位”列填写单位名称",
+                    );
                     table.blocks.push(block(String::new(), None));
                 }
                 if !keys.insert(line.id.clone()) {
                     dup(ctx, &name, r, anchor);
                     continue;
                 }
-                push_row(&mut table, Row { key: line.id.clone(), code: None, name, amounts });
-                record(ctx, &table, &line.id, r, *name_col.unwrap_or(&anchor), &amount_cols);
+                push_row(
+                    &mut table,
+                    Row {
+                        key: line.id.clone(),
+                        code: None,
+                        name,
+                        amounts,
+                    },
+                );
+                record(
+                    ctx,
+                    &table,
+                    &line.id,
+                    r,
+                    *name_col.unwrap_or(&anchor),
+                    &amount_cols,
+                );
             }
         }
         first = false;
@@ -133,10 +221,13 @@ pub(crate) fn read(ctx: &mut Ctx, spec: &TableSpec, h: &Header, f: &Found, known
             for l in &spec.fixed_rows {
                 if !b.rows.iter().any(|r| r.key == l.id) {
                     ctx.diags.push(
-                        crate::diag::Diagnostic::error("S-FIXED-MISSING", format!("预算单位“{}”缺少“{}”行", b.unit, l.label))
-                            .table(ctx.table.clone())
-                            .in_sheet(&ctx.sheet.name)
-                            .hint("每个预算单位应有上年、本年、增减变化金额三行"),
+                        crate::diag::Diagnostic::error(
+                            "S-FIXED-MISSING",
+                            format!("预算单位“{}”缺少“{}”行", b.unit, l.label),
+                        )
+                        .table(ctx.table.clone())
+                        .in_sheet(&ctx.sheet.name)
+                        .hint("每个预算单位应有上年、本年、增减变化金额三行"),
                     );
                 }
             }
@@ -154,7 +245,11 @@ pub(crate) fn read(ctx: &mut Ctx, spec: &TableSpec, h: &Header, f: &Found, known
 }
 
 fn block(unit: String, total: Option<Amounts>) -> UnitBlock {
-    UnitBlock { unit, total, rows: Vec::new() }
+    UnitBlock {
+        unit,
+        total,
+        rows: Vec::new(),
+    }
 }
 
 fn push_row(table: &mut GridTable, row: Row) {
@@ -164,14 +259,31 @@ fn push_row(table: &mut GridTable, row: Row) {
 }
 
 /// Records the cells of the row just added (`key` empty: the block's total row).
-fn record(ctx: &mut Ctx, table: &GridTable, key: &str, r: u32, label_col: u32, amount_cols: &[(&String, u32)]) {
+fn record(
+    ctx: &mut Ctx,
+    table: &GridTable,
+    key: &str,
+    r: u32,
+    label_col: u32,
+    amount_cols: &[(&String, u32)],
+) {
     let block = table.blocks.len().saturating_sub(1);
     for (id, c) in amount_cols {
         ctx.record(source::grid(&ctx.id, block, key, id), r, *c);
     }
-    ctx.record(source::grid(&ctx.id, block, key, source::LABEL), r, label_col);
+    ctx.record(
+        source::grid(&ctx.id, block, key, source::LABEL),
+        r,
+        label_col,
+    );
 }
 
 fn dup(ctx: &mut Ctx, key: &str, r: u32, c: u32) {
-    ctx.error("S-DUPKEY", format!("“{key}”在同一预算单位内重复出现"), r, c, "同一科目或项目只能出现一次，请合并或删除重复行");
+    ctx.error(
+        "S-DUPKEY",
+        format!("“{key}”在同一预算单位内重复出现"),
+        r,
+        c,
+        "同一科目或项目只能出现一次，请合并或删除重复行",
+    );
 }

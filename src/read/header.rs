@@ -35,7 +35,15 @@ pub(crate) fn locate(sheets: &[Sheet], specs: &SpecSet, diags: &mut Vec<Diagnost
         }
     }
     // A title that no header follows (a mention in an instructions sheet) is not a table.
-    hits.retain(|h| header_start(&sheets[h.sheet], &specs.tables[h.spec], h.title_row, h.title_row + 1 + HEADER_SEARCH_ROWS).is_some());
+    hits.retain(|h| {
+        header_start(
+            &sheets[h.sheet],
+            &specs.tables[h.spec],
+            h.title_row,
+            h.title_row + 1 + HEADER_SEARCH_ROWS,
+        )
+        .is_some()
+    });
     let mut tables: Vec<Found> = Vec::new();
     for h in &hits {
         match tables.iter().find(|t| t.spec == h.spec) {
@@ -77,7 +85,11 @@ impl Titles {
     fn new(specs: &SpecSet) -> Titles {
         Titles {
             plain: specs.tables.iter().map(|s| norm(&s.title)).collect(),
-            printed: specs.tables.iter().map(|s| s.printed_title.as_ref().map(|p| norm(p))).collect(),
+            printed: specs
+                .tables
+                .iter()
+                .map(|s| s.printed_title.as_ref().map(|p| norm(p)))
+                .collect(),
         }
     }
 
@@ -96,7 +108,10 @@ impl Titles {
                 return Some(i);
             }
         }
-        self.printed.iter().position(|p| p.as_ref().is_some_and(|p| match_pattern(p, stripped).is_some()))
+        self.printed.iter().position(|p| {
+            p.as_ref()
+                .is_some_and(|p| match_pattern(p, stripped).is_some())
+        })
     }
 }
 
@@ -133,24 +148,51 @@ pub(crate) struct Header {
 
 /// First row after the title holding the first column's top header label.
 fn header_start(sheet: &Sheet, spec: &TableSpec, title_row: u32, limit: u32) -> Option<u32> {
-    let first = norm(spec.columns.first().map(|c| c.path[0].as_str()).unwrap_or_default());
+    let first = norm(
+        spec.columns
+            .first()
+            .map(|c| c.path[0].as_str())
+            .unwrap_or_default(),
+    );
     if first.is_empty() {
         // Forms have no header tree: their own reader looks for their labels.
         return (spec.form.is_some()).then_some(title_row + 1);
     }
-    (title_row + 1..limit.min(sheet.height()))
-        .find(|&r| sheet.row_cells(r).any(|(_, c)| match_pattern(&first, &norm(&c.text())).is_some()))
+    (title_row + 1..limit.min(sheet.height())).find(|&r| {
+        sheet
+            .row_cells(r)
+            .any(|(_, c)| match_pattern(&first, &norm(&c.text())).is_some())
+    })
 }
 
 /// Recognizes the header below a title and maps every spec column to a sheet column.
-pub(crate) fn recognize(sheet: &Sheet, spec: &TableSpec, f: &Found, diags: &mut Vec<Diagnostic>) -> Option<Header> {
+pub(crate) fn recognize(
+    sheet: &Sheet,
+    spec: &TableSpec,
+    f: &Found,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Header> {
     let table = spec.sheet_name();
-    let start = header_start(sheet, spec, f.title_row, (f.title_row + 1 + HEADER_SEARCH_ROWS).min(f.end_row))?;
+    let start = header_start(
+        sheet,
+        spec,
+        f.title_row,
+        (f.title_row + 1 + HEADER_SEARCH_ROWS).min(f.end_row),
+    )?;
     let (department, yuan) = title_block(sheet, spec, f.title_row, start);
     let depth = spec.depth();
-    let rows: Vec<u32> = (start..f.end_row).filter(|&r| !sheet.row_is_blank(r)).take(depth).collect();
+    let rows: Vec<u32> = (start..f.end_row)
+        .filter(|&r| !sheet.row_is_blank(r))
+        .take(depth)
+        .collect();
     if rows.len() < depth {
-        diags.push(header_error(&table, sheet, start, f.title_col, "表头不完整"));
+        diags.push(header_error(
+            &table,
+            sheet,
+            start,
+            f.title_col,
+            "表头不完整",
+        ));
         return None;
     }
     let width = sheet.width();
@@ -171,7 +213,9 @@ pub(crate) fn recognize(sheet: &Sheet, spec: &TableSpec, f: &Found, diags: &mut 
             p
         })
         .collect();
-    let (cols, year) = match match_columns(spec, &paths, false).or_else(|_| match_columns(spec, &paths, true)) {
+    let (cols, year) = match match_columns(spec, &paths, false)
+        .or_else(|_| match_columns(spec, &paths, true))
+    {
         Ok(m) => m,
         Err(missing) => {
             diags.push(
@@ -182,7 +226,12 @@ pub(crate) fn recognize(sheet: &Sheet, spec: &TableSpec, f: &Found, diags: &mut 
             return None;
         }
     };
-    let labels = grid.iter().flatten().filter(|s| !s.is_empty()).cloned().collect();
+    let labels = grid
+        .iter()
+        .flatten()
+        .filter(|s| !s.is_empty())
+        .cloned()
+        .collect();
     Some(Header {
         last_row: *rows.last().unwrap_or(&start),
         cols,
@@ -202,7 +251,12 @@ fn header_error(table: &str, sheet: &Sheet, row: u32, col: u32, what: &str) -> D
 }
 
 /// Reads the 部门名称 and 单位 lines between the title and the header.
-fn title_block(sheet: &Sheet, spec: &TableSpec, title_row: u32, header_row: u32) -> (Option<String>, bool) {
+fn title_block(
+    sheet: &Sheet,
+    spec: &TableSpec,
+    title_row: u32,
+    header_row: u32,
+) -> (Option<String>, bool) {
     let label = norm(&spec.name_label);
     let mut department = None;
     let mut yuan = false;
@@ -213,11 +267,16 @@ fn title_block(sheet: &Sheet, spec: &TableSpec, title_row: u32, header_row: u32)
             if let Some(rest) = n.strip_prefix(&label) {
                 let rest = rest.trim_start_matches(':');
                 department = if rest.is_empty() {
-                    cells.get(i + 1).map(|(_, v)| clean_label(v)).filter(|v| !norm(v).starts_with("单位:"))
+                    cells
+                        .get(i + 1)
+                        .map(|(_, v)| clean_label(v))
+                        .filter(|v| !norm(v).starts_with("单位:"))
                 } else {
                     // Keep the name as typed, only without the label.
                     let raw = clean_label(t);
-                    let pos = raw.find(['：', ':']).map(|p| p + raw[p..].chars().next().map_or(1, char::len_utf8));
+                    let pos = raw
+                        .find(['：', ':'])
+                        .map(|p| p + raw[p..].chars().next().map_or(1, char::len_utf8));
                     Some(pos.map_or(rest.to_string(), |p| raw[p..].trim().to_string()))
                 };
             }
@@ -278,7 +337,11 @@ fn fill_right(grid: &mut [Vec<String>]) {
 /// Spec column id → sheet column, and the year read from the header.
 type ColumnMatch = (IndexMap<String, u32>, Option<i32>);
 
-fn match_columns(spec: &TableSpec, paths: &[Vec<String>], loose: bool) -> Result<ColumnMatch, Vec<String>> {
+fn match_columns(
+    spec: &TableSpec,
+    paths: &[Vec<String>],
+    loose: bool,
+) -> Result<ColumnMatch, Vec<String>> {
     let mut cols = IndexMap::new();
     let mut year = None;
     let mut next = 0usize;
@@ -314,14 +377,19 @@ impl Header {
     /// or header labels: a page-break copy, skipped.
     pub fn is_decoration(&self, sheet: &Sheet, row: u32) -> bool {
         // The 部门名称 line, whatever else it holds (the name, 单位:万元).
-        if sheet.row_cells(row).any(|(_, c)| norm(&c.text()).starts_with(&self.name_label)) {
+        if sheet
+            .row_cells(row)
+            .any(|(_, c)| norm(&c.text()).starts_with(&self.name_label))
+        {
             return true;
         }
         let mut any = false;
         for (_, c) in sheet.row_cells(row) {
             any = true;
             let n = norm(&c.text());
-            let is_mark = n.strip_prefix('表').is_some_and(|d| !d.is_empty() && d.chars().all(|x| x.is_ascii_digit()));
+            let is_mark = n
+                .strip_prefix('表')
+                .is_some_and(|d| !d.is_empty() && d.chars().all(|x| x.is_ascii_digit()));
             let ok = self.labels.contains(&n)
                 || match_pattern(&self.title, &n).is_some()
                 || match_pattern(&self.title, strip_table_mark(&n)).is_some()
@@ -340,11 +408,18 @@ impl Header {
 pub(crate) fn is_note(sheet: &Sheet, row: u32) -> bool {
     sheet.row_cells(row).next().is_some_and(|(_, c)| {
         let n = norm(&c.text());
-        ["注:", "备注", "说明:", "填表说明", "注1", "注2"].iter().any(|p| n.starts_with(p))
+        ["注:", "备注", "说明:", "填表说明", "注1", "注2"]
+            .iter()
+            .any(|p| n.starts_with(p))
     })
 }
 
 /// A label as typed, without line breaks and surrounding spaces.
 pub(crate) fn clean_label(s: &str) -> String {
-    s.split(['\n', '\r']).map(str::trim).collect::<Vec<_>>().join("").trim().to_string()
+    s.split(['\n', '\r'])
+        .map(str::trim)
+        .collect::<Vec<_>>()
+        .join("")
+        .trim()
+        .to_string()
 }

@@ -7,7 +7,11 @@ use crate::spec::{SpecSet, TableKind};
 use crate::text::norm;
 
 pub(crate) fn link_two_sided(budget: &mut Budget, specs: &SpecSet, diags: &mut Vec<Diagnostic>) {
-    for spec in specs.tables.iter().filter(|s| s.kind == TableKind::TwoSided) {
+    for spec in specs
+        .tables
+        .iter()
+        .filter(|s| s.kind == TableKind::TwoSided)
+    {
         let mut codes: Vec<(String, String)> = Vec::new();
         for id in &spec.link_codes_from {
             if let Some(Table::Grid(g)) = budget.tables.get(id) {

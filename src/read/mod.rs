@@ -39,18 +39,26 @@ pub enum ReadError {
     Empty(String),
     #[error("{0} 不是电子表格（xlsx、xls、ods）也不是 budget-tables 的 JSON；请用 Excel 或 WPS 另存为 xlsx 后再试")]
     NotSpreadsheet(String),
-    #[error("{0} 设有打开密码（已加密），无法读取；请在 Excel 或 WPS 中取消密码后另存为 xlsx 再试")]
+    #[error(
+        "{0} 设有打开密码（已加密），无法读取；请在 Excel 或 WPS 中取消密码后另存为 xlsx 再试"
+    )]
     Encrypted(String),
     #[error("{path} 已损坏，无法作为电子表格打开（{detail}）；请重新导出或重新发送该工作簿")]
     Corrupt { path: String, detail: String },
-    #[error("{path} 的工作表“{sheet}”无法读取（{detail}）；请在 Excel 中打开该表，清除错误单元格后另存")]
+    #[error(
+        "{path} 的工作表“{sheet}”无法读取（{detail}）；请在 Excel 中打开该表，清除错误单元格后另存"
+    )]
     Sheet {
         path: String,
         sheet: String,
         detail: String,
     },
     #[error("{path} 超出处理上限：{what}，上限为 {limit}；请删除多余的行、列或工作表后另存再试")]
-    TooLarge { path: String, what: String, limit: String },
+    TooLarge {
+        path: String,
+        what: String,
+        limit: String,
+    },
     #[error("{0} 中找不到任何预算表（例如标题为“收支总表”“支出总表”的表格）；请使用 budget-tables template 生成的模板填报")]
     NoTables(String),
     #[error("{path}：{source}")]
@@ -109,7 +117,10 @@ pub(crate) fn read_file(path: &Path) -> Result<Vec<u8>, ReadError> {
         if source.kind() == std::io::ErrorKind::NotFound {
             ReadError::NotFound(shown.clone())
         } else {
-            ReadError::Io { path: shown.clone(), source }
+            ReadError::Io {
+                path: shown.clone(),
+                source,
+            }
         }
     };
     let meta = std::fs::metadata(path).map_err(io)?;
@@ -117,7 +128,11 @@ pub(crate) fn read_file(path: &Path) -> Result<Vec<u8>, ReadError> {
         return Err(ReadError::NotSpreadsheet(shown));
     }
     if meta.len() > sheet::MAX_FILE_BYTES {
-        return Err(ReadError::TooLarge { path: shown, what: format!("文件 {} 字节", meta.len()), limit: format!("{} 字节", sheet::MAX_FILE_BYTES) });
+        return Err(ReadError::TooLarge {
+            path: shown,
+            what: format!("文件 {} 字节", meta.len()),
+            limit: format!("{} 字节", sheet::MAX_FILE_BYTES),
+        });
     }
     std::fs::read(path).map_err(io)
 }
@@ -134,7 +149,10 @@ pub fn read_bytes(bytes: &[u8], shown: &str, specs: &SpecSet) -> Result<ReadOutc
     match sniff(bytes) {
         Kind::Json => {
             let s = String::from_utf8_lossy(bytes);
-            let budget = json::from_str(&s).map_err(|source| ReadError::Json { path: shown, source })?;
+            let budget = json::from_str(&s).map_err(|source| ReadError::Json {
+                path: shown,
+                source,
+            })?;
             Ok(ReadOutcome {
                 budget,
                 diagnostics: Vec::new(),
@@ -171,7 +189,10 @@ fn sniff(bytes: &[u8]) -> Kind {
     }
     if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
         // An encrypted xlsx is an OLE container holding an `EncryptedPackage` stream.
-        let marker: Vec<u8> = "EncryptedPackage".encode_utf16().flat_map(|u| u.to_le_bytes()).collect();
+        let marker: Vec<u8> = "EncryptedPackage"
+            .encode_utf16()
+            .flat_map(|u| u.to_le_bytes())
+            .collect();
         if bytes.windows(marker.len()).any(|w| w == marker.as_slice()) {
             return Kind::Encrypted;
         }
@@ -206,7 +227,12 @@ pub fn read_sheets(sheets: &[Sheet], specs: &SpecSet) -> Option<ReadOutcome> {
 
     // Tables keyed by name learn the unit names from the tables with a 预算单位 column.
     let mut order: Vec<&Found> = found.iter().collect();
-    order.sort_by_key(|f| (specs.tables[f.spec].row_key == RowKey::Name, specs.tables[f.spec].number));
+    order.sort_by_key(|f| {
+        (
+            specs.tables[f.spec].row_key == RowKey::Name,
+            specs.tables[f.spec].number,
+        )
+    });
     for f in order {
         let spec = &specs.tables[f.spec];
         let sheet = &sheets[f.sheet];
@@ -224,7 +250,13 @@ pub fn read_sheets(sheets: &[Sheet], specs: &SpecSet) -> Option<ReadOutcome> {
         };
         department.add(h.department.clone(), &table_name);
         year.add(h.year, &table_name);
-        let mut ctx = cells::Ctx::new(sheet, (&spec.id, &table_name), h.yuan, &mut diags, &mut sources);
+        let mut ctx = cells::Ctx::new(
+            sheet,
+            (&spec.id, &table_name),
+            h.yuan,
+            &mut diags,
+            &mut sources,
+        );
         let table = match spec.kind {
             TableKind::TwoSided => Table::TwoSided(two_sided::read(&mut ctx, spec, &h, f)),
             _ => {
@@ -249,8 +281,13 @@ pub fn read_sheets(sheets: &[Sheet], specs: &SpecSet) -> Option<ReadOutcome> {
     }
     tables.sort_by_key(|(i, _)| *i);
 
-    let dept = department.settle("S-DEPT", "部门名称", &mut diags).unwrap_or_default();
-    let yr = year.settle("S-YEAR", "年度", &mut diags).and_then(|y| y.parse().ok()).unwrap_or(0);
+    let dept = department
+        .settle("S-DEPT", "部门名称", &mut diags)
+        .unwrap_or_default();
+    let yr = year
+        .settle("S-YEAR", "年度", &mut diags)
+        .and_then(|y| y.parse().ok())
+        .unwrap_or(0);
     let mut budget = Budget::new(dept.clone(), yr);
     for (i, t) in tables {
         budget.tables.insert(specs.tables[i].id.clone(), t);
@@ -260,7 +297,11 @@ pub fn read_sheets(sheets: &[Sheet], specs: &SpecSet) -> Option<ReadOutcome> {
         budget.units.push(dept);
     }
     for spec in &specs.tables {
-        if !budget.tables.contains_key(&spec.id) && !diags.iter().any(|d| d.table.as_deref() == Some(&spec.sheet_name()) && d.rule == "S-HEADER") {
+        if !budget.tables.contains_key(&spec.id)
+            && !diags
+                .iter()
+                .any(|d| d.table.as_deref() == Some(&spec.sheet_name()) && d.rule == "S-HEADER")
+        {
             diags.push(
                 Diagnostic::error("S-TABLE-MISSING", format!("工作簿中没有找到“{}”", spec.title))
                     .table(spec.sheet_name())

@@ -4,7 +4,9 @@
 use std::io::Cursor;
 use std::path::Path;
 
-use calamine::{open_workbook_from_rs, Data, DataRef, Dimensions, Ods, Range, Reader, Sheets, Xls, Xlsx};
+use calamine::{
+    open_workbook_from_rs, Data, DataRef, Dimensions, Ods, Range, Reader, Sheets, Xls, Xlsx,
+};
 
 use super::ReadError;
 
@@ -135,10 +137,15 @@ pub fn load_bytes(bytes: &[u8], shown: &str) -> Result<Vec<Sheet>, ReadError> {
     // arithmetic overflow on a malformed cell reference, seen by the fuzzer):
     // that is a corrupt file to the user, not a crash.
     GUARDED.with(|g| g.set(true));
-    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| load_unguarded(bytes, shown)));
+    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        load_unguarded(bytes, shown)
+    }));
     GUARDED.with(|g| g.set(false));
     r.unwrap_or_else(|_| {
-        Err(ReadError::Corrupt { path: shown.to_string(), detail: "文件内部结构异常，读取组件无法解析".into() })
+        Err(ReadError::Corrupt {
+            path: shown.to_string(),
+            detail: "文件内部结构异常，读取组件无法解析".into(),
+        })
     })
 }
 
@@ -153,18 +160,24 @@ pub fn in_guarded_read() -> bool {
 }
 
 fn load_unguarded(bytes: &[u8], shown: &str) -> Result<Vec<Sheet>, ReadError> {
-    let corrupt = |detail: String| ReadError::Corrupt { path: shown.to_string(), detail };
+    let corrupt = |detail: String| ReadError::Corrupt {
+        path: shown.to_string(),
+        detail,
+    };
     if bytes.starts_with(b"PK\x03\x04") {
         let ods = guard_zip(bytes, shown)?;
         let cursor = Cursor::new(bytes);
         if ods {
-            let wb: Ods<_> = open_workbook_from_rs(cursor).map_err(|e: calamine::OdsError| corrupt(e.to_string()))?;
+            let wb: Ods<_> = open_workbook_from_rs(cursor)
+                .map_err(|e: calamine::OdsError| corrupt(e.to_string()))?;
             return load_dense(Sheets::Ods(wb), shown);
         }
-        let wb: Xlsx<_> = open_workbook_from_rs(cursor).map_err(|e| ReadError::from_calamine(shown, calamine::Error::Xlsx(e)))?;
+        let wb: Xlsx<_> = open_workbook_from_rs(cursor)
+            .map_err(|e| ReadError::from_calamine(shown, calamine::Error::Xlsx(e)))?;
         return load_xlsx(wb, shown);
     }
-    let wb: Xls<_> = open_workbook_from_rs(Cursor::new(bytes)).map_err(|e| ReadError::from_calamine(shown, calamine::Error::Xls(e)))?;
+    let wb: Xls<_> = open_workbook_from_rs(Cursor::new(bytes))
+        .map_err(|e| ReadError::from_calamine(shown, calamine::Error::Xls(e)))?;
     load_dense(Sheets::Xls(wb), shown)
 }
 
@@ -172,20 +185,34 @@ fn load_unguarded(bytes: &[u8], shown: &str) -> Result<Vec<Sheet>, ReadError> {
 /// from the sizes its directory declares: the zip reader stops at those.
 /// Returns whether the archive is an OpenDocument spreadsheet.
 fn guard_zip(bytes: &[u8], shown: &str) -> Result<bool, ReadError> {
-    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| ReadError::Corrupt { path: shown.to_string(), detail: e.to_string() })?;
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| ReadError::Corrupt {
+        path: shown.to_string(),
+        detail: e.to_string(),
+    })?;
     let mut total: u64 = 0;
     let mut ods = false;
     for i in 0..zip.len() {
-        let f = zip.by_index_raw(i).map_err(|e| ReadError::Corrupt { path: shown.to_string(), detail: e.to_string() })?;
+        let f = zip.by_index_raw(i).map_err(|e| ReadError::Corrupt {
+            path: shown.to_string(),
+            detail: e.to_string(),
+        })?;
         let name = f.name().map(|n| n.to_string()).unwrap_or_default();
         if f.size() > MAX_PART_BYTES {
-            return Err(ReadError::TooLarge { path: shown.to_string(), what: format!("压缩包内的“{name}”解压后 {} 字节", f.size()), limit: format!("每个部件 {MAX_PART_BYTES} 字节") });
+            return Err(ReadError::TooLarge {
+                path: shown.to_string(),
+                what: format!("压缩包内的“{name}”解压后 {} 字节", f.size()),
+                limit: format!("每个部件 {MAX_PART_BYTES} 字节"),
+            });
         }
         total = total.saturating_add(f.size());
         ods |= name == "mimetype";
     }
     if total > MAX_ARCHIVE_BYTES {
-        return Err(ReadError::TooLarge { path: shown.to_string(), what: format!("解压后共 {total} 字节"), limit: format!("{MAX_ARCHIVE_BYTES} 字节") });
+        return Err(ReadError::TooLarge {
+            path: shown.to_string(),
+            what: format!("解压后共 {total} 字节"),
+            limit: format!("{MAX_ARCHIVE_BYTES} 字节"),
+        });
     }
     Ok(ods)
 }
@@ -193,7 +220,10 @@ fn guard_zip(bytes: &[u8], shown: &str) -> Result<bool, ReadError> {
 fn too_big(shown: &str, sheet: &str, (r, c): (u32, u32)) -> ReadError {
     ReadError::TooLarge {
         path: shown.to_string(),
-        what: format!("工作表“{sheet}”的单元格 {} 超出范围", crate::text::cell_address(r, c)),
+        what: format!(
+            "工作表“{sheet}”的单元格 {} 超出范围",
+            crate::text::cell_address(r, c)
+        ),
         limit: format!("每个工作表 {MAX_ROWS} 行、{MAX_COLS} 列"),
     }
 }
@@ -204,11 +234,20 @@ fn load_xlsx(mut wb: Xlsx<Cursor<&[u8]>>, shown: &str) -> Result<Vec<Sheet>, Rea
     let names = wb.sheet_names();
     let mut sheets = Vec::with_capacity(names.len());
     for name in names {
-        let sheet_err = |detail: String| ReadError::Sheet { path: shown.to_string(), sheet: name.clone(), detail };
+        let sheet_err = |detail: String| ReadError::Sheet {
+            path: shown.to_string(),
+            sheet: name.clone(),
+            detail,
+        };
         let mut rows: Vec<Vec<Cell>> = Vec::new();
         {
-            let mut reader = wb.worksheet_cells_reader(&name).map_err(|e| sheet_err(e.to_string()))?;
-            while let Some(c) = reader.next_cell_with_formula().map_err(|e| sheet_err(e.to_string()))? {
+            let mut reader = wb
+                .worksheet_cells_reader(&name)
+                .map_err(|e| sheet_err(e.to_string()))?;
+            while let Some(c) = reader
+                .next_cell_with_formula()
+                .map_err(|e| sheet_err(e.to_string()))?
+            {
                 let (r, col) = c.pos;
                 if r >= MAX_ROWS || col >= MAX_COLS {
                     return Err(too_big(shown, &name, c.pos));
@@ -243,7 +282,10 @@ fn data_ref(v: &DataRef) -> Cell {
 }
 
 /// xls and ods: calamine builds each sheet's grid; its size is checked first.
-fn load_dense<RS: std::io::Read + std::io::Seek>(mut wb: Sheets<RS>, shown: &str) -> Result<Vec<Sheet>, ReadError> {
+fn load_dense<RS: std::io::Read + std::io::Seek>(
+    mut wb: Sheets<RS>,
+    shown: &str,
+) -> Result<Vec<Sheet>, ReadError> {
     let names = wb.sheet_names();
     let mut sheets = Vec::with_capacity(names.len());
     for name in names {
@@ -259,12 +301,19 @@ fn load_dense<RS: std::io::Read + std::io::Seek>(mut wb: Sheets<RS>, shown: &str
         }
         // Formulas only tell "blank" from "formula without a cached value"; a
         // reader that cannot give them loses nothing else.
-        let formulas = wb.worksheet_formula(&name).ok().filter(|f| f.end().is_none_or(|e| e.0 < MAX_ROWS && e.1 < MAX_COLS));
+        let formulas = wb
+            .worksheet_formula(&name)
+            .ok()
+            .filter(|f| f.end().is_none_or(|e| e.0 < MAX_ROWS && e.1 < MAX_COLS));
         let merges = match &mut wb {
             Sheets::Xls(x) => x.merge_cells_by_sheet_name(&name).unwrap_or_default(),
             _ => Vec::new(),
         };
-        sheets.push(Sheet::new(name, to_rows(&values, formulas.as_ref()), merges));
+        sheets.push(Sheet::new(
+            name,
+            to_rows(&values, formulas.as_ref()),
+            merges,
+        ));
     }
     Ok(sheets)
 }
@@ -302,7 +351,9 @@ fn to_rows(values: &Range<Data>, formulas: Option<&Range<String>>) -> Vec<Vec<Ce
         if let Some((r0, c0)) = f.start() {
             for (r, c, formula) in f.used_cells() {
                 let (ar, ac) = (r0 + r as u32, c0 + c as u32);
-                let has_value = values.get_value((ar, ac)).is_some_and(|v| !matches!(v, Data::Empty));
+                let has_value = values
+                    .get_value((ar, ac))
+                    .is_some_and(|v| !matches!(v, Data::Empty));
                 if !formula.is_empty() && !has_value {
                     put(&mut rows, ar, ac, Cell::FormulaNoValue(formula.clone()));
                 }

@@ -11,8 +11,14 @@ use crate::text::norm;
 pub enum CatalogueError {
     #[error("无法读取科目目录 {path}：{detail}")]
     Read { path: String, detail: String },
-    #[error("科目目录 {path} 第 {line} 行格式错误：{detail}；每行应为 code,name,level,year,source")]
-    Line { path: String, line: usize, detail: String },
+    #[error(
+        "科目目录 {path} 第 {line} 行格式错误：{detail}；每行应为 code,name,level,year,source"
+    )]
+    Line {
+        path: String,
+        line: usize,
+        detail: String,
+    },
 }
 
 /// One confirmed code–name pair.
@@ -47,26 +53,52 @@ impl Catalogue {
     /// [`CatalogueError`] when the file cannot be read or a line is malformed.
     pub fn from_path(path: &Path) -> Result<Catalogue, CatalogueError> {
         let shown = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| CatalogueError::Read { path: shown.clone(), detail: e.to_string() })?;
+        let text = std::fs::read_to_string(path).map_err(|e| CatalogueError::Read {
+            path: shown.clone(),
+            detail: e.to_string(),
+        })?;
         Self::parse(&shown, &text)
     }
 
     fn parse(path: &str, text: &str) -> Result<Catalogue, CatalogueError> {
-        let mut rdr = csv::ReaderBuilder::new().has_headers(true).from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+        let mut rdr = csv::ReaderBuilder::new()
+            .has_headers(true)
+            .from_reader(text.trim_start_matches('\u{feff}').as_bytes());
         let mut entries = HashMap::new();
         for (i, rec) in rdr.records().enumerate() {
             let line = i + 2;
-            let rec = rec.map_err(|e| CatalogueError::Line { path: path.into(), line, detail: e.to_string() })?;
+            let rec = rec.map_err(|e| CatalogueError::Line {
+                path: path.into(),
+                line,
+                detail: e.to_string(),
+            })?;
             let get = |k: usize| rec.get(k).unwrap_or_default().trim().to_string();
             let code = get(0);
             if code.is_empty() || !code.chars().all(|c| c.is_ascii_digit()) {
-                return Err(CatalogueError::Line { path: path.into(), line, detail: format!("科目编码“{code}”应只含数字") });
+                return Err(CatalogueError::Line {
+                    path: path.into(),
+                    line,
+                    detail: format!("科目编码“{code}”应只含数字"),
+                });
             }
             let name = get(1);
             if name.is_empty() {
-                return Err(CatalogueError::Line { path: path.into(), line, detail: "缺少科目名称".into() });
+                return Err(CatalogueError::Line {
+                    path: path.into(),
+                    line,
+                    detail: "缺少科目名称".into(),
+                });
             }
-            entries.insert(code.clone(), Entry { code, name, level: get(2), year: get(3), source: get(4) });
+            entries.insert(
+                code.clone(),
+                Entry {
+                    code,
+                    name,
+                    level: get(2),
+                    year: get(3),
+                    source: get(4),
+                },
+            );
         }
         Ok(Catalogue { entries })
     }
@@ -104,7 +136,9 @@ mod tests {
     #[test]
     fn builtin_holds_every_code_of_the_sample() {
         let c = Catalogue::builtin().unwrap();
-        for code in ["201", "20103", "2010301", "2210203", "30212", "30213", "303", "31002"] {
+        for code in [
+            "201", "20103", "2010301", "2210203", "30212", "30213", "303", "31002",
+        ] {
             assert!(c.get(code).is_some(), "{code}");
         }
         assert_eq!(c.get("30212").unwrap().name, "因公出国（境）费用");
@@ -114,7 +148,11 @@ mod tests {
 
     #[test]
     fn a_bad_line_names_its_number() {
-        let err = Catalogue::parse("x.csv", "code,name,level,year,source\n201,一般公共服务支出,类,2024,s\n2O1,x,类,2024,s\n").unwrap_err();
+        let err = Catalogue::parse(
+            "x.csv",
+            "code,name,level,year,source\n201,一般公共服务支出,类,2024,s\n2O1,x,类,2024,s\n",
+        )
+        .unwrap_err();
         assert_eq!(err.to_string(), "科目目录 x.csv 第 3 行格式错误：科目编码“2O1”应只含数字；每行应为 code,name,level,year,source");
     }
 }

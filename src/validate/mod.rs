@@ -33,7 +33,10 @@ impl Options {
     /// # Errors
     /// When the shipped catalogue is malformed (a build defect).
     pub fn builtin() -> Result<Options, catalogue::CatalogueError> {
-        Ok(Options { step: Decimal::new(1, 2), catalogue: Catalogue::builtin()? })
+        Ok(Options {
+            step: Decimal::new(1, 2),
+            catalogue: Catalogue::builtin()?,
+        })
     }
 }
 
@@ -48,8 +51,19 @@ impl Options {
 /// assert!(!budget_tables::diag::has_errors(&findings));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub fn validate(budget: &Budget, specs: &SpecSet, sources: &SourceMap, opts: &Options) -> Vec<Diagnostic> {
-    let mut v = Checker { budget, specs, sources, opts, out: Vec::new() };
+pub fn validate(
+    budget: &Budget,
+    specs: &SpecSet,
+    sources: &SourceMap,
+    opts: &Options,
+) -> Vec<Diagnostic> {
+    let mut v = Checker {
+        budget,
+        specs,
+        sources,
+        opts,
+        out: Vec::new(),
+    };
     for spec in &specs.tables {
         if budget.tables.contains_key(&spec.id) {
             tables::check(&mut v, spec);
@@ -76,7 +90,11 @@ fn suspects(found: &mut [Diagnostic]) {
                 return None;
             }
             let best = d.cells.iter().map(|c| count[c.as_str()]).max()?;
-            let top: Vec<&String> = d.cells.iter().filter(|c| count[c.as_str()] == best).collect();
+            let top: Vec<&String> = d
+                .cells
+                .iter()
+                .filter(|c| count[c.as_str()] == best)
+                .collect();
             (best >= 2 && top.len() == 1).then(|| top[0].clone())
         })
         .collect();
@@ -95,23 +113,36 @@ pub(crate) struct Term {
 
 impl Term {
     pub fn new(label: impl Into<String>, value: Option<Amount>, key: String) -> Term {
-        Term { label: label.into(), value, key }
+        Term {
+            label: label.into(),
+            value,
+            key,
+        }
     }
 }
 
 /// The reader's findings followed by the validator's, without a 未填写 finding
 /// on a cell the reader already reported (an unreadable amount is not blank).
 pub fn combine(read: Vec<Diagnostic>, validation: Vec<Diagnostic>) -> Vec<Diagnostic> {
-    let flagged: std::collections::HashSet<(Option<String>, Option<String>)> =
-        read.iter().filter(|d| d.cell.is_some()).map(|d| (d.sheet.clone(), d.cell.clone())).collect();
+    let flagged: std::collections::HashSet<(Option<String>, Option<String>)> = read
+        .iter()
+        .filter(|d| d.cell.is_some())
+        .map(|d| (d.sheet.clone(), d.cell.clone()))
+        .collect();
     let mut all = read;
-    all.extend(validation.into_iter().filter(|d| !(d.rule.contains("-BLANK-") && flagged.contains(&(d.sheet.clone(), d.cell.clone())))));
+    all.extend(validation.into_iter().filter(|d| {
+        !(d.rule.contains("-BLANK-") && flagged.contains(&(d.sheet.clone(), d.cell.clone())))
+    }));
     all
 }
 
 /// True when `total (=|≥) Σ parts` holds exactly or cannot be checked (a blank
 /// operand): the labels of a finding are then never built.
-pub(crate) fn holds(total: Option<Amount>, parts: impl IntoIterator<Item = Option<Amount>>, relation: Relation) -> bool {
+pub(crate) fn holds(
+    total: Option<Amount>,
+    parts: impl IntoIterator<Item = Option<Amount>>,
+    relation: Relation,
+) -> bool {
     let Some(total) = total else { return true };
     let mut sum = Decimal::ZERO;
     for p in parts {
@@ -145,7 +176,13 @@ pub(crate) struct Checker<'a> {
 
 impl Checker<'_> {
     /// A finding at `place`, with its cell when the model came from a workbook.
-    pub fn finding(&self, severity: Severity, rule: &str, place: &Place, message: String) -> Diagnostic {
+    pub fn finding(
+        &self,
+        severity: Severity,
+        rule: &str,
+        place: &Place,
+        message: String,
+    ) -> Diagnostic {
         let mut d = Diagnostic::new(severity, rule, message)
             .table(place.spec.sheet_name())
             .labels(place.row.clone(), place.column.clone());
@@ -157,7 +194,9 @@ impl Checker<'_> {
 
     /// `'sheet'!A1` of a source key, when the model came from a workbook.
     pub fn cell(&self, key: &str) -> Option<String> {
-        self.sources.get(key).map(|l| format!("'{}'!{}", l.sheet, crate::text::cell_address(l.row, l.col)))
+        self.sources
+            .get(key)
+            .map(|l| format!("'{}'!{}", l.sheet, crate::text::cell_address(l.row, l.col)))
     }
 
     pub fn push(&mut self, d: Diagnostic) {
@@ -172,25 +211,70 @@ impl Checker<'_> {
 
     /// Checks `total (=|≥) Σ parts`. Blank operands are reported by the blank
     /// rule, not here. Returns false when a finding was made.
-    pub fn sum(&mut self, rule: &str, place: &Place, total: Option<Amount>, parts: &[Term], relation: Relation, what: &str) -> bool {
-        let formula = parts.iter().map(|p| p.label.as_str()).collect::<Vec<_>>().join(" + ");
+    pub fn sum(
+        &mut self,
+        rule: &str,
+        place: &Place,
+        total: Option<Amount>,
+        parts: &[Term],
+        relation: Relation,
+        what: &str,
+    ) -> bool {
+        let formula = parts
+            .iter()
+            .map(|p| p.label.as_str())
+            .collect::<Vec<_>>()
+            .join(" + ");
         self.compare(rule, place, total, parts, relation, what, &formula)
     }
 
     /// Checks `result = minuend − subtrahend` (表9 增减变化金额).
-    pub fn difference(&mut self, rule: &str, place: &Place, result: Option<Amount>, minuend: Term, subtrahend: Term, what: &str) -> bool {
+    pub fn difference(
+        &mut self,
+        rule: &str,
+        place: &Place,
+        result: Option<Amount>,
+        minuend: Term,
+        subtrahend: Term,
+        what: &str,
+    ) -> bool {
         let formula = format!("{} − {}", minuend.label, subtrahend.label);
-        let neg = Term { label: subtrahend.label, value: subtrahend.value.map(|a| Amount::ZERO - a), key: subtrahend.key };
-        self.compare(rule, place, result, &[minuend, neg], Relation::Eq, what, &formula)
+        let neg = Term {
+            label: subtrahend.label,
+            value: subtrahend.value.map(|a| Amount::ZERO - a),
+            key: subtrahend.key,
+        };
+        self.compare(
+            rule,
+            place,
+            result,
+            &[minuend, neg],
+            Relation::Eq,
+            what,
+            &formula,
+        )
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn compare(&mut self, rule: &str, place: &Place, total: Option<Amount>, parts: &[Term], relation: Relation, what: &str, formula: &str) -> bool {
+    fn compare(
+        &mut self,
+        rule: &str,
+        place: &Place,
+        total: Option<Amount>,
+        parts: &[Term],
+        relation: Relation,
+        what: &str,
+        formula: &str,
+    ) -> bool {
         let Some(total) = total else { return true };
         if parts.iter().any(|p| p.value.is_none()) {
             return true;
         }
-        let sum: Decimal = parts.iter().filter_map(|p| p.value).map(Amount::value).sum();
+        let sum: Decimal = parts
+            .iter()
+            .filter_map(|p| p.value)
+            .map(Amount::value)
+            .sum();
         let diff = total.value() - sum;
         let off = match relation {
             Relation::Eq => diff.abs(),
@@ -201,16 +285,39 @@ impl Checker<'_> {
         }
         let envelope = self.envelope(parts.len().max(2));
         let sign = if relation == Relation::Ge { "≥" } else { "=" };
-        let expected = format!("{}{}", if relation == Relation::Ge { "≥ " } else { "" }, grouped(Amount::round(sum)));
+        let expected = format!(
+            "{}{}",
+            if relation == Relation::Ge { "≥ " } else { "" },
+            grouped(Amount::round(sum))
+        );
         let d = if off <= envelope {
-            self.finding(Severity::Warning, rule, place, format!("尾数差异：{what}应 {sign} {formula}，相差在四舍五入允许范围（±{}）内", grouped(Amount::round(envelope))))
-                .hint("各数分别四舍五入到分时会有这种差异，可以公开；如能调整，请使合计与分项一致")
+            self.finding(
+                Severity::Warning,
+                rule,
+                place,
+                format!(
+                    "尾数差异：{what}应 {sign} {formula}，相差在四舍五入允许范围（±{}）内",
+                    grouped(Amount::round(envelope))
+                ),
+            )
+            .hint("各数分别四舍五入到分时会有这种差异，可以公开；如能调整，请使合计与分项一致")
         } else {
-            self.finding(Severity::Error, rule, place, format!("{what}应 {sign} {formula}"))
-                .hint("请核对该数及其各分项，修改错误的数字")
+            self.finding(
+                Severity::Error,
+                rule,
+                place,
+                format!("{what}应 {sign} {formula}"),
+            )
+            .hint("请核对该数及其各分项，修改错误的数字")
         };
-        let mut d = d.expected(expected).actual(grouped(total)).difference(grouped(Amount::round(diff)));
-        d.cells = std::iter::once(place.key.as_str()).chain(parts.iter().map(|p| p.key.as_str())).filter_map(|k| self.cell(k)).collect();
+        let mut d = d
+            .expected(expected)
+            .actual(grouped(total))
+            .difference(grouped(Amount::round(diff)));
+        d.cells = std::iter::once(place.key.as_str())
+            .chain(parts.iter().map(|p| p.key.as_str()))
+            .filter_map(|k| self.cell(k))
+            .collect();
         self.push(d);
         false
     }
@@ -237,7 +344,13 @@ mod tests {
         let b = Budget::new(String::new(), 2024);
         let src = SourceMap::default();
         let opts = Options::builtin().unwrap();
-        let c = Checker { budget: &b, specs: &specs, sources: &src, opts: &opts, out: vec![] };
+        let c = Checker {
+            budget: &b,
+            specs: &specs,
+            sources: &src,
+            opts: &opts,
+            out: vec![],
+        };
         assert_eq!(c.envelope(1), Decimal::new(1, 2));
         assert_eq!(c.envelope(2), Decimal::new(1, 2));
         assert_eq!(c.envelope(6), Decimal::new(5, 2));

@@ -17,8 +17,18 @@ pub struct RuleInfo {
 
 const SUM: &str = "错误（差额在尾数范围内为警告）";
 
-fn rule(id: impl Into<String>, severity: &'static str, tables: impl Into<String>, description: impl Into<String>) -> RuleInfo {
-    RuleInfo { id: id.into(), severity, tables: tables.into(), description: description.into() }
+fn rule(
+    id: impl Into<String>,
+    severity: &'static str,
+    tables: impl Into<String>,
+    description: impl Into<String>,
+) -> RuleInfo {
+    RuleInfo {
+        id: id.into(),
+        severity,
+        tables: tables.into(),
+        description: description.into(),
+    }
 }
 
 fn label(spec: &TableSpec, id: &str) -> String {
@@ -31,19 +41,64 @@ pub fn catalogue(specs: &SpecSet) -> Vec<RuleInfo> {
         rule("S-TABLE-MISSING", "错误", "全部", "工作簿中缺少某张表"),
         rule("S-TABLE-DUP", "错误", "全部", "同一张表出现在两个工作表中"),
         rule("S-HEADER", "错误", "全部", "表头无法识别（缺列、列名改动）"),
-        rule("S-AMOUNT", "错误", "全部", "金额单元格不是数字（文字、日期、逻辑值、错误值、超出范围）"),
+        rule(
+            "S-AMOUNT",
+            "错误",
+            "全部",
+            "金额单元格不是数字（文字、日期、逻辑值、错误值、超出范围）",
+        ),
         rule("S-FORMULA", "错误", "全部", "公式没有保存计算结果"),
-        rule("S-ROUND", "警告", "全部", "金额超过两位小数，已四舍五入到分"),
-        rule("S-UNIT-YUAN", "警告", "全部", "表以“元”为单位，已换算为万元"),
-        rule("S-DUPKEY", "错误", "全部", "同一预算单位内科目编码或项目重复"),
-        rule("S-CODE", "错误", "表3、7、8、10、11", "科目编码含非数字字符"),
-        rule("S-CODE-MISSING", "错误", "表3、7、8、10、11", "有金额但没有科目编码"),
+        rule(
+            "S-ROUND",
+            "警告",
+            "全部",
+            "金额超过两位小数，已四舍五入到分",
+        ),
+        rule(
+            "S-UNIT-YUAN",
+            "警告",
+            "全部",
+            "表以“元”为单位，已换算为万元",
+        ),
+        rule(
+            "S-DUPKEY",
+            "错误",
+            "全部",
+            "同一预算单位内科目编码或项目重复",
+        ),
+        rule(
+            "S-CODE",
+            "错误",
+            "表3、7、8、10、11",
+            "科目编码含非数字字符",
+        ),
+        rule(
+            "S-CODE-MISSING",
+            "错误",
+            "表3、7、8、10、11",
+            "有金额但没有科目编码",
+        ),
         rule("S-NAME-MISSING", "错误", "全部", "有金额但没有项目名称"),
-        rule("S-UNIT-ROW", "错误", "表2、3、7–11", "缺少预算单位合计行或预算单位名称"),
+        rule(
+            "S-UNIT-ROW",
+            "错误",
+            "表2、3、7–11",
+            "缺少预算单位合计行或预算单位名称",
+        ),
         rule("S-FIXED", "错误", "表9", "无法识别的年度行"),
-        rule("S-FIXED-MISSING", "错误", "表9", "预算单位缺少上年、本年或增减变化金额行"),
+        rule(
+            "S-FIXED-MISSING",
+            "错误",
+            "表9",
+            "预算单位缺少上年、本年或增减变化金额行",
+        ),
         rule("S-LINE", "错误", "表1、6", "收入栏有无法识别的项目"),
-        rule("S-LINK", "警告", "表1、6", "支出栏项目在表7（表10、表11）中找不到对应科目编码"),
+        rule(
+            "S-LINK",
+            "警告",
+            "表1、6",
+            "支出栏项目在表7（表10、表11）中找不到对应科目编码",
+        ),
         rule("S-EMPTY", "错误", "表2–5、7–11", "表中没有任何数据行"),
         rule("S-FORM", "错误", "表12", "表单缺少栏目"),
         rule("S-DEPT", "警告", "全部", "各表部门名称不一致"),
@@ -54,48 +109,145 @@ pub fn catalogue(specs: &SpecSet) -> Vec<RuleInfo> {
     for s in &specs.tables {
         let t = format!("表{}", s.number);
         let n = s.number;
-        out.push(rule(format!("T{n}-BLANK-01"), "错误", &t, "金额未填写（空白不等于 0，无发生额应填 0）"));
+        out.push(rule(
+            format!("T{n}-BLANK-01"),
+            "错误",
+            &t,
+            "金额未填写（空白不等于 0，无发生额应填 0）",
+        ));
         for r in &s.sums {
-            let sign = if r.relation == Relation::Ge { "≥" } else { "=" };
-            let parts = r.parts.iter().map(|p| label(s, p)).collect::<Vec<_>>().join(" + ");
+            let sign = if r.relation == Relation::Ge {
+                "≥"
+            } else {
+                "="
+            };
+            let parts = r
+                .parts
+                .iter()
+                .map(|p| label(s, p))
+                .collect::<Vec<_>>()
+                .join(" + ");
             let scope = match s.kind {
                 TableKind::TwoSided => "",
                 TableKind::Grid => "每一行：",
                 TableKind::Form => "每项任务及金额合计行：",
             };
-            out.push(rule(&r.id, SUM, &t, format!("{scope}{} {sign} {parts}", label(s, &r.total))));
+            out.push(rule(
+                &r.id,
+                SUM,
+                &t,
+                format!("{scope}{} {sign} {parts}", label(s, &r.total)),
+            ));
         }
         if let Some(total) = &s.expenditure_total {
-            out.push(rule(format!("T{n}-EXP-01"), SUM, &t, format!("{} = 支出栏各类级科目之和", label(s, total))));
+            out.push(rule(
+                format!("T{n}-EXP-01"),
+                SUM,
+                &t,
+                format!("{} = 支出栏各类级科目之和", label(s, total)),
+            ));
         }
         if s.kind == TableKind::TwoSided || s.classification.is_some() {
-            out.push(rule(format!("T{n}-HIER-01"), SUM, &t, "类级科目 = 其各款级科目之和（每一金额列）"));
+            out.push(rule(
+                format!("T{n}-HIER-01"),
+                SUM,
+                &t,
+                "类级科目 = 其各款级科目之和（每一金额列）",
+            ));
         }
         if s.kind == TableKind::TwoSided || s.classification == Some(Classification::Function) {
-            out.push(rule(format!("T{n}-HIER-02"), SUM, &t, "款级科目 = 其各项级科目之和（每一金额列）"));
+            out.push(rule(
+                format!("T{n}-HIER-02"),
+                SUM,
+                &t,
+                "款级科目 = 其各项级科目之和（每一金额列）",
+            ));
         }
         if s.classification.is_some() && s.row_key == RowKey::Code {
-            let lens = s.classification.map(|c| c.code_lengths().iter().map(|l| l.to_string()).collect::<Vec<_>>().join("/")).unwrap_or_default();
-            out.push(rule(format!("T{n}-CODE-01"), "错误", &t, format!("科目编码长度应为 {lens} 位")));
-            out.push(rule(format!("T{n}-CODE-02"), "错误", &t, "款、项科目的上级科目应列在表中"));
+            let lens = s
+                .classification
+                .map(|c| {
+                    c.code_lengths()
+                        .iter()
+                        .map(|l| l.to_string())
+                        .collect::<Vec<_>>()
+                        .join("/")
+                })
+                .unwrap_or_default();
+            out.push(rule(
+                format!("T{n}-CODE-01"),
+                "错误",
+                &t,
+                format!("科目编码长度应为 {lens} 位"),
+            ));
+            out.push(rule(
+                format!("T{n}-CODE-02"),
+                "错误",
+                &t,
+                "款、项科目的上级科目应列在表中",
+            ));
         }
         if s.classification.is_some() && s.row_key == RowKey::Name {
-            out.push(rule(format!("T{n}-CODE-03"), "提示", &t, "项目名称无法对应经济分类科目（按表8 和科目目录），不参与类、款核对"));
+            out.push(rule(
+                format!("T{n}-CODE-03"),
+                "提示",
+                &t,
+                "项目名称无法对应经济分类科目（按表8 和科目目录），不参与类、款核对",
+            ));
         }
         if s.classification.is_some() || s.rows_sum_to_total {
-            let what = if s.rows_sum_to_total { "各项目类别" } else { "各类级科目" };
-            out.push(rule(format!("T{n}-COL-01"), SUM, &t, format!("预算单位合计行 = {what}之和（每一金额列）")));
+            let what = if s.rows_sum_to_total {
+                "各项目类别"
+            } else {
+                "各类级科目"
+            };
+            out.push(rule(
+                format!("T{n}-COL-01"),
+                SUM,
+                &t,
+                format!("预算单位合计行 = {what}之和（每一金额列）"),
+            ));
         }
         if s.kind == TableKind::Grid {
-            out.push(rule(format!("T{n}-COL-02"), SUM, &t, "有多个预算单位时，部门各行 = 所属各预算单位同一行之和"));
+            out.push(rule(
+                format!("T{n}-COL-02"),
+                SUM,
+                &t,
+                "有多个预算单位时，部门各行 = 所属各预算单位同一行之和",
+            ));
         }
         if let Some(d) = &s.difference {
-            let name = |id: &str| s.fixed_rows.iter().find(|l| l.id == id).map_or(id.to_string(), |l| fill(&l.label, 2024, ""));
-            out.push(rule(format!("T{n}-YEAR-01"), SUM, &t, format!("{} = {} − {}（每一金额列）", name(&d.result), name(&d.minuend), name(&d.subtrahend))));
+            let name = |id: &str| {
+                s.fixed_rows
+                    .iter()
+                    .find(|l| l.id == id)
+                    .map_or(id.to_string(), |l| fill(&l.label, 2024, ""))
+            };
+            out.push(rule(
+                format!("T{n}-YEAR-01"),
+                SUM,
+                &t,
+                format!(
+                    "{} = {} − {}（每一金额列）",
+                    name(&d.result),
+                    name(&d.minuend),
+                    name(&d.subtrahend)
+                ),
+            ));
         }
         if s.kind == TableKind::Form {
-            out.push(rule(format!("T{n}-TASK-01"), SUM, &t, "金额合计 = 各项任务之和（总额、其中:财政拨款、其中:其他资金）"));
-            out.push(rule(format!("T{n}-IND-01"), "错误", &t, "每条绩效指标都有一级、二级、三级指标和目标值"));
+            out.push(rule(
+                format!("T{n}-TASK-01"),
+                SUM,
+                &t,
+                "金额合计 = 各项任务之和（总额、其中:财政拨款、其中:其他资金）",
+            ));
+            out.push(rule(
+                format!("T{n}-IND-01"),
+                "错误",
+                &t,
+                "每条绩效指标都有一级、二级、三级指标和目标值",
+            ));
         }
     }
     out.extend([
@@ -136,7 +288,10 @@ pub fn markdown(specs: &SpecSet) -> String {
          | 规则 | 级别 | 涉及的表 | 内容 |\n| --- | --- | --- | --- |\n",
     );
     for r in catalogue(specs) {
-        s.push_str(&format!("| `{}` | {} | {} | {} |\n", r.id, r.severity, r.tables, r.description));
+        s.push_str(&format!(
+            "| `{}` | {} | {} | {} |\n",
+            r.id, r.severity, r.tables, r.description
+        ));
     }
     s
 }

@@ -24,9 +24,26 @@ pub(crate) fn column_label(spec: &TableSpec, id: &str, year: i32) -> String {
     spec.columns
         .iter()
         .find(|c| c.id == id)
-        .map(|c| c.path.iter().map(|l| fill(l, year, "")).collect::<Vec<_>>().join("/"))
-        .or_else(|| spec.fixed_lines().find(|l| l.id == id).map(|l| l.label.clone()))
-        .or_else(|| spec.form.as_ref().and_then(|f| f.amounts.iter().find(|a| a.id == id).map(|a| a.label.clone())))
+        .map(|c| {
+            c.path
+                .iter()
+                .map(|l| fill(l, year, ""))
+                .collect::<Vec<_>>()
+                .join("/")
+        })
+        .or_else(|| {
+            spec.fixed_lines()
+                .find(|l| l.id == id)
+                .map(|l| l.label.clone())
+        })
+        .or_else(|| {
+            spec.form.as_ref().and_then(|f| {
+                f.amounts
+                    .iter()
+                    .find(|a| a.id == id)
+                    .map(|a| a.label.clone())
+            })
+        })
         .unwrap_or_else(|| id.to_string())
 }
 
@@ -59,21 +76,51 @@ fn grid(v: &mut Checker, spec: &TableSpec, g: &GridTable) {
     let year = v.budget.year;
     let cols: Vec<&str> = spec.amount_columns().map(|c| c.id.as_str()).collect();
     for (bi, b) in g.blocks.iter().enumerate() {
-        let rows = b.total.iter().map(|t| ("", None, t)).chain(b.rows.iter().map(|r| (r.key.as_str(), Some(r), &r.amounts)));
+        let rows = b
+            .total
+            .iter()
+            .map(|t| ("", None, t))
+            .chain(b.rows.iter().map(|r| (r.key.as_str(), Some(r), &r.amounts)));
         for (key, row, amounts) in rows {
-            let place = |col: &str| Place { spec, key: source::grid(&spec.id, bi, key, col), row: row_label(&b.unit, row), column: column_label(spec, col, year) };
+            let place = |col: &str| Place {
+                spec,
+                key: source::grid(&spec.id, bi, key, col),
+                row: row_label(&b.unit, row),
+                column: column_label(spec, col, year),
+            };
             for col in &cols {
                 if get(amounts, col).is_none() {
                     v.blank(&place(col));
                 }
             }
             for rule in &spec.sums {
-                if holds(get(amounts, &rule.total), rule.parts.iter().map(|p| get(amounts, p)), rule.relation) {
+                if holds(
+                    get(amounts, &rule.total),
+                    rule.parts.iter().map(|p| get(amounts, p)),
+                    rule.relation,
+                ) {
                     continue;
                 }
-                let parts: Vec<Term> = rule.parts.iter().map(|p| Term::new(leaf_label(spec, p, year), get(amounts, p), source::grid(&spec.id, bi, key, p))).collect();
+                let parts: Vec<Term> = rule
+                    .parts
+                    .iter()
+                    .map(|p| {
+                        Term::new(
+                            leaf_label(spec, p, year),
+                            get(amounts, p),
+                            source::grid(&spec.id, bi, key, p),
+                        )
+                    })
+                    .collect();
                 let what = format!("“{}”", column_label(spec, &rule.total, year));
-                v.sum(&rule.id, &place(&rule.total), get(amounts, &rule.total), &parts, rule.relation, &what);
+                v.sum(
+                    &rule.id,
+                    &place(&rule.total),
+                    get(amounts, &rule.total),
+                    &parts,
+                    rule.relation,
+                    &what,
+                );
             }
         }
         if let Some(c) = spec.classification {
@@ -84,16 +131,31 @@ fn grid(v: &mut Checker, spec: &TableSpec, g: &GridTable) {
         }
         if let (Some(d), RowKey::Fixed) = (&spec.difference, spec.row_key) {
             let find = |id: &str| b.rows.iter().find(|r| r.key == id);
-            if let (Some(res), Some(min), Some(sub)) = (find(&d.result), find(&d.minuend), find(&d.subtrahend)) {
+            if let (Some(res), Some(min), Some(sub)) =
+                (find(&d.result), find(&d.minuend), find(&d.subtrahend))
+            {
                 for col in &cols {
-                    let place = Place { spec, key: source::grid(&spec.id, bi, &res.key, col), row: res.name.clone(), column: column_label(spec, col, year) };
+                    let place = Place {
+                        spec,
+                        key: source::grid(&spec.id, bi, &res.key, col),
+                        row: res.name.clone(),
+                        column: column_label(spec, col, year),
+                    };
                     let rule = format!("T{}-YEAR-01", spec.number);
                     v.difference(
                         &rule,
                         &place,
                         get(&res.amounts, col),
-                        Term::new(min.name.clone(), get(&min.amounts, col), source::grid(&spec.id, bi, &min.key, col)),
-                        Term::new(sub.name.clone(), get(&sub.amounts, col), source::grid(&spec.id, bi, &sub.key, col)),
+                        Term::new(
+                            min.name.clone(),
+                            get(&min.amounts, col),
+                            source::grid(&spec.id, bi, &min.key, col),
+                        ),
+                        Term::new(
+                            sub.name.clone(),
+                            get(&sub.amounts, col),
+                            source::grid(&spec.id, bi, &sub.key, col),
+                        ),
                         &format!("“{}”", res.name),
                     );
                 }
@@ -104,7 +166,15 @@ fn grid(v: &mut Checker, spec: &TableSpec, g: &GridTable) {
 }
 
 /// The total row of a block equals the sum of its first-level rows, column by column.
-fn block_total(v: &mut Checker, spec: &TableSpec, bi: usize, unit: &str, total: Option<&Amounts>, top: &[&Row], what: &str) {
+fn block_total(
+    v: &mut Checker,
+    spec: &TableSpec,
+    bi: usize,
+    unit: &str,
+    total: Option<&Amounts>,
+    top: &[&Row],
+    what: &str,
+) {
     let Some(total) = total else { return };
     if top.is_empty() {
         return;
@@ -112,24 +182,66 @@ fn block_total(v: &mut Checker, spec: &TableSpec, bi: usize, unit: &str, total: 
     let year = v.budget.year;
     let rule = format!("T{}-COL-01", spec.number);
     for col in spec.amount_columns() {
-        if holds(get(total, &col.id), top.iter().map(|r| get(&r.amounts, &col.id)), Relation::Eq) {
+        if holds(
+            get(total, &col.id),
+            top.iter().map(|r| get(&r.amounts, &col.id)),
+            Relation::Eq,
+        ) {
             continue;
         }
-        let place = Place { spec, key: source::grid(&spec.id, bi, "", &col.id), row: row_label(unit, None), column: column_label(spec, &col.id, year) };
-        let parts: Vec<Term> = top.iter().map(|r| Term::new(row_label(unit, Some(r)), get(&r.amounts, &col.id), source::grid(&spec.id, bi, &r.key, &col.id))).collect();
-        v.sum(&rule, &place, get(total, &col.id), &parts, Relation::Eq, &format!("合计行（{what}之和）"));
+        let place = Place {
+            spec,
+            key: source::grid(&spec.id, bi, "", &col.id),
+            row: row_label(unit, None),
+            column: column_label(spec, &col.id, year),
+        };
+        let parts: Vec<Term> = top
+            .iter()
+            .map(|r| {
+                Term::new(
+                    row_label(unit, Some(r)),
+                    get(&r.amounts, &col.id),
+                    source::grid(&spec.id, bi, &r.key, &col.id),
+                )
+            })
+            .collect();
+        v.sum(
+            &rule,
+            &place,
+            get(total, &col.id),
+            &parts,
+            Relation::Eq,
+            &format!("合计行（{what}之和）"),
+        );
     }
 }
 
 /// Codes of a block's rows: the 科目编码, or for tables keyed by name (表4)
 /// the economic code of the name, from this workbook's 表8 first, then the catalogue.
-fn codes<'b>(v: &mut Checker, spec: &TableSpec, bi: usize, rows: &'b [Row]) -> Vec<(String, &'b Row)> {
+fn codes<'b>(
+    v: &mut Checker,
+    spec: &TableSpec,
+    bi: usize,
+    rows: &'b [Row],
+) -> Vec<(String, &'b Row)> {
     if spec.row_key == RowKey::Code {
         // A code with other characters is already an S-CODE error; it has no place in the hierarchy.
-        return rows.iter().filter_map(|r| r.code.clone().filter(|c| c.bytes().all(|b| b.is_ascii_digit())).map(|c| (c, r))).collect();
+        return rows
+            .iter()
+            .filter_map(|r| {
+                r.code
+                    .clone()
+                    .filter(|c| c.bytes().all(|b| b.is_ascii_digit()))
+                    .map(|c| (c, r))
+            })
+            .collect();
     }
     let mut by_name: HashMap<String, String> = HashMap::new();
-    for s in v.specs.tables.iter().filter(|s| s.classification == Some(Classification::Economic) && s.row_key == RowKey::Code) {
+    for s in
+        v.specs.tables.iter().filter(|s| {
+            s.classification == Some(Classification::Economic) && s.row_key == RowKey::Code
+        })
+    {
         if let Some(Table::Grid(g)) = v.budget.tables.get(&s.id) {
             for r in g.blocks.first().into_iter().flat_map(|b| &b.rows) {
                 if let Some(c) = &r.code {
@@ -140,13 +252,28 @@ fn codes<'b>(v: &mut Checker, spec: &TableSpec, bi: usize, rows: &'b [Row]) -> V
     }
     let mut out = Vec::new();
     for r in rows {
-        let code = by_name.get(&norm(&r.name)).cloned().or_else(|| v.opts.catalogue.economic_code_of(&r.name).map(str::to_string));
+        let code = by_name.get(&norm(&r.name)).cloned().or_else(|| {
+            v.opts
+                .catalogue
+                .economic_code_of(&r.name)
+                .map(str::to_string)
+        });
         match code {
             Some(c) => out.push((c, r)),
             None => {
-                let place = Place { spec, key: source::grid(&spec.id, bi, &r.key, LABEL), row: r.name.clone(), column: String::new() };
+                let place = Place {
+                    spec,
+                    key: source::grid(&spec.id, bi, &r.key, LABEL),
+                    row: r.name.clone(),
+                    column: String::new(),
+                };
                 let d = v
-                    .finding(Severity::Notice, &format!("T{}-CODE-03", spec.number), &place, "无法确定该项目的经济分类科目，未参与类、款合计核对".into())
+                    .finding(
+                        Severity::Notice,
+                        &format!("T{}-CODE-03", spec.number),
+                        &place,
+                        "无法确定该项目的经济分类科目，未参与类、款合计核对".into(),
+                    )
                     .hint("请使用部门预算支出经济分类的科目名称（与表8 一致）");
                 v.push(d);
             }
@@ -162,11 +289,26 @@ fn hierarchy(v: &mut Checker, spec: &TableSpec, g: &GridTable, bi: usize, class:
     let n = spec.number;
     if spec.row_key == RowKey::Code {
         for (code, r) in &coded {
-            let place = Place { spec, key: source::grid(&spec.id, bi, &r.key, LABEL), row: row_label(&b.unit, Some(r)), column: "科目编码".into() };
+            let place = Place {
+                spec,
+                key: source::grid(&spec.id, bi, &r.key, LABEL),
+                row: row_label(&b.unit, Some(r)),
+                column: "科目编码".into(),
+            };
             if !class.code_lengths().contains(&code.len()) {
-                let want = class.code_lengths().iter().map(|l| l.to_string()).collect::<Vec<_>>().join("、");
+                let want = class
+                    .code_lengths()
+                    .iter()
+                    .map(|l| l.to_string())
+                    .collect::<Vec<_>>()
+                    .join("、");
                 let d = v
-                    .finding(Severity::Error, &format!("T{n}-CODE-01"), &place, format!("科目编码应为 {want} 位"))
+                    .finding(
+                        Severity::Error,
+                        &format!("T{n}-CODE-01"),
+                        &place,
+                        format!("科目编码应为 {want} 位"),
+                    )
                     .expected(format!("{want} 位数字"))
                     .actual(code.clone())
                     .hint("请按政府收支分类科目填写完整的编码");
@@ -176,16 +318,29 @@ fn hierarchy(v: &mut Checker, spec: &TableSpec, g: &GridTable, bi: usize, class:
             match v.opts.catalogue.get(code) {
                 None => {
                     let d = v
-                        .finding(Severity::Notice, "C-CODE-01", &place, format!("科目编码 {code} 不在科目目录中，未能核对名称"))
+                        .finding(
+                            Severity::Notice,
+                            "C-CODE-01",
+                            &place,
+                            format!("科目编码 {code} 不在科目目录中，未能核对名称"),
+                        )
                         .hint("编码可能是新增科目；可用 --catalogue 指定本年度的科目目录");
                     v.push(d);
                 }
                 Some(e) if norm(&e.name) != norm(&r.name) => {
                     let d = v
-                        .finding(Severity::Warning, "C-NAME-01", &place, format!("科目 {code} 的名称与科目目录不一致"))
+                        .finding(
+                            Severity::Warning,
+                            "C-NAME-01",
+                            &place,
+                            format!("科目 {code} 的名称与科目目录不一致"),
+                        )
                         .expected(e.name.clone())
                         .actual(r.name.clone())
-                        .hint(format!("请按科目目录（{} {}）填写科目名称", e.year, e.source));
+                        .hint(format!(
+                            "请按科目目录（{} {}）填写科目名称",
+                            e.year, e.source
+                        ));
                     v.push(d);
                 }
                 Some(_) => {}
@@ -194,7 +349,12 @@ fn hierarchy(v: &mut Checker, spec: &TableSpec, g: &GridTable, bi: usize, class:
                 let parent = &code[..code.len() - 2];
                 if !coded.iter().any(|(c, _)| c == parent) {
                     let d = v
-                        .finding(Severity::Error, &format!("T{n}-CODE-02"), &place, format!("科目 {code} 的上级科目 {parent} 不在表中"))
+                        .finding(
+                            Severity::Error,
+                            &format!("T{n}-CODE-02"),
+                            &place,
+                            format!("科目 {code} 的上级科目 {parent} 不在表中"),
+                        )
                         .expected(format!("先列出上级科目 {parent}"))
                         .actual("缺少")
                         .hint("每个款、项科目之前应列出其所属的类、款科目及其金额");
@@ -203,24 +363,64 @@ fn hierarchy(v: &mut Checker, spec: &TableSpec, g: &GridTable, bi: usize, class:
             }
         }
     }
-    for (parent_len, rule) in [(3usize, format!("T{n}-HIER-01")), (5, format!("T{n}-HIER-02"))] {
+    for (parent_len, rule) in [
+        (3usize, format!("T{n}-HIER-01")),
+        (5, format!("T{n}-HIER-02")),
+    ] {
         for (code, r) in coded.iter().filter(|(c, _)| c.len() == parent_len) {
-            let children: Vec<&Row> = coded.iter().filter(|(c, _)| c.len() == parent_len + 2 && c.starts_with(code.as_str())).map(|(_, r)| *r).collect();
+            let children: Vec<&Row> = coded
+                .iter()
+                .filter(|(c, _)| c.len() == parent_len + 2 && c.starts_with(code.as_str()))
+                .map(|(_, r)| *r)
+                .collect();
             if children.is_empty() {
                 continue;
             }
-            let (parent, child) = if parent_len == 3 { ("类", "款") } else { ("款", "项") };
+            let (parent, child) = if parent_len == 3 {
+                ("类", "款")
+            } else {
+                ("款", "项")
+            };
             for col in spec.amount_columns() {
-                if holds(get(&r.amounts, &col.id), children.iter().map(|c| get(&c.amounts, &col.id)), Relation::Eq) {
+                if holds(
+                    get(&r.amounts, &col.id),
+                    children.iter().map(|c| get(&c.amounts, &col.id)),
+                    Relation::Eq,
+                ) {
                     continue;
                 }
-                let place = Place { spec, key: source::grid(&spec.id, bi, &r.key, &col.id), row: row_label(&b.unit, Some(r)), column: column_label(spec, &col.id, year) };
-                let parts: Vec<Term> = children.iter().map(|c| Term::new(row_label(&b.unit, Some(c)), get(&c.amounts, &col.id), source::grid(&spec.id, bi, &c.key, &col.id))).collect();
-                v.sum(&rule, &place, get(&r.amounts, &col.id), &parts, Relation::Eq, &format!("{parent}级科目（{child}级之和）"));
+                let place = Place {
+                    spec,
+                    key: source::grid(&spec.id, bi, &r.key, &col.id),
+                    row: row_label(&b.unit, Some(r)),
+                    column: column_label(spec, &col.id, year),
+                };
+                let parts: Vec<Term> = children
+                    .iter()
+                    .map(|c| {
+                        Term::new(
+                            row_label(&b.unit, Some(c)),
+                            get(&c.amounts, &col.id),
+                            source::grid(&spec.id, bi, &c.key, &col.id),
+                        )
+                    })
+                    .collect();
+                v.sum(
+                    &rule,
+                    &place,
+                    get(&r.amounts, &col.id),
+                    &parts,
+                    Relation::Eq,
+                    &format!("{parent}级科目（{child}级之和）"),
+                );
             }
         }
     }
-    let top: Vec<&Row> = coded.iter().filter(|(c, _)| c.len() == 3).map(|(_, r)| *r).collect();
+    let top: Vec<&Row> = coded
+        .iter()
+        .filter(|(c, _)| c.len() == 3)
+        .map(|(_, r)| *r)
+        .collect();
     block_total(v, spec, bi, &b.unit, b.total.as_ref(), &top, "各类级科目");
 }
 
@@ -233,8 +433,15 @@ fn units(v: &mut Checker, spec: &TableSpec, g: &GridTable) {
     let (dept, units) = (&g.blocks[0], &g.blocks[1..]);
     let rule = format!("T{}-COL-02", spec.number);
     let zero = Some(Amount::ZERO);
-    let mut rows: Vec<(&str, Option<&Amounts>, String)> = vec![("", dept.total.as_ref(), row_label(&dept.unit, None))];
-    rows.extend(dept.rows.iter().map(|r| (r.key.as_str(), Some(&r.amounts), row_label(&dept.unit, Some(r)))));
+    let mut rows: Vec<(&str, Option<&Amounts>, String)> =
+        vec![("", dept.total.as_ref(), row_label(&dept.unit, None))];
+    rows.extend(dept.rows.iter().map(|r| {
+        (
+            r.key.as_str(),
+            Some(&r.amounts),
+            row_label(&dept.unit, Some(r)),
+        )
+    }));
     for (key, amounts, label) in rows {
         let Some(amounts) = amounts else { continue };
         for col in spec.amount_columns() {
@@ -245,35 +452,81 @@ fn units(v: &mut Checker, spec: &TableSpec, g: &GridTable) {
                     let value = if key.is_empty() {
                         u.total.as_ref().and_then(|t| get(t, &col.id))
                     } else {
-                        u.rows.iter().find(|r| r.key == key).map_or(zero, |r| get(&r.amounts, &col.id))
+                        u.rows
+                            .iter()
+                            .find(|r| r.key == key)
+                            .map_or(zero, |r| get(&r.amounts, &col.id))
                     };
-                    Term::new(u.unit.clone(), value, source::grid(&spec.id, ui + 1, key, &col.id))
+                    Term::new(
+                        u.unit.clone(),
+                        value,
+                        source::grid(&spec.id, ui + 1, key, &col.id),
+                    )
                 })
                 .collect();
-            let place = Place { spec, key: source::grid(&spec.id, 0, key, &col.id), row: label.clone(), column: column_label(spec, &col.id, year) };
-            v.sum(&rule, &place, get(amounts, &col.id), &parts, Relation::Eq, "部门数（各预算单位之和）");
+            let place = Place {
+                spec,
+                key: source::grid(&spec.id, 0, key, &col.id),
+                row: label.clone(),
+                column: column_label(spec, &col.id, year),
+            };
+            v.sum(
+                &rule,
+                &place,
+                get(amounts, &col.id),
+                &parts,
+                Relation::Eq,
+                "部门数（各预算单位之和）",
+            );
         }
     }
 }
 
 fn two_sided(v: &mut Checker, spec: &TableSpec, t: &TwoSidedTable) {
     let n = spec.number;
-    let line_place = |id: &str| Place { spec, key: source::line(&spec.id, id), row: column_label(spec, id, 0), column: String::new() };
+    let line_place = |id: &str| Place {
+        spec,
+        key: source::line(&spec.id, id),
+        row: column_label(spec, id, 0),
+        column: String::new(),
+    };
     for l in spec.fixed_lines() {
         if get(&t.lines, &l.id).is_none() {
             v.blank(&line_place(&l.id));
         }
     }
-    let exp_place = |i: usize, name: &str| Place { spec, key: source::expenditure(&spec.id, i, "amount"), row: name.to_string(), column: String::new() };
+    let exp_place = |i: usize, name: &str| Place {
+        spec,
+        key: source::expenditure(&spec.id, i, "amount"),
+        row: name.to_string(),
+        column: String::new(),
+    };
     for (i, e) in t.expenditure.iter().enumerate() {
         if e.amount.is_none() {
             v.blank(&exp_place(i, &e.name));
         }
     }
     for rule in &spec.sums {
-        let parts: Vec<Term> = rule.parts.iter().map(|p| Term::new(column_label(spec, p, 0), get(&t.lines, p), source::line(&spec.id, p))).collect();
+        let parts: Vec<Term> = rule
+            .parts
+            .iter()
+            .map(|p| {
+                Term::new(
+                    column_label(spec, p, 0),
+                    get(&t.lines, p),
+                    source::line(&spec.id, p),
+                )
+            })
+            .collect();
         let what = format!("“{}”", column_label(spec, &rule.total, 0));
-        v.sum(&rule.id, &line_place(&rule.total), get(&t.lines, &rule.total), &parts, rule.relation, &what);
+        v.sum(
+            &rule.id,
+            &line_place(&rule.total),
+            get(&t.lines, &rule.total),
+            &parts,
+            rule.relation,
+            &what,
+        );
     }
     if let Some(total) = &spec.expenditure_total {
         let parts: Vec<Term> = t
@@ -281,28 +534,67 @@ fn two_sided(v: &mut Checker, spec: &TableSpec, t: &TwoSidedTable) {
             .iter()
             .enumerate()
             .filter(|(_, e)| e.level == Some(Level::Lei))
-            .map(|(i, e)| Term::new(e.name.clone(), e.amount, source::expenditure(&spec.id, i, "amount")))
+            .map(|(i, e)| {
+                Term::new(
+                    e.name.clone(),
+                    e.amount,
+                    source::expenditure(&spec.id, i, "amount"),
+                )
+            })
             .collect();
         if !parts.is_empty() {
             let what = format!("“{}”", column_label(spec, total, 0));
-            v.sum(&format!("T{n}-EXP-01"), &line_place(total), get(&t.lines, total), &parts, Relation::Eq, &format!("{what}（各类级科目之和）"));
+            v.sum(
+                &format!("T{n}-EXP-01"),
+                &line_place(total),
+                get(&t.lines, total),
+                &parts,
+                Relation::Eq,
+                &format!("{what}（各类级科目之和）"),
+            );
         }
     }
-    for (parent_len, rule) in [(3usize, format!("T{n}-HIER-01")), (5, format!("T{n}-HIER-02"))] {
+    for (parent_len, rule) in [
+        (3usize, format!("T{n}-HIER-01")),
+        (5, format!("T{n}-HIER-02")),
+    ] {
         for (i, e) in t.expenditure.iter().enumerate() {
-            let Some(code) = e.code.as_deref().filter(|c| c.len() == parent_len) else { continue };
+            let Some(code) = e.code.as_deref().filter(|c| c.len() == parent_len) else {
+                continue;
+            };
             let parts: Vec<Term> = t
                 .expenditure
                 .iter()
                 .enumerate()
-                .filter(|(_, c)| c.code.as_deref().is_some_and(|cc| cc.len() == parent_len + 2 && cc.starts_with(code)))
-                .map(|(j, c)| Term::new(c.name.clone(), c.amount, source::expenditure(&spec.id, j, "amount")))
+                .filter(|(_, c)| {
+                    c.code
+                        .as_deref()
+                        .is_some_and(|cc| cc.len() == parent_len + 2 && cc.starts_with(code))
+                })
+                .map(|(j, c)| {
+                    Term::new(
+                        c.name.clone(),
+                        c.amount,
+                        source::expenditure(&spec.id, j, "amount"),
+                    )
+                })
                 .collect();
             if parts.is_empty() {
                 continue;
             }
-            let what = if parent_len == 3 { "类级科目（款级之和）" } else { "款级科目（项级之和）" };
-            v.sum(&rule, &exp_place(i, &e.name), e.amount, &parts, Relation::Eq, what);
+            let what = if parent_len == 3 {
+                "类级科目（款级之和）"
+            } else {
+                "款级科目（项级之和）"
+            };
+            v.sum(
+                &rule,
+                &exp_place(i, &e.name),
+                e.amount,
+                &parts,
+                Relation::Eq,
+                what,
+            );
         }
     }
 }
@@ -311,9 +603,24 @@ fn form(v: &mut Checker, spec: &TableSpec, f: &FormTable) {
     let Some(fs) = spec.form.as_ref() else { return };
     let n = spec.number;
     let label = |id: &str| column_label(spec, id, 0);
-    let task_place = |i: usize, name: &str, col: &str| Place { spec, key: source::task(&spec.id, i, col), row: name.to_string(), column: label(col) };
-    let sum_place = |col: &str| Place { spec, key: source::sum(&spec.id, col), row: fs.sum_label.clone(), column: label(col) };
-    let rows = f.tasks.iter().enumerate().map(|(i, t)| (task_place(i, &t.name, ""), &t.amounts, Some(i))).chain([(sum_place(""), &f.sum, None)]);
+    let task_place = |i: usize, name: &str, col: &str| Place {
+        spec,
+        key: source::task(&spec.id, i, col),
+        row: name.to_string(),
+        column: label(col),
+    };
+    let sum_place = |col: &str| Place {
+        spec,
+        key: source::sum(&spec.id, col),
+        row: fs.sum_label.clone(),
+        column: label(col),
+    };
+    let rows = f
+        .tasks
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (task_place(i, &t.name, ""), &t.amounts, Some(i)))
+        .chain([(sum_place(""), &f.sum, None)]);
     for (base, amounts, task) in rows {
         let at = |col: &str| match task {
             Some(i) => task_place(i, &base.row, col),
@@ -325,14 +632,43 @@ fn form(v: &mut Checker, spec: &TableSpec, f: &FormTable) {
             }
         }
         for rule in &spec.sums {
-            let parts: Vec<Term> = rule.parts.iter().map(|p| Term::new(label(p), get(amounts, p), at(p).key)).collect();
-            v.sum(&rule.id, &at(&rule.total), get(amounts, &rule.total), &parts, rule.relation, &format!("“{}”", label(&rule.total)));
+            let parts: Vec<Term> = rule
+                .parts
+                .iter()
+                .map(|p| Term::new(label(p), get(amounts, p), at(p).key))
+                .collect();
+            v.sum(
+                &rule.id,
+                &at(&rule.total),
+                get(amounts, &rule.total),
+                &parts,
+                rule.relation,
+                &format!("“{}”", label(&rule.total)),
+            );
         }
     }
     if !f.tasks.is_empty() {
         for a in &fs.amounts {
-            let parts: Vec<Term> = f.tasks.iter().enumerate().map(|(i, t)| Term::new(t.name.clone(), get(&t.amounts, &a.id), source::task(&spec.id, i, &a.id))).collect();
-            v.sum(&format!("T{n}-TASK-01"), &sum_place(&a.id), get(&f.sum, &a.id), &parts, Relation::Eq, &format!("“{}”（各项任务之和）", fs.sum_label));
+            let parts: Vec<Term> = f
+                .tasks
+                .iter()
+                .enumerate()
+                .map(|(i, t)| {
+                    Term::new(
+                        t.name.clone(),
+                        get(&t.amounts, &a.id),
+                        source::task(&spec.id, i, &a.id),
+                    )
+                })
+                .collect();
+            v.sum(
+                &format!("T{n}-TASK-01"),
+                &sum_place(&a.id),
+                get(&f.sum, &a.id),
+                &parts,
+                Relation::Eq,
+                &format!("“{}”（各项任务之和）", fs.sum_label),
+            );
         }
     }
     let names = &fs.indicator_labels;
@@ -344,9 +680,19 @@ fn form(v: &mut Checker, spec: &TableSpec, f: &FormTable) {
             .map(|(_, n)| n.as_str())
             .collect();
         if !missing.is_empty() {
-            let place = Place { spec, key: source::indicator(&spec.id, i), row: format!("{} / {} / {}", ind.level1, ind.level2, ind.level3), column: fs.indicators_label.clone() };
+            let place = Place {
+                spec,
+                key: source::indicator(&spec.id, i),
+                row: format!("{} / {} / {}", ind.level1, ind.level2, ind.level3),
+                column: fs.indicators_label.clone(),
+            };
             let d = v
-                .finding(Severity::Error, &format!("T{n}-IND-01"), &place, format!("绩效指标缺少{}", missing.join("、")))
+                .finding(
+                    Severity::Error,
+                    &format!("T{n}-IND-01"),
+                    &place,
+                    format!("绩效指标缺少{}", missing.join("、")),
+                )
                 .expected("一级、二级、三级指标和目标值齐全")
                 .actual(format!("缺少{}", missing.join("、")))
                 .hint("没有该类指标的，三级指标和目标值填写“不涉及”");
@@ -354,4 +700,3 @@ fn form(v: &mut Checker, spec: &TableSpec, f: &FormTable) {
         }
     }
 }
-

@@ -25,7 +25,9 @@ fn fill(s: Severity) -> Color {
 fn parse_cell(a: &str) -> Option<(u32, u16)> {
     let letters: String = a.chars().take_while(|c| c.is_ascii_uppercase()).collect();
     let row: u32 = a[letters.len()..].parse().ok()?;
-    let col = letters.bytes().try_fold(0u32, |acc, b| Some(acc * 26 + (b - b'A' + 1) as u32))?;
+    let col = letters
+        .bytes()
+        .try_fold(0u32, |acc, b| Some(acc * 26 + (b - b'A' + 1) as u32))?;
     (row > 0 && col > 0).then(|| (row - 1, (col - 1) as u16))
 }
 
@@ -43,7 +45,10 @@ pub fn workbook_bytes(sheets: &[Sheet], findings: &[Diagnostic]) -> Result<Vec<u
         let ws = wb.add_worksheet();
         ws.set_name(safe_name(&sheet.name))?;
         let mut marks: BTreeMap<(u32, u16), (Severity, Vec<String>)> = BTreeMap::new();
-        for d in findings.iter().filter(|d| d.sheet.as_deref() == Some(sheet.name.as_str())) {
+        for d in findings
+            .iter()
+            .filter(|d| d.sheet.as_deref() == Some(sheet.name.as_str()))
+        {
             if let Some(pos) = d.cell.as_deref().and_then(parse_cell) {
                 let e = marks.entry(pos).or_insert((d.severity, Vec::new()));
                 e.0 = e.0.min(d.severity);
@@ -54,12 +59,26 @@ pub fn workbook_bytes(sheets: &[Sheet], findings: &[Diagnostic]) -> Result<Vec<u
         for m in &sheet.merges {
             if m.start != m.end {
                 let text = sheet.get(m.start.0, m.start.1).text();
-                let f = marks.get(&(m.start.0, m.start.1 as u16)).map_or_else(Format::new, |(s, _)| Format::new().set_background_color(fill(*s)));
-                ws.merge_range(m.start.0, m.start.1 as u16, m.end.0, m.end.1 as u16, &text, &f)?;
+                let f = marks
+                    .get(&(m.start.0, m.start.1 as u16))
+                    .map_or_else(Format::new, |(s, _)| {
+                        Format::new().set_background_color(fill(*s))
+                    });
+                ws.merge_range(
+                    m.start.0,
+                    m.start.1 as u16,
+                    m.end.0,
+                    m.end.1 as u16,
+                    &text,
+                    &f,
+                )?;
             }
         }
         for ((r, c), (_, texts)) in &marks {
-            let note = Note::new(texts.join("\n\n")).set_author("budget-tables").set_width(480).set_height(60 + 40 * texts.len() as u32);
+            let note = Note::new(texts.join("\n\n"))
+                .set_author("budget-tables")
+                .set_width(480)
+                .set_height(60 + 40 * texts.len() as u32);
             ws.insert_note(*r, *c, &note)?;
         }
     }
@@ -75,13 +94,20 @@ fn safe_name(name: &str) -> String {
     }
 }
 
-fn copy_cells(ws: &mut Worksheet, sheet: &Sheet, marks: &BTreeMap<(u32, u16), (Severity, Vec<String>)>) -> Result<(), WriteError> {
+fn copy_cells(
+    ws: &mut Worksheet,
+    sheet: &Sheet,
+    marks: &BTreeMap<(u32, u16), (Severity, Vec<String>)>,
+) -> Result<(), WriteError> {
     let mut widths: Vec<usize> = Vec::new();
     for (r, row) in sheet.rows().iter().enumerate() {
         for (c, cell) in row.iter().enumerate() {
             let (r, c) = (r as u32, c as u16);
             let f = match marks.get(&(r, c)) {
-                Some((s, _)) => Format::new().set_background_color(fill(*s)).set_border(FormatBorder::Thin).set_border_color(Color::Red),
+                Some((s, _)) => Format::new()
+                    .set_background_color(fill(*s))
+                    .set_border(FormatBorder::Thin)
+                    .set_border_color(Color::Red),
                 None => Format::new(),
             };
             match cell {
@@ -115,16 +141,35 @@ fn copy_cells(ws: &mut Worksheet, sheet: &Sheet, marks: &BTreeMap<(u32, u16), (S
 
 fn results_sheet(ws: &mut Worksheet, findings: &[Diagnostic]) -> Result<(), WriteError> {
     ws.set_name(RESULTS)?;
-    let head = Format::new().set_bold().set_border(FormatBorder::Thin).set_background_color(Color::RGB(0xDD_DD_DD));
-    let cols = ["级别", "规则", "表", "位置", "行", "列", "说明", "应为", "实际", "差额", "修改建议"];
-    let widths = [6.0, 14.0, 24.0, 30.0, 26.0, 20.0, 50.0, 14.0, 14.0, 10.0, 40.0];
+    let head = Format::new()
+        .set_bold()
+        .set_border(FormatBorder::Thin)
+        .set_background_color(Color::RGB(0xDD_DD_DD));
+    let cols = [
+        "级别",
+        "规则",
+        "表",
+        "位置",
+        "行",
+        "列",
+        "说明",
+        "应为",
+        "实际",
+        "差额",
+        "修改建议",
+    ];
+    let widths = [
+        6.0, 14.0, 24.0, 30.0, 26.0, 20.0, 50.0, 14.0, 14.0, 10.0, 40.0,
+    ];
     for (i, (h, w)) in cols.iter().zip(widths).enumerate() {
         ws.write_string_with_format(0, i as u16, *h, &head)?;
         ws.set_column_width(i as u16, w)?;
     }
     for (i, d) in findings.iter().enumerate() {
         let r = i as u32 + 1;
-        let f = Format::new().set_background_color(fill(d.severity)).set_border(FormatBorder::Thin);
+        let f = Format::new()
+            .set_background_color(fill(d.severity))
+            .set_border(FormatBorder::Thin);
         let plain = Format::new().set_border(FormatBorder::Thin).set_text_wrap();
         let values = [
             Some(d.severity.label().to_string()),
@@ -140,7 +185,12 @@ fn results_sheet(ws: &mut Worksheet, findings: &[Diagnostic]) -> Result<(), Writ
             d.hint.clone(),
         ];
         for (c, v) in values.iter().enumerate() {
-            ws.write_string_with_format(r, c as u16, v.as_deref().unwrap_or(""), if c == 0 { &f } else { &plain })?;
+            ws.write_string_with_format(
+                r,
+                c as u16,
+                v.as_deref().unwrap_or(""),
+                if c == 0 { &f } else { &plain },
+            )?;
         }
     }
     if findings.is_empty() {

@@ -1,7 +1,10 @@
 //! The year-over-year diff workbook: 总览 with the headline figures, their
 //! sentences and a chart of the largest changes, then one sheet per table.
 
-use rust_xlsxwriter::{Chart, ChartType, Color, ConditionalFormatCell, ConditionalFormatCellRule, Format, FormatAlign, FormatBorder, Worksheet};
+use rust_xlsxwriter::{
+    Chart, ChartType, Color, ConditionalFormatCell, ConditionalFormatCellRule, Format, FormatAlign,
+    FormatBorder, Worksheet,
+};
 
 use super::frame::put;
 use super::{new_workbook, WriteError};
@@ -24,16 +27,44 @@ struct Looks {
 
 impl Looks {
     fn new() -> Looks {
-        let base = Format::new().set_font_name("宋体").set_font_size(10).set_border(FormatBorder::Thin).set_align(FormatAlign::VerticalCenter);
+        let base = Format::new()
+            .set_font_name("宋体")
+            .set_font_size(10)
+            .set_border(FormatBorder::Thin)
+            .set_align(FormatAlign::VerticalCenter);
         Looks {
-            title: Format::new().set_font_name("宋体").set_font_size(16).set_bold().set_align(FormatAlign::Center),
-            header: base.clone().set_bold().set_text_wrap().set_align(FormatAlign::Center).set_background_color(Color::RGB(0xF2_F2_F2)),
+            title: Format::new()
+                .set_font_name("宋体")
+                .set_font_size(16)
+                .set_bold()
+                .set_align(FormatAlign::Center),
+            header: base
+                .clone()
+                .set_bold()
+                .set_text_wrap()
+                .set_align(FormatAlign::Center)
+                .set_background_color(Color::RGB(0xF2_F2_F2)),
             text: base.clone(),
             wrap: base.clone().set_text_wrap(),
-            amount: base.clone().set_num_format("#,##0.00").set_align(FormatAlign::Right),
-            rate: base.clone().set_num_format("0.0%").set_align(FormatAlign::Right),
-            status: base.clone().set_bold().set_font_color(Color::RGB(0xC0_00_00)).set_align(FormatAlign::Center),
-            indent: [base.clone().set_bold(), base.clone(), base.clone().set_indent(1), base.set_indent(2)],
+            amount: base
+                .clone()
+                .set_num_format("#,##0.00")
+                .set_align(FormatAlign::Right),
+            rate: base
+                .clone()
+                .set_num_format("0.0%")
+                .set_align(FormatAlign::Right),
+            status: base
+                .clone()
+                .set_bold()
+                .set_font_color(Color::RGB(0xC0_00_00))
+                .set_align(FormatAlign::Center),
+            indent: [
+                base.clone().set_bold(),
+                base.clone(),
+                base.clone().set_indent(1),
+                base.set_indent(2),
+            ],
         }
     }
 }
@@ -43,7 +74,10 @@ impl Looks {
 /// # Errors
 /// [`WriteError`] when the workbook cannot be assembled.
 pub fn workbook_bytes(d: &Diff) -> Result<Vec<u8>, WriteError> {
-    let mut wb = new_workbook(&format!("{}{}—{}年部门预算对比", d.department, d.prior_year, d.year))?;
+    let mut wb = new_workbook(&format!(
+        "{}{}—{}年部门预算对比",
+        d.department, d.prior_year, d.year
+    ))?;
     let lk = Looks::new();
     let ws = wb.add_worksheet();
     overview(ws, d, &lk)?;
@@ -54,7 +88,13 @@ pub fn workbook_bytes(d: &Diff) -> Result<Vec<u8>, WriteError> {
     Ok(wb.save_to_buffer()?)
 }
 
-fn amount(ws: &mut Worksheet, r: u32, c: u16, a: Option<Amount>, lk: &Looks) -> Result<(), WriteError> {
+fn amount(
+    ws: &mut Worksheet,
+    r: u32,
+    c: u16,
+    a: Option<Amount>,
+    lk: &Looks,
+) -> Result<(), WriteError> {
     match a {
         Some(a) => ws.write_number_with_format(r, c, a.to_f64(), &lk.amount)?,
         None => ws.write_blank(r, c, &lk.amount)?,
@@ -62,14 +102,27 @@ fn amount(ws: &mut Worksheet, r: u32, c: u16, a: Option<Amount>, lk: &Looks) -> 
     Ok(())
 }
 
-fn change_cells(ws: &mut Worksheet, r: u32, c: u16, ch: &Change, lk: &Looks) -> Result<(), WriteError> {
+fn change_cells(
+    ws: &mut Worksheet,
+    r: u32,
+    c: u16,
+    ch: &Change,
+    lk: &Looks,
+) -> Result<(), WriteError> {
     amount(ws, r, c, ch.prior, lk)?;
     amount(ws, r, c + 1, ch.current, lk)?;
     amount(ws, r, c + 2, ch.change, lk)?;
     match ch.rate {
         Rate::Percent(p) => {
             use rust_decimal::prelude::ToPrimitive;
-            ws.write_number_with_format(r, c + 3, (p / rust_decimal::Decimal::ONE_HUNDRED).to_f64().unwrap_or(0.0), &lk.rate)?;
+            ws.write_number_with_format(
+                r,
+                c + 3,
+                (p / rust_decimal::Decimal::ONE_HUNDRED)
+                    .to_f64()
+                    .unwrap_or(0.0),
+                &lk.rate,
+            )?;
         }
         Rate::New => {
             ws.write_string_with_format(r, c + 3, "新增", &lk.status)?;
@@ -86,8 +139,12 @@ fn colour_changes(ws: &mut Worksheet, first: u32, last: u32, col: u16) -> Result
     if last < first {
         return Ok(());
     }
-    let up = ConditionalFormatCell::new().set_rule(ConditionalFormatCellRule::GreaterThan(0)).set_format(Format::new().set_background_color(Color::RGB(UP)));
-    let down = ConditionalFormatCell::new().set_rule(ConditionalFormatCellRule::LessThan(0)).set_format(Format::new().set_background_color(Color::RGB(DOWN)));
+    let up = ConditionalFormatCell::new()
+        .set_rule(ConditionalFormatCellRule::GreaterThan(0))
+        .set_format(Format::new().set_background_color(Color::RGB(UP)));
+    let down = ConditionalFormatCell::new()
+        .set_rule(ConditionalFormatCellRule::LessThan(0))
+        .set_format(Format::new().set_background_color(Color::RGB(DOWN)));
     ws.add_conditional_format(first, col, last, col, &up)?;
     ws.add_conditional_format(first, col, last, col, &down)?;
     Ok(())
@@ -108,9 +165,24 @@ fn overview(ws: &mut Worksheet, d: &Diff, lk: &Looks) -> Result<(), WriteError> 
     for (c, w) in [26.0, 14.0, 14.0, 14.0, 10.0, 72.0].iter().enumerate() {
         ws.set_column_width(c as u16, *w)?;
     }
-    put(ws, (0, 0, 0, 5), &format!("{}{}—{}年部门预算对比", d.department, d.prior_year, d.year), &lk.title)?;
+    put(
+        ws,
+        (0, 0, 0, 5),
+        &format!("{}{}—{}年部门预算对比", d.department, d.prior_year, d.year),
+        &lk.title,
+    )?;
     ws.write_string(1, 5, "单位:万元")?;
-    for (c, h) in ["项目", &format!("{}年", d.prior_year), &format!("{}年", d.year), "增减额", "增减率", "说明"].iter().enumerate() {
+    for (c, h) in [
+        "项目",
+        &format!("{}年", d.prior_year),
+        &format!("{}年", d.year),
+        "增减额",
+        "增减率",
+        "说明",
+    ]
+    .iter()
+    .enumerate()
+    {
         ws.write_string_with_format(2, c as u16, *h, &lk.header)?;
     }
     let mut r = 3;
@@ -118,19 +190,36 @@ fn overview(ws: &mut Worksheet, d: &Diff, lk: &Looks) -> Result<(), WriteError> 
         ws.write_string_with_format(r, 0, &h.label, &lk.text)?;
         change_cells(ws, r, 1, &h.change, lk)?;
         ws.write_string_with_format(r, 5, &h.sentence, &lk.wrap)?;
-        let lines = (crate::text::display_width(&h.sentence) as f64 / 70.0).ceil().max(1.0);
+        let lines = (crate::text::display_width(&h.sentence) as f64 / 70.0)
+            .ceil()
+            .max(1.0);
         ws.set_row_height(r, lines * 13.5 + 4.0)?;
         r += 1;
     }
     colour_changes(ws, 3, r - 1, 3)?;
     r += 1;
-    ws.write_string_with_format(r, 0, "跨年度核对：本年表9“上年”行 与 上年表9“本年”行", &lk.indent[0])?;
+    ws.write_string_with_format(
+        r,
+        0,
+        "跨年度核对：本年表9“上年”行 与 上年表9“本年”行",
+        &lk.indent[0],
+    )?;
     r += 1;
     if d.consistency.is_empty() {
-        ws.write_string(r, 0, format!("一致：本年表9所列{}年数与{}年公开的本年数相同。", d.prior_year, d.prior_year))?;
+        ws.write_string(
+            r,
+            0,
+            format!(
+                "一致：本年表9所列{}年数与{}年公开的本年数相同。",
+                d.prior_year, d.prior_year
+            ),
+        )?;
         r += 1;
     } else {
-        for (c, h) in ["预算单位", "列", "本年表9所列上年数", "上年表9本年数"].iter().enumerate() {
+        for (c, h) in ["预算单位", "列", "本年表9所列上年数", "上年表9本年数"]
+            .iter()
+            .enumerate()
+        {
             ws.write_string_with_format(r, c as u16, *h, &lk.header)?;
         }
         r += 1;
@@ -143,7 +232,12 @@ fn overview(ws: &mut Worksheet, d: &Diff, lk: &Looks) -> Result<(), WriteError> 
         }
     }
     // The largest changes, as a bar chart fed by a small table beside it.
-    let mut top: Vec<(&str, Amount)> = d.headlines.iter().filter_map(|h| h.change.change.map(|c| (h.label.as_str(), c))).filter(|(_, c)| !c.is_zero()).collect();
+    let mut top: Vec<(&str, Amount)> = d
+        .headlines
+        .iter()
+        .filter_map(|h| h.change.change.map(|c| (h.label.as_str(), c)))
+        .filter(|(_, c)| !c.is_zero())
+        .collect();
     top.sort_by(|a, b| b.1.abs().cmp(&a.1.abs()).then(a.0.cmp(b.0)));
     top.truncate(8);
     let (tr, tc) = (2u32, 7u16);
@@ -159,7 +253,11 @@ fn overview(ws: &mut Worksheet, d: &Diff, lk: &Looks) -> Result<(), WriteError> 
         let last = tr + top.len() as u32;
         let mut chart = Chart::new(ChartType::Bar);
         chart.title().set_name("增减额最大的项目（万元）");
-        chart.add_series().set_categories(("总览", tr + 1, tc, last, tc)).set_values(("总览", tr + 1, tc + 1, last, tc + 1)).set_name("增减额");
+        chart
+            .add_series()
+            .set_categories(("总览", tr + 1, tc, last, tc))
+            .set_values(("总览", tr + 1, tc + 1, last, tc + 1))
+            .set_name("增减额");
         chart.legend().set_hidden();
         ws.insert_chart(r + 2, 0, &chart)?;
     }
@@ -171,7 +269,12 @@ fn table(ws: &mut Worksheet, d: &Diff, t: &TableDiff, lk: &Looks) -> Result<(), 
     ws.set_name(&t.sheet)?;
     let labels = ["预算单位", "科目编码", "名称", "状态"];
     let ncols = labels.len() as u16 + 4 * t.columns.len() as u16;
-    put(ws, (0, 0, 0, ncols - 1), &format!("{}（{}年 → {}年）", t.sheet, d.prior_year, d.year), &lk.title)?;
+    put(
+        ws,
+        (0, 0, 0, ncols - 1),
+        &format!("{}（{}年 → {}年）", t.sheet, d.prior_year, d.year),
+        &lk.title,
+    )?;
     ws.write_string(1, ncols - 1, "单位:万元")?;
     for (c, h) in labels.iter().enumerate() {
         put(ws, (2, c as u16, 3, c as u16), h, &lk.header)?;
@@ -179,7 +282,15 @@ fn table(ws: &mut Worksheet, d: &Diff, t: &TableDiff, lk: &Looks) -> Result<(), 
     for (j, (_, label)) in t.columns.iter().enumerate() {
         let c = labels.len() as u16 + 4 * j as u16;
         put(ws, (2, c, 2, c + 3), label, &lk.header)?;
-        for (k, h) in [format!("{}年", d.prior_year), format!("{}年", d.year), "增减额".into(), "增减率".into()].iter().enumerate() {
+        for (k, h) in [
+            format!("{}年", d.prior_year),
+            format!("{}年", d.year),
+            "增减额".into(),
+            "增减率".into(),
+        ]
+        .iter()
+        .enumerate()
+        {
             ws.write_string_with_format(3, c + k as u16, h, &lk.header)?;
             ws.set_column_width(c + k as u16, if k == 3 { 9.0 } else { 13.0 })?;
         }
@@ -195,7 +306,16 @@ fn table(ws: &mut Worksheet, d: &Diff, t: &TableDiff, lk: &Looks) -> Result<(), 
             (Some(p), Status::Renamed) => format!("{}（原：{p}）", row.name),
             _ => row.name.clone(),
         };
-        ws.write_string_with_format(r, 0, if row.level == 0 { row.unit.as_str() } else { "" }, &lk.text)?;
+        ws.write_string_with_format(
+            r,
+            0,
+            if row.level == 0 {
+                row.unit.as_str()
+            } else {
+                ""
+            },
+            &lk.text,
+        )?;
         ws.write_string_with_format(r, 1, row.code.as_deref().unwrap_or(""), &lk.text)?;
         ws.write_string_with_format(r, 2, &name, &lk.indent[row.level.min(3) as usize])?;
         ws.write_string_with_format(r, 3, row.status.label(), &lk.status)?;
@@ -205,7 +325,12 @@ fn table(ws: &mut Worksheet, d: &Diff, t: &TableDiff, lk: &Looks) -> Result<(), 
     }
     let last = first + t.rows.len() as u32;
     for j in 0..t.columns.len() {
-        colour_changes(ws, first, last.saturating_sub(1), labels.len() as u16 + 4 * j as u16 + 2)?;
+        colour_changes(
+            ws,
+            first,
+            last.saturating_sub(1),
+            labels.len() as u16 + 4 * j as u16 + 2,
+        )?;
     }
     // Fold 款 under their 类 and 项 under their 款.
     for depth in [2u8, 3] {

@@ -12,8 +12,18 @@ use crate::text::{display_width, fill};
 const WIDTHS: [f64; 6] = [14.0, 26.0, 48.0, 14.0, 16.0, 16.0];
 
 /// Writes the form; `None` writes the blank fill-in version.
-pub(crate) fn write(ws: &mut Worksheet, spec: &TableSpec, st: &Styles, year: i32, department: &str, data: Option<&FormTable>) -> Result<(), WriteError> {
-    let fs = spec.form.as_ref().ok_or_else(|| WriteError::UnknownTable(spec.id.clone()))?;
+pub(crate) fn write(
+    ws: &mut Worksheet,
+    spec: &TableSpec,
+    st: &Styles,
+    year: i32,
+    department: &str,
+    data: Option<&FormTable>,
+) -> Result<(), WriteError> {
+    let fs = spec
+        .form
+        .as_ref()
+        .ok_or_else(|| WriteError::UnknownTable(spec.id.clone()))?;
     let input = data.is_none();
     let (text_f, amount_f, long_f) = if input {
         (&st.input_text, &st.input_amount, &st.input_long_text)
@@ -25,7 +35,12 @@ pub(crate) fn write(ws: &mut Worksheet, spec: &TableSpec, st: &Styles, year: i32
         ws.set_column_width(i as u16, *w)?;
     }
     ws.write_string_with_format(MARK_ROW, 0, format!("表{}", spec.number), &st.mark)?;
-    put(ws, (TITLE_ROW, 0, TITLE_ROW, 5), &spec.title_for(year, department), &st.title)?;
+    put(
+        ws,
+        (TITLE_ROW, 0, TITLE_ROW, 5),
+        &spec.title_for(year, department),
+        &st.title,
+    )?;
     ws.set_row_height(TITLE_ROW, 36)?;
     ws.write_string_with_format(LINE_ROW, 0, fill(&fs.year_line, year, department), &st.line)?;
     ws.write_string_with_format(LINE_ROW, 5, "单位:万元", &st.line_right)?;
@@ -34,14 +49,23 @@ pub(crate) fn write(ws: &mut Worksheet, spec: &TableSpec, st: &Styles, year: i32
     let empty = FormTable::default();
     let f = data.unwrap_or(&empty);
     ws.write_string_with_format(r, 0, &fs.unit_label, &st.header)?;
-    put(ws, (r, 1, r, 2), if input { department } else { &f.unit_name }, text_f)?;
+    put(
+        ws,
+        (r, 1, r, 2),
+        if input { department } else { &f.unit_name },
+        text_f,
+    )?;
     ws.write_string_with_format(r, 3, &fs.supervisor_label, &st.header)?;
     put(ws, (r, 4, r, 5), &f.supervisor, text_f)?;
     let header_top = r;
     r += 1;
 
     // 年度主要任务
-    let task_rows = if input { spec.template_rows as usize } else { f.tasks.len() };
+    let task_rows = if input {
+        spec.template_rows as usize
+    } else {
+        f.tasks.len()
+    };
     let tasks_first = r;
     put(ws, (r, 1, r + 1, 1), &fs.task_name_label, &st.header)?;
     put(ws, (r, 2, r + 1, 2), &fs.task_content_label, &st.header)?;
@@ -58,13 +82,21 @@ pub(crate) fn write(ws: &mut Worksheet, spec: &TableSpec, st: &Styles, year: i32
             let v = t.and_then(|t| t.amounts.get(&a.id).copied().flatten());
             amount_cell(ws, r, 3 + j as u16, v, amount_f)?;
         }
-        let lines = t.map_or(1.0, |t| (display_width(&t.content) as f64 / 46.0).ceil().max(1.0));
+        let lines = t.map_or(1.0, |t| {
+            (display_width(&t.content) as f64 / 46.0).ceil().max(1.0)
+        });
         ws.set_row_height(r, lines * 14.0 + 6.0)?;
         r += 1;
     }
     put(ws, (r, 1, r, 2), &fs.sum_label, &st.label_bold)?;
     for (j, a) in fs.amounts.iter().enumerate() {
-        amount_cell(ws, r, 3 + j as u16, f.sum.get(&a.id).copied().flatten(), amount_f)?;
+        amount_cell(
+            ws,
+            r,
+            3 + j as u16,
+            f.sum.get(&a.id).copied().flatten(),
+            amount_f,
+        )?;
     }
     put(ws, (tasks_first, 0, r, 0), &fs.tasks_label, &st.header)?;
     r += 1;
@@ -72,7 +104,9 @@ pub(crate) fn write(ws: &mut Worksheet, spec: &TableSpec, st: &Styles, year: i32
     // 年度总体目标
     ws.write_string_with_format(r, 0, &fs.goal_label, &st.header)?;
     put(ws, (r, 1, r, 5), &f.goal, long_f)?;
-    let goal_lines = (display_width(&f.goal) as f64 / 132.0).ceil().max(if input { 6.0 } else { 2.0 });
+    let goal_lines = (display_width(&f.goal) as f64 / 132.0)
+        .ceil()
+        .max(if input { 6.0 } else { 2.0 });
     ws.set_row_height(r, (goal_lines * 14.0 + 8.0).min(409.0))?;
     r += 1;
 
@@ -87,9 +121,20 @@ pub(crate) fn write(ws: &mut Worksheet, spec: &TableSpec, st: &Styles, year: i32
         }
     }
     r += 1;
-    let n = if input { fs.indicator_rows as usize } else { f.indicators.len() };
-    let blank = Indicator { level1: String::new(), level2: String::new(), level3: String::new(), target: String::new() };
-    let rows: Vec<&Indicator> = (0..n).map(|i| f.indicators.get(i).unwrap_or(&blank)).collect();
+    let n = if input {
+        fs.indicator_rows as usize
+    } else {
+        f.indicators.len()
+    };
+    let blank = Indicator {
+        level1: String::new(),
+        level2: String::new(),
+        level3: String::new(),
+        target: String::new(),
+    };
+    let rows: Vec<&Indicator> = (0..n)
+        .map(|i| f.indicators.get(i).unwrap_or(&blank))
+        .collect();
     let first = r;
     for (i, ind) in rows.iter().enumerate() {
         let row = first + i as u32;
@@ -100,19 +145,39 @@ pub(crate) fn write(ws: &mut Worksheet, spec: &TableSpec, st: &Styles, year: i32
     for (col, key) in [(1u16, 0usize), (2, 1)] {
         let mut i = 0;
         while i < rows.len() {
-            let k = |x: &Indicator| if key == 0 { x.level1.clone() } else { format!("{}\u{1}{}", x.level1, x.level2) };
+            let k = |x: &Indicator| {
+                if key == 0 {
+                    x.level1.clone()
+                } else {
+                    format!("{}\u{1}{}", x.level1, x.level2)
+                }
+            };
             let mut j = i;
             while !input && j + 1 < rows.len() && k(rows[j + 1]) == k(rows[i]) {
                 j += 1;
             }
-            let label = if key == 0 { &rows[i].level1 } else { &rows[i].level2 };
-            put(ws, (first + i as u32, col, first + j as u32, col), label, text_f)?;
+            let label = if key == 0 {
+                &rows[i].level1
+            } else {
+                &rows[i].level2
+            };
+            put(
+                ws,
+                (first + i as u32, col, first + j as u32, col),
+                label,
+                text_f,
+            )?;
             i = j + 1;
         }
     }
     r = first + n as u32;
     if r > ind_first + 1 {
-        put(ws, (ind_first, 0, r - 1, 0), &fs.indicators_label, &st.header)?;
+        put(
+            ws,
+            (ind_first, 0, r - 1, 0),
+            &fs.indicators_label,
+            &st.header,
+        )?;
     } else {
         ws.write_string_with_format(ind_first, 0, &fs.indicators_label, &st.header)?;
     }
@@ -122,7 +187,13 @@ pub(crate) fn write(ws: &mut Worksheet, spec: &TableSpec, st: &Styles, year: i32
     Ok(())
 }
 
-fn amount_cell(ws: &mut Worksheet, r: u32, c: u16, v: Option<crate::amount::Amount>, f: &rust_xlsxwriter::Format) -> Result<(), WriteError> {
+fn amount_cell(
+    ws: &mut Worksheet,
+    r: u32,
+    c: u16,
+    v: Option<crate::amount::Amount>,
+    f: &rust_xlsxwriter::Format,
+) -> Result<(), WriteError> {
     match v {
         Some(a) => ws.write_number_with_format(r, c, a.to_f64(), f)?,
         None => ws.write_blank(r, c, f)?,

@@ -78,7 +78,12 @@ pub(crate) fn draw(
         ws.set_column_width(i as u16, *w)?;
     }
     ws.write_string_with_format(MARK_ROW, 0, format!("表{}", spec.number), &st.mark)?;
-    put(ws, (TITLE_ROW, 0, TITLE_ROW, last), &spec.title_for(year, department), &st.title)?;
+    put(
+        ws,
+        (TITLE_ROW, 0, TITLE_ROW, last),
+        &spec.title_for(year, department),
+        &st.title,
+    )?;
     ws.set_row_height(TITLE_ROW, 36)?;
     name_line(ws, &spec.name_label, department, st, last, mode)?;
     ws.write_string_with_format(LINE_ROW, last, "单位:万元", &st.line_right)?;
@@ -87,7 +92,12 @@ pub(crate) fn draw(
     for hc in header_cells(spec, year) {
         put(
             ws,
-            (HEADER_ROW + hc.first_row, hc.first_col, HEADER_ROW + hc.last_row, hc.last_col),
+            (
+                HEADER_ROW + hc.first_row,
+                hc.first_col,
+                HEADER_ROW + hc.last_row,
+                hc.last_col,
+            ),
             &hc.text,
             &st.header,
         )?;
@@ -114,10 +124,20 @@ pub(crate) fn name_line(
 ) -> Result<(), WriteError> {
     let span = (last / 2).max(1);
     match mode {
-        Mode::Official => put(ws, (LINE_ROW, 0, LINE_ROW, span), &format!("{label}:{department}"), &st.line),
+        Mode::Official => put(
+            ws,
+            (LINE_ROW, 0, LINE_ROW, span),
+            &format!("{label}:{department}"),
+            &st.line,
+        ),
         Mode::Template => {
             ws.write_string_with_format(LINE_ROW, 0, format!("{label}:"), &st.line_right)?;
-            put(ws, (LINE_ROW, 1, LINE_ROW, span.max(2)), department, &st.input_text)
+            put(
+                ws,
+                (LINE_ROW, 1, LINE_ROW, span.max(2)),
+                department,
+                &st.input_text,
+            )
         }
     }
 }
@@ -127,8 +147,12 @@ fn header_row_height(spec: &TableSpec, year: i32, h: u32, widths: &[f64]) -> f64
         .iter()
         .filter(|c| c.first_row == h && c.last_row == h)
         .map(|c| {
-            let w: f64 = widths[c.first_col as usize..=c.last_col as usize].iter().sum();
-            (display_width(&c.text) as f64 / (w - 1.0).max(1.0)).ceil().max(1.0)
+            let w: f64 = widths[c.first_col as usize..=c.last_col as usize]
+                .iter()
+                .sum();
+            (display_width(&c.text) as f64 / (w - 1.0).max(1.0))
+                .ceil()
+                .max(1.0)
         })
         .fold(1.0, f64::max);
     (lines * 14.0 + 6.0).max(20.0)
@@ -148,7 +172,13 @@ pub(crate) fn page_setup(ws: &mut Worksheet, header_last: u32) -> Result<(), Wri
 }
 
 /// Notes under the body, each merged across the table.
-pub(crate) fn notes(ws: &mut Worksheet, mut row: u32, last: u16, notes: &[&str], st: &Styles) -> Result<u32, WriteError> {
+pub(crate) fn notes(
+    ws: &mut Worksheet,
+    mut row: u32,
+    last: u16,
+    notes: &[&str],
+    st: &Styles,
+) -> Result<u32, WriteError> {
     for n in notes {
         put(ws, (row, 0, row, last), n, &st.note)?;
         ws.set_row_height(row, 20)?;

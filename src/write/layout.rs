@@ -44,7 +44,10 @@ pub fn header_cells(spec: &TableSpec, year: i32) -> Vec<HeaderCell> {
                 continue;
             }
             let mut end = c;
-            while end + 1 < paths.len() && paths[end + 1].len() > h + 1 && paths[end + 1][..=h] == p[..=h] {
+            while end + 1 < paths.len()
+                && paths[end + 1].len() > h + 1
+                && paths[end + 1][..=h] == p[..=h]
+            {
                 end += 1;
             }
             cells.push(HeaderCell {
@@ -70,13 +73,55 @@ mod tests {
         let specs = SpecSet::builtin().unwrap();
         let cells = header_cells(specs.get("t09").unwrap(), 2024);
         let find = |t: &str| cells.iter().find(|c| c.text == t).unwrap().clone();
-        assert_eq!(find("预算单位"), HeaderCell { first_row: 0, last_row: 2, first_col: 0, last_col: 0, text: "预算单位".into() });
-        assert_eq!(find("总计"), HeaderCell { first_row: 0, last_row: 0, first_col: 2, last_col: 4, text: "总计".into() });
-        assert_eq!(find("公务用车购置及运行维护费"), HeaderCell { first_row: 0, last_row: 0, first_col: 11, last_col: 19, text: "公务用车购置及运行维护费".into() });
-        assert_eq!(find("公务用车购置费"), HeaderCell { first_row: 1, last_row: 1, first_col: 14, last_col: 16, text: "公务用车购置费".into() });
+        assert_eq!(
+            find("预算单位"),
+            HeaderCell {
+                first_row: 0,
+                last_row: 2,
+                first_col: 0,
+                last_col: 0,
+                text: "预算单位".into()
+            }
+        );
+        assert_eq!(
+            find("总计"),
+            HeaderCell {
+                first_row: 0,
+                last_row: 0,
+                first_col: 2,
+                last_col: 4,
+                text: "总计".into()
+            }
+        );
+        assert_eq!(
+            find("公务用车购置及运行维护费"),
+            HeaderCell {
+                first_row: 0,
+                last_row: 0,
+                first_col: 11,
+                last_col: 19,
+                text: "公务用车购置及运行维护费".into()
+            }
+        );
+        assert_eq!(
+            find("公务用车购置费"),
+            HeaderCell {
+                first_row: 1,
+                last_row: 1,
+                first_col: 14,
+                last_col: 16,
+                text: "公务用车购置费".into()
+            }
+        );
         // 总计's fund columns are leaves one level up: they merge down to the last row.
-        let first_fund = cells.iter().find(|c| c.first_col == 2 && c.first_row == 1).unwrap();
-        assert_eq!((first_fund.last_row, first_fund.text.as_str()), (2, "一般公共预算"));
+        let first_fund = cells
+            .iter()
+            .find(|c| c.first_col == 2 && c.first_row == 1)
+            .unwrap();
+        assert_eq!(
+            (first_fund.last_row, first_fund.text.as_str()),
+            (2, "一般公共预算")
+        );
         assert_eq!(cells.iter().filter(|c| c.text == "一般公共预算").count(), 6);
     }
 

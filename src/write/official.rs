@@ -55,14 +55,23 @@ pub fn workbook_bytes(budget: &Budget, specs: &SpecSet) -> Result<Vec<u8>, Write
         let ws = wb.add_worksheet();
         match table {
             Table::Grid(g) => body_sheet(ws, spec, &st, budget, &grid_rows(spec, g), table)?,
-            Table::TwoSided(t) => body_sheet(ws, spec, &st, budget, &two_sided_rows(spec, t), table)?,
+            Table::TwoSided(t) => {
+                body_sheet(ws, spec, &st, budget, &two_sided_rows(spec, t), table)?
+            }
             Table::Form(f) => form::write(ws, spec, &st, budget.year, &budget.department, Some(f))?,
         }
     }
     Ok(wb.save_to_buffer()?)
 }
 
-fn body_sheet(ws: &mut Worksheet, spec: &TableSpec, st: &Styles, b: &Budget, rows: &[Vec<Out>], table: &Table) -> Result<(), WriteError> {
+fn body_sheet(
+    ws: &mut Worksheet,
+    spec: &TableSpec,
+    st: &Styles,
+    b: &Budget,
+    rows: &[Vec<Out>],
+    table: &Table,
+) -> Result<(), WriteError> {
     let content: Vec<usize> = (0..spec.columns.len())
         .map(|c| rows.iter().map(|r| r[c].width()).max().unwrap_or(0))
         .collect();
@@ -84,7 +93,13 @@ fn body_sheet(ws: &mut Worksheet, spec: &TableSpec, st: &Styles, b: &Budget, row
     Ok(())
 }
 
-pub(crate) fn write_out(ws: &mut Worksheet, st: &Styles, row: u32, col: u16, out: &Out) -> Result<(), WriteError> {
+pub(crate) fn write_out(
+    ws: &mut Worksheet,
+    st: &Styles,
+    row: u32,
+    col: u16,
+    out: &Out,
+) -> Result<(), WriteError> {
     match out {
         Out::Text(s, look) => {
             let f: &Format = match look {
@@ -131,7 +146,9 @@ pub(crate) fn grid_rows(spec: &TableSpec, g: &GridTable) -> Vec<Vec<Out>> {
                     .map(|c| match c.kind {
                         ColumnKind::Amount => Out::Amount(total.get(&c.id).copied().flatten()),
                         ColumnKind::Unit => Out::Text(b.unit.clone(), Look::Plain),
-                        ColumnKind::Name if spec.row_key == RowKey::Name => Out::Text(b.unit.clone(), Look::Bold),
+                        ColumnKind::Name if spec.row_key == RowKey::Name => {
+                            Out::Text(b.unit.clone(), Look::Bold)
+                        }
                         _ => blank(),
                     })
                     .collect(),
@@ -144,10 +161,16 @@ pub(crate) fn grid_rows(spec: &TableSpec, g: &GridTable) -> Vec<Vec<Out>> {
                     .iter()
                     .map(|c| match c.kind {
                         ColumnKind::Amount => Out::Amount(r.amounts.get(&c.id).copied().flatten()),
-                        ColumnKind::Unit if b.total.is_none() && i == 0 => Out::Text(b.unit.clone(), Look::Plain),
+                        ColumnKind::Unit if b.total.is_none() && i == 0 => {
+                            Out::Text(b.unit.clone(), Look::Plain)
+                        }
                         ColumnKind::Unit => blank(),
-                        ColumnKind::Code => Out::Text(r.code.clone().unwrap_or_default(), Look::Code),
-                        ColumnKind::Name | ColumnKind::Label => Out::Text(r.name.clone(), indent(level)),
+                        ColumnKind::Code => {
+                            Out::Text(r.code.clone().unwrap_or_default(), Look::Code)
+                        }
+                        ColumnKind::Name | ColumnKind::Label => {
+                            Out::Text(r.name.clone(), indent(level))
+                        }
                     })
                     .collect(),
             );
@@ -166,7 +189,10 @@ pub(crate) fn two_sided_rows(spec: &TableSpec, t: &TwoSidedTable) -> Vec<Vec<Out
     for i in 0..n {
         let mut r = Vec::with_capacity(4);
         match spec.income_lines.get(i) {
-            Some(l) => r.extend([Out::Text(l.label.clone(), Look::Plain), Out::Amount(line(&l.id))]),
+            Some(l) => r.extend([
+                Out::Text(l.label.clone(), Look::Plain),
+                Out::Amount(line(&l.id)),
+            ]),
             None => r.extend([Out::Text(String::new(), Look::Plain), Out::Amount(None)]),
         }
         match t.expenditure.get(i) {
@@ -187,7 +213,10 @@ pub(crate) fn two_sided_rows(spec: &TableSpec, t: &TwoSidedTable) -> Vec<Vec<Out
         let mut r = Vec::with_capacity(4);
         for side in [&f.left, &f.right] {
             match side {
-                Some(l) => r.extend([Out::Text(l.label.clone(), Look::Bold), Out::Amount(line(&l.id))]),
+                Some(l) => r.extend([
+                    Out::Text(l.label.clone(), Look::Bold),
+                    Out::Amount(line(&l.id)),
+                ]),
                 None => r.extend([Out::Text(String::new(), Look::Plain), Out::Amount(None)]),
             }
         }

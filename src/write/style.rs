@@ -30,19 +30,35 @@ fn base() -> Format {
 }
 
 fn cell() -> Format {
-    base().set_border(FormatBorder::Thin).set_align(FormatAlign::VerticalCenter)
+    base()
+        .set_border(FormatBorder::Thin)
+        .set_align(FormatAlign::VerticalCenter)
 }
 
 impl Styles {
     pub fn new() -> Styles {
         let label = cell().set_text_wrap();
-        let amount = cell().set_num_format(AMOUNT_FORMAT).set_align(FormatAlign::Right);
+        let amount = cell()
+            .set_num_format(AMOUNT_FORMAT)
+            .set_align(FormatAlign::Right);
         Styles {
             mark: base().set_font_size(11).set_bold(),
-            title: base().set_font_size(18).set_bold().set_align(FormatAlign::Center).set_align(FormatAlign::VerticalCenter),
-            line: base().set_font_size(11).set_align(FormatAlign::VerticalCenter),
-            line_right: base().set_font_size(11).set_align(FormatAlign::Right).set_align(FormatAlign::VerticalCenter),
-            header: cell().set_bold().set_text_wrap().set_align(FormatAlign::Center),
+            title: base()
+                .set_font_size(18)
+                .set_bold()
+                .set_align(FormatAlign::Center)
+                .set_align(FormatAlign::VerticalCenter),
+            line: base()
+                .set_font_size(11)
+                .set_align(FormatAlign::VerticalCenter),
+            line_right: base()
+                .set_font_size(11)
+                .set_align(FormatAlign::Right)
+                .set_align(FormatAlign::VerticalCenter),
+            header: cell()
+                .set_bold()
+                .set_text_wrap()
+                .set_align(FormatAlign::Center),
             label_bold: label.clone().set_bold(),
             indent1: label.clone().set_indent(1),
             indent2: label.clone().set_indent(2),
@@ -52,7 +68,9 @@ impl Styles {
             input_amount: amount.clone().set_unlocked(),
             long_text: label.clone().set_align(FormatAlign::Top),
             input_long_text: label.clone().set_align(FormatAlign::Top).set_unlocked(),
-            note: base().set_text_wrap().set_align(FormatAlign::VerticalCenter),
+            note: base()
+                .set_text_wrap()
+                .set_align(FormatAlign::VerticalCenter),
             label,
             amount,
         }

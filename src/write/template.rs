@@ -40,8 +40,14 @@ pub fn workbook_bytes(specs: &SpecSet, opts: &TemplateOptions) -> Result<Vec<u8>
     let ws = wb.add_worksheet();
     ws.set_name("填表说明")?;
     ws.set_column_width(0, 110)?;
-    let head = Format::new().set_font_name("宋体").set_font_size(16).set_bold();
-    let body = Format::new().set_font_name("宋体").set_font_size(11).set_text_wrap();
+    let head = Format::new()
+        .set_font_name("宋体")
+        .set_font_size(16)
+        .set_bold();
+    let body = Format::new()
+        .set_font_name("宋体")
+        .set_font_size(11)
+        .set_text_wrap();
     for (i, line) in INSTRUCTIONS.iter().enumerate() {
         ws.write_string_with_format(i as u32, 0, *line, if i == 0 { &head } else { &body })?;
     }
@@ -77,11 +83,20 @@ fn validate_amounts(ws: &mut Worksheet, first: u32, last: u32, col: u16) -> Resu
     Ok(())
 }
 
-fn grid(ws: &mut Worksheet, spec: &TableSpec, st: &Styles, o: &TemplateOptions) -> Result<(), WriteError> {
+fn grid(
+    ws: &mut Worksheet,
+    spec: &TableSpec,
+    st: &Styles,
+    o: &TemplateOptions,
+) -> Result<(), WriteError> {
     let widths = frame::column_widths(spec, &[]);
     let f = frame::draw(ws, spec, st, o.year, &o.department, &widths, Mode::Template)?;
     let first = f.first_data_row;
-    let n = if spec.row_key == RowKey::Fixed { spec.fixed_rows.len() as u32 } else { spec.template_rows };
+    let n = if spec.row_key == RowKey::Fixed {
+        spec.fixed_rows.len() as u32
+    } else {
+        spec.template_rows
+    };
     for i in 0..n {
         let r = first + i;
         for (c, col) in spec.columns.iter().enumerate() {
@@ -89,10 +104,15 @@ fn grid(ws: &mut Worksheet, spec: &TableSpec, st: &Styles, o: &TemplateOptions) 
             match col.kind {
                 ColumnKind::Amount => ws.write_blank(r, c, &st.input_amount)?,
                 ColumnKind::Code => ws.write_blank(r, c, &st.input_code)?,
-                ColumnKind::Name if spec.row_key == RowKey::Fixed => {
-                    ws.write_string_with_format(r, c, fill(&spec.fixed_rows[i as usize].label, o.year, ""), &st.label)?
+                ColumnKind::Name if spec.row_key == RowKey::Fixed => ws.write_string_with_format(
+                    r,
+                    c,
+                    fill(&spec.fixed_rows[i as usize].label, o.year, ""),
+                    &st.label,
+                )?,
+                ColumnKind::Unit if spec.row_key == RowKey::Fixed && i > 0 => {
+                    ws.write_blank(r, c, &st.label)?
                 }
-                ColumnKind::Unit if spec.row_key == RowKey::Fixed && i > 0 => ws.write_blank(r, c, &st.label)?,
                 _ => ws.write_blank(r, c, &st.input_text)?,
             };
         }
@@ -107,8 +127,22 @@ fn grid(ws: &mut Worksheet, spec: &TableSpec, st: &Styles, o: &TemplateOptions) 
     Ok(())
 }
 
-fn two_sided(ws: &mut Worksheet, spec: &TableSpec, st: &Styles, o: &TemplateOptions) -> Result<(), WriteError> {
-    let content: Vec<usize> = [spec.left_lines().map(|l| crate::text::display_width(&l.label)).max().unwrap_or(0), 0, 0, 0].to_vec();
+fn two_sided(
+    ws: &mut Worksheet,
+    spec: &TableSpec,
+    st: &Styles,
+    o: &TemplateOptions,
+) -> Result<(), WriteError> {
+    let content: Vec<usize> = [
+        spec.left_lines()
+            .map(|l| crate::text::display_width(&l.label))
+            .max()
+            .unwrap_or(0),
+        0,
+        0,
+        0,
+    ]
+    .to_vec();
     let widths = frame::column_widths(spec, &content);
     let f = frame::draw(ws, spec, st, o.year, &o.department, &widths, Mode::Template)?;
     let first = f.first_data_row;

@@ -64,8 +64,15 @@ pub fn write_sheets(path: &Path, sheets: &[Sheet], keep_merges: bool) {
         if keep_merges {
             for m in &s.merges {
                 let text = s.get(m.start.0, m.start.1).text();
-                ws.merge_range(m.start.0, m.start.1 as u16, m.end.0, m.end.1 as u16, &text, &rust_xlsxwriter::Format::new())
-                    .unwrap();
+                ws.merge_range(
+                    m.start.0,
+                    m.start.1 as u16,
+                    m.end.0,
+                    m.end.1 as u16,
+                    &text,
+                    &rust_xlsxwriter::Format::new(),
+                )
+                .unwrap();
             }
         }
     }
@@ -138,7 +145,10 @@ pub fn soffice() -> Option<PathBuf> {
 pub fn require_soffice() -> Option<PathBuf> {
     let s = soffice();
     if s.is_none() {
-        assert!(std::env::var("CI").is_err(), "LibreOffice (soffice) is required in CI: run .ci/run");
+        assert!(
+            std::env::var("CI").is_err(),
+            "LibreOffice (soffice) is required in CI: run .ci/run"
+        );
         eprintln!("skipped: LibreOffice not installed (apt-get install libreoffice-calc-nogui)");
     }
     s
@@ -149,13 +159,20 @@ pub fn require_soffice() -> Option<PathBuf> {
 pub fn soffice_convert(soffice: &Path, input: &Path, filter: &str, outdir: &Path) {
     let profile = outdir.join("lo-profile");
     let status = std::process::Command::new(soffice)
-        .arg(format!("-env:UserInstallation=file://{}", profile.display()))
+        .arg(format!(
+            "-env:UserInstallation=file://{}",
+            profile.display()
+        ))
         .args(["--headless", "--convert-to", filter, "--outdir"])
         .arg(outdir)
         .arg(input)
         .output()
         .unwrap();
-    assert!(status.status.success(), "soffice failed: {}", String::from_utf8_lossy(&status.stderr));
+    assert!(
+        status.status.success(),
+        "soffice failed: {}",
+        String::from_utf8_lossy(&status.stderr)
+    );
 }
 
 /// True when `python3 -c "import <module>"` works; required in CI, skipped
@@ -166,7 +183,10 @@ pub fn require_python_module(module: &str) -> bool {
         .output()
         .is_ok_and(|o| o.status.success());
     if !ok {
-        assert!(std::env::var("CI").is_err(), "python3 module {module} is required in CI: run .ci/run");
+        assert!(
+            std::env::var("CI").is_err(),
+            "python3 module {module} is required in CI: run .ci/run"
+        );
         eprintln!("skipped: python3 module {module} not installed (pip install {module})");
     }
     ok
