@@ -1,7 +1,8 @@
 //! Benchmark data: distinct, valid department budgets derived from the
 //! bundled 2023 sample (which passes every rule with no finding). Each one has
 //! its own name, its figures scaled by a whole factor (so every identity still
-//! holds to the cent), and every fifth department has two 预算单位.
+//! holds to the cent), every third one other function codes, and every fifth
+//! one two 预算单位.
 
 use crate::amount::Amount;
 use crate::model::{json, Amounts, Budget, Table};
@@ -112,9 +113,51 @@ fn scale_table(t: &mut Table, m: i64) {
     }
 }
 
+/// Function codes swapped for every third department: the 款 20103
+/// 政府办公厅(室)及相关机构事务 becomes 20129 群众团体事务, in every table.
+const RECODE: &[(&str, &str, &str)] = &[
+    ("20103", "20129", "群众团体事务"),
+    ("2010301", "2012901", "行政运行"),
+    ("2010302", "2012902", "一般行政管理事务"),
+];
+
+fn recode(b: &mut Budget) {
+    for t in b.tables.values_mut() {
+        match t {
+            Table::Grid(g) => {
+                for r in g.blocks.iter_mut().flat_map(|blk| blk.rows.iter_mut()) {
+                    if let Some(&(_, to, name)) = RECODE
+                        .iter()
+                        .find(|(from, _, _)| r.code.as_deref() == Some(*from))
+                    {
+                        r.code = Some(to.to_string());
+                        r.key = to.to_string();
+                        r.name = name.to_string();
+                    }
+                }
+            }
+            Table::TwoSided(t) => {
+                for e in &mut t.expenditure {
+                    if let Some(&(_, to, name)) = RECODE
+                        .iter()
+                        .find(|(from, _, _)| e.code.as_deref() == Some(*from))
+                    {
+                        e.code = Some(to.to_string());
+                        e.name = name.to_string();
+                    }
+                }
+            }
+            Table::Form(_) => {}
+        }
+    }
+}
+
 /// The `index`-th generated department: valid, distinct, deterministic.
 pub fn generate(base: &Budget, index: usize) -> Budget {
     let mut b = base.clone();
+    if index % 3 == 2 {
+        recode(&mut b);
+    }
     let dept = name(index);
     let m = 1 + (index * 7 % 9) as i64;
     let two_units = index % 5 == 4;
@@ -170,6 +213,29 @@ pub fn generate(base: &Budget, index: usize) -> Budget {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_generated_department_passes() {
+        let specs = crate::spec::SpecSet::builtin().unwrap();
+        let opts = crate::validate::Options::builtin().unwrap();
+        let base = base();
+        for i in 0..15 {
+            let b = generate(&base, i);
+            let found = crate::validate::validate(&b, &specs, &Default::default(), &opts);
+            let bad: Vec<String> = found
+                .iter()
+                .filter(|d| d.severity != crate::diag::Severity::Notice)
+                .map(|d| d.to_string())
+                .collect();
+            assert!(bad.is_empty(), "department {i}: {bad:#?}");
+        }
+        let recoded = generate(&base, 2);
+        assert!(recoded.grid("t03").unwrap().blocks[0]
+            .rows
+            .iter()
+            .any(|r| r.key == "2012902"));
+        assert_eq!(generate(&base, 4).grid("t03").unwrap().blocks.len(), 3);
+    }
 
     #[test]
     fn names_are_distinct() {
