@@ -179,6 +179,10 @@ fn workbook(year: &str, list: &[&Entry]) -> Result<Vec<u8>, crate::write::WriteE
     }
     ws.set_freeze_panes(1, 2)?;
     ws.autofilter(0, 0, list.len() as u32, 16)?;
+    ws.set_landscape()
+        .set_paper_size(9)
+        .set_print_fit_to_pages(1, 0)
+        .set_repeat_rows(0, 0)?;
 
     // Which rule fails where: rules down, departments across.
     let ws = wb.add_worksheet_with_constant_memory()?;
