@@ -61,6 +61,8 @@ pub enum ReadError {
     },
     #[error("{0} 中找不到任何预算表（例如标题为“收支总表”“支出总表”的表格）；请使用 budget-tables template 生成的模板填报")]
     NoTables(String),
+    #[error("{path} 与表格规格不符：{detail}；请用与该 JSON 对应的表格规格（--templates）")]
+    Model { path: String, detail: String },
     #[error("{path}：{source}")]
     Json {
         path: String,
@@ -150,8 +152,12 @@ pub fn read_bytes(bytes: &[u8], shown: &str, specs: &SpecSet) -> Result<ReadOutc
         Kind::Json => {
             let s = String::from_utf8_lossy(bytes);
             let budget = json::from_str(&s).map_err(|source| ReadError::Json {
-                path: shown,
+                path: shown.clone(),
                 source,
+            })?;
+            fits(&budget, specs).map_err(|detail| ReadError::Model {
+                path: shown,
+                detail,
             })?;
             Ok(ReadOutcome {
                 budget,
@@ -166,6 +172,28 @@ pub fn read_bytes(bytes: &[u8], shown: &str, specs: &SpecSet) -> Result<ReadOutc
             read_sheets(&sheets, specs).ok_or(ReadError::NoTables(shown))
         }
     }
+}
+
+/// A JSON model must hold only tables the specs describe, each of its spec's kind.
+fn fits(b: &Budget, specs: &SpecSet) -> Result<(), String> {
+    for (id, t) in &b.tables {
+        let Some(spec) = specs.get(id) else {
+            return Err(format!("没有表 {id} 的规格"));
+        };
+        let kind = match t {
+            Table::TwoSided(_) => TableKind::TwoSided,
+            Table::Grid(_) => TableKind::Grid,
+            Table::Form(_) => TableKind::Form,
+        };
+        if kind != spec.kind {
+            return Err(format!(
+                "{}应为 {:?} 类表格，JSON 中为 {kind:?}",
+                spec.sheet_name(),
+                spec.kind
+            ));
+        }
+    }
+    Ok(())
 }
 
 enum Kind {

@@ -7,7 +7,7 @@ use super::style::Styles;
 use super::{form, new_workbook, WriteError};
 use crate::amount::{grouped, Amount};
 use crate::model::{Budget, GridTable, Level, Table, TwoSidedTable};
-use crate::spec::{ColumnKind, RowKey, SpecSet, TableSpec};
+use crate::spec::{ColumnKind, RowKey, SpecSet, TableKind, TableSpec};
 use crate::text::{chinese_numeral, display_width};
 
 /// One body cell before it is written.
@@ -43,8 +43,16 @@ impl Out {
 /// [`WriteError`] when the budget holds a table the specs do not describe, or
 /// the workbook cannot be assembled.
 pub fn workbook_bytes(budget: &Budget, specs: &SpecSet) -> Result<Vec<u8>, WriteError> {
-    if let Some(id) = budget.tables.keys().find(|id| specs.get(id).is_none()) {
-        return Err(WriteError::UnknownTable(id.clone()));
+    for (id, t) in &budget.tables {
+        let fits = matches!(
+            (specs.get(id).map(|s| s.kind), t),
+            (Some(TableKind::Grid), Table::Grid(_))
+                | (Some(TableKind::TwoSided), Table::TwoSided(_))
+                | (Some(TableKind::Form), Table::Form(_))
+        );
+        if !fits {
+            return Err(WriteError::UnknownTable(id.clone()));
+        }
     }
     let mut wb = new_workbook(&format!("{}{}年部门预算", budget.department, budget.year))?;
     let st = Styles::new();
@@ -73,7 +81,13 @@ fn body_sheet(
     table: &Table,
 ) -> Result<(), WriteError> {
     let content: Vec<usize> = (0..spec.columns.len())
-        .map(|c| rows.iter().map(|r| r[c].width()).max().unwrap_or(0))
+        .map(|c| {
+            rows.iter()
+                .filter_map(|r| r.get(c))
+                .map(Out::width)
+                .max()
+                .unwrap_or(0)
+        })
         .collect();
     let widths = frame::column_widths(spec, &content);
     let f = frame::draw(ws, spec, st, b.year, &b.department, &widths, Mode::Official)?;
