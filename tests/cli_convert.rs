@@ -178,3 +178,25 @@ fn a_workbook_with_none_of_the_tables_exits_2() {
         .code(2)
         .stderr(contains("找不到任何预算表"));
 }
+
+#[test]
+fn a_json_model_that_does_not_fit_the_specs_is_refused() {
+    let dir = tmp();
+    let text = std::fs::read_to_string(sample_json()).unwrap();
+    let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    v["tables"]["t03"] = v["tables"]["t01"].clone();
+    let p = dir.path().join("wrong.json");
+    std::fs::write(&p, serde_json::to_string(&v).unwrap()).unwrap();
+    let out = dir.path().join("o.xlsx");
+    bin()
+        .arg("convert")
+        .arg(&p)
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .code(2)
+        .stderr(contains(
+            "与表格规格不符：表3 支出总表应为 Grid 类表格，JSON 中为 TwoSided",
+        ));
+    assert!(!out.exists());
+}
