@@ -1043,3 +1043,73 @@ fn every_single_amount_changed_is_an_error_that_names_its_cell() {
     assert!(total > 900, "{total}");
     assert!(pinpointed * 100 >= total * 95, "{pinpointed} of {total}");
 }
+
+#[test]
+fn fund_tables_check_their_hierarchy_too() {
+    // 表10 with figures: 212 城乡社区支出 ≠ its 款 21208, and a 项 whose 款 is missing.
+    use budget_tables::amount::Amount;
+    use budget_tables::model::{Row, Table};
+    let a = |s: &str| Some(Amount::exact(s.parse().unwrap()).unwrap());
+    let row = |code: &str, name: &str, t: &str, b: &str, p: &str| Row {
+        key: code.into(),
+        code: Some(code.into()),
+        name: name.into(),
+        amounts: [("total", a(t)), ("basic", a(b)), ("project", a(p))]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect(),
+    };
+    let mut m = sample_model();
+    let Some(Table::Grid(g)) = m.tables.get_mut("t10") else {
+        panic!()
+    };
+    g.blocks[0].total = Some(
+        [
+            ("total", a("10.00")),
+            ("basic", a("0.00")),
+            ("project", a("10.00")),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect(),
+    );
+    g.blocks[0].rows = vec![
+        row("212", "城乡社区支出", "10.00", "0.00", "10.00"),
+        row(
+            "21208",
+            "国有土地使用权出让收入安排的支出",
+            "9.00",
+            "0.00",
+            "9.00",
+        ),
+        row(
+            "2120899",
+            "其他国有土地使用权出让收入安排的支出",
+            "9.00",
+            "0.00",
+            "9.00",
+        ),
+        row("2130101", "行政运行", "0.00", "0.00", "0.00"),
+    ];
+    let found = validate::validate(
+        &m,
+        &specs(),
+        &Default::default(),
+        &Options::builtin().unwrap(),
+    );
+    let hier = found.iter().find(|d| d.rule == "T10-HIER-01").unwrap();
+    assert_eq!(
+        (
+            hier.expected.as_deref(),
+            hier.actual.as_deref(),
+            hier.severity
+        ),
+        (Some("9.00"), Some("10.00"), Severity::Error)
+    );
+    let parent = found.iter().find(|d| d.rule == "T10-CODE-02").unwrap();
+    assert_eq!(parent.message, "科目 2130101 的上级科目 21301 不在表中");
+    let col = found.iter().find(|d| d.rule == "T10-COL-01");
+    assert!(col.is_none(), "合计 10.00 = 212 类 10.00: {col:?}");
+    // 表1 has no 政府性基金预算拨款, so a 表10 with figures is flagged too.
+    assert!(found.iter().any(|d| d.rule == "X-T10-T1-01"));
+}
