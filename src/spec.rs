@@ -492,11 +492,6 @@ impl SpecSet {
     }
 }
 
-/// Normalized header label of a spec path element, placeholders kept.
-pub fn norm_label(label: &str) -> String {
-    text::norm(label)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

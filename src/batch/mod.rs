@@ -21,7 +21,7 @@ use crate::diag::{has_errors, Severity};
 use crate::diff::{compare, Change};
 use crate::io::write_atomic;
 use crate::model::{json, Budget};
-use crate::read::{read_path, sheet};
+use crate::read::read_path;
 use crate::spec::SpecSet;
 use crate::text::norm;
 use crate::validate::{self, Options};
@@ -321,14 +321,12 @@ impl Batch<'_> {
                 "检查结果.json",
                 serde_json::to_vec_pretty(&report).unwrap_or_default(),
             )?;
-            if !findings.is_empty() && !out.sources.is_empty() {
-                if let Ok(sheets) = sheet::load(file) {
-                    put(
-                        "标注副本",
-                        "检查结果标注.xlsx",
-                        annotate::workbook_bytes(&sheets, &findings).map_err(|x| x.to_string())?,
-                    )?;
-                }
+            if !findings.is_empty() && !out.sheets.is_empty() {
+                put(
+                    "标注副本",
+                    "检查结果标注.xlsx",
+                    annotate::workbook_bytes(&out.sheets, &findings).map_err(|x| x.to_string())?,
+                )?;
             }
             if let Some((_, p)) = prior.get(&norm(&b.department)).and_then(|v| {
                 v.iter()
@@ -421,19 +419,8 @@ impl Batch<'_> {
 }
 
 fn figures(e: &mut Entry, b: &Budget) {
-    e.income_total = b
-        .two_sided("t01")
-        .and_then(|t| t.lines.get("income_total").copied().flatten());
-    e.basic = b.grid("t04").and_then(|g| g.amount(0, "", "total"));
-    e.project = b.grid("t05").and_then(|g| g.amount(0, "", "total"));
-    e.sangong = b
-        .grid("t09")
-        .and_then(|g| g.blocks.first())
-        .and_then(|blk| blk.rows.iter().find(|r| r.key == "current"))
-        .map(|r| {
-            ["total_gpb", "total_gov_fund", "total_soe_capital"]
-                .iter()
-                .filter_map(|c| r.amounts.get(*c).copied().flatten())
-                .fold(Amount::ZERO, |a, x| a + x)
-        });
+    e.income_total = b.line("t01", "income_total");
+    e.basic = b.dept("t04", "", "total");
+    e.project = b.dept("t05", "", "total");
+    e.sangong = crate::diff::sentence::sangong(b, "total");
 }

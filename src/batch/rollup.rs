@@ -143,30 +143,13 @@ fn workbook(year: &str, list: &[&Entry]) -> Result<Vec<u8>, crate::write::WriteE
                 None => ws.write_blank(r, c, &amount)?,
             };
         }
-        match e.change.as_ref().map(|c| c.rate) {
-            Some(Rate::Percent(p)) => {
-                use rust_decimal::prelude::ToPrimitive;
-                ws.write_number_with_format(
-                    r,
-                    12,
-                    (p / rust_decimal::Decimal::ONE_HUNDRED)
-                        .to_f64()
-                        .unwrap_or(0.0),
-                    &rate,
-                )?;
-            }
-            Some(Rate::New) => {
-                ws.write_string_with_format(r, 12, "新增", &cell)?;
-            }
-            _ => {
-                ws.write_blank(r, 12, &cell)?;
-            }
-        }
+        let r12 = e.change.as_ref().map_or(Rate::None, |c| c.rate);
+        crate::write::diff::rate_cell(ws, (r, 12), r12, [&rate, &cell, &cell])?;
         for (c, label) in [(13u16, "公开报表"), (14, "检查结果"), (15, "年度对比")] {
             let target = e
                 .outputs
                 .iter()
-                .find(|(l, _)| l == label || (label == "检查结果" && l == "检查结果"))
+                .find(|(l, _)| l == label)
                 .map(|(_, p)| p.clone());
             match target {
                 Some(p) => link_cell(ws, r, c, &p, label, &link)?,

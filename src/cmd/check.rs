@@ -5,7 +5,6 @@ use std::process::ExitCode;
 
 use budget_tables::diag::has_errors;
 use budget_tables::io::write_atomic;
-use budget_tables::read::sheet::load;
 use budget_tables::spec::SpecSet;
 use budget_tables::validate::Options;
 use budget_tables::write::annotate;
@@ -31,13 +30,16 @@ pub fn run(
                 out.display()
             )));
         }
-        if outcome.sources.is_empty() {
+        if outcome.sheets.is_empty() {
             return Err(CmdError::Usage(
                 "--annotate 只适用于工作簿（xlsx、xls、ods）输入，JSON 没有单元格可以标注".into(),
             ));
         }
-        let sheets = load(input)?;
-        write_atomic(out, &annotate::workbook_bytes(&sheets, d)?, &[input])?;
+        write_atomic(
+            out,
+            &annotate::workbook_bytes(&outcome.sheets, d)?,
+            &[input],
+        )?;
     }
     if as_json {
         let (errors, warnings, notices) = counts(d);

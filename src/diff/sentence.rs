@@ -67,15 +67,6 @@ pub fn sentence(subject: &str, year: i32, prior_year: i32, c: &Change) -> String
     }
 }
 
-fn line(b: &Budget, table: &str, id: &str) -> Option<Amount> {
-    b.two_sided(table)
-        .and_then(|t| t.lines.get(id).copied().flatten())
-}
-
-fn dept(b: &Budget, table: &str, key: &str, col: &str) -> Option<Amount> {
-    b.grid(table).and_then(|g| g.amount(0, key, col))
-}
-
 fn sum(a: &Amounts, cols: &[&str]) -> Option<Amount> {
     let vals: Vec<Amount> = cols
         .iter()
@@ -84,8 +75,9 @@ fn sum(a: &Amounts, cols: &[&str]) -> Option<Amount> {
     (!vals.is_empty()).then(|| vals.into_iter().fold(Amount::ZERO, |x, y| x + y))
 }
 
-/// 表9's current-year row of the department, the three funds of a column group added.
-fn sangong(b: &Budget, group: &str) -> Option<Amount> {
+/// 表9's current-year row of the department, the three funds of a column group
+/// added; `None` when none of them is filled.
+pub(crate) fn sangong(b: &Budget, group: &str) -> Option<Amount> {
     let row = b
         .grid("t09")?
         .blocks
@@ -105,7 +97,7 @@ fn sangong(b: &Budget, group: &str) -> Option<Amount> {
 
 /// The 表4 row of a basic-expenditure class by name.
 fn basic_class(b: &Budget, name: &str) -> Option<Amount> {
-    dept(b, "t04", &norm(name), "total")
+    b.dept("t04", &norm(name), "total")
 }
 
 /// The headline figures of 总览, in the order the published text gives them.
@@ -116,27 +108,27 @@ pub fn headlines(prior: &Budget, current: &Budget) -> Vec<Headline> {
         (
             "收入总计".into(),
             format!("{d}部门预算收入"),
-            Box::new(|b| line(b, "t01", "income_total")),
+            Box::new(|b| b.line("t01", "income_total")),
         ),
         (
             "支出总计".into(),
             format!("{d}部门预算支出"),
-            Box::new(|b| line(b, "t01", "expense_total")),
+            Box::new(|b| b.line("t01", "expense_total")),
         ),
         (
             "财政拨款收入".into(),
             "财政拨款收入".into(),
-            Box::new(|b| line(b, "t01", "fiscal")),
+            Box::new(|b| b.line("t01", "fiscal")),
         ),
         (
             "上年结余、结转".into(),
             "上年结余、结转".into(),
-            Box::new(|b| line(b, "t01", "carry_in")),
+            Box::new(|b| b.line("t01", "carry_in")),
         ),
         (
             "基本支出".into(),
             "基本支出".into(),
-            Box::new(|b| dept(b, "t04", "", "total")),
+            Box::new(|b| b.dept("t04", "", "total")),
         ),
         (
             "人员支出".into(),
@@ -156,7 +148,7 @@ pub fn headlines(prior: &Budget, current: &Budget) -> Vec<Headline> {
         (
             "项目支出".into(),
             "项目支出".into(),
-            Box::new(|b| dept(b, "t05", "", "total")),
+            Box::new(|b| b.dept("t05", "", "total")),
         ),
     ];
     // Each project category of either year, this year's order first.
@@ -178,13 +170,13 @@ pub fn headlines(prior: &Budget, current: &Budget) -> Vec<Headline> {
         items.push((
             format!("项目支出：{name}"),
             name,
-            Box::new(move |b| dept(b, "t05", &k, "total")),
+            Box::new(move |b| b.dept("t05", &k, "total")),
         ));
     }
     items.push((
         "政府采购".into(),
         "政府采购预算".into(),
-        Box::new(|b| dept(b, "t03", "", "procurement")),
+        Box::new(|b| b.dept("t03", "", "procurement")),
     ));
     items.push((
         "“三公”经费".into(),

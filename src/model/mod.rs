@@ -204,6 +204,17 @@ impl Budget {
         }
     }
 
+    /// A fixed line of a two-sided table (`t01`, `income_total`).
+    pub fn line(&self, table: &str, id: &str) -> Option<Amount> {
+        self.two_sided(table)
+            .and_then(|t| t.lines.get(id).copied().flatten())
+    }
+
+    /// A figure of the department's own block of a grid table (`key` empty: its total row).
+    pub fn dept(&self, table: &str, key: &str, col: &str) -> Option<Amount> {
+        self.grid(table).and_then(|g| g.amount(0, key, col))
+    }
+
     pub fn form(&self, id: &str) -> Option<&FormTable> {
         match self.tables.get(id) {
             Some(Table::Form(f)) => Some(f),

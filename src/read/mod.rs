@@ -91,6 +91,8 @@ pub struct ReadOutcome {
     pub diagnostics: Vec<Diagnostic>,
     /// Where each figure was read (empty for JSON input).
     pub sources: SourceMap,
+    /// The workbook's sheets as read (empty for JSON), for an annotated copy.
+    pub sheets: Vec<Sheet>,
 }
 
 /// Reads a workbook (xlsx, xls, ods) or a canonical JSON model.
@@ -163,13 +165,16 @@ pub fn read_bytes(bytes: &[u8], shown: &str, specs: &SpecSet) -> Result<ReadOutc
                 budget,
                 diagnostics: Vec::new(),
                 sources: SourceMap::default(),
+                sheets: Vec::new(),
             })
         }
         Kind::Encrypted => Err(ReadError::Encrypted(shown)),
         Kind::Other => Err(ReadError::NotSpreadsheet(shown)),
         Kind::Spreadsheet => {
             let sheets = sheet::load_bytes(bytes, &shown)?;
-            read_sheets(&sheets, specs).ok_or(ReadError::NoTables(shown))
+            let mut out = read_sheets(&sheets, specs).ok_or(ReadError::NoTables(shown))?;
+            out.sheets = sheets;
+            Ok(out)
         }
     }
 }
@@ -345,6 +350,7 @@ pub fn read_sheets(sheets: &[Sheet], specs: &SpecSet) -> Option<ReadOutcome> {
         budget,
         diagnostics: diags,
         sources,
+        sheets: Vec::new(),
     })
 }
 

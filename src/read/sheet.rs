@@ -106,11 +106,6 @@ impl Sheet {
             .filter(|(_, c)| !c.is_empty())
             .map(|(i, c)| (i as u32, c))
     }
-
-    /// The merged range whose top-left is `(row, col)`, if any.
-    pub fn merge_at(&self, row: u32, col: u32) -> Option<&Dimensions> {
-        self.merges.iter().find(|m| m.start == (row, col))
-    }
 }
 
 /// Largest input file read (bytes).

@@ -74,15 +74,8 @@ fn line(v: &Checker, table: &str, id: &str) -> Option<Term> {
 fn grid_amount(v: &Checker, table: &str, key: &str, col: &str) -> Option<Term> {
     let g = grid(v, table)?;
     let s = spec(v, table)?;
-    let b = g.blocks.first()?;
-    let value = if key.is_empty() {
-        b.total.as_ref().and_then(|t| get(t, col))
-    } else {
-        b.rows
-            .iter()
-            .find(|r| r.key == key)
-            .and_then(|r| get(&r.amounts, col))
-    };
+    g.blocks.first()?;
+    let value = g.amount(0, key, col);
     let row = if key.is_empty() {
         "合计行".to_string()
     } else {
@@ -139,11 +132,7 @@ fn grid_vs(v: &mut Checker, table: &str, key: &str, col: &str, other: Option<Ter
     };
     let Some(b) = g.blocks.first() else { return };
     let row = b.rows.iter().find(|r| r.key == key);
-    let actual = if key.is_empty() {
-        b.total.as_ref().and_then(|t| get(t, col))
-    } else {
-        row.and_then(|r| get(&r.amounts, col))
-    };
+    let actual = g.amount(0, key, col);
     let place = grid_place(v, s, g, 0, row, col);
     v.sum(
         rule,

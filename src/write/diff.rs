@@ -112,23 +112,30 @@ fn change_cells(
     amount(ws, r, c, ch.prior, lk)?;
     amount(ws, r, c + 1, ch.current, lk)?;
     amount(ws, r, c + 2, ch.change, lk)?;
-    match ch.rate {
+    rate_cell(ws, (r, c + 3), ch.rate, [&lk.rate, &lk.status, &lk.rate])
+}
+
+/// A rate as a percentage cell, `新增` as text, or blank; `formats` are
+/// (percent, text, blank).
+pub(crate) fn rate_cell(
+    ws: &mut Worksheet,
+    (r, c): (u32, u16),
+    rate: Rate,
+    formats: [&Format; 3],
+) -> Result<(), WriteError> {
+    match rate {
         Rate::Percent(p) => {
             use rust_decimal::prelude::ToPrimitive;
-            ws.write_number_with_format(
-                r,
-                c + 3,
-                (p / rust_decimal::Decimal::ONE_HUNDRED)
-                    .to_f64()
-                    .unwrap_or(0.0),
-                &lk.rate,
-            )?;
+            let fraction = (p / rust_decimal::Decimal::ONE_HUNDRED)
+                .to_f64()
+                .unwrap_or(0.0);
+            ws.write_number_with_format(r, c, fraction, formats[0])?;
         }
         Rate::New => {
-            ws.write_string_with_format(r, c + 3, "新增", &lk.status)?;
+            ws.write_string_with_format(r, c, "新增", formats[1])?;
         }
         Rate::None => {
-            ws.write_blank(r, c + 3, &lk.rate)?;
+            ws.write_blank(r, c, formats[2])?;
         }
     }
     Ok(())
