@@ -87,6 +87,14 @@ impl<'de> Deserialize<'de> for Amount {
 }
 
 /// Thousands-separator grouping used in messages: 44,037.77.
+/// Characters of [`grouped`]`(a)`, without building it: column widths are
+/// taken from every figure of a table.
+pub fn grouped_len(a: Amount) -> usize {
+    let int = a.0.trunc().abs().mantissa().unsigned_abs();
+    let digits = int.checked_ilog10().map_or(1, |d| d as usize + 1);
+    usize::from(a.0.is_sign_negative() && !a.0.is_zero()) + digits + (digits - 1) / 3 + 3
+}
+
 pub fn grouped(a: Amount) -> String {
     let s = a.to_string();
     let (sign, s) = s.strip_prefix('-').map_or(("", s.as_str()), |r| ("-", r));
@@ -180,6 +188,30 @@ mod tests {
 
     fn d(s: &str) -> Decimal {
         Decimal::from_str(s).unwrap()
+    }
+
+    #[test]
+    fn grouped_len_is_the_length_of_grouped() {
+        let mut cases: Vec<Amount> = [
+            "0",
+            "-0.00",
+            "0.05",
+            "-0.5",
+            "9.99",
+            "999.99",
+            "1000",
+            "-1000.01",
+            "44037.77",
+            "123456789.12",
+            "-99999999999.99",
+        ]
+        .iter()
+        .map(|s| Amount::round(d(s)))
+        .collect();
+        cases.extend((-2000..2000).map(|i| Amount::round(Decimal::new(i * 7919, 2))));
+        for a in cases {
+            assert_eq!(grouped_len(a), grouped(a).len(), "{a}");
+        }
     }
 
     #[test]

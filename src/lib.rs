@@ -21,6 +21,7 @@ pub mod diag;
 pub mod diff;
 pub mod io;
 pub mod model;
+pub mod par;
 pub mod read;
 pub mod sample;
 pub mod source;

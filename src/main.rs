@@ -138,44 +138,44 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> Result<ExitCode, cmd::CmdError> {
-    let specs = cmd::load_specs(cli.templates.as_deref())?;
+    let templates = cli.templates.clone();
+    let specs = cmd::Pending::start(move || cmd::load_specs(templates.as_deref()));
+    let options = |checks: CheckArgs| {
+        cmd::Pending::start(move || {
+            cmd::check_options(checks.catalogue.as_deref(), checks.rounding_step)
+        })
+    };
     match cli.command {
         Command::Template {
             output,
             department,
             year,
-        } => cmd::template::run(&specs, &output, department, year),
+        } => cmd::template::run(&specs.wait()?, &output, department, year),
         Command::Convert {
             input,
             output,
             allow_errors,
             checks,
-        } => {
-            let opts = cmd::check_options(checks.catalogue.as_deref(), checks.rounding_step)?;
-            cmd::convert::run(&specs, &opts, &input, &output, allow_errors)
-        }
+        } => cmd::convert::run(specs, options(checks), &input, &output, allow_errors),
         Command::Check {
             input,
             format,
             annotate,
             checks,
-        } => {
-            let opts = cmd::check_options(checks.catalogue.as_deref(), checks.rounding_step)?;
-            cmd::check::run(
-                &specs,
-                &opts,
-                &input,
-                format == Format::Json,
-                annotate.as_deref(),
-            )
-        }
+        } => cmd::check::run(
+            specs,
+            options(checks),
+            &input,
+            format == Format::Json,
+            annotate.as_deref(),
+        ),
         Command::Diff {
             prior,
             current,
             output,
             format,
         } => cmd::diff::run(
-            &specs,
+            &specs.wait()?,
             &prior,
             &current,
             output.as_deref(),
@@ -189,7 +189,7 @@ fn run(cli: Cli) -> Result<ExitCode, cmd::CmdError> {
             format,
             checks,
         } => {
-            let opts = cmd::check_options(checks.catalogue.as_deref(), checks.rounding_step)?;
+            let opts = options(checks);
             let args = cmd::batch::Args {
                 input: &input,
                 output: &output,
@@ -197,11 +197,14 @@ fn run(cli: Cli) -> Result<ExitCode, cmd::CmdError> {
                 jobs,
                 as_json: format == Format::Json,
             };
-            cmd::batch::run(&specs, &opts, args)
+            cmd::batch::run(&specs.wait()?, &opts.wait()?, args)
         }
-        Command::Sample { count, output } => cmd::sample::run(&specs, count, &output),
+        Command::Sample { count, output } => cmd::sample::run(&specs.wait()?, count, &output),
         Command::Rules => {
-            print!("{}", budget_tables::validate::rules::markdown(&specs));
+            print!(
+                "{}",
+                budget_tables::validate::rules::markdown(&specs.wait()?)
+            );
             Ok(ExitCode::SUCCESS)
         }
     }

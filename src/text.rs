@@ -9,16 +9,43 @@ use unicode_normalization::UnicodeNormalization;
 /// Canonical form for comparing labels: NFKC (full-width → half-width), no
 /// whitespace at all, no quote characters.
 pub fn norm(s: &str) -> String {
-    // Most cells are already in NFKC form: skip the normalizer for them.
-    if unicode_normalization::is_nfkc_quick(s.chars()) == unicode_normalization::IsNormalized::Yes {
-        s.chars()
-            .filter(|c| !c.is_whitespace() && !is_quote(*c))
-            .collect()
+    let keep = |c: &char| !c.is_whitespace() && !is_quote(*c);
+    let mut out = String::with_capacity(s.len());
+    // Labels are nearly always ASCII and CJK ideographs, which NFKC leaves as
+    // they are; the normalizer's tables are consulted only for the rest.
+    if s.chars().all(nfkc_stable)
+        || unicode_normalization::is_nfkc_quick(s.chars())
+            == unicode_normalization::IsNormalized::Yes
+    {
+        out.extend(s.chars().filter(keep));
     } else {
-        s.nfkc()
-            .filter(|c| !c.is_whitespace() && !is_quote(*c))
-            .collect()
+        out.extend(s.nfkc().filter(keep));
     }
+    out
+}
+
+/// Characters that NFKC maps to themselves whatever surrounds them: no
+/// decomposition, and none combines with a neighbour.
+fn nfkc_stable(c: char) -> bool {
+    c.is_ascii()
+        || ('\u{4E00}'..='\u{9FFF}').contains(&c)
+        || matches!(
+            c,
+            '、' | '。'
+                | '“'
+                | '”'
+                | '‘'
+                | '’'
+                | '《'
+                | '》'
+                | '【'
+                | '】'
+                | '「'
+                | '」'
+                | '『'
+                | '』'
+                | '—'
+        )
 }
 
 fn is_quote(c: char) -> bool {
@@ -153,6 +180,9 @@ fn match_from(pattern: &str, text: &str, caps: &mut Captures) -> bool {
 
 /// Fills `{year}`, `{prior_year}` and `{department}` into a label.
 pub fn fill(pattern: &str, year: i32, department: &str) -> String {
+    if !pattern.contains('{') {
+        return pattern.to_string();
+    }
     pattern
         .replace("{prior_year}", &(year - 1).to_string())
         .replace("{year}", &year.to_string())
@@ -186,6 +216,22 @@ pub fn cell_address(row: u32, col: u32) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_fast_path_agrees_with_nfkc() {
+        let stable: Vec<char> = (0u32..=0x10FFFF)
+            .filter_map(char::from_u32)
+            .filter(|c| nfkc_stable(*c))
+            .collect();
+        assert_eq!(stable.len(), 128 + 0x5200 + 15);
+        for c in &stable {
+            let alone: String = c.to_string().nfkc().collect();
+            assert_eq!(alone, c.to_string(), "U+{:04X}", *c as u32);
+        }
+        // Nothing in the set composes with what follows it.
+        let mixed: String = stable.iter().step_by(7).collect();
+        assert_eq!(mixed.nfkc().collect::<String>(), mixed);
+    }
 
     #[test]
     fn norm_folds_widths_spaces_quotes() {

@@ -9,16 +9,17 @@ use budget_tables::spec::SpecSet;
 use budget_tables::validate::Options;
 use budget_tables::write::annotate;
 
-use super::{counts, exit, grouped_lines, read_and_validate, CmdError, EXIT_ERRORS};
+use super::{counts, exit, findings, grouped_lines, load, CmdError, Pending, EXIT_ERRORS};
 
 pub fn run(
-    specs: &SpecSet,
-    opts: &Options,
+    specs: Pending<SpecSet>,
+    opts: Pending<Options>,
     input: &Path,
     as_json: bool,
     annotate: Option<&Path>,
 ) -> Result<ExitCode, CmdError> {
-    let (outcome, findings) = read_and_validate(specs, opts, input)?;
+    let (specs, opts, outcome) = load(specs, opts, input)?;
+    let findings = findings(&outcome, &specs, &opts);
     let d = &findings;
     if let Some(out) = annotate {
         if !out

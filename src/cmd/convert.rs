@@ -11,11 +11,11 @@ use budget_tables::write::official;
 
 use budget_tables::validate::Options;
 
-use super::{counts, exit, print_diagnostics, read_and_validate, CmdError, EXIT_ERRORS};
+use super::{counts, exit, findings, load, print_diagnostics, CmdError, Pending, EXIT_ERRORS};
 
 pub fn run(
-    specs: &SpecSet,
-    opts: &Options,
+    specs: Pending<SpecSet>,
+    opts: Pending<Options>,
     input: &Path,
     output: &Path,
     allow_errors: bool,
@@ -36,7 +36,20 @@ pub fn run(
             output.display()
         )));
     }
-    let (outcome, findings) = read_and_validate(specs, opts, input)?;
+    let (specs, opts, outcome) = load(specs, opts, input)?;
+    // The workbook is built while the budget is validated; it is thrown away
+    // if the findings forbid writing it.
+    let (findings, bytes) = std::thread::scope(|s| {
+        let writer = s.spawn(|| match ext.as_deref() {
+            Some("json") => Ok(json::to_string(&outcome.budget).into_bytes()),
+            _ => official::workbook_bytes(&outcome.budget, &specs),
+        });
+        let findings = findings(&outcome, &specs, &opts);
+        let bytes = writer
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (findings, bytes)
+    });
     print_diagnostics(&findings);
     let errors = has_errors(&findings);
     if errors && !allow_errors {
@@ -44,11 +57,7 @@ pub fn run(
         eprintln!("{}：有 {e} 个错误、{w} 个警告，未生成 {}。请按上面的提示修改后重试（或加 --allow-errors 强制输出）。", input.display(), output.display());
         return Ok(exit(EXIT_ERRORS));
     }
-    let bytes = if ext.as_deref() == Some("json") {
-        json::to_string(&outcome.budget).into_bytes()
-    } else {
-        official::workbook_bytes(&outcome.budget, specs)?
-    };
+    let bytes = bytes?;
     write_atomic(output, &bytes, &[input])?;
     println!("已生成 {}", output.display());
     Ok(if errors {

@@ -13,7 +13,7 @@ use std::process::ExitCode;
 use budget_tables::diag::{Diagnostic, Severity};
 use budget_tables::io::OutputError;
 use budget_tables::read::ReadError;
-use budget_tables::read::{read_path, ReadOutcome};
+use budget_tables::read::{load_path, ReadOutcome};
 use budget_tables::spec::{SpecError, SpecSet};
 use budget_tables::validate::{
     self,
@@ -65,16 +65,39 @@ pub fn check_options(
     Ok(Options { step, catalogue })
 }
 
-/// Reads the input and validates it; the read's structural findings come first.
-pub fn read_and_validate(
-    specs: &SpecSet,
-    opts: &Options,
+/// Work started on another thread: the specs and the catalogue are parsed
+/// while the command loads its input, which needs neither.
+pub struct Pending<T>(std::thread::JoinHandle<Result<T, CmdError>>);
+
+impl<T: Send + 'static> Pending<T> {
+    pub fn start(job: impl FnOnce() -> Result<T, CmdError> + Send + 'static) -> Pending<T> {
+        Pending(std::thread::spawn(job))
+    }
+
+    pub fn wait(self) -> Result<T, CmdError> {
+        self.0
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    }
+}
+
+/// Loads the input while the specs and options are prepared, then reads it.
+/// A problem with the specs or options is reported before one with the input.
+pub fn load(
+    specs: Pending<SpecSet>,
+    opts: Pending<Options>,
     input: &Path,
-) -> Result<(ReadOutcome, Vec<Diagnostic>), CmdError> {
-    let outcome = read_path(input, specs)?;
+) -> Result<(SpecSet, Options, ReadOutcome), CmdError> {
+    let loaded = load_path(input);
+    let (specs, opts) = (specs.wait()?, opts.wait()?);
+    let outcome = loaded?.interpret(&specs)?;
+    Ok((specs, opts, outcome))
+}
+
+/// All findings: the read's structural ones first, then the validator's.
+pub fn findings(outcome: &ReadOutcome, specs: &SpecSet, opts: &Options) -> Vec<Diagnostic> {
     let found = validate::validate(&outcome.budget, specs, &outcome.sources, opts);
-    let all = validate::combine(outcome.diagnostics.clone(), found);
-    Ok((outcome, all))
+    validate::combine(outcome.diagnostics.clone(), found)
 }
 
 /// Prints findings to stderr grouped by table, errors first within each.

@@ -12,6 +12,7 @@ mod form;
 mod grid;
 mod header;
 mod link;
+mod merges;
 pub mod sheet;
 mod two_sided;
 
@@ -109,8 +110,61 @@ pub struct ReadOutcome {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn read_path(path: &Path, specs: &SpecSet) -> Result<ReadOutcome, ReadError> {
+    load_path(path)?.interpret(specs)
+}
+
+/// A file loaded but not yet read against the specs: its sheets, or the
+/// model a JSON file holds. Loading needs no specs, so a caller can load the
+/// specs meanwhile.
+#[derive(Debug)]
+pub struct Loaded {
+    shown: String,
+    content: Content,
+}
+
+#[derive(Debug)]
+enum Content {
+    Model(Budget),
+    Sheets(Vec<Sheet>),
+}
+
+impl Loaded {
+    /// Reads the budget tables out of the loaded file.
+    ///
+    /// # Errors
+    /// [`ReadError::NoTables`] when no table is found; [`ReadError::Model`]
+    /// when a JSON model does not fit the specs.
+    pub fn interpret(self, specs: &SpecSet) -> Result<ReadOutcome, ReadError> {
+        let shown = self.shown;
+        match self.content {
+            Content::Model(budget) => {
+                fits(&budget, specs).map_err(|detail| ReadError::Model {
+                    path: shown,
+                    detail,
+                })?;
+                Ok(ReadOutcome {
+                    budget,
+                    diagnostics: Vec::new(),
+                    sources: SourceMap::default(),
+                    sheets: Vec::new(),
+                })
+            }
+            Content::Sheets(sheets) => {
+                let mut out = read_sheets(&sheets, specs).ok_or(ReadError::NoTables(shown))?;
+                out.sheets = sheets;
+                Ok(out)
+            }
+        }
+    }
+}
+
+/// Loads a file's sheets (or its JSON model) without the specs.
+///
+/// # Errors
+/// As [`read_path`], except a workbook without tables, found by [`Loaded::interpret`].
+pub fn load_path(path: &Path) -> Result<Loaded, ReadError> {
     let bytes = read_file(path)?;
-    read_bytes(&bytes, &path.display().to_string(), specs)
+    load_bytes(&bytes, &path.display().to_string())
 }
 
 /// Reads a whole input file, refusing one past [`sheet::MAX_FILE_BYTES`]
@@ -146,37 +200,31 @@ pub(crate) fn read_file(path: &Path) -> Result<Vec<u8>, ReadError> {
 /// # Errors
 /// As [`read_path`].
 pub fn read_bytes(bytes: &[u8], shown: &str, specs: &SpecSet) -> Result<ReadOutcome, ReadError> {
+    load_bytes(bytes, shown)?.interpret(specs)
+}
+
+/// Loads a workbook or JSON model held in memory, as [`load_path`].
+///
+/// # Errors
+/// As [`load_path`].
+pub fn load_bytes(bytes: &[u8], shown: &str) -> Result<Loaded, ReadError> {
     let shown = shown.to_string();
     if bytes.is_empty() {
         return Err(ReadError::Empty(shown));
     }
-    match sniff(bytes) {
+    let content = match sniff(bytes) {
         Kind::Json => {
             let s = String::from_utf8_lossy(bytes);
-            let budget = json::from_str(&s).map_err(|source| ReadError::Json {
+            Content::Model(json::from_str(&s).map_err(|source| ReadError::Json {
                 path: shown.clone(),
                 source,
-            })?;
-            fits(&budget, specs).map_err(|detail| ReadError::Model {
-                path: shown,
-                detail,
-            })?;
-            Ok(ReadOutcome {
-                budget,
-                diagnostics: Vec::new(),
-                sources: SourceMap::default(),
-                sheets: Vec::new(),
-            })
+            })?)
         }
-        Kind::Encrypted => Err(ReadError::Encrypted(shown)),
-        Kind::Other => Err(ReadError::NotSpreadsheet(shown)),
-        Kind::Spreadsheet => {
-            let sheets = sheet::load_bytes(bytes, &shown)?;
-            let mut out = read_sheets(&sheets, specs).ok_or(ReadError::NoTables(shown))?;
-            out.sheets = sheets;
-            Ok(out)
-        }
-    }
+        Kind::Encrypted => return Err(ReadError::Encrypted(shown)),
+        Kind::Other => return Err(ReadError::NotSpreadsheet(shown)),
+        Kind::Spreadsheet => Content::Sheets(sheet::load_bytes(bytes, &shown)?),
+    };
+    Ok(Loaded { shown, content })
 }
 
 /// A JSON model must hold only tables the specs describe, each of its spec's kind.

@@ -128,20 +128,25 @@ pub fn load(path: &Path) -> Result<Vec<Sheet>, ReadError> {
 /// Loads every sheet of a spreadsheet held in memory; the format is taken
 /// from the content (zip: xlsx or ods; OLE: xls), never from the file name.
 pub fn load_bytes(bytes: &[u8], shown: &str) -> Result<Vec<Sheet>, ReadError> {
-    // A damaged file can trip a bug inside the spreadsheet libraries (an
-    // arithmetic overflow on a malformed cell reference, seen by the fuzzer):
-    // that is a corrupt file to the user, not a crash.
-    GUARDED.with(|g| g.set(true));
-    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        load_unguarded(bytes, shown)
-    }));
-    GUARDED.with(|g| g.set(false));
-    r.unwrap_or_else(|_| {
-        Err(ReadError::Corrupt {
-            path: shown.to_string(),
-            detail: "文件内部结构异常，读取组件无法解析".into(),
-        })
-    })
+    guarded(|| load_unguarded(bytes, shown)).unwrap_or_else(|| Err(corrupt_inside(shown)))
+}
+
+/// Runs `job` with a panic inside it caught (`None`) and kept quiet. A damaged
+/// file can trip a bug inside the spreadsheet libraries (an arithmetic overflow
+/// on a malformed cell reference, seen by the fuzzer): that is a corrupt file
+/// to the user, not a crash.
+fn guarded<T>(job: impl FnOnce() -> T) -> Option<T> {
+    let was = GUARDED.with(|g| g.replace(true));
+    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
+    GUARDED.with(|g| g.set(was));
+    r.ok()
+}
+
+fn corrupt_inside(shown: &str) -> ReadError {
+    ReadError::Corrupt {
+        path: shown.to_string(),
+        detail: "文件内部结构异常，读取组件无法解析".into(),
+    }
 }
 
 thread_local! {
@@ -169,7 +174,7 @@ fn load_unguarded(bytes: &[u8], shown: &str) -> Result<Vec<Sheet>, ReadError> {
         }
         let wb: Xlsx<_> = open_workbook_from_rs(cursor)
             .map_err(|e| ReadError::from_calamine(shown, calamine::Error::Xlsx(e)))?;
-        return load_xlsx(wb, shown);
+        return load_xlsx(wb, bytes, shown);
     }
     let wb: Xls<_> = open_workbook_from_rs(Cursor::new(bytes))
         .map_err(|e| ReadError::from_calamine(shown, calamine::Error::Xls(e)))?;
@@ -224,20 +229,91 @@ fn too_big(shown: &str, sheet: &str, (r, c): (u32, u32)) -> ReadError {
 }
 
 /// xlsx: streamed cell by cell with the bounds checked, so a stray cell far
-/// away never allocates a huge grid; formulas come in the same pass.
-fn load_xlsx(mut wb: Xlsx<Cursor<&[u8]>>, shown: &str) -> Result<Vec<Sheet>, ReadError> {
+/// away never allocates a huge grid; formulas come in the same pass. When a
+/// second core is free the sheets are shared between two readers, balanced by
+/// the size of their XML.
+fn load_xlsx(wb: Xlsx<Cursor<&[u8]>>, bytes: &[u8], shown: &str) -> Result<Vec<Sheet>, ReadError> {
     let names = wb.sheet_names();
-    let mut sheets = Vec::with_capacity(names.len());
-    for name in names {
-        let sheet_err = |detail: String| ReadError::Sheet {
-            path: shown.to_string(),
-            sheet: name.clone(),
-            detail,
+    let mut scan = super::merges::Merges::open(bytes);
+    if names.len() < 2 || !crate::par::available() {
+        let all: Vec<usize> = (0..names.len()).collect();
+        return load_xlsx_sheets(wb, scan, shown, &names, &all)
+            .map(|v| v.into_iter().map(|(_, s)| s).collect())
+            .map_err(|(_, e)| e);
+    }
+    let sizes: Vec<u64> = names
+        .iter()
+        .map(|n| scan.as_mut().and_then(|m| m.size(n)).unwrap_or(0))
+        .collect();
+    let (mine, theirs) = halves(&sizes);
+    let (a, b) = crate::par::join(
+        || load_xlsx_sheets(wb, scan, shown, &names, &mine),
+        || {
+            guarded(|| {
+                let wb: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes))
+                    .map_err(|e| (0, ReadError::from_calamine(shown, calamine::Error::Xlsx(e))))?;
+                let scan = super::merges::Merges::open(bytes);
+                load_xlsx_sheets(wb, scan, shown, &names, &theirs)
+            })
+            .unwrap_or_else(|| Err((0, corrupt_inside(shown))))
+        },
+    );
+    // Whatever the split, the error reported is that of the first bad sheet.
+    let mut sheets = match (a, b) {
+        (Ok(a), Ok(b)) => a.into_iter().chain(b).collect::<Vec<_>>(),
+        (Err(e), Ok(_)) | (Ok(_), Err(e)) => return Err(e.1),
+        (Err(e), Err(f)) => return Err(if e.0 <= f.0 { e.1 } else { f.1 }),
+    };
+    sheets.sort_by_key(|(i, _)| *i);
+    Ok(sheets.into_iter().map(|(_, s)| s).collect())
+}
+
+/// Sheet indices split into two sets of about equal total size, each in order.
+fn halves(sizes: &[u64]) -> (Vec<usize>, Vec<usize>) {
+    let mut order: Vec<usize> = (0..sizes.len()).collect();
+    order.sort_by_key(|&i| (std::cmp::Reverse(sizes[i]), i));
+    let (mut a, mut b) = (Vec::new(), Vec::new());
+    let (mut sa, mut sb) = (0u64, 0u64);
+    for i in order {
+        if sa <= sb {
+            a.push(i);
+            sa += sizes[i];
+        } else {
+            b.push(i);
+            sb += sizes[i];
+        }
+    }
+    a.sort_unstable();
+    b.sort_unstable();
+    (a, b)
+}
+
+/// The sheets at `which` (ascending), each with its index; an error carries
+/// the index of the sheet it came from.
+fn load_xlsx_sheets(
+    mut wb: Xlsx<Cursor<&[u8]>>,
+    mut scan: Option<super::merges::Merges<'_>>,
+    shown: &str,
+    names: &[String],
+    which: &[usize],
+) -> Result<Vec<(usize, Sheet)>, (usize, ReadError)> {
+    let mut sheets = Vec::with_capacity(which.len());
+    for &i in which {
+        let name = &names[i];
+        let sheet_err = |detail: String| {
+            (
+                i,
+                ReadError::Sheet {
+                    path: shown.to_string(),
+                    sheet: name.clone(),
+                    detail,
+                },
+            )
         };
         let mut rows: Vec<Vec<Cell>> = Vec::new();
         {
             let mut reader = wb
-                .worksheet_cells_reader(&name)
+                .worksheet_cells_reader(name)
                 .map_err(|e| sheet_err(e.to_string()))?;
             while let Some(c) = reader
                 .next_cell_with_formula()
@@ -245,7 +321,7 @@ fn load_xlsx(mut wb: Xlsx<Cursor<&[u8]>>, shown: &str) -> Result<Vec<Sheet>, Rea
             {
                 let (r, col) = c.pos;
                 if r >= MAX_ROWS || col >= MAX_COLS {
-                    return Err(too_big(shown, &name, c.pos));
+                    return Err((i, too_big(shown, name, c.pos)));
                 }
                 let cell = match (data_ref(&c.value), c.formula) {
                     (Cell::Empty, Some(f)) if !f.is_empty() => Cell::FormulaNoValue(f),
@@ -256,8 +332,11 @@ fn load_xlsx(mut wb: Xlsx<Cursor<&[u8]>>, shown: &str) -> Result<Vec<Sheet>, Rea
                 }
             }
         }
-        let merges = wb.merge_cells_by_sheet_name(&name).unwrap_or_default();
-        sheets.push(Sheet::new(name, rows, merges));
+        let merges = scan
+            .as_mut()
+            .and_then(|m| m.of(name))
+            .unwrap_or_else(|| wb.merge_cells_by_sheet_name(name).unwrap_or_default());
+        sheets.push((i, Sheet::new(name.clone(), rows, merges)));
     }
     Ok(sheets)
 }

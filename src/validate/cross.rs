@@ -321,9 +321,17 @@ fn economic_basic(v: &mut Checker) {
     let (Some(b8), Some(b4)) = (t8.blocks.first(), t4.blocks.first()) else {
         return;
     };
-    for r in &b8.rows {
+    // Names are normalized once: comparing each pair afresh is quadratic in normalizations.
+    let names4: Vec<String> = b4.rows.iter().map(|x| norm(&x.name)).collect();
+    let names8: Vec<String> = b8.rows.iter().map(|r| norm(&r.name)).collect();
+    for (r, n8) in b8.rows.iter().zip(&names8) {
         let basic = get(&r.amounts, "basic");
-        let item = b4.rows.iter().find(|x| norm(&x.name) == norm(&r.name));
+        let item = b4
+            .rows
+            .iter()
+            .zip(&names4)
+            .find(|(_, n4)| *n4 == n8)
+            .map(|(x, _)| x);
         let place = grid_place(v, s8, t8, 0, Some(r), "basic");
         match item {
             Some(x) => {
@@ -358,8 +366,8 @@ fn economic_basic(v: &mut Checker) {
             None => {}
         }
     }
-    for x in &b4.rows {
-        if !b8.rows.iter().any(|r| norm(&r.name) == norm(&x.name)) {
+    for (x, n4) in b4.rows.iter().zip(&names4) {
+        if !names8.contains(n4) {
             let place = Place {
                 spec: s4,
                 key: source::grid(&s4.id, 0, &x.key, LABEL),
@@ -548,13 +556,14 @@ fn performance(v: &mut Checker) {
         return;
     };
     let Some(b5) = t5.blocks.first() else { return };
+    let task_names: Vec<String> = f.tasks.iter().map(|t| norm(&t.name)).collect();
     for r in &b5.rows {
         let label = format!("表5“{}”总计", r.name);
         match f
             .tasks
             .iter()
             .enumerate()
-            .find(|(_, t)| norm(&t.name) == r.key)
+            .find(|(i, _)| task_names[*i] == r.key)
         {
             Some((i, t)) => {
                 let term = Term::new(

@@ -56,18 +56,33 @@ pub fn workbook_bytes(budget: &Budget, specs: &SpecSet) -> Result<Vec<u8>, Write
     }
     let mut wb = new_workbook(&format!("{}{}年部门预算", budget.department, budget.year))?;
     let st = Styles::new();
-    for spec in &specs.tables {
-        let Some(table) = budget.tables.get(&spec.id) else {
-            continue;
-        };
-        let ws = wb.add_worksheet();
+    let jobs: Vec<(&TableSpec, &Table)> = specs
+        .tables
+        .iter()
+        .filter_map(|spec| budget.tables.get(&spec.id).map(|t| (spec, t)))
+        .collect();
+    let sheet = |&(spec, table): &(&TableSpec, &Table)| -> Result<Worksheet, WriteError> {
+        let mut ws = Worksheet::new();
         match table {
-            Table::Grid(g) => body_sheet(ws, spec, &st, budget, &grid_rows(spec, g), table)?,
+            Table::Grid(g) => body_sheet(&mut ws, spec, &st, budget, &grid_rows(spec, g), table)?,
             Table::TwoSided(t) => {
-                body_sheet(ws, spec, &st, budget, &two_sided_rows(spec, t), table)?
+                body_sheet(&mut ws, spec, &st, budget, &two_sided_rows(spec, t), table)?
             }
-            Table::Form(f) => form::write(ws, spec, &st, budget.year, &budget.department, Some(f))?,
+            Table::Form(f) => {
+                form::write(&mut ws, spec, &st, budget.year, &budget.department, Some(f))?
+            }
         }
+        Ok(ws)
+    };
+    // The sheets are independent: two threads build them when a core is free.
+    let weights: Vec<usize> = jobs.iter().map(|(_, t)| t.row_count() + 8).collect();
+    let mid = crate::par::balanced_split(&weights);
+    let (first, second) = crate::par::join(
+        || jobs[..mid].iter().map(sheet).collect::<Result<Vec<_>, _>>(),
+        || jobs[mid..].iter().map(sheet).collect::<Result<Vec<_>, _>>(),
+    );
+    for ws in first?.into_iter().chain(second?) {
+        wb.push_worksheet(ws);
     }
     Ok(wb.save_to_buffer()?)
 }
