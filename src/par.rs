@@ -42,7 +42,11 @@ pub fn balanced_split(weights: &[usize]) -> usize {
     for (i, w) in weights.iter().enumerate() {
         if 2 * (sum + w) > total {
             // Cut before or after this job, whichever is nearer the middle.
-            return if (2 * sum).abs_diff(total) <= (2 * (sum + w)).abs_diff(total) { i } else { i + 1 };
+            return if (2 * sum).abs_diff(total) <= (2 * (sum + w)).abs_diff(total) {
+                i
+            } else {
+                i + 1
+            };
         }
         sum += w;
     }
@@ -68,7 +72,10 @@ mod tests {
 
     #[test]
     fn inside_a_pool_the_jobs_share_the_worker() {
-        let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .unwrap();
         let (a, b) = pool.install(|| {
             join(
                 || std::thread::current().id(),

@@ -2,11 +2,13 @@
 //! model can name the workbook cell. A model read from JSON has none.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// A cell of a workbook.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Loc {
-    pub sheet: String,
+    /// Shared by every cell of the sheet: a map holds thousands of cells.
+    pub sheet: Arc<str>,
     pub row: u32,
     pub col: u32,
 }
@@ -18,18 +20,20 @@ pub const LABEL: &str = "@label";
 #[derive(Debug, Clone, Default)]
 pub struct SourceMap {
     map: HashMap<String, Loc>,
+    last_sheet: Option<Arc<str>>,
 }
 
 impl SourceMap {
     pub fn insert(&mut self, key: String, sheet: &str, row: u32, col: u32) {
-        self.map.insert(
-            key,
-            Loc {
-                sheet: sheet.to_string(),
-                row,
-                col,
-            },
-        );
+        let sheet = match &self.last_sheet {
+            Some(s) if **s == *sheet => s.clone(),
+            _ => {
+                let s: Arc<str> = sheet.into();
+                self.last_sheet = Some(s.clone());
+                s
+            }
+        };
+        self.map.insert(key, Loc { sheet, row, col });
     }
 
     pub fn get(&self, key: &str) -> Option<&Loc> {

@@ -377,56 +377,8 @@ pub struct SpecSet {
     pub tables: Vec<TableSpec>,
 }
 
-const BUILTIN: &[(&str, &str)] = &[
-    (
-        "01-shouzhi-zongbiao.toml",
-        include_str!("../templates/01-shouzhi-zongbiao.toml"),
-    ),
-    (
-        "02-shouru-zongbiao.toml",
-        include_str!("../templates/02-shouru-zongbiao.toml"),
-    ),
-    (
-        "03-zhichu-zongbiao.toml",
-        include_str!("../templates/03-zhichu-zongbiao.toml"),
-    ),
-    (
-        "04-jiben-zhichu-zongbiao.toml",
-        include_str!("../templates/04-jiben-zhichu-zongbiao.toml"),
-    ),
-    (
-        "05-xiangmu-zhichu-zongbiao.toml",
-        include_str!("../templates/05-xiangmu-zhichu-zongbiao.toml"),
-    ),
-    (
-        "06-caizheng-bokuan-shouzhi-zongbiao.toml",
-        include_str!("../templates/06-caizheng-bokuan-shouzhi-zongbiao.toml"),
-    ),
-    (
-        "07-yiban-gonggong-gongneng.toml",
-        include_str!("../templates/07-yiban-gonggong-gongneng.toml"),
-    ),
-    (
-        "08-yiban-gonggong-jingji.toml",
-        include_str!("../templates/08-yiban-gonggong-jingji.toml"),
-    ),
-    (
-        "09-sangong-jingfei.toml",
-        include_str!("../templates/09-sangong-jingfei.toml"),
-    ),
-    (
-        "10-zhengfu-xing-jijin.toml",
-        include_str!("../templates/10-zhengfu-xing-jijin.toml"),
-    ),
-    (
-        "11-guoyou-ziben-jingying.toml",
-        include_str!("../templates/11-guoyou-ziben-jingying.toml"),
-    ),
-    (
-        "12-zhengti-zhichu-jixiao-mubiao.toml",
-        include_str!("../templates/12-zhengti-zhichu-jixiao-mubiao.toml"),
-    ),
-];
+/// `templates/*.toml` as JSON, by file name (see `build.rs`).
+const BUILTIN: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/builtin_specs.rs"));
 
 impl SpecSet {
     /// The twelve Shenzhen tables, compiled in from `templates/`.
@@ -434,7 +386,13 @@ impl SpecSet {
     /// # Errors
     /// [`SpecError`] if a compiled-in spec is invalid (a build defect).
     pub fn builtin() -> Result<SpecSet, SpecError> {
-        Self::from_sources(BUILTIN.iter().map(|(p, s)| (p.to_string(), s.to_string())))
+        Self::from_parsed(BUILTIN.iter().map(|(path, src)| {
+            let spec = serde_json::from_str(src).map_err(|e| SpecError::Parse {
+                path: path.to_string(),
+                message: e.to_string(),
+            });
+            (path.to_string(), spec)
+        }))
     }
 
     /// Loads every `*.toml` under `dir`, ordered by table number.
@@ -465,12 +423,21 @@ impl SpecSet {
     }
 
     fn from_sources(files: impl Iterator<Item = (String, String)>) -> Result<SpecSet, SpecError> {
-        let mut tables = Vec::new();
-        for (path, src) in files {
-            let spec: TableSpec = toml::from_str(&src).map_err(|e| SpecError::Parse {
+        Self::from_parsed(files.map(|(path, src)| {
+            let spec = toml::from_str(&src).map_err(|e| SpecError::Parse {
                 path: path.clone(),
                 message: e.to_string(),
-            })?;
+            });
+            (path, spec)
+        }))
+    }
+
+    fn from_parsed(
+        files: impl Iterator<Item = (String, Result<TableSpec, SpecError>)>,
+    ) -> Result<SpecSet, SpecError> {
+        let mut tables = Vec::new();
+        for (path, spec) in files {
+            let spec = spec?;
             spec.validate(&path)?;
             if tables
                 .iter()
@@ -495,6 +462,14 @@ impl SpecSet {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn compiled_specs_are_the_templates_folder() {
+        let built = SpecSet::builtin().unwrap();
+        let read = SpecSet::from_dir(Path::new("templates")).unwrap();
+        assert_eq!(built.tables.len(), 12);
+        assert_eq!(format!("{built:?}"), format!("{read:?}"));
+    }
 
     #[test]
     fn builtin_has_the_twelve_tables() {

@@ -123,12 +123,42 @@ pub struct Captures {
 /// `{year}`, `{prior_year}` (four digits) and `{department}` (any text).
 /// `{prior_year}` is reported as `year = captured + 1`.
 pub fn match_pattern(pattern: &str, text: &str) -> Option<Captures> {
+    // Every cell of a sheet is tried against every title: most fail on a
+    // literal part of the pattern, found without trying each split of the text.
+    if !literals(pattern).all(|lit| text.contains(lit)) {
+        return None;
+    }
     let mut caps = Captures::default();
     if match_from(pattern, text, &mut caps) {
         Some(caps)
     } else {
         None
     }
+}
+
+/// The literal runs of a pattern, between its placeholders.
+fn literals(pattern: &str) -> impl Iterator<Item = &str> {
+    let mut rest = pattern;
+    std::iter::from_fn(move || loop {
+        if rest.is_empty() {
+            return None;
+        }
+        for ph in ["{year}", "{prior_year}", "{department}"] {
+            if let Some(r) = rest.strip_prefix(ph) {
+                rest = r;
+            }
+        }
+        let end = ["{year}", "{prior_year}", "{department}"]
+            .iter()
+            .filter_map(|ph| rest.find(ph))
+            .min()
+            .unwrap_or(rest.len());
+        let (lit, r) = rest.split_at(end);
+        rest = r;
+        if !lit.is_empty() {
+            return Some(lit);
+        }
+    })
 }
 
 fn match_from(pattern: &str, text: &str, caps: &mut Captures) -> bool {
@@ -216,6 +246,17 @@ pub fn cell_address(row: u32, col: u32) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn literals_lie_between_placeholders() {
+        let l: Vec<&str> =
+            literals("{department}{year}年部门{prior_year}收支总表{department}").collect();
+        assert_eq!(l, vec!["年部门", "收支总表"]);
+        assert_eq!(literals("收支总表").collect::<Vec<_>>(), vec!["收支总表"]);
+        assert_eq!(literals("{year}").count(), 0);
+        assert!(match_pattern("{year}年{department}收支总表", "2024年某局收支总表").is_some());
+        assert!(match_pattern("{year}年{department}收支总表", "2024年某局收入总表").is_none());
+    }
 
     #[test]
     fn the_fast_path_agrees_with_nfkc() {

@@ -72,9 +72,11 @@ pub fn run(
             println!("{}：{e} 个错误，{w} 个警告，{n} 个提示。", input.display());
         }
     }
-    Ok(if has_errors(d) {
+    let code = if has_errors(d) {
         exit(EXIT_ERRORS)
     } else {
         ExitCode::SUCCESS
-    })
+    };
+    super::leave((specs, opts, outcome, findings));
+    Ok(code)
 }

@@ -39,17 +39,13 @@ pub fn run(
     let (specs, opts, outcome) = load(specs, opts, input)?;
     // The workbook is built while the budget is validated; it is thrown away
     // if the findings forbid writing it.
-    let (findings, bytes) = std::thread::scope(|s| {
-        let writer = s.spawn(|| match ext.as_deref() {
+    let (findings, bytes) = budget_tables::par::join(
+        || findings(&outcome, &specs, &opts),
+        || match ext.as_deref() {
             Some("json") => Ok(json::to_string(&outcome.budget).into_bytes()),
             _ => official::workbook_bytes(&outcome.budget, &specs),
-        });
-        let findings = findings(&outcome, &specs, &opts);
-        let bytes = writer
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        (findings, bytes)
-    });
+        },
+    );
     print_diagnostics(&findings);
     let errors = has_errors(&findings);
     if errors && !allow_errors {
@@ -60,6 +56,7 @@ pub fn run(
     let bytes = bytes?;
     write_atomic(output, &bytes, &[input])?;
     println!("已生成 {}", output.display());
+    super::leave((specs, opts, outcome, findings, bytes));
     Ok(if errors {
         exit(EXIT_ERRORS)
     } else {

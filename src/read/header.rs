@@ -376,31 +376,42 @@ impl Header {
     /// A row that only repeats the title, the 表N mark, the 部门名称/单位 lines
     /// or header labels: a page-break copy, skipped.
     pub fn is_decoration(&self, sheet: &Sheet, row: u32) -> bool {
-        // The 部门名称 line, whatever else it holds (the name, 单位:万元).
-        if sheet
-            .row_cells(row)
-            .any(|(_, c)| norm(&c.text()).starts_with(&self.name_label))
-        {
-            return true;
-        }
+        // A number can neither start the 部门名称 line nor be a title or mark:
+        // at most a header label typed as a number. Body rows are mostly
+        // numbers, so their text is built only while it could still matter.
+        let numbers_plain = self
+            .name_label
+            .chars()
+            .next()
+            .is_some_and(|c| !c.is_ascii_digit() && !matches!(c, '-' | '.'));
         let mut any = false;
+        let mut all_ok = true;
         for (_, c) in sheet.row_cells(row) {
             any = true;
-            let n = norm(&c.text());
-            let is_mark = n
-                .strip_prefix('表')
-                .is_some_and(|d| !d.is_empty() && d.chars().all(|x| x.is_ascii_digit()));
-            let ok = self.labels.contains(&n)
-                || match_pattern(&self.title, &n).is_some()
-                || match_pattern(&self.title, strip_table_mark(&n)).is_some()
-                || is_mark
-                || n.starts_with(&self.name_label)
-                || n.starts_with("单位:");
-            if !ok {
-                return false;
+            if numbers_plain && matches!(c, Cell::Number(_) | Cell::Int(_)) {
+                all_ok = all_ok && self.labels.contains(&norm(&c.text()));
+                continue;
             }
+            let n = norm(&c.text());
+            // The 部门名称 line, whatever else it holds (the name, 单位:万元).
+            if n.starts_with(&self.name_label) {
+                return true;
+            }
+            all_ok = all_ok && self.is_header_text(&n);
         }
-        any
+        any && all_ok
+    }
+
+    /// Text a header block or page-break copy of it may hold.
+    fn is_header_text(&self, n: &str) -> bool {
+        let is_mark = n
+            .strip_prefix('表')
+            .is_some_and(|d| !d.is_empty() && d.chars().all(|x| x.is_ascii_digit()));
+        self.labels.contains(n)
+            || match_pattern(&self.title, n).is_some()
+            || match_pattern(&self.title, strip_table_mark(n)).is_some()
+            || is_mark
+            || n.starts_with("单位:")
     }
 }
 

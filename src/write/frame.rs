@@ -3,7 +3,7 @@
 
 use rust_xlsxwriter::Worksheet;
 
-use super::layout::header_cells;
+use super::layout::{header_cells, HeaderCell};
 use super::style::Styles;
 use super::WriteError;
 use crate::spec::{ColumnKind, TableSpec};
@@ -89,7 +89,8 @@ pub(crate) fn draw(
     ws.write_string_with_format(LINE_ROW, last, "单位:万元", &st.line_right)?;
 
     let depth = spec.depth() as u32;
-    for hc in header_cells(spec, year) {
+    let cells = header_cells(spec, year);
+    for hc in &cells {
         put(
             ws,
             (
@@ -103,7 +104,7 @@ pub(crate) fn draw(
         )?;
     }
     for h in 0..depth {
-        ws.set_row_height(HEADER_ROW + h, header_row_height(spec, year, h, widths))?;
+        ws.set_row_height(HEADER_ROW + h, header_row_height(&cells, h, widths))?;
     }
     let header_last = HEADER_ROW + depth - 1;
     page_setup(ws, header_last)?;
@@ -142,8 +143,8 @@ pub(crate) fn name_line(
     }
 }
 
-fn header_row_height(spec: &TableSpec, year: i32, h: u32, widths: &[f64]) -> f64 {
-    let lines = header_cells(spec, year)
+fn header_row_height(cells: &[HeaderCell], h: u32, widths: &[f64]) -> f64 {
+    let lines = cells
         .iter()
         .filter(|c| c.first_row == h && c.last_row == h)
         .map(|c| {

@@ -84,7 +84,10 @@ pub fn workbook_bytes(budget: &Budget, specs: &SpecSet) -> Result<Vec<u8>, Write
     for ws in first?.into_iter().chain(second?) {
         wb.push_worksheet(ws);
     }
-    Ok(wb.save_to_buffer()?)
+    let t = std::time::Instant::now();
+    let r = wb.save_to_buffer()?;
+    eprintln!("TT save {:?}", t.elapsed());
+    Ok(r)
 }
 
 fn body_sheet(
