@@ -110,7 +110,7 @@ struct CheckArgs {
     #[arg(long, value_name = "FILE")]
     catalogue: Option<PathBuf>,
     /// 公开数字的舍入步长（万元）；尾数差异的允许范围 = 步长 ×（加数个数 − 1），至少一个步长
-    #[arg(long, value_name = "万元", default_value = "0.01")]
+    #[arg(long, value_name = "万元", default_value_t = cmd::DEFAULT_STEP)]
     rounding_step: rust_decimal::Decimal,
 }
 
@@ -128,6 +128,11 @@ fn main() -> ExitCode {
         }
     }));
     let cli = Cli::parse();
+    // This thread takes part in the pool that splits a single file's work,
+    // so only the other cores need a thread of their own.
+    let _ = rayon::ThreadPoolBuilder::new()
+        .use_current_thread()
+        .build_global();
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
@@ -138,44 +143,42 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> Result<ExitCode, cmd::CmdError> {
-    let templates = cli.templates.clone();
-    let specs = cmd::Pending::start(move || cmd::load_specs(templates.as_deref()));
-    let options = |checks: CheckArgs| {
-        cmd::Pending::start(move || {
-            cmd::check_options(checks.catalogue.as_deref(), checks.rounding_step)
-        })
+    let (catalogue, step) = match &cli.command {
+        Command::Convert { checks, .. }
+        | Command::Check { checks, .. }
+        | Command::Batch { checks, .. } => (checks.catalogue.clone(), checks.rounding_step),
+        _ => (None, cmd::DEFAULT_STEP),
+    };
+    let setup = cmd::Setup {
+        templates: cli.templates.clone(),
+        catalogue,
+        step,
     };
     match cli.command {
         Command::Template {
             output,
             department,
             year,
-        } => cmd::template::run(&specs.wait()?, &output, department, year),
+        } => cmd::template::run(&setup.specs()?, &output, department, year),
         Command::Convert {
             input,
             output,
             allow_errors,
-            checks,
-        } => cmd::convert::run(specs, options(checks), &input, &output, allow_errors),
+            ..
+        } => cmd::convert::run(&setup, &input, &output, allow_errors),
         Command::Check {
             input,
             format,
             annotate,
-            checks,
-        } => cmd::check::run(
-            specs,
-            options(checks),
-            &input,
-            format == Format::Json,
-            annotate.as_deref(),
-        ),
+            ..
+        } => cmd::check::run(&setup, &input, format == Format::Json, annotate.as_deref()),
         Command::Diff {
             prior,
             current,
             output,
             format,
         } => cmd::diff::run(
-            &specs.wait()?,
+            &setup.specs()?,
             &prior,
             &current,
             output.as_deref(),
@@ -187,9 +190,9 @@ fn run(cli: Cli) -> Result<ExitCode, cmd::CmdError> {
             prior_dir,
             jobs,
             format,
-            checks,
+            ..
         } => {
-            let opts = options(checks);
+            let (specs, opts) = setup.prepare()?;
             let args = cmd::batch::Args {
                 input: &input,
                 output: &output,
@@ -197,13 +200,13 @@ fn run(cli: Cli) -> Result<ExitCode, cmd::CmdError> {
                 jobs,
                 as_json: format == Format::Json,
             };
-            cmd::batch::run(&specs.wait()?, &opts.wait()?, args)
+            cmd::batch::run(&specs, &opts, args)
         }
-        Command::Sample { count, output } => cmd::sample::run(&specs.wait()?, count, &output),
+        Command::Sample { count, output } => cmd::sample::run(&setup.specs()?, count, &output),
         Command::Rules => {
             print!(
                 "{}",
-                budget_tables::validate::rules::markdown(&specs.wait()?)
+                budget_tables::validate::rules::markdown(&setup.specs()?)
             );
             Ok(ExitCode::SUCCESS)
         }

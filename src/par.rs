@@ -1,19 +1,33 @@
-//! Two independent jobs for one file, side by side.
+//! Independent jobs of one file, side by side.
 //!
 //! A single `convert` or `check` has the machine to itself, and its phases
-//! split into independent halves; inside `batch` every worker already holds a
-//! department, so the halves run one after the other on the worker's thread.
+//! split into independent parts, run on rayon's global pool (one thread per
+//! core, work-stealing, so nested splits never oversubscribe the machine).
+//! Inside `batch` every worker already holds a department: there the parts run
+//! one after the other on the worker's thread.
 
+use std::cell::Cell;
 use std::sync::OnceLock;
 
-/// Whether [`join`] runs its jobs on two threads here.
+use rayon::prelude::*;
+
+thread_local! {
+    static BATCH_WORKER: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Marks the calling thread as a batch worker (a pool's start handler).
+pub fn mark_batch_worker() {
+    BATCH_WORKER.with(|b| b.set(true));
+}
+
+/// Whether [`join`] and [`map`] spread their jobs over several threads here.
 pub fn available() -> bool {
     static CORES: OnceLock<usize> = OnceLock::new();
     let cores = *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, usize::from));
-    cores > 1 && rayon::current_thread_index().is_none()
+    cores > 1 && !BATCH_WORKER.with(Cell::get)
 }
 
-/// Runs `a` and `b`, on two threads when [`available`], and returns both results.
+/// Runs `a` and `b`, in parallel when [`available`], and returns both results.
 /// A panic in either job is resumed on the caller's thread.
 pub fn join<A, B, RA, RB>(a: A, b: B) -> (RA, RB)
 where
@@ -22,35 +36,20 @@ where
     RA: Send,
     RB: Send,
 {
-    if !available() {
-        return (a(), b());
+    if available() {
+        rayon::join(a, b)
+    } else {
+        (a(), b())
     }
-    std::thread::scope(|s| {
-        let other = s.spawn(b);
-        let ra = a();
-        let rb = other
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        (ra, rb)
-    })
 }
 
-/// Where to cut a run of jobs with these weights into two of about equal weight.
-pub fn balanced_split(weights: &[usize]) -> usize {
-    let total: usize = weights.iter().sum();
-    let mut sum = 0;
-    for (i, w) in weights.iter().enumerate() {
-        if 2 * (sum + w) > total {
-            // Cut before or after this job, whichever is nearer the middle.
-            return if (2 * sum).abs_diff(total) <= (2 * (sum + w)).abs_diff(total) {
-                i
-            } else {
-                i + 1
-            };
-        }
-        sum += w;
+/// `f` over `items`, in parallel when [`available`]; results in order.
+pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync + Send) -> Vec<R> {
+    if available() {
+        items.par_iter().map(f).collect()
+    } else {
+        items.iter().map(f).collect()
     }
-    weights.len()
 }
 
 #[cfg(test)]
@@ -58,22 +57,20 @@ mod tests {
     use super::*;
 
     #[test]
-    fn splits_near_the_middle() {
-        assert_eq!(balanced_split(&[1, 1, 1, 1]), 2);
-        assert_eq!(balanced_split(&[10, 1, 1, 1]), 1);
-        assert_eq!(balanced_split(&[1, 1, 1, 10]), 3);
-        assert_eq!(balanced_split(&[]), 0);
-    }
-
-    #[test]
-    fn both_results_come_back_in_order() {
+    fn results_come_back_in_order() {
         assert_eq!(join(|| 1 + 1, || "b".repeat(2)), (2, "bb".to_string()));
+        let v: Vec<u32> = (0..100).collect();
+        assert_eq!(
+            map(&v, |x| x * 2),
+            (0..100).map(|x| x * 2).collect::<Vec<_>>()
+        );
     }
 
     #[test]
-    fn inside_a_pool_the_jobs_share_the_worker() {
+    fn a_batch_worker_runs_the_jobs_itself() {
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(1)
+            .start_handler(|_| mark_batch_worker())
             .build()
             .unwrap();
         let (a, b) = pool.install(|| {

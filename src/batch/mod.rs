@@ -182,6 +182,7 @@ impl Batch<'_> {
         std::fs::create_dir_all(&staging).map_err(|e| out_err(&staging, e))?;
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(self.jobs.max(1))
+            .start_handler(|_| crate::par::mark_batch_worker())
             .build()
             .map_err(|e| out_err(&output, e))?;
         let prior = pool.install(|| self.prior_index());

@@ -5,20 +5,17 @@ use std::process::ExitCode;
 
 use budget_tables::diag::has_errors;
 use budget_tables::io::write_atomic;
-use budget_tables::spec::SpecSet;
-use budget_tables::validate::Options;
 use budget_tables::write::annotate;
 
-use super::{counts, exit, findings, grouped_lines, load, CmdError, Pending, EXIT_ERRORS};
+use super::{counts, exit, findings, grouped_lines, load, CmdError, Setup, EXIT_ERRORS};
 
 pub fn run(
-    specs: Pending<SpecSet>,
-    opts: Pending<Options>,
+    setup: &Setup,
     input: &Path,
     as_json: bool,
     annotate: Option<&Path>,
 ) -> Result<ExitCode, CmdError> {
-    let (specs, opts, outcome) = load(specs, opts, input)?;
+    let (specs, opts, outcome) = load(setup, input)?;
     let findings = findings(&outcome, &specs, &opts);
     let d = &findings;
     if let Some(out) = annotate {

@@ -6,16 +6,12 @@ use std::process::ExitCode;
 use budget_tables::diag::has_errors;
 use budget_tables::io::{same_file, write_atomic};
 use budget_tables::model::json;
-use budget_tables::spec::SpecSet;
 use budget_tables::write::official;
 
-use budget_tables::validate::Options;
-
-use super::{counts, exit, findings, load, print_diagnostics, CmdError, Pending, EXIT_ERRORS};
+use super::{counts, exit, findings, load, print_diagnostics, CmdError, Setup, EXIT_ERRORS};
 
 pub fn run(
-    specs: Pending<SpecSet>,
-    opts: Pending<Options>,
+    setup: &Setup,
     input: &Path,
     output: &Path,
     allow_errors: bool,
@@ -36,15 +32,15 @@ pub fn run(
             output.display()
         )));
     }
-    let (specs, opts, outcome) = load(specs, opts, input)?;
+    let (specs, opts, outcome) = load(setup, input)?;
     // The workbook is built while the budget is validated; it is thrown away
     // if the findings forbid writing it.
-    let (findings, bytes) = budget_tables::par::join(
-        || findings(&outcome, &specs, &opts),
+    let (bytes, findings) = budget_tables::par::join(
         || match ext.as_deref() {
             Some("json") => Ok(json::to_string(&outcome.budget).into_bytes()),
             _ => official::workbook_bytes(&outcome.budget, &specs),
         },
+        || findings(&outcome, &specs, &opts),
     );
     print_diagnostics(&findings);
     let errors = has_errors(&findings);

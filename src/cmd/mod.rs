@@ -7,7 +7,7 @@ pub mod diff;
 pub mod sample;
 pub mod template;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use budget_tables::diag::{Diagnostic, Severity};
@@ -51,6 +51,10 @@ pub fn load_specs(dir: Option<&Path>) -> Result<SpecSet, CmdError> {
     })
 }
 
+/// The rounding step of published figures: one fen of 万元.
+pub const DEFAULT_STEP: rust_decimal::Decimal =
+    rust_decimal::Decimal::from_parts(1, 0, 0, false, 2);
+
 pub fn check_options(
     catalogue: Option<&Path>,
     step: rust_decimal::Decimal,
@@ -65,31 +69,32 @@ pub fn check_options(
     Ok(Options { step, catalogue })
 }
 
-/// Work started on another thread: the specs and the catalogue are parsed
-/// while the command loads its input, which needs neither.
-pub struct Pending<T>(std::thread::JoinHandle<Result<T, CmdError>>);
+/// What every command needs before its work: the specs, and the options of
+/// the checks (for the commands that check).
+pub struct Setup {
+    pub templates: Option<PathBuf>,
+    pub catalogue: Option<PathBuf>,
+    pub step: rust_decimal::Decimal,
+}
 
-impl<T: Send + 'static> Pending<T> {
-    pub fn start(job: impl FnOnce() -> Result<T, CmdError> + Send + 'static) -> Pending<T> {
-        Pending(std::thread::spawn(job))
+impl Setup {
+    pub fn specs(&self) -> Result<SpecSet, CmdError> {
+        load_specs(self.templates.as_deref())
     }
 
-    pub fn wait(self) -> Result<T, CmdError> {
-        self.0
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    pub fn prepare(&self) -> Result<(SpecSet, Options), CmdError> {
+        Ok((
+            self.specs()?,
+            check_options(self.catalogue.as_deref(), self.step)?,
+        ))
     }
 }
 
 /// Loads the input while the specs and options are prepared, then reads it.
 /// A problem with the specs or options is reported before one with the input.
-pub fn load(
-    specs: Pending<SpecSet>,
-    opts: Pending<Options>,
-    input: &Path,
-) -> Result<(SpecSet, Options, ReadOutcome), CmdError> {
-    let loaded = load_path(input);
-    let (specs, opts) = (specs.wait()?, opts.wait()?);
+pub fn load(setup: &Setup, input: &Path) -> Result<(SpecSet, Options, ReadOutcome), CmdError> {
+    let (loaded, prepared) = budget_tables::par::join(|| load_path(input), || setup.prepare());
+    let (specs, opts) = prepared?;
     let outcome = loaded?.interpret(&specs)?;
     Ok((specs, opts, outcome))
 }

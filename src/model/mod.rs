@@ -171,15 +171,6 @@ pub struct Indicator {
 }
 
 impl Table {
-    /// Body rows the table prints, roughly: a measure of the work to write it.
-    pub fn row_count(&self) -> usize {
-        match self {
-            Table::Grid(g) => g.blocks.iter().map(|b| b.rows.len() + 1).sum(),
-            Table::TwoSided(t) => t.lines.len().max(t.expenditure.len()),
-            Table::Form(f) => f.tasks.len() + f.indicators.len() + 4,
-        }
-    }
-
     /// True when no amount in the table is filled with a non-zero figure.
     pub fn has_no_figures(&self) -> bool {
         let zero = |a: &Amounts| a.values().all(|v| v.is_none_or(|x| x.is_zero()));

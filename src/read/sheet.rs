@@ -246,8 +246,12 @@ fn load_xlsx(wb: Xlsx<Cursor<&[u8]>>, bytes: &[u8], shown: &str) -> Result<Vec<S
         .map(|n| scan.as_mut().and_then(|m| m.size(n)).unwrap_or(0))
         .collect();
     let (mine, theirs) = halves(&sizes);
+    // Either half may run on a pool thread: each keeps its own panic guard.
     let (a, b) = crate::par::join(
-        || load_xlsx_sheets(wb, scan, shown, &names, &mine),
+        || {
+            guarded(|| load_xlsx_sheets(wb, scan, shown, &names, &mine))
+                .unwrap_or_else(|| Err((0, corrupt_inside(shown))))
+        },
         || {
             guarded(|| {
                 let wb: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes))

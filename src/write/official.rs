@@ -74,20 +74,11 @@ pub fn workbook_bytes(budget: &Budget, specs: &SpecSet) -> Result<Vec<u8>, Write
         }
         Ok(ws)
     };
-    // The sheets are independent: two threads build them when a core is free.
-    let weights: Vec<usize> = jobs.iter().map(|(_, t)| t.row_count() + 8).collect();
-    let mid = crate::par::balanced_split(&weights);
-    let (first, second) = crate::par::join(
-        || jobs[..mid].iter().map(sheet).collect::<Result<Vec<_>, _>>(),
-        || jobs[mid..].iter().map(sheet).collect::<Result<Vec<_>, _>>(),
-    );
-    for ws in first?.into_iter().chain(second?) {
-        wb.push_worksheet(ws);
+    // The sheets are independent: built side by side when cores are free.
+    for ws in crate::par::map(&jobs, sheet) {
+        wb.push_worksheet(ws?);
     }
-    let t = std::time::Instant::now();
-    let r = wb.save_to_buffer()?;
-    eprintln!("TT save {:?}", t.elapsed());
-    Ok(r)
+    Ok(wb.save_to_buffer()?)
 }
 
 fn body_sheet(
