@@ -36,6 +36,11 @@ impl SourceMap {
         self.map.insert(key, Loc { sheet, row, col });
     }
 
+    /// Takes in the cells recorded by another map (another table's).
+    pub fn extend(&mut self, other: SourceMap) {
+        self.map.extend(other.map);
+    }
+
     pub fn get(&self, key: &str) -> Option<&Loc> {
         self.map.get(key)
     }

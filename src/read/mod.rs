@@ -301,65 +301,28 @@ pub fn read_sheets(sheets: &[Sheet], specs: &SpecSet) -> Option<ReadOutcome> {
     if found.is_empty() {
         return None;
     }
-    let mut department = Votes::default();
-    let mut year = Votes::default();
-    let mut tables: Vec<(usize, Table)> = Vec::new();
-    let mut units: Vec<String> = Vec::new();
-
-    // Tables keyed by name learn the unit names from the tables with a 预算单位 column.
-    let mut order: Vec<&Found> = found.iter().collect();
-    order.sort_by_key(|f| {
-        (
-            specs.tables[f.spec].row_key == RowKey::Name,
-            specs.tables[f.spec].number,
-        )
-    });
-    for f in order {
-        let spec = &specs.tables[f.spec];
-        let sheet = &sheets[f.sheet];
-        let table_name = spec.sheet_name();
-        if spec.kind == TableKind::Form {
-            if let Some((t, info)) = form::read(sheet, spec, f, &mut diags, &mut sources) {
-                department.add(info.department, &table_name);
-                year.add(info.year, &table_name);
-                tables.push((f.spec, Table::Form(t)));
-            }
-            continue;
-        }
-        let Some(h) = header::recognize(sheet, spec, f, &mut diags) else {
-            continue;
-        };
-        department.add(h.department.clone(), &table_name);
-        year.add(h.year, &table_name);
-        let mut ctx = cells::Ctx::new(
-            sheet,
-            (&spec.id, &table_name),
-            h.yuan,
-            &mut diags,
-            &mut sources,
-        );
-        let table = match spec.kind {
-            TableKind::TwoSided => Table::TwoSided(two_sided::read(&mut ctx, spec, &h, f)),
-            _ => {
-                let known: Vec<String> = units
-                    .iter()
-                    .chain(department.first().iter())
-                    .map(|u| text::norm(u))
-                    .collect();
-                let (g, years) = grid::read(&mut ctx, spec, &h, f, &known);
-                for y in years {
-                    year.add(Some(y), &table_name);
-                }
-                for b in &g.blocks {
-                    if !units.contains(&b.unit) {
-                        units.push(b.unit.clone());
-                    }
-                }
-                Table::Grid(g)
-            }
-        };
-        tables.push((f.spec, table));
+    let mut all = Gathered::default();
+    // Tables keyed by name learn the unit names from the tables with a 预算单位
+    // column, so those are read first; they need nothing from one another and
+    // are read side by side, then taken in table order as if read one by one.
+    let (by_code, by_name): (Vec<&Found>, Vec<&Found>) = found
+        .iter()
+        .partition(|f| specs.tables[f.spec].row_key != RowKey::Name);
+    for one in crate::par::map(&sorted_by_number(by_code, specs), |f| {
+        read_one(sheets, specs, f, &[])
+    }) {
+        all.take(one, &mut diags, &mut sources);
     }
+    for f in sorted_by_number(by_name, specs) {
+        let one = read_one(sheets, specs, f, &all.known_units());
+        all.take(one, &mut diags, &mut sources);
+    }
+    let Gathered {
+        department,
+        year,
+        mut tables,
+        units,
+    } = all;
     tables.sort_by_key(|(i, _)| *i);
 
     let dept = department
@@ -400,6 +363,106 @@ pub fn read_sheets(sheets: &[Sheet], specs: &SpecSet) -> Option<ReadOutcome> {
         sources,
         sheets: Vec::new(),
     })
+}
+
+fn sorted_by_number<'a>(mut v: Vec<&'a Found>, specs: &SpecSet) -> Vec<&'a Found> {
+    v.sort_by_key(|f| specs.tables[f.spec].number);
+    v
+}
+
+/// What the tables read so far add up to.
+#[derive(Default)]
+struct Gathered {
+    department: Votes,
+    year: Votes,
+    tables: Vec<(usize, Table)>,
+    units: Vec<String>,
+}
+
+impl Gathered {
+    fn take(&mut self, one: One, diags: &mut Vec<Diagnostic>, sources: &mut SourceMap) {
+        diags.extend(one.diags);
+        sources.extend(one.sources);
+        for (d, y) in one.votes {
+            self.department.add(d, &one.name);
+            self.year.add(y, &one.name);
+        }
+        if let Some((i, t)) = one.table {
+            if let Table::Grid(g) = &t {
+                for b in &g.blocks {
+                    if !self.units.contains(&b.unit) {
+                        self.units.push(b.unit.clone());
+                    }
+                }
+            }
+            self.tables.push((i, t));
+        }
+    }
+
+    /// Normalized names of the units seen so far, and of the department.
+    fn known_units(&self) -> Vec<String> {
+        self.units
+            .iter()
+            .chain(self.department.first().iter())
+            .map(|u| text::norm(u))
+            .collect()
+    }
+}
+
+/// One table as read, with what it says about the department and year, its
+/// findings and where its figures came from.
+struct One {
+    name: String,
+    table: Option<(usize, Table)>,
+    votes: Vec<(Option<String>, Option<String>)>,
+    diags: Vec<Diagnostic>,
+    sources: SourceMap,
+}
+
+/// Reads the table found at `f`; `known` are the normalized unit names known
+/// so far (for tables keyed by name).
+fn read_one(sheets: &[Sheet], specs: &SpecSet, f: &Found, known: &[String]) -> One {
+    let spec = &specs.tables[f.spec];
+    let sheet = &sheets[f.sheet];
+    let mut one = One {
+        name: spec.sheet_name(),
+        table: None,
+        votes: Vec::new(),
+        diags: Vec::new(),
+        sources: SourceMap::default(),
+    };
+    if spec.kind == TableKind::Form {
+        if let Some((t, info)) = form::read(sheet, spec, f, &mut one.diags, &mut one.sources) {
+            one.votes
+                .push((info.department, info.year.map(|y| y.to_string())));
+            one.table = Some((f.spec, Table::Form(t)));
+        }
+        return one;
+    }
+    let Some(h) = header::recognize(sheet, spec, f, &mut one.diags) else {
+        return one;
+    };
+    one.votes
+        .push((h.department.clone(), h.year.map(|y| y.to_string())));
+    let mut ctx = cells::Ctx::new(
+        sheet,
+        (&spec.id, &one.name),
+        h.yuan,
+        &mut one.diags,
+        &mut one.sources,
+    );
+    let table = match spec.kind {
+        TableKind::TwoSided => Table::TwoSided(two_sided::read(&mut ctx, spec, &h, f)),
+        _ => {
+            let (g, years) = grid::read(&mut ctx, spec, &h, f, known);
+            for y in years {
+                one.votes.push((None, Some(y.to_string())));
+            }
+            Table::Grid(g)
+        }
+    };
+    one.table = Some((f.spec, table));
+    one
 }
 
 /// Values read from several tables that should agree (department, year).
