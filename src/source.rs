@@ -52,7 +52,19 @@ impl SourceMap {
 
 /// A grid figure: `key` empty is the block's total row.
 pub fn grid(table: &str, block: usize, key: &str, col: &str) -> String {
-    format!("{table}|{block}|{key}|{col}")
+    // Built for every figure read: plain pushes, not the formatting machinery.
+    let mut s = String::with_capacity(table.len() + key.len() + col.len() + 8);
+    s.push_str(table);
+    s.push('|');
+    match u8::try_from(block) {
+        Ok(b) if b < 10 => s.push(char::from(b'0' + b)),
+        _ => s.push_str(&block.to_string()),
+    }
+    s.push('|');
+    s.push_str(key);
+    s.push('|');
+    s.push_str(col);
+    s
 }
 
 /// A fixed line of a two-sided table.
@@ -86,5 +98,16 @@ impl SourceMap {
         let mut k: Vec<&str> = self.map.keys().map(String::as_str).collect();
         k.sort_unstable();
         k
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn grid_keys_name_table_block_row_and_column() {
+        assert_eq!(grid("t03", 0, "20103", "total"), "t03|0|20103|total");
+        assert_eq!(grid("t05", 12, "", LABEL), "t05|12||@label");
     }
 }

@@ -1,5 +1,7 @@
 //! The official workbook, as published: one sheet per table.
 
+use std::borrow::Cow;
+
 use rust_xlsxwriter::{Format, Worksheet};
 
 use super::frame::{self, Mode};
@@ -12,8 +14,9 @@ use crate::text::{chinese_numeral, display_width};
 
 /// One body cell before it is written.
 #[derive(Debug, Clone)]
-pub(crate) enum Out {
-    Text(String, Look),
+pub(crate) enum Out<'a> {
+    /// Borrowed from the model: the rows are only written, never kept.
+    Text(Cow<'a, str>, Look),
     Amount(Option<Amount>),
 }
 
@@ -26,7 +29,7 @@ pub(crate) enum Look {
     Code,
 }
 
-impl Out {
+impl Out<'_> {
     fn width(&self) -> usize {
         match self {
             Out::Text(s, Look::Indent1) => display_width(s) + 2,
@@ -136,7 +139,7 @@ pub(crate) fn write_out(
                 ws.write_blank(row, col, f)?;
             } else {
                 // Always a string cell: a label such as "=1+1" must never become a formula.
-                ws.write_string_with_format(row, col, s, f)?;
+                ws.write_string_with_format(row, col, s.as_ref(), f)?;
             }
         }
         Out::Amount(Some(a)) => {
@@ -158,9 +161,9 @@ fn indent(level: Option<Level>) -> Look {
 }
 
 /// Body rows of a grid table, one `Out` per spec column.
-pub(crate) fn grid_rows(spec: &TableSpec, g: &GridTable) -> Vec<Vec<Out>> {
+pub(crate) fn grid_rows<'a>(spec: &'a TableSpec, g: &'a GridTable) -> Vec<Vec<Out<'a>>> {
     let mut rows = Vec::new();
-    let blank = || Out::Text(String::new(), Look::Plain);
+    let blank = || Out::Text(Cow::Borrowed(""), Look::Plain);
     for b in &g.blocks {
         if let Some(total) = &b.total {
             rows.push(
@@ -168,9 +171,9 @@ pub(crate) fn grid_rows(spec: &TableSpec, g: &GridTable) -> Vec<Vec<Out>> {
                     .iter()
                     .map(|c| match c.kind {
                         ColumnKind::Amount => Out::Amount(total.get(&c.id).copied().flatten()),
-                        ColumnKind::Unit => Out::Text(b.unit.clone(), Look::Plain),
+                        ColumnKind::Unit => Out::Text(Cow::Borrowed(&b.unit), Look::Plain),
                         ColumnKind::Name if spec.row_key == RowKey::Name => {
-                            Out::Text(b.unit.clone(), Look::Bold)
+                            Out::Text(Cow::Borrowed(&b.unit), Look::Bold)
                         }
                         _ => blank(),
                     })
@@ -185,14 +188,14 @@ pub(crate) fn grid_rows(spec: &TableSpec, g: &GridTable) -> Vec<Vec<Out>> {
                     .map(|c| match c.kind {
                         ColumnKind::Amount => Out::Amount(r.amounts.get(&c.id).copied().flatten()),
                         ColumnKind::Unit if b.total.is_none() && i == 0 => {
-                            Out::Text(b.unit.clone(), Look::Plain)
+                            Out::Text(Cow::Borrowed(&b.unit), Look::Plain)
                         }
                         ColumnKind::Unit => blank(),
                         ColumnKind::Code => {
-                            Out::Text(r.code.clone().unwrap_or_default(), Look::Code)
+                            Out::Text(Cow::Borrowed(r.code.as_deref().unwrap_or_default()), Look::Code)
                         }
                         ColumnKind::Name | ColumnKind::Label => {
-                            Out::Text(r.name.clone(), indent(level))
+                            Out::Text(Cow::Borrowed(&r.name), indent(level))
                         }
                     })
                     .collect(),
@@ -204,7 +207,7 @@ pub(crate) fn grid_rows(spec: &TableSpec, g: &GridTable) -> Vec<Vec<Out>> {
 
 /// Body rows of a two-sided table: income lines beside expenditure lines,
 /// then the totals rows on both sides.
-pub(crate) fn two_sided_rows(spec: &TableSpec, t: &TwoSidedTable) -> Vec<Vec<Out>> {
+pub(crate) fn two_sided_rows<'a>(spec: &'a TableSpec, t: &'a TwoSidedTable) -> Vec<Vec<Out<'a>>> {
     let line = |id: &str| t.lines.get(id).copied().flatten();
     let mut rows = Vec::new();
     let n = spec.income_lines.len().max(t.expenditure.len());
@@ -213,22 +216,22 @@ pub(crate) fn two_sided_rows(spec: &TableSpec, t: &TwoSidedTable) -> Vec<Vec<Out
         let mut r = Vec::with_capacity(4);
         match spec.income_lines.get(i) {
             Some(l) => r.extend([
-                Out::Text(l.label.clone(), Look::Plain),
+                Out::Text(Cow::Borrowed(&l.label), Look::Plain),
                 Out::Amount(line(&l.id)),
             ]),
-            None => r.extend([Out::Text(String::new(), Look::Plain), Out::Amount(None)]),
+            None => r.extend([Out::Text(Cow::Borrowed(""), Look::Plain), Out::Amount(None)]),
         }
         match t.expenditure.get(i) {
             Some(e) => {
                 let label = if e.level == Some(Level::Lei) {
                     lei += 1;
-                    format!("{}、{}", chinese_numeral(lei), e.name)
+                    Cow::Owned(format!("{}、{}", chinese_numeral(lei), e.name))
                 } else {
-                    e.name.clone()
+                    Cow::Borrowed(e.name.as_str())
                 };
                 r.extend([Out::Text(label, indent(e.level)), Out::Amount(e.amount)]);
             }
-            None => r.extend([Out::Text(String::new(), Look::Plain), Out::Amount(None)]),
+            None => r.extend([Out::Text(Cow::Borrowed(""), Look::Plain), Out::Amount(None)]),
         }
         rows.push(r);
     }
@@ -237,10 +240,10 @@ pub(crate) fn two_sided_rows(spec: &TableSpec, t: &TwoSidedTable) -> Vec<Vec<Out
         for side in [&f.left, &f.right] {
             match side {
                 Some(l) => r.extend([
-                    Out::Text(l.label.clone(), Look::Bold),
+                    Out::Text(Cow::Borrowed(&l.label), Look::Bold),
                     Out::Amount(line(&l.id)),
                 ]),
-                None => r.extend([Out::Text(String::new(), Look::Plain), Out::Amount(None)]),
+                None => r.extend([Out::Text(Cow::Borrowed(""), Look::Plain), Out::Amount(None)]),
             }
         }
         rows.push(r);
