@@ -113,10 +113,15 @@ pub fn findings(outcome: &ReadOutcome, specs: &SpecSet, opts: &Options) -> Vec<D
 
 /// Prints findings to stderr grouped by table, errors first within each.
 pub fn print_diagnostics(diags: &[Diagnostic]) {
+    use std::io::Write;
     let color = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    // stderr is unbuffered: one write for all the lines, not one per line.
+    let mut text = String::new();
     for line in grouped_lines(diags, color) {
-        eprintln!("{line}");
+        text.push_str(&line);
+        text.push('\n');
     }
+    let _ = std::io::stderr().lock().write_all(text.as_bytes());
 }
 
 /// Findings grouped by table; `color` paints the severity for a terminal.
