@@ -17,8 +17,10 @@ const HEADER_SEARCH_ROWS: u32 = 12;
 /// are page-break copies, in another sheet a duplicate (reported, first kept).
 pub(crate) fn locate(sheets: &[Sheet], specs: &SpecSet, diags: &mut Vec<Diagnostic>) -> Vec<Found> {
     let titles = Titles::new(specs);
-    let mut hits: Vec<Found> = Vec::new();
-    for (si, sheet) in sheets.iter().enumerate() {
+    // Every text cell is tried against every title: the sheets are searched side by side.
+    let numbered: Vec<(usize, &Sheet)> = sheets.iter().enumerate().collect();
+    let mut hits: Vec<Found> = crate::par::map(&numbered, |&(si, sheet)| {
+        let mut hits = Vec::new();
         for row in 0..sheet.height() {
             for (col, cell) in sheet.row_cells(row) {
                 let Cell::Text(text) = cell else { continue };
@@ -33,7 +35,11 @@ pub(crate) fn locate(sheets: &[Sheet], specs: &SpecSet, diags: &mut Vec<Diagnost
                 }
             }
         }
-    }
+        hits
+    })
+    .into_iter()
+    .flatten()
+    .collect();
     // A title that no header follows (a mention in an instructions sheet) is not a table.
     hits.retain(|h| {
         header_start(
