@@ -128,11 +128,17 @@ fn main() -> ExitCode {
         }
     }));
     let cli = Cli::parse();
-    // This thread takes part in the pool that splits a single file's work,
-    // so only the other cores need a thread of their own.
-    let _ = rayon::ThreadPoolBuilder::new()
-        .use_current_thread()
-        .build_global();
+    // A single file's work is split over a pool this thread takes part in, so
+    // only the other cores need a thread of their own. `batch` has a pool of
+    // its own and tunes the allocator before any thread starts.
+    if matches!(
+        cli.command,
+        Command::Convert { .. } | Command::Check { .. } | Command::Diff { .. }
+    ) {
+        let _ = rayon::ThreadPoolBuilder::new()
+            .use_current_thread()
+            .build_global();
+    }
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
