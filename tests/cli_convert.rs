@@ -200,3 +200,26 @@ fn a_json_model_that_does_not_fit_the_specs_is_refused() {
         ));
     assert!(!out.exists());
 }
+
+#[test]
+fn workbooks_saved_by_other_programs_read_the_same() {
+    // LibreOffice and openpyxl lay the package out their own way (part names,
+    // relationship ids, shared strings); the merged ranges are found by a byte
+    // scan of each sheet, so each layout is read here end to end.
+    let dir = tmp();
+    for name in ["libreoffice-2024.xlsx", "openpyxl-2024.xlsx", "official-2024.xlsx"] {
+        let out = dir.path().join(format!("{name}.json"));
+        bin()
+            .arg("convert")
+            .arg(root().join("tests/fixtures").join(name))
+            .arg("-o")
+            .arg(&out)
+            .assert()
+            .success();
+        assert_eq!(
+            std::fs::read_to_string(&out).unwrap(),
+            std::fs::read_to_string(sample_json()).unwrap(),
+            "{name}"
+        );
+    }
+}
