@@ -26,6 +26,9 @@ FLOOR = os.path.join(ROOT, "target", "release", "examples", "floor")
 SAMPLE = os.path.join(ROOT, "samples", "shenzhen-zwfw-2024.xlsx")
 
 
+NOTES = "<!-- notes: kept by benches/run.py -->"
+
+
 def once(cmd):
     """Wall time and CPU time (user + system, all threads) of one run."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -151,8 +154,16 @@ def main():
     report = "\n".join(lines)
     print(report)
     if args.write:
-        with open(os.path.join(ROOT, args.write) if not os.path.isabs(args.write) else args.write, "w") as f:
-            f.write(report)
+        path = os.path.join(ROOT, args.write) if not os.path.isabs(args.write) else args.write
+        # The explanations below the marker are written by hand and kept.
+        notes = ""
+        if os.path.exists(path):
+            with open(path) as f:
+                old = f.read()
+            if NOTES in old:
+                notes = old[old.index(NOTES):]
+        with open(path, "w") as f:
+            f.write(report + ("\n" + notes if notes else ""))
 
 
 if __name__ == "__main__":

@@ -87,6 +87,9 @@ fn generated_departments_all_pass_and_a_broken_file_does_not_stop_the_rest() {
     .unwrap();
     assert_eq!(model.units.len(), 2);
     assert_eq!(model.grid("t03").unwrap().blocks.len(), 3);
+    // The tables keyed by name learn the second unit from the others.
+    assert_eq!(model.grid("t04").unwrap().blocks.len(), 3);
+    assert_eq!(model.grid("t05").unwrap().blocks.len(), 3);
     let sheets = load(&out.join("汇总-2023.xlsx"));
     assert_eq!(
         sheets.iter().map(|s| s.name.as_str()).collect::<Vec<_>>(),

@@ -207,7 +207,11 @@ fn workbooks_saved_by_other_programs_read_the_same() {
     // relationship ids, shared strings); the merged ranges are found by a byte
     // scan of each sheet, so each layout is read here end to end.
     let dir = tmp();
-    for name in ["libreoffice-2024.xlsx", "openpyxl-2024.xlsx", "official-2024.xlsx"] {
+    for name in [
+        "libreoffice-2024.xlsx",
+        "openpyxl-2024.xlsx",
+        "official-2024.xlsx",
+    ] {
         let out = dir.path().join(format!("{name}.json"));
         bin()
             .arg("convert")
@@ -222,4 +226,67 @@ fn workbooks_saved_by_other_programs_read_the_same() {
             "{name}"
         );
     }
+}
+
+#[test]
+fn a_department_of_two_units_reads_alike_in_one_file_and_in_a_batch() {
+    // convert reads the tables side by side; batch one after the other.
+    let dir = tmp();
+    let input = dir.path().join("in");
+    bin()
+        .args(["sample", "--count", "5", "-o"])
+        .arg(&input)
+        .assert()
+        .success();
+    let single = dir.path().join("single.json");
+    bin()
+        .arg("convert")
+        .arg(input.join("dept-0005.xlsx"))
+        .arg("-o")
+        .arg(&single)
+        .assert()
+        .success();
+    let model: budget_tables::model::Budget =
+        budget_tables::model::json::from_str(&std::fs::read_to_string(&single).unwrap()).unwrap();
+    assert_eq!(model.units.len(), 2);
+    for t in ["t02", "t03", "t04", "t05", "t07", "t08"] {
+        assert_eq!(model.grid(t).unwrap().blocks.len(), 3, "{t}");
+    }
+    let out = dir.path().join("out");
+    bin()
+        .arg("batch")
+        .arg(&input)
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .success();
+    let batched = batch_model(&out, "dept-0005");
+    assert_eq!(
+        std::fs::read_to_string(batched).unwrap(),
+        std::fs::read_to_string(&single).unwrap()
+    );
+}
+
+/// The model written by batch for the input named `stem`.
+fn batch_model(out: &std::path::Path, stem: &str) -> std::path::PathBuf {
+    let summary: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            std::fs::read_dir(out)
+                .unwrap()
+                .map(|e| e.unwrap().path())
+                .find(|p| p.extension().is_some_and(|e| e == "json"))
+                .unwrap(),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let entry = summary["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["file"].as_str().unwrap().starts_with(stem))
+        .unwrap()
+        .clone();
+    out.join(entry["folder"].as_str().unwrap())
+        .join("模型.json")
 }

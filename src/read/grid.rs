@@ -5,6 +5,7 @@ use std::collections::HashSet;
 use super::cells::Ctx;
 use super::header::{is_note, Header};
 use super::Found;
+use super::Known;
 use crate::model::{Amounts, GridTable, Row, UnitBlock};
 use crate::source;
 use crate::spec::{ColumnKind, RowKey, TableSpec};
@@ -16,7 +17,7 @@ pub(crate) fn read(
     spec: &TableSpec,
     h: &Header,
     f: &Found,
-    known_units: &[String],
+    known_units: &Known,
 ) -> (GridTable, Vec<i32>) {
     let col_of = |k: ColumnKind| spec.column(k).and_then(|c| h.cols.get(&c.id));
     let (unit_col, code_col, name_col) = (

@@ -302,19 +302,30 @@ pub fn read_sheets(sheets: &[Sheet], specs: &SpecSet) -> Option<ReadOutcome> {
         return None;
     }
     let mut all = Gathered::default();
-    // Tables keyed by name learn the unit names from the tables with a 预算单位
-    // column, so those are read first; they need nothing from one another and
-    // are read side by side, then taken in table order as if read one by one.
+    // Tables keyed by name learn the unit names from the tables read before
+    // them. Every table is read side by side, those keyed by name with no unit
+    // known, noting each question they asked about units; taken in table order,
+    // a table whose questions get other answers from the units known by then
+    // is read again. Findings, sources and model are those of a reading one by one.
     let (by_code, by_name): (Vec<&Found>, Vec<&Found>) = found
         .iter()
         .partition(|f| specs.tables[f.spec].row_key != RowKey::Name);
-    for one in crate::par::map(&sorted_by_number(by_code, specs), |f| {
-        read_one(sheets, specs, f, &[])
-    }) {
-        all.take(one, &mut diags, &mut sources);
-    }
-    for f in sorted_by_number(by_name, specs) {
-        let one = read_one(sheets, specs, f, &all.known_units());
+    let order: Vec<&Found> = sorted_by_number(by_code, specs)
+        .into_iter()
+        .chain(sorted_by_number(by_name, specs))
+        .collect();
+    let reads = crate::par::map(&order, |f| read_one(sheets, specs, f, &[]));
+    for (f, one) in order.iter().zip(reads) {
+        let known = all.known_units();
+        let one = if one
+            .asked
+            .iter()
+            .all(|(unit, yes)| known.contains(unit) == *yes)
+        {
+            one
+        } else {
+            read_one(sheets, specs, f, &known)
+        };
         all.take(one, &mut diags, &mut sources);
     }
     let Gathered {
@@ -370,6 +381,28 @@ fn sorted_by_number<'a>(mut v: Vec<&'a Found>, specs: &SpecSet) -> Vec<&'a Found
     v
 }
 
+/// The normalized unit names a table keyed by name may start a block with,
+/// and the questions asked about them.
+pub(crate) struct Known<'a> {
+    units: &'a [String],
+    asked: std::cell::RefCell<Vec<(String, bool)>>,
+}
+
+impl<'a> Known<'a> {
+    fn new(units: &'a [String]) -> Known<'a> {
+        Known {
+            units,
+            asked: Default::default(),
+        }
+    }
+
+    pub(crate) fn contains(&self, unit: &String) -> bool {
+        let yes = self.units.contains(unit);
+        self.asked.borrow_mut().push((unit.clone(), yes));
+        yes
+    }
+}
+
 /// What the tables read so far add up to.
 #[derive(Default)]
 struct Gathered {
@@ -413,6 +446,8 @@ impl Gathered {
 /// findings and where its figures came from.
 struct One {
     name: String,
+    /// The unit names asked about while reading, and the answers.
+    asked: Vec<(String, bool)>,
     table: Option<(usize, Table)>,
     votes: Vec<(Option<String>, Option<String>)>,
     diags: Vec<Diagnostic>,
@@ -426,6 +461,7 @@ fn read_one(sheets: &[Sheet], specs: &SpecSet, f: &Found, known: &[String]) -> O
     let sheet = &sheets[f.sheet];
     let mut one = One {
         name: spec.sheet_name(),
+        asked: Vec::new(),
         table: None,
         votes: Vec::new(),
         diags: Vec::new(),
@@ -454,7 +490,9 @@ fn read_one(sheets: &[Sheet], specs: &SpecSet, f: &Found, known: &[String]) -> O
     let table = match spec.kind {
         TableKind::TwoSided => Table::TwoSided(two_sided::read(&mut ctx, spec, &h, f)),
         _ => {
-            let (g, years) = grid::read(&mut ctx, spec, &h, f, known);
+            let known = Known::new(known);
+            let (g, years) = grid::read(&mut ctx, spec, &h, f, &known);
+            one.asked = known.asked.into_inner();
             for y in years {
                 one.votes.push((None, Some(y.to_string())));
             }

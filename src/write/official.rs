@@ -191,9 +191,10 @@ pub(crate) fn grid_rows<'a>(spec: &'a TableSpec, g: &'a GridTable) -> Vec<Vec<Ou
                             Out::Text(Cow::Borrowed(&b.unit), Look::Plain)
                         }
                         ColumnKind::Unit => blank(),
-                        ColumnKind::Code => {
-                            Out::Text(Cow::Borrowed(r.code.as_deref().unwrap_or_default()), Look::Code)
-                        }
+                        ColumnKind::Code => Out::Text(
+                            Cow::Borrowed(r.code.as_deref().unwrap_or_default()),
+                            Look::Code,
+                        ),
                         ColumnKind::Name | ColumnKind::Label => {
                             Out::Text(Cow::Borrowed(&r.name), indent(level))
                         }
