@@ -36,6 +36,15 @@ impl SourceMap {
         self.map.insert(key, Loc { sheet, row, col });
     }
 
+    pub fn len(&self) -> usize {
+        self.map.len()
+    }
+
+    /// Room for `n` more cells.
+    pub fn reserve(&mut self, n: usize) {
+        self.map.reserve(n);
+    }
+
     /// Takes in the cells recorded by another map (another table's).
     pub fn extend(&mut self, other: SourceMap) {
         self.map.extend(other.map);

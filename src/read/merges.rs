@@ -15,9 +15,11 @@ use calamine::Dimensions;
 use memchr::memmem;
 
 /// A workbook's archive with its worksheet parts by sheet name.
+#[derive(Clone)]
 pub struct Merges<'a> {
     zip: zip::ZipArchive<Cursor<&'a [u8]>>,
     parts: HashMap<String, String>,
+    names: Vec<String>,
 }
 
 impl<'a> Merges<'a> {
@@ -37,12 +39,19 @@ impl<'a> Merges<'a> {
             targets.insert(id, path);
         }
         let mut parts = HashMap::new();
+        let mut names = Vec::new();
         for el in elements(&workbook, b"sheet") {
             let name = attr(el, b"name")?;
             let id = attr(el, b"r:id")?;
-            parts.insert(name, targets.get(&id)?.clone());
+            parts.insert(name.clone(), targets.get(&id)?.clone());
+            names.push(name);
         }
-        Some(Merges { zip, parts })
+        Some(Merges { zip, parts, names })
+    }
+
+    /// The sheet names in workbook order, as the workbook part lists them.
+    pub fn names(&self) -> &[String] {
+        &self.names
     }
 
     /// The uncompressed size of the sheet's XML part.

@@ -315,16 +315,21 @@ pub fn read_sheets(sheets: &[Sheet], specs: &SpecSet) -> Option<ReadOutcome> {
         .chain(sorted_by_number(by_name, specs))
         .collect();
     let reads = crate::par::map(&order, |f| read_one(sheets, specs, f, &[]));
+    sources.reserve(reads.iter().map(|one| one.sources.len()).sum());
     for (f, one) in order.iter().zip(reads) {
-        let known = all.known_units();
-        let one = if one
-            .asked
-            .iter()
-            .all(|(unit, yes)| known.contains(unit) == *yes)
-        {
+        let one = if one.asked.is_empty() {
             one
         } else {
-            read_one(sheets, specs, f, &known)
+            let known = all.known_units();
+            if one
+                .asked
+                .iter()
+                .all(|(unit, yes)| known.contains(unit) == *yes)
+            {
+                one
+            } else {
+                read_one(sheets, specs, f, &known)
+            }
         };
         all.take(one, &mut diags, &mut sources);
     }

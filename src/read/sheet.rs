@@ -172,9 +172,7 @@ fn load_unguarded(bytes: &[u8], shown: &str) -> Result<Vec<Sheet>, ReadError> {
                 .map_err(|e: calamine::OdsError| corrupt(e.to_string()))?;
             return load_dense(Sheets::Ods(wb), shown);
         }
-        let wb: Xlsx<_> = open_workbook_from_rs(cursor)
-            .map_err(|e| ReadError::from_calamine(shown, calamine::Error::Xlsx(e)))?;
-        return load_xlsx(wb, bytes, shown);
+        return load_xlsx(bytes, shown);
     }
     let wb: Xls<_> = open_workbook_from_rs(Cursor::new(bytes))
         .map_err(|e| ReadError::from_calamine(shown, calamine::Error::Xls(e)))?;
@@ -229,52 +227,63 @@ fn too_big(shown: &str, sheet: &str, (r, c): (u32, u32)) -> ReadError {
 }
 
 /// xlsx: streamed cell by cell with the bounds checked, so a stray cell far
-/// away never allocates a huge grid; formulas come in the same pass. When a
-/// second core is free the sheets are shared between two readers, balanced by
-/// the size of their XML.
-fn load_xlsx(wb: Xlsx<Cursor<&[u8]>>, bytes: &[u8], shown: &str) -> Result<Vec<Sheet>, ReadError> {
-    let names = wb.sheet_names();
-    let mut scan = super::merges::Merges::open(bytes);
-    if names.len() < 2 || !crate::par::available() {
-        let all: Vec<usize> = (0..names.len()).collect();
-        return load_xlsx_sheets(wb, scan, shown, &names, &all)
-            .map(|v| v.into_iter().map(|(_, s)| s).collect())
-            .map_err(|(_, e)| e);
+/// away never allocates a huge grid; formulas come in the same pass.
+fn load_xlsx(bytes: &[u8], shown: &str) -> Result<Vec<Sheet>, ReadError> {
+    if crate::par::available() {
+        if let Some(sheets) = load_xlsx_halves(bytes, shown) {
+            return sheets;
+        }
     }
-    let sizes: Vec<u64> = names
-        .iter()
-        .map(|n| scan.as_mut().and_then(|m| m.size(n)).unwrap_or(0))
-        .collect();
+    let wb = open_xlsx(bytes, shown)?;
+    let names = wb.sheet_names();
+    let all: Vec<usize> = (0..names.len()).collect();
+    load_xlsx_sheets(wb, super::merges::Merges::open(bytes), shown, &names, &all)
+        .map(|v| v.into_iter().map(|(_, s)| s).collect())
+        .map_err(|(_, e)| e)
+}
+
+fn open_xlsx<'a>(bytes: &'a [u8], shown: &str) -> Result<Xlsx<Cursor<&'a [u8]>>, ReadError> {
+    open_workbook_from_rs(Cursor::new(bytes))
+        .map_err(|e| ReadError::from_calamine(shown, calamine::Error::Xlsx(e)))
+}
+
+/// When a second core is free, two readers share the sheets, balanced by the
+/// size of their XML, each opening the workbook itself. `None` when the
+/// package's own list of sheets is not calamine's: then one reader reads all.
+fn load_xlsx_halves(bytes: &[u8], shown: &str) -> Option<Result<Vec<Sheet>, ReadError>> {
+    let mut scan = super::merges::Merges::open(bytes)?;
+    let names = scan.names().to_vec();
+    if names.len() < 2 {
+        return None;
+    }
+    let sizes: Vec<u64> = names.iter().map(|n| scan.size(n).unwrap_or(0)).collect();
     let (mine, theirs) = halves(&sizes);
     // Either half may run on a pool thread: each keeps its own panic guard.
-    let (a, b) = crate::par::join(
-        || {
-            guarded(|| load_xlsx_sheets(wb, scan, shown, &names, &mine))
-                .unwrap_or_else(|| Err((0, corrupt_inside(shown))))
-        },
-        || {
-            guarded(|| {
-                let wb: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes))
-                    .map_err(|e| (0, ReadError::from_calamine(shown, calamine::Error::Xlsx(e))))?;
-                let scan = super::merges::Merges::open(bytes);
-                load_xlsx_sheets(wb, scan, shown, &names, &theirs)
-            })
-            .unwrap_or_else(|| Err((0, corrupt_inside(shown))))
-        },
-    );
+    let half = |which: &[usize]| {
+        guarded(|| {
+            let wb = open_xlsx(bytes, shown).map_err(|e| (0, e))?;
+            if wb.sheet_names() != names {
+                return Ok(None);
+            }
+            load_xlsx_sheets(wb, Some(scan.clone()), shown, &names, which).map(Some)
+        })
+        .unwrap_or_else(|| Err((0, corrupt_inside(shown))))
+    };
+    let (a, b) = crate::par::join(|| half(&mine), || half(&theirs));
     // Whatever the split, the error reported is that of the first bad sheet.
     let mut sheets = match (a, b) {
-        (Ok(a), Ok(b)) => a.into_iter().chain(b).collect::<Vec<_>>(),
-        (Err(e), Ok(_)) | (Ok(_), Err(e)) => return Err(e.1),
-        (Err(e), Err(f)) => return Err(if e.0 <= f.0 { e.1 } else { f.1 }),
+        (Ok(None), _) | (_, Ok(None)) => return None,
+        (Ok(Some(a)), Ok(Some(b))) => a.into_iter().chain(b).collect::<Vec<_>>(),
+        (Err(e), Ok(_)) | (Ok(_), Err(e)) => return Some(Err(e.1)),
+        (Err(e), Err(f)) => return Some(Err(if e.0 <= f.0 { e.1 } else { f.1 })),
     };
     sheets.sort_by_key(|(i, _)| *i);
-    Ok(sheets.into_iter().map(|(_, s)| s).collect())
+    Some(Ok(sheets.into_iter().map(|(_, s)| s).collect()))
 }
 
 /// Sheet indices split into two sets of about equal total size, each in order.
-/// The second set goes to another thread, which first opens the workbook
-/// again: it starts with a handicap of an eighth of the total.
+/// The second set waits to be taken up by another thread: it starts with a
+/// handicap of an eighth of the total.
 fn halves(sizes: &[u64]) -> (Vec<usize>, Vec<usize>) {
     let mut order: Vec<usize> = (0..sizes.len()).collect();
     order.sort_by_key(|&i| (std::cmp::Reverse(sizes[i]), i));
