@@ -151,13 +151,27 @@ fn out_err(path: &Path, e: impl std::fmt::Display) -> BatchError {
     }
 }
 
+/// What [`Batch::run`] reports as it goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    /// The inputs were listed: this many will be processed.
+    Found(usize),
+    /// One more input is done.
+    Done,
+}
+
 impl Batch<'_> {
-    /// Runs the batch; `tick` is called once per input done; `stop` ends it early.
+    /// Runs the batch; `progress` hears how many inputs there are, then of each
+    /// one done; `stop` ends it early.
     ///
     /// # Errors
     /// [`BatchError`] for a missing input folder, an output folder inside it,
     /// an output folder that cannot be written, or an interruption.
-    pub fn run(&self, tick: &(dyn Fn() + Sync), stop: &AtomicBool) -> Result<Summary, BatchError> {
+    pub fn run(
+        &self,
+        progress: &(dyn Fn(Step) + Sync),
+        stop: &AtomicBool,
+    ) -> Result<Summary, BatchError> {
         if !self.input.is_dir() {
             return Err(BatchError::NoInput(self.input.display().to_string()));
         }
@@ -177,6 +191,7 @@ impl Batch<'_> {
             });
         }
         let files = discover(&input);
+        progress(Step::Found(files.len()));
         let staging = output.join(".budget-tables-staging");
         let _ = std::fs::remove_dir_all(&staging);
         std::fs::create_dir_all(&staging).map_err(|e| out_err(&staging, e))?;
@@ -196,7 +211,7 @@ impl Batch<'_> {
                     } else {
                         Some(self.one(&input, f, &staging.join(i.to_string()), &prior))
                     };
-                    tick();
+                    progress(Step::Done);
                     e
                 })
                 .collect::<Vec<Option<Entry>>>()

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
-use budget_tables::batch::{discover, Batch, BatchError, Status};
+use budget_tables::batch::{Batch, BatchError, Status, Step};
 use budget_tables::spec::SpecSet;
 use budget_tables::validate::Options;
 
@@ -33,9 +33,9 @@ pub fn run(specs: &SpecSet, check: &Options, a: Args) -> Result<ExitCode, CmdErr
         // A second Ctrl-C while stopping is ignored: the batch still cleans up.
         let _ = ctrlc::set_handler(move || stop.store(true, Ordering::Relaxed));
     }
-    let total = discover(a.input).len() as u64;
     let bar = if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
-        let b = indicatif::ProgressBar::new(total);
+        // Its length is set once the batch has listed the inputs.
+        let b = indicatif::ProgressBar::new(0);
         b.set_style(
             indicatif::ProgressStyle::with_template(
                 "{bar:40} {pos}/{len} 个部门 {elapsed_precise} 剩余 {eta}",
@@ -56,11 +56,14 @@ pub fn run(specs: &SpecSet, check: &Options, a: Args) -> Result<ExitCode, CmdErr
     };
     let done = std::sync::atomic::AtomicUsize::new(0);
     let result = batch.run(
-        &|| {
-            bar.inc(1);
-            // Every few departments: often enough to keep the peak flat, rarely enough to cost nothing.
-            if done.fetch_add(1, Ordering::Relaxed) % 32 == 31 {
-                release_freed_memory();
+        &|step| match step {
+            Step::Found(n) => bar.set_length(n as u64),
+            Step::Done => {
+                bar.inc(1);
+                // Every few departments: often enough to keep the peak flat, rarely enough to cost nothing.
+                if done.fetch_add(1, Ordering::Relaxed) % 32 == 31 {
+                    release_freed_memory();
+                }
             }
         },
         &stop,
