@@ -1046,7 +1046,13 @@ fn every_single_amount_changed_is_an_error_that_names_its_cell() {
 
 #[test]
 fn fund_tables_check_their_hierarchy_too() {
-    // 表10 with figures: 212 城乡社区支出 ≠ its 款 21208, and a 项 whose 款 is missing.
+    // 表10 and 表11 share the rules of a 类/款/项 table; each is checked on its own.
+    fund_table_hierarchy("t10", "T10");
+    fund_table_hierarchy("t11", "T11");
+}
+
+/// `table` with figures: 212 城乡社区支出 ≠ its 款 21208, and a 项 whose 款 is missing.
+fn fund_table_hierarchy(table: &str, prefix: &str) {
     use budget_tables::amount::Amount;
     use budget_tables::model::{Row, Table};
     let a = |s: &str| Some(Amount::exact(s.parse().unwrap()).unwrap());
@@ -1060,7 +1066,7 @@ fn fund_tables_check_their_hierarchy_too() {
             .collect(),
     };
     let mut m = sample_model();
-    let Some(Table::Grid(g)) = m.tables.get_mut("t10") else {
+    let Some(Table::Grid(g)) = m.tables.get_mut(table) else {
         panic!()
     };
     g.blocks[0].total = Some(
@@ -1097,7 +1103,8 @@ fn fund_tables_check_their_hierarchy_too() {
         &Default::default(),
         &Options::builtin().unwrap(),
     );
-    let hier = found.iter().find(|d| d.rule == "T10-HIER-01").unwrap();
+    let rule = |r: &str| format!("{prefix}-{r}");
+    let hier = found.iter().find(|d| d.rule == rule("HIER-01")).unwrap();
     assert_eq!(
         (
             hier.expected.as_deref(),
@@ -1106,10 +1113,15 @@ fn fund_tables_check_their_hierarchy_too() {
         ),
         (Some("9.00"), Some("10.00"), Severity::Error)
     );
-    let parent = found.iter().find(|d| d.rule == "T10-CODE-02").unwrap();
+    let parent = found.iter().find(|d| d.rule == rule("CODE-02")).unwrap();
     assert_eq!(parent.message, "科目 2130101 的上级科目 21301 不在表中");
-    let col = found.iter().find(|d| d.rule == "T10-COL-01");
+    let col = found.iter().find(|d| d.rule == rule("COL-01"));
     assert!(col.is_none(), "合计 10.00 = 212 类 10.00: {col:?}");
-    // 表1 has no 政府性基金预算拨款, so a 表10 with figures is flagged too.
-    assert!(found.iter().any(|d| d.rule == "X-T10-T1-01"));
+    // 表1 has no money of this fund, so the table with figures is flagged too.
+    assert!(found.iter().any(|d| d.rule == format!("X-{prefix}-T1-01")));
+    // Where each finding is: the table's own sheet.
+    assert_eq!(
+        hier.table.as_deref(),
+        Some(specs().get(table).unwrap().sheet_name().as_str())
+    );
 }
