@@ -16,10 +16,6 @@ fn hash_dir(dir: &Path) -> Vec<(String, Vec<u8>)> {
     out
 }
 
-fn rollup(out: &Path, year: i32) -> serde_json::Value {
-    serde_json::from_slice(&std::fs::read(out.join(format!("汇总-{year}.json"))).unwrap()).unwrap()
-}
-
 #[test]
 fn generated_departments_all_pass_and_a_broken_file_does_not_stop_the_rest() {
     let dir = tmp();

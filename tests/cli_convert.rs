@@ -260,33 +260,18 @@ fn a_department_of_two_units_reads_alike_in_one_file_and_in_a_batch() {
         .arg(&out)
         .assert()
         .success();
-    let batched = batch_model(&out, "dept-0005");
+    let r = rollup(&out, 2023);
+    let entry = r["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["file"] == "dept-0005.xlsx")
+        .unwrap();
+    let batched = out
+        .join(entry["folder"].as_str().unwrap())
+        .join("模型.json");
     assert_eq!(
         std::fs::read_to_string(batched).unwrap(),
         std::fs::read_to_string(&single).unwrap()
     );
-}
-
-/// The model written by batch for the input named `stem`.
-fn batch_model(out: &std::path::Path, stem: &str) -> std::path::PathBuf {
-    let summary: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(
-            std::fs::read_dir(out)
-                .unwrap()
-                .map(|e| e.unwrap().path())
-                .find(|p| p.extension().is_some_and(|e| e == "json"))
-                .unwrap(),
-        )
-        .unwrap(),
-    )
-    .unwrap();
-    let entry = summary["entries"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|e| e["file"].as_str().unwrap().starts_with(stem))
-        .unwrap()
-        .clone();
-    out.join(entry["folder"].as_str().unwrap())
-        .join("模型.json")
 }

@@ -191,3 +191,8 @@ pub fn require_python_module(module: &str) -> bool {
     }
     ok
 }
+
+/// The roll-up JSON a batch wrote into `out` for `year`.
+pub fn rollup(out: &Path, year: i32) -> serde_json::Value {
+    serde_json::from_slice(&std::fs::read(out.join(format!("汇总-{year}.json"))).unwrap()).unwrap()
+}
