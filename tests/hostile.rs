@@ -207,6 +207,20 @@ fn an_encrypted_workbook_asks_for_the_password_to_be_removed() {
 }
 
 #[test]
+fn a_real_password_protected_workbook_is_recognized() {
+    // The sample encrypted by msoffcrypto-tool (Agile encryption, as Excel
+    // writes it); LibreOffice refuses to open it without the password.
+    let d = tmp();
+    let p = d.path().join("加密.xlsx");
+    std::fs::copy(root().join("tests/fixtures/encrypted-2024.xlsx"), &p).unwrap();
+    refuse(
+        &p,
+        2,
+        &["加密.xlsx 设有打开密码（已加密）", "取消密码后另存为 xlsx"],
+    );
+}
+
+#[test]
 fn huge_sheets_are_refused_quickly() {
     let d = tmp();
     // One stray value far down a sheet.

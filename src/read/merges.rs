@@ -236,6 +236,8 @@ mod tests {
             .chain(std::fs::read_dir("tests/fixtures").into_iter().flatten())
             .map(|e| e.unwrap().path())
             .filter(|p| p.extension().is_some_and(|e| e == "xlsx"))
+            // An encrypted workbook is no zip package at all.
+            .filter(|p| !p.to_string_lossy().contains("encrypted"))
             .collect();
         files.sort();
         assert!(files.len() >= 2, "{files:?}");
