@@ -252,3 +252,44 @@ fn rules_command_prints_docs_rules_md() {
         std::fs::read_to_string(root().join("docs/rules.md")).unwrap()
     );
 }
+
+#[test]
+fn the_annotated_copy_keeps_the_input_look() {
+    use calamine::{open_workbook, BorderStyle, HorizontalAlignment, Xlsx};
+    // The sample has warnings only (尾数差异), so check passes and still writes the copy.
+    let d = tmp();
+    let out = d.path().join("annotated.xlsx");
+    bin()
+        .arg("check")
+        .arg(sample_xlsx())
+        .arg("--annotate")
+        .arg(&out)
+        .assert()
+        .success();
+    let mut wb: Xlsx<_> = open_workbook(&out).unwrap();
+    let looks = wb.worksheet_style("表1 收支总表").unwrap();
+    let at = |r: u32, c: u32| looks.get((r, c)).unwrap().clone();
+    // The title as filled in: 宋体 18 bold, centred.
+    let title = at(1, 0);
+    let font = title.font.clone().unwrap();
+    assert_eq!(
+        (font.name.as_deref(), font.size, font.is_bold()),
+        (Some("宋体"), Some(18.0), true)
+    );
+    assert_eq!(
+        title.alignment.unwrap().horizontal,
+        HorizontalAlignment::Center
+    );
+    // An amount: its number format and border, no fill.
+    let amount = at(5, 1);
+    assert_eq!(amount.number_format.unwrap().format_code, "#,##0.00");
+    assert_eq!(amount.borders.unwrap().left.style, BorderStyle::Thin);
+    assert!(amount.fill.is_none_or(|f| !f.is_visible()));
+    // D7, named by a warning: the warning's colour over the same number format.
+    let flagged = at(6, 3);
+    assert_eq!(
+        flagged.fill.unwrap().get_color().unwrap().to_argb() & 0x00FF_FFFF,
+        0xFF_E6_99
+    );
+    assert_eq!(flagged.number_format.unwrap().format_code, "#,##0.00");
+}

@@ -341,7 +341,12 @@ impl Batch<'_> {
                 put(
                     "标注副本",
                     "检查结果标注.xlsx",
-                    annotate::workbook_bytes(&out.sheets, &findings).map_err(|x| x.to_string())?,
+                    annotate::workbook_bytes_styled(
+                        &out.sheets,
+                        &findings,
+                        &crate::read::sheet::xlsx_styles(&std::fs::read(file).unwrap_or_default()),
+                    )
+                    .map_err(|x| x.to_string())?,
                 )?;
             }
             if let Some((_, p)) = prior.get(&norm(&b.department)).and_then(|v| {

@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use budget_tables::diag::has_errors;
 use budget_tables::io::write_atomic;
+use budget_tables::read::sheet::xlsx_styles;
 use budget_tables::write::annotate;
 
 use super::{counts, exit, findings, grouped_lines, load, CmdError, Setup, EXIT_ERRORS};
@@ -35,7 +36,12 @@ pub fn run(
         }
         write_atomic(
             out,
-            &annotate::workbook_bytes(&outcome.sheets, d)?,
+            &annotate::workbook_bytes_styled(
+                &outcome.sheets,
+                d,
+                // Read again only for the copy; unreadable formats leave its cells plain.
+                &xlsx_styles(&std::fs::read(input).unwrap_or_default()),
+            )?,
             &[input],
         )?;
     }

@@ -179,6 +179,26 @@ fn load_unguarded(bytes: &[u8], shown: &str) -> Result<Vec<Sheet>, ReadError> {
     load_dense(Sheets::Xls(wb), shown)
 }
 
+/// The cell formats of each sheet of an xlsx workbook, by sheet name, for a
+/// copy that keeps the input's look; empty for other formats or when the
+/// formats cannot be read (the copy then falls back to plain cells).
+pub fn xlsx_styles(bytes: &[u8]) -> std::collections::HashMap<String, calamine::StyleRange> {
+    let read = || -> Option<std::collections::HashMap<String, calamine::StyleRange>> {
+        if !bytes.starts_with(b"PK\x03\x04") || guard_zip(bytes, "").ok()? {
+            return None;
+        }
+        let mut wb: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes)).ok()?;
+        let names = wb.sheet_names();
+        Some(
+            names
+                .into_iter()
+                .filter_map(|n| wb.worksheet_style(&n).ok().map(|s| (n, s)))
+                .collect(),
+        )
+    };
+    guarded(read).flatten().unwrap_or_default()
+}
+
 /// Refuses a zip whose parts would decompress past the limits (a zip bomb),
 /// from the sizes its directory declares: the zip reader stops at those.
 /// Returns whether the archive is an OpenDocument spreadsheet.

@@ -2,9 +2,12 @@
 //! note (批注) explaining it, plus a first sheet listing every finding. The
 //! input file itself is never touched.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
-use rust_xlsxwriter::{Color, Format, FormatBorder, Note, Worksheet};
+use calamine::{
+    BorderStyle, Color as StyleColor, HorizontalAlignment, Style, StyleRange, VerticalAlignment,
+};
+use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder, Note, Worksheet};
 
 use super::{new_workbook, WriteError};
 use crate::diag::{Diagnostic, Severity};
@@ -31,11 +34,26 @@ fn parse_cell(a: &str) -> Option<(u32, u16)> {
     (row > 0 && col > 0).then(|| (row - 1, (col - 1) as u16))
 }
 
-/// The annotated copy as bytes.
+/// The annotated copy as bytes, its cells plain.
 ///
 /// # Errors
 /// [`WriteError`] when the workbook cannot be assembled.
 pub fn workbook_bytes(sheets: &[Sheet], findings: &[Diagnostic]) -> Result<Vec<u8>, WriteError> {
+    workbook_bytes_styled(sheets, findings, &HashMap::new())
+}
+
+/// The annotated copy as bytes, each cell in the input's format where `looks`
+/// has it (fonts, fills, borders, alignment, number formats, from
+/// [`crate::read::sheet::xlsx_styles`]); a flagged cell takes the finding's
+/// colour over it.
+///
+/// # Errors
+/// [`WriteError`] when the workbook cannot be assembled.
+pub fn workbook_bytes_styled(
+    sheets: &[Sheet],
+    findings: &[Diagnostic],
+    looks: &HashMap<String, StyleRange>,
+) -> Result<Vec<u8>, WriteError> {
     let mut wb = new_workbook("预算表检查结果")?;
     let list = wb.add_worksheet();
     let mut sorted = findings.to_vec();
@@ -55,15 +73,12 @@ pub fn workbook_bytes(sheets: &[Sheet], findings: &[Diagnostic]) -> Result<Vec<u
                 e.1.push(d.to_string());
             }
         }
-        copy_cells(ws, sheet, &marks)?;
+        let look = looks.get(&sheet.name);
+        copy_cells(ws, sheet, &marks, look)?;
         for m in &sheet.merges {
             if m.start != m.end {
                 let text = sheet.get(m.start.0, m.start.1).text();
-                let f = marks
-                    .get(&(m.start.0, m.start.1 as u16))
-                    .map_or_else(Format::new, |(s, _)| {
-                        Format::new().set_background_color(fill(*s))
-                    });
+                let f = cell_format(look, &marks, m.start.0, m.start.1 as u16);
                 ws.merge_range(
                     m.start.0,
                     m.start.1 as u16,
@@ -94,27 +109,42 @@ fn safe_name(name: &str) -> String {
     }
 }
 
+type Marks = BTreeMap<(u32, u16), (Severity, Vec<String>)>;
+
+/// The input's format of a cell, with the finding's colour over it.
+fn cell_format(look: Option<&StyleRange>, marks: &Marks, r: u32, c: u16) -> Format {
+    let base = look
+        .and_then(|l| l.get((r, u32::from(c))))
+        .map_or_else(Format::new, format_of);
+    match marks.get(&(r, c)) {
+        Some((s, _)) => base
+            .set_background_color(fill(*s))
+            .set_border(FormatBorder::Thin)
+            .set_border_color(Color::Red),
+        None => base,
+    }
+}
+
 fn copy_cells(
     ws: &mut Worksheet,
     sheet: &Sheet,
-    marks: &BTreeMap<(u32, u16), (Severity, Vec<String>)>,
+    marks: &Marks,
+    look: Option<&StyleRange>,
 ) -> Result<(), WriteError> {
     let mut widths: Vec<usize> = Vec::new();
     for (r, row) in sheet.rows().iter().enumerate() {
         for (c, cell) in row.iter().enumerate() {
             let (r, c) = (r as u32, c as u16);
-            let f = match marks.get(&(r, c)) {
-                Some((s, _)) => Format::new()
-                    .set_background_color(fill(*s))
-                    .set_border(FormatBorder::Thin)
-                    .set_border_color(Color::Red),
-                None => Format::new(),
-            };
+            let f = cell_format(look, marks, r, c);
+            let styled = look.and_then(|l| l.get((r, u32::from(c)))).is_some();
             match cell {
-                Cell::Empty if marks.contains_key(&(r, c)) => {
+                Cell::Empty if marks.contains_key(&(r, c)) || styled => {
                     ws.write_blank(r, c, &f)?;
                 }
                 Cell::Empty => {}
+                Cell::Number(v) if styled => {
+                    ws.write_number_with_format(r, c, *v, &f)?;
+                }
                 Cell::Number(v) => {
                     ws.write_number_with_format(r, c, *v, &f.set_num_format("#,##0.00"))?;
                 }
@@ -137,6 +167,98 @@ fn copy_cells(
         ws.set_column_width(c as u16, (*w as f64 + 2.0).max(10.0))?;
     }
     Ok(())
+}
+
+/// A calamine cell style as a rust_xlsxwriter format: what a reviewer sees of
+/// the input (fonts, fills, borders, alignment, number format).
+fn format_of(s: &Style) -> Format {
+    let rgb = |c: StyleColor| Color::RGB(c.to_argb() & 0x00FF_FFFF);
+    let mut f = Format::new();
+    if let Some(font) = &s.font {
+        if let Some(name) = &font.name {
+            f = f.set_font_name(name);
+        }
+        if let Some(size) = font.size {
+            f = f.set_font_size(size);
+        }
+        if font.is_bold() {
+            f = f.set_bold();
+        }
+        if font.is_italic() {
+            f = f.set_italic();
+        }
+        if let Some(c) = font.color {
+            f = f.set_font_color(rgb(c));
+        }
+    }
+    if let Some(c) = s
+        .fill
+        .as_ref()
+        .filter(|x| x.is_visible())
+        .and_then(|x| x.get_color())
+    {
+        f = f.set_background_color(rgb(c));
+    }
+    if let Some(b) = &s.borders {
+        f = f
+            .set_border_left(border(b.left.style))
+            .set_border_right(border(b.right.style))
+            .set_border_top(border(b.top.style))
+            .set_border_bottom(border(b.bottom.style));
+    }
+    if let Some(a) = &s.alignment {
+        f = match a.horizontal {
+            HorizontalAlignment::Left => f.set_align(FormatAlign::Left),
+            HorizontalAlignment::Center => f.set_align(FormatAlign::Center),
+            HorizontalAlignment::CenterContinuous => f.set_align(FormatAlign::CenterAcross),
+            HorizontalAlignment::Right => f.set_align(FormatAlign::Right),
+            HorizontalAlignment::Justify => f.set_align(FormatAlign::Justify),
+            HorizontalAlignment::Distributed => f.set_align(FormatAlign::Distributed),
+            HorizontalAlignment::Fill => f.set_align(FormatAlign::Fill),
+            _ => f,
+        };
+        f = match a.vertical {
+            VerticalAlignment::Top => f.set_align(FormatAlign::Top),
+            VerticalAlignment::Center => f.set_align(FormatAlign::VerticalCenter),
+            VerticalAlignment::Justify => f.set_align(FormatAlign::VerticalJustify),
+            VerticalAlignment::Distributed => f.set_align(FormatAlign::VerticalDistributed),
+            _ => f,
+        };
+        if a.wrap_text {
+            f = f.set_text_wrap();
+        }
+        if let Some(i) = a.indent {
+            f = f.set_indent(i);
+        }
+    }
+    if let Some(n) = s
+        .number_format
+        .as_ref()
+        .filter(|n| n.format_code != "General")
+    {
+        f = f.set_num_format(&n.format_code);
+    }
+    f
+}
+
+fn border(b: BorderStyle) -> FormatBorder {
+    match b {
+        BorderStyle::None => FormatBorder::None,
+        BorderStyle::Thin => FormatBorder::Thin,
+        BorderStyle::Medium => FormatBorder::Medium,
+        BorderStyle::Thick => FormatBorder::Thick,
+        BorderStyle::Double => FormatBorder::Double,
+        BorderStyle::Hair => FormatBorder::Hair,
+        BorderStyle::Dashed => FormatBorder::Dashed,
+        BorderStyle::Dotted => FormatBorder::Dotted,
+        BorderStyle::MediumDashed => FormatBorder::MediumDashed,
+        BorderStyle::DashDot => FormatBorder::DashDot,
+        BorderStyle::MediumDashDot => FormatBorder::MediumDashDot,
+        BorderStyle::DashDotDot => FormatBorder::DashDotDot,
+        BorderStyle::MediumDashDotDot => FormatBorder::MediumDashDotDot,
+        BorderStyle::SlantDashDot => FormatBorder::SlantDashDot,
+        _ => FormatBorder::Thin,
+    }
 }
 
 fn results_sheet(ws: &mut Worksheet, findings: &[Diagnostic]) -> Result<(), WriteError> {
