@@ -126,7 +126,7 @@ pub fn run(specs: &SpecSet, check: &Options, a: Args) -> Result<ExitCode, CmdErr
 /// (1,000 departments: 1.29× the peak of 100 with two jobs). Capping the
 /// arenas at the number of workers, and handing freed pages back every eight
 /// departments, keeps it nearly flat (measured 1.07–1.10× with two jobs; every
-/// 32 departments it was 1.13–1.20×).
+/// 32 departments it was 1.14–1.20×).
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 fn cap_malloc_arenas(n: usize) {
     // SAFETY: mallopt only tunes the allocator, before the worker threads start.
