@@ -16,19 +16,14 @@ pub fn run(
     as_json: bool,
     annotate: Option<&Path>,
 ) -> Result<ExitCode, CmdError> {
+    // A wrong output name is reported before any reading.
+    if let Some(out) = annotate {
+        super::require_xlsx(out, "--annotate ")?;
+    }
     let (specs, opts, outcome) = load(setup, input)?;
     let findings = findings(&outcome, &specs, &opts);
     let d = &findings;
     if let Some(out) = annotate {
-        if !out
-            .extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"))
-        {
-            return Err(CmdError::Usage(format!(
-                "--annotate 只能输出为 .xlsx 文件：{}",
-                out.display()
-            )));
-        }
         if outcome.sheets.is_empty() {
             return Err(CmdError::Usage(
                 "--annotate 只适用于工作簿（xlsx、xls、ods）输入，JSON 没有单元格可以标注".into(),

@@ -26,15 +26,7 @@ pub fn run(
         ));
     }
     if let Some(o) = output {
-        if !o
-            .extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"))
-        {
-            return Err(CmdError::Usage(format!(
-                "对比结果只能输出为 .xlsx 文件：{}",
-                o.display()
-            )));
-        }
+        super::require_xlsx(o, "对比结果")?;
     }
     let a = read_path(prior, specs)?;
     let b = read_path(current, specs)?;

@@ -51,6 +51,21 @@ pub fn load_specs(dir: Option<&Path>) -> Result<SpecSet, CmdError> {
     })
 }
 
+/// Refuses an output path that is not `.xlsx`; `what` names the output in the message.
+pub fn require_xlsx(path: &Path, what: &str) -> Result<(), CmdError> {
+    if path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"))
+    {
+        Ok(())
+    } else {
+        Err(CmdError::Usage(format!(
+            "{what}只能输出为 .xlsx 文件：{}",
+            path.display()
+        )))
+    }
+}
+
 /// The rounding step of published figures: one fen of 万元.
 pub const DEFAULT_STEP: rust_decimal::Decimal =
     rust_decimal::Decimal::from_parts(1, 0, 0, false, 2);

@@ -15,15 +15,7 @@ pub fn run(
     department: String,
     year: Option<i32>,
 ) -> Result<ExitCode, CmdError> {
-    if !output
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"))
-    {
-        return Err(CmdError::Usage(format!(
-            "模板只能输出为 .xlsx 文件：{}",
-            output.display()
-        )));
-    }
+    super::require_xlsx(output, "模板")?;
     let year = year.unwrap_or_else(next_year);
     let bytes = workbook_bytes(
         specs,
