@@ -78,7 +78,8 @@ pub fn workbook_bytes_styled(
         for m in &sheet.merges {
             if m.start != m.end {
                 let text = sheet.get(m.start.0, m.start.1).text();
-                let f = cell_format(look, &marks, m.start.0, m.start.1 as u16);
+                let (r, c) = (m.start.0, m.start.1 as u16);
+                let f = cell_format(style_at(look, r, c), &marks, r, c);
                 ws.merge_range(
                     m.start.0,
                     m.start.1 as u16,
@@ -111,11 +112,14 @@ fn safe_name(name: &str) -> String {
 
 type Marks = BTreeMap<(u32, u16), (Severity, Vec<String>)>;
 
+/// The input's style of a cell, if it has one.
+fn style_at(look: Option<&StyleRange>, r: u32, c: u16) -> Option<&Style> {
+    look.and_then(|l| l.get((r, u32::from(c))))
+}
+
 /// The input's format of a cell, with the finding's colour over it.
-fn cell_format(look: Option<&StyleRange>, marks: &Marks, r: u32, c: u16) -> Format {
-    let base = look
-        .and_then(|l| l.get((r, u32::from(c))))
-        .map_or_else(Format::new, format_of);
+fn cell_format(style: Option<&Style>, marks: &Marks, r: u32, c: u16) -> Format {
+    let base = style.map_or_else(Format::new, format_of);
     match marks.get(&(r, c)) {
         Some((s, _)) => base
             .set_background_color(fill(*s))
@@ -135,8 +139,9 @@ fn copy_cells(
     for (r, row) in sheet.rows().iter().enumerate() {
         for (c, cell) in row.iter().enumerate() {
             let (r, c) = (r as u32, c as u16);
-            let f = cell_format(look, marks, r, c);
-            let styled = look.and_then(|l| l.get((r, u32::from(c)))).is_some();
+            let style = style_at(look, r, c);
+            let f = cell_format(style, marks, r, c);
+            let styled = style.is_some();
             match cell {
                 Cell::Empty if marks.contains_key(&(r, c)) || styled => {
                     ws.write_blank(r, c, &f)?;
