@@ -14,8 +14,24 @@ use unicode_normalization::UnicodeNormalization;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct Amount(Decimal);
 
+/// The largest magnitude an amount may have, in the unit of its table: 10^15.
+/// No budget comes near it (a whole country's budget is about 10^13 元), and
+/// sums of up to 10^13 such amounts still fit in a `Decimal`, so arithmetic on
+/// amounts that passed this check cannot overflow.
+pub const MAX_ABS: Decimal = Decimal::from_parts(0xA4C6_8000, 0x3_8D7E, 0, false, 0);
+
 impl Amount {
     pub const ZERO: Amount = Amount(Decimal::ZERO);
+
+    /// True when the amount is within [`MAX_ABS`].
+    pub fn within_limit(d: Decimal) -> bool {
+        d.abs() <= MAX_ABS
+    }
+
+    /// `self + o`, `None` on overflow.
+    pub fn checked_add(self, o: Amount) -> Option<Amount> {
+        self.0.checked_add(o.0).map(Amount::round)
+    }
 
     /// Rounds half away from zero (四舍五入) to two decimals.
     pub fn round(d: Decimal) -> Amount {
@@ -56,17 +72,19 @@ impl fmt::Display for Amount {
     }
 }
 
+// Amounts are bounded by MAX_ABS when read, so these never reach the limits
+// of `Decimal`; saturating keeps a hostile model from aborting the process.
 impl std::ops::Add for Amount {
     type Output = Amount;
     fn add(self, o: Amount) -> Amount {
-        Amount::round(self.0 + o.0)
+        Amount::round(self.0.saturating_add(o.0))
     }
 }
 
 impl std::ops::Sub for Amount {
     type Output = Amount;
     fn sub(self, o: Amount) -> Amount {
-        Amount::round(self.0 - o.0)
+        Amount::round(self.0.saturating_sub(o.0))
     }
 }
 
@@ -81,9 +99,22 @@ impl<'de> Deserialize<'de> for Amount {
         let s = String::deserialize(d)?;
         let dec = Decimal::from_str(&s)
             .map_err(|_| serde::de::Error::custom(format!("金额 \"{s}\" 不是数字")))?;
+        if !Amount::within_limit(dec) {
+            return Err(serde::de::Error::custom(format!(
+                "金额 \"{s}\" 超出上限（绝对值不超过 {MAX_ABS}）"
+            )));
+        }
         Amount::exact(dec)
             .ok_or_else(|| serde::de::Error::custom(format!("金额 \"{s}\" 超过两位小数")))
     }
+}
+
+/// Σ `values`, `None` on overflow (only a model that bypassed the reading
+/// limits can get there).
+pub fn checked_sum(values: impl IntoIterator<Item = Decimal>) -> Option<Decimal> {
+    values
+        .into_iter()
+        .try_fold(Decimal::ZERO, |acc, v| acc.checked_add(v))
 }
 
 /// Thousands-separator grouping used in messages: 44,037.77.
@@ -116,6 +147,8 @@ pub enum ParseAmountError {
     NotANumber(String),
     #[error("“{0}”超出可表示的金额范围")]
     Overflow(String),
+    #[error("“{0}”超出金额上限（绝对值不超过 1,000,000,000,000,000）")]
+    TooLarge(String),
 }
 
 /// Parses what people type in an amount cell: thousands separators, stray
@@ -160,6 +193,9 @@ pub fn parse_text(raw: &str) -> Result<Option<Decimal>, ParseAmountError> {
     }
     let d =
         Decimal::from_str(&s).map_err(|_| ParseAmountError::Overflow(raw.trim().to_string()))?;
+    if !Amount::within_limit(d) {
+        return Err(ParseAmountError::TooLarge(raw.trim().to_string()));
+    }
     Ok(Some(if negative { -d } else { d }))
 }
 
@@ -175,6 +211,9 @@ pub fn from_f64(v: f64) -> Result<Decimal, ParseAmountError> {
     }
     // `{}` on f64 prints the shortest string that round-trips.
     let shortest = format!("{v}");
+    if v.abs() > 1e15 {
+        return Err(ParseAmountError::TooLarge(shortest));
+    }
     Decimal::from_str(&shortest)
         .or_else(|_| Decimal::from_scientific(&format!("{v:e}")))
         .ok()

@@ -80,7 +80,7 @@ pub fn name(index: usize) -> String {
 
 fn scale(a: &mut Amounts, m: i64) {
     for v in a.values_mut().flatten() {
-        *v = Amount::round(v.value() * rust_decimal::Decimal::from(m));
+        *v = Amount::round(v.value().saturating_mul(rust_decimal::Decimal::from(m)));
     }
 }
 
@@ -101,7 +101,7 @@ fn scale_table(t: &mut Table, m: i64) {
             for e in t.expenditure.iter_mut() {
                 e.amount = e
                     .amount
-                    .map(|a| Amount::round(a.value() * rust_decimal::Decimal::from(m)));
+                    .map(|a| Amount::round(a.value().saturating_mul(rust_decimal::Decimal::from(m))));
             }
         }
         Table::Form(f) => {

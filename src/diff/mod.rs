@@ -73,12 +73,10 @@ impl Change {
             (None, None) => Rate::None,
             _ if p.is_zero() && c.is_zero() => Rate::None,
             _ if p.is_zero() => Rate::New,
-            _ => {
-                let mut r = ((c.value() - p.value()) * Decimal::ONE_HUNDRED / p.value())
-                    .round_dp_with_strategy(1, RoundingStrategy::MidpointAwayFromZero);
-                r.rescale(1);
-                Rate::Percent(r)
-            }
+            _ => match percent(p.value(), c.value()) {
+                Some(r) => Rate::Percent(r),
+                None => Rate::None,
+            },
         };
         Change {
             prior,
@@ -87,6 +85,18 @@ impl Change {
             rate,
         }
     }
+}
+
+/// (current − prior) / prior in percent, one decimal, half away from zero;
+/// `None` when it does not fit a `Decimal`.
+fn percent(prior: Decimal, current: Decimal) -> Option<Decimal> {
+    let mut r = current
+        .checked_sub(prior)?
+        .checked_mul(Decimal::ONE_HUNDRED)?
+        .checked_div(prior)?
+        .round_dp_with_strategy(1, RoundingStrategy::MidpointAwayFromZero);
+    r.rescale(1);
+    Some(r)
 }
 
 /// One table compared.

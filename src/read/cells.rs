@@ -152,6 +152,19 @@ impl<'a> Ctx<'a> {
                 return None;
             }
         };
+        if !Amount::within_limit(d) {
+            self.push(
+                Diagnostic::error(
+                    "S-AMOUNT",
+                    format!("金额{}", amount::ParseAmountError::TooLarge(cell.text())),
+                )
+                .actual(cell.text())
+                .hint("请核对金额和单位；预算金额不会达到这个数量级"),
+                row,
+                col,
+            );
+            return None;
+        }
         let d = if self.yuan { d / TEN_THOUSAND } else { d };
         let rounded = Amount::round(d);
         // Binary noise from a float cache (0.30000000000000004) is not a third decimal.

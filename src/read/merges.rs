@@ -59,13 +59,80 @@ impl<'a> Merges<'a> {
         Some(self.zip.by_name(self.parts.get(sheet)?).ok()?.size())
     }
 
-    /// The merged ranges of the sheet named `sheet`, in document order.
-    pub fn of(&mut self, sheet: &str) -> Option<Vec<Dimensions>> {
+    /// The merged ranges (in document order) of the sheet named `sheet`, and its first cell
+    /// reference beyond Excel's grid, from one read of its XML.
+    pub fn scan(&mut self, sheet: &str) -> Option<Scan> {
         let xml = part(&mut self.zip, self.parts.get(sheet)?)?;
-        elements(&xml, b"mergeCell")
+        let merges = elements(&xml, b"mergeCell")
             .map(|el| range(&attr(el, b"ref")?))
-            .collect()
+            .collect::<Option<Vec<_>>>()?;
+        Some(Scan {
+            merges,
+            bad_reference: first_bad_reference(&xml),
+        })
     }
+}
+
+/// What one read of a sheet's XML tells.
+pub struct Scan {
+    pub merges: Vec<Dimensions>,
+    /// A row or cell reference beyond Excel's grid, which the cell reader
+    /// would wrap onto a real cell.
+    pub bad_reference: Option<String>,
+}
+
+/// Excel's grid: 1,048,576 rows, 16,384 columns.
+const EXCEL_ROWS: u32 = 1_048_576;
+const EXCEL_COLS: u32 = 16_384;
+
+/// The first `r` attribute of a `<row>` or `<c>` element that is no
+/// reference inside Excel's grid.
+pub(crate) fn first_bad_reference(xml: &[u8]) -> Option<String> {
+    for at in memchr::memchr_iter(b'<', xml) {
+        let rest = &xml[at + 1..];
+        let name_len = rest
+            .iter()
+            .take_while(|b| !matches!(b, b' ' | b'\t' | b'\r' | b'\n' | b'/' | b'>'))
+            .count();
+        let name = &rest[..name_len];
+        let local = name.rsplit(|b| *b == b':').next().unwrap_or(name);
+        let is_row = match local {
+            b"row" => true,
+            b"c" => false,
+            _ => continue,
+        };
+        let Some(end) = memchr::memchr(b'>', rest) else {
+            break;
+        };
+        let Some(r) = attr(&rest[..end], b"r") else {
+            continue;
+        };
+        let ok = if is_row {
+            r.len() <= 7
+                && r.bytes().all(|b| b.is_ascii_digit())
+                && r.parse::<u32>().is_ok_and(|n| (1..=EXCEL_ROWS).contains(&n))
+        } else {
+            cell(&r).is_some_and(|(row, col)| row < EXCEL_ROWS && col < EXCEL_COLS)
+        };
+        if !ok {
+            return Some(r);
+        }
+    }
+    None
+}
+
+/// For a package whose layout the scan cannot follow: the first bad
+/// reference in any part under a `worksheets/` folder, with the part's name.
+pub(crate) fn first_bad_reference_in_any_sheet(bytes: &[u8]) -> Option<(String, String)> {
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).ok()?;
+    let names: Vec<String> = (0..zip.len())
+        .filter_map(|i| Some(zip.by_index_raw(i).ok()?.name().ok()?.to_string()))
+        .filter(|n| n.to_ascii_lowercase().contains("worksheets/"))
+        .collect();
+    names.into_iter().find_map(|n| {
+        let xml = part(&mut zip, &n)?;
+        first_bad_reference(&xml).map(|r| (n, r))
+    })
 }
 
 fn part(zip: &mut zip::ZipArchive<Cursor<&[u8]>>, name: &str) -> Option<Vec<u8>> {
@@ -77,7 +144,7 @@ fn part(zip: &mut zip::ZipArchive<Cursor<&[u8]>>, name: &str) -> Option<Vec<u8>>
 }
 
 /// The opening tags `<name …>` or `<prefix:name …>` in `xml`, each up to its `>`.
-fn elements<'a>(xml: &'a [u8], name: &'a [u8]) -> impl Iterator<Item = &'a [u8]> + 'a {
+pub(crate) fn elements<'a>(xml: &'a [u8], name: &'a [u8]) -> impl Iterator<Item = &'a [u8]> + 'a {
     memmem::find_iter(xml, name).filter_map(move |at| {
         let after = xml.get(at + name.len())?;
         if !matches!(after, b' ' | b'\t' | b'\r' | b'\n' | b'/' | b'>') {
@@ -103,12 +170,12 @@ fn elements<'a>(xml: &'a [u8], name: &'a [u8]) -> impl Iterator<Item = &'a [u8]>
 }
 
 /// The unescaped value of attribute `key` within one tag.
-fn attr(tag: &[u8], key: &[u8]) -> Option<String> {
+pub(crate) fn attr(tag: &[u8], key: &[u8]) -> Option<String> {
     let mut from = 0;
     while let Some(i) = memmem::find(&tag[from..], key) {
         let at = from + i;
         from = at + key.len();
-        if !tag.get(at.wrapping_sub(1))?.is_ascii_whitespace() {
+        if at == 0 || !tag[at - 1].is_ascii_whitespace() {
             continue;
         }
         let rest = trim_start(&tag[from..]);
@@ -249,11 +316,23 @@ mod tests {
             let mut scan = Merges::open(&bytes).expect("usual layout");
             for name in wb.sheet_names() {
                 let theirs = wb.merge_cells_by_sheet_name(&name).unwrap();
-                assert_eq!(scan.of(&name).unwrap(), theirs, "{} {name}", f.display());
+                assert_eq!(scan.scan(&name).unwrap().merges, theirs, "{} {name}", f.display());
                 compared += theirs.len();
             }
         }
         assert!(compared > 100, "{compared}");
+    }
+
+    #[test]
+    fn references_beyond_the_grid_are_found() {
+        let ok = br#"<worksheet><sheetData><row r="7"><c r="B7" t="s"><v>1</v></c><c><v>2</v></c></row></sheetData><cols><col min="1"/></cols></worksheet>"#;
+        assert_eq!(first_bad_reference(ok), None);
+        let wrapped = br#"<x:sheetData><x:row r="7"><x:c r = "B4294967303"><x:v>1</x:v></x:c></x:row></x:sheetData>"#;
+        assert_eq!(first_bad_reference(wrapped).as_deref(), Some("B4294967303"));
+        let row = br#"<sheetData><row r="4294967303"/></sheetData>"#;
+        assert_eq!(first_bad_reference(row).as_deref(), Some("4294967303"));
+        assert_eq!(first_bad_reference(br#"<c r="XFE1"/>"#).as_deref(), Some("XFE1"));
+        assert_eq!(first_bad_reference(br#"<c r="XFD1048576"/>"#), None);
     }
 
     #[test]

@@ -10,11 +10,14 @@
 mod cells;
 mod form;
 mod grid;
+mod guard;
 mod header;
 mod link;
 mod merges;
+mod ods;
 pub mod sheet;
 mod two_sided;
+mod xlsx;
 
 use std::path::Path;
 

@@ -3,11 +3,11 @@
 
 use std::io::Cursor;
 use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
-use calamine::{
-    open_workbook_from_rs, Data, DataRef, Dimensions, Ods, Range, Reader, Sheets, Xls, Xlsx,
-};
+use calamine::{open_workbook_from_rs, Data, Dimensions, Range, Reader, Xls, Xlsx};
 
+use super::guard::{self, Package};
 use super::ReadError;
 
 /// A cell as the reader needs it.
@@ -117,6 +117,92 @@ pub const MAX_ARCHIVE_BYTES: u64 = 512 * 1024 * 1024;
 /// Rows and columns a sheet may use (a cell beyond them is refused).
 pub const MAX_ROWS: u32 = 100_000;
 pub const MAX_COLS: u32 = 1_000;
+/// Cells a workbook may fill across all its sheets, the empty cells inside a
+/// row's used width included (a 400-unit department fills about 900,000).
+pub const MAX_CELLS: usize = 4_000_000;
+
+/// Room left for cells across the sheets of one workbook, shared by the
+/// threads that read it.
+#[derive(Debug)]
+pub(crate) struct CellBudget(AtomicUsize);
+
+impl CellBudget {
+    pub fn new() -> CellBudget {
+        CellBudget(AtomicUsize::new(MAX_CELLS))
+    }
+
+    /// Takes `n` cells; false (and nothing taken) when fewer are left.
+    fn take(&self, n: usize) -> bool {
+        self.0
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |left| {
+                left.checked_sub(n)
+            })
+            .is_ok()
+    }
+
+    fn left(&self) -> usize {
+        self.0.load(Ordering::Relaxed)
+    }
+}
+
+/// The rows of one sheet as they are read, each cell paid for from the
+/// workbook's [`CellBudget`] before it is allocated.
+pub(crate) struct Grid<'b> {
+    rows: Vec<Vec<Cell>>,
+    budget: &'b CellBudget,
+    /// The first cell that did not fit, once one did not.
+    full: Option<(u32, u32)>,
+}
+
+impl<'b> Grid<'b> {
+    pub fn new(budget: &'b CellBudget) -> Grid<'b> {
+        Grid {
+            rows: Vec::new(),
+            budget,
+            full: None,
+        }
+    }
+
+    /// Cells still available to the workbook.
+    pub fn room(&self) -> usize {
+        self.budget.left()
+    }
+
+    /// Puts `cell` at (`r`, `c`), within [`MAX_ROWS`] × [`MAX_COLS`].
+    ///
+    /// # Errors
+    /// The position, when the workbook's cells would pass [`MAX_CELLS`].
+    pub fn put(&mut self, r: u32, c: u32, cell: Cell) -> Result<(), (u32, u32)> {
+        let (ri, ci) = (r as usize, c as usize);
+        let grow = ri.saturating_add(1).saturating_sub(self.rows.len())
+            + ci.saturating_add(1)
+                .saturating_sub(self.rows.get(ri).map_or(0, Vec::len));
+        if grow > 0 && !self.budget.take(grow) {
+            self.full = Some((r, c));
+            return Err((r, c));
+        }
+        if self.rows.len() <= ri {
+            self.rows.resize_with(ri + 1, Vec::new);
+        }
+        let row = &mut self.rows[ri];
+        if row.len() <= ci {
+            row.resize(ci + 1, Cell::Empty);
+        }
+        row[ci] = cell;
+        Ok(())
+    }
+
+    /// The rows read.
+    ///
+    /// # Errors
+    /// The first position that did not fit, if any did not.
+    pub fn into_rows(self) -> Result<Vec<Vec<Cell>>, (u32, u32)> {
+        match self.full {
+            Some(at) => Err(at),
+            None => Ok(self.rows),
+        }
+    }
+}
 
 /// Loads every sheet of a spreadsheet file.
 pub fn load(path: &Path) -> Result<Vec<Sheet>, ReadError> {
@@ -135,14 +221,14 @@ pub fn load_bytes(bytes: &[u8], shown: &str) -> Result<Vec<Sheet>, ReadError> {
 /// file can trip a bug inside the spreadsheet libraries (an arithmetic overflow
 /// on a malformed cell reference, seen by the fuzzer): that is a corrupt file
 /// to the user, not a crash.
-fn guarded<T>(job: impl FnOnce() -> T) -> Option<T> {
+pub(crate) fn guarded<T>(job: impl FnOnce() -> T) -> Option<T> {
     let was = GUARDED.with(|g| g.replace(true));
     let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
     GUARDED.with(|g| g.set(was));
     r.ok()
 }
 
-fn corrupt_inside(shown: &str) -> ReadError {
+pub(crate) fn corrupt_inside(shown: &str) -> ReadError {
     ReadError::Corrupt {
         path: shown.to_string(),
         detail: "文件内部结构异常，读取组件无法解析".into(),
@@ -160,23 +246,17 @@ pub fn in_guarded_read() -> bool {
 }
 
 fn load_unguarded(bytes: &[u8], shown: &str) -> Result<Vec<Sheet>, ReadError> {
-    let corrupt = |detail: String| ReadError::Corrupt {
-        path: shown.to_string(),
-        detail,
-    };
+    let budget = CellBudget::new();
     if bytes.starts_with(b"PK\x03\x04") {
-        let ods = guard_zip(bytes, shown)?;
-        let cursor = Cursor::new(bytes);
-        if ods {
-            let wb: Ods<_> = open_workbook_from_rs(cursor)
-                .map_err(|e: calamine::OdsError| corrupt(e.to_string()))?;
-            return load_dense(Sheets::Ods(wb), shown);
-        }
-        return load_xlsx(bytes, shown);
+        return match guard::zip(bytes, shown)? {
+            Package::Ods => super::ods::load(bytes, shown, &budget),
+            Package::Xlsx => super::xlsx::load(bytes, shown, &budget),
+        };
     }
+    guard::xls(bytes, shown)?;
     let wb: Xls<_> = open_workbook_from_rs(Cursor::new(bytes))
         .map_err(|e| ReadError::from_calamine(shown, calamine::Error::Xls(e)))?;
-    load_dense(Sheets::Xls(wb), shown)
+    load_xls(wb, shown, &budget)
 }
 
 /// The cell formats of each sheet of an xlsx workbook, by sheet name, for a
@@ -184,7 +264,7 @@ fn load_unguarded(bytes: &[u8], shown: &str) -> Result<Vec<Sheet>, ReadError> {
 /// formats cannot be read (the copy then falls back to plain cells).
 pub fn xlsx_styles(bytes: &[u8]) -> std::collections::HashMap<String, calamine::StyleRange> {
     let read = || -> Option<std::collections::HashMap<String, calamine::StyleRange>> {
-        if !bytes.starts_with(b"PK\x03\x04") || guard_zip(bytes, "").ok()? {
+        if !bytes.starts_with(b"PK\x03\x04") || guard::zip(bytes, "").ok()? != Package::Xlsx {
             return None;
         }
         let mut wb: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes)).ok()?;
@@ -199,43 +279,8 @@ pub fn xlsx_styles(bytes: &[u8]) -> std::collections::HashMap<String, calamine::
     guarded(read).flatten().unwrap_or_default()
 }
 
-/// Refuses a zip whose parts would decompress past the limits (a zip bomb),
-/// from the sizes its directory declares: the zip reader stops at those.
-/// Returns whether the archive is an OpenDocument spreadsheet.
-fn guard_zip(bytes: &[u8], shown: &str) -> Result<bool, ReadError> {
-    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| ReadError::Corrupt {
-        path: shown.to_string(),
-        detail: e.to_string(),
-    })?;
-    let mut total: u64 = 0;
-    let mut ods = false;
-    for i in 0..zip.len() {
-        let f = zip.by_index_raw(i).map_err(|e| ReadError::Corrupt {
-            path: shown.to_string(),
-            detail: e.to_string(),
-        })?;
-        let name = f.name().map(|n| n.to_string()).unwrap_or_default();
-        if f.size() > MAX_PART_BYTES {
-            return Err(ReadError::TooLarge {
-                path: shown.to_string(),
-                what: format!("压缩包内的“{name}”解压后 {} 字节", f.size()),
-                limit: format!("每个部件 {MAX_PART_BYTES} 字节"),
-            });
-        }
-        total = total.saturating_add(f.size());
-        ods |= name == "mimetype";
-    }
-    if total > MAX_ARCHIVE_BYTES {
-        return Err(ReadError::TooLarge {
-            path: shown.to_string(),
-            what: format!("解压后共 {total} 字节"),
-            limit: format!("{MAX_ARCHIVE_BYTES} 字节"),
-        });
-    }
-    Ok(ods)
-}
-
-fn too_big(shown: &str, sheet: &str, (r, c): (u32, u32)) -> ReadError {
+/// A cell beyond [`MAX_ROWS`] × [`MAX_COLS`].
+pub(crate) fn too_big(shown: &str, sheet: &str, (r, c): (u32, u32)) -> ReadError {
     ReadError::TooLarge {
         path: shown.to_string(),
         what: format!(
@@ -246,154 +291,28 @@ fn too_big(shown: &str, sheet: &str, (r, c): (u32, u32)) -> ReadError {
     }
 }
 
-/// xlsx: streamed cell by cell with the bounds checked, so a stray cell far
-/// away never allocates a huge grid; formulas come in the same pass.
-fn load_xlsx(bytes: &[u8], shown: &str) -> Result<Vec<Sheet>, ReadError> {
-    if crate::par::available() {
-        if let Some(sheets) = load_xlsx_halves(bytes, shown) {
-            return sheets;
-        }
+/// The workbook's cells passed [`MAX_CELLS`] at (`r`, `c`) of `sheet`.
+pub(crate) fn too_many_cells(shown: &str, sheet: &str, (r, c): (u32, u32)) -> ReadError {
+    ReadError::TooLarge {
+        path: shown.to_string(),
+        what: format!(
+            "读到工作表“{sheet}”的单元格 {} 时，全部工作表的单元格已超过上限",
+            crate::text::cell_address(r, c)
+        ),
+        limit: format!("所有工作表合计 {MAX_CELLS} 个单元格（含行内空白单元格）"),
     }
-    let wb = open_xlsx(bytes, shown)?;
-    let names = wb.sheet_names();
-    let all: Vec<usize> = (0..names.len()).collect();
-    load_xlsx_sheets(wb, super::merges::Merges::open(bytes), shown, &names, &all)
-        .map(|v| v.into_iter().map(|(_, s)| s).collect())
-        .map_err(|(_, e)| e)
 }
 
-fn open_xlsx<'a>(bytes: &'a [u8], shown: &str) -> Result<Xlsx<Cursor<&'a [u8]>>, ReadError> {
-    open_workbook_from_rs(Cursor::new(bytes))
-        .map_err(|e| ReadError::from_calamine(shown, calamine::Error::Xlsx(e)))
-}
+/// The largest grid whose formulas are read from an xls sheet: they only
+/// tell "blank" from "formula without a cached value", which Excel never
+/// writes, and the formula grid is as big as the sheet's.
+const MAX_FORMULA_GRID: u64 = 1_000_000;
 
-/// When a second core is free, two readers share the sheets, balanced by the
-/// size of their XML, each opening the workbook itself. `None` when the
-/// package's own list of sheets is not calamine's: then one reader reads all.
-fn load_xlsx_halves(bytes: &[u8], shown: &str) -> Option<Result<Vec<Sheet>, ReadError>> {
-    let mut scan = super::merges::Merges::open(bytes)?;
-    let names = scan.names().to_vec();
-    if names.len() < 2 {
-        return None;
-    }
-    let sizes: Vec<u64> = names.iter().map(|n| scan.size(n).unwrap_or(0)).collect();
-    let (mine, theirs) = halves(&sizes);
-    // Either half may run on a pool thread: each keeps its own panic guard.
-    let half = |which: &[usize]| {
-        guarded(|| {
-            let wb = open_xlsx(bytes, shown).map_err(|e| (0, e))?;
-            if wb.sheet_names() != names {
-                return Ok(None);
-            }
-            load_xlsx_sheets(wb, Some(scan.clone()), shown, &names, which).map(Some)
-        })
-        .unwrap_or_else(|| Err((0, corrupt_inside(shown))))
-    };
-    let (a, b) = crate::par::join(|| half(&mine), || half(&theirs));
-    // Whatever the split, the error reported is that of the first bad sheet.
-    let mut sheets = match (a, b) {
-        (Ok(None), _) | (_, Ok(None)) => return None,
-        (Ok(Some(a)), Ok(Some(b))) => a.into_iter().chain(b).collect::<Vec<_>>(),
-        (Err(e), Ok(_)) | (Ok(_), Err(e)) => return Some(Err(e.1)),
-        (Err(e), Err(f)) => return Some(Err(if e.0 <= f.0 { e.1 } else { f.1 })),
-    };
-    sheets.sort_by_key(|(i, _)| *i);
-    Some(Ok(sheets.into_iter().map(|(_, s)| s).collect()))
-}
-
-/// Sheet indices split into two sets of about equal total size, each in order.
-/// The second set waits to be taken up by another thread: it starts with a
-/// handicap of an eighth of the total.
-fn halves(sizes: &[u64]) -> (Vec<usize>, Vec<usize>) {
-    let mut order: Vec<usize> = (0..sizes.len()).collect();
-    order.sort_by_key(|&i| (std::cmp::Reverse(sizes[i]), i));
-    let (mut a, mut b) = (Vec::new(), Vec::new());
-    let (mut sa, mut sb) = (0u64, sizes.iter().sum::<u64>() / 8);
-    for i in order {
-        if sa <= sb {
-            a.push(i);
-            sa += sizes[i];
-        } else {
-            b.push(i);
-            sb += sizes[i];
-        }
-    }
-    a.sort_unstable();
-    b.sort_unstable();
-    (a, b)
-}
-
-/// The sheets at `which` (ascending), each with its index; an error carries
-/// the index of the sheet it came from.
-fn load_xlsx_sheets(
-    mut wb: Xlsx<Cursor<&[u8]>>,
-    mut scan: Option<super::merges::Merges<'_>>,
+/// xls: calamine builds each sheet's grid, within the size the guard allowed.
+fn load_xls<RS: std::io::Read + std::io::Seek>(
+    mut wb: Xls<RS>,
     shown: &str,
-    names: &[String],
-    which: &[usize],
-) -> Result<Vec<(usize, Sheet)>, (usize, ReadError)> {
-    let mut sheets = Vec::with_capacity(which.len());
-    for &i in which {
-        let name = &names[i];
-        let sheet_err = |detail: String| {
-            (
-                i,
-                ReadError::Sheet {
-                    path: shown.to_string(),
-                    sheet: name.clone(),
-                    detail,
-                },
-            )
-        };
-        let mut rows: Vec<Vec<Cell>> = Vec::new();
-        {
-            let mut reader = wb
-                .worksheet_cells_reader(name)
-                .map_err(|e| sheet_err(e.to_string()))?;
-            while let Some(c) = reader
-                .next_cell_with_formula()
-                .map_err(|e| sheet_err(e.to_string()))?
-            {
-                let (r, col) = c.pos;
-                if r >= MAX_ROWS || col >= MAX_COLS {
-                    return Err((i, too_big(shown, name, c.pos)));
-                }
-                let cell = match (data_ref(&c.value), c.formula) {
-                    (Cell::Empty, Some(f)) if !f.is_empty() => Cell::FormulaNoValue(f),
-                    (cell, _) => cell,
-                };
-                if cell != Cell::Empty {
-                    put(&mut rows, r, col, cell);
-                }
-            }
-        }
-        let merges = scan
-            .as_mut()
-            .and_then(|m| m.of(name))
-            .unwrap_or_else(|| wb.merge_cells_by_sheet_name(name).unwrap_or_default());
-        sheets.push((i, Sheet::new(name.clone(), rows, merges)));
-    }
-    Ok(sheets)
-}
-
-fn data_ref(v: &DataRef) -> Cell {
-    match v {
-        DataRef::Empty => Cell::Empty,
-        DataRef::Int(i) => Cell::Int(*i),
-        DataRef::Float(f) => Cell::Number(*f),
-        DataRef::String(s) => Cell::Text(s.clone()),
-        DataRef::SharedString(s) => Cell::Text(s.to_string()),
-        DataRef::Bool(b) => Cell::Bool(*b),
-        DataRef::DateTime(d) => Cell::Date(d.to_string()),
-        DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => Cell::Date(s.clone()),
-        DataRef::Error(e) => Cell::Error(format!("{e}")),
-    }
-}
-
-/// xls and ods: calamine builds each sheet's grid; its size is checked first.
-fn load_dense<RS: std::io::Read + std::io::Seek>(
-    mut wb: Sheets<RS>,
-    shown: &str,
+    budget: &CellBudget,
 ) -> Result<Vec<Sheet>, ReadError> {
     let names = wb.sheet_names();
     let mut sheets = Vec::with_capacity(names.len());
@@ -408,39 +327,28 @@ fn load_dense<RS: std::io::Read + std::io::Seek>(
                 return Err(too_big(shown, &name, end));
             }
         }
-        // Formulas only tell "blank" from "formula without a cached value"; a
-        // reader that cannot give them loses nothing else.
-        let formulas = wb
-            .worksheet_formula(&name)
-            .ok()
-            .filter(|f| f.end().is_none_or(|e| e.0 < MAX_ROWS && e.1 < MAX_COLS));
-        let merges = match &mut wb {
-            Sheets::Xls(x) => x.merge_cells_by_sheet_name(&name).unwrap_or_default(),
-            _ => Vec::new(),
+        let (h, w) = values.get_size();
+        let formulas = if (h as u64).saturating_mul(w as u64) <= MAX_FORMULA_GRID {
+            wb.worksheet_formula(&name)
+                .ok()
+                .filter(|f| f.end().is_none_or(|e| e.0 < MAX_ROWS && e.1 < MAX_COLS))
+        } else {
+            None
         };
-        sheets.push(Sheet::new(
-            name,
-            to_rows(&values, formulas.as_ref()),
-            merges,
-        ));
+        let merges = wb.merge_cells_by_sheet_name(&name).unwrap_or_default();
+        let rows = to_rows(&values, formulas.as_ref(), budget)
+            .map_err(|at| too_many_cells(shown, &name, at))?;
+        sheets.push(Sheet::new(name, rows, merges));
     }
     Ok(sheets)
 }
 
-fn put(rows: &mut Vec<Vec<Cell>>, r: u32, c: u32, cell: Cell) {
-    let (r, c) = (r as usize, c as usize);
-    if rows.len() <= r {
-        rows.resize_with(r + 1, Vec::new);
-    }
-    let row = &mut rows[r];
-    if row.len() <= c {
-        row.resize(c + 1, Cell::Empty);
-    }
-    row[c] = cell;
-}
-
-fn to_rows(values: &Range<Data>, formulas: Option<&Range<String>>) -> Vec<Vec<Cell>> {
-    let mut rows: Vec<Vec<Cell>> = Vec::new();
+fn to_rows(
+    values: &Range<Data>,
+    formulas: Option<&Range<String>>,
+    budget: &CellBudget,
+) -> Result<Vec<Vec<Cell>>, (u32, u32)> {
+    let mut grid = Grid::new(budget);
     if let Some((r0, c0)) = values.start() {
         for (r, c, v) in values.used_cells() {
             let cell = match v {
@@ -453,7 +361,7 @@ fn to_rows(values: &Range<Data>, formulas: Option<&Range<String>>) -> Vec<Vec<Ce
                 Data::DateTimeIso(s) | Data::DurationIso(s) => Cell::Date(s.clone()),
                 Data::Error(e) => Cell::Error(format!("{e}")),
             };
-            put(&mut rows, r0 + r as u32, c0 + c as u32, cell);
+            grid.put(r0 + r as u32, c0 + c as u32, cell)?;
         }
     }
     if let Some(f) = formulas {
@@ -464,24 +372,10 @@ fn to_rows(values: &Range<Data>, formulas: Option<&Range<String>>) -> Vec<Vec<Ce
                     .get_value((ar, ac))
                     .is_some_and(|v| !matches!(v, Data::Empty));
                 if !formula.is_empty() && !has_value {
-                    put(&mut rows, ar, ac, Cell::FormulaNoValue(formula.clone()));
+                    grid.put(ar, ac, Cell::FormulaNoValue(formula.clone()))?;
                 }
             }
         }
     }
-    rows
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn halves_balance_size_with_a_handicap_for_the_second() {
-        assert_eq!(halves(&[100, 100, 100, 100]), (vec![0, 2], vec![1, 3]));
-        // One big sheet: the other thread takes the rest, and less of it.
-        assert_eq!(halves(&[10, 500, 10, 10, 10]), (vec![1], vec![0, 2, 3, 4]));
-        assert_eq!(halves(&[300, 200, 200]), (vec![0], vec![1, 2]));
-        assert_eq!(halves(&[]), (vec![], vec![]));
-    }
+    grid.into_rows()
 }

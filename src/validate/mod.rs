@@ -144,13 +144,16 @@ pub(crate) fn holds(
     relation: Relation,
 ) -> bool {
     let Some(total) = total else { return true };
-    let mut sum = Decimal::ZERO;
+    let mut values = Vec::new();
     for p in parts {
         match p {
-            Some(a) => sum += a.value(),
+            Some(a) => values.push(a.value()),
             None => return true,
         }
     }
+    let Some(sum) = crate::amount::checked_sum(values) else {
+        return false;
+    };
     match relation {
         Relation::Eq => total.value() == sum,
         Relation::Ge => total.value() >= sum,
@@ -270,12 +273,9 @@ impl Checker<'_> {
         if parts.iter().any(|p| p.value.is_none()) {
             return true;
         }
-        let sum: Decimal = parts
-            .iter()
-            .filter_map(|p| p.value)
-            .map(Amount::value)
-            .sum();
-        let diff = total.value() - sum;
+        let sum = crate::amount::checked_sum(parts.iter().filter_map(|p| p.value).map(Amount::value))
+            .unwrap_or(Decimal::MAX);
+        let diff = total.value().saturating_sub(sum);
         let off = match relation {
             Relation::Eq => diff.abs(),
             Relation::Ge => (-diff).max(Decimal::ZERO),
