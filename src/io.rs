@@ -9,11 +9,47 @@ use std::path::Path;
 pub enum OutputError {
     #[error("输出文件 {0} 与输入文件相同；请换一个输出文件名，输入文件不会被覆盖")]
     SameAsInput(String),
-    #[error("无法写入 {path}：{source}")]
+    #[error("输出文件 {0} 已存在且是只读的，没有覆盖；请先取消它的只读属性，或换一个输出文件名")]
+    ReadOnly(String),
+    #[error("无法写入 {path}：{}", explain(source))]
     Io {
         path: String,
         source: std::io::Error,
     },
+}
+
+impl OutputError {
+    /// What went wrong, without the path (for messages that name the file otherwise).
+    pub fn cause(&self) -> String {
+        match self {
+            OutputError::SameAsInput(_) => "与输入文件相同".into(),
+            OutputError::ReadOnly(_) => "已存在且是只读的".into(),
+            OutputError::Io { source, .. } => explain(source),
+        }
+    }
+}
+
+/// An operating-system error in Chinese, the system's own words kept after it.
+pub fn explain(e: &std::io::Error) -> String {
+    use std::io::ErrorKind as K;
+    let what = match e.kind() {
+        K::NotFound => "找不到该文件或文件夹",
+        K::PermissionDenied => "没有权限（文件只读、被占用或文件夹不可写）",
+        K::AlreadyExists => "同名文件已存在",
+        K::StorageFull => "磁盘空间不足",
+        K::QuotaExceeded => "超出磁盘配额",
+        K::IsADirectory => "这是一个文件夹，不是文件",
+        K::NotADirectory => "路径中有一段不是文件夹",
+        K::DirectoryNotEmpty => "文件夹不是空的",
+        K::ReadOnlyFilesystem => "文件系统是只读的",
+        K::InvalidFilename => "文件名过长或含有不允许的字符",
+        K::FileTooLarge => "文件过大",
+        K::ResourceBusy => "文件正被其他程序使用",
+        K::CrossesDevices => "不能跨磁盘移动",
+        K::Interrupted => "操作被中断",
+        _ => "系统错误",
+    };
+    format!("{what}（{e}）")
 }
 
 /// True when `a` and `b` name the same existing file.
@@ -44,6 +80,10 @@ pub fn write_atomic_with(
 ) -> Result<(), OutputError> {
     if inputs.iter().any(|i| same_file(i, path)) {
         return Err(OutputError::SameAsInput(path.display().to_string()));
+    }
+    // Renaming over a read-only file would replace it without a word.
+    if std::fs::symlink_metadata(path).is_ok_and(|m| m.permissions().readonly()) {
+        return Err(OutputError::ReadOnly(path.display().to_string()));
     }
     let io = |source| OutputError::Io {
         path: path.display().to_string(),

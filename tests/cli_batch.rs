@@ -8,7 +8,8 @@ use common::*;
 use predicates::str::contains;
 
 fn hash_dir(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut out: Vec<(String, Vec<u8>)> = budget_tables::batch::discover(dir)
+    let mut out: Vec<(String, Vec<u8>)> = budget_tables::batch::discover(dir, None)
+        .files
         .into_iter()
         .map(|p| (p.display().to_string(), std::fs::read(&p).unwrap()))
         .collect();

@@ -37,6 +37,8 @@ pub enum BatchError {
     Output { path: String, detail: String },
     #[error("已中断：未完成的部门没有留下任何文件")]
     Interrupted,
+    #[error("输出目录 {0} 正由另一个 budget-tables batch 使用；请等它结束，或换一个输出目录")]
+    Busy(String),
 }
 
 /// What became of one input.
@@ -52,6 +54,10 @@ pub enum Status {
     Unreadable,
     #[serde(rename = "冲突")]
     Conflict,
+    /// Read and checked, but its outputs could not all be written (disk full,
+    /// permissions, an internal error): nothing of it was placed.
+    #[serde(rename = "输出失败")]
+    Failed,
 }
 
 impl Status {
@@ -62,6 +68,7 @@ impl Status {
             Status::Errors => "有错误",
             Status::Unreadable => "无法读取",
             Status::Conflict => "冲突",
+            Status::Failed => "输出失败",
         }
     }
 }
@@ -111,9 +118,23 @@ pub struct Summary {
 
 const INPUT_EXT: &[&str] = &["xlsx", "xls", "ods", "json"];
 
-/// Every input file under `dir`, recursively, sorted; office lock files (`~$…`) and hidden files skipped.
-pub fn discover(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
+/// What discovery found under a folder.
+#[derive(Debug, Default)]
+pub struct Found {
+    /// Regular files with an input extension, sorted, each once.
+    pub files: Vec<PathBuf>,
+    /// Inputs by name that are no regular file (a pipe, a device, a broken
+    /// link): listed, never opened.
+    pub odd: Vec<PathBuf>,
+}
+
+/// Every input file under `dir`, recursively, sorted; office lock files
+/// (`~$…`) and hidden files skipped. A symbolic link to a file is followed
+/// once (a file reached twice is listed once); a link to a folder is not
+/// followed, so links cannot loop; nothing under `skip` is listed.
+pub fn discover(dir: &Path, skip: Option<&Path>) -> Found {
+    let mut found = Found::default();
+    let mut seen = std::collections::HashSet::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
         let Ok(rd) = std::fs::read_dir(&d) else {
@@ -125,19 +146,61 @@ pub fn discover(dir: &Path) -> Vec<PathBuf> {
             if name.starts_with('.') || name.starts_with("~$") {
                 continue;
             }
-            if p.is_dir() {
-                stack.push(p);
-            } else if p
+            let Ok(kind) = e.file_type() else { continue };
+            if kind.is_dir() {
+                if skip.is_none_or(|s| !same_place(&p, s)) {
+                    stack.push(p);
+                }
+                continue;
+            }
+            let wanted = p
                 .extension()
                 .and_then(|x| x.to_str())
-                .is_some_and(|x| INPUT_EXT.contains(&x.to_ascii_lowercase().as_str()))
-            {
-                out.push(p);
+                .is_some_and(|x| INPUT_EXT.contains(&x.to_ascii_lowercase().as_str()));
+            if !wanted {
+                continue;
+            }
+            // A link is followed to what it names: only a regular file is read.
+            match (std::fs::metadata(&p), p.canonicalize()) {
+                (Ok(m), Ok(real)) if m.is_file() => {
+                    if skip.is_some_and(|s| real.starts_with(s)) {
+                        continue;
+                    }
+                    if seen.insert(real) {
+                        found.files.push(p);
+                    }
+                }
+                (Ok(m), _) if m.is_dir() => {}
+                _ => found.odd.push(p),
             }
         }
     }
-    out.sort();
-    out
+    found.files.sort();
+    found.odd.sort();
+    found
+}
+
+/// True when `p` is the folder `canonical` (both existing).
+fn same_place(p: &Path, canonical: &Path) -> bool {
+    p.canonicalize().is_ok_and(|c| c == canonical)
+}
+
+/// The absolute form `p` will have once created: its deepest existing
+/// ancestor resolved, the rest appended.
+fn resolved(p: &Path) -> std::io::Result<PathBuf> {
+    let abs = std::path::absolute(p)?;
+    let mut existing = abs.as_path();
+    let mut rest = Vec::new();
+    while !existing.exists() {
+        let Some(parent) = existing.parent() else { break };
+        rest.push(existing.file_name().map(std::ffi::OsStr::to_os_string));
+        existing = parent;
+    }
+    let mut out = existing.canonicalize()?;
+    for part in rest.into_iter().rev().flatten() {
+        out.push(part);
+    }
+    Ok(out)
 }
 
 fn rel(base: &Path, p: &Path) -> String {
@@ -175,41 +238,47 @@ impl Batch<'_> {
         if !self.input.is_dir() {
             return Err(BatchError::NoInput(self.input.display().to_string()));
         }
-        std::fs::create_dir_all(&self.output).map_err(|e| out_err(&self.output, e))?;
-        let (input, output) = (
-            self.input
-                .canonicalize()
-                .map_err(|e| out_err(&self.input, e))?,
-            self.output
-                .canonicalize()
-                .map_err(|e| out_err(&self.output, e))?,
-        );
-        if output.starts_with(&input) {
+        let input = self
+            .input
+            .canonicalize()
+            .map_err(|e| out_err(&self.input, e))?;
+        // Refused before anything is created: a refused run leaves no folder.
+        let planned = resolved(&self.output).map_err(|e| out_err(&self.output, e))?;
+        if planned.starts_with(&input) {
             return Err(BatchError::OutInsideInput {
-                out: output.display().to_string(),
+                out: planned.display().to_string(),
                 input: input.display().to_string(),
             });
         }
-        let files = discover(&input);
-        progress(Step::Found(files.len()));
-        let staging = output.join(".budget-tables-staging");
-        let _ = std::fs::remove_dir_all(&staging);
-        std::fs::create_dir_all(&staging).map_err(|e| out_err(&staging, e))?;
+        std::fs::create_dir_all(&self.output).map_err(|e| out_err(&self.output, e))?;
+        let output = self
+            .output
+            .canonicalize()
+            .map_err(|e| out_err(&self.output, e))?;
+        let _lock = lock(&output)?;
+        let found = discover(&input, Some(&output));
+        progress(Step::Found(found.files.len() + found.odd.len()));
+        clear_stale_staging(&output);
+        let staging = tempfile::Builder::new()
+            .prefix(STAGING_PREFIX)
+            .tempdir_in(&output)
+            .map_err(|e| out_err(&output, e))?;
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(self.jobs.max(1))
             .start_handler(|_| crate::par::mark_batch_worker())
             .build()
             .map_err(|e| out_err(&output, e))?;
-        let prior = pool.install(|| self.prior_index());
-        let entries: Vec<Entry> = pool.install(|| {
-            files
+        let prior = pool.install(|| self.prior_index(&output));
+        let mut entries: Vec<Entry> = pool.install(|| {
+            found
+                .files
                 .par_iter()
                 .enumerate()
                 .map(|(i, f)| {
                     let e = if stop.load(Ordering::Relaxed) {
                         None
                     } else {
-                        Some(self.one(&input, f, &staging.join(i.to_string()), &prior))
+                        Some(self.one_guarded(&input, f, &staging.path().join(i.to_string()), &prior))
                     };
                     progress(Step::Done);
                     e
@@ -219,22 +288,28 @@ impl Batch<'_> {
                 .flatten()
                 .collect()
         });
+        for p in &found.odd {
+            let mut e = Entry::new(rel(&input, p));
+            e.message = Some("不是普通文件（管道、设备或失效的链接），没有读取".into());
+            entries.push(e);
+            progress(Step::Done);
+        }
         if stop.load(Ordering::Relaxed) {
-            let _ = std::fs::remove_dir_all(&staging);
             return Err(BatchError::Interrupted);
         }
-        let entries = self.place(entries, &staging, &output)?;
-        let _ = std::fs::remove_dir_all(&staging);
+        let entries = place(entries, staging.path(), &output);
+        drop(staging);
         let rollups = rollup::write_all(&output, &entries)?;
         Ok(Summary { entries, rollups })
     }
 
     /// Prior-year inputs by department: (year, path), read once, models dropped.
-    fn prior_index(&self) -> HashMap<String, Vec<(i32, PathBuf)>> {
+    fn prior_index(&self, output: &Path) -> HashMap<String, Vec<(i32, PathBuf)>> {
         let Some(dir) = &self.prior else {
             return HashMap::new();
         };
-        let found: Vec<(String, i32, PathBuf)> = discover(dir)
+        let found: Vec<(String, i32, PathBuf)> = discover(dir, Some(output))
+            .files
             .par_iter()
             .filter_map(|p| {
                 read_path(p, self.specs)
@@ -249,6 +324,25 @@ impl Batch<'_> {
         map
     }
 
+    /// [`Batch::one`], with a panic inside it reported as that input's
+    /// failure: one department never stops the others.
+    fn one_guarded(
+        &self,
+        input: &Path,
+        file: &Path,
+        stage: &Path,
+        prior: &HashMap<String, Vec<(i32, PathBuf)>>,
+    ) -> Entry {
+        let run = std::panic::AssertUnwindSafe(|| self.one(input, file, stage, prior));
+        std::panic::catch_unwind(run).unwrap_or_else(|_| {
+            let _ = std::fs::remove_dir_all(stage);
+            let mut e = Entry::new(rel(input, file));
+            e.status = Status::Failed;
+            e.message = Some("处理该文件时程序内部出错，没有输出；请把该文件发给维护人员".into());
+            e
+        })
+    }
+
     /// Reads, checks and writes one input into its staging folder.
     fn one(
         &self,
@@ -257,24 +351,7 @@ impl Batch<'_> {
         stage: &Path,
         prior: &HashMap<String, Vec<(i32, PathBuf)>>,
     ) -> Entry {
-        let mut e = Entry {
-            file: rel(input, file),
-            department: None,
-            year: None,
-            status: Status::Unreadable,
-            errors: 0,
-            warnings: 0,
-            notices: 0,
-            income_total: None,
-            basic: None,
-            project: None,
-            sangong: None,
-            change: None,
-            folder: None,
-            outputs: Vec::new(),
-            rules: BTreeMap::new(),
-            message: None,
-        };
+        let mut e = Entry::new(rel(input, file));
         let out = match read_path(file, self.specs) {
             Ok(o) => o,
             Err(err) => {
@@ -319,7 +396,8 @@ impl Batch<'_> {
         }
         let written = (|| -> Result<(), String> {
             let mut put = |label: &str, name: &str, bytes: Vec<u8>| -> Result<(), String> {
-                write_atomic(&stage.join(name), &bytes, &[file]).map_err(|x| x.to_string())?;
+                write_atomic(&stage.join(name), &bytes, &[file])
+                    .map_err(|x| format!("“{name}”：{}", x.cause()))?;
                 e.outputs.push((label.to_string(), name.to_string()));
                 Ok(())
             };
@@ -367,75 +445,158 @@ impl Batch<'_> {
             Ok(())
         })();
         if let Err(m) = written {
-            e.message = Some(format!("写出失败：{m}"));
+            // Half a department is never placed: its staged files go.
+            let _ = std::fs::remove_dir_all(stage);
+            e.status = Status::Failed;
+            e.outputs.clear();
+            e.message = Some(format!("输出写出失败，该部门没有输出任何文件：{m}"));
         }
         e
     }
 
-    /// Moves each department's staged outputs into `<year>/<department>/`;
-    /// two inputs of one department and year are both reported, neither kept.
-    fn place(
-        &self,
-        mut entries: Vec<Entry>,
-        staging: &Path,
-        output: &Path,
-    ) -> Result<Vec<Entry>, BatchError> {
-        let mut groups: HashMap<(i32, String), Vec<usize>> = HashMap::new();
-        for (i, e) in entries.iter().enumerate() {
-            if let (Some(y), Some(d)) = (e.year, &e.department) {
-                groups.entry((y, norm(d))).or_default().push(i);
-            }
+}
+
+/// Moves each department's staged outputs into `<year>/<department>/`;
+/// two inputs of one department and year are both reported, neither kept. A
+/// move that fails marks that department failed; the others go on.
+fn place(mut entries: Vec<Entry>, staging: &Path, output: &Path) -> Vec<Entry> {
+    let mut groups: HashMap<(i32, String), Vec<usize>> = HashMap::new();
+    for (i, e) in entries.iter().enumerate() {
+        if let (Some(y), Some(d), false) = (e.year, &e.department, e.status == Status::Failed) {
+            groups.entry((y, norm(d))).or_default().push(i);
         }
-        let mut used: HashMap<String, usize> = HashMap::new();
-        let mut order: Vec<&(i32, String)> = groups.keys().collect();
-        order.sort();
-        let mut moves = Vec::new();
-        for key in order {
-            let idx = &groups[key];
-            if idx.len() > 1 {
-                let files: Vec<String> = idx.iter().map(|&i| entries[i].file.clone()).collect();
-                for &i in idx {
-                    entries[i].status = Status::Conflict;
-                    entries[i].outputs.clear();
-                    entries[i].message = Some(format!(
-                        "同一部门、同一年度有 {} 个输入：{}；均未输出，请只保留一个",
-                        idx.len(),
-                        files.join("、")
-                    ));
-                }
+    }
+    let mut used: HashMap<String, usize> = HashMap::new();
+    let mut order: Vec<&(i32, String)> = groups.keys().collect();
+    order.sort();
+    let mut moves = Vec::new();
+    for key in order {
+        let idx = &groups[key];
+        if idx.len() > 1 {
+            let files: Vec<String> = idx.iter().map(|&i| entries[i].file.clone()).collect();
+            for &i in idx {
+                entries[i].status = Status::Conflict;
+                entries[i].outputs.clear();
+                entries[i].message = Some(format!(
+                    "同一部门、同一年度有 {} 个输入：{}；均未输出，请只保留一个",
+                    idx.len(),
+                    files.join("、")
+                ));
+            }
+            continue;
+        }
+        let i = idx[0];
+        let e = &entries[i];
+        let base = format!(
+            "{}/{}",
+            key.0,
+            names::safe_component(e.department.as_deref().unwrap_or(""))
+        );
+        let n = used.entry(base.clone()).or_insert(0);
+        *n += 1;
+        let folder = if *n == 1 { base } else { format!("{base}-{n}") };
+        moves.push((i, folder));
+    }
+    for (i, folder) in moves {
+        let src = staging.join(i.to_string());
+        let e = &mut entries[i];
+        if src.is_dir() {
+            if let Err(err) = replace_dir(&src, &output.join(&folder), staging) {
+                e.status = Status::Failed;
+                e.outputs.clear();
+                e.message = Some(format!("无法把输出放入 {folder}：{}", crate::io::explain(&err)));
                 continue;
             }
-            let i = idx[0];
-            let e = &entries[i];
-            let base = format!(
-                "{}/{}",
-                key.0,
-                names::safe_component(e.department.as_deref().unwrap_or(""))
-            );
-            let n = used.entry(base.clone()).or_insert(0);
-            *n += 1;
-            let folder = if *n == 1 { base } else { format!("{base}-{n}") };
-            moves.push((i, folder));
         }
-        for (i, folder) in moves {
-            let src = staging.join(i.to_string());
-            let dst = output.join(&folder);
-            if src.is_dir() {
-                let _ = std::fs::remove_dir_all(&dst);
-                if let Some(parent) = dst.parent() {
-                    std::fs::create_dir_all(parent).map_err(|e| out_err(parent, e))?;
-                }
-                std::fs::rename(&src, &dst).map_err(|e| out_err(&dst, e))?;
-            }
-            let e = &mut entries[i];
-            e.outputs = e
-                .outputs
-                .iter()
-                .map(|(l, n)| (l.clone(), format!("{folder}/{n}")))
-                .collect();
-            e.folder = Some(folder);
+        e.outputs = e
+            .outputs
+            .iter()
+            .map(|(l, n)| (l.clone(), format!("{folder}/{n}")))
+            .collect();
+        e.folder = Some(folder);
+    }
+    entries
+}
+
+/// Puts the folder `src` at `dst`, a previous `dst` set aside into `trash`
+/// first and removed after: `dst` is never left half replaced.
+fn replace_dir(src: &Path, dst: &Path, trash: &Path) -> std::io::Result<()> {
+    if let Some(parent) = dst.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    let old = trash.join(format!("old-{}", src.file_name().map_or_else(String::new, |n| n.to_string_lossy().to_string())));
+    let had_old = dst.exists();
+    if had_old {
+        std::fs::rename(dst, &old)?;
+    }
+    if let Err(e) = std::fs::rename(src, dst) {
+        if had_old {
+            let _ = std::fs::rename(&old, dst);
         }
-        Ok(entries)
+        return Err(e);
+    }
+    let _ = std::fs::remove_dir_all(&old);
+    Ok(())
+}
+
+/// Staging folders are named with this prefix and a unique tail.
+const STAGING_PREFIX: &str = ".budget-tables-staging-";
+/// The lock file of an output folder in use.
+const LOCK_NAME: &str = ".budget-tables.lock";
+
+/// Locks the output folder for this run: a second run into it is refused.
+/// The lock ends with the process, however it ends.
+fn lock(output: &Path) -> Result<std::fs::File, BatchError> {
+    let path = output.join(LOCK_NAME);
+    let f = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|e| out_err(&path, e))?;
+    match f.try_lock() {
+        Ok(()) => Ok(f),
+        Err(std::fs::TryLockError::WouldBlock) => {
+            Err(BatchError::Busy(output.display().to_string()))
+        }
+        Err(std::fs::TryLockError::Error(e)) => Err(out_err(&path, e)),
+    }
+}
+
+/// Staging folders left by runs that were killed: with the lock held, no
+/// other run is using any of them.
+fn clear_stale_staging(output: &Path) {
+    let Ok(rd) = std::fs::read_dir(output) else {
+        return;
+    };
+    for e in rd.flatten() {
+        if e.file_name().to_string_lossy().starts_with(".budget-tables-staging") {
+            let _ = std::fs::remove_dir_all(e.path());
+        }
+    }
+}
+
+impl Entry {
+    /// An input not read yet.
+    fn new(file: String) -> Entry {
+        Entry {
+            file,
+            department: None,
+            year: None,
+            status: Status::Unreadable,
+            errors: 0,
+            warnings: 0,
+            notices: 0,
+            income_total: None,
+            basic: None,
+            project: None,
+            sangong: None,
+            change: None,
+            folder: None,
+            outputs: Vec::new(),
+            rules: BTreeMap::new(),
+            message: None,
+        }
     }
 }
 

@@ -1,6 +1,22 @@
 //! Folder and file names made from department names: no path separators, no
 //! `..`, no control or reserved characters, never empty.
 
+/// The longest name made, in bytes of UTF-8: file systems take 255 bytes a
+/// name (Windows 255 UTF-16 units), and a `-N` suffix may follow.
+pub const MAX_NAME_BYTES: usize = 150;
+
+/// `s` cut at a character boundary to at most `max` bytes, `…` marking a cut.
+fn cut_to_bytes(s: &str, max: usize) -> String {
+    if s.len() <= max {
+        return s.to_string();
+    }
+    let mut end = max - '…'.len_utf8();
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", s[..end].trim_end())
+}
+
 /// A safe single path component for `name`.
 ///
 /// # Examples
@@ -27,7 +43,7 @@ pub fn safe_component(name: &str) -> String {
     let s = s
         .trim_matches(|c: char| c == '.' || c == '_' || c.is_whitespace())
         .to_string();
-    let s: String = s.chars().take(80).collect();
+    let s = cut_to_bytes(&s, MAX_NAME_BYTES);
     if s.is_empty() {
         return "未命名部门".into();
     }
@@ -74,5 +90,18 @@ mod tests {
             "深圳市政务服务和数据管理局(本级)"
         );
         assert_eq!(safe_component("lpt1.txt"), "_lpt1.txt");
+    }
+
+    #[test]
+    fn long_names_are_cut_by_bytes_at_a_character() {
+        let emoji = "😀".repeat(70);
+        let s = safe_component(&emoji);
+        assert!(s.len() <= MAX_NAME_BYTES, "{}", s.len());
+        assert!(s.ends_with('…'));
+        assert!(s.starts_with("😀😀"));
+        let han = "某".repeat(80);
+        let s = safe_component(&han);
+        assert_eq!(s, format!("{}…", "某".repeat(49)));
+        assert_eq!(safe_component(&"某".repeat(50)), "某".repeat(50));
     }
 }

@@ -87,7 +87,7 @@ pub fn run(specs: &SpecSet, check: &Options, a: Args) -> Result<ExitCode, CmdErr
         for e in summary
             .entries
             .iter()
-            .filter(|e| matches!(e.status, Status::Unreadable | Status::Conflict))
+            .filter(|e| matches!(e.status, Status::Unreadable | Status::Conflict | Status::Failed))
         {
             eprintln!(
                 "{}：{}：{}",
@@ -97,13 +97,14 @@ pub fn run(specs: &SpecSet, check: &Options, a: Args) -> Result<ExitCode, CmdErr
             );
         }
         println!(
-            "共 {} 个输入：通过 {}，有警告 {}，有错误 {}，无法读取 {}，冲突 {}；汇总：{}",
+            "共 {} 个输入：通过 {}，有警告 {}，有错误 {}，无法读取 {}，冲突 {}，输出失败 {}；汇总：{}",
             summary.entries.len(),
             count(Status::Passed),
             count(Status::Warnings),
             count(Status::Errors),
             count(Status::Unreadable),
             count(Status::Conflict),
+            count(Status::Failed),
             summary
                 .rollups
                 .iter()
@@ -112,7 +113,7 @@ pub fn run(specs: &SpecSet, check: &Options, a: Args) -> Result<ExitCode, CmdErr
                 .join("、")
         );
     }
-    Ok(if count(Status::Unreadable) > 0 {
+    Ok(if count(Status::Unreadable) + count(Status::Failed) > 0 {
         exit(EXIT_UNREADABLE)
     } else if count(Status::Errors) + count(Status::Conflict) > 0 {
         exit(EXIT_ERRORS)

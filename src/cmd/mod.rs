@@ -139,32 +139,69 @@ pub fn print_diagnostics(diags: &[Diagnostic]) {
     let _ = std::io::stderr().lock().write_all(text.as_bytes());
 }
 
+/// Findings of one rule in one table shown one by one before the rest are
+/// summed up in a line (the JSON output keeps every one).
+pub const SHOWN_PER_RULE: usize = 20;
+
 /// Findings grouped by table; `color` paints the severity for a terminal.
+/// Past [`SHOWN_PER_RULE`] findings of one rule in one table, one line tells
+/// how many more there are and where.
 pub fn grouped_lines(diags: &[Diagnostic], color: bool) -> Vec<String> {
-    let mut sorted: Vec<Diagnostic> = diags.to_vec();
-    budget_tables::diag::sort(&mut sorted);
+    let mut order: Vec<&Diagnostic> = diags.iter().collect();
+    order.sort_by_key(|x| (x.table_number(), x.severity));
     let mut out = Vec::new();
-    let mut current: Option<Option<String>> = None;
-    for d in &sorted {
-        if current.as_ref() != Some(&d.table) {
-            out.push(format!("== {} ==", d.table.as_deref().unwrap_or("工作簿")));
-            current = Some(d.table.clone());
+    let mut current: Option<Option<&str>> = None;
+    let mut shown: std::collections::HashMap<(&str, Severity), usize> = Default::default();
+    let mut hidden: Vec<(&Diagnostic, usize, Option<&str>)> = Vec::new();
+    let flush = |out: &mut Vec<String>, hidden: &mut Vec<(&Diagnostic, usize, Option<&str>)>| {
+        for (d, n, last) in hidden.drain(..) {
+            let more = format!(
+                "{} [{}] 另有 {n} 处同类问题{}（未逐条列出；--format json 列出全部）",
+                d.severity.label(),
+                d.rule,
+                last.map(|c| format!("，最后一处在 {c}")).unwrap_or_default()
+            );
+            out.push(format!("  {}", paint(&more, d.severity, color)));
         }
-        let text = d.to_string();
-        let label = d.severity.label();
-        let painted = match (color, d.severity) {
-            (false, _) => text,
-            (true, Severity::Error) => {
-                text.replacen(label, &format!("\x1b[1;31m{label}\x1b[0m"), 1)
+    };
+    for d in order {
+        if current != Some(d.table.as_deref()) {
+            flush(&mut out, &mut hidden);
+            shown.clear();
+            out.push(format!("== {} ==", d.table.as_deref().unwrap_or("工作簿")));
+            current = Some(d.table.as_deref());
+        }
+        let n = shown.entry((d.rule.as_str(), d.severity)).or_default();
+        *n += 1;
+        if *n > SHOWN_PER_RULE {
+            let cell = d.location();
+            match hidden.iter_mut().find(|(h, ..)| h.rule == d.rule && h.severity == d.severity) {
+                Some(h) => {
+                    h.1 += 1;
+                    if cell.is_some() {
+                        h.2 = d.cell.as_deref();
+                    }
+                }
+                None => hidden.push((d, 1, d.cell.as_deref())),
             }
-            (true, Severity::Warning) => {
-                text.replacen(label, &format!("\x1b[33m{label}\x1b[0m"), 1)
-            }
-            (true, Severity::Notice) => text.replacen(label, &format!("\x1b[36m{label}\x1b[0m"), 1),
-        };
-        out.push(format!("  {painted}"));
+            continue;
+        }
+        out.push(format!("  {}", paint(&d.to_string(), d.severity, color)));
     }
+    flush(&mut out, &mut hidden);
     out
+}
+
+/// The severity label of `text` painted for a terminal.
+fn paint(text: &str, severity: Severity, color: bool) -> String {
+    let label = severity.label();
+    let code = match (color, severity) {
+        (false, _) => return text.to_string(),
+        (true, Severity::Error) => "1;31",
+        (true, Severity::Warning) => "33",
+        (true, Severity::Notice) => "36",
+    };
+    text.replacen(label, &format!("\x1b[{code}m{label}\x1b[0m"), 1)
 }
 
 pub fn counts(diags: &[Diagnostic]) -> (usize, usize, usize) {

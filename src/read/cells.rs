@@ -165,21 +165,24 @@ impl<'a> Ctx<'a> {
             );
             return None;
         }
-        let d = if self.yuan { d / TEN_THOUSAND } else { d };
-        let rounded = Amount::round(d);
-        // Binary noise from a float cache (0.30000000000000004) is not a third decimal.
-        let noise = Decimal::new(1, 9);
-        if !self.yuan && (rounded.value() - d).abs() > noise {
+        // Binary noise from a float cache (0.30000000000000004) is not a third
+        // decimal; typed text has none, so any third decimal there counts.
+        let noise = match cell {
+            Cell::Number(_) => Decimal::new(1, 9),
+            _ => Decimal::ZERO,
+        };
+        if (Amount::round(d).value() - d).abs() > noise {
             self.push(
                 Diagnostic::warning("S-ROUND", "金额超过两位小数，已四舍五入到分")
-                    .expected(rounded.to_string())
+                    .expected(Amount::round(d).to_string())
                     .actual(d.to_string())
-                    .hint("公开金额以万元为单位保留两位小数，请核对"),
+                    .hint("公开金额保留两位小数，请核对该数"),
                 row,
                 col,
             );
         }
-        Some(rounded)
+        let d = if self.yuan { d / TEN_THOUSAND } else { d };
+        Some(Amount::round(d))
     }
 
     /// Amounts of the given spec columns on one row.

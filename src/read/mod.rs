@@ -41,6 +41,10 @@ pub enum ReadError {
     },
     #[error("{0} 是空文件；请重新导出或重新发送该工作簿")]
     Empty(String),
+    #[error("{0} 是一个文件夹，不是文件；请给出工作簿文件的路径（处理整个文件夹请用 budget-tables batch）")]
+    Folder(String),
+    #[error("{0} 不是普通文件（是管道、设备或套接字），不能作为输入；请给出工作簿文件的路径")]
+    NotRegular(String),
     #[error("{0} 不是电子表格（xlsx、xls、ods）也不是 budget-tables 的 JSON；请用 Excel 或 WPS 另存为 xlsx 后再试")]
     NotSpreadsheet(String),
     #[error(
@@ -184,9 +188,14 @@ pub(crate) fn read_file(path: &Path) -> Result<Vec<u8>, ReadError> {
             }
         }
     };
+    // Follows a link to what it names; a pipe or device is never opened (it
+    // could block for ever).
     let meta = std::fs::metadata(path).map_err(io)?;
     if meta.is_dir() {
-        return Err(ReadError::NotSpreadsheet(shown));
+        return Err(ReadError::Folder(shown));
+    }
+    if !meta.is_file() {
+        return Err(ReadError::NotRegular(shown));
     }
     if meta.len() > sheet::MAX_FILE_BYTES {
         return Err(ReadError::TooLarge {
@@ -246,6 +255,42 @@ fn fits(b: &Budget, specs: &SpecSet) -> Result<(), String> {
                 "{}应为 {:?} 类表格，JSON 中为 {kind:?}",
                 spec.sheet_name(),
                 spec.kind
+            ));
+        }
+        known_amount_keys(t, spec)?;
+    }
+    Ok(())
+}
+
+/// Every amount of a JSON table is keyed by one of its spec's column or
+/// line ids: an unknown key would be carried along and never checked.
+fn known_amount_keys(t: &Table, spec: &crate::spec::TableSpec) -> Result<(), String> {
+    let allowed: Vec<&str> = match t {
+        Table::Grid(_) => spec.amount_columns().map(|c| c.id.as_str()).collect(),
+        Table::TwoSided(_) => spec.fixed_lines().map(|l| l.id.as_str()).collect(),
+        Table::Form(_) => spec
+            .form
+            .iter()
+            .flat_map(|f| f.amounts.iter().map(|a| a.id.as_str()))
+            .collect(),
+    };
+    let maps: Vec<&crate::model::Amounts> = match t {
+        Table::Grid(g) => g
+            .blocks
+            .iter()
+            .flat_map(|b| b.total.iter().chain(b.rows.iter().map(|r| &r.amounts)))
+            .collect(),
+        Table::TwoSided(t) => vec![&t.lines],
+        Table::Form(f) => std::iter::once(&f.sum)
+            .chain(f.tasks.iter().map(|t| &t.amounts))
+            .collect(),
+    };
+    for m in maps {
+        if let Some(k) = m.keys().find(|k| !allowed.contains(&k.as_str())) {
+            return Err(format!(
+                "{}中有未知的金额列“{k}”（应为 {} 之一）",
+                spec.sheet_name(),
+                allowed.join("、")
             ));
         }
     }

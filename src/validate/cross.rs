@@ -150,7 +150,9 @@ fn expenditure_lines(v: &mut Checker, table: &str, sources: &[&str], col: &str, 
     let (Some(s), Some(t)) = (spec(v, table), two_sided(v, table)) else {
         return;
     };
-    let mut rows: Vec<(String, String, Vec<Term>, String)> = Vec::new();
+    // By code, in the order first seen.
+    let mut rows: indexmap::IndexMap<String, (String, Vec<Term>, String)> =
+        indexmap::IndexMap::new();
     for id in sources {
         let (Some(ss), Some(g)) = (spec(v, id), grid(v, id)) else {
             continue;
@@ -162,14 +164,14 @@ fn expenditure_lines(v: &mut Checker, table: &str, sources: &[&str], col: &str, 
                 get(&r.amounts, col),
                 source::grid(id, 0, &r.key, col),
             );
-            match rows.iter_mut().find(|(c, ..)| c == code) {
-                Some(e) => e.2.push(term),
-                None => rows.push((
-                    code.clone(),
-                    r.name.clone(),
-                    vec![term],
-                    source::grid(id, 0, &r.key, LABEL),
-                )),
+            match rows.get_mut(code) {
+                Some(e) => e.1.push(term),
+                None => {
+                    rows.insert(
+                        code.clone(),
+                        (r.name.clone(), vec![term], source::grid(id, 0, &r.key, LABEL)),
+                    );
+                }
             }
         }
     }
@@ -189,8 +191,8 @@ fn expenditure_lines(v: &mut Checker, table: &str, sources: &[&str], col: &str, 
             row: format!("{code} {}", e.name),
             column: String::new(),
         };
-        match rows.iter().find(|(c, ..)| c == code) {
-            Some((_, _, terms, _)) => {
+        match rows.get(code) {
+            Some((_, terms, _)) => {
                 let parts: Vec<Term> = terms
                     .iter()
                     .map(|t| Term::new(t.label.clone(), t.value, t.key.clone()))
@@ -219,12 +221,10 @@ fn expenditure_lines(v: &mut Checker, table: &str, sources: &[&str], col: &str, 
             }
         }
     }
-    for (code, name, _, key) in &rows {
-        if !t
-            .expenditure
-            .iter()
-            .any(|e| e.code.as_deref() == Some(code))
-        {
+    let printed: std::collections::HashSet<&str> =
+        t.expenditure.iter().filter_map(|e| e.code.as_deref()).collect();
+    for (code, (name, _, key)) in &rows {
+        if !printed.contains(code.as_str()) {
             let src = key
                 .split('|')
                 .next()

@@ -11,6 +11,7 @@ pub mod catalogue;
 mod cross;
 pub mod rules;
 mod tables;
+mod text;
 
 use rust_decimal::Decimal;
 
@@ -70,6 +71,7 @@ pub fn validate(
         }
     }
     cross::check(&mut v);
+    text::check(&mut v);
     suspects(&mut v.out);
     v.out
 }

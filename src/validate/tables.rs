@@ -287,6 +287,7 @@ fn hierarchy(v: &mut Checker, spec: &TableSpec, g: &GridTable, bi: usize, class:
     let coded = codes(v, spec, bi, &b.rows);
     let year = v.budget.year;
     let n = spec.number;
+    let listed: std::collections::HashSet<&str> = coded.iter().map(|(c, _)| c.as_str()).collect();
     if spec.row_key == RowKey::Code {
         for (code, r) in &coded {
             let place = Place {
@@ -347,7 +348,7 @@ fn hierarchy(v: &mut Checker, spec: &TableSpec, g: &GridTable, bi: usize, class:
             }
             if code.len() > 3 {
                 let parent = &code[..code.len() - 2];
-                if !coded.iter().any(|(c, _)| c == parent) {
+                if !listed.contains(parent) {
                     let d = v
                         .finding(
                             Severity::Error,
@@ -367,12 +368,14 @@ fn hierarchy(v: &mut Checker, spec: &TableSpec, g: &GridTable, bi: usize, class:
         (3usize, format!("T{n}-HIER-01")),
         (5, format!("T{n}-HIER-02")),
     ] {
+        let mut children_of: HashMap<&str, Vec<&Row>> = HashMap::new();
+        for (c, r) in coded.iter().filter(|(c, _)| c.len() == parent_len + 2) {
+            children_of.entry(&c[..parent_len]).or_default().push(r);
+        }
         for (code, r) in coded.iter().filter(|(c, _)| c.len() == parent_len) {
-            let children: Vec<&Row> = coded
-                .iter()
-                .filter(|(c, _)| c.len() == parent_len + 2 && c.starts_with(code.as_str()))
-                .map(|(_, r)| *r)
-                .collect();
+            let Some(children) = children_of.get(code.as_str()) else {
+                continue;
+            };
             if children.is_empty() {
                 continue;
             }

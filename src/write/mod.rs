@@ -16,10 +16,21 @@ use rust_xlsxwriter::{DocProperties, ExcelDateTime, Workbook, XlsxError};
 /// What went wrong writing a workbook.
 #[derive(Debug, thiserror::Error)]
 pub enum WriteError {
-    #[error("生成工作簿失败：{0}")]
+    #[error("生成工作簿失败：{}", explain_xlsx(.0))]
     Xlsx(#[from] XlsxError),
     #[error("模型中缺少表格规格“{0}”，无法输出；请使用与该模型对应的表格规格")]
     UnknownTable(String),
+}
+
+/// The writer's error in Chinese, its own words kept after it.
+fn explain_xlsx(e: &XlsxError) -> String {
+    match e {
+        XlsxError::MaxStringLengthExceeded => {
+            format!("有单元格的文字超过 Excel 的上限 32,767 个字符，请先用 check 找出并删减（{e}）")
+        }
+        XlsxError::IoError(io) => crate::io::explain(io),
+        _ => e.to_string(),
+    }
 }
 
 /// A workbook whose document properties are fixed, so the same input gives
