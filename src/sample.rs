@@ -99,9 +99,9 @@ fn scale_table(t: &mut Table, m: i64) {
         Table::TwoSided(t) => {
             scale(&mut t.lines, m);
             for e in t.expenditure.iter_mut() {
-                e.amount = e
-                    .amount
-                    .map(|a| Amount::round(a.value().saturating_mul(rust_decimal::Decimal::from(m))));
+                e.amount = e.amount.map(|a| {
+                    Amount::round(a.value().saturating_mul(rust_decimal::Decimal::from(m)))
+                });
             }
         }
         Table::Form(f) => {

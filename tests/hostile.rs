@@ -6,74 +6,11 @@
 mod common;
 
 use std::io::{Cursor, Read, Write};
-use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use common::*;
 use predicates::prelude::*;
 use rust_xlsxwriter::{ExcelDateTime, Workbook};
-
-/// Runs `convert` on `input`; asserts the exit code, that stderr holds every
-/// `needle`, that nothing panicked, and that no output was written.
-fn refuse(input: &Path, code: i32, needles: &[&str]) {
-    let dir = input.parent().unwrap();
-    let out = dir.join("out.xlsx");
-    let mut cmd = bin();
-    cmd.arg("convert")
-        .arg(input)
-        .arg("-o")
-        .arg(&out)
-        .env("RUST_BACKTRACE", "1")
-        .timeout(Duration::from_secs(20));
-    let mut a = cmd
-        .assert()
-        .code(code)
-        .stderr(predicate::str::contains("panicked").not());
-    for n in needles {
-        a = a.stderr(predicate::str::contains(*n));
-    }
-    assert!(!out.exists(), "no output for a refused input");
-    let leftovers: Vec<_> = std::fs::read_dir(dir)
-        .unwrap()
-        .filter_map(|e| e.ok())
-        .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
-        .collect();
-    assert!(leftovers.is_empty());
-}
-
-fn file(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
-    let p = dir.join(name);
-    std::fs::write(&p, bytes).unwrap();
-    p
-}
-
-/// The sample's archive with one part replaced (or added).
-fn sample_with_part(part: &str, content: &[u8]) -> Vec<u8> {
-    let src = std::fs::read(sample_xlsx()).unwrap();
-    let mut zin = zip::ZipArchive::new(Cursor::new(src)).unwrap();
-    let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
-    let opts = zip::write::SimpleFileOptions::default()
-        .compression_method(zip::CompressionMethod::Deflated);
-    let mut replaced = false;
-    for i in 0..zin.len() {
-        let mut f = zin.by_index(i).unwrap();
-        let name = f.name().unwrap().to_string();
-        out.start_file(name.as_str(), opts).unwrap();
-        if name == part {
-            out.write_all(content).unwrap();
-            replaced = true;
-        } else {
-            let mut buf = Vec::new();
-            f.read_to_end(&mut buf).unwrap();
-            out.write_all(&buf).unwrap();
-        }
-    }
-    if !replaced {
-        out.start_file(part, opts).unwrap();
-        out.write_all(content).unwrap();
-    }
-    out.finish().unwrap().into_inner()
-}
 
 #[test]
 fn empty_random_truncated_and_csv_files() {

@@ -192,7 +192,9 @@ fn resolved(p: &Path) -> std::io::Result<PathBuf> {
     let mut existing = abs.as_path();
     let mut rest = Vec::new();
     while !existing.exists() {
-        let Some(parent) = existing.parent() else { break };
+        let Some(parent) = existing.parent() else {
+            break;
+        };
         rest.push(existing.file_name().map(std::ffi::OsStr::to_os_string));
         existing = parent;
     }
@@ -278,7 +280,12 @@ impl Batch<'_> {
                     let e = if stop.load(Ordering::Relaxed) {
                         None
                     } else {
-                        Some(self.one_guarded(&input, f, &staging.path().join(i.to_string()), &prior))
+                        Some(self.one_guarded(
+                            &input,
+                            f,
+                            &staging.path().join(i.to_string()),
+                            &prior,
+                        ))
                     };
                     progress(Step::Done);
                     e
@@ -453,7 +460,6 @@ impl Batch<'_> {
         }
         e
     }
-
 }
 
 /// Moves each department's staged outputs into `<year>/<department>/`;
@@ -504,7 +510,10 @@ fn place(mut entries: Vec<Entry>, staging: &Path, output: &Path) -> Vec<Entry> {
             if let Err(err) = replace_dir(&src, &output.join(&folder), staging) {
                 e.status = Status::Failed;
                 e.outputs.clear();
-                e.message = Some(format!("无法把输出放入 {folder}：{}", crate::io::explain(&err)));
+                e.message = Some(format!(
+                    "无法把输出放入 {folder}：{}",
+                    crate::io::explain(&err)
+                ));
                 continue;
             }
         }
@@ -524,7 +533,11 @@ fn replace_dir(src: &Path, dst: &Path, trash: &Path) -> std::io::Result<()> {
     if let Some(parent) = dst.parent() {
         std::fs::create_dir_all(parent)?;
     }
-    let old = trash.join(format!("old-{}", src.file_name().map_or_else(String::new, |n| n.to_string_lossy().to_string())));
+    let old = trash.join(format!(
+        "old-{}",
+        src.file_name()
+            .map_or_else(String::new, |n| n.to_string_lossy().to_string())
+    ));
     let had_old = dst.exists();
     if had_old {
         std::fs::rename(dst, &old)?;
@@ -570,7 +583,10 @@ fn clear_stale_staging(output: &Path) {
         return;
     };
     for e in rd.flatten() {
-        if e.file_name().to_string_lossy().starts_with(".budget-tables-staging") {
+        if e.file_name()
+            .to_string_lossy()
+            .starts_with(".budget-tables-staging")
+        {
             let _ = std::fs::remove_dir_all(e.path());
         }
     }

@@ -84,11 +84,12 @@ pub fn run(specs: &SpecSet, check: &Options, a: Args) -> Result<ExitCode, CmdErr
             serde_json::to_string_pretty(&summary).unwrap_or_default()
         );
     } else {
-        for e in summary
-            .entries
-            .iter()
-            .filter(|e| matches!(e.status, Status::Unreadable | Status::Conflict | Status::Failed))
-        {
+        for e in summary.entries.iter().filter(|e| {
+            matches!(
+                e.status,
+                Status::Unreadable | Status::Conflict | Status::Failed
+            )
+        }) {
             eprintln!(
                 "{}：{}：{}",
                 e.file,

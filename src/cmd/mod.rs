@@ -159,7 +159,8 @@ pub fn grouped_lines(diags: &[Diagnostic], color: bool) -> Vec<String> {
                 "{} [{}] 另有 {n} 处同类问题{}（未逐条列出；--format json 列出全部）",
                 d.severity.label(),
                 d.rule,
-                last.map(|c| format!("，最后一处在 {c}")).unwrap_or_default()
+                last.map(|c| format!("，最后一处在 {c}"))
+                    .unwrap_or_default()
             );
             out.push(format!("  {}", paint(&more, d.severity, color)));
         }
@@ -175,7 +176,10 @@ pub fn grouped_lines(diags: &[Diagnostic], color: bool) -> Vec<String> {
         *n += 1;
         if *n > SHOWN_PER_RULE {
             let cell = d.location();
-            match hidden.iter_mut().find(|(h, ..)| h.rule == d.rule && h.severity == d.severity) {
+            match hidden
+                .iter_mut()
+                .find(|(h, ..)| h.rule == d.rule && h.severity == d.severity)
+            {
                 Some(h) => {
                     h.1 += 1;
                     if cell.is_some() {

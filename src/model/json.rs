@@ -95,7 +95,9 @@ impl<'de> serde::de::Visitor<'de> for NoDuplicateKeys {
         let mut seen = std::collections::HashSet::new();
         while let Some(key) = map.next_key::<String>()? {
             if !seen.insert(key.clone()) {
-                return Err(serde::de::Error::custom(format!("键 \"{key}\" 在同一对象中出现了两次")));
+                return Err(serde::de::Error::custom(format!(
+                    "键 \"{key}\" 在同一对象中出现了两次"
+                )));
             }
             map.next_value::<NoDuplicateKeys>()?;
         }

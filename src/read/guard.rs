@@ -37,6 +37,12 @@ fn corrupt(shown: &str, detail: impl Into<String>) -> ReadError {
 pub(crate) fn zip(bytes: &[u8], shown: &str) -> Result<Package, ReadError> {
     let mut zip =
         zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| corrupt(shown, e.to_string()))?;
+    if zip.has_duplicate_names() {
+        return Err(corrupt(
+            shown,
+            "压缩包中有部件出现了两次，无法确定哪一份有效",
+        ));
+    }
     let mut total: u64 = 0;
     let mut ods = false;
     let mut names = HashSet::new();
@@ -179,8 +185,14 @@ fn records(data: &[u8]) -> impl Iterator<Item = (u16, &[u8])> {
 /// The number of cells the reader reserves for a DIMENSIONS record, computed
 /// as it does (including its wrap-around on a reversed range).
 fn declared_grid(r: &[u8]) -> Option<u64> {
-    let u16_at = |i: usize| r.get(i..i + 2).map(|b| u32::from(u16::from_le_bytes([b[0], b[1]])));
-    let u32_at = |i: usize| r.get(i..i + 4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]));
+    let u16_at = |i: usize| {
+        r.get(i..i + 2)
+            .map(|b| u32::from(u16::from_le_bytes([b[0], b[1]])))
+    };
+    let u32_at = |i: usize| {
+        r.get(i..i + 4)
+            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+    };
     let (rf, rl, mut cf, cl) = match r.len() {
         10 => (u16_at(0)?, u16_at(2)?, u16_at(4)?, u16_at(6)?),
         14 | 16 => (u32_at(0)?, u32_at(4)?, u16_at(8)?, u16_at(10)?),

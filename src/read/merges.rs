@@ -110,7 +110,8 @@ pub(crate) fn first_bad_reference(xml: &[u8]) -> Option<String> {
         let ok = if is_row {
             r.len() <= 7
                 && r.bytes().all(|b| b.is_ascii_digit())
-                && r.parse::<u32>().is_ok_and(|n| (1..=EXCEL_ROWS).contains(&n))
+                && r.parse::<u32>()
+                    .is_ok_and(|n| (1..=EXCEL_ROWS).contains(&n))
         } else {
             cell(&r).is_some_and(|(row, col)| row < EXCEL_ROWS && col < EXCEL_COLS)
         };
@@ -316,7 +317,12 @@ mod tests {
             let mut scan = Merges::open(&bytes).expect("usual layout");
             for name in wb.sheet_names() {
                 let theirs = wb.merge_cells_by_sheet_name(&name).unwrap();
-                assert_eq!(scan.scan(&name).unwrap().merges, theirs, "{} {name}", f.display());
+                assert_eq!(
+                    scan.scan(&name).unwrap().merges,
+                    theirs,
+                    "{} {name}",
+                    f.display()
+                );
                 compared += theirs.len();
             }
         }
@@ -331,7 +337,10 @@ mod tests {
         assert_eq!(first_bad_reference(wrapped).as_deref(), Some("B4294967303"));
         let row = br#"<sheetData><row r="4294967303"/></sheetData>"#;
         assert_eq!(first_bad_reference(row).as_deref(), Some("4294967303"));
-        assert_eq!(first_bad_reference(br#"<c r="XFE1"/>"#).as_deref(), Some("XFE1"));
+        assert_eq!(
+            first_bad_reference(br#"<c r="XFE1"/>"#).as_deref(),
+            Some("XFE1")
+        );
         assert_eq!(first_bad_reference(br#"<c r="XFD1048576"/>"#), None);
     }
 

@@ -18,7 +18,11 @@ use super::sheet::{too_big, Cell, CellBudget, Grid, Sheet, MAX_COLS, MAX_ROWS};
 use super::ReadError;
 
 /// Reads every sheet of an ODS package (the zip guard has run).
-pub(crate) fn load(bytes: &[u8], shown: &str, budget: &CellBudget) -> Result<Vec<Sheet>, ReadError> {
+pub(crate) fn load(
+    bytes: &[u8],
+    shown: &str,
+    budget: &CellBudget,
+) -> Result<Vec<Sheet>, ReadError> {
     let corrupt = |detail: String| ReadError::Corrupt {
         path: shown.to_string(),
         detail,
@@ -167,7 +171,11 @@ impl<R: Read> Loader<'_, R> {
             _ => Cell::Empty,
         };
         Ok(match (value, formula) {
-            (v, Some(f)) if v.is_empty() => Cell::FormulaNoValue(f.trim_start_matches("of:").trim_start_matches('=').to_string()),
+            (v, Some(f)) if v.is_empty() => Cell::FormulaNoValue(
+                f.trim_start_matches("of:")
+                    .trim_start_matches('=')
+                    .to_string(),
+            ),
             (Cell::Text(s), _) if s.is_empty() => Cell::Empty,
             (v, _) => v,
         })
@@ -241,7 +249,10 @@ impl<R: Read> Loader<'_, R> {
             .unwrap_or(0);
         let last_row = first.saturating_add(repeat - 1);
         if last_row >= MAX_ROWS || widest > MAX_COLS {
-            let at = (last_row.min(MAX_ROWS), widest.saturating_sub(1).min(MAX_COLS));
+            let at = (
+                last_row.min(MAX_ROWS),
+                widest.saturating_sub(1).min(MAX_COLS),
+            );
             return Err(too_big(self.shown, sheet, at));
         }
         let per_row: u64 = filled.iter().map(|(_, w)| u64::from(w.repeat)).sum();
@@ -278,7 +289,11 @@ fn attr(e: &BytesStart, key: &str) -> Option<String> {
     e.attributes()
         .flatten()
         .find(|a| a.key.as_ref() == key)
-        .and_then(|a| a.normalized_value(quick_xml::XmlVersion::Implicit1_0).ok().map(|v| v.into_owned()))
+        .and_then(|a| {
+            a.normalized_value(quick_xml::XmlVersion::Implicit1_0)
+                .ok()
+                .map(|v| v.into_owned())
+        })
 }
 
 /// A repeat or span count: at least 1; an unreadable one counts as 1.

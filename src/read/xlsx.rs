@@ -18,7 +18,11 @@ use super::sheet::{
 use super::ReadError;
 
 /// Reads every sheet of an xlsx package (the zip guard has run).
-pub(crate) fn load(bytes: &[u8], shown: &str, budget: &CellBudget) -> Result<Vec<Sheet>, ReadError> {
+pub(crate) fn load(
+    bytes: &[u8],
+    shown: &str,
+    budget: &CellBudget,
+) -> Result<Vec<Sheet>, ReadError> {
     if crate::par::available() {
         if let Some(sheets) = load_halves(bytes, shown, budget) {
             return sheets;

@@ -169,7 +169,11 @@ fn expenditure_lines(v: &mut Checker, table: &str, sources: &[&str], col: &str, 
                 None => {
                     rows.insert(
                         code.clone(),
-                        (r.name.clone(), vec![term], source::grid(id, 0, &r.key, LABEL)),
+                        (
+                            r.name.clone(),
+                            vec![term],
+                            source::grid(id, 0, &r.key, LABEL),
+                        ),
                     );
                 }
             }
@@ -221,8 +225,11 @@ fn expenditure_lines(v: &mut Checker, table: &str, sources: &[&str], col: &str, 
             }
         }
     }
-    let printed: std::collections::HashSet<&str> =
-        t.expenditure.iter().filter_map(|e| e.code.as_deref()).collect();
+    let printed: std::collections::HashSet<&str> = t
+        .expenditure
+        .iter()
+        .filter_map(|e| e.code.as_deref())
+        .collect();
     for (code, (name, _, key)) in &rows {
         if !printed.contains(code.as_str()) {
             let src = key

@@ -275,8 +275,9 @@ impl Checker<'_> {
         if parts.iter().any(|p| p.value.is_none()) {
             return true;
         }
-        let sum = crate::amount::checked_sum(parts.iter().filter_map(|p| p.value).map(Amount::value))
-            .unwrap_or(Decimal::MAX);
+        let sum =
+            crate::amount::checked_sum(parts.iter().filter_map(|p| p.value).map(Amount::value))
+                .unwrap_or(Decimal::MAX);
         let diff = total.value().saturating_sub(sum);
         let off = match relation {
             Relation::Eq => diff.abs(),

@@ -15,10 +15,13 @@ pub(crate) fn check(v: &mut Checker) {
     let n = v.budget.department.chars().count();
     if n > MAX_DEPARTMENT_CHARS {
         v.push(
-            Diagnostic::error("S-TEXT-LONG", format!("部门名称有 {n} 个字符，超出可以公开的长度"))
-                .expected(format!("不超过 {MAX_DEPARTMENT_CHARS} 个字符"))
-                .actual(format!("{n} 个字符"))
-                .hint("请在各表“部门名称”处填写部门的正式名称"),
+            Diagnostic::error(
+                "S-TEXT-LONG",
+                format!("部门名称有 {n} 个字符，超出可以公开的长度"),
+            )
+            .expected(format!("不超过 {MAX_DEPARTMENT_CHARS} 个字符"))
+            .actual(format!("{n} 个字符"))
+            .hint("请在各表“部门名称”处填写部门的正式名称"),
         );
     }
     for spec in &v.specs.tables {
@@ -29,24 +32,44 @@ pub(crate) fn check(v: &mut Checker) {
         match table {
             Table::Grid(g) => {
                 for (bi, b) in g.blocks.iter().enumerate() {
-                    texts.push((source::grid(&spec.id, bi, "", LABEL), "预算单位".into(), &b.unit));
+                    texts.push((
+                        source::grid(&spec.id, bi, "", LABEL),
+                        "预算单位".into(),
+                        &b.unit,
+                    ));
                     for r in &b.rows {
-                        texts.push((source::grid(&spec.id, bi, &r.key, LABEL), "名称".into(), &r.name));
+                        texts.push((
+                            source::grid(&spec.id, bi, &r.key, LABEL),
+                            "名称".into(),
+                            &r.name,
+                        ));
                     }
                 }
             }
             Table::TwoSided(t) => {
                 for (i, e) in t.expenditure.iter().enumerate() {
-                    texts.push((source::expenditure(&spec.id, i, LABEL), "支出项目".into(), &e.name));
+                    texts.push((
+                        source::expenditure(&spec.id, i, LABEL),
+                        "支出项目".into(),
+                        &e.name,
+                    ));
                 }
             }
             Table::Form(f) => {
-                for (what, s) in [("单位名称", &f.unit_name), ("主管部门", &f.supervisor), ("年度总体目标", &f.goal)] {
+                for (what, s) in [
+                    ("单位名称", &f.unit_name),
+                    ("主管部门", &f.supervisor),
+                    ("年度总体目标", &f.goal),
+                ] {
                     texts.push((String::new(), what.into(), s));
                 }
                 for (i, t) in f.tasks.iter().enumerate() {
                     texts.push((source::task(&spec.id, i, LABEL), "任务名称".into(), &t.name));
-                    texts.push((source::task(&spec.id, i, LABEL), "主要内容".into(), &t.content));
+                    texts.push((
+                        source::task(&spec.id, i, LABEL),
+                        "主要内容".into(),
+                        &t.content,
+                    ));
                 }
                 for (i, ind) in f.indicators.iter().enumerate() {
                     for s in [&ind.level1, &ind.level2, &ind.level3, &ind.target] {

@@ -2,7 +2,11 @@
 //! rewriter that builds perturbed copies of the sample.
 #![allow(dead_code)]
 
+use std::io::{Cursor, Read, Write};
 use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use predicates::prelude::*;
 
 use budget_tables::model::{json, Budget};
 use budget_tables::read::{self, Cell, Sheet};
@@ -195,4 +199,98 @@ pub fn require_python_module(module: &str) -> bool {
 /// The roll-up JSON a batch wrote into `out` for `year`.
 pub fn rollup(out: &Path, year: i32) -> serde_json::Value {
     serde_json::from_slice(&std::fs::read(out.join(format!("汇总-{year}.json"))).unwrap()).unwrap()
+}
+
+/// Runs `convert` on `input`; asserts the exit code, that stderr holds every
+/// `needle`, that nothing panicked, and that no output was written.
+pub fn refuse(input: &Path, code: i32, needles: &[&str]) {
+    let dir = input.parent().unwrap();
+    let out = dir.join("out.xlsx");
+    let mut cmd = bin();
+    cmd.arg("convert")
+        .arg(input)
+        .arg("-o")
+        .arg(&out)
+        .env("RUST_BACKTRACE", "1")
+        .timeout(Duration::from_secs(20));
+    let mut a = cmd
+        .assert()
+        .code(code)
+        .stderr(predicate::str::contains("panicked").not());
+    for n in needles {
+        a = a.stderr(predicate::str::contains(*n));
+    }
+    assert!(!out.exists(), "no output for a refused input");
+    let leftovers: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty());
+}
+
+pub fn file(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, bytes).unwrap();
+    p
+}
+
+/// The sample's archive with one part replaced (or added).
+pub fn sample_with_part(part: &str, content: &[u8]) -> Vec<u8> {
+    archive_with_part(&sample_xlsx(), part, content)
+}
+
+/// The archive at `path` with one part replaced (or added).
+pub fn archive_with_part(path: &Path, part: &str, content: &[u8]) -> Vec<u8> {
+    let src = std::fs::read(path).unwrap();
+    let mut zin = zip::ZipArchive::new(Cursor::new(src)).unwrap();
+    let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    let opts = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    let mut replaced = false;
+    for i in 0..zin.len() {
+        let mut f = zin.by_index(i).unwrap();
+        let name = f.name().unwrap().to_string();
+        out.start_file(name.as_str(), opts).unwrap();
+        if name == part {
+            out.write_all(content).unwrap();
+            replaced = true;
+        } else {
+            let mut buf = Vec::new();
+            f.read_to_end(&mut buf).unwrap();
+            out.write_all(&buf).unwrap();
+        }
+    }
+    if !replaced {
+        out.start_file(part, opts).unwrap();
+        out.write_all(content).unwrap();
+    }
+    out.finish().unwrap().into_inner()
+}
+
+/// Runs the binary with `args` under an address-space limit of `limit_mib`
+/// MiB (a child shell's `ulimit -v`), so an attempt to allocate past it
+/// aborts and fails the test; also bounded in time.
+pub fn run_limited(args: &[&std::ffi::OsStr], limit_mib: u64) -> std::process::Output {
+    let exe = assert_cmd::cargo::cargo_bin("budget-tables");
+    let mut cmd = std::process::Command::new("timeout");
+    cmd.arg("60")
+        .arg("sh")
+        .arg("-c")
+        .arg(format!(
+            "ulimit -v {} && exec \"$0\" \"$@\"",
+            limit_mib * 1024
+        ))
+        .arg(exe)
+        .args(args)
+        .env("RUST_BACKTRACE", "1");
+    let out = cmd.output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(
+        matches!(out.status.code(), Some(0..=2)),
+        "ended with {:?} (killed, aborted or timed out): {err}",
+        out.status
+    );
+    out
 }
