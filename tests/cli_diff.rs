@@ -201,7 +201,7 @@ fn cancelled_renamed_and_cross_year_mismatches() {
             .find(|r| r.key == "prior")
             .unwrap();
         prior_row.amounts.insert(
-            "reception_gpb".into(),
+            "reception_gpb",
             Some(budget_tables::amount::Amount::exact("12.00".parse().unwrap()).unwrap()),
         );
     }

@@ -1,7 +1,5 @@
 //! Every table flattened to keyed lines of amounts, for matching across years.
 
-use indexmap::IndexMap;
-
 use crate::model::{Amounts, Level, Table};
 use crate::spec::{RowKey, TableSpec};
 use crate::text::{fill, norm};
@@ -16,7 +14,7 @@ pub(crate) struct Line {
     pub code: Option<String>,
     pub name: String,
     pub level: u8,
-    pub amounts: IndexMap<String, Option<crate::amount::Amount>>,
+    pub amounts: Amounts,
 }
 
 pub(crate) fn line_id(unit: &str, key: &str) -> String {

@@ -282,12 +282,12 @@ fn consistency(prior: &Budget, current: &Budget) -> Vec<Mismatch> {
         let Some(published) = last.rows.iter().find(|r| r.key == "current") else {
             continue;
         };
-        for (col, v) in &stated.amounts {
+        for (col, v) in stated.amounts.iter() {
             let p = published.amounts.get(col).copied().flatten();
             if *v != p {
                 out.push(Mismatch {
                     unit: blk.unit.clone(),
-                    column: col.clone(),
+                    column: col.to_string(),
                     stated: *v,
                     published: p,
                 });

@@ -2,7 +2,10 @@
 //! keyed by stable row keys and stable column ids. Documented in
 //! `docs/model.md`, schema in `docs/model.schema.json`.
 
+mod amounts;
 pub mod json;
+
+pub use amounts::Amounts;
 
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
@@ -15,9 +18,6 @@ pub const FORMAT: &str = "budget-tables/model";
 pub const FORMAT_VERSION: u32 = 1;
 /// All amounts are in 万元.
 pub const UNIT: &str = "万元";
-
-/// Amounts of one row by column id; `None` is a blank cell (not filled), never zero.
-pub type Amounts = IndexMap<String, Option<Amount>>;
 
 /// One department's published budget.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

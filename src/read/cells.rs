@@ -185,13 +185,14 @@ impl<'a> Ctx<'a> {
         Some(Amount::round(d))
     }
 
-    /// Amounts of the given spec columns on one row.
-    pub fn amounts<'c>(
+    /// Amounts of the given columns (shared id, sheet column) on one row.
+    pub fn amounts(
         &mut self,
         row: u32,
-        cols: impl Iterator<Item = (&'c String, u32)>,
+        cols: &[(std::sync::Arc<str>, u32)],
     ) -> crate::model::Amounts {
-        cols.map(|(id, c)| (id.clone(), self.amount(row, c)))
+        cols.iter()
+            .map(|(id, c)| (id.clone(), self.amount(row, *c)))
             .collect()
     }
 }

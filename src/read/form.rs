@@ -108,11 +108,11 @@ pub(crate) fn read(
     let content_col = find_in_row(sheet, task_row, &fs.task_content_label);
     let amount_row =
         (task_row..f.end_row).find(|&r| find_in_row(sheet, r, &fs.amounts[0].label).is_some());
-    let amount_cols: Vec<(String, u32)> = match amount_row {
+    let amount_cols: Vec<(std::sync::Arc<str>, u32)> = match amount_row {
         Some(ar) => fs
             .amounts
             .iter()
-            .filter_map(|a| find_in_row(sheet, ar, &a.label).map(|c| (a.id.clone(), c)))
+            .filter_map(|a| find_in_row(sheet, ar, &a.label).map(|c| (a.id.as_str().into(), c)))
             .collect(),
         None => Vec::new(),
     };
@@ -128,7 +128,7 @@ pub(crate) fn read(
         }
         let name = ctx.label(r, Some(&name_col));
         let content = ctx.label(r, content_col.as_ref());
-        let amounts = ctx.amounts(r, amount_cols.iter().map(|(id, c)| (id, *c)));
+        let amounts = ctx.amounts(r, &amount_cols);
         if name.is_empty() && content.is_empty() && amounts.values().all(Option::is_none) {
             continue;
         }
@@ -154,7 +154,7 @@ pub(crate) fn read(
     }
     match sum_row {
         Some(sr) => {
-            t.sum = ctx.amounts(sr, amount_cols.iter().map(|(id, c)| (id, *c)));
+            t.sum = ctx.amounts(sr, &amount_cols);
             for (id, c) in &amount_cols {
                 ctx.record(source::sum(&spec.id, id), sr, *c);
             }

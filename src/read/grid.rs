@@ -25,9 +25,10 @@ pub(crate) fn read(
         col_of(ColumnKind::Code),
         col_of(ColumnKind::Name),
     );
-    let amount_cols: Vec<(&String, u32)> = spec
+    // Shared ids: every row's amounts point at these, not at copies.
+    let amount_cols: Vec<(std::sync::Arc<str>, u32)> = spec
         .amount_columns()
-        .map(|c| (&c.id, h.cols[&c.id]))
+        .map(|c| (c.id.as_str().into(), h.cols[&c.id]))
         .collect();
     let mut table = GridTable::default();
     let mut keys: HashSet<String> = HashSet::new();
@@ -41,7 +42,7 @@ pub(crate) fn read(
         let unit = ctx.label(r, unit_col);
         let name = ctx.label(r, name_col);
         let code = ctx.code(r, code_col);
-        let amounts = ctx.amounts(r, amount_cols.iter().map(|(id, c)| (*id, *c)));
+        let amounts = ctx.amounts(r, &amount_cols);
         let filled = amounts.values().any(Option::is_some);
         let anchor = *unit_col.or(name_col).unwrap_or(&0);
 
@@ -266,7 +267,7 @@ fn record(
     key: &str,
     r: u32,
     label_col: u32,
-    amount_cols: &[(&String, u32)],
+    amount_cols: &[(std::sync::Arc<str>, u32)],
 ) {
     let block = table.blocks.len().saturating_sub(1);
     for (id, c) in amount_cols {

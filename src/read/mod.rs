@@ -286,7 +286,7 @@ fn known_amount_keys(t: &Table, spec: &crate::spec::TableSpec) -> Result<(), Str
             .collect(),
     };
     for m in maps {
-        if let Some(k) = m.keys().find(|k| !allowed.contains(&k.as_str())) {
+        if let Some(k) = m.keys().find(|k| !allowed.contains(k)) {
             return Err(format!(
                 "{}中有未知的金额列“{k}”（应为 {} 之一）",
                 spec.sheet_name(),
