@@ -20,6 +20,7 @@ pub mod batch;
 pub mod diag;
 pub mod diff;
 pub mod io;
+pub mod layout;
 pub mod model;
 pub mod par;
 pub mod read;

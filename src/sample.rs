@@ -97,11 +97,11 @@ fn scale_table(t: &mut Table, m: i64) {
             }
         }
         Table::TwoSided(t) => {
-            scale(&mut t.lines, m);
+            for l in t.lines.values_mut() {
+                scale(l, m);
+            }
             for e in t.expenditure.iter_mut() {
-                e.amount = e.amount.map(|a| {
-                    Amount::round(a.value().saturating_mul(rust_decimal::Decimal::from(m)))
-                });
+                scale(&mut e.amounts, m);
             }
         }
         Table::Form(f) => {

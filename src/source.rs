@@ -1,5 +1,12 @@
 //! Where each figure of a model was read from, so that findings about the
 //! model can name the workbook cell. A model read from JSON has none.
+//!
+//! A figure is named by a typed [`CellKey`] (table, block, row, column), never
+//! by a string to be split again. The grid tables hold nearly every figure,
+//! and a grid's columns sit at the same sheet column on every row: the map
+//! keeps, per table, the sheet column of each column id and, per block, the
+//! sheet row of each row key, so a workbook of a million figures costs a row
+//! number per row, not an entry per cell.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -7,7 +14,7 @@ use std::sync::Arc;
 /// A cell of a workbook.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Loc {
-    /// Shared by every cell of the sheet: a map holds thousands of cells.
+    /// Shared by every cell of the sheet.
     pub sheet: Arc<str>,
     pub row: u32,
     pub col: u32,
@@ -16,97 +23,338 @@ pub struct Loc {
 /// The label pseudo-column of a row (its 科目编码 or name cell).
 pub const LABEL: &str = "@label";
 
+/// One figure (or label) of a model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum CellKey<'a> {
+    /// A grid cell; `row` empty is the block's total row, `col` may be [`LABEL`].
+    Grid {
+        table: &'a str,
+        block: usize,
+        row: &'a str,
+        col: &'a str,
+    },
+    /// A fixed line of a two-sided table, in one of its columns.
+    Line {
+        table: &'a str,
+        line: &'a str,
+        col: &'a str,
+    },
+    /// An expenditure line of a two-sided table (`col` a column id or [`LABEL`]).
+    Expenditure {
+        table: &'a str,
+        index: usize,
+        col: &'a str,
+    },
+    /// A task of a form (`col` an amount id or [`LABEL`]).
+    Task {
+        table: &'a str,
+        index: usize,
+        col: &'a str,
+    },
+    /// The 金额合计 row of a form.
+    Sum { table: &'a str, col: &'a str },
+    /// An indicator row of a form.
+    Indicator { table: &'a str, index: usize },
+    /// A named field of a form (单位名称, 年度总体目标).
+    Field { table: &'a str, field: &'a str },
+}
+
+impl<'a> CellKey<'a> {
+    /// The table the cell belongs to.
+    pub fn table(&self) -> &'a str {
+        match *self {
+            CellKey::Grid { table, .. }
+            | CellKey::Line { table, .. }
+            | CellKey::Expenditure { table, .. }
+            | CellKey::Task { table, .. }
+            | CellKey::Sum { table, .. }
+            | CellKey::Indicator { table, .. }
+            | CellKey::Field { table, .. } => table,
+        }
+    }
+}
+
+/// A grid figure: `row` empty is the block's total row.
+pub fn grid<'a>(table: &'a str, block: usize, row: &'a str, col: &'a str) -> CellKey<'a> {
+    CellKey::Grid {
+        table,
+        block,
+        row,
+        col,
+    }
+}
+
+/// A fixed line of a two-sided table, in column `col`.
+pub fn line<'a>(table: &'a str, line: &'a str, col: &'a str) -> CellKey<'a> {
+    CellKey::Line { table, line, col }
+}
+
+/// An expenditure line of a two-sided table (`col` a column id or [`LABEL`]).
+pub fn expenditure<'a>(table: &'a str, index: usize, col: &'a str) -> CellKey<'a> {
+    CellKey::Expenditure { table, index, col }
+}
+
+/// A task of the form (`col` an amount id or [`LABEL`]).
+pub fn task<'a>(table: &'a str, index: usize, col: &'a str) -> CellKey<'a> {
+    CellKey::Task { table, index, col }
+}
+
+/// The 金额合计 row of the form.
+pub fn sum<'a>(table: &'a str, col: &'a str) -> CellKey<'a> {
+    CellKey::Sum { table, col }
+}
+
+/// An indicator row of the form.
+pub fn indicator(table: &str, index: usize) -> CellKey<'_> {
+    CellKey::Indicator { table, index }
+}
+
+/// A named field of the form.
+pub fn field<'a>(table: &'a str, field: &'a str) -> CellKey<'a> {
+    CellKey::Field { table, field }
+}
+
 /// Figure → cell.
 #[derive(Debug, Clone, Default)]
 pub struct SourceMap {
-    map: HashMap<String, Loc>,
+    grids: HashMap<Box<str>, GridSource>,
+    /// Cells of the other tables, and any grid cell off its column's place.
+    other: HashMap<Owned, Loc>,
     last_sheet: Option<Arc<str>>,
 }
 
+#[derive(Debug, Clone)]
+struct GridSource {
+    sheet: Arc<str>,
+    /// Sheet column of each column id (and of [`LABEL`] for total and other rows).
+    cols: HashMap<Box<str>, u32>,
+    total_label: Option<u32>,
+    blocks: Vec<BlockSource>,
+}
+
+#[derive(Debug, Clone, Default)]
+struct BlockSource {
+    total: Option<u32>,
+    rows: HashMap<Box<str>, u32>,
+}
+
+/// A [`CellKey`] that owns its names, for the few cells kept one by one.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+enum Owned {
+    Grid(Box<str>, usize, Box<str>, Box<str>),
+    Line(Box<str>, Box<str>, Box<str>),
+    Expenditure(Box<str>, usize, Box<str>),
+    Task(Box<str>, usize, Box<str>),
+    Sum(Box<str>, Box<str>),
+    Indicator(Box<str>, usize),
+    Field(Box<str>, Box<str>),
+}
+
+impl Owned {
+    fn of(k: &CellKey) -> Owned {
+        match *k {
+            CellKey::Grid {
+                table,
+                block,
+                row,
+                col,
+            } => Owned::Grid(table.into(), block, row.into(), col.into()),
+            CellKey::Line { table, line, col } => {
+                Owned::Line(table.into(), line.into(), col.into())
+            }
+            CellKey::Expenditure { table, index, col } => {
+                Owned::Expenditure(table.into(), index, col.into())
+            }
+            CellKey::Task { table, index, col } => Owned::Task(table.into(), index, col.into()),
+            CellKey::Sum { table, col } => Owned::Sum(table.into(), col.into()),
+            CellKey::Indicator { table, index } => Owned::Indicator(table.into(), index),
+            CellKey::Field { table, field } => Owned::Field(table.into(), field.into()),
+        }
+    }
+
+    fn key(&self) -> CellKey<'_> {
+        match self {
+            Owned::Grid(t, b, r, c) => grid(t, *b, r, c),
+            Owned::Line(t, l, c) => line(t, l, c),
+            Owned::Expenditure(t, i, c) => expenditure(t, *i, c),
+            Owned::Task(t, i, c) => task(t, *i, c),
+            Owned::Sum(t, c) => sum(t, c),
+            Owned::Indicator(t, i) => indicator(t, *i),
+            Owned::Field(t, f) => field(t, f),
+        }
+    }
+}
+
 impl SourceMap {
-    pub fn insert(&mut self, key: String, sheet: &str, row: u32, col: u32) {
-        let sheet = match &self.last_sheet {
+    /// Records that `key` was read at (`row`, `col`) of `sheet`.
+    pub fn insert(&mut self, key: CellKey, sheet: &str, row: u32, col: u32) {
+        let sheet = self.shared(sheet);
+        if let CellKey::Grid {
+            table,
+            block,
+            row: key_row,
+            col: key_col,
+        } = key
+        {
+            if self.place_grid(table, block, key_row, key_col, &sheet, row, col) {
+                return;
+            }
+        }
+        self.other.insert(Owned::of(&key), Loc { sheet, row, col });
+    }
+
+    fn shared(&mut self, sheet: &str) -> Arc<str> {
+        match &self.last_sheet {
             Some(s) if **s == *sheet => s.clone(),
             _ => {
                 let s: Arc<str> = sheet.into();
                 self.last_sheet = Some(s.clone());
                 s
             }
+        }
+    }
+
+    /// Keeps a grid cell in its table's structure; false when it does not fit
+    /// there (another sheet, or its column seen at another place).
+    #[allow(clippy::too_many_arguments)]
+    fn place_grid(
+        &mut self,
+        table: &str,
+        block: usize,
+        key_row: &str,
+        key_col: &str,
+        sheet: &Arc<str>,
+        row: u32,
+        col: u32,
+    ) -> bool {
+        let g = self
+            .grids
+            .entry(table.into())
+            .or_insert_with(|| GridSource {
+                sheet: sheet.clone(),
+                cols: HashMap::new(),
+                total_label: None,
+                blocks: Vec::new(),
+            });
+        if g.sheet != *sheet {
+            return false;
+        }
+        let fits = if key_row.is_empty() && key_col == LABEL {
+            *g.total_label.get_or_insert(col) == col
+        } else {
+            *g.cols.entry(key_col.into()).or_insert(col) == col
         };
-        self.map.insert(key, Loc { sheet, row, col });
-    }
-
-    pub fn len(&self) -> usize {
-        self.map.len()
-    }
-
-    /// Room for `n` more cells.
-    pub fn reserve(&mut self, n: usize) {
-        self.map.reserve(n);
+        if !fits {
+            return false;
+        }
+        if g.blocks.len() <= block {
+            g.blocks.resize_with(block + 1, BlockSource::default);
+        }
+        let b = &mut g.blocks[block];
+        let at = if key_row.is_empty() {
+            b.total.get_or_insert(row)
+        } else {
+            b.rows.entry(key_row.into()).or_insert(row)
+        };
+        *at == row
     }
 
     /// Takes in the cells recorded by another map (another table's).
     pub fn extend(&mut self, other: SourceMap) {
-        self.map.extend(other.map);
+        for (k, v) in other.grids {
+            self.grids.entry(k).or_insert(v);
+        }
+        self.other.extend(other.other);
     }
 
-    pub fn get(&self, key: &str) -> Option<&Loc> {
-        self.map.get(key)
+    /// The cell `key` was read from.
+    pub fn get(&self, key: &CellKey) -> Option<Loc> {
+        if !self.other.is_empty() {
+            if let Some(l) = self.other.get(&Owned::of(key)) {
+                return Some(l.clone());
+            }
+        }
+        let CellKey::Grid {
+            table,
+            block,
+            row,
+            col,
+        } = *key
+        else {
+            return None;
+        };
+        let g = self.grids.get(table)?;
+        let b = g.blocks.get(block)?;
+        let (r, c) = if row.is_empty() {
+            let c = if col == LABEL {
+                g.total_label?
+            } else {
+                *g.cols.get(col)?
+            };
+            (b.total?, c)
+        } else {
+            (*b.rows.get(row)?, *g.cols.get(col)?)
+        };
+        Some(Loc {
+            sheet: g.sheet.clone(),
+            row: r,
+            col: c,
+        })
+    }
+
+    /// Number of cells recorded.
+    pub fn len(&self) -> usize {
+        self.entries().len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.map.is_empty()
+        self.grids.is_empty() && self.other.is_empty()
     }
-}
 
-/// A grid figure: `key` empty is the block's total row.
-pub fn grid(table: &str, block: usize, key: &str, col: &str) -> String {
-    // Built for every figure read: plain pushes, not the formatting machinery.
-    let mut s = String::with_capacity(table.len() + key.len() + col.len() + 8);
-    s.push_str(table);
-    s.push('|');
-    match u8::try_from(block) {
-        Ok(b) if b < 10 => s.push(char::from(b'0' + b)),
-        _ => s.push_str(&block.to_string()),
-    }
-    s.push('|');
-    s.push_str(key);
-    s.push('|');
-    s.push_str(col);
-    s
-}
-
-/// A fixed line of a two-sided table.
-pub fn line(table: &str, id: &str) -> String {
-    format!("{table}|line|{id}")
-}
-
-/// An expenditure line of a two-sided table (`col` is `amount` or [`LABEL`]).
-pub fn expenditure(table: &str, index: usize, col: &str) -> String {
-    format!("{table}|exp|{index}|{col}")
-}
-
-/// A task of the form (`col` an amount id or [`LABEL`]).
-pub fn task(table: &str, index: usize, col: &str) -> String {
-    format!("{table}|task|{index}|{col}")
-}
-
-/// The 金额合计 row of the form.
-pub fn sum(table: &str, col: &str) -> String {
-    format!("{table}|sum|{col}")
-}
-
-/// An indicator row of the form.
-pub fn indicator(table: &str, index: usize) -> String {
-    format!("{table}|ind|{index}")
-}
-
-impl SourceMap {
-    /// Every recorded key, sorted (for tests and tools that walk all figures).
-    pub fn keys(&self) -> Vec<&str> {
-        let mut k: Vec<&str> = self.map.keys().map(String::as_str).collect();
-        k.sort_unstable();
-        k
+    /// Every recorded cell, sorted by key (for tests and tools that walk all figures).
+    pub fn entries(&self) -> Vec<(CellKey<'_>, Loc)> {
+        let mut out: Vec<(CellKey<'_>, Loc)> = self
+            .other
+            .iter()
+            .map(|(k, l)| (k.key(), l.clone()))
+            .collect();
+        for (t, g) in &self.grids {
+            for (bi, b) in g.blocks.iter().enumerate() {
+                let rows = b
+                    .total
+                    .iter()
+                    .map(|r| ("", *r))
+                    .chain(b.rows.iter().map(|(k, r)| (&**k, *r)));
+                for (key, r) in rows {
+                    let label = if key.is_empty() {
+                        g.total_label
+                    } else {
+                        g.cols.get(LABEL).copied()
+                    };
+                    let cols = g
+                        .cols
+                        .iter()
+                        .filter(|(c, _)| &***c != LABEL)
+                        .map(|(c, n)| (&**c, *n))
+                        .chain(label.map(|n| (LABEL, n)));
+                    for (c, n) in cols {
+                        let k = grid(t, bi, key, c);
+                        if !self.other.contains_key(&Owned::of(&k)) {
+                            out.push((
+                                k,
+                                Loc {
+                                    sheet: g.sheet.clone(),
+                                    row: r,
+                                    col: n,
+                                },
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+        out.sort_by(|a, b| a.0.cmp(&b.0));
+        out
     }
 }
 
@@ -115,8 +363,22 @@ mod tests {
     use super::*;
 
     #[test]
-    fn grid_keys_name_table_block_row_and_column() {
-        assert_eq!(grid("t03", 0, "20103", "total"), "t03|0|20103|total");
-        assert_eq!(grid("t05", 12, "", LABEL), "t05|12||@label");
+    fn grid_cells_are_found_from_rows_and_columns() {
+        let mut m = SourceMap::default();
+        m.insert(grid("t03", 0, "", "total"), "表3", 5, 3);
+        m.insert(grid("t03", 0, "", LABEL), "表3", 5, 0);
+        m.insert(grid("t03", 0, "201", "total"), "表3", 6, 3);
+        m.insert(grid("t03", 0, "201", LABEL), "表3", 6, 1);
+        m.insert(grid("t03", 1, "201", "total"), "表3", 9, 3);
+        let at = |m: &SourceMap, k| m.get(&k).map(|l| (l.row, l.col));
+        assert_eq!(at(&m, grid("t03", 0, "", "total")), Some((5, 3)));
+        assert_eq!(at(&m, grid("t03", 0, "", LABEL)), Some((5, 0)));
+        assert_eq!(at(&m, grid("t03", 0, "201", LABEL)), Some((6, 1)));
+        assert_eq!(at(&m, grid("t03", 1, "201", "total")), Some((9, 3)));
+        assert_eq!(at(&m, grid("t03", 1, "202", "total")), None);
+        // A cell off its column's place is kept on its own.
+        m.insert(grid("t03", 1, "202", "total"), "表3", 10, 4);
+        assert_eq!(at(&m, grid("t03", 1, "202", "total")), Some((10, 4)));
+        assert_eq!(m.len(), 7);
     }
 }

@@ -9,6 +9,7 @@ use std::path::Path;
 
 use serde::Deserialize;
 
+use crate::layout::LayoutInfo;
 use crate::text;
 
 /// What went wrong loading the specs.
@@ -25,6 +26,10 @@ pub enum SpecError {
     Invalid { path: String, message: String },
     #[error("目录 {0} 中没有表格规格（*.toml）")]
     Empty(String),
+    #[error("目录 {0} 中没有版式文件 layout.toml；每个版式目录应有一个 layout.toml 和各表的规格")]
+    NoLayoutFile(String),
+    #[error("没有名为“{0}”的版式；可用 budget-tables layouts 列出内置版式")]
+    UnknownLayout(String),
 }
 
 /// How a table is laid out and keyed.
@@ -37,6 +42,33 @@ pub enum TableKind {
     Grid,
     /// A form (table 12).
     Form,
+}
+
+/// The unit a table's amounts are in, as its meta line prints it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+pub enum Unit {
+    #[default]
+    #[serde(rename = "万元")]
+    Wan,
+    #[serde(rename = "元")]
+    Yuan,
+}
+
+impl Unit {
+    pub fn label(self) -> &'static str {
+        match self {
+            Unit::Wan => "万元",
+            Unit::Yuan => "元",
+        }
+    }
+
+    /// How many 元 one unit is.
+    pub fn yuan(self) -> i64 {
+        match self {
+            Unit::Wan => 10_000,
+            Unit::Yuan => 1,
+        }
+    }
 }
 
 /// What identifies a row of a grid table.
@@ -140,6 +172,19 @@ pub enum Relation {
     Eq,
     /// total ≥ Σ parts (a 小计 and its 其中 parts).
     Ge,
+    /// total ≤ Σ parts.
+    Le,
+}
+
+impl Relation {
+    /// `=`, `≥` or `≤`.
+    pub fn sign(self) -> &'static str {
+        match self {
+            Relation::Eq => "=",
+            Relation::Ge => "≥",
+            Relation::Le => "≤",
+        }
+    }
 }
 
 /// Which classification a table's codes belong to.
@@ -181,6 +226,9 @@ pub struct TableSpec {
     pub printed_title: Option<String>,
     pub sheet_name: Option<String>,
     pub kind: TableKind,
+    /// The unit the table's amounts are in (and printed in).
+    #[serde(default)]
+    pub unit: Unit,
     #[serde(default)]
     pub row_key: RowKey,
     /// The label before the department name (`部门名称`, `单位名称`).
@@ -215,17 +263,13 @@ pub struct TableSpec {
     /// A fixed row that is the difference of two others (表9 增减变化金额).
     pub difference: Option<Difference>,
     /// Tables whose 科目编码 name the expenditure lines of a two-sided table.
-    #[serde(default = "default_link_codes")]
+    #[serde(default)]
     pub link_codes_from: Vec<String>,
     pub form: Option<FormSpec>,
 }
 
 fn default_template_rows() -> u32 {
     30
-}
-
-fn default_link_codes() -> Vec<String> {
-    vec!["t07".into(), "t10".into(), "t11".into()]
 }
 
 impl TableSpec {
@@ -272,6 +316,39 @@ impl TableSpec {
                 .iter()
                 .flat_map(|f| f.left.iter().chain(f.right.iter())),
         )
+    }
+
+    /// A two-sided table's sides: each its label column and its amount
+    /// columns, in order (a side starts at a label column).
+    pub fn sides(&self) -> [(Option<&Column>, Vec<&Column>); 2] {
+        let mut sides: [(Option<&Column>, Vec<&Column>); 2] =
+            [(None, Vec::new()), (None, Vec::new())];
+        let mut side = None;
+        for c in &self.columns {
+            match c.kind {
+                ColumnKind::Label => {
+                    side = Some(if side.is_none() { 0 } else { 1 });
+                    sides[side.unwrap_or(0)].0 = Some(c);
+                }
+                ColumnKind::Amount => {
+                    if let Some(i) = side {
+                        sides[i].1.push(c);
+                    }
+                }
+                _ => {}
+            }
+        }
+        sides
+    }
+
+    /// The amount columns of the side a fixed line stands on.
+    pub fn line_columns(&self, line: &str) -> Vec<&Column> {
+        let [left, right] = self.sides();
+        if self.left_lines().any(|l| l.id == line) {
+            left.1
+        } else {
+            right.1
+        }
     }
 
     /// Fixed lines of the left (income) column: income lines then footer lefts.
@@ -331,10 +408,15 @@ impl TableSpec {
                     .iter()
                     .filter(|c| c.kind == ColumnKind::Label)
                     .count();
-                let amounts = self.amount_columns().count();
-                if labels != 2 || amounts != 2 || self.columns.len() != 4 {
+                let [left, right] = self.sides();
+                if labels != 2
+                    || left.1.is_empty()
+                    || right.1.is_empty()
+                    || self.columns.first().map(|c| c.kind) != Some(ColumnKind::Label)
+                {
                     return Err(invalid(
-                        "两栏式表格应有 4 列：收入项目、收入金额、支出项目、支出金额".into(),
+                        "两栏式表格应依次有：收入项目列、收入金额列（一列或多列）、支出项目列、支出金额列（一列或多列）"
+                            .into(),
                     ));
                 }
                 let mut line_ids = std::collections::HashSet::new();
@@ -371,34 +453,81 @@ impl TableSpec {
     }
 }
 
-/// The specs of one layout (all twelve tables of the Shenzhen format by default).
+/// One layout: its declarations ([`LayoutInfo`], from `layout.toml`) and
+/// its table specs, in table order.
 #[derive(Debug, Clone)]
 pub struct SpecSet {
+    pub layout: LayoutInfo,
     pub tables: Vec<TableSpec>,
 }
 
-/// `templates/*.toml` as JSON, by file name (see `build.rs`).
-const BUILTIN: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/builtin_specs.rs"));
+/// The name of a layout folder's own file.
+pub const LAYOUT_FILE: &str = "layout.toml";
+
+/// The built-in layouts: each folder of `templates/` as (file name, JSON) pairs (see `build.rs`).
+#[allow(clippy::type_complexity)]
+const BUILTIN: &[(&str, &[(&str, &str)])] = include!(concat!(env!("OUT_DIR"), "/builtin_specs.rs"));
+
+/// The layout used when none is named.
+pub const DEFAULT_LAYOUT: &str = "shenzhen-budget";
 
 impl SpecSet {
-    /// The twelve Shenzhen tables, compiled in from `templates/`.
+    /// The default built-in layout (Shenzhen's twelve tables).
     ///
     /// # Errors
     /// [`SpecError`] if a compiled-in spec is invalid (a build defect).
     pub fn builtin() -> Result<SpecSet, SpecError> {
-        Self::from_parsed(BUILTIN.iter().map(|(path, src)| {
-            let spec = serde_json::from_str(src).map_err(|e| SpecError::Parse {
-                path: path.to_string(),
-                message: e.to_string(),
-            });
-            (path.to_string(), spec)
-        }))
+        Self::builtin_layout(DEFAULT_LAYOUT)
     }
 
-    /// Loads every `*.toml` under `dir`, ordered by table number.
+    /// A built-in layout by id.
     ///
     /// # Errors
-    /// [`SpecError`] when the folder cannot be read or a spec is invalid.
+    /// [`SpecError::UnknownLayout`] for an id no built-in layout has.
+    pub fn builtin_layout(id: &str) -> Result<SpecSet, SpecError> {
+        let (folder, files) = BUILTIN
+            .iter()
+            .find(|(folder, _)| *folder == id)
+            .ok_or_else(|| SpecError::UnknownLayout(id.to_string()))?;
+        Self::from_json_files(folder, files)
+    }
+
+    /// Every built-in layout, in folder order.
+    ///
+    /// # Errors
+    /// [`SpecError`] if a compiled-in spec is invalid (a build defect).
+    pub fn builtin_all() -> Result<Vec<SpecSet>, SpecError> {
+        BUILTIN
+            .iter()
+            .map(|(folder, files)| Self::from_json_files(folder, files))
+            .collect()
+    }
+
+    fn from_json_files(folder: &str, files: &[(&str, &str)]) -> Result<SpecSet, SpecError> {
+        let parse_err = |name: &str, e: serde_json::Error| SpecError::Parse {
+            path: format!("templates/{folder}/{name}"),
+            message: e.to_string(),
+        };
+        let (_, layout_src) = files
+            .iter()
+            .find(|(name, _)| *name == LAYOUT_FILE)
+            .ok_or_else(|| SpecError::NoLayoutFile(format!("templates/{folder}")))?;
+        let layout: LayoutInfo =
+            serde_json::from_str(layout_src).map_err(|e| parse_err(LAYOUT_FILE, e))?;
+        let tables = files
+            .iter()
+            .filter(|(name, _)| *name != LAYOUT_FILE)
+            .map(|(name, src)| {
+                let spec = serde_json::from_str(src).map_err(|e| parse_err(name, e));
+                (format!("templates/{folder}/{name}"), spec)
+            });
+        Self::assemble(layout, &format!("templates/{folder}"), tables)
+    }
+
+    /// Loads a layout folder: its `layout.toml` and every other `*.toml` in it.
+    ///
+    /// # Errors
+    /// [`SpecError`] when the folder cannot be read, has no layout file, or a spec is invalid.
     pub fn from_dir(dir: &Path) -> Result<SpecSet, SpecError> {
         let io = |source| SpecError::Io {
             path: dir.display().to_string(),
@@ -412,27 +541,38 @@ impl SpecSet {
                     path: p.display().to_string(),
                     source,
                 })?;
-                files.push((p.display().to_string(), s));
+                files.push((p, s));
             }
         }
-        if files.is_empty() {
-            return Err(SpecError::Empty(dir.display().to_string()));
-        }
         files.sort();
-        Self::from_sources(files.into_iter())
-    }
-
-    fn from_sources(files: impl Iterator<Item = (String, String)>) -> Result<SpecSet, SpecError> {
-        Self::from_parsed(files.map(|(path, src)| {
-            let spec = toml::from_str(&src).map_err(|e| SpecError::Parse {
-                path: path.clone(),
-                message: e.to_string(),
+        let layout_path = dir.join(LAYOUT_FILE);
+        let Some((_, layout_src)) = files.iter().find(|(p, _)| *p == layout_path) else {
+            return Err(if files.is_empty() {
+                SpecError::Empty(dir.display().to_string())
+            } else {
+                SpecError::NoLayoutFile(dir.display().to_string())
             });
-            (path, spec)
-        }))
+        };
+        let layout: LayoutInfo = toml::from_str(layout_src).map_err(|e| SpecError::Parse {
+            path: layout_path.display().to_string(),
+            message: e.to_string(),
+        })?;
+        let tables = files
+            .iter()
+            .filter(|(p, _)| *p != layout_path)
+            .map(|(p, src)| {
+                let spec = toml::from_str(src).map_err(|e| SpecError::Parse {
+                    path: p.display().to_string(),
+                    message: e.to_string(),
+                });
+                (p.display().to_string(), spec)
+            });
+        Self::assemble(layout, &dir.display().to_string(), tables)
     }
 
-    fn from_parsed(
+    fn assemble(
+        layout: LayoutInfo,
+        place: &str,
         files: impl Iterator<Item = (String, Result<TableSpec, SpecError>)>,
     ) -> Result<SpecSet, SpecError> {
         let mut tables = Vec::new();
@@ -450,8 +590,13 @@ impl SpecSet {
             }
             tables.push(spec);
         }
+        if tables.is_empty() {
+            return Err(SpecError::Empty(place.to_string()));
+        }
         tables.sort_by_key(|t| t.number);
-        Ok(SpecSet { tables })
+        let set = SpecSet { layout, tables };
+        set.check_layout(&format!("{place}/{LAYOUT_FILE}"))?;
+        Ok(set)
     }
 
     pub fn get(&self, id: &str) -> Option<&TableSpec> {
@@ -464,16 +609,19 @@ mod tests {
     use super::*;
 
     #[test]
-    fn compiled_specs_are_the_templates_folder() {
-        let built = SpecSet::builtin().unwrap();
-        let read = SpecSet::from_dir(Path::new("templates")).unwrap();
-        assert_eq!(built.tables.len(), 12);
-        assert_eq!(format!("{built:?}"), format!("{read:?}"));
+    fn compiled_layouts_are_the_templates_folders() {
+        let built = SpecSet::builtin_all().unwrap();
+        assert!(!built.is_empty());
+        for b in built {
+            let read = SpecSet::from_dir(&Path::new("templates").join(&b.layout.id)).unwrap();
+            assert_eq!(format!("{b:?}"), format!("{read:?}"), "{}", b.layout.id);
+        }
     }
 
     #[test]
     fn builtin_has_the_twelve_tables() {
         let s = SpecSet::builtin().unwrap();
+        assert_eq!(s.layout.id, "shenzhen-budget");
         assert_eq!(s.tables.len(), 12);
         let counts: Vec<usize> = s
             .tables
@@ -488,12 +636,25 @@ mod tests {
     }
 
     #[test]
-    fn a_bad_spec_is_refused_with_its_path() {
-        let err = SpecSet::from_sources(
-            [("x.toml".to_string(), "id = \"t1\"\nnumber = 1\ntitle = \"x\"\nkind = \"grid\"\nname_label = \"部门名称\"\n".to_string())]
-                .into_iter(),
+    fn a_bad_spec_or_layout_is_refused_with_its_path() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("x.toml"),
+            "id = \"t1\"\nnumber = 1\ntitle = \"x\"\nkind = \"grid\"\nname_label = \"部门名称\"\n",
         )
-        .unwrap_err();
+        .unwrap();
+        let err = SpecSet::from_dir(dir.path()).unwrap_err();
+        assert!(
+            err.to_string().contains("没有版式文件 layout.toml"),
+            "{err}"
+        );
+        std::fs::write(
+            dir.path().join(LAYOUT_FILE),
+            "id = \"toy\"\nversion = 1\nname = \"玩具\"\nregion = \"某市\"\nkind = \"预算\"\nscope = \"部门\"\n",
+        )
+        .unwrap();
+        let err = SpecSet::from_dir(dir.path()).unwrap_err();
         assert!(err.to_string().contains("x.toml"), "{err}");
+        assert!(SpecSet::builtin_layout("nowhere").is_err());
     }
 }

@@ -63,7 +63,7 @@ fn department_and_year_are_filled_in_and_read_back() {
     assert_eq!(out.budget.department, "深圳市某某局");
     assert_eq!(out.budget.year, 2025);
     let t1 = out.budget.two_sided("t01").unwrap();
-    assert!(t1.lines.values().all(Option::is_none));
+    assert!(t1.lines.values().all(|l| l.values().all(Option::is_none)));
     assert!(out
         .diagnostics
         .iter()

@@ -78,7 +78,7 @@ fn model(seed: u64, specs: &SpecSet) -> Budget {
     let mut rng = Rng(seed);
     let department = rng.word("测试", UNIT) + "局";
     let year = 2000 + rng.below(100) as i32;
-    let mut b = Budget::new(department.clone(), year);
+    let mut b = Budget::new(specs, department.clone(), year);
     let extra: Vec<String> = (0..rng.below(3))
         .map(|i| rng.word(&format!("单位{i}"), UNIT))
         .collect();
@@ -150,15 +150,23 @@ fn model(seed: u64, specs: &SpecSet) -> Budget {
             TableKind::TwoSided => {
                 let lines = spec
                     .fixed_lines()
-                    .map(|l| (l.id.clone(), rng.amount()))
+                    .map(|l| {
+                        let cols: Vec<String> = spec
+                            .line_columns(&l.id)
+                            .iter()
+                            .map(|c| c.id.clone())
+                            .collect();
+                        (l.id.clone(), rng.amounts(cols.iter()))
+                    })
                     .collect();
+                let right: Vec<String> = spec.sides()[1].1.iter().map(|c| c.id.clone()).collect();
                 let mut expenditure: Vec<ExpenditureLine> = t7_tree
                     .iter()
                     .map(|(c, n)| ExpenditureLine {
                         code: Some(c.clone()),
                         level: Level::of_code(c),
                         name: n.clone(),
-                        amount: rng.amount(),
+                        amounts: rng.amounts(right.iter()),
                     })
                     .collect();
                 if rng.below(2) == 0 {
@@ -167,7 +175,7 @@ fn model(seed: u64, specs: &SpecSet) -> Budget {
                         code: None,
                         level: Some(Level::Lei),
                         name: rng.word("未知", ITEM),
-                        amount: rng.amount(),
+                        amounts: rng.amounts(right.iter()),
                     });
                 }
                 Table::TwoSided(TwoSidedTable { lines, expenditure })

@@ -38,8 +38,12 @@ fn amounts_of(t: &Table) -> BTreeMap<String, usize> {
             }
         }
         Table::TwoSided(t) => {
-            add(&t.lines);
-            all.extend(t.expenditure.iter().filter_map(|l| l.amount));
+            for l in t.lines.values() {
+                add(l);
+            }
+            for e in &t.expenditure {
+                add(&e.amounts);
+            }
         }
         Table::Form(f) => {
             add(&f.sum);

@@ -617,7 +617,7 @@ impl Entry {
 }
 
 fn figures(e: &mut Entry, b: &Budget) {
-    e.income_total = b.line("t01", "income_total");
+    e.income_total = b.line("t01", "income_total", "income_amount");
     e.basic = b.dept("t04", "", "total");
     e.project = b.dept("t05", "", "total");
     e.sangong = crate::diff::sentence::sangong(b, "total");

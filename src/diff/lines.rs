@@ -91,6 +91,26 @@ pub(crate) fn table_lines(
             (cols, out)
         }
         Table::TwoSided(t) => {
+            // One column per side: both sides share one "预算数" column, as printed.
+            let [left, right] = spec.sides();
+            let single = left.1.len() == 1 && right.1.len() == 1;
+            let cols: Vec<(String, String)> = if single {
+                let leaf = left.1[0].path.last().map_or(String::new(), |l| {
+                    fill(l, year, "").replace(&format!("{year}年"), "")
+                });
+                vec![("amount".into(), leaf)]
+            } else {
+                spec.amount_columns()
+                    .map(|c| (c.id.clone(), label(&c.path)))
+                    .collect()
+            };
+            let shown = |a: &Amounts| -> Amounts {
+                if single {
+                    one(a.values().next().copied().flatten())
+                } else {
+                    a.clone()
+                }
+            };
             let fixed = |l: &crate::spec::Line| Line {
                 id: line_id("", &l.id),
                 unit: String::new(),
@@ -98,7 +118,7 @@ pub(crate) fn table_lines(
                 code: None,
                 name: l.label.clone(),
                 level: 0,
-                amounts: one(t.lines.get(&l.id).copied().flatten()),
+                amounts: t.lines.get(&l.id).map(&shown).unwrap_or_default(),
             };
             out.extend(spec.income_lines.iter().map(fixed));
             for e in &t.expenditure {
@@ -114,7 +134,7 @@ pub(crate) fn table_lines(
                     code: e.code.clone(),
                     name: e.name.clone(),
                     level,
-                    amounts: one(e.amount),
+                    amounts: shown(&e.amounts),
                 });
             }
             out.extend(
@@ -123,7 +143,7 @@ pub(crate) fn table_lines(
                     .flat_map(|f| f.left.iter().chain(f.right.iter()))
                     .map(fixed),
             );
-            (vec![("amount".into(), "预算数".into())], out)
+            (cols, out)
         }
         Table::Form(f) => {
             let cols: Vec<(String, String)> = spec

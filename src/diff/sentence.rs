@@ -70,7 +70,7 @@ pub fn sentence(subject: &str, year: i32, prior_year: i32, c: &Change) -> String
 fn sum(a: &Amounts, cols: &[&str]) -> Option<Amount> {
     let vals: Vec<Amount> = cols
         .iter()
-        .filter_map(|c| a.get(*c).copied().flatten())
+        .filter_map(|c| a.get(c).copied().flatten())
         .collect();
     (!vals.is_empty()).then(|| vals.into_iter().fold(Amount::ZERO, |x, y| x + y))
 }
@@ -108,22 +108,22 @@ pub fn headlines(prior: &Budget, current: &Budget) -> Vec<Headline> {
         (
             "收入总计".into(),
             format!("{d}部门预算收入"),
-            Box::new(|b| b.line("t01", "income_total")),
+            Box::new(|b| b.line("t01", "income_total", "income_amount")),
         ),
         (
             "支出总计".into(),
             format!("{d}部门预算支出"),
-            Box::new(|b| b.line("t01", "expense_total")),
+            Box::new(|b| b.line("t01", "expense_total", "expense_amount")),
         ),
         (
             "财政拨款收入".into(),
             "财政拨款收入".into(),
-            Box::new(|b| b.line("t01", "fiscal")),
+            Box::new(|b| b.line("t01", "fiscal", "income_amount")),
         ),
         (
             "上年结余、结转".into(),
             "上年结余、结转".into(),
-            Box::new(|b| b.line("t01", "carry_in")),
+            Box::new(|b| b.line("t01", "carry_in", "income_amount")),
         ),
         (
             "基本支出".into(),

@@ -28,7 +28,8 @@ pub fn to_string(b: &Budget) -> String {
 /// # Examples
 /// ```
 /// use budget_tables::model::{json, Budget};
-/// let b = Budget::new("某局".into(), 2024);
+/// let specs = budget_tables::spec::SpecSet::builtin().unwrap();
+/// let b = Budget::new(&specs, "某局".into(), 2024);
 /// assert_eq!(json::from_str(&json::to_string(&b)).unwrap(), b);
 /// ```
 pub fn from_str(s: &str) -> Result<Budget, JsonError> {
@@ -111,7 +112,8 @@ mod tests {
 
     #[test]
     fn a_key_given_twice_is_refused() {
-        let b = Budget::new("某局".into(), 2024);
+        let specs = crate::spec::SpecSet::builtin().unwrap();
+        let b = Budget::new(&specs, "某局".into(), 2024);
         let good = to_string(&b);
         assert!(from_str(&good).is_ok());
         let twice = good.replacen("\"year\": 2024,", "\"year\": 2023, \"year\": 2024,", 1);

@@ -14,36 +14,45 @@ use crate::amount::Amount;
 
 /// The `format` field of the JSON form.
 pub const FORMAT: &str = "budget-tables/model";
-/// Bumped on any incompatible change of the JSON form.
-pub const FORMAT_VERSION: u32 = 1;
-/// All amounts are in 万元.
-pub const UNIT: &str = "万元";
+/// Bumped on any incompatible change of the JSON form (2: the layout is
+/// recorded, tables carry their units, two-sided lines their columns).
+pub const FORMAT_VERSION: u32 = 2;
 
-/// One department's published budget.
+/// One department's published budget (or final accounts) in one layout.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Budget {
     pub format: String,
     pub format_version: u32,
-    /// 部门名称.
+    /// The layout's id (`shenzhen-budget`) and version.
+    pub layout: String,
+    pub layout_version: u32,
+    /// 部门名称 (or 单位名称 for a 单位 layout).
     pub department: String,
     pub year: i32,
-    /// Always `万元`.
-    pub unit: String,
+    /// The unit of each table's amounts (`万元` or `元`), by table id.
+    pub amount_units: IndexMap<String, String>,
     /// The 预算单位 the department covers (itself alone when it has no subordinate units).
     pub units: Vec<String>,
-    /// Tables by spec id (`t01` … `t12`), in table order.
+    /// Tables by spec id, in table order.
     pub tables: IndexMap<String, Table>,
 }
 
 impl Budget {
-    pub fn new(department: String, year: i32) -> Budget {
+    /// An empty model of the layout `specs`, its tables' units filled in.
+    pub fn new(specs: &crate::spec::SpecSet, department: String, year: i32) -> Budget {
         Budget {
             format: FORMAT.into(),
             format_version: FORMAT_VERSION,
+            layout: specs.layout.id.clone(),
+            layout_version: specs.layout.version,
             department,
             year,
-            unit: UNIT.into(),
+            amount_units: specs
+                .tables
+                .iter()
+                .map(|t| (t.id.clone(), t.unit.label().to_string()))
+                .collect(),
             units: Vec::new(),
             tables: IndexMap::new(),
         }
@@ -58,14 +67,23 @@ pub enum Table {
     Form(FormTable),
 }
 
-/// Tables 1 and 6: fixed lines by id, and the expenditure lines by function code.
+/// Income | expenditure side by side: fixed lines by id, and the
+/// expenditure lines by function code.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 pub struct TwoSidedTable {
-    /// Income lines and the totals rows of both sides, by the spec's line ids.
-    pub lines: Amounts,
+    /// Income lines and the totals rows of both sides, by the spec's line ids;
+    /// each with the amounts of its side's columns.
+    pub lines: IndexMap<String, Amounts>,
     /// Expenditure lines (支出功能分类 类/款/项), in printed order.
     pub expenditure: Vec<ExpenditureLine>,
+}
+
+impl TwoSidedTable {
+    /// The amount of a fixed line in column `col`.
+    pub fn amount(&self, line: &str, col: &str) -> Option<Amount> {
+        self.lines.get(line).and_then(|a| a.amount(col))
+    }
 }
 
 /// Level of a classification code: 类 (3 digits), 款 (5), 项 (7).
@@ -98,7 +116,8 @@ pub struct ExpenditureLine {
     pub code: Option<String>,
     pub level: Option<Level>,
     pub name: String,
-    pub amount: Option<Amount>,
+    /// By the expenditure side's column ids.
+    pub amounts: Amounts,
 }
 
 impl ExpenditureLine {
@@ -179,10 +198,7 @@ impl Table {
                 b.total.as_ref().is_none_or(zero) && b.rows.iter().all(|r| zero(&r.amounts))
             }),
             Table::TwoSided(t) => {
-                zero(&t.lines)
-                    && t.expenditure
-                        .iter()
-                        .all(|l| l.amount.is_none_or(|x| x.is_zero()))
+                t.lines.values().all(zero) && t.expenditure.iter().all(|l| zero(&l.amounts))
             }
             Table::Form(f) => zero(&f.sum) && f.tasks.iter().all(|t| zero(&t.amounts)),
         }
@@ -204,10 +220,9 @@ impl Budget {
         }
     }
 
-    /// A fixed line of a two-sided table (`t01`, `income_total`).
-    pub fn line(&self, table: &str, id: &str) -> Option<Amount> {
-        self.two_sided(table)
-            .and_then(|t| t.lines.get(id).copied().flatten())
+    /// A fixed line of a two-sided table, in column `col`.
+    pub fn line(&self, table: &str, id: &str, col: &str) -> Option<Amount> {
+        self.two_sided(table).and_then(|t| t.amount(id, col))
     }
 
     /// A figure of the department's own block of a grid table (`key` empty: its total row).

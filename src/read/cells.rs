@@ -52,7 +52,7 @@ impl<'a> Ctx<'a> {
     }
 
     /// Records where a figure of the model was read.
-    pub fn record(&mut self, key: String, row: u32, col: u32) {
+    pub fn record(&mut self, key: crate::source::CellKey, row: u32, col: u32) {
         self.sources.insert(key, &self.sheet.name, row, col);
     }
 

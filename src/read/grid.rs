@@ -270,14 +270,11 @@ fn record(
     amount_cols: &[(std::sync::Arc<str>, u32)],
 ) {
     let block = table.blocks.len().saturating_sub(1);
-    for (id, c) in amount_cols {
-        ctx.record(source::grid(&ctx.id, block, key, id), r, *c);
+    let id = ctx.id.clone();
+    for (col, c) in amount_cols {
+        ctx.record(source::grid(&id, block, key, col), r, *c);
     }
-    ctx.record(
-        source::grid(&ctx.id, block, key, source::LABEL),
-        r,
-        label_col,
-    );
+    ctx.record(source::grid(&id, block, key, source::LABEL), r, label_col);
 }
 
 fn dup(ctx: &mut Ctx, key: &str, r: u32, c: u32) {

@@ -131,7 +131,7 @@ pub struct Loaded {
 
 #[derive(Debug)]
 enum Content {
-    Model(Budget),
+    Model(Box<Budget>),
     Sheets(Vec<Sheet>),
 }
 
@@ -150,7 +150,7 @@ impl Loaded {
                     detail,
                 })?;
                 Ok(ReadOutcome {
-                    budget,
+                    budget: *budget,
                     diagnostics: Vec::new(),
                     sources: SourceMap::default(),
                     sheets: Vec::new(),
@@ -227,10 +227,12 @@ pub fn load_bytes(bytes: &[u8], shown: &str) -> Result<Loaded, ReadError> {
     let content = match sniff(bytes) {
         Kind::Json => {
             let s = String::from_utf8_lossy(bytes);
-            Content::Model(json::from_str(&s).map_err(|source| ReadError::Json {
-                path: shown.clone(),
-                source,
-            })?)
+            Content::Model(Box::new(json::from_str(&s).map_err(|source| {
+                ReadError::Json {
+                    path: shown.clone(),
+                    source,
+                }
+            })?))
         }
         Kind::Encrypted => return Err(ReadError::Encrypted(shown)),
         Kind::Other => return Err(ReadError::NotSpreadsheet(shown)),
@@ -239,8 +241,26 @@ pub fn load_bytes(bytes: &[u8], shown: &str) -> Result<Loaded, ReadError> {
     Ok(Loaded { shown, content })
 }
 
-/// A JSON model must hold only tables the specs describe, each of its spec's kind.
+/// A JSON model must be of the specs' layout and hold only tables the specs
+/// describe, each of its spec's kind and unit.
 fn fits(b: &Budget, specs: &SpecSet) -> Result<(), String> {
+    if b.layout != specs.layout.id {
+        return Err(format!(
+            "该 JSON 是版式“{}”的模型，与版式“{}”（{}）不符",
+            b.layout, specs.layout.id, specs.layout.name
+        ));
+    }
+    for (id, unit) in &b.amount_units {
+        if let Some(spec) = specs.get(id) {
+            if spec.unit.label() != unit {
+                return Err(format!(
+                    "{}的金额单位应为{}，JSON 中为{unit}",
+                    spec.sheet_name(),
+                    spec.unit.label()
+                ));
+            }
+        }
+    }
     for (id, t) in &b.tables {
         let Some(spec) = specs.get(id) else {
             return Err(format!("没有表 {id} 的规格"));
@@ -265,9 +285,19 @@ fn fits(b: &Budget, specs: &SpecSet) -> Result<(), String> {
 /// Every amount of a JSON table is keyed by one of its spec's column or
 /// line ids: an unknown key would be carried along and never checked.
 fn known_amount_keys(t: &Table, spec: &crate::spec::TableSpec) -> Result<(), String> {
+    if let Table::TwoSided(t) = t {
+        if let Some(l) = t
+            .lines
+            .keys()
+            .find(|l| !spec.fixed_lines().any(|f| f.id == **l))
+        {
+            return Err(format!("{}中有未知的行“{l}”", spec.sheet_name()));
+        }
+    }
     let allowed: Vec<&str> = match t {
-        Table::Grid(_) => spec.amount_columns().map(|c| c.id.as_str()).collect(),
-        Table::TwoSided(_) => spec.fixed_lines().map(|l| l.id.as_str()).collect(),
+        Table::Grid(_) | Table::TwoSided(_) => {
+            spec.amount_columns().map(|c| c.id.as_str()).collect()
+        }
         Table::Form(_) => spec
             .form
             .iter()
@@ -280,7 +310,11 @@ fn known_amount_keys(t: &Table, spec: &crate::spec::TableSpec) -> Result<(), Str
             .iter()
             .flat_map(|b| b.total.iter().chain(b.rows.iter().map(|r| &r.amounts)))
             .collect(),
-        Table::TwoSided(t) => vec![&t.lines],
+        Table::TwoSided(t) => t
+            .lines
+            .values()
+            .chain(t.expenditure.iter().map(|e| &e.amounts))
+            .collect(),
         Table::Form(f) => std::iter::once(&f.sum)
             .chain(f.tasks.iter().map(|t| &t.amounts))
             .collect(),
@@ -363,7 +397,6 @@ pub fn read_sheets(sheets: &[Sheet], specs: &SpecSet) -> Option<ReadOutcome> {
         .chain(sorted_by_number(by_name, specs))
         .collect();
     let reads = crate::par::map(&order, |f| read_one(sheets, specs, f, &[]));
-    sources.reserve(reads.iter().map(|one| one.sources.len()).sum());
     for (f, one) in order.iter().zip(reads) {
         let one = if one.asked.is_empty() {
             one
@@ -396,7 +429,7 @@ pub fn read_sheets(sheets: &[Sheet], specs: &SpecSet) -> Option<ReadOutcome> {
         .settle("S-YEAR", "年度", &mut diags)
         .and_then(|y| y.parse().ok())
         .unwrap_or(0);
-    let mut budget = Budget::new(dept.clone(), yr);
+    let mut budget = Budget::new(specs, dept.clone(), yr);
     for (i, t) in tables {
         budget.tables.insert(specs.tables[i].id.clone(), t);
     }

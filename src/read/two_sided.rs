@@ -1,74 +1,101 @@
-//! Body of a two-sided table (1, 6): fixed income and totals lines, and the
-//! expenditure lines beside them.
+//! Body of a two-sided table: fixed income and totals lines, and the
+//! expenditure lines beside them; each side has a label column and one or
+//! more amount columns.
 
 use std::collections::HashSet;
+use std::sync::Arc;
 
 use super::cells::Ctx;
 use super::header::{is_note, Header};
 use super::Found;
-use crate::model::{ExpenditureLine, Level, TwoSidedTable};
+use crate::model::{Amounts, ExpenditureLine, Level, TwoSidedTable};
 use crate::source;
-use crate::spec::{Line, TableSpec};
+use crate::spec::{Column, Line, TableSpec};
 use crate::text::{has_chinese_numbering, norm, strip_numbering};
 
+/// One side as read: its label column, its amount columns, its fixed lines.
+struct Side<'a> {
+    label: u32,
+    amounts: Vec<(Arc<str>, u32)>,
+    lines: Vec<&'a Line>,
+    right: bool,
+}
+
 pub(crate) fn read(ctx: &mut Ctx, spec: &TableSpec, h: &Header, f: &Found) -> TwoSidedTable {
-    let ids: Vec<&String> = spec.columns.iter().map(|c| &c.id).collect();
-    let [li, la, ri, ra] = [ids[0], ids[1], ids[2], ids[3]].map(|id| h.cols[id]);
-    let mut t = TwoSidedTable {
-        lines: spec.fixed_lines().map(|l| (l.id.clone(), None)).collect(),
-        expenditure: Vec::new(),
+    let [left, right] = spec.sides();
+    let side = |(label, amounts): (Option<&Column>, Vec<&Column>), right: bool| Side {
+        label: label.map_or(0, |c| h.cols[&c.id]),
+        amounts: amounts
+            .iter()
+            .map(|c| (Arc::from(c.id.as_str()), h.cols[&c.id]))
+            .collect(),
+        lines: Vec::new(),
+        right,
     };
-    let rights: Vec<&Line> = spec
+    let mut sides = [side(left, false), side(right, true)];
+    sides[0].lines = spec.left_lines().collect();
+    sides[1].lines = spec
         .footer_rows
         .iter()
         .filter_map(|f| f.right.as_ref())
         .collect();
-    let lefts: Vec<&Line> = spec.left_lines().collect();
+    let mut t = TwoSidedTable {
+        lines: spec
+            .fixed_lines()
+            .map(|l| {
+                let cols = spec.line_columns(&l.id);
+                (
+                    l.id.clone(),
+                    cols.iter().map(|c| (c.id.as_str(), None)).collect(),
+                )
+            })
+            .collect(),
+        expenditure: Vec::new(),
+    };
     let mut seen: HashSet<String> = HashSet::new();
+    let id = ctx.id.clone();
 
     for r in h.last_row + 1..f.end_row {
         if ctx.sheet.row_is_blank(r) || h.is_decoration(ctx.sheet, r) || is_note(ctx.sheet, r) {
             continue;
         }
-        for (label_col, amount_col, fixed, right) in
-            [(li, la, &lefts, false), (ri, ra, &rights, true)]
-        {
-            let label = ctx.label(r, Some(&label_col));
-            let amount = ctx.amount(r, amount_col);
+        for s in &sides {
+            let label = ctx.label(r, Some(&s.label));
+            let amounts = ctx.amounts(r, &s.amounts);
             if label.is_empty() {
-                if amount.is_some() {
+                if amounts.values().any(Option::is_some) {
                     ctx.error(
                         "S-NAME-MISSING",
                         "有金额但没有填写项目名称".into(),
                         r,
-                        label_col,
+                        s.label,
                         "请在“项目”列填写项目名称",
                     );
                 }
                 continue;
             }
-            if let Some(line) = find_line(fixed, &label) {
+            if let Some(line) = find_line(&s.lines, &label) {
                 if !seen.insert(line.id.clone()) {
                     ctx.error(
                         "S-DUPKEY",
                         format!("“{label}”重复出现"),
                         r,
-                        label_col,
+                        s.label,
                         "每个项目只能出现一次，请删除重复行",
                     );
                 } else {
-                    t.lines.insert(line.id.clone(), amount);
-                    ctx.record(source::line(&ctx.id, &line.id), r, amount_col);
+                    record(ctx, |c| source::line(&id, &line.id, c), r, s);
+                    t.lines.insert(line.id.clone(), amounts);
                 }
                 continue;
             }
-            if !right {
-                let want: Vec<&str> = lefts.iter().map(|l| l.label.as_str()).collect();
+            if !s.right {
+                let want: Vec<&str> = s.lines.iter().map(|l| l.label.as_str()).collect();
                 ctx.error(
                     "S-LINE",
                     format!("无法识别的收入项目“{label}”"),
                     r,
-                    label_col,
+                    s.label,
                     &format!("收入栏只能填写：{}", want.join("、")),
                 );
                 continue;
@@ -81,17 +108,28 @@ pub(crate) fn read(ctx: &mut Ctx, spec: &TableSpec, h: &Header, f: &Found) -> Tw
                 label
             };
             let i = t.expenditure.len();
-            ctx.record(source::expenditure(&ctx.id, i, "amount"), r, amount_col);
-            ctx.record(source::expenditure(&ctx.id, i, source::LABEL), r, label_col);
-            t.expenditure.push(ExpenditureLine {
-                code: None,
-                level,
-                name,
-                amount,
-            });
+            record(ctx, |c| source::expenditure(&id, i, c), r, s);
+            push(&mut t, name, level, amounts);
         }
     }
     t
+}
+
+fn push(t: &mut TwoSidedTable, name: String, level: Option<Level>, amounts: Amounts) {
+    t.expenditure.push(ExpenditureLine {
+        code: None,
+        level,
+        name,
+        amounts,
+    });
+}
+
+/// Records a line's amount cells and its label cell.
+fn record<'k>(ctx: &mut Ctx, key: impl Fn(&'k str) -> source::CellKey<'k>, r: u32, s: &'k Side) {
+    for (id, c) in &s.amounts {
+        ctx.record(key(id), r, *c);
+    }
+    ctx.record(key(source::LABEL), r, s.label);
 }
 
 fn find_line<'a>(lines: &[&'a Line], label: &str) -> Option<&'a Line> {

@@ -1,620 +1,607 @@
-//! Rules across tables. Each finding points at the cell of the table that is
-//! checked against the other ("表1's line should equal 表3's row").
+//! Rules across tables, as the layout declares them (`[[rules]]` of its
+//! `layout.toml`): cell against cells, rows against rows matched by code,
+//! name or key, and a table that has figures exactly when a cell elsewhere is
+//! not zero. Each finding points at the cell of the table that is checked
+//! against the others.
 
-use super::tables::{column_label, get, leaf_label, row_label};
+use std::collections::{HashMap, HashSet};
+
+use super::tables::{column_label, leaf_label, row_label};
 use super::{Checker, Place, Term};
 use crate::amount::Amount;
 use crate::diag::Severity;
-use crate::model::{Amounts, GridTable, Row, Table, TwoSidedTable};
-use crate::source::{self, LABEL};
-use crate::spec::{Relation, TableSpec};
+use crate::layout::{
+    Blocks, CellRef, CheckKind, CrossRule, MatchBy, Policy, RowKind, RowSet, Unmatched,
+};
+use crate::model::{Amounts, Table};
+use crate::source::{self, CellKey, LABEL};
+use crate::spec::TableSpec;
 use crate::text::norm;
 
 pub(crate) fn check(v: &mut Checker) {
-    expenditure_lines(v, "t01", &["t03"], "total", "X-T1-T3");
-    expenditure_lines(v, "t06", &["t07", "t10", "t11"], "total", "X-T6-T7");
-    if only_general_budget(v) {
-        expenditure_lines(v, "t01", &["t07", "t10", "t11"], "total", "X-T1-T7");
-        same_blocks(
-            v,
-            "t07",
-            "t03",
-            &["total", "basic", "project"],
-            false,
-            "X-T7-T3-01",
-        );
+    let specs = v.specs;
+    for rule in &specs.layout.rules {
+        if let Some(name) = &rule.when {
+            if !condition_holds(v, name) {
+                continue;
+            }
+        }
+        match rule.check {
+            CheckKind::Cells => cells(v, rule),
+            CheckKind::Rows => rows(v, rule),
+            CheckKind::EmptyIffZero => empty_iff_zero(v, rule),
+        }
     }
-    let t1_subtotal = line(v, "t01", "expense_subtotal");
-    grid_vs(v, "t03", "", "total", t1_subtotal, "X-T3-T1-01");
-    let t4_total = grid_amount(v, "t04", "", "total");
-    grid_vs(v, "t03", "", "basic", t4_total, "X-T3-T4-01");
-    let t5_total = grid_amount(v, "t05", "", "total");
-    grid_vs(v, "t03", "", "project", t5_total, "X-T3-T5-01");
-    same_blocks(
-        v,
-        "t07",
-        "t08",
-        &["total", "basic", "project"],
-        true,
-        "X-T7-T8-01",
-    );
-    economic_basic(v);
-    fiscal_part(v);
-    income_columns(v);
-    sangong(v);
-    performance(v);
-    empty_funds(v, "t10", "fiscal_gov_fund", "X-T10-T1-01");
-    empty_funds(v, "t11", "fiscal_soe_capital", "X-T11-T1-01");
 }
 
-fn spec<'a>(v: &Checker<'a>, id: &str) -> Option<&'a TableSpec> {
-    v.specs.get(id)
-}
-
-fn grid<'a>(v: &Checker<'a>, id: &str) -> Option<&'a GridTable> {
-    v.budget.grid(id)
-}
-
-fn two_sided<'a>(v: &Checker<'a>, id: &str) -> Option<&'a TwoSidedTable> {
-    v.budget.two_sided(id)
-}
-
-/// A fixed line of a two-sided table, as an operand.
-fn line(v: &Checker, table: &str, id: &str) -> Option<Term> {
-    let t = two_sided(v, table)?;
-    let s = spec(v, table)?;
-    Some(Term::new(
-        format!("表{}“{}”", s.number, column_label(s, id, v.budget.year)),
-        get(&t.lines, id),
-        source::line(table, id),
-    ))
-}
-
-/// A department-block figure of a grid table (`key` empty: the total row).
-fn grid_amount(v: &Checker, table: &str, key: &str, col: &str) -> Option<Term> {
-    let g = grid(v, table)?;
-    let s = spec(v, table)?;
-    g.blocks.first()?;
-    let value = g.amount(0, key, col);
-    let row = if key.is_empty() {
-        "合计行".to_string()
-    } else {
-        key.to_string()
-    };
-    Some(Term::new(
-        format!(
-            "表{}{row}“{}”",
-            s.number,
-            column_label(s, col, v.budget.year)
-        ),
-        value,
-        source::grid(table, 0, key, col),
-    ))
-}
-
-/// No money but the general public budget: no fund budgets, no 财政专户, no 单位资金.
-fn only_general_budget(v: &Checker) -> bool {
-    let Some(t1) = two_sided(v, "t01") else {
+/// A named condition of the layout: every cell it lists is blank or zero.
+fn condition_holds(v: &Checker, name: &str) -> bool {
+    let Some(c) = v.specs.layout.conditions.get(name) else {
         return false;
     };
-    [
-        "fiscal_gov_fund",
-        "fiscal_soe_capital",
-        "special_account",
-        "unit_funds",
-        "carry_in_other",
-    ]
-    .iter()
-    .all(|id| get(&t1.lines, id).is_none_or(Amount::is_zero))
+    // Without the table the condition reads, nothing is known: the rule waits.
+    c.all_zero.iter().all(|r| match resolve(v, r) {
+        Some(cell) => cell.value.is_none_or(Amount::is_zero),
+        None => false,
+    })
 }
 
-fn grid_place<'s>(
-    v: &Checker,
-    s: &'s TableSpec,
-    g: &GridTable,
-    bi: usize,
-    row: Option<&Row>,
-    col: &str,
-) -> Place<'s> {
-    let unit = g.blocks.get(bi).map_or("", |b| b.unit.as_str());
-    Place {
-        spec: s,
-        key: source::grid(&s.id, bi, row.map_or("", |r| r.key.as_str()), col),
-        row: row_label(unit, row),
-        column: column_label(s, col, v.budget.year),
+/// A cell a layout names, found in the model.
+struct Cell<'a> {
+    spec: &'a TableSpec,
+    key: CellKey<'a>,
+    value: Option<Amount>,
+    /// How the row is printed (`本年支出合计`, `2010301 行政运行`, `合计行`).
+    row: String,
+    /// The column heading, empty for a line of a one-column side.
+    column: String,
+    /// How the cell is named in a formula (`表1“本年支出合计”`).
+    label: String,
+}
+
+impl<'a> Cell<'a> {
+    fn place(&self) -> Place<'a> {
+        Place {
+            spec: self.spec,
+            key: self.key,
+            row: self.row.clone(),
+            column: self.column.clone(),
+        }
+    }
+
+    fn term(self) -> Term<'a> {
+        Term::new(self.label, self.value, self.key)
     }
 }
 
-/// A department-block figure of `table` must equal `other`.
-fn grid_vs(v: &mut Checker, table: &str, key: &str, col: &str, other: Option<Term>, rule: &str) {
-    let (Some(s), Some(g), Some(other)) = (spec(v, table), grid(v, table), other) else {
-        return;
-    };
-    let Some(b) = g.blocks.first() else { return };
-    let row = b.rows.iter().find(|r| r.key == key);
-    let actual = g.amount(0, key, col);
-    let place = grid_place(v, s, g, 0, row, col);
-    v.sum(
-        rule,
-        &place,
-        actual,
-        &[other],
-        Relation::Eq,
-        &format!("“{}”", place.column),
-    );
+/// Finds the cell `r` names; `None` when its table, row or line is absent.
+fn resolve<'a>(v: &Checker<'a>, r: &'a CellRef) -> Option<Cell<'a>> {
+    let spec = v.specs.get(&r.table)?;
+    let table = v.budget.tables.get(&r.table)?;
+    let year = v.budget.year;
+    let n = spec.number;
+    match (table, &r.line, &r.row, &r.task) {
+        (Table::TwoSided(t), Some(line), None, None) => {
+            let cols = spec.line_columns(line);
+            let col = match &r.col {
+                Some(c) => c.as_str(),
+                None => cols.first()?.id.as_str(),
+            };
+            let name = column_label(spec, line, 0);
+            let column = if cols.len() > 1 {
+                column_label(spec, col, year)
+            } else {
+                String::new()
+            };
+            let label = if column.is_empty() {
+                format!("表{n}“{name}”")
+            } else {
+                format!("表{n}“{name}”“{column}”")
+            };
+            Some(Cell {
+                spec,
+                key: source::line(&spec.id, line, col),
+                value: t.amount(line, col),
+                row: name,
+                column,
+                label,
+            })
+        }
+        (Table::Grid(g), None, Some(row), None) => {
+            let col = r.col.as_deref()?;
+            let b = g.blocks.first()?;
+            let (key, amounts, shown, printed) = if row == "@total" {
+                (
+                    "",
+                    b.total.as_ref()?,
+                    "合计行".to_string(),
+                    row_label(&b.unit, None),
+                )
+            } else {
+                let found = b.rows.iter().find(|x| x.key == *row)?;
+                (
+                    found.key.as_str(),
+                    &found.amounts,
+                    format!(" {}", found.key),
+                    row_label(&b.unit, Some(found)),
+                )
+            };
+            let column = column_label(spec, col, year);
+            Some(Cell {
+                spec,
+                key: source::grid(&spec.id, 0, key, col),
+                value: amounts.amount(col),
+                label: format!("表{n}{shown}“{column}”"),
+                row: printed,
+                column,
+            })
+        }
+        (Table::Form(f), None, None, Some(task)) => {
+            let col = r.col.as_deref()?;
+            let (i, t) = f
+                .tasks
+                .iter()
+                .enumerate()
+                .find(|(_, t)| norm(&t.name) == norm(task))?;
+            Some(Cell {
+                spec,
+                key: source::task(&spec.id, i, col),
+                value: t.amounts.amount(col),
+                row: t.name.clone(),
+                column: column_label(spec, col, year),
+                label: format!("表{n}任务“{}”", t.name),
+            })
+        }
+        (Table::Form(f), None, None, None) if r.sum => {
+            let col = r.col.as_deref()?;
+            Some(Cell {
+                spec,
+                key: source::sum(&spec.id, col),
+                value: f.sum.amount(col),
+                row: spec
+                    .form
+                    .as_ref()
+                    .map_or(String::new(), |fs| fs.sum_label.clone()),
+                column: column_label(spec, col, year),
+                label: format!("表{n}“{}”", column_label(spec, col, year)),
+            })
+        }
+        _ => None,
+    }
 }
 
-/// The coded expenditure lines of a two-sided table equal, code by code, the
-/// department rows of the given coded tables; every code of those tables appears.
-fn expenditure_lines(v: &mut Checker, table: &str, sources: &[&str], col: &str, rule: &str) {
-    let (Some(s), Some(t)) = (spec(v, table), two_sided(v, table)) else {
-        return;
-    };
-    // By code, in the order first seen.
-    let mut rows: indexmap::IndexMap<String, (String, Vec<Term>, String)> =
-        indexmap::IndexMap::new();
-    for id in sources {
-        let (Some(ss), Some(g)) = (spec(v, id), grid(v, id)) else {
+/// `left (=|≥|≤) Σ right`, pair by pair; a pair whose cells are absent is skipped.
+fn cells<'a>(v: &mut Checker<'a>, rule: &'a CrossRule) {
+    for pair in &rule.pairs {
+        let Some(left) = resolve(v, &pair.left) else {
             continue;
         };
-        for r in g.blocks.first().into_iter().flat_map(|b| &b.rows) {
-            let Some(code) = &r.code else { continue };
-            let term = Term::new(
-                format!("表{} {} {}", ss.number, code, r.name),
-                get(&r.amounts, col),
-                source::grid(id, 0, &r.key, col),
-            );
-            match rows.get_mut(code) {
-                Some(e) => e.1.push(term),
-                None => {
-                    rows.insert(
-                        code.clone(),
-                        (
-                            r.name.clone(),
-                            vec![term],
-                            source::grid(id, 0, &r.key, LABEL),
-                        ),
-                    );
+        let right: Option<Vec<Cell>> = pair.right.iter().map(|r| resolve(v, r)).collect();
+        let Some(right) = right else { continue };
+        if pair.skip_blank && right.iter().any(|c| c.value.is_none()) {
+            continue;
+        }
+        let what = match &pair.what {
+            Some(w) => w.clone(),
+            None if left.column.is_empty() => format!("“{}”", left.row),
+            None => format!("“{}”", left.column),
+        };
+        let place = left.place();
+        // Several columns of one row read best by their leaf headings.
+        let one_row = right.len() > 1
+            && right
+                .iter()
+                .all(|c| c.spec.id == right[0].spec.id && c.row == right[0].row);
+        let terms: Vec<Term> = right
+            .into_iter()
+            .zip(&pair.right)
+            .map(|(c, r)| match (&r.col, one_row) {
+                (Some(col), true) => {
+                    Term::new(leaf_label(c.spec, col, v.budget.year), c.value, c.key)
+                }
+                _ => c.term(),
+            })
+            .collect();
+        v.sum(&rule.id, &place, left.value, &terms, rule.relation, &what);
+    }
+}
+
+/// One row of a row set: how it is matched, named and placed.
+struct RowAt<'a> {
+    spec: &'a TableSpec,
+    /// The 预算单位 of its block (normalized), for `blocks = each`.
+    unit: String,
+    /// Its block's index.
+    block: usize,
+    /// What it is matched by.
+    key: String,
+    code: Option<&'a str>,
+    name: &'a str,
+    /// How the row is printed.
+    printed: String,
+    amounts: &'a Amounts,
+    /// Builds the key of one of its cells.
+    at: At<'a>,
+}
+
+#[derive(Clone, Copy)]
+enum At<'a> {
+    Grid { row: &'a str },
+    Expenditure(usize),
+    Task(usize),
+}
+
+impl<'a> RowAt<'a> {
+    fn key(&self, col: &'a str) -> CellKey<'a> {
+        let t = self.spec.id.as_str();
+        match self.at {
+            At::Grid { row } => source::grid(t, self.block, row, col),
+            At::Expenditure(i) => source::expenditure(t, i, col),
+            At::Task(i) => source::task(t, i, col),
+        }
+    }
+
+    fn column(&self, v: &Checker, col: &str) -> String {
+        match self.at {
+            At::Expenditure(_) if self.spec.sides()[1].1.len() < 2 => String::new(),
+            _ => column_label(self.spec, col, v.budget.year),
+        }
+    }
+
+    fn place(&self, v: &Checker, col: &'a str) -> Place<'a> {
+        Place {
+            spec: self.spec,
+            key: self.key(col),
+            row: self.printed.clone(),
+            column: if col == LABEL {
+                // The cell that names the row: its code, where the table has one.
+                self.spec
+                    .column(crate::spec::ColumnKind::Code)
+                    .filter(|_| self.code.is_some())
+                    .map_or(String::new(), |c| c.path.join("/"))
+            } else {
+                self.column(v, col)
+            },
+        }
+    }
+}
+
+/// The rows of a set, in order.
+fn rows_of<'a>(v: &Checker<'a>, set: &'a RowSet, by: MatchBy, blocks: Blocks) -> Vec<RowAt<'a>> {
+    let (Some(spec), Some(table)) = (v.specs.get(&set.table), v.budget.tables.get(&set.table))
+    else {
+        return Vec::new();
+    };
+    let matched = |key: &str, code: Option<&str>, name: &str| match by {
+        MatchBy::Code => code.map(str::to_string),
+        MatchBy::Name => Some(norm(name)),
+        MatchBy::Key => Some(key.to_string()),
+    };
+    let mut out = Vec::new();
+    match table {
+        Table::Grid(g) => {
+            let take = match blocks {
+                Blocks::Department => 1,
+                Blocks::Each => g.blocks.len(),
+            };
+            for (bi, b) in g.blocks.iter().enumerate().take(take) {
+                let unit = norm(&b.unit);
+                if matches!(set.rows, RowKind::All | RowKind::Total) {
+                    if let Some(total) = &b.total {
+                        out.push(RowAt {
+                            spec,
+                            unit: unit.clone(),
+                            block: bi,
+                            key: String::new(),
+                            code: None,
+                            name: &b.unit,
+                            printed: row_label(&b.unit, None),
+                            amounts: total,
+                            at: At::Grid { row: "" },
+                        });
+                    }
+                }
+                if set.rows == RowKind::Total {
+                    continue;
+                }
+                for r in &b.rows {
+                    if set.rows == RowKind::Coded && r.code.is_none() {
+                        continue;
+                    }
+                    let Some(key) = matched(&r.key, r.code.as_deref(), &r.name) else {
+                        continue;
+                    };
+                    out.push(RowAt {
+                        spec,
+                        unit: unit.clone(),
+                        block: bi,
+                        key,
+                        code: r.code.as_deref(),
+                        name: &r.name,
+                        printed: row_label(&b.unit, Some(r)),
+                        amounts: &r.amounts,
+                        at: At::Grid { row: &r.key },
+                    });
                 }
             }
         }
-    }
-    if rows.is_empty() {
-        return;
-    }
-    let names: Vec<String> = sources
-        .iter()
-        .filter_map(|id| spec(v, id))
-        .map(|s| format!("表{}", s.number))
-        .collect();
-    for (i, e) in t.expenditure.iter().enumerate() {
-        let Some(code) = &e.code else { continue };
-        let place = Place {
-            spec: s,
-            key: source::expenditure(&s.id, i, "amount"),
-            row: format!("{code} {}", e.name),
-            column: String::new(),
-        };
-        match rows.get(code) {
-            Some((_, terms, _)) => {
-                let parts: Vec<Term> = terms
-                    .iter()
-                    .map(|t| Term::new(t.label.clone(), t.value, t.key.clone()))
-                    .collect();
-                v.sum(
-                    &format!("{rule}-01"),
-                    &place,
-                    e.amount,
-                    &parts,
-                    Relation::Eq,
-                    &format!("表{}支出项目“{}”", s.number, e.name),
-                );
-            }
-            None => {
-                let d = v
-                    .finding(
-                        Severity::Error,
-                        &format!("{rule}-01"),
-                        &place,
-                        format!("支出项目“{}”（{code}）在{}中没有", e.name, names.join("、")),
-                    )
-                    .expected(format!("{}中有科目 {code}", names.join("、")))
-                    .actual("没有")
-                    .hint("请核对支出项目名称和科目，两表应一致");
-                v.push(d);
-            }
-        }
-    }
-    let printed: std::collections::HashSet<&str> = t
-        .expenditure
-        .iter()
-        .filter_map(|e| e.code.as_deref())
-        .collect();
-    for (code, (name, _, key)) in &rows {
-        if !printed.contains(code.as_str()) {
-            let src = key
-                .split('|')
-                .next()
-                .and_then(|id| spec(v, id))
-                .unwrap_or(s);
-            let place = Place {
-                spec: src,
-                key: key.clone(),
-                row: format!("{code} {name}"),
-                column: "科目编码".into(),
-            };
-            let d = v
-                .finding(
-                    Severity::Error,
-                    &format!("{rule}-02"),
-                    &place,
-                    format!("科目 {code} {name} 没有列入表{}支出栏", s.number),
-                )
-                .expected(format!("表{}支出栏有“{name}”", s.number))
-                .actual("没有")
-                .hint(format!("请在表{}支出栏补列该科目", s.number));
-            v.push(d);
-        }
-    }
-}
-
-/// Two coded tables with the same rows: blocks matched by unit, rows by code (or totals only).
-fn same_blocks(
-    v: &mut Checker,
-    table: &str,
-    other: &str,
-    cols: &[&str],
-    totals_only: bool,
-    rule: &str,
-) {
-    let (Some(s), Some(g), Some(os), Some(og)) = (
-        spec(v, table),
-        grid(v, table),
-        spec(v, other),
-        grid(v, other),
-    ) else {
-        return;
-    };
-    for (bi, b) in g.blocks.iter().enumerate() {
-        let Some((obi, ob)) = og
-            .blocks
-            .iter()
-            .enumerate()
-            .find(|(_, ob)| norm(&ob.unit) == norm(&b.unit))
-        else {
-            continue;
-        };
-        let mut pairs: Vec<(Option<&Row>, Option<&Amounts>, Option<&Amounts>)> =
-            vec![(None, b.total.as_ref(), ob.total.as_ref())];
-        if !totals_only {
-            for r in &b.rows {
-                let o = ob.rows.iter().find(|o| o.key == r.key);
-                pairs.push((Some(r), Some(&r.amounts), o.map(|o| &o.amounts)));
-            }
-        }
-        for (row, mine, theirs) in pairs {
-            let Some(mine) = mine else { continue };
-            for col in cols {
-                let place = grid_place(v, s, g, bi, row, col);
-                let value = match theirs {
-                    Some(t) => get(t, col),
-                    None => Some(Amount::ZERO),
+        Table::TwoSided(t) if set.rows == RowKind::Expenditure => {
+            for (i, e) in t.expenditure.iter().enumerate() {
+                let Some(key) = matched(&e.key(), e.code.as_deref(), &e.name) else {
+                    continue;
                 };
-                let label = format!("表{}“{}”", os.number, place.row);
-                let key = source::grid(other, obi, row.map_or("", |r| r.key.as_str()), col);
-                v.sum(
-                    rule,
-                    &place,
-                    get(mine, col),
-                    &[Term::new(label, value, key)],
-                    Relation::Eq,
-                    &format!("“{}”", place.column),
-                );
+                out.push(RowAt {
+                    spec,
+                    unit: String::new(),
+                    block: 0,
+                    key,
+                    code: e.code.as_deref(),
+                    name: &e.name,
+                    printed: match &e.code {
+                        Some(c) => format!("{c} {}", e.name),
+                        None => e.name.clone(),
+                    },
+                    amounts: &e.amounts,
+                    at: At::Expenditure(i),
+                });
             }
         }
-    }
-}
-
-/// 表8's 基本支出 column equals 表4, item by item (30201 办公费 ↔ 办公费).
-fn economic_basic(v: &mut Checker) {
-    let (Some(s8), Some(t8), Some(s4), Some(t4)) = (
-        spec(v, "t08"),
-        grid(v, "t08"),
-        spec(v, "t04"),
-        grid(v, "t04"),
-    ) else {
-        return;
-    };
-    let (Some(b8), Some(b4)) = (t8.blocks.first(), t4.blocks.first()) else {
-        return;
-    };
-    // Names are normalized once: comparing each pair afresh is quadratic in normalizations.
-    let names4: Vec<String> = b4.rows.iter().map(|x| norm(&x.name)).collect();
-    let names8: Vec<String> = b8.rows.iter().map(|r| norm(&r.name)).collect();
-    for (r, n8) in b8.rows.iter().zip(&names8) {
-        let basic = get(&r.amounts, "basic");
-        let item = b4
-            .rows
-            .iter()
-            .zip(&names4)
-            .find(|(_, n4)| *n4 == n8)
-            .map(|(x, _)| x);
-        let place = grid_place(v, s8, t8, 0, Some(r), "basic");
-        match item {
-            Some(x) => {
-                let label = format!("表4“{}”总计", x.name);
-                let term = Term::new(
-                    label,
-                    get(&x.amounts, "total"),
-                    source::grid(&s4.id, 0, &x.key, "total"),
-                );
-                v.sum(
-                    "X-T8-T4-01",
-                    &place,
-                    basic,
-                    &[term],
-                    Relation::Eq,
-                    "基本支出",
-                );
+        Table::Form(f) if set.rows == RowKind::Tasks => {
+            for (i, t) in f.tasks.iter().enumerate() {
+                out.push(RowAt {
+                    spec,
+                    unit: String::new(),
+                    block: 0,
+                    key: norm(&t.name),
+                    code: None,
+                    name: &t.name,
+                    printed: t.name.clone(),
+                    amounts: &t.amounts,
+                    at: At::Task(i),
+                });
             }
-            None if basic.is_some_and(|b| !b.is_zero()) => {
-                let d = v
-                    .finding(
-                        Severity::Error,
-                        "X-T8-T4-01",
-                        &place,
-                        format!("表4 没有“{}”", r.name),
-                    )
-                    .expected(format!("表4 列出“{}”", r.name))
-                    .actual("没有")
-                    .hint("表8 基本支出列的每个科目都应在表4 中按名称列出，金额相同");
-                v.push(d);
+        }
+        _ => {}
+    }
+    out
+}
+
+/// `{name}`, `{code}`, `{left}`, `{right}`, `{column}`, `{row}` filled in.
+fn fill(template: &str, row: &RowAt, left: &str, right: &str, column: &str) -> String {
+    template
+        .replace("{name}", row.name)
+        .replace("{code}", row.code.unwrap_or(""))
+        .replace("{left}", left)
+        .replace("{right}", right)
+        .replace("{column}", column)
+        .replace("{row}", &row.printed)
+}
+
+/// The columns compared: (left column, right column) pairs.
+fn column_pairs<'a>(left: &'a RowSet, right: &'a RowSet) -> Vec<(&'a str, &'a str)> {
+    if !left.cols.is_empty() {
+        return left.cols.iter().map(|c| (c.as_str(), c.as_str())).collect();
+    }
+    match (&left.col, &right.col) {
+        (Some(l), Some(r)) => vec![(l.as_str(), r.as_str())],
+        (Some(l), None) => vec![(l.as_str(), l.as_str())],
+        _ => Vec::new(),
+    }
+}
+
+/// Rows of one table against the rows of others, matched by code, name or key.
+fn rows<'a>(v: &mut Checker<'a>, rule: &'a CrossRule) {
+    let Some(left_set) = &rule.left else { return };
+    if v.specs.get(&left_set.table).is_none() || !v.budget.tables.contains_key(&left_set.table) {
+        return;
+    }
+    let sources: Vec<(&'a RowSet, Vec<RowAt<'a>>)> = rule
+        .right
+        .iter()
+        .filter(|s| v.budget.tables.contains_key(&s.table))
+        .map(|s| (s, rows_of(v, s, rule.match_by, rule.blocks)))
+        .collect();
+    if sources.is_empty() {
+        return;
+    }
+    let lefts = rows_of(v, left_set, rule.match_by, rule.blocks);
+    let name_of = |id: &str| {
+        v.specs
+            .get(id)
+            .map_or(id.to_string(), |s| format!("表{}", s.number))
+    };
+    let left_name = name_of(&left_set.table);
+    let right_name = rule
+        .right
+        .iter()
+        .map(|s| name_of(&s.table))
+        .collect::<Vec<_>>()
+        .join("、");
+    // Right rows by (unit, key), in the order first seen.
+    let mut index: HashMap<(&str, &str), Vec<(&'a RowSet, &RowAt<'a>)>> = HashMap::new();
+    let mut order: Vec<(&str, &str)> = Vec::new();
+    for (set, rows) in &sources {
+        for r in rows {
+            let k = (unit_of(rule, r), r.key.as_str());
+            let e = index.entry(k).or_default();
+            if e.is_empty() {
+                order.push(k);
             }
-            None => {}
+            e.push((*set, r));
         }
     }
-    for (x, n4) in b4.rows.iter().zip(&names4) {
-        if !names8.contains(n4) {
-            let place = Place {
-                spec: s4,
-                key: source::grid(&s4.id, 0, &x.key, LABEL),
-                row: x.name.clone(),
-                column: String::new(),
-            };
-            let d = v
-                .finding(
-                    Severity::Error,
-                    "X-T8-T4-02",
-                    &place,
-                    format!("表8 没有“{}”", x.name),
-                )
-                .expected("表8 有同名科目")
-                .actual("没有")
-                .hint("表4 的项目名称应与表8 的经济分类科目名称一致");
-            v.push(d);
+    let units_right: HashSet<&str> = index.keys().map(|k| k.0).collect();
+    let mut seen: HashSet<(&str, &str)> = HashSet::new();
+    for l in &lefts {
+        let unit = unit_of(rule, l);
+        if rule.blocks == Blocks::Each && !units_right.contains(unit) {
+            continue;
         }
-    }
-}
-
-/// 表6 is the fiscal-appropriation part of 表1 (and so of 表2).
-fn fiscal_part(v: &mut Checker) {
-    let (Some(s6), Some(t6)) = (spec(v, "t06"), two_sided(v, "t06")) else {
-        return;
-    };
-    let pairs = [
-        ("fiscal", "fiscal"),
-        ("fiscal_gpb", "fiscal_gpb"),
-        ("fiscal_gov_fund", "fiscal_gov_fund"),
-        ("fiscal_soe_capital", "fiscal_soe_capital"),
-        ("carry_in", "carry_in_fiscal"),
-    ];
-    for (mine, theirs) in pairs {
-        let Some(other) = line(v, "t01", theirs) else {
-            return;
-        };
-        let place = Place {
-            spec: s6,
-            key: source::line(&s6.id, mine),
-            row: column_label(s6, mine, 0),
-            column: String::new(),
-        };
-        v.sum(
-            "X-T6-T1-01",
-            &place,
-            get(&t6.lines, mine),
-            &[other],
-            Relation::Eq,
-            &format!("“{}”", place.row),
-        );
-    }
-}
-
-/// 表2's income columns equal 表1's income lines.
-fn income_columns(v: &mut Checker) {
-    let (Some(s2), Some(t2)) = (spec(v, "t02"), grid(v, "t02")) else {
-        return;
-    };
-    let Some(total) = t2.blocks.first().and_then(|b| b.total.as_ref()) else {
-        return;
-    };
-    let pairs: [(&[&str], &str); 11] = [
-        (&["total"], "income_total"),
-        (&["fiscal_subtotal"], "fiscal"),
-        (
-            &["gpb_basic", "gpb_duty", "gpb_special", "gpb_invest"],
-            "fiscal_gpb",
-        ),
-        (&["gov_fund"], "fiscal_gov_fund"),
-        (&["soe_capital"], "fiscal_soe_capital"),
-        (&["special_account"], "special_account"),
-        (&["business"], "unit_business"),
-        (&["operating"], "unit_operating"),
-        (&["superior_subsidy"], "unit_superior_subsidy"),
-        (&["affiliate_remit"], "unit_affiliate_remit"),
-        (&["carry_in"], "carry_in"),
-    ];
-    for (cols, t1_line) in pairs {
-        let Some(t1) = line(v, "t01", t1_line) else {
-            return;
-        };
-        let place = grid_place(v, s2, t2, 0, None, cols[0]);
-        if cols.len() == 1 {
-            v.sum(
-                "X-T2-T1-01",
-                &place,
-                get(total, cols[0]),
-                &[t1],
-                Relation::Eq,
-                &format!("“{}”", place.column),
-            );
-        } else {
-            // 表1 prints one 一般公共预算拨款 line for 表2's four columns.
-            let parts: Vec<Term> = cols
-                .iter()
-                .map(|c| {
-                    Term::new(
-                        leaf_label(s2, c, v.budget.year),
-                        get(total, c),
-                        source::grid(&s2.id, 0, "", c),
-                    )
-                })
-                .collect();
-            let Some(s1) = spec(v, "t01") else { return };
-            let p = Place {
-                spec: s1,
-                key: t1.key.clone(),
-                row: column_label(s1, t1_line, 0),
-                column: String::new(),
-            };
-            v.sum(
-                "X-T2-T1-01",
-                &p,
-                t1.value,
-                &parts,
-                Relation::Eq,
-                &format!("{}（表2 一般公共预算拨款各列之和）", t1.label),
-            );
-        }
-    }
-    let other_t1 = line(v, "t01", "unit_other");
-    grid_vs(v, "t02", "", "other", other_t1, "X-T2-T1-01");
-}
-
-/// 表9's current-year items cover the matching basic-expenditure items of 表8.
-fn sangong(v: &mut Checker) {
-    let (Some(s9), Some(t9)) = (spec(v, "t09"), grid(v, "t09")) else {
-        return;
-    };
-    let Some(b9) = t9.blocks.first() else { return };
-    let Some(current) = b9.rows.iter().find(|r| r.key == "current") else {
-        return;
-    };
-    for (col, code) in [
-        ("abroad_gpb", "30212"),
-        ("reception_gpb", "30217"),
-        ("vehicle_operation_gpb", "30231"),
-        ("vehicle_purchase_gpb", "31013"),
-    ] {
-        let Some(basic) = grid_amount(v, "t08", code, "basic").filter(|t| t.value.is_some()) else {
+        let k = (unit, l.key.as_str());
+        seen.insert(k);
+        let Some(found) = index.get(&k) else {
+            unmatched_left(v, rule, l, &left_name, &right_name);
             continue;
         };
-        let place = grid_place(v, s9, t9, 0, Some(current), col);
-        let term = Term::new(format!("表8 {code} 基本支出"), basic.value, basic.key);
-        v.sum(
-            "X-T9-T8-01",
+        for (lc, _) in column_pairs(left_set, found[0].0) {
+            let mut terms = Vec::new();
+            for (set, x) in found {
+                for (c, rc) in column_pairs(left_set, set) {
+                    if c == lc {
+                        terms.push(term_of(v, x, rc, &l.printed));
+                    }
+                }
+            }
+            compare_row(v, rule, l, lc, &terms, &left_name, &right_name);
+        }
+    }
+    let Some(u) = &rule.unmatched_right else {
+        return;
+    };
+    if u.policy != Policy::Report {
+        return;
+    }
+    for k in order {
+        if seen.contains(&k) {
+            continue;
+        }
+        if rule.blocks == Blocks::Department || lefts.iter().any(|l| unit_of(rule, l) == k.0) {
+            let r = index[&k][0].1;
+            let place = r.place(v, LABEL);
+            report(v, rule, u, r, place, &left_name, &right_name);
+        }
+    }
+}
+
+fn unit_of<'a>(rule: &CrossRule, r: &'a RowAt) -> &'a str {
+    match rule.blocks {
+        Blocks::Department => "",
+        Blocks::Each => r.unit.as_str(),
+    }
+}
+
+/// A right row's figure as a term of a sum.
+fn term_of<'a>(v: &Checker, r: &RowAt<'a>, col: &'a str, left_printed: &str) -> Term<'a> {
+    let n = r.spec.number;
+    let column = r.column(v, col);
+    let label = if r.at_total() || r.printed == left_printed || column.is_empty() {
+        format!("表{n} {}", r.printed)
+    } else {
+        format!("表{n}“{}”{column}", r.name)
+    };
+    Term::new(label, r.amounts.amount(col), r.key(col))
+}
+
+impl RowAt<'_> {
+    fn at_total(&self) -> bool {
+        matches!(self.at, At::Grid { row: "" })
+    }
+}
+
+fn compare_row<'a>(
+    v: &mut Checker<'a>,
+    rule: &CrossRule,
+    l: &RowAt<'a>,
+    col: &'a str,
+    terms: &[Term<'a>],
+    left: &str,
+    right: &str,
+) {
+    let place = l.place(v, col);
+    let column = if place.column.is_empty() {
+        column_label(l.spec, col, v.budget.year)
+    } else {
+        place.column.clone()
+    };
+    let what = match &rule.what {
+        Some(w) => fill(w, l, left, right, &column),
+        None => format!("“{column}”"),
+    };
+    v.sum(
+        &rule.id,
+        &place,
+        l.amounts.amount(col),
+        terms,
+        rule.relation,
+        &what,
+    );
+}
+
+fn unmatched_left<'a>(
+    v: &mut Checker<'a>,
+    rule: &'a CrossRule,
+    l: &RowAt<'a>,
+    left: &str,
+    right: &str,
+) {
+    let Some(u) = &rule.unmatched_left else {
+        return;
+    };
+    let Some(set) = &rule.left else { return };
+    let cols = column_pairs(set, rule.right.first().unwrap_or(set));
+    match u.policy {
+        Policy::Zero => {
+            for (lc, _) in cols {
+                let zero = Term::new(
+                    format!("{right}“{}”", l.printed),
+                    Some(Amount::ZERO),
+                    l.key(lc),
+                );
+                compare_row(v, rule, l, lc, &[zero], left, right);
+            }
+        }
+        Policy::Report | Policy::ReportNonzero => {
+            let Some((lc, _)) = cols.first().copied() else {
+                return;
+            };
+            let value = l.amounts.amount(lc);
+            if u.policy == Policy::ReportNonzero && value.is_none_or(Amount::is_zero) {
+                return;
+            }
+            let place = l.place(v, lc);
+            report(v, rule, u, l, place, left, right);
+        }
+    }
+}
+
+fn report<'a>(
+    v: &mut Checker<'a>,
+    rule: &CrossRule,
+    u: &Unmatched,
+    r: &RowAt<'a>,
+    place: Place<'a>,
+    left: &str,
+    right: &str,
+) {
+    let id = u.id.as_deref().unwrap_or(&rule.id);
+    let column = place.column.clone();
+    let d = v
+        .finding(
+            Severity::Error,
+            id,
             &place,
-            get(&current.amounts, col),
-            &[term],
-            Relation::Ge,
-            &format!("本年“{}”", place.column),
-        );
-    }
+            fill(&u.message, r, left, right, &column),
+        )
+        .expected(fill(&u.expected, r, left, right, &column))
+        .actual("没有")
+        .hint(fill(&u.hint, r, left, right, &column));
+    v.push(d);
 }
 
-/// 表12's tasks: 基本支出 = 表4 total; project tasks = 表5's categories.
-fn performance(v: &mut Checker) {
-    let (Some(s12), Some(f)) = (spec(v, "t12"), v.budget.form("t12")) else {
+/// A table has figures exactly when the cell is not zero.
+fn empty_iff_zero<'a>(v: &mut Checker<'a>, rule: &'a CrossRule) {
+    let (Some(id), Some(cell)) = (&rule.table, &rule.cell) else {
         return;
     };
-    let task_place = |i: usize, name: &str| Place {
-        spec: s12,
-        key: source::task(&s12.id, i, "total"),
-        row: name.to_string(),
-        column: "总额".into(),
-    };
-    if let Some((i, t)) = f
-        .tasks
-        .iter()
-        .enumerate()
-        .find(|(_, t)| norm(&t.name) == norm("基本支出"))
-    {
-        if let Some(t4) = grid_amount(v, "t04", "", "total") {
-            v.sum(
-                "X-T12-T4-01",
-                &task_place(i, &t.name),
-                get(&t.amounts, "total"),
-                &[t4],
-                Relation::Eq,
-                "任务“基本支出”的总额",
-            );
-        }
-    }
-    let (Some(s5), Some(t5)) = (spec(v, "t05"), grid(v, "t05")) else {
+    let (Some(s), Some(t)) = (v.specs.get(id), v.budget.tables.get(id)) else {
         return;
     };
-    let Some(b5) = t5.blocks.first() else { return };
-    let task_names: Vec<String> = f.tasks.iter().map(|t| norm(&t.name)).collect();
-    for r in &b5.rows {
-        let label = format!("表5“{}”总计", r.name);
-        match f
-            .tasks
-            .iter()
-            .enumerate()
-            .find(|(i, _)| task_names[*i] == r.key)
-        {
-            Some((i, t)) => {
-                let term = Term::new(
-                    label,
-                    get(&r.amounts, "total"),
-                    source::grid(&s5.id, 0, &r.key, "total"),
-                );
-                v.sum(
-                    "X-T12-T5-01",
-                    &task_place(i, &t.name),
-                    get(&t.amounts, "total"),
-                    &[term],
-                    Relation::Eq,
-                    &format!("任务“{}”的总额", t.name),
-                );
-            }
-            None => {
-                let place = grid_place(v, s5, t5, 0, Some(r), "total");
-                let d = v
-                    .finding(
-                        Severity::Error,
-                        "X-T12-T5-01",
-                        &place,
-                        format!("表12 年度主要任务中没有项目类别“{}”", r.name),
-                    )
-                    .expected(format!("表12 有任务“{}”", r.name))
-                    .actual("没有")
-                    .hint("表12 的项目任务应与表5 的项目类别一一对应");
-                v.push(d);
-            }
-        }
-    }
-}
-
-/// A fund table has figures exactly when 表1's matching income line is not zero.
-fn empty_funds(v: &mut Checker, table: &str, t1_line: &str, rule: &str) {
-    let (Some(s), Some(t)) = (spec(v, table), v.budget.tables.get(table)) else {
-        return;
-    };
-    let Some(Term {
+    let Some(Cell {
         label,
         value: Some(income),
         key: income_key,
-    }) = line(v, "t01", t1_line)
+        ..
+    }) = resolve(v, cell)
     else {
         return;
     };
@@ -622,27 +609,33 @@ fn empty_funds(v: &mut Checker, table: &str, t1_line: &str, rule: &str) {
     if empty == income.is_zero() {
         return;
     }
-    let g = match t {
-        Table::Grid(g) => g,
-        _ => return,
+    let Table::Grid(g) = t else { return };
+    let place = Place {
+        spec: s,
+        key: source::grid(&s.id, 0, "", first_amount(s)),
+        row: row_label(g.blocks.first().map_or("", |b| b.unit.as_str()), None),
+        column: column_label(s, first_amount(s), v.budget.year),
     };
-    let place = grid_place(v, s, g, 0, None, "total");
+    let note = s.empty_note.as_deref().unwrap_or("本表无数据");
     let (msg, hint) = if empty {
         (
             format!(
                 "{label}为 {}，但本表没有支出数",
                 crate::amount::grouped(income)
             ),
-            "有该项资金收入的，本表应列出相应支出",
+            "有该项资金收入的，本表应列出相应支出".to_string(),
         )
     } else {
         (
             format!("{label}为 0，但本表有支出数"),
-            "没有该项资金收入的，本表应为空表（合计 0，注“本表本年无发生额”）",
+            format!(
+                "没有该项资金收入的，本表应为空表（合计 0，注“{}”）",
+                note.trim_start_matches("注:").trim_end_matches('。')
+            ),
         )
     };
     let mut d = v
-        .finding(Severity::Error, rule, &place, msg)
+        .finding(Severity::Error, &rule.id, &place, msg)
         .expected(if empty {
             "有支出数"
         } else {
@@ -654,7 +647,7 @@ fn empty_funds(v: &mut Checker, table: &str, t1_line: &str, rule: &str) {
             "有支出数"
         })
         .hint(hint);
-    // The cells that hold figures, and 表1's line, are what to look at.
+    // The cells that hold figures, and the other table's cell, are what to look at.
     let mut keys = vec![income_key];
     for (bi, b) in g.blocks.iter().enumerate() {
         let rows = b
@@ -667,10 +660,14 @@ fn empty_funds(v: &mut Checker, table: &str, t1_line: &str, rule: &str) {
                 amounts
                     .iter()
                     .filter(|(_, a)| a.is_some_and(|x| !x.is_zero()))
-                    .map(|(c, _)| source::grid(table, bi, key, c)),
+                    .map(|(c, _)| source::grid(&s.id, bi, key, c)),
             );
         }
     }
     d.cells = keys.iter().filter_map(|k| v.cell(k)).collect();
     v.push(d);
+}
+
+fn first_amount(s: &TableSpec) -> &str {
+    s.amount_columns().next().map_or("", |c| c.id.as_str())
 }

@@ -18,7 +18,7 @@ use rust_decimal::Decimal;
 use crate::amount::{grouped, Amount};
 use crate::diag::{Diagnostic, Severity};
 use crate::model::Budget;
-use crate::source::SourceMap;
+use crate::source::{CellKey, SourceMap};
 use crate::spec::{Relation, SpecSet, TableSpec};
 use catalogue::Catalogue;
 
@@ -106,15 +106,15 @@ fn suspects(found: &mut [Diagnostic]) {
 }
 
 /// One operand of a sum, with its label for messages.
-pub(crate) struct Term {
+pub(crate) struct Term<'a> {
     pub label: String,
     pub value: Option<Amount>,
-    /// Source-map key of the operand's cell.
-    pub key: String,
+    /// The operand's cell.
+    pub key: CellKey<'a>,
 }
 
-impl Term {
-    pub fn new(label: impl Into<String>, value: Option<Amount>, key: String) -> Term {
+impl<'a> Term<'a> {
+    pub fn new(label: impl Into<String>, value: Option<Amount>, key: CellKey<'a>) -> Term<'a> {
         Term {
             label: label.into(),
             value,
@@ -159,14 +159,15 @@ pub(crate) fn holds(
     match relation {
         Relation::Eq => total.value() == sum,
         Relation::Ge => total.value() >= sum,
+        Relation::Le => total.value() <= sum,
     }
 }
 
 /// Where a finding points and what it is about.
 pub(crate) struct Place<'s> {
     pub spec: &'s TableSpec,
-    /// Source-map key of the cell.
-    pub key: String,
+    /// The cell.
+    pub key: CellKey<'s>,
     pub row: String,
     pub column: String,
 }
@@ -197,8 +198,8 @@ impl Checker<'_> {
         d
     }
 
-    /// `'sheet'!A1` of a source key, when the model came from a workbook.
-    pub fn cell(&self, key: &str) -> Option<String> {
+    /// `'sheet'!A1` of a cell, when the model came from a workbook.
+    pub fn cell(&self, key: &CellKey) -> Option<String> {
         self.sources
             .get(key)
             .map(|l| format!("'{}'!{}", l.sheet, crate::text::cell_address(l.row, l.col)))
@@ -282,17 +283,17 @@ impl Checker<'_> {
         let off = match relation {
             Relation::Eq => diff.abs(),
             Relation::Ge => (-diff).max(Decimal::ZERO),
+            Relation::Le => diff.max(Decimal::ZERO),
         };
         if off.is_zero() {
             return true;
         }
         let envelope = self.envelope(parts.len().max(2));
-        let sign = if relation == Relation::Ge { "≥" } else { "=" };
-        let expected = format!(
-            "{}{}",
-            if relation == Relation::Ge { "≥ " } else { "" },
-            grouped(Amount::round(sum))
-        );
+        let sign = relation.sign();
+        let expected = match relation {
+            Relation::Eq => grouped(Amount::round(sum)),
+            _ => format!("{sign} {}", grouped(Amount::round(sum))),
+        };
         let d = if off <= envelope {
             self.finding(
                 Severity::Warning,
@@ -317,8 +318,8 @@ impl Checker<'_> {
             .expected(expected)
             .actual(grouped(total))
             .difference(grouped(Amount::round(diff)));
-        d.cells = std::iter::once(place.key.as_str())
-            .chain(parts.iter().map(|p| p.key.as_str()))
+        d.cells = std::iter::once(&place.key)
+            .chain(parts.iter().map(|p| &p.key))
             .filter_map(|k| self.cell(k))
             .collect();
         self.push(d);
@@ -344,7 +345,7 @@ mod tests {
     #[test]
     fn envelope_grows_with_addends() {
         let specs = SpecSet::builtin().unwrap();
-        let b = Budget::new(String::new(), 2024);
+        let b = Budget::new(&specs, String::new(), 2024);
         let src = SourceMap::default();
         let opts = Options::builtin().unwrap();
         let c = Checker {

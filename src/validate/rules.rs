@@ -2,8 +2,7 @@
 //! severity, the tables it reads and what it checks. `docs/rules.md` is this
 //! catalogue as Markdown (a test keeps them equal).
 
-use crate::spec::{Classification, Relation, RowKey, SpecSet, TableKind, TableSpec};
-use crate::text::fill;
+use crate::spec::{Classification, RowKey, SpecSet, TableKind, TableSpec};
 
 /// One rule.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,8 +30,17 @@ fn rule(
     }
 }
 
+/// A column or line label with its year placeholders read as 本年 / 上年.
 fn label(spec: &TableSpec, id: &str) -> String {
-    super::tables::column_label(spec, id, 2024)
+    unyear(&super::tables::column_label_raw(spec, id))
+}
+
+/// `{year}年…` as 本年…, `{prior_year}年…` as 上年….
+fn unyear(s: &str) -> String {
+    s.replace("{prior_year}年", "上年")
+        .replace("{year}年", "本年")
+        .replace("{prior_year}", "上年")
+        .replace("{year}", "本年")
 }
 
 /// Every rule, table by table, then the cross-table and catalogue rules.
@@ -116,11 +124,7 @@ pub fn catalogue(specs: &SpecSet) -> Vec<RuleInfo> {
             "金额未填写（空白不等于 0，无发生额应填 0）",
         ));
         for r in &s.sums {
-            let sign = if r.relation == Relation::Ge {
-                "≥"
-            } else {
-                "="
-            };
+            let sign = r.relation.sign();
             let parts = r
                 .parts
                 .iter()
@@ -221,7 +225,7 @@ pub fn catalogue(specs: &SpecSet) -> Vec<RuleInfo> {
                 s.fixed_rows
                     .iter()
                     .find(|l| l.id == id)
-                    .map_or(id.to_string(), |l| fill(&l.label, 2024, ""))
+                    .map_or(id.to_string(), |l| unyear(&l.label))
             };
             out.push(rule(
                 format!("T{n}-YEAR-01"),
@@ -250,29 +254,54 @@ pub fn catalogue(specs: &SpecSet) -> Vec<RuleInfo> {
             ));
         }
     }
+    for r in &specs.layout.rules {
+        let tables = r
+            .tables()
+            .iter()
+            .map(|id| {
+                specs
+                    .get(id)
+                    .map_or(id.to_string(), |s| format!("表{}", s.number))
+            })
+            .collect::<Vec<_>>()
+            .join("、");
+        let severity = match r.check {
+            crate::layout::CheckKind::EmptyIffZero => "错误",
+            _ => SUM,
+        };
+        out.push(rule(&r.id, severity, &tables, &r.description));
+        for u in [&r.unmatched_left, &r.unmatched_right]
+            .into_iter()
+            .flatten()
+        {
+            if let (Some(id), Some(d)) = (&u.id, &u.description) {
+                if id != &r.id {
+                    out.push(rule(id, "错误", &tables, d));
+                }
+            }
+        }
+    }
+    let coded = specs
+        .tables
+        .iter()
+        .filter(|s| s.classification.is_some() && s.row_key == RowKey::Code)
+        .map(|s| format!("表{}", s.number))
+        .collect::<Vec<_>>()
+        .join("、");
     out.extend([
-        rule("X-T1-T3-01", SUM, "表1、表3", "表1 支出栏每个科目 = 表3 部门该科目“支出总计”"),
-        rule("X-T1-T3-02", "错误", "表1、表3", "表3 的每个科目都列入表1 支出栏"),
-        rule("X-T1-T7-01", SUM, "表1、表7、表10、表11", "只有一般公共预算资金时：表1 支出栏每个科目 = 表7 + 表10 + 表11 该科目“支出总计”"),
-        rule("X-T1-T7-02", "错误", "表1、表7、表10、表11", "只有一般公共预算资金时：表7、表10、表11 的每个科目都列入表1 支出栏"),
-        rule("X-T6-T7-01", SUM, "表6、表7、表10、表11", "表6 支出栏每个科目 = 表7 + 表10 + 表11 该科目“支出总计”"),
-        rule("X-T6-T7-02", "错误", "表6、表7、表10、表11", "表7、表10、表11 的每个科目都列入表6 支出栏"),
-        rule("X-T3-T1-01", SUM, "表3、表1", "表3 合计行“支出总计” = 表1“本年支出合计”"),
-        rule("X-T3-T4-01", SUM, "表3、表4", "表3 合计行“基本支出” = 表4 合计行“总计”"),
-        rule("X-T3-T5-01", SUM, "表3、表5", "表3 合计行“项目支出” = 表5 合计行“总计”"),
-        rule("X-T7-T3-01", SUM, "表7、表3", "只有一般公共预算资金时：表7 每一行 = 表3 同一科目（支出总计、基本支出、项目支出）"),
-        rule("X-T7-T8-01", SUM, "表7、表8", "表7 合计行 = 表8 合计行（支出总计、基本支出、项目支出）"),
-        rule("X-T8-T4-01", SUM, "表8、表4", "表8 每个科目的“基本支出” = 表4 同名项目的“总计”"),
-        rule("X-T8-T4-02", "错误", "表8、表4", "表4 的每个项目都在表8 中有同名科目"),
-        rule("X-T6-T1-01", SUM, "表6、表1", "表6 财政拨款各行 = 表1 财政拨款各行；表6“上年结余、结转” = 表1“财政拨款结余、结转”"),
-        rule("X-T2-T1-01", SUM, "表2、表1", "表2 部门合计行各收入列 = 表1 收入栏对应行（一般公共预算拨款为表2 四列之和）"),
-        rule("X-T9-T8-01", "错误（差额在尾数范围内为警告）", "表9、表8", "表9 本年因公出国(境)费用、公务接待费、公务用车运行维护费、公务用车购置费（一般公共预算）≥ 表8 对应科目 30212、30217、30231、31013 的基本支出"),
-        rule("X-T12-T4-01", SUM, "表12、表4", "表12 任务“基本支出”总额 = 表4 合计行“总计”"),
-        rule("X-T12-T5-01", SUM, "表12、表5", "表5 每个项目类别在表12 有同名任务，总额 = 表5“总计”"),
-        rule("X-T10-T1-01", "错误", "表10、表1", "表10 无发生额 ⇔ 表1“政府性基金预算拨款”为 0"),
-        rule("X-T11-T1-01", "错误", "表11、表1", "表11 无发生额 ⇔ 表1“国有资本经营预算拨款”为 0"),
-        rule("C-CODE-01", "提示", "表3、7、8、10、11", "科目编码不在科目目录中（可能是新增科目）"),
-        rule("C-NAME-01", "警告", "表3、7、8、10、11", "科目名称与科目目录不一致"),
+        rule(
+            "C-CODE-01",
+            "提示",
+            &coded,
+            "科目编码不在科目目录中（可能是新增科目）",
+        ),
+        rule("C-NAME-01", "警告", &coded, "科目名称与科目目录不一致"),
+        rule(
+            "S-TEXT-LONG",
+            "错误",
+            "全部",
+            "文字超过 Excel 单元格的上限（32,767 个字符）",
+        ),
     ]);
     out
 }

@@ -11,7 +11,7 @@ use crate::source::{self, LABEL};
 use crate::spec::{Classification, Relation, RowKey, TableSpec};
 use crate::text::{fill, norm};
 
-pub(crate) fn check(v: &mut Checker, spec: &TableSpec) {
+pub(crate) fn check<'a>(v: &mut Checker<'a>, spec: &'a TableSpec) {
     match &v.budget.tables[&spec.id] {
         Table::Grid(g) => grid(v, spec, g),
         Table::TwoSided(t) => two_sided(v, spec, t),
@@ -21,16 +21,15 @@ pub(crate) fn check(v: &mut Checker, spec: &TableSpec) {
 
 /// A column's header path as printed (`2024年政府采购项目/小计`).
 pub(crate) fn column_label(spec: &TableSpec, id: &str, year: i32) -> String {
+    fill(&column_label_raw(spec, id), year, "")
+}
+
+/// [`column_label`] with its year placeholders unfilled.
+pub(crate) fn column_label_raw(spec: &TableSpec, id: &str) -> String {
     spec.columns
         .iter()
         .find(|c| c.id == id)
-        .map(|c| {
-            c.path
-                .iter()
-                .map(|l| fill(l, year, ""))
-                .collect::<Vec<_>>()
-                .join("/")
-        })
+        .map(|c| c.path.join("/"))
         .or_else(|| {
             spec.fixed_lines()
                 .find(|l| l.id == id)
@@ -72,7 +71,7 @@ pub(crate) fn get(a: &Amounts, id: &str) -> Option<Amount> {
     a.get(id).copied().flatten()
 }
 
-fn grid(v: &mut Checker, spec: &TableSpec, g: &GridTable) {
+fn grid<'a>(v: &mut Checker<'a>, spec: &'a TableSpec, g: &'a GridTable) {
     let year = v.budget.year;
     let cols: Vec<&str> = spec.amount_columns().map(|c| c.id.as_str()).collect();
     for (bi, b) in g.blocks.iter().enumerate() {
@@ -82,7 +81,7 @@ fn grid(v: &mut Checker, spec: &TableSpec, g: &GridTable) {
             .map(|t| ("", None, t))
             .chain(b.rows.iter().map(|r| (r.key.as_str(), Some(r), &r.amounts)));
         for (key, row, amounts) in rows {
-            let place = |col: &str| Place {
+            let place = |col: &'a str| Place {
                 spec,
                 key: source::grid(&spec.id, bi, key, col),
                 row: row_label(&b.unit, row),
@@ -282,7 +281,13 @@ fn codes<'b>(
     out
 }
 
-fn hierarchy(v: &mut Checker, spec: &TableSpec, g: &GridTable, bi: usize, class: Classification) {
+fn hierarchy<'a>(
+    v: &mut Checker<'a>,
+    spec: &'a TableSpec,
+    g: &'a GridTable,
+    bi: usize,
+    class: Classification,
+) {
     let b = &g.blocks[bi];
     let coded = codes(v, spec, bi, &b.rows);
     let year = v.budget.year;
@@ -428,7 +433,7 @@ fn hierarchy(v: &mut Checker, spec: &TableSpec, g: &GridTable, bi: usize, class:
 }
 
 /// With several 预算单位, the department's block is the sum of the units' blocks.
-fn units(v: &mut Checker, spec: &TableSpec, g: &GridTable) {
+fn units<'a>(v: &mut Checker<'a>, spec: &'a TableSpec, g: &'a GridTable) {
     if g.blocks.len() < 2 {
         return;
     }
@@ -485,76 +490,99 @@ fn units(v: &mut Checker, spec: &TableSpec, g: &GridTable) {
     }
 }
 
-fn two_sided(v: &mut Checker, spec: &TableSpec, t: &TwoSidedTable) {
+fn two_sided<'a>(v: &mut Checker<'a>, spec: &'a TableSpec, t: &'a TwoSidedTable) {
     let n = spec.number;
-    let line_place = |id: &str| Place {
+    let [_, right] = spec.sides();
+    // One amount column a side prints its lines without a column heading.
+    let column = |line: &str, col: &str| {
+        if spec.line_columns(line).len() > 1 {
+            column_label(spec, col, v.budget.year)
+        } else {
+            String::new()
+        }
+    };
+    let exp_column = |col: &str| {
+        if right.1.len() > 1 {
+            column_label(spec, col, v.budget.year)
+        } else {
+            String::new()
+        }
+    };
+    let line_place = |id: &'a str, col: &'a str| Place {
         spec,
-        key: source::line(&spec.id, id),
+        key: source::line(&spec.id, id, col),
         row: column_label(spec, id, 0),
-        column: String::new(),
+        column: column(id, col),
     };
     for l in spec.fixed_lines() {
-        if get(&t.lines, &l.id).is_none() {
-            v.blank(&line_place(&l.id));
+        for c in spec.line_columns(&l.id) {
+            if t.amount(&l.id, &c.id).is_none() {
+                v.blank(&line_place(&l.id, &c.id));
+            }
         }
     }
-    let exp_place = |i: usize, name: &str| Place {
+    let exp_place = |i: usize, name: &str, col: &'a str| Place {
         spec,
-        key: source::expenditure(&spec.id, i, "amount"),
+        key: source::expenditure(&spec.id, i, col),
         row: name.to_string(),
-        column: String::new(),
+        column: exp_column(col),
     };
     for (i, e) in t.expenditure.iter().enumerate() {
-        if e.amount.is_none() {
-            v.blank(&exp_place(i, &e.name));
+        for c in &right.1 {
+            if e.amounts.amount(&c.id).is_none() {
+                v.blank(&exp_place(i, &e.name, &c.id));
+            }
         }
     }
     for rule in &spec.sums {
-        let parts: Vec<Term> = rule
-            .parts
-            .iter()
-            .map(|p| {
-                Term::new(
-                    column_label(spec, p, 0),
-                    get(&t.lines, p),
-                    source::line(&spec.id, p),
-                )
-            })
-            .collect();
-        let what = format!("“{}”", column_label(spec, &rule.total, 0));
-        v.sum(
-            &rule.id,
-            &line_place(&rule.total),
-            get(&t.lines, &rule.total),
-            &parts,
-            rule.relation,
-            &what,
-        );
+        for (total, parts) in line_sum_columns(spec, rule) {
+            let terms: Vec<Term> = parts
+                .iter()
+                .map(|(p, c)| {
+                    Term::new(
+                        column_label(spec, p, 0),
+                        t.amount(p, c),
+                        source::line(&spec.id, p, c),
+                    )
+                })
+                .collect();
+            let what = format!("“{}”", column_label(spec, total.0, 0));
+            v.sum(
+                &rule.id,
+                &line_place(total.0, total.1),
+                t.amount(total.0, total.1),
+                &terms,
+                rule.relation,
+                &what,
+            );
+        }
     }
     if let Some(total) = &spec.expenditure_total {
-        let parts: Vec<Term> = t
-            .expenditure
-            .iter()
-            .enumerate()
-            .filter(|(_, e)| e.level == Some(Level::Lei))
-            .map(|(i, e)| {
-                Term::new(
-                    e.name.clone(),
-                    e.amount,
-                    source::expenditure(&spec.id, i, "amount"),
-                )
-            })
-            .collect();
-        if !parts.is_empty() {
-            let what = format!("“{}”", column_label(spec, total, 0));
-            v.sum(
-                &format!("T{n}-EXP-01"),
-                &line_place(total),
-                get(&t.lines, total),
-                &parts,
-                Relation::Eq,
-                &format!("{what}（各类级科目之和）"),
-            );
+        for c in &right.1 {
+            let parts: Vec<Term> = t
+                .expenditure
+                .iter()
+                .enumerate()
+                .filter(|(_, e)| e.level == Some(Level::Lei))
+                .map(|(i, e)| {
+                    Term::new(
+                        e.name.clone(),
+                        e.amounts.amount(&c.id),
+                        source::expenditure(&spec.id, i, &c.id),
+                    )
+                })
+                .collect();
+            if !parts.is_empty() {
+                let what = format!("“{}”", column_label(spec, total, 0));
+                v.sum(
+                    &format!("T{n}-EXP-01"),
+                    &line_place(total, &c.id),
+                    t.amount(total, &c.id),
+                    &parts,
+                    Relation::Eq,
+                    &format!("{what}（各类级科目之和）"),
+                );
+            }
         }
     }
     for (parent_len, rule) in [
@@ -565,7 +593,7 @@ fn two_sided(v: &mut Checker, spec: &TableSpec, t: &TwoSidedTable) {
             let Some(code) = e.code.as_deref().filter(|c| c.len() == parent_len) else {
                 continue;
             };
-            let parts: Vec<Term> = t
+            let children: Vec<(usize, &crate::model::ExpenditureLine)> = t
                 .expenditure
                 .iter()
                 .enumerate()
@@ -574,15 +602,8 @@ fn two_sided(v: &mut Checker, spec: &TableSpec, t: &TwoSidedTable) {
                         .as_deref()
                         .is_some_and(|cc| cc.len() == parent_len + 2 && cc.starts_with(code))
                 })
-                .map(|(j, c)| {
-                    Term::new(
-                        c.name.clone(),
-                        c.amount,
-                        source::expenditure(&spec.id, j, "amount"),
-                    )
-                })
                 .collect();
-            if parts.is_empty() {
+            if children.is_empty() {
                 continue;
             }
             let what = if parent_len == 3 {
@@ -590,29 +611,80 @@ fn two_sided(v: &mut Checker, spec: &TableSpec, t: &TwoSidedTable) {
             } else {
                 "款级科目（项级之和）"
             };
-            v.sum(
-                &rule,
-                &exp_place(i, &e.name),
-                e.amount,
-                &parts,
-                Relation::Eq,
-                what,
-            );
+            for c in &right.1 {
+                let parts: Vec<Term> = children
+                    .iter()
+                    .map(|(j, ch)| {
+                        Term::new(
+                            ch.name.clone(),
+                            ch.amounts.amount(&c.id),
+                            source::expenditure(&spec.id, *j, &c.id),
+                        )
+                    })
+                    .collect();
+                v.sum(
+                    &rule,
+                    &exp_place(i, &e.name, &c.id),
+                    e.amounts.amount(&c.id),
+                    &parts,
+                    Relation::Eq,
+                    what,
+                );
+            }
         }
     }
 }
 
-fn form(v: &mut Checker, spec: &TableSpec, f: &FormTable) {
+/// The checks of one sum rule of a two-sided table: (total, parts) as (line,
+/// column). A term may name its column (`line:column`); without one, a rule
+/// whose lines all stand on one side is checked in each of that side's
+/// columns, and one across the sides in each side's first column.
+#[allow(clippy::type_complexity)]
+fn line_sum_columns<'a>(
+    spec: &'a TableSpec,
+    rule: &'a crate::spec::SumRule,
+) -> Vec<((&'a str, &'a str), Vec<(&'a str, &'a str)>)> {
+    let split = |term: &'a str| -> (&'a str, Option<&'a str>) {
+        match term.split_once(':') {
+            Some((l, c)) => (l, Some(c)),
+            None => (term, None),
+        }
+    };
+    let first = |line: &str| {
+        spec.line_columns(line)
+            .first()
+            .map_or("", |c| c.id.as_str())
+    };
+    let total = split(&rule.total);
+    let parts: Vec<(&str, Option<&str>)> = rule.parts.iter().map(|p| split(p)).collect();
+    let explicit = total.1.is_some() || parts.iter().any(|p| p.1.is_some());
+    let same_side = parts.iter().all(|p| {
+        spec.left_lines().any(|l| l.id == p.0) == spec.left_lines().any(|l| l.id == total.0)
+    });
+    if explicit || !same_side {
+        let pick = |(l, c): (&'a str, Option<&'a str>)| (l, c.unwrap_or_else(|| first(l)));
+        return vec![(pick(total), parts.into_iter().map(pick).collect())];
+    }
+    spec.line_columns(total.0)
+        .into_iter()
+        .map(|c| {
+            let c = c.id.as_str();
+            ((total.0, c), parts.iter().map(|p| (p.0, c)).collect())
+        })
+        .collect()
+}
+
+fn form<'a>(v: &mut Checker<'a>, spec: &'a TableSpec, f: &'a FormTable) {
     let Some(fs) = spec.form.as_ref() else { return };
     let n = spec.number;
     let label = |id: &str| column_label(spec, id, 0);
-    let task_place = |i: usize, name: &str, col: &str| Place {
+    let task_place = |i: usize, name: &str, col: &'a str| Place {
         spec,
         key: source::task(&spec.id, i, col),
         row: name.to_string(),
         column: label(col),
     };
-    let sum_place = |col: &str| Place {
+    let sum_place = |col: &'a str| Place {
         spec,
         key: source::sum(&spec.id, col),
         row: fs.sum_label.clone(),
@@ -625,7 +697,7 @@ fn form(v: &mut Checker, spec: &TableSpec, f: &FormTable) {
         .map(|(i, t)| (task_place(i, &t.name, ""), &t.amounts, Some(i)))
         .chain([(sum_place(""), &f.sum, None)]);
     for (base, amounts, task) in rows {
-        let at = |col: &str| match task {
+        let at = |col: &'a str| match task {
             Some(i) => task_place(i, &base.row, col),
             None => sum_place(col),
         };

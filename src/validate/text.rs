@@ -28,7 +28,7 @@ pub(crate) fn check(v: &mut Checker) {
         let Some(table) = v.budget.tables.get(&spec.id) else {
             continue;
         };
-        let mut texts: Vec<(String, String, &str)> = Vec::new();
+        let mut texts: Vec<(crate::source::CellKey, String, &str)> = Vec::new();
         match table {
             Table::Grid(g) => {
                 for (bi, b) in g.blocks.iter().enumerate() {
@@ -61,7 +61,7 @@ pub(crate) fn check(v: &mut Checker) {
                     ("主管部门", &f.supervisor),
                     ("年度总体目标", &f.goal),
                 ] {
-                    texts.push((String::new(), what.into(), s));
+                    texts.push((source::field(&spec.id, what), what.into(), s));
                 }
                 for (i, t) in f.tasks.iter().enumerate() {
                     texts.push((source::task(&spec.id, i, LABEL), "任务名称".into(), &t.name));

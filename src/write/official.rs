@@ -209,18 +209,29 @@ pub(crate) fn grid_rows<'a>(spec: &'a TableSpec, g: &'a GridTable) -> Vec<Vec<Ou
 /// Body rows of a two-sided table: income lines beside expenditure lines,
 /// then the totals rows on both sides.
 pub(crate) fn two_sided_rows<'a>(spec: &'a TableSpec, t: &'a TwoSidedTable) -> Vec<Vec<Out<'a>>> {
-    let line = |id: &str| t.lines.get(id).copied().flatten();
+    let [left, right] = spec.sides();
+    let side_cols = [left.1, right.1];
+    // A side's cells of one row: its label, then an amount per column.
+    let cells = |side: usize, label: Out<'a>, amounts: Option<&'a crate::model::Amounts>| {
+        std::iter::once(label).chain(
+            side_cols[side]
+                .iter()
+                .map(move |c| Out::Amount(amounts.and_then(|a| a.amount(&c.id)))),
+        )
+    };
+    let blank = || Out::Text(Cow::Borrowed(""), Look::Plain);
     let mut rows = Vec::new();
     let n = spec.income_lines.len().max(t.expenditure.len());
     let mut lei = 0;
     for i in 0..n {
-        let mut r = Vec::with_capacity(4);
+        let mut r = Vec::with_capacity(spec.columns.len());
         match spec.income_lines.get(i) {
-            Some(l) => r.extend([
+            Some(l) => r.extend(cells(
+                0,
                 Out::Text(Cow::Borrowed(&l.label), Look::Plain),
-                Out::Amount(line(&l.id)),
-            ]),
-            None => r.extend([Out::Text(Cow::Borrowed(""), Look::Plain), Out::Amount(None)]),
+                t.lines.get(&l.id),
+            )),
+            None => r.extend(cells(0, blank(), None)),
         }
         match t.expenditure.get(i) {
             Some(e) => {
@@ -230,21 +241,26 @@ pub(crate) fn two_sided_rows<'a>(spec: &'a TableSpec, t: &'a TwoSidedTable) -> V
                 } else {
                     Cow::Borrowed(e.name.as_str())
                 };
-                r.extend([Out::Text(label, indent(e.level)), Out::Amount(e.amount)]);
+                r.extend(cells(
+                    1,
+                    Out::Text(label, indent(e.level)),
+                    Some(&e.amounts),
+                ));
             }
-            None => r.extend([Out::Text(Cow::Borrowed(""), Look::Plain), Out::Amount(None)]),
+            None => r.extend(cells(1, blank(), None)),
         }
         rows.push(r);
     }
     for f in &spec.footer_rows {
-        let mut r = Vec::with_capacity(4);
-        for side in [&f.left, &f.right] {
-            match side {
-                Some(l) => r.extend([
+        let mut r = Vec::with_capacity(spec.columns.len());
+        for (side, line) in [&f.left, &f.right].into_iter().enumerate() {
+            match line {
+                Some(l) => r.extend(cells(
+                    side,
                     Out::Text(Cow::Borrowed(&l.label), Look::Bold),
-                    Out::Amount(line(&l.id)),
-                ]),
-                None => r.extend([Out::Text(Cow::Borrowed(""), Look::Plain), Out::Amount(None)]),
+                    t.lines.get(&l.id),
+                )),
+                None => r.extend(cells(side, blank(), None)),
             }
         }
         rows.push(r);

@@ -1,0 +1,416 @@
+//! What a layout declares about itself rather than about one table: its
+//! identity, the rules across its tables, the headline figures of a diff, the
+//! figures of a batch roll-up and the checks across years. Read from the
+//! `layout.toml` of the layout's folder under `templates/`; the Rust code
+//! holds the mechanisms, this file the particulars (see docs/layouts.md).
+
+use indexmap::IndexMap;
+use serde::Deserialize;
+
+use crate::spec::Relation;
+
+/// The `layout.toml` of a layout folder.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LayoutInfo {
+    /// Stable id (`shenzhen-budget`), recorded in every model.
+    pub id: String,
+    /// Bumped when the layout changes in a way models notice.
+    pub version: u32,
+    /// Chinese name (`深圳市部门预算公开（12 张表）`).
+    pub name: String,
+    /// 深圳市, 上海市, 全国 …
+    pub region: String,
+    /// 预算 or 决算.
+    pub kind: String,
+    /// 部门 or 单位.
+    pub scope: String,
+    /// What the layout's figures are published in, for sentences (万元).
+    #[serde(default = "default_text_unit")]
+    pub text_unit: String,
+    /// The rounding step of published figures, per table unit.
+    #[serde(default)]
+    pub rounding: IndexMap<String, rust_decimal::Decimal>,
+    /// Named conditions rules may depend on.
+    #[serde(default)]
+    pub conditions: IndexMap<String, Condition>,
+    /// Rules across tables.
+    #[serde(default)]
+    pub rules: Vec<CrossRule>,
+    /// The headline figures of the diff's 总览.
+    #[serde(default)]
+    pub headlines: Vec<Headline>,
+    /// The figures of each department in the batch roll-up.
+    #[serde(default)]
+    pub rollup: Vec<Figure>,
+    /// Checks across years: this year's prior-year figures against last year's.
+    #[serde(default)]
+    pub year_checks: Vec<YearCheck>,
+}
+
+fn default_text_unit() -> String {
+    "万元".into()
+}
+
+/// A cell of a table, as a layout file names it.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct CellRef {
+    pub table: String,
+    /// A fixed line of a two-sided table.
+    pub line: Option<String>,
+    /// A row of a grid table by its key (code, item name or fixed-row id);
+    /// `@total` is the block's total row.
+    pub row: Option<String>,
+    /// A task of a form, by name.
+    pub task: Option<String>,
+    /// The form's 金额合计 row.
+    #[serde(default)]
+    pub sum: bool,
+    /// The column id (a line's own column when it has one only).
+    pub col: Option<String>,
+}
+
+/// The rows of a table a rule compares.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum RowKind {
+    /// The expenditure lines of a two-sided table.
+    Expenditure,
+    /// The rows of a grid table that have a code.
+    Coded,
+    /// Every row of a grid table, its total row first.
+    All,
+    /// Every row of a grid table but its total row.
+    Rows,
+    /// The total row of a grid table.
+    Total,
+    /// The tasks of a form.
+    Tasks,
+}
+
+/// A set of rows of one table and the column(s) compared.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct RowSet {
+    pub table: String,
+    pub rows: RowKind,
+    /// One column (on the other side, the other set's own column).
+    pub col: Option<String>,
+    /// Columns compared one by one with the same ids on the other side.
+    #[serde(default)]
+    pub cols: Vec<String>,
+}
+
+/// How rows are matched across tables.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum MatchBy {
+    /// By 科目编码.
+    #[default]
+    Code,
+    /// By the normalized name.
+    Name,
+    /// By the row key (code, name or fixed-row id; the total row by itself).
+    Key,
+}
+
+/// Which blocks of grid tables take part.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Blocks {
+    /// The department's own block.
+    #[default]
+    Department,
+    /// Every block, matched across tables by the 预算单位's name.
+    Each,
+}
+
+/// What becomes of a row found on one side only.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Policy {
+    /// An error on that row.
+    Report,
+    /// An error when its figure is not zero.
+    ReportNonzero,
+    /// Compared against zero.
+    Zero,
+}
+
+/// A row found on one side only: what to do, and the words of the finding
+/// (`{name}`, `{code}`, `{left}`, `{right}` are filled in).
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Unmatched {
+    pub policy: Policy,
+    /// The finding's rule id, when not the rule's own.
+    pub id: Option<String>,
+    /// For the rule catalogue, when the id is the rule's own.
+    pub description: Option<String>,
+    #[serde(default)]
+    pub message: String,
+    #[serde(default)]
+    pub expected: String,
+    #[serde(default)]
+    pub hint: String,
+}
+
+/// The kinds of cross-table rule.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum CheckKind {
+    /// Cell against cells: `left (=|≥|≤) Σ right`, pair by pair.
+    Cells,
+    /// Rows of one table against rows of others, matched by code, name or key.
+    Rows,
+    /// A table has figures exactly when a cell elsewhere is not zero.
+    EmptyIffZero,
+}
+
+/// One pair of a cells rule.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Pair {
+    pub left: CellRef,
+    pub right: Vec<CellRef>,
+    /// The subject of the finding, when not the left cell's name.
+    pub what: Option<String>,
+    /// Skipped when a right cell is blank or its row is absent.
+    #[serde(default)]
+    pub skip_blank: bool,
+}
+
+/// A rule across tables.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct CrossRule {
+    /// Stable rule id (`X-T3-T1-01`).
+    pub id: String,
+    pub check: CheckKind,
+    /// What it checks, for the rule catalogue and docs/rules.md.
+    pub description: String,
+    /// Where the rule comes from (a published identity, a template).
+    #[serde(default)]
+    pub source: String,
+    /// A named condition under which it runs.
+    pub when: Option<String>,
+    #[serde(default)]
+    pub relation: Relation,
+    /// The subject of a value finding (`{name}`, `{code}`, `{column}`, `{row}`).
+    pub what: Option<String>,
+    // cells
+    #[serde(default)]
+    pub pairs: Vec<Pair>,
+    // rows
+    pub left: Option<RowSet>,
+    #[serde(default)]
+    pub right: Vec<RowSet>,
+    #[serde(default, rename = "match")]
+    pub match_by: MatchBy,
+    #[serde(default)]
+    pub blocks: Blocks,
+    pub unmatched_left: Option<Unmatched>,
+    pub unmatched_right: Option<Unmatched>,
+    // empty_iff_zero
+    pub table: Option<String>,
+    pub cell: Option<CellRef>,
+}
+
+/// A condition: every listed cell blank or zero.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Condition {
+    pub description: String,
+    #[serde(default)]
+    pub all_zero: Vec<CellRef>,
+}
+
+/// A figure read from a model: the sum of its cells (blank cells left out;
+/// none filled: no figure).
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Figure {
+    /// Short label (the 总览 / 汇总 column).
+    pub label: String,
+    #[serde(default)]
+    pub cells: Vec<CellRef>,
+}
+
+/// A headline figure of the diff: its label, the subject of its sentence,
+/// and where it is read; or one headline per row of a table.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Headline {
+    pub label: String,
+    /// The subject of the sentence (`{department}部门预算收入`; `{name}` for a row).
+    pub subject: String,
+    #[serde(default)]
+    pub cells: Vec<CellRef>,
+    /// One headline per row of these rows (either year's), in order.
+    pub each_row: Option<RowSet>,
+}
+
+/// A check across years: the current model's `current` cell equals the
+/// prior model's `prior` cell, for each column listed.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct YearCheck {
+    pub id: String,
+    pub description: String,
+    pub table: String,
+    /// The row of this year's model that states last year's figures.
+    pub current_row: String,
+    /// The row of last year's model that holds them.
+    pub prior_row: String,
+}
+
+impl CrossRule {
+    /// Every rule id this rule can report, with its catalogue description.
+    pub fn ids(&self) -> Vec<(String, String)> {
+        let mut out = vec![(self.id.clone(), self.description.clone())];
+        for u in [&self.unmatched_left, &self.unmatched_right]
+            .into_iter()
+            .flatten()
+        {
+            if let (Some(id), Some(d)) = (&u.id, &u.description) {
+                if !out.iter().any(|(x, _)| x == id) {
+                    out.push((id.clone(), d.clone()));
+                }
+            }
+        }
+        out
+    }
+
+    /// The tables the rule reads, in order of appearance.
+    pub fn tables(&self) -> Vec<&str> {
+        let mut all: Vec<&str> = Vec::new();
+        for p in &self.pairs {
+            all.push(&p.left.table);
+            all.extend(p.right.iter().map(|r| r.table.as_str()));
+        }
+        all.extend(
+            self.left
+                .iter()
+                .chain(&self.right)
+                .map(|s| s.table.as_str()),
+        );
+        all.extend(self.table.as_deref());
+        all.extend(self.cell.iter().map(|c| c.table.as_str()));
+        let mut out: Vec<&str> = Vec::new();
+        for x in all {
+            if !out.contains(&x) {
+                out.push(x);
+            }
+        }
+        out
+    }
+}
+
+impl crate::spec::SpecSet {
+    /// Every table, line, row set and condition a layout names exists, and
+    /// each rule has what its kind needs.
+    pub(crate) fn check_layout(&self, path: &str) -> Result<(), crate::spec::SpecError> {
+        let bad = |message: String| crate::spec::SpecError::Invalid {
+            path: path.to_string(),
+            message,
+        };
+        let mut ids = std::collections::HashSet::new();
+        for rule in &self.layout.rules {
+            for (id, _) in rule.ids() {
+                if !ids.insert(id.clone()) {
+                    return Err(bad(format!("规则 {id} 重复")));
+                }
+            }
+            let within = |what: &str| format!("规则 {}：{what}", rule.id);
+            if let Some(c) = &rule.when {
+                if !self.layout.conditions.contains_key(c) {
+                    return Err(bad(within(&format!("条件 {c} 没有在 [conditions] 中声明"))));
+                }
+            }
+            match rule.check {
+                CheckKind::Cells if rule.pairs.is_empty() => {
+                    return Err(bad(within("cells 规则应有 pairs")))
+                }
+                CheckKind::Rows if rule.left.is_none() || rule.right.is_empty() => {
+                    return Err(bad(within("rows 规则应有 left 和 right")))
+                }
+                CheckKind::EmptyIffZero if rule.table.is_none() || rule.cell.is_none() => {
+                    return Err(bad(within("empty_iff_zero 规则应有 table 和 cell")))
+                }
+                _ => {}
+            }
+            for p in &rule.pairs {
+                for c in std::iter::once(&p.left).chain(&p.right) {
+                    self.check_cell(c).map_err(|m| bad(within(&m)))?;
+                }
+            }
+            for s in rule.left.iter().chain(&rule.right) {
+                let t = self
+                    .get(&s.table)
+                    .ok_or_else(|| bad(within(&format!("没有表 {}", s.table))))?;
+                for c in s.col.iter().chain(&s.cols) {
+                    if !t.columns.iter().any(|x| x.id == *c)
+                        && !t.form.iter().any(|f| f.amounts.iter().any(|a| a.id == *c))
+                    {
+                        return Err(bad(within(&format!("表 {} 没有列 {c}", s.table))));
+                    }
+                }
+            }
+            if let Some(c) = &rule.cell {
+                self.check_cell(c).map_err(|m| bad(within(&m)))?;
+            }
+            if let Some(t) = &rule.table {
+                self.get(t)
+                    .ok_or_else(|| bad(within(&format!("没有表 {t}"))))?;
+            }
+        }
+        for (name, c) in &self.layout.conditions {
+            for r in &c.all_zero {
+                self.check_cell(r)
+                    .map_err(|m| bad(format!("条件 {name}：{m}")))?;
+            }
+        }
+        for h in &self.layout.headlines {
+            for c in &h.cells {
+                self.check_cell(c)
+                    .map_err(|m| bad(format!("总览“{}”：{m}", h.label)))?;
+            }
+        }
+        for f in &self.layout.rollup {
+            for c in &f.cells {
+                self.check_cell(c)
+                    .map_err(|m| bad(format!("汇总“{}”：{m}", f.label)))?;
+            }
+        }
+        for y in &self.layout.year_checks {
+            self.get(&y.table)
+                .ok_or_else(|| bad(format!("跨年度核对 {}：没有表 {}", y.id, y.table)))?;
+        }
+        Ok(())
+    }
+
+    /// A cell reference names an existing table, line and column.
+    fn check_cell(&self, c: &CellRef) -> Result<(), String> {
+        let t = self
+            .get(&c.table)
+            .ok_or_else(|| format!("没有表 {}", c.table))?;
+        if let Some(l) = &c.line {
+            if !t.fixed_lines().any(|x| x.id == *l) {
+                return Err(format!("表 {} 没有行 {l}", c.table));
+            }
+        }
+        let has_col = |id: &str| {
+            t.columns.iter().any(|x| x.id == id)
+                || t.form.iter().any(|f| f.amounts.iter().any(|a| a.id == id))
+        };
+        if let Some(col) = &c.col {
+            if !has_col(col) {
+                return Err(format!("表 {} 没有列 {col}", c.table));
+            }
+        } else if c.line.is_none() {
+            return Err(format!("表 {} 的单元格应指明列（col）", c.table));
+        }
+        Ok(())
+    }
+}
