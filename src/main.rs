@@ -121,12 +121,10 @@ enum Format {
 }
 
 fn main() -> ExitCode {
-    std::panic::set_hook(Box::new(|info| {
-        // A panic inside a guarded read is reported as a corrupt file instead.
-        if !budget_tables::read::sheet::in_guarded_read() {
-            eprintln!("错误：程序内部错误（{info}）；请把输入文件和这条信息发给维护人员");
-        }
-    }));
+    // A panic inside a guarded read is reported as a corrupt file instead.
+    budget_tables::read::sheet::report_unguarded_panics(|info| {
+        eprintln!("错误：程序内部错误（{info}）；请把输入文件和这条信息发给维护人员");
+    });
     let cli = Cli::parse();
     // A single file's work is split over a pool this thread takes part in, so
     // only the other cores need a thread of their own. `batch` has a pool of

@@ -245,6 +245,18 @@ pub fn in_guarded_read() -> bool {
     GUARDED.with(|g| g.get())
 }
 
+/// Installs a panic hook that calls `report` for every panic but those
+/// inside a guarded read (a damaged file, reported as such, not a crash).
+pub fn report_unguarded_panics(
+    report: impl Fn(&std::panic::PanicHookInfo) + Send + Sync + 'static,
+) {
+    std::panic::set_hook(Box::new(move |info| {
+        if !in_guarded_read() {
+            report(info);
+        }
+    }));
+}
+
 fn load_unguarded(bytes: &[u8], shown: &str) -> Result<Vec<Sheet>, ReadError> {
     let budget = CellBudget::new();
     if bytes.starts_with(b"PK\x03\x04") {
