@@ -414,3 +414,70 @@ impl crate::spec::SpecSet {
         Ok(())
     }
 }
+
+impl CellRef {
+    /// The amount this cell holds in `b` (the department's own block of a
+    /// grid table); `None` when blank or absent.
+    pub fn value(
+        &self,
+        b: &crate::model::Budget,
+        specs: &crate::spec::SpecSet,
+    ) -> Option<crate::amount::Amount> {
+        use crate::model::Table;
+        let spec = specs.get(&self.table)?;
+        match (
+            b.tables.get(&self.table)?,
+            &self.line,
+            &self.row,
+            &self.task,
+        ) {
+            (Table::TwoSided(t), Some(line), None, None) => {
+                let col = match &self.col {
+                    Some(c) => c.as_str(),
+                    None => spec.line_columns(line).first()?.id.as_str(),
+                };
+                t.amount(line, col)
+            }
+            (Table::Grid(g), None, Some(row), None) => {
+                let col = self.col.as_deref()?;
+                let block = g.blocks.first()?;
+                if row == "@total" {
+                    block.total.as_ref()?.amount(col)
+                } else {
+                    let key = crate::text::norm(row);
+                    block
+                        .rows
+                        .iter()
+                        .find(|r| r.key == *row || r.key == key)?
+                        .amounts
+                        .amount(col)
+                }
+            }
+            (Table::Form(f), None, None, Some(task)) => {
+                let name = crate::text::norm(task);
+                f.tasks
+                    .iter()
+                    .find(|t| crate::text::norm(&t.name) == name)?
+                    .amounts
+                    .amount(self.col.as_deref()?)
+            }
+            (Table::Form(f), None, None, None) if self.sum => f.sum.amount(self.col.as_deref()?),
+            _ => None,
+        }
+    }
+}
+
+/// The sum of the cells that are filled; `None` when none is.
+pub fn figure(
+    cells: &[CellRef],
+    b: &crate::model::Budget,
+    specs: &crate::spec::SpecSet,
+) -> Option<crate::amount::Amount> {
+    let values: Vec<crate::amount::Amount> =
+        cells.iter().filter_map(|c| c.value(b, specs)).collect();
+    (!values.is_empty()).then(|| {
+        values
+            .into_iter()
+            .fold(crate::amount::Amount::ZERO, |x, y| x + y)
+    })
+}

@@ -67,7 +67,7 @@ fn generated_departments_all_pass_and_a_broken_file_does_not_stop_the_rest() {
         .unwrap();
     assert_eq!(first["department"], "深圳市发展和改革委员会");
     assert_eq!(first["status"], "通过");
-    assert_eq!(first["income_total"], "69673.69");
+    assert_eq!(first["figures"]["收入总计"], "69673.69");
     let folder = out.join(first["folder"].as_str().unwrap());
     for f in ["公开报表.xlsx", "模型.json", "检查结果.json"] {
         assert!(folder.join(f).is_file(), "{f}");

@@ -236,13 +236,18 @@ fn cancelled_renamed_and_cross_year_mismatches() {
     );
     assert_eq!(d.consistency.len(), 1);
     let m = &d.consistency[0];
+    assert_eq!(m.check, "Y-T9-01");
     assert_eq!(
         (
             m.column.as_str(),
             m.stated.map(|a| a.to_string()),
             m.published.map(|a| a.to_string())
         ),
-        ("reception_gpb", Some("12.00".into()), Some("10.00".into()))
+        (
+            "公务接待费/一般公共预算",
+            Some("12.00".into()),
+            Some("10.00".into())
+        )
     );
 }
 

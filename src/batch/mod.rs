@@ -20,6 +20,7 @@ use crate::amount::Amount;
 use crate::diag::{has_errors, Severity};
 use crate::diff::{compare, Change};
 use crate::io::write_atomic;
+use crate::layout::figure;
 use crate::model::{json, Budget};
 use crate::read::read_path;
 use crate::spec::SpecSet;
@@ -84,11 +85,11 @@ pub struct Entry {
     pub errors: usize,
     pub warnings: usize,
     pub notices: usize,
-    pub income_total: Option<Amount>,
-    pub basic: Option<Amount>,
-    pub project: Option<Amount>,
-    pub sangong: Option<Amount>,
-    /// 收入总计 against the prior year's, where the prior year was given.
+    /// The layout the input was read in.
+    pub layout: Option<String>,
+    /// The layout's roll-up figures (`[[rollup]]`), by label.
+    pub figures: indexmap::IndexMap<String, Option<Amount>>,
+    /// The first roll-up figure against the prior year's, where the prior year was given.
     pub change: Option<Change>,
     /// The department's output folder, relative to the output folder.
     pub folder: Option<String>,
@@ -393,7 +394,7 @@ impl Batch<'_> {
         } else {
             Status::Passed
         };
-        figures(&mut e, b);
+        figures(&mut e, b, self.specs);
         if e.department.is_none() || e.year.is_none() {
             e.message = Some(
                 "找不到部门名称或年度，无法归档；请在各表“部门名称:”处填写并使用带年度的模板"
@@ -441,7 +442,12 @@ impl Batch<'_> {
             }) {
                 if let Ok(po) = read_path(p, self.specs) {
                     let d = compare(&po.budget, b, self.specs);
-                    e.change = d.headlines.first().map(|h| h.change.clone());
+                    e.change = self.specs.layout.rollup.first().map(|f| {
+                        Change::new(
+                            figure(&f.cells, &po.budget, self.specs),
+                            figure(&f.cells, b, self.specs),
+                        )
+                    });
                     put(
                         "年度对比",
                         "年度对比.xlsx",
@@ -603,10 +609,8 @@ impl Entry {
             errors: 0,
             warnings: 0,
             notices: 0,
-            income_total: None,
-            basic: None,
-            project: None,
-            sangong: None,
+            layout: None,
+            figures: indexmap::IndexMap::new(),
             change: None,
             folder: None,
             outputs: Vec::new(),
@@ -616,9 +620,13 @@ impl Entry {
     }
 }
 
-fn figures(e: &mut Entry, b: &Budget) {
-    e.income_total = b.line("t01", "income_total", "income_amount");
-    e.basic = b.dept("t04", "", "total");
-    e.project = b.dept("t05", "", "total");
-    e.sangong = crate::diff::sentence::sangong(b, "total");
+/// The layout's roll-up figures of one department.
+fn figures(e: &mut Entry, b: &Budget, specs: &SpecSet) {
+    e.layout = Some(b.layout.clone());
+    e.figures = specs
+        .layout
+        .rollup
+        .iter()
+        .map(|f| (f.label.clone(), figure(&f.cells, b, specs)))
+        .collect();
 }

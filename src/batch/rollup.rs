@@ -91,7 +91,19 @@ fn workbook(year: &str, list: &[&Entry]) -> Result<Vec<u8>, crate::write::WriteE
     // Constant-memory sheets: a roll-up of thousands of rows never sits in memory whole.
     let ws = wb.add_worksheet_with_constant_memory()?;
     ws.set_name("汇总")?;
-    let cols: [(&str, f64); 17] = [
+    // The layouts' roll-up figures, in the order first met.
+    let mut figures: Vec<&str> = Vec::new();
+    for e in list {
+        for k in e.figures.keys() {
+            if !figures.contains(&k.as_str()) {
+                figures.push(k);
+            }
+        }
+    }
+    let change_label = figures
+        .first()
+        .map_or("增减额".to_string(), |f| format!("{f}增减额"));
+    let mut cols: Vec<(&str, f64)> = vec![
         ("输入文件", 30.0),
         ("部门", 30.0),
         ("年度", 7.0),
@@ -99,17 +111,19 @@ fn workbook(year: &str, list: &[&Entry]) -> Result<Vec<u8>, crate::write::WriteE
         ("错误", 6.0),
         ("警告", 6.0),
         ("提示", 6.0),
-        ("收入总计", 13.0),
-        ("基本支出", 13.0),
-        ("项目支出", 13.0),
-        ("“三公”经费", 11.0),
-        ("收入总计增减额", 13.0),
+    ];
+    cols.extend(figures.iter().map(|f| (*f, 13.0)));
+    let first_figure = 7u16;
+    let change_col = first_figure + figures.len() as u16;
+    cols.extend([
+        (change_label.as_str(), 13.0),
         ("增减率", 8.0),
         ("公开报表", 10.0),
         ("检查结果", 10.0),
         ("年度对比", 10.0),
         ("说明", 50.0),
-    ];
+    ]);
+    let last = cols.len() as u16 - 1;
     for (c, (h, w)) in cols.iter().enumerate() {
         ws.write_string_with_format(0, c as u16, *h, &head)?;
         ws.set_column_width(c as u16, *w)?;
@@ -131,21 +145,19 @@ fn workbook(year: &str, list: &[&Entry]) -> Result<Vec<u8>, crate::write::WriteE
         for (c, n) in [(4u16, e.errors), (5, e.warnings), (6, e.notices)] {
             ws.write_number_with_format(r, c, n as f64, &cell)?;
         }
-        for (c, a) in [
-            (7u16, e.income_total),
-            (8, e.basic),
-            (9, e.project),
-            (10, e.sangong),
-            (11, e.change.as_ref().and_then(|c| c.change)),
-        ] {
+        let values = figures
+            .iter()
+            .map(|f| e.figures.get(*f).copied().flatten())
+            .chain([e.change.as_ref().and_then(|c| c.change)]);
+        for (c, a) in (first_figure..).zip(values) {
             match a {
                 Some(a) => ws.write_number_with_format(r, c, a.to_f64(), &amount)?,
                 None => ws.write_blank(r, c, &amount)?,
             };
         }
-        let r12 = e.change.as_ref().map_or(Rate::None, |c| c.rate);
-        crate::write::diff::rate_cell(ws, (r, 12), r12, [&rate, &cell, &cell])?;
-        for (c, label) in [(13u16, "公开报表"), (14, "检查结果"), (15, "年度对比")] {
+        let rate_value = e.change.as_ref().map_or(Rate::None, |c| c.rate);
+        crate::write::diff::rate_cell(ws, (r, change_col + 1), rate_value, [&rate, &cell, &cell])?;
+        for (c, label) in (change_col + 2..).zip(["公开报表", "检查结果", "年度对比"]) {
             let target = e
                 .outputs
                 .iter()
@@ -158,10 +170,10 @@ fn workbook(year: &str, list: &[&Entry]) -> Result<Vec<u8>, crate::write::WriteE
                 }
             }
         }
-        ws.write_string_with_format(r, 16, e.message.as_deref().unwrap_or(""), &cell)?;
+        ws.write_string_with_format(r, last, e.message.as_deref().unwrap_or(""), &cell)?;
     }
     ws.set_freeze_panes(1, 2)?;
-    ws.autofilter(0, 0, list.len() as u32, 16)?;
+    ws.autofilter(0, 0, list.len() as u32, last)?;
     ws.set_landscape()
         .set_paper_size(9)
         .set_print_fit_to_pages(1, 0)

@@ -69,7 +69,7 @@ pub fn run(
     }
     if !d.consistency.is_empty() {
         eprintln!(
-            "警告：本年表9 的上年数有 {} 处与上年公开的本年数不同，详见“总览”。",
+            "警告：跨年度核对有 {} 处不一致（本年所列上年数与上年公开的数不同），详见“总览”。",
             d.consistency.len()
         );
     }

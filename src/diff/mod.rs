@@ -22,8 +22,17 @@ pub struct Diff {
     pub year: i32,
     pub headlines: Vec<Headline>,
     pub tables: Vec<TableDiff>,
-    /// 表9's prior-year row against last year's current-year row.
+    /// The layout's checks across years (those of `consistency` and the ones that held).
+    pub year_checks: Vec<YearCheckInfo>,
+    /// The layout's checks across years that failed.
     pub consistency: Vec<Mismatch>,
+}
+
+/// A check across years the diff ran.
+#[derive(Debug, Clone, Serialize)]
+pub struct YearCheckInfo {
+    pub id: String,
+    pub description: String,
 }
 
 /// One headline figure of 总览.
@@ -151,11 +160,13 @@ pub struct DiffRow {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Mismatch {
+    /// The layout's check (`[[year_checks]]`).
+    pub check: String,
     pub unit: String,
     pub column: String,
-    /// This year's 表9 prior-year row.
+    /// This year's row stating last year's figure.
     pub stated: Option<Amount>,
-    /// Last year's 表9 current-year row.
+    /// Last year's published figure.
     pub published: Option<Amount>,
 }
 
@@ -191,9 +202,18 @@ pub fn compare(prior: &Budget, current: &Budget, specs: &SpecSet) -> Diff {
         department: current.department.clone(),
         prior_year: prior.year,
         year: current.year,
-        headlines: sentence::headlines(prior, current),
+        headlines: sentence::headlines(prior, current, specs),
         tables,
-        consistency: consistency(prior, current),
+        year_checks: specs
+            .layout
+            .year_checks
+            .iter()
+            .map(|c| YearCheckInfo {
+                id: c.id.clone(),
+                description: c.description.clone(),
+            })
+            .collect(),
+        consistency: consistency(prior, current, specs),
     }
 }
 
@@ -262,35 +282,42 @@ fn merge(prior: &[Line], current: &[Line], cols: &[(String, String)]) -> Vec<Dif
     out
 }
 
-/// This year's 表9 prior-year row must repeat last year's current-year row.
-fn consistency(prior: &Budget, current: &Budget) -> Vec<Mismatch> {
-    let (Some(a), Some(b)) = (prior.grid("t09"), current.grid("t09")) else {
-        return Vec::new();
-    };
+/// The layout's checks across years: this year's row stating last year's
+/// figures must repeat the row last year published.
+fn consistency(prior: &Budget, current: &Budget, specs: &SpecSet) -> Vec<Mismatch> {
     let mut out = Vec::new();
-    for (bi, blk) in b.blocks.iter().enumerate() {
-        let last = if bi == 0 {
-            a.blocks.first()
-        } else {
-            a.blocks
-                .iter()
-                .find(|x| crate::text::norm(&x.unit) == crate::text::norm(&blk.unit))
-        };
-        let (Some(last), Some(stated)) = (last, blk.rows.iter().find(|r| r.key == "prior")) else {
+    for check in &specs.layout.year_checks {
+        let (Some(a), Some(b)) = (prior.grid(&check.table), current.grid(&check.table)) else {
             continue;
         };
-        let Some(published) = last.rows.iter().find(|r| r.key == "current") else {
-            continue;
-        };
-        for (col, v) in stated.amounts.iter() {
-            let p = published.amounts.get(col).copied().flatten();
-            if *v != p {
-                out.push(Mismatch {
-                    unit: blk.unit.clone(),
-                    column: col.to_string(),
-                    stated: *v,
-                    published: p,
-                });
+        for (bi, blk) in b.blocks.iter().enumerate() {
+            let last = if bi == 0 {
+                a.blocks.first()
+            } else {
+                a.blocks
+                    .iter()
+                    .find(|x| crate::text::norm(&x.unit) == crate::text::norm(&blk.unit))
+            };
+            let Some(last) = last else { continue };
+            let Some(stated) = blk.rows.iter().find(|r| r.key == check.current_row) else {
+                continue;
+            };
+            let Some(published) = last.rows.iter().find(|r| r.key == check.prior_row) else {
+                continue;
+            };
+            for (col, v) in stated.amounts.iter() {
+                let p = published.amounts.amount(col);
+                if *v != p {
+                    out.push(Mismatch {
+                        check: check.id.clone(),
+                        unit: blk.unit.clone(),
+                        column: specs.get(&check.table).map_or(col.to_string(), |s| {
+                            crate::validate::column_title(s, col, current.year)
+                        }),
+                        stated: *v,
+                        published: p,
+                    });
+                }
             }
         }
     }

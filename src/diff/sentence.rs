@@ -2,8 +2,9 @@
 //! “2024年…部门预算收入44,972.11万元,较2023年年初预算减少24,701.58万元,下降35.5%。”
 
 use crate::amount::{grouped, Amount};
-use crate::model::{Amounts, Budget};
-use crate::text::norm;
+use crate::layout::{figure, CellRef};
+use crate::model::Budget;
+use crate::spec::SpecSet;
 
 use super::{Change, Headline, Rate};
 
@@ -67,147 +68,61 @@ pub fn sentence(subject: &str, year: i32, prior_year: i32, c: &Change) -> String
     }
 }
 
-fn sum(a: &Amounts, cols: &[&str]) -> Option<Amount> {
-    let vals: Vec<Amount> = cols
-        .iter()
-        .filter_map(|c| a.get(c).copied().flatten())
-        .collect();
-    (!vals.is_empty()).then(|| vals.into_iter().fold(Amount::ZERO, |x, y| x + y))
-}
-
-/// 表9's current-year row of the department, the three funds of a column group
-/// added; `None` when none of them is filled.
-pub(crate) fn sangong(b: &Budget, group: &str) -> Option<Amount> {
-    let row = b
-        .grid("t09")?
-        .blocks
-        .first()?
-        .rows
-        .iter()
-        .find(|r| r.key == "current")?;
-    let cols: Vec<String> = ["gpb", "gov_fund", "soe_capital"]
-        .iter()
-        .map(|f| format!("{group}_{f}"))
-        .collect();
-    sum(
-        &row.amounts,
-        &cols.iter().map(String::as_str).collect::<Vec<_>>(),
-    )
-}
-
-/// The 表4 row of a basic-expenditure class by name.
-fn basic_class(b: &Budget, name: &str) -> Option<Amount> {
-    b.dept("t04", &norm(name), "total")
-}
-
-/// The headline figures of 总览, in the order the published text gives them.
-pub fn headlines(prior: &Budget, current: &Budget) -> Vec<Headline> {
-    type Get = Box<dyn Fn(&Budget) -> Option<Amount>>;
-    let d = current.department.clone();
-    let mut items: Vec<(String, String, Get)> = vec![
-        (
-            "收入总计".into(),
-            format!("{d}部门预算收入"),
-            Box::new(|b| b.line("t01", "income_total", "income_amount")),
-        ),
-        (
-            "支出总计".into(),
-            format!("{d}部门预算支出"),
-            Box::new(|b| b.line("t01", "expense_total", "expense_amount")),
-        ),
-        (
-            "财政拨款收入".into(),
-            "财政拨款收入".into(),
-            Box::new(|b| b.line("t01", "fiscal", "income_amount")),
-        ),
-        (
-            "上年结余、结转".into(),
-            "上年结余、结转".into(),
-            Box::new(|b| b.line("t01", "carry_in", "income_amount")),
-        ),
-        (
-            "基本支出".into(),
-            "基本支出".into(),
-            Box::new(|b| b.dept("t04", "", "total")),
-        ),
-        (
-            "人员支出".into(),
-            "人员支出".into(),
-            Box::new(|b| basic_class(b, "工资福利支出")),
-        ),
-        (
-            "公用经费".into(),
-            "公用经费".into(),
-            Box::new(|b| basic_class(b, "商品和服务支出")),
-        ),
-        (
-            "对个人和家庭的补助".into(),
-            "对个人和家庭的补助支出".into(),
-            Box::new(|b| basic_class(b, "对个人和家庭的补助")),
-        ),
-        (
-            "项目支出".into(),
-            "项目支出".into(),
-            Box::new(|b| b.dept("t05", "", "total")),
-        ),
-    ];
-    // Each project category of either year, this year's order first.
-    let mut cats: Vec<(String, String)> = Vec::new();
-    for b in [current, prior] {
-        for r in b
-            .grid("t05")
-            .and_then(|g| g.blocks.first())
-            .into_iter()
-            .flat_map(|blk| &blk.rows)
-        {
-            if !cats.iter().any(|(k, _)| *k == r.key) {
-                cats.push((r.key.clone(), r.name.clone()));
-            }
-        }
-    }
-    for (key, name) in cats {
-        let k = key.clone();
-        items.push((
-            format!("项目支出：{name}"),
-            name,
-            Box::new(move |b| b.dept("t05", &k, "total")),
-        ));
-    }
-    items.push((
-        "政府采购".into(),
-        "政府采购预算".into(),
-        Box::new(|b| b.dept("t03", "", "procurement")),
-    ));
-    items.push((
-        "“三公”经费".into(),
-        "财政拨款“三公”经费预算".into(),
-        Box::new(|b| sangong(b, "total")),
-    ));
-    for (label, group) in [
-        ("因公出国(境)费用", "abroad"),
-        ("公务接待费", "reception"),
-        ("公务用车购置及运行维护费", "vehicle"),
-        ("公务用车购置费", "vehicle_purchase"),
-        ("公务用车运行维护费", "vehicle_operation"),
-    ] {
-        items.push((
-            format!("“三公”经费：{label}"),
-            label.to_string(),
-            Box::new(move |b| sangong(b, group)),
-        ));
-    }
-    items
-        .into_iter()
-        .map(|(label, subject, get)| {
-            let change = Change::new(get(prior), get(current));
+/// The headline figures of 总览, as the layout declares them, in its order.
+pub fn headlines(prior: &Budget, current: &Budget, specs: &SpecSet) -> Vec<Headline> {
+    let d = &current.department;
+    let mut out = Vec::new();
+    for h in &specs.layout.headlines {
+        let mut push = |label: String, subject: String, cells: &[CellRef]| {
+            let change = Change::new(figure(cells, prior, specs), figure(cells, current, specs));
             let sentence = sentence(&subject, current.year, prior.year, &change);
-            Headline {
+            out.push(Headline {
                 label,
                 change,
                 sentence,
+            });
+        };
+        match &h.each_row {
+            None => push(
+                h.label.clone(),
+                h.subject.replace("{department}", d),
+                &h.cells,
+            ),
+            Some(set) => {
+                // Each row of either year, this year's order first.
+                let mut rows: Vec<(String, String)> = Vec::new();
+                for b in [current, prior] {
+                    for r in b
+                        .grid(&set.table)
+                        .and_then(|g| g.blocks.first())
+                        .into_iter()
+                        .flat_map(|blk| &blk.rows)
+                    {
+                        if !rows.iter().any(|(k, _)| *k == r.key) {
+                            rows.push((r.key.clone(), r.name.clone()));
+                        }
+                    }
+                }
+                for (key, name) in rows {
+                    let cell = CellRef {
+                        table: set.table.clone(),
+                        line: None,
+                        row: Some(key),
+                        task: None,
+                        sum: false,
+                        col: set.col.clone(),
+                    };
+                    let fill = |t: &str| t.replace("{name}", &name).replace("{department}", d);
+                    push(
+                        fill(&h.label),
+                        fill(&h.subject),
+                        std::slice::from_ref(&cell),
+                    );
+                }
             }
-        })
-        .collect()
+        }
+    }
+    out
 }
 
 #[cfg(test)]

@@ -205,32 +205,39 @@ fn overview(ws: &mut Worksheet, d: &Diff, lk: &Looks) -> Result<(), WriteError> 
     }
     colour_changes(ws, 3, r - 1, 3)?;
     r += 1;
-    ws.write_string_with_format(
-        r,
-        0,
-        "跨年度核对：本年表9“上年”行 与 上年表9“本年”行",
-        &lk.indent[0],
-    )?;
-    r += 1;
-    if d.consistency.is_empty() {
-        ws.write_string(
+    for check in &d.year_checks {
+        ws.write_string_with_format(
             r,
             0,
-            format!(
-                "一致：本年表9所列{}年数与{}年公开的本年数相同。",
-                d.prior_year, d.prior_year
-            ),
+            &format!("跨年度核对：{}", check.description),
+            &lk.indent[0],
         )?;
         r += 1;
-    } else {
-        for (c, h) in ["预算单位", "列", "本年表9所列上年数", "上年表9本年数"]
+        let failed: Vec<&crate::diff::Mismatch> = d
+            .consistency
+            .iter()
+            .filter(|m| m.check == check.id)
+            .collect();
+        if failed.is_empty() {
+            ws.write_string(
+                r,
+                0,
+                format!(
+                    "一致：本年所列{}年数与{}年公开的数相同。",
+                    d.prior_year, d.prior_year
+                ),
+            )?;
+            r += 1;
+            continue;
+        }
+        for (c, h) in ["预算单位", "列", "本年所列上年数", "上年公开数"]
             .iter()
             .enumerate()
         {
             ws.write_string_with_format(r, c as u16, *h, &lk.header)?;
         }
         r += 1;
-        for m in &d.consistency {
+        for m in failed {
             ws.write_string_with_format(r, 0, &m.unit, &lk.text)?;
             ws.write_string_with_format(r, 1, &m.column, &lk.text)?;
             amount(ws, r, 2, m.stated, lk)?;
