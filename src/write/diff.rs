@@ -209,7 +209,7 @@ fn overview(ws: &mut Worksheet, d: &Diff, lk: &Looks) -> Result<(), WriteError> 
         ws.write_string_with_format(
             r,
             0,
-            &format!("跨年度核对：{}", check.description),
+            format!("跨年度核对：{}", check.description),
             &lk.indent[0],
         )?;
         r += 1;
