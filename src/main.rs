@@ -11,9 +11,12 @@ use clap::{Parser, Subcommand, ValueEnum};
 #[derive(Parser, Debug)]
 #[command(name = "budget-tables", version, about, long_about = None)]
 struct Cli {
-    /// 表格规格目录（默认使用内置的深圳 12 张表规格）
+    /// 版式目录：一个 layout.toml 和各表规格（*.toml），见 docs/layouts.md
     #[arg(long, global = true, value_name = "DIR")]
     templates: Option<PathBuf>,
+    /// 版式 id（见 budget-tables layouts）；不给出时按输入文件自动识别，生成模板时默认 shenzhen-budget
+    #[arg(long, global = true, value_name = "ID")]
+    layout: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -99,8 +102,10 @@ enum Command {
         #[arg(short, long, value_name = "DIR")]
         output: PathBuf,
     },
-    /// 列出全部核对规则（Markdown）
+    /// 列出核对规则（Markdown）：给出 --layout 时只列该版式，否则列出全部内置版式
     Rules,
+    /// 列出内置版式及其各表
+    Layouts,
 }
 
 /// Options of the validator.
@@ -155,6 +160,7 @@ fn run(cli: Cli) -> Result<ExitCode, cmd::CmdError> {
     };
     let setup = cmd::Setup {
         templates: cli.templates.clone(),
+        layout: cli.layout.clone(),
         catalogue,
         step,
     };
@@ -182,7 +188,7 @@ fn run(cli: Cli) -> Result<ExitCode, cmd::CmdError> {
             output,
             format,
         } => cmd::diff::run(
-            &setup.specs()?,
+            &setup,
             &prior,
             &current,
             output.as_deref(),
@@ -196,7 +202,7 @@ fn run(cli: Cli) -> Result<ExitCode, cmd::CmdError> {
             format,
             ..
         } => {
-            let (specs, opts) = setup.prepare()?;
+            let (layouts, opts) = (setup.layouts()?, setup.options()?);
             let args = cmd::batch::Args {
                 input: &input,
                 output: &output,
@@ -204,15 +210,16 @@ fn run(cli: Cli) -> Result<ExitCode, cmd::CmdError> {
                 jobs,
                 as_json: format == Format::Json,
             };
-            cmd::batch::run(&specs, &opts, args)
+            cmd::batch::run(&layouts, &opts, args)
         }
         Command::Sample { count, output } => cmd::sample::run(&setup.specs()?, count, &output),
         Command::Rules => {
             print!(
                 "{}",
-                budget_tables::validate::rules::markdown(&setup.specs()?)
+                budget_tables::validate::rules::markdown(&setup.layouts()?)
             );
             Ok(ExitCode::SUCCESS)
         }
+        Command::Layouts => cmd::layouts::run(&setup.layouts()?),
     }
 }

@@ -9,7 +9,7 @@
 pub mod names;
 mod rollup;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -22,7 +22,7 @@ use crate::diff::{compare, Change};
 use crate::io::write_atomic;
 use crate::layout::figure;
 use crate::model::{json, Budget};
-use crate::read::read_path;
+use crate::read::read_path_any;
 use crate::spec::SpecSet;
 use crate::text::norm;
 use crate::validate::{self, Options};
@@ -100,9 +100,13 @@ pub struct Entry {
     pub message: Option<String>,
 }
 
+/// Prior-year inputs by (layout, normalized department): (year, path).
+type PriorIndex = HashMap<(String, String), Vec<(i32, PathBuf)>>;
+
 /// What a batch run needs.
 pub struct Batch<'a> {
-    pub specs: &'a SpecSet,
+    /// The layouts an input may be in (each input's is detected).
+    pub layouts: &'a [SpecSet],
     pub check: &'a Options,
     pub input: PathBuf,
     pub output: PathBuf,
@@ -311,36 +315,35 @@ impl Batch<'_> {
         Ok(Summary { entries, rollups })
     }
 
-    /// Prior-year inputs by department: (year, path), read once, models dropped.
-    fn prior_index(&self, output: &Path) -> HashMap<String, Vec<(i32, PathBuf)>> {
+    /// Prior-year inputs by layout and department: (year, path), read once, models dropped.
+    fn prior_index(&self, output: &Path) -> PriorIndex {
         let Some(dir) = &self.prior else {
             return HashMap::new();
         };
-        let found: Vec<(String, i32, PathBuf)> = discover(dir, Some(output))
+        let found: Vec<(String, String, i32, PathBuf)> = discover(dir, Some(output))
             .files
             .par_iter()
             .filter_map(|p| {
-                read_path(p, self.specs)
-                    .ok()
-                    .map(|o| (norm(&o.budget.department), o.budget.year, p.clone()))
+                read_path_any(p, self.layouts).ok().map(|(_, o)| {
+                    (
+                        o.budget.layout.clone(),
+                        norm(&o.budget.department),
+                        o.budget.year,
+                        p.clone(),
+                    )
+                })
             })
             .collect();
-        let mut map: HashMap<String, Vec<(i32, PathBuf)>> = HashMap::new();
-        for (d, y, p) in found {
-            map.entry(d).or_default().push((y, p));
+        let mut map: PriorIndex = HashMap::new();
+        for (l, d, y, p) in found {
+            map.entry((l, d)).or_default().push((y, p));
         }
         map
     }
 
     /// [`Batch::one`], with a panic inside it reported as that input's
     /// failure: one department never stops the others.
-    fn one_guarded(
-        &self,
-        input: &Path,
-        file: &Path,
-        stage: &Path,
-        prior: &HashMap<String, Vec<(i32, PathBuf)>>,
-    ) -> Entry {
+    fn one_guarded(&self, input: &Path, file: &Path, stage: &Path, prior: &PriorIndex) -> Entry {
         let run = std::panic::AssertUnwindSafe(|| self.one(input, file, stage, prior));
         std::panic::catch_unwind(run).unwrap_or_else(|_| {
             let _ = std::fs::remove_dir_all(stage);
@@ -352,22 +355,16 @@ impl Batch<'_> {
     }
 
     /// Reads, checks and writes one input into its staging folder.
-    fn one(
-        &self,
-        input: &Path,
-        file: &Path,
-        stage: &Path,
-        prior: &HashMap<String, Vec<(i32, PathBuf)>>,
-    ) -> Entry {
+    fn one(&self, input: &Path, file: &Path, stage: &Path, prior: &PriorIndex) -> Entry {
         let mut e = Entry::new(rel(input, file));
-        let out = match read_path(file, self.specs) {
-            Ok(o) => o,
+        let (specs, out) = match read_path_any(file, self.layouts) {
+            Ok((i, o)) => (&self.layouts[i], o),
             Err(err) => {
                 e.message = Some(err.to_string());
                 return e;
             }
         };
-        let found = validate::validate(&out.budget, self.specs, &out.sources, self.check);
+        let found = validate::validate(&out.budget, specs, &out.sources, self.check);
         let findings = validate::combine(out.diagnostics.clone(), found);
         let b = &out.budget;
         e.department = Some(b.department.clone()).filter(|d| !d.is_empty());
@@ -394,7 +391,7 @@ impl Batch<'_> {
         } else {
             Status::Passed
         };
-        figures(&mut e, b, self.specs);
+        figures(&mut e, b, specs);
         if e.department.is_none() || e.year.is_none() {
             e.message = Some(
                 "找不到部门名称或年度，无法归档；请在各表“部门名称:”处填写并使用带年度的模板"
@@ -413,7 +410,7 @@ impl Batch<'_> {
                 put(
                     "公开报表",
                     "公开报表.xlsx",
-                    official::workbook_bytes(b, self.specs).map_err(|x| x.to_string())?,
+                    official::workbook_bytes(b, specs).map_err(|x| x.to_string())?,
                 )?;
             }
             put("规范模型", "模型.json", json::to_string(b).into_bytes())?;
@@ -435,17 +432,18 @@ impl Batch<'_> {
                     .map_err(|x| x.to_string())?,
                 )?;
             }
-            if let Some((_, p)) = prior.get(&norm(&b.department)).and_then(|v| {
+            let key = (b.layout.clone(), norm(&b.department));
+            if let Some((_, p)) = prior.get(&key).and_then(|v| {
                 v.iter()
                     .filter(|(y, _)| *y < b.year)
                     .max_by_key(|(y, _)| *y)
             }) {
-                if let Ok(po) = read_path(p, self.specs) {
-                    let d = compare(&po.budget, b, self.specs);
-                    e.change = self.specs.layout.rollup.first().map(|f| {
+                if let Ok((_, po)) = read_path_any(p, std::slice::from_ref(specs)) {
+                    let d = compare(&po.budget, b, specs);
+                    e.change = specs.layout.rollup.first().map(|f| {
                         Change::new(
-                            figure(&f.cells, &po.budget, self.specs),
-                            figure(&f.cells, b, self.specs),
+                            figure(&f.cells, &po.budget, specs),
+                            figure(&f.cells, b, specs),
                         )
                     });
                     put(
@@ -472,14 +470,17 @@ impl Batch<'_> {
 /// two inputs of one department and year are both reported, neither kept. A
 /// move that fails marks that department failed; the others go on.
 fn place(mut entries: Vec<Entry>, staging: &Path, output: &Path) -> Vec<Entry> {
-    let mut groups: HashMap<(i32, String), Vec<usize>> = HashMap::new();
+    // A department may publish in several layouts (预算 and 决算) the same year.
+    let mut groups: HashMap<(i32, String, String), Vec<usize>> = HashMap::new();
     for (i, e) in entries.iter().enumerate() {
         if let (Some(y), Some(d), false) = (e.year, &e.department, e.status == Status::Failed) {
-            groups.entry((y, norm(d))).or_default().push(i);
+            let layout = e.layout.clone().unwrap_or_default();
+            groups.entry((y, layout, norm(d))).or_default().push(i);
         }
     }
+    let several = groups.keys().map(|k| &k.1).collect::<HashSet<_>>().len() > 1;
     let mut used: HashMap<String, usize> = HashMap::new();
-    let mut order: Vec<&(i32, String)> = groups.keys().collect();
+    let mut order: Vec<&(i32, String, String)> = groups.keys().collect();
     order.sort();
     let mut moves = Vec::new();
     for key in order {
@@ -499,11 +500,12 @@ fn place(mut entries: Vec<Entry>, staging: &Path, output: &Path) -> Vec<Entry> {
         }
         let i = idx[0];
         let e = &entries[i];
-        let base = format!(
-            "{}/{}",
-            key.0,
-            names::safe_component(e.department.as_deref().unwrap_or(""))
-        );
+        let dept = names::safe_component(e.department.as_deref().unwrap_or(""));
+        let base = if several {
+            format!("{}/{}/{dept}", key.0, names::safe_component(&key.1))
+        } else {
+            format!("{}/{dept}", key.0)
+        };
         let n = used.entry(base.clone()).or_insert(0);
         *n += 1;
         let folder = if *n == 1 { base } else { format!("{base}-{n}") };

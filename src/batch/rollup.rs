@@ -87,10 +87,99 @@ fn workbook(year: &str, list: &[&Entry]) -> Result<Vec<u8>, crate::write::WriteE
         .clone()
         .set_font_color(Color::Blue)
         .set_underline(rust_xlsxwriter::FormatUnderline::Single);
+    let styles = Styles {
+        cell: cell.clone(),
+        head: head.clone(),
+        amount,
+        rate,
+        link,
+    };
 
+    // One summary sheet per layout when the inputs are of several.
+    let mut layouts: Vec<&str> = Vec::new();
+    for e in list {
+        if let Some(l) = e.layout.as_deref() {
+            if !layouts.contains(&l) {
+                layouts.push(l);
+            }
+        }
+    }
+    if layouts.len() <= 1 {
+        summary(&mut wb, "汇总", list, &styles)?;
+    } else {
+        for l in &layouts {
+            let of: Vec<&Entry> = list
+                .iter()
+                .copied()
+                .filter(|e| e.layout.as_deref() == Some(*l))
+                .collect();
+            let name: String = format!("汇总-{l}").chars().take(31).collect();
+            summary(&mut wb, &name, &of, &styles)?;
+        }
+        let unknown: Vec<&Entry> = list
+            .iter()
+            .copied()
+            .filter(|e| e.layout.is_none())
+            .collect();
+        if !unknown.is_empty() {
+            summary(&mut wb, "未识别", &unknown, &styles)?;
+        }
+    }
+    // Which rule fails where: rules down, departments across.
+    let ws = wb.add_worksheet_with_constant_memory()?;
+    ws.set_name("规则×部门")?;
+    let rules: BTreeSet<&String> = list.iter().flat_map(|e| e.rules.keys()).collect();
+    ws.write_string_with_format(0, 0, "规则", &head)?;
+    ws.set_column_width(0, 14)?;
+    for (j, e) in list.iter().enumerate() {
+        let label = e.department.clone().unwrap_or_else(|| e.file.clone());
+        ws.write_string_with_format(0, j as u16 + 1, &label, &head)?;
+        ws.set_column_width(j as u16 + 1, 12)?;
+    }
+    let bad = cell.clone().set_background_color(Color::RGB(0xFF_C7_CE));
+    for (i, rule) in rules.iter().enumerate() {
+        let r = i as u32 + 1;
+        ws.write_string_with_format(r, 0, *rule, &cell)?;
+        for (j, e) in list.iter().enumerate() {
+            match e.rules.get(*rule) {
+                Some(n) => ws.write_number_with_format(r, j as u16 + 1, *n as f64, &bad)?,
+                None => ws.write_blank(r, j as u16 + 1, &cell)?,
+            };
+        }
+    }
+    if rules.is_empty() {
+        ws.write_string(1, 0, "所有部门均未触发错误或警告规则")?;
+    }
+    ws.set_freeze_panes(1, 1)?;
+    Ok(wb.save_to_buffer()?)
+}
+
+/// The formats the roll-up sheets share.
+struct Styles {
+    cell: Format,
+    head: Format,
+    amount: Format,
+    rate: Format,
+    link: Format,
+}
+
+/// One summary sheet: a row per input.
+fn summary(
+    wb: &mut rust_xlsxwriter::Workbook,
+    name: &str,
+    list: &[&Entry],
+    st: &Styles,
+) -> Result<(), crate::write::WriteError> {
+    let Styles {
+        cell,
+        head,
+        amount,
+        rate,
+        link,
+    } = st;
     // Constant-memory sheets: a roll-up of thousands of rows never sits in memory whole.
     let ws = wb.add_worksheet_with_constant_memory()?;
-    ws.set_name("汇总")?;
+    ws.set_name(name)?;
     // The layouts' roll-up figures, in the order first met.
     let mut figures: Vec<&str> = Vec::new();
     for e in list {
@@ -179,33 +268,7 @@ fn workbook(year: &str, list: &[&Entry]) -> Result<Vec<u8>, crate::write::WriteE
         .set_print_fit_to_pages(1, 0)
         .set_repeat_rows(0, 0)?;
 
-    // Which rule fails where: rules down, departments across.
-    let ws = wb.add_worksheet_with_constant_memory()?;
-    ws.set_name("规则×部门")?;
-    let rules: BTreeSet<&String> = list.iter().flat_map(|e| e.rules.keys()).collect();
-    ws.write_string_with_format(0, 0, "规则", &head)?;
-    ws.set_column_width(0, 14)?;
-    for (j, e) in list.iter().enumerate() {
-        let label = e.department.clone().unwrap_or_else(|| e.file.clone());
-        ws.write_string_with_format(0, j as u16 + 1, &label, &head)?;
-        ws.set_column_width(j as u16 + 1, 12)?;
-    }
-    let bad = cell.clone().set_background_color(Color::RGB(0xFF_C7_CE));
-    for (i, rule) in rules.iter().enumerate() {
-        let r = i as u32 + 1;
-        ws.write_string_with_format(r, 0, *rule, &cell)?;
-        for (j, e) in list.iter().enumerate() {
-            match e.rules.get(*rule) {
-                Some(n) => ws.write_number_with_format(r, j as u16 + 1, *n as f64, &bad)?,
-                None => ws.write_blank(r, j as u16 + 1, &cell)?,
-            };
-        }
-    }
-    if rules.is_empty() {
-        ws.write_string(1, 0, "所有部门均未触发错误或警告规则")?;
-    }
-    ws.set_freeze_panes(1, 1)?;
-    Ok(wb.save_to_buffer()?)
+    Ok(())
 }
 
 fn link_cell(

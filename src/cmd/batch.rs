@@ -19,7 +19,7 @@ pub struct Args<'a> {
     pub as_json: bool,
 }
 
-pub fn run(specs: &SpecSet, check: &Options, a: Args) -> Result<ExitCode, CmdError> {
+pub fn run(layouts: &[SpecSet], check: &Options, a: Args) -> Result<ExitCode, CmdError> {
     let jobs = a
         .jobs
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
@@ -47,7 +47,7 @@ pub fn run(specs: &SpecSet, check: &Options, a: Args) -> Result<ExitCode, CmdErr
         indicatif::ProgressBar::hidden()
     };
     let batch = Batch {
-        specs,
+        layouts,
         check,
         input: a.input.to_path_buf(),
         output: a.output.to_path_buf(),

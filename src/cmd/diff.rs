@@ -6,15 +6,13 @@ use std::process::ExitCode;
 use budget_tables::diag::has_errors;
 use budget_tables::diff::compare;
 use budget_tables::io::write_atomic;
-use budget_tables::read::read_path;
-use budget_tables::spec::SpecSet;
 use budget_tables::text::norm;
 use budget_tables::write::diff::workbook_bytes;
 
-use super::{exit, print_diagnostics, CmdError, EXIT_ERRORS};
+use super::{exit, load, print_diagnostics, CmdError, Setup, EXIT_ERRORS};
 
 pub fn run(
-    specs: &SpecSet,
+    setup: &Setup,
     prior: &Path,
     current: &Path,
     output: Option<&Path>,
@@ -28,8 +26,18 @@ pub fn run(
     if let Some(o) = output {
         super::require_xlsx(o, "对比结果")?;
     }
-    let a = read_path(prior, specs)?;
-    let b = read_path(current, specs)?;
+    let (specs, _, a) = load(setup, prior)?;
+    let (other, _, b) = load(setup, current)?;
+    if other.layout.id != specs.layout.id {
+        return Err(CmdError::Usage(format!(
+            "两个文件的版式不同（{} 是“{}”，{} 是“{}”）；只能对比同一版式的两个年度",
+            prior.display(),
+            specs.layout.name,
+            current.display(),
+            other.layout.name
+        )));
+    }
+    let specs = &specs;
     let mut errors = false;
     for (path, out) in [(prior, &a), (current, &b)] {
         if has_errors(&out.diagnostics) {

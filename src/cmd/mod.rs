@@ -4,6 +4,7 @@ pub mod batch;
 pub mod check;
 pub mod convert;
 pub mod diff;
+pub mod layouts;
 pub mod sample;
 pub mod template;
 
@@ -44,13 +45,6 @@ pub enum CmdError {
     Usage(String),
 }
 
-pub fn load_specs(dir: Option<&Path>) -> Result<SpecSet, CmdError> {
-    Ok(match dir {
-        Some(d) => SpecSet::from_dir(d)?,
-        None => SpecSet::builtin()?,
-    })
-}
-
 /// Refuses an output path that is not `.xlsx`; `what` names the output in the message.
 pub fn require_xlsx(path: &Path, what: &str) -> Result<(), CmdError> {
     if path
@@ -84,33 +78,63 @@ pub fn check_options(
     Ok(Options { step, catalogue })
 }
 
-/// What every command needs before its work: the specs, and the options of
-/// the checks (for the commands that check).
+/// What every command needs before its work: the layouts it may read, and
+/// the options of the checks (for the commands that check).
 pub struct Setup {
+    /// A layout folder given with `--templates`.
     pub templates: Option<PathBuf>,
+    /// A layout named with `--layout`.
+    pub layout: Option<String>,
     pub catalogue: Option<PathBuf>,
     pub step: rust_decimal::Decimal,
 }
 
 impl Setup {
-    pub fn specs(&self) -> Result<SpecSet, CmdError> {
-        load_specs(self.templates.as_deref())
+    /// The layouts an input may be in: the one `--templates` or `--layout`
+    /// names, or every built-in one.
+    pub fn layouts(&self) -> Result<Vec<SpecSet>, CmdError> {
+        match (&self.templates, &self.layout) {
+            (Some(dir), named) => {
+                let set = SpecSet::from_dir(dir)?;
+                if let Some(id) = named.as_deref().filter(|id| *id != set.layout.id) {
+                    return Err(CmdError::Usage(format!(
+                        "--layout {id} 与 --templates 目录中的版式“{}”不同；两者只需给出一个",
+                        set.layout.id
+                    )));
+                }
+                Ok(vec![set])
+            }
+            (None, Some(id)) => Ok(vec![SpecSet::builtin_layout(id)?]),
+            (None, None) => Ok(SpecSet::builtin_all()?),
+        }
     }
 
-    pub fn prepare(&self) -> Result<(SpecSet, Options), CmdError> {
-        Ok((
-            self.specs()?,
-            check_options(self.catalogue.as_deref(), self.step)?,
-        ))
+    /// The one layout of a command that reads no input (template, sample):
+    /// the one named, else the default.
+    pub fn specs(&self) -> Result<SpecSet, CmdError> {
+        match (&self.templates, &self.layout) {
+            (None, None) => Ok(SpecSet::builtin()?),
+            _ => Ok(self.layouts()?.remove(0)),
+        }
+    }
+
+    pub fn options(&self) -> Result<Options, CmdError> {
+        check_options(self.catalogue.as_deref(), self.step)
     }
 }
 
-/// Loads the input while the specs and options are prepared, then reads it.
-/// A problem with the specs or options is reported before one with the input.
+/// Loads the input while the layouts and options are prepared, picks the
+/// input's layout, then reads it. A problem with the layouts or options is
+/// reported before one with the input.
 pub fn load(setup: &Setup, input: &Path) -> Result<(SpecSet, Options, ReadOutcome), CmdError> {
-    let (loaded, prepared) = budget_tables::par::join(|| load_path(input), || setup.prepare());
-    let (specs, opts) = prepared?;
-    let outcome = loaded?.interpret(&specs)?;
+    let (loaded, prepared) = budget_tables::par::join(
+        || load_path(input),
+        || -> Result<_, CmdError> { Ok((setup.layouts()?, setup.options()?)) },
+    );
+    let (mut layouts, opts) = prepared?;
+    let loaded = loaded?;
+    let specs = layouts.swap_remove(loaded.detect(&layouts)?);
+    let outcome = loaded.interpret(&specs)?;
     Ok((specs, opts, outcome))
 }
 

@@ -71,6 +71,15 @@ pub enum ReadError {
     NoTables(String),
     #[error("{path} 与表格规格不符：{detail}；请用与该 JSON 对应的表格规格（--templates）")]
     Model { path: String, detail: String },
+    #[error("{path} 同样符合版式“{first}”和“{second}”（各找到 {found} 张表），无法判断；请用 --layout 指定其中之一")]
+    AmbiguousLayout {
+        path: String,
+        first: String,
+        second: String,
+        found: usize,
+    },
+    #[error("{path} 是版式“{layout}”的模型，没有这个版式；可用 budget-tables layouts 列出内置版式，或用 --templates 指定版式目录")]
+    UnknownLayout { path: String, layout: String },
     #[error("{path}：{source}")]
     Json {
         path: String,
@@ -120,6 +129,17 @@ pub fn read_path(path: &Path, specs: &SpecSet) -> Result<ReadOutcome, ReadError>
     load_path(path)?.interpret(specs)
 }
 
+/// Reads a workbook or JSON model in whichever of `layouts` it is in;
+/// returns that layout's index with what was read.
+///
+/// # Errors
+/// As [`read_path`] and [`Loaded::detect`].
+pub fn read_path_any(path: &Path, layouts: &[SpecSet]) -> Result<(usize, ReadOutcome), ReadError> {
+    let loaded = load_path(path)?;
+    let i = loaded.detect(layouts)?;
+    Ok((i, loaded.interpret(&layouts[i])?))
+}
+
 /// A file loaded but not yet read against the specs: its sheets, or the
 /// model a JSON file holds. Loading needs no specs, so a caller can load the
 /// specs meanwhile.
@@ -160,6 +180,56 @@ impl Loaded {
                 let mut out = read_sheets(&sheets, specs).ok_or(ReadError::NoTables(shown))?;
                 out.sheets = sheets;
                 Ok(out)
+            }
+        }
+    }
+}
+
+impl Loaded {
+    /// Which of the `layouts` the file is in: a JSON model names its own; a
+    /// workbook is in the layout whose tables' titles it holds the most of.
+    ///
+    /// # Errors
+    /// [`ReadError::UnknownLayout`] for a model of a layout not offered,
+    /// [`ReadError::NoTables`] when no layout finds a table,
+    /// [`ReadError::AmbiguousLayout`] when two find as many.
+    pub fn detect(&self, layouts: &[SpecSet]) -> Result<usize, ReadError> {
+        match &self.content {
+            Content::Model(b) => layouts
+                .iter()
+                .position(|l| l.layout.id == b.layout)
+                .ok_or_else(|| ReadError::UnknownLayout {
+                    path: self.shown.clone(),
+                    layout: b.layout.clone(),
+                }),
+            Content::Sheets(sheets) => {
+                if layouts.len() == 1 {
+                    return Ok(0);
+                }
+                let counts: Vec<usize> = layouts
+                    .iter()
+                    .map(|l| {
+                        let found = header::locate(sheets, l, &mut Vec::new());
+                        let mut tables: Vec<usize> = found.iter().map(|f| f.spec).collect();
+                        tables.sort_unstable();
+                        tables.dedup();
+                        tables.len()
+                    })
+                    .collect();
+                let best = counts.iter().copied().max().unwrap_or(0);
+                if best == 0 {
+                    return Err(ReadError::NoTables(self.shown.clone()));
+                }
+                let tied: Vec<usize> = (0..layouts.len()).filter(|&i| counts[i] == best).collect();
+                match tied[..] {
+                    [one] => Ok(one),
+                    _ => Err(ReadError::AmbiguousLayout {
+                        path: self.shown.clone(),
+                        first: layouts[tied[0]].layout.id.clone(),
+                        second: layouts[tied[1]].layout.id.clone(),
+                        found: best,
+                    }),
+                }
             }
         }
     }
