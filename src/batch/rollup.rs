@@ -214,16 +214,16 @@ fn summary(
     ]);
     let last = cols.len() as u16 - 1;
     for (c, (h, w)) in cols.iter().enumerate() {
-        ws.write_string_with_format(0, c as u16, *h, &head)?;
+        ws.write_string_with_format(0, c as u16, *h, head)?;
         ws.set_column_width(c as u16, *w)?;
     }
     for (i, e) in list.iter().enumerate() {
         let r = i as u32 + 1;
-        ws.write_string_with_format(r, 0, &e.file, &cell)?;
-        ws.write_string_with_format(r, 1, e.department.as_deref().unwrap_or(""), &cell)?;
+        ws.write_string_with_format(r, 0, &e.file, cell)?;
+        ws.write_string_with_format(r, 1, e.department.as_deref().unwrap_or(""), cell)?;
         match e.year {
-            Some(y) => ws.write_number_with_format(r, 2, y as f64, &cell)?,
-            None => ws.write_blank(r, 2, &cell)?,
+            Some(y) => ws.write_number_with_format(r, 2, y as f64, cell)?,
+            None => ws.write_blank(r, 2, cell)?,
         };
         ws.write_string_with_format(
             r,
@@ -232,7 +232,7 @@ fn summary(
             &cell.clone().set_background_color(fill(e.status)),
         )?;
         for (c, n) in [(4u16, e.errors), (5, e.warnings), (6, e.notices)] {
-            ws.write_number_with_format(r, c, n as f64, &cell)?;
+            ws.write_number_with_format(r, c, n as f64, cell)?;
         }
         let values = figures
             .iter()
@@ -240,12 +240,12 @@ fn summary(
             .chain([e.change.as_ref().and_then(|c| c.change)]);
         for (c, a) in (first_figure..).zip(values) {
             match a {
-                Some(a) => ws.write_number_with_format(r, c, a.to_f64(), &amount)?,
-                None => ws.write_blank(r, c, &amount)?,
+                Some(a) => ws.write_number_with_format(r, c, a.to_f64(), amount)?,
+                None => ws.write_blank(r, c, amount)?,
             };
         }
         let rate_value = e.change.as_ref().map_or(Rate::None, |c| c.rate);
-        crate::write::diff::rate_cell(ws, (r, change_col + 1), rate_value, [&rate, &cell, &cell])?;
+        crate::write::diff::rate_cell(ws, (r, change_col + 1), rate_value, [rate, cell, cell])?;
         for (c, label) in (change_col + 2..).zip(["公开报表", "检查结果", "年度对比"]) {
             let target = e
                 .outputs
@@ -253,13 +253,13 @@ fn summary(
                 .find(|(l, _)| l == label)
                 .map(|(_, p)| p.clone());
             match target {
-                Some(p) => link_cell(ws, r, c, &p, label, &link)?,
+                Some(p) => link_cell(ws, r, c, &p, label, link)?,
                 None => {
-                    ws.write_blank(r, c, &cell)?;
+                    ws.write_blank(r, c, cell)?;
                 }
             }
         }
-        ws.write_string_with_format(r, last, e.message.as_deref().unwrap_or(""), &cell)?;
+        ws.write_string_with_format(r, last, e.message.as_deref().unwrap_or(""), cell)?;
     }
     ws.set_freeze_panes(1, 2)?;
     ws.autofilter(0, 0, list.len() as u32, last)?;
