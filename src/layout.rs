@@ -46,6 +46,50 @@ pub struct LayoutInfo {
     /// Checks across years: this year's prior-year figures against last year's.
     #[serde(default)]
     pub year_checks: Vec<YearCheck>,
+    /// The 填表说明 sheet of the blank template, its first line the heading
+    /// (none: no such sheet).
+    #[serde(default)]
+    pub instructions: Vec<String>,
+    /// Sheets of text (职能, 机构设置, 编制说明 …) the official workbook has
+    /// beside its tables; recognised and skipped when reading, written empty
+    /// in the template.
+    #[serde(default)]
+    pub text_sheets: Vec<TextSheet>,
+    /// How the generated benchmark departments vary (`sample`).
+    #[serde(default)]
+    pub sample: SampleInfo,
+}
+
+/// A sheet of text beside the tables.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct TextSheet {
+    /// The sheet's name.
+    pub name: String,
+    /// Its heading (`{department}`, `{year}` filled in).
+    #[serde(default)]
+    pub title: String,
+    /// Written after the tables (before them otherwise).
+    #[serde(default)]
+    pub after_tables: bool,
+}
+
+/// How `sample` varies the departments it derives from a layout's sample.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq, Default)]
+#[serde(deny_unknown_fields)]
+pub struct SampleInfo {
+    /// Codes swapped in every third department: (from, to, the new name).
+    #[serde(default)]
+    pub recode: Vec<Recode>,
+}
+
+/// One code swapped by `sample`.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Recode {
+    pub from: String,
+    pub to: String,
+    pub name: String,
 }
 
 fn default_text_unit() -> String {

@@ -5,7 +5,9 @@
 //! one two 预算单位.
 
 use crate::amount::Amount;
+use crate::layout::Recode;
 use crate::model::{json, Amounts, Budget, Table};
+use crate::spec::SpecSet;
 
 const BASE: &str = include_str!("../samples/shenzhen-zwfw-2023.json");
 
@@ -113,37 +115,25 @@ fn scale_table(t: &mut Table, m: i64) {
     }
 }
 
-/// Function codes swapped for every third department: the 款 20103
-/// 政府办公厅(室)及相关机构事务 becomes 20129 群众团体事务, in every table.
-const RECODE: &[(&str, &str, &str)] = &[
-    ("20103", "20129", "群众团体事务"),
-    ("2010301", "2012901", "行政运行"),
-    ("2010302", "2012902", "一般行政管理事务"),
-];
-
-fn recode(b: &mut Budget) {
+/// The layout's code swaps (`[[sample.recode]]`), applied in every table.
+fn recode(b: &mut Budget, swaps: &[Recode]) {
+    let find = |code: Option<&str>| swaps.iter().find(|r| code == Some(r.from.as_str()));
     for t in b.tables.values_mut() {
         match t {
             Table::Grid(g) => {
                 for r in g.blocks.iter_mut().flat_map(|blk| blk.rows.iter_mut()) {
-                    if let Some(&(_, to, name)) = RECODE
-                        .iter()
-                        .find(|(from, _, _)| r.code.as_deref() == Some(*from))
-                    {
-                        r.code = Some(to.to_string());
-                        r.key = to.to_string();
-                        r.name = name.to_string();
+                    if let Some(s) = find(r.code.as_deref()) {
+                        r.code = Some(s.to.clone());
+                        r.key = s.to.clone();
+                        r.name = s.name.clone();
                     }
                 }
             }
             Table::TwoSided(t) => {
                 for e in &mut t.expenditure {
-                    if let Some(&(_, to, name)) = RECODE
-                        .iter()
-                        .find(|(from, _, _)| e.code.as_deref() == Some(*from))
-                    {
-                        e.code = Some(to.to_string());
-                        e.name = name.to_string();
+                    if let Some(s) = find(e.code.as_deref()) {
+                        e.code = Some(s.to.clone());
+                        e.name = s.name.clone();
                     }
                 }
             }
@@ -153,10 +143,10 @@ fn recode(b: &mut Budget) {
 }
 
 /// The `index`-th generated department: valid, distinct, deterministic.
-pub fn generate(base: &Budget, index: usize) -> Budget {
+pub fn generate(base: &Budget, specs: &SpecSet, index: usize) -> Budget {
     let mut b = base.clone();
     if index % 3 == 2 {
-        recode(&mut b);
+        recode(&mut b, &specs.layout.sample.recode);
     }
     let dept = name(index);
     let m = 1 + (index * 7 % 9) as i64;
@@ -220,7 +210,7 @@ mod tests {
         let opts = crate::validate::Options::builtin().unwrap();
         let base = base();
         for i in 0..15 {
-            let b = generate(&base, i);
+            let b = generate(&base, &specs, i);
             let found = crate::validate::validate(&b, &specs, &Default::default(), &opts);
             let bad: Vec<String> = found
                 .iter()
@@ -229,12 +219,15 @@ mod tests {
                 .collect();
             assert!(bad.is_empty(), "department {i}: {bad:#?}");
         }
-        let recoded = generate(&base, 2);
+        let recoded = generate(&base, &specs, 2);
         assert!(recoded.grid("t03").unwrap().blocks[0]
             .rows
             .iter()
             .any(|r| r.key == "2012902"));
-        assert_eq!(generate(&base, 4).grid("t03").unwrap().blocks.len(), 3);
+        assert_eq!(
+            generate(&base, &specs, 4).grid("t03").unwrap().blocks.len(),
+            3
+        );
     }
 
     #[test]

@@ -146,6 +146,9 @@ pub struct FormSpec {
     pub indicator_labels: Vec<String>,
     #[serde(default = "default_indicator_rows")]
     pub indicator_rows: u32,
+    /// Column widths of the printed form, in character units.
+    #[serde(default)]
+    pub widths: Vec<f64>,
 }
 
 fn default_indicator_rows() -> u32 {

@@ -18,7 +18,7 @@ pub fn run(specs: &SpecSet, count: usize, output: &Path) -> Result<ExitCode, Cmd
     (0..count)
         .into_par_iter()
         .try_for_each(|i| -> Result<(), CmdError> {
-            let b = generate(&base, i);
+            let b = generate(&base, specs, i);
             let bytes = official::workbook_bytes(&b, specs)?;
             write_atomic(&output.join(format!("dept-{:04}.xlsx", i + 1)), &bytes, &[])?;
             Ok(())

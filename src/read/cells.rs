@@ -83,7 +83,7 @@ impl<'a> Ctx<'a> {
             self.push(
                 Diagnostic::error("S-CODE", "科目编码应只含数字")
                     .actual(raw)
-                    .hint("请填写政府收支分类科目编码，如 201、20103、2010301"),
+                    .hint("请填写政府收支分类科目编码（只含数字：类 3 位，款、项各加 2 位）"),
                 row,
                 c,
             );

@@ -1,5 +1,5 @@
-//! Tables 1 and 6 print their expenditure lines by name only; their 科目编码
-//! and levels come from the coded tables named in the spec (表7/表10/表11).
+//! Two-sided tables print their expenditure lines by name only; their 科目编码
+//! and levels come from the coded tables their spec names (`link_codes_from`).
 
 use crate::diag::Diagnostic;
 use crate::model::{Budget, Level, Table};
@@ -61,10 +61,17 @@ pub(crate) fn link_two_sided(budget: &mut Budget, specs: &SpecSet, diags: &mut V
                 diags.push(
                     Diagnostic::warning(
                         "S-LINK",
-                        format!("支出项目“{}”在{}中找不到对应的科目编码", line.name, linked_names(specs, &spec.link_codes_from)),
+                        format!(
+                            "支出项目“{}”在{}中找不到对应的科目编码",
+                            line.name,
+                            linked_names(specs, &spec.link_codes_from)
+                        ),
                     )
                     .table(spec.sheet_name())
-                    .hint("请核对支出项目名称与表7（及表10、表11）的科目名称是否一致；类级项目前应加“一、二、……”序号"),
+                    .hint(format!(
+                        "请核对支出项目名称与{}的科目名称是否一致；类级项目前应加“一、二、……”序号",
+                        linked_names(specs, &spec.link_codes_from)
+                    )),
                 );
             }
             line.code = code;

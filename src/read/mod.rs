@@ -67,7 +67,7 @@ pub enum ReadError {
         what: String,
         limit: String,
     },
-    #[error("{0} 中找不到任何预算表（例如标题为“收支总表”“支出总表”的表格）；请使用 budget-tables template 生成的模板填报")]
+    #[error("{0} 中找不到任何预算表（各表按其标题识别）；请使用 budget-tables template 生成的模板填报，或用 budget-tables layouts 查看各版式的表名")]
     NoTables(String),
     #[error("{path} 与表格规格不符：{detail}；请用与该 JSON 对应的表格规格（--templates）")]
     Model { path: String, detail: String },

@@ -43,6 +43,20 @@ fn unyear(s: &str) -> String {
         .replace("{year}", "本年")
 }
 
+/// A test a table's spec passes or not.
+type Pick = dyn Fn(&TableSpec) -> bool;
+
+/// The tables (`表3、表7`) whose spec satisfies `pick`, or `None` when none does.
+fn tables_where(specs: &SpecSet, pick: impl Fn(&TableSpec) -> bool) -> Option<String> {
+    let list: Vec<String> = specs
+        .tables
+        .iter()
+        .filter(|s| pick(s))
+        .map(|s| format!("表{}", s.number))
+        .collect();
+    (!list.is_empty()).then(|| list.join("、"))
+}
+
 /// Every rule, table by table, then the cross-table and catalogue rules.
 pub fn catalogue(specs: &SpecSet) -> Vec<RuleInfo> {
     let mut out = vec![
@@ -66,7 +80,7 @@ pub fn catalogue(specs: &SpecSet) -> Vec<RuleInfo> {
             "S-UNIT-YUAN",
             "警告",
             "全部",
-            "表以“元”为单位，已换算为万元",
+            "表以“元”为单位，已换算为该表规定的单位",
         ),
         rule(
             "S-DUPKEY",
@@ -74,46 +88,66 @@ pub fn catalogue(specs: &SpecSet) -> Vec<RuleInfo> {
             "全部",
             "同一预算单位内科目编码或项目重复",
         ),
-        rule(
-            "S-CODE",
-            "错误",
-            "表3、7、8、10、11",
-            "科目编码含非数字字符",
-        ),
-        rule(
-            "S-CODE-MISSING",
-            "错误",
-            "表3、7、8、10、11",
-            "有金额但没有科目编码",
-        ),
         rule("S-NAME-MISSING", "错误", "全部", "有金额但没有项目名称"),
-        rule(
-            "S-UNIT-ROW",
-            "错误",
-            "表2、3、7–11",
-            "缺少预算单位合计行或预算单位名称",
-        ),
-        rule("S-FIXED", "错误", "表9", "无法识别的年度行"),
-        rule(
-            "S-FIXED-MISSING",
-            "错误",
-            "表9",
-            "预算单位缺少上年、本年或增减变化金额行",
-        ),
-        rule("S-LINE", "错误", "表1、6", "收入栏有无法识别的项目"),
-        rule(
-            "S-LINK",
-            "警告",
-            "表1、6",
-            "支出栏项目在表7（表10、表11）中找不到对应科目编码",
-        ),
-        rule("S-EMPTY", "错误", "表2–5、7–11", "表中没有任何数据行"),
-        rule("S-FORM", "错误", "表12", "表单缺少栏目"),
         rule("S-DEPT", "警告", "全部", "各表部门名称不一致"),
         rule("S-DEPT-MISSING", "错误", "全部", "找不到部门名称"),
         rule("S-YEAR", "警告", "全部", "各表年度不一致"),
         rule("S-YEAR-MISSING", "错误", "全部", "找不到预算年度"),
     ];
+    let grid = |s: &TableSpec| s.kind == TableKind::Grid;
+    let coded = |s: &TableSpec| grid(s) && s.row_key == RowKey::Code;
+    let structural: [(&str, &str, &Pick); 8] = [
+        ("S-CODE", "科目编码含非数字字符", &coded),
+        ("S-CODE-MISSING", "有金额但没有科目编码", &coded),
+        (
+            "S-UNIT-ROW",
+            "缺少预算单位合计行或预算单位名称",
+            &|s: &TableSpec| grid(s) && s.row_key != RowKey::Name,
+        ),
+        ("S-FIXED", "无法识别的固定行", &|s: &TableSpec| {
+            s.row_key == RowKey::Fixed
+        }),
+        (
+            "S-FIXED-MISSING",
+            "预算单位缺少某一固定行",
+            &|s: &TableSpec| s.row_key == RowKey::Fixed,
+        ),
+        (
+            "S-LINE",
+            "收入栏有无法识别的项目",
+            &|s: &TableSpec| s.kind == TableKind::TwoSided,
+        ),
+        ("S-EMPTY", "表中没有任何数据行", &grid),
+        ("S-FORM", "表单缺少栏目", &|s: &TableSpec| {
+            s.kind == TableKind::Form
+        }),
+    ];
+    for (id, what, pick) in structural {
+        if let Some(t) = tables_where(specs, pick) {
+            out.push(rule(id, "错误", t, what));
+        }
+    }
+    let linked = |s: &TableSpec| !s.link_codes_from.is_empty();
+    if let Some(t) = tables_where(specs, linked) {
+        let mut from: Vec<&String> = specs
+            .tables
+            .iter()
+            .flat_map(|s| &s.link_codes_from)
+            .collect();
+        from.dedup();
+        let from = from
+            .iter()
+            .filter_map(|id| specs.get(id))
+            .map(|x| format!("表{}", x.number))
+            .collect::<Vec<_>>()
+            .join("、");
+        out.push(rule(
+            "S-LINK",
+            "警告",
+            t,
+            format!("支出栏项目在{from}中找不到对应科目编码"),
+        ));
+    }
     for s in &specs.tables {
         let t = format!("表{}", s.number);
         let n = s.number;
@@ -196,7 +230,14 @@ pub fn catalogue(specs: &SpecSet) -> Vec<RuleInfo> {
                 format!("T{n}-CODE-03"),
                 "提示",
                 &t,
-                "项目名称无法对应经济分类科目（按表8 和科目目录），不参与类、款核对",
+                format!(
+                    "项目名称无法对应经济分类科目（按{}和科目目录），不参与类、款核对",
+                    tables_where(specs, |x| {
+                        x.classification == Some(Classification::Economic)
+                            && x.row_key == RowKey::Code
+                    })
+                    .unwrap_or_default()
+                ),
             ));
         }
         if s.classification.is_some() || s.rows_sum_to_total {

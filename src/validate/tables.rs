@@ -273,12 +273,26 @@ fn codes<'b>(
                         &place,
                         "无法确定该项目的经济分类科目，未参与类、款合计核对".into(),
                     )
-                    .hint("请使用部门预算支出经济分类的科目名称（与表8 一致）");
+                    .hint(format!(
+                        "请使用部门预算支出经济分类的科目名称（与{}一致）",
+                        economic_tables(v.specs)
+                    ));
                 v.push(d);
             }
         }
     }
     out
+}
+
+/// The tables of economic codes a name-keyed table takes its codes from (`表8`).
+fn economic_tables(specs: &crate::spec::SpecSet) -> String {
+    specs
+        .tables
+        .iter()
+        .filter(|s| s.classification == Some(Classification::Economic) && s.row_key == RowKey::Code)
+        .map(|s| format!("表{}", s.number))
+        .collect::<Vec<_>>()
+        .join("、")
 }
 
 fn hierarchy<'a>(

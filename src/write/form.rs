@@ -9,8 +9,6 @@ use crate::model::{FormTable, Indicator};
 use crate::spec::TableSpec;
 use crate::text::{display_width, fill};
 
-const WIDTHS: [f64; 6] = [14.0, 26.0, 48.0, 14.0, 16.0, 16.0];
-
 /// Writes the form; `None` writes the blank fill-in version.
 pub(crate) fn write(
     ws: &mut Worksheet,
@@ -31,7 +29,7 @@ pub(crate) fn write(
         (&st.label, &st.amount, &st.long_text)
     };
     ws.set_name(spec.sheet_name())?;
-    for (i, w) in WIDTHS.iter().enumerate() {
+    for (i, w) in fs.widths.iter().enumerate() {
         ws.set_column_width(i as u16, *w)?;
     }
     ws.write_string_with_format(MARK_ROW, 0, format!("表{}", spec.number), &st.mark)?;

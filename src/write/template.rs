@@ -17,29 +17,14 @@ pub struct TemplateOptions {
     pub year: i32,
 }
 
-const INSTRUCTIONS: &[&str] = &[
-    "填表说明",
-    "1. 本工作簿共 12 张表（表1 至表12），每张表一个工作表；请在白色（未锁定）单元格中填写，表头已锁定（工作表保护无密码，可随时撤销）。",
-    "2. 金额单位为万元，保留两位小数；请直接填写数值，不要填写公式。合计、小计由程序核对，不会自动计算。",
-    "3. 空白单元格表示“未填写”，不等于 0；金额为零时请填写 0。",
-    "4. 表2 至表5、表7、表8、表10、表11：先填部门合计行（“预算单位”列填写部门名称），再按科目或项目逐行填写；部门有多个预算单位的，在部门数据之后依次填写各单位的合计行及其明细。",
-    "5. 表3、表7、表10、表11 的“科目编码”按支出功能分类填写（类 3 位、款 5 位、项 7 位）；表8 按部门预算支出经济分类填写（类 3 位、款 5 位）。编码请按文本填写。",
-    "6. 表1、表6 支出栏按功能分类填写科目名称：类级名称前加“一、二、三……”序号，款、项名称与表7（及表10、表11）一致。",
-    "7. 表9 每个预算单位填写三行：上年、本年、增减变化金额；多个预算单位请复制这三行。",
-    "8. 表10、表11 本年无发生额的，填写合计行金额 0，发布时自动加注“本表本年无发生额”。",
-    "9. 可以插入或删除行、调整列宽；请不要修改表头文字和表格标题。填好后用 budget-tables check 检查，用 budget-tables convert 生成公开报表。",
-];
-
 /// The blank template as bytes.
 ///
 /// # Errors
 /// [`WriteError`] when the workbook cannot be assembled.
 pub fn workbook_bytes(specs: &SpecSet, opts: &TemplateOptions) -> Result<Vec<u8>, WriteError> {
-    let mut wb = new_workbook(&format!("{}年部门预算公开表（填报模板）", opts.year))?;
+    let layout = &specs.layout;
+    let mut wb = new_workbook(&format!("{}年{}（填报模板）", opts.year, layout.name))?;
     let st = Styles::new();
-    let ws = wb.add_worksheet();
-    ws.set_name("填表说明")?;
-    ws.set_column_width(0, 110)?;
     let head = Format::new()
         .set_font_name("宋体")
         .set_font_size(16)
@@ -48,8 +33,25 @@ pub fn workbook_bytes(specs: &SpecSet, opts: &TemplateOptions) -> Result<Vec<u8>
         .set_font_name("宋体")
         .set_font_size(11)
         .set_text_wrap();
-    for (i, line) in INSTRUCTIONS.iter().enumerate() {
-        ws.write_string_with_format(i as u32, 0, *line, if i == 0 { &head } else { &body })?;
+    if !layout.instructions.is_empty() {
+        let ws = wb.add_worksheet();
+        ws.set_name("填表说明")?;
+        ws.set_column_width(0, 110)?;
+        for (i, line) in layout.instructions.iter().enumerate() {
+            ws.write_string_with_format(i as u32, 0, line, if i == 0 { &head } else { &body })?;
+        }
+    }
+    let text_sheet = |wb: &mut rust_xlsxwriter::Workbook, t: &crate::layout::TextSheet| {
+        let ws = wb.add_worksheet();
+        ws.set_name(&t.name)?;
+        ws.set_column_width(0, 110)?;
+        ws.write_string_with_format(0, 0, fill(&t.title, opts.year, &opts.department), &head)?;
+        ws.set_row_height(2, 300)?;
+        ws.write_blank(2, 0, &body)?;
+        Ok::<(), WriteError>(())
+    };
+    for t in layout.text_sheets.iter().filter(|t| !t.after_tables) {
+        text_sheet(&mut wb, t)?;
     }
     for spec in &specs.tables {
         let ws = wb.add_worksheet();
@@ -59,6 +61,9 @@ pub fn workbook_bytes(specs: &SpecSet, opts: &TemplateOptions) -> Result<Vec<u8>
             TableKind::TwoSided => two_sided(ws, spec, &st, opts)?,
         }
         protect(ws);
+    }
+    for t in layout.text_sheets.iter().filter(|t| t.after_tables) {
+        text_sheet(&mut wb, t)?;
     }
     Ok(wb.save_to_buffer()?)
 }
