@@ -44,7 +44,7 @@ fn unyear(s: &str) -> String {
 }
 
 /// A test a table's spec passes or not.
-type Pick = dyn Fn(&TableSpec) -> bool;
+type Pick<'a> = dyn Fn(&TableSpec) -> bool + 'a;
 
 /// The tables (`表3、表7`) whose spec satisfies `pick`, or `None` when none does.
 fn tables_where(specs: &SpecSet, pick: impl Fn(&TableSpec) -> bool) -> Option<String> {
@@ -96,7 +96,7 @@ pub fn catalogue(specs: &SpecSet) -> Vec<RuleInfo> {
     ];
     let grid = |s: &TableSpec| s.kind == TableKind::Grid;
     let coded = |s: &TableSpec| grid(s) && s.row_key == RowKey::Code;
-    let structural: [(&str, &str, &Pick); 8] = [
+    let structural: [(&str, &str, &Pick<'_>); 8] = [
         ("S-CODE", "科目编码含非数字字符", &coded),
         ("S-CODE-MISSING", "有金额但没有科目编码", &coded),
         (
