@@ -28,6 +28,10 @@ pub struct LayoutInfo {
     /// What the layout's figures are published in, for sentences (万元).
     #[serde(default = "default_text_unit")]
     pub text_unit: String,
+    /// The layout prints zero as a blank cell (Shanghai, 决算): a blank is
+    /// zero, not "not filled".
+    #[serde(default)]
+    pub blank_is_zero: bool,
     /// The rounding step of published figures, per table unit.
     #[serde(default)]
     pub rounding: IndexMap<String, rust_decimal::Decimal>,

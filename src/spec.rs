@@ -84,6 +84,9 @@ pub enum RowKey {
     Unit,
     /// Fixed rows per unit, matched by label (表9's years).
     Fixed,
+    /// One row of figures right below the header, no label column (a
+    /// 三公 table of one line): read as the department's total row.
+    Single,
 }
 
 /// The role of a column.
@@ -96,6 +99,9 @@ pub enum ColumnKind {
     Unit,
     /// 科目编码, kept as text.
     Code,
+    /// One part of a code printed in several cells (类 | 款 | 项), in order;
+    /// the parts after the first are two digits (`2` typed for `02` is read as `02`).
+    CodePart,
     /// 科目名称 / 支出项目类别 / 年度: the row label.
     Name,
     /// A free label column (the 项目 columns of two-sided tables).
@@ -120,6 +126,16 @@ pub struct Column {
 pub struct Line {
     pub id: String,
     pub label: String,
+    /// Other wordings of the label seen in real workbooks (`一般公共预算资金`).
+    #[serde(default)]
+    pub aliases: Vec<String>,
+}
+
+impl Line {
+    /// The label and its aliases.
+    pub fn labels(&self) -> impl Iterator<Item = &String> {
+        std::iter::once(&self.label).chain(&self.aliases)
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -209,6 +225,14 @@ impl Classification {
     }
 }
 
+/// Which rows a side-by-side table prints in its left half.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Halves {
+    /// Code prefixes of the left half's rows (the rest go right).
+    pub left: Vec<String>,
+}
+
 /// `result = minuend − subtrahend`, between fixed rows, in every column.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -234,8 +258,14 @@ pub struct TableSpec {
     pub unit: Unit,
     #[serde(default)]
     pub row_key: RowKey,
-    /// The label before the department name (`部门名称`, `单位名称`).
+    /// The label before the department name (`部门名称`, `编制部门`).
     pub name_label: String,
+    /// What follows the label on the meta line (`:` or the full-width `：`).
+    #[serde(default = "default_colon")]
+    pub colon: String,
+    /// Whether the sheet starts with its `表N` mark above the title.
+    #[serde(default = "default_true")]
+    pub mark: bool,
     #[serde(default)]
     pub footnotes: Vec<String>,
     /// Printed instead of figures when the table has none (`注:本表本年无发生额。`).
@@ -265,10 +295,29 @@ pub struct TableSpec {
     pub expenditure_total: Option<String>,
     /// A fixed row that is the difference of two others (表9 增减变化金额).
     pub difference: Option<Difference>,
+    /// The label of a block's total row when it is not its first row (`合计`,
+    /// printed at the bottom). Without a 预算单位 column the table is the
+    /// department's single block.
+    pub total_label: Option<String>,
+    /// Rows that are the sum of other rows, by row key (`人员经费合计` = 301 + 303),
+    /// in every amount column.
+    #[serde(default)]
+    pub row_sums: Vec<SumRule>,
+    /// Two blocks of the same columns side by side (code | name | amount twice):
+    /// rows whose code starts with one of these are printed in the left half.
+    pub halves: Option<Halves>,
     /// Tables whose 科目编码 name the expenditure lines of a two-sided table.
     #[serde(default)]
     pub link_codes_from: Vec<String>,
     pub form: Option<FormSpec>,
+}
+
+fn default_colon() -> String {
+    ":".into()
+}
+
+fn default_true() -> bool {
+    true
 }
 
 fn default_template_rows() -> u32 {
@@ -310,6 +359,14 @@ impl TableSpec {
 
     pub fn column(&self, kind: ColumnKind) -> Option<&Column> {
         self.columns.iter().find(|c| c.kind == kind)
+    }
+
+    /// The columns that print a code: the one code column, or its parts in order.
+    pub fn code_columns(&self) -> Vec<&Column> {
+        self.columns
+            .iter()
+            .filter(|c| matches!(c.kind, ColumnKind::Code | ColumnKind::CodePart))
+            .collect()
     }
 
     /// Every fixed line id of a two-sided table, income lines first.
@@ -433,11 +490,18 @@ impl TableSpec {
                 if self.amount_columns().next().is_none() {
                     return Err(invalid("没有金额列".into()));
                 }
+                let code = if self.column(ColumnKind::CodePart).is_some() {
+                    ColumnKind::CodePart
+                } else {
+                    ColumnKind::Code
+                };
                 let needs = match self.row_key {
-                    RowKey::Code => vec![ColumnKind::Unit, ColumnKind::Code, ColumnKind::Name],
+                    RowKey::Code if self.total_label.is_some() => vec![code, ColumnKind::Name],
+                    RowKey::Code => vec![ColumnKind::Unit, code, ColumnKind::Name],
                     RowKey::Name => vec![ColumnKind::Name],
                     RowKey::Unit => vec![ColumnKind::Unit],
                     RowKey::Fixed => vec![ColumnKind::Unit, ColumnKind::Name],
+                    RowKey::Single => vec![],
                 };
                 for k in needs {
                     if self.column(k).is_none() {

@@ -102,6 +102,7 @@ fn model(seed: u64, specs: &SpecSet) -> Budget {
                         (spec.row_key != RowKey::Fixed).then(|| rng.amounts(amount_ids.iter()));
                     let rows: Vec<Row> = match spec.row_key {
                         RowKey::Unit => vec![],
+                        RowKey::Single => Vec::new(),
                         RowKey::Fixed => spec
                             .fixed_rows
                             .iter()

@@ -205,6 +205,6 @@ fn yuan_workbook_is_converted_with_a_warning() {
         .collect();
     let out = read_sheets(&sheets, &specs()).unwrap();
     let d: Vec<String> = out.diagnostics.iter().map(|d| d.to_string()).collect();
-    assert_eq!(d, vec!["警告 [S-UNIT-YUAN] 表2 收入总表 '表2 收入总表'：表2 收入总表以“元”为单位，已换算为万元（四舍五入到两位小数）；应为：单位:万元；实际：单位:元。修改建议：公开报表以万元为单位，请核对换算后的金额".to_string()]);
+    assert_eq!(d, vec!["警告 [S-UNIT-YUAN] 表2 收入总表 '表2 收入总表'：表2 收入总表以“元”为单位，已换算为万元（四舍五入到两位小数）；应为：单位:万元；实际：单位:元。修改建议：本表公开时以万元为单位，请核对换算后的金额".to_string()]);
     assert_eq!(out.budget, sample_model());
 }

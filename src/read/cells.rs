@@ -6,12 +6,15 @@ use super::sheet::{Cell, Sheet};
 use crate::amount::{self, Amount};
 use crate::diag::Diagnostic;
 use crate::source::SourceMap;
+use crate::spec::Unit;
 
 /// Where the reader is: the sheet, the table, the declared unit, the findings so far.
 pub(crate) struct Ctx<'a> {
     pub sheet: &'a Sheet,
     pub table: String,
-    pub yuan: bool,
+    /// The unit the table declares on its meta line, when it differs from
+    /// the spec's: every amount is converted from it.
+    pub from: Option<(Unit, Unit)>,
     pub diags: &'a mut Vec<Diagnostic>,
     pub sources: &'a mut SourceMap,
     /// The spec id, the first part of every source key.
@@ -21,30 +24,33 @@ pub(crate) struct Ctx<'a> {
 const TEN_THOUSAND: Decimal = Decimal::from_parts(10000, 0, 0, false, 0);
 
 impl<'a> Ctx<'a> {
+    /// `declared` is the unit the sheet's meta line names, `unit` the spec's.
     pub fn new(
         sheet: &'a Sheet,
         (id, table): (&str, &str),
-        yuan: bool,
+        (declared, unit): (Option<Unit>, Unit),
         diags: &'a mut Vec<Diagnostic>,
         sources: &'a mut SourceMap,
     ) -> Ctx<'a> {
-        if yuan {
+        let from = declared.filter(|d| *d != unit).map(|d| (d, unit));
+        if let Some((d, u)) = from {
+            let (d, u) = (d.label(), u.label());
             diags.push(
                 Diagnostic::warning(
                     "S-UNIT-YUAN",
-                    format!("{table}以“元”为单位，已换算为万元（四舍五入到两位小数）"),
+                    format!("{table}以“{d}”为单位，已换算为{u}（四舍五入到两位小数）"),
                 )
                 .table(table)
                 .in_sheet(&sheet.name)
-                .expected("单位:万元")
-                .actual("单位:元")
-                .hint("公开报表以万元为单位，请核对换算后的金额"),
+                .expected(format!("单位:{u}"))
+                .actual(format!("单位:{d}"))
+                .hint(format!("本表公开时以{u}为单位，请核对换算后的金额")),
             );
         }
         Ctx {
             sheet,
             table: table.to_string(),
-            yuan,
+            from,
             diags,
             sources,
             id: id.to_string(),
@@ -71,24 +77,40 @@ impl<'a> Ctx<'a> {
             .unwrap_or_default()
     }
 
-    /// A 科目编码: digits only, kept as text (`201`, not `201.0`).
+    /// A 科目编码 cell as text (`201`, not `201.0`); `None` when blank. Not
+    /// checked here: a total row may print its label across the code cells.
     pub fn code(&mut self, row: u32, col: Option<&u32>) -> Option<String> {
         let &c = col?;
-        let raw = self.sheet.get(row, c).text();
-        let code = crate::text::norm(&raw);
-        if code.is_empty() {
-            return None;
+        let code = crate::text::norm(&self.sheet.get(row, c).text());
+        (!code.is_empty()).then_some(code)
+    }
+
+    /// A code printed in parts (类 | 款 | 项): the parts joined, each after the
+    /// first two digits (`2` typed for `02`); `None` when all are blank.
+    pub fn code_parts(&mut self, row: u32, cols: &[u32]) -> Option<String> {
+        let mut code = String::new();
+        for (i, &c) in cols.iter().enumerate() {
+            let part = crate::text::norm(&self.sheet.get(row, c).text());
+            if part.is_empty() {
+                continue;
+            }
+            if i > 0 && part.len() == 1 && part.bytes().all(|b| b.is_ascii_digit()) {
+                code.push('0');
+            }
+            code.push_str(&part);
         }
-        if !code.chars().all(|ch| ch.is_ascii_digit()) {
-            self.push(
-                Diagnostic::error("S-CODE", "科目编码应只含数字")
-                    .actual(raw)
-                    .hint("请填写政府收支分类科目编码（只含数字：类 3 位，款、项各加 2 位）"),
-                row,
-                c,
-            );
-        }
-        Some(code)
+        (!code.is_empty()).then_some(code)
+    }
+
+    /// Reports a code with other characters than digits at its cell.
+    pub fn bad_code(&mut self, row: u32, col: u32, code: &str) {
+        self.push(
+            Diagnostic::error("S-CODE", "科目编码应只含数字")
+                .actual(code)
+                .hint("请填写政府收支分类科目编码（只含数字：类 3 位，款、项各加 2 位）"),
+            row,
+            col,
+        );
     }
 
     /// An amount in 万元; `None` for a blank cell (and for an unreadable one, reported).
@@ -181,7 +203,11 @@ impl<'a> Ctx<'a> {
                 col,
             );
         }
-        let d = if self.yuan { d / TEN_THOUSAND } else { d };
+        let d = match self.from {
+            Some((Unit::Yuan, Unit::Wan)) => d / TEN_THOUSAND,
+            Some((Unit::Wan, Unit::Yuan)) => d.saturating_mul(TEN_THOUSAND),
+            _ => d,
+        };
         Some(Amount::round(d))
     }
 

@@ -65,7 +65,7 @@ pub(crate) fn read(
         .flatten();
     let year_pat = norm(&fs.year_line);
     let mut year = None;
-    let mut yuan = false;
+    let mut declared = None;
     for r in rows.clone().take(4) {
         for (_, c) in sheet.row_cells(r) {
             let n = norm(&c.text());
@@ -79,7 +79,12 @@ pub(crate) fn read(
                 }
             }
             if let Some(p) = n.find("单位:") {
-                yuan = n[p + "单位:".len()..].starts_with('元');
+                let rest = &n[p + "单位:".len()..];
+                if rest.starts_with('元') {
+                    declared = Some(crate::spec::Unit::Yuan);
+                } else if rest.starts_with("万元") {
+                    declared = Some(crate::spec::Unit::Wan);
+                }
             }
         }
     }
@@ -100,7 +105,13 @@ pub(crate) fn read(
         t.supervisor = v;
     }
 
-    let mut ctx = Ctx::new(sheet, (&spec.id, &table), yuan, diags, sources);
+    let mut ctx = Ctx::new(
+        sheet,
+        (&spec.id, &table),
+        (declared, spec.unit),
+        diags,
+        sources,
+    );
     let Some((task_row, name_col)) = find_row(sheet, rows.clone(), &fs.task_name_label) else {
         missing(ctx.diags, &fs.task_name_label, unit_row);
         return None;

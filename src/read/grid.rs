@@ -1,6 +1,9 @@
-//! Body of a grid table (2–5, 7–11): blocks of rows per 预算单位.
+//! Body of a grid table: blocks of rows per 预算单位 (or the department's
+//! single block when the table has no 预算单位 column), each with its total
+//! row and its rows keyed by code, name, fixed label, or a single row.
 
 use std::collections::HashSet;
+use std::sync::Arc;
 
 use super::cells::Ctx;
 use super::header::{is_note, Header};
@@ -8,8 +11,70 @@ use super::Found;
 use super::Known;
 use crate::model::{Amounts, GridTable, Row, UnitBlock};
 use crate::source;
-use crate::spec::{ColumnKind, RowKey, TableSpec};
+use crate::spec::{ColumnKind, Line, RowKey, TableSpec};
 use crate::text::{match_pattern, norm};
+
+/// The sheet columns of one half of a table (all of it, but for side-by-side tables).
+struct Cols {
+    unit: Option<u32>,
+    /// The one code column, or the code's parts in order.
+    code: Vec<u32>,
+    name: Option<u32>,
+    /// Shared ids: every row's amounts point at these, not at copies.
+    amounts: Vec<(Arc<str>, u32)>,
+}
+
+impl Cols {
+    fn new(spec: &TableSpec, cols: &indexmap::IndexMap<String, u32>) -> Cols {
+        let of = |k: ColumnKind| spec.column(k).and_then(|c| cols.get(&c.id).copied());
+        Cols {
+            unit: of(ColumnKind::Unit),
+            code: spec
+                .code_columns()
+                .iter()
+                .filter_map(|c| cols.get(&c.id).copied())
+                .collect(),
+            name: of(ColumnKind::Name),
+            amounts: spec
+                .amount_columns()
+                .filter_map(|c| cols.get(&c.id).map(|&at| (c.id.as_str().into(), at)))
+                .collect(),
+        }
+    }
+
+    /// The column a row is named by in findings.
+    fn anchor(&self) -> u32 {
+        self.unit
+            .or(self.code.first().copied())
+            .or(self.name)
+            .unwrap_or(0)
+    }
+}
+
+/// What one row holds.
+struct RowCells {
+    unit: String,
+    name: String,
+    code: Option<String>,
+    amounts: Amounts,
+}
+
+impl RowCells {
+    fn filled(&self) -> bool {
+        self.amounts.values().any(Option::is_some)
+    }
+}
+
+/// The table being built and what reading it has learned.
+struct Building<'s> {
+    spec: &'s TableSpec,
+    table: GridTable,
+    keys: HashSet<String>,
+    years: Vec<i32>,
+    placeholders: Vec<u32>,
+    first: bool,
+    department: String,
+}
 
 /// Reads the rows; returns the table and the years named by fixed rows (表9).
 pub(crate) fn read(
@@ -19,223 +84,398 @@ pub(crate) fn read(
     f: &Found,
     known_units: &Known,
 ) -> (GridTable, Vec<i32>) {
-    let col_of = |k: ColumnKind| spec.column(k).and_then(|c| h.cols.get(&c.id));
-    let (unit_col, code_col, name_col) = (
-        col_of(ColumnKind::Unit),
-        col_of(ColumnKind::Code),
-        col_of(ColumnKind::Name),
-    );
-    // Shared ids: every row's amounts point at these, not at copies.
-    let amount_cols: Vec<(std::sync::Arc<str>, u32)> = spec
-        .amount_columns()
-        .map(|c| (c.id.as_str().into(), h.cols[&c.id]))
+    let mut b = Building {
+        spec,
+        table: GridTable::default(),
+        keys: HashSet::new(),
+        years: Vec::new(),
+        placeholders: Vec::new(),
+        first: true,
+        department: h.department.clone().unwrap_or_default(),
+    };
+    let halves: Vec<Cols> = std::iter::once(&h.cols)
+        .chain(h.second.iter())
+        .map(|cols| Cols::new(spec, cols))
         .collect();
-    let mut table = GridTable::default();
-    let mut keys: HashSet<String> = HashSet::new();
-    let mut years = Vec::new();
-    let mut first = true;
-
-    for r in h.last_row + 1..f.end_row {
-        if ctx.sheet.row_is_blank(r) || h.is_decoration(ctx.sheet, r) || is_note(ctx.sheet, r) {
-            continue;
+    for cols in &halves {
+        for r in h.last_row + 1..f.end_row {
+            if ctx.sheet.row_is_blank(r) || h.is_decoration(ctx.sheet, r) || is_note(ctx.sheet, r) {
+                continue;
+            }
+            let row = cells(ctx, cols, r);
+            if is_placeholder(&row) {
+                b.placeholders.push(r);
+                continue;
+            }
+            if row.unit.is_empty() && row.name.is_empty() && row.code.is_none() && !row.filled() {
+                continue;
+            }
+            match spec.row_key {
+                RowKey::Unit => unit_row(ctx, &mut b, cols, r, row),
+                RowKey::Code => coded_row(ctx, &mut b, cols, r, row),
+                RowKey::Name => named_row(ctx, &mut b, cols, r, row, known_units),
+                RowKey::Fixed => fixed_row(ctx, &mut b, cols, r, row),
+                RowKey::Single => single_row(ctx, &mut b, cols, r, row),
+            }
+            b.first = false;
         }
-        let unit = ctx.label(r, unit_col);
-        let name = ctx.label(r, name_col);
-        let code = ctx.code(r, code_col);
-        let amounts = ctx.amounts(r, &amount_cols);
-        let filled = amounts.values().any(Option::is_some);
-        let anchor = *unit_col.or(name_col).unwrap_or(&0);
-
-        match spec.row_key {
-            RowKey::Unit => {
-                if unit.is_empty() {
-                    if filled {
-                        ctx.error(
-                            "S-UNIT-ROW",
-                            "有金额但没有填写预算单位".into(),
-                            r,
-                            anchor,
-                            "请在“预算单位”列填写单位名称",
-                        );
-                    }
-                    continue;
-                }
-                if !keys.insert(norm(&unit)) {
-                    dup(ctx, &unit, r, anchor);
-                    continue;
-                }
-                table.blocks.push(block(unit, Some(amounts)));
-                record(ctx, &table, "", r, anchor, &amount_cols);
-            }
-            RowKey::Code => {
-                if !unit.is_empty() {
-                    keys.clear();
-                    let total = code.is_none().then(|| amounts.clone());
-                    table.blocks.push(block(unit, total));
-                    if code.is_none() {
-                        record(ctx, &table, "", r, anchor, &amount_cols);
-                        continue;
-                    }
-                }
-                let Some(code) = code else {
-                    if filled {
-                        ctx.error(
-                            "S-CODE-MISSING",
-                            "有金额但没有填写科目编码".into(),
-                            r,
-                            *code_col.unwrap_or(&anchor),
-                            "请在“科目编码”列填写政府收支分类科目编码",
-                        );
-                    }
-                    continue;
-                };
-                if table.blocks.is_empty() {
-                    ctx.error(
-                        "S-UNIT-ROW",
-                        "科目行之前缺少预算单位合计行".into(),
-                        r,
-                        anchor,
-                        "请在第一行填写预算单位名称及其合计金额",
-                    );
-                    table.blocks.push(block(String::new(), None));
-                }
-                if !keys.insert(code.clone()) {
-                    dup(ctx, &code, r, *code_col.unwrap_or(&anchor));
-                    continue;
-                }
-                push_row(
-                    &mut table,
-                    Row {
-                        key: code.clone(),
-                        code: Some(code.clone()),
-                        name,
-                        amounts,
-                    },
-                );
-                record(
-                    ctx,
-                    &table,
-                    &code,
-                    r,
-                    *code_col.unwrap_or(&anchor),
-                    &amount_cols,
-                );
-            }
-            RowKey::Name => {
-                if name.is_empty() {
-                    if filled {
-                        ctx.error(
-                            "S-NAME-MISSING",
-                            "有金额但没有填写项目名称".into(),
-                            r,
-                            anchor,
-                            "请填写支出项目类别",
-                        );
-                    }
-                    continue;
-                }
-                let key = norm(&name);
-                if first || known_units.contains(&key) {
-                    keys.clear();
-                    table.blocks.push(block(name, Some(amounts)));
-                    record(ctx, &table, "", r, anchor, &amount_cols);
-                } else {
-                    if !keys.insert(key.clone()) {
-                        dup(ctx, &name, r, anchor);
-                        continue;
-                    }
-                    push_row(
-                        &mut table,
-                        Row {
-                            key: key.clone(),
-                            code: None,
-                            name,
-                            amounts,
-                        },
-                    );
-                    record(ctx, &table, &key, r, anchor, &amount_cols);
-                }
-            }
-            RowKey::Fixed => {
-                if !unit.is_empty() {
-                    keys.clear();
-                    table.blocks.push(block(unit, None));
-                }
-                let n = norm(&name);
-                // "2023年" fits both year rows: take the first one this unit has not filled yet.
-                let hit = spec
-                    .fixed_rows
-                    .iter()
-                    .filter(|l| !keys.contains(&l.id))
-                    .find_map(|l| match_pattern(&norm(&l.label), &n).map(|c| (l, c)));
-                let Some((line, caps)) = hit else {
-                    if filled || !name.is_empty() {
-                        let want: Vec<&str> =
-                            spec.fixed_rows.iter().map(|l| l.label.as_str()).collect();
-                        ctx.error(
-                            "S-FIXED",
-                            format!("无法识别的行“{name}”"),
-                            r,
-                            *name_col.unwrap_or(&anchor),
-                            &format!("此列应依次填写：{}", want.join("、")),
-                        );
-                    }
-                    continue;
-                };
-                years.extend(caps.year);
-                if table.blocks.is_empty() {
-                    ctx.error(
-                        "S-UNIT-ROW",
-                        "第一行缺少预算单位名称".into(),
-                        r,
-                        anchor,
-                        "请在第一行的“预算单位”列填写单位名称",
-                    );
-                    table.blocks.push(block(String::new(), None));
-                }
-                if !keys.insert(line.id.clone()) {
-                    dup(ctx, &name, r, anchor);
-                    continue;
-                }
-                push_row(
-                    &mut table,
-                    Row {
-                        key: line.id.clone(),
-                        code: None,
-                        name,
-                        amounts,
-                    },
-                );
-                record(
-                    ctx,
-                    &table,
-                    &line.id,
-                    r,
-                    *name_col.unwrap_or(&anchor),
-                    &amount_cols,
-                );
-            }
-        }
-        first = false;
     }
-    if spec.row_key == RowKey::Fixed {
-        for b in &table.blocks {
-            for l in &spec.fixed_rows {
-                if !b.rows.iter().any(|r| r.key == l.id) {
+    finish(ctx, &mut b, h);
+    (b.table, b.years)
+}
+
+fn cells(ctx: &mut Ctx, cols: &Cols, r: u32) -> RowCells {
+    RowCells {
+        unit: ctx.label(r, cols.unit.as_ref()),
+        name: ctx.label(r, cols.name.as_ref()),
+        code: match cols.code[..] {
+            [] => None,
+            [one] => ctx.code(r, Some(&one)),
+            ref parts => ctx.code_parts(r, parts),
+        },
+        amounts: ctx.amounts(r, &cols.amounts),
+    }
+}
+
+/// A row left from the official template: `…` for its code or name, no figure.
+fn is_placeholder(row: &RowCells) -> bool {
+    let dots = |s: &str| !s.is_empty() && s.chars().all(|c| matches!(c, '…' | '.' | '。' | '·'));
+    !row.filled() && (dots(&row.name) || row.code.as_deref().is_some_and(dots) || dots(&row.unit))
+}
+
+fn unit_row(ctx: &mut Ctx, b: &mut Building, cols: &Cols, r: u32, row: RowCells) {
+    if row.unit.is_empty() {
+        if row.filled() {
+            ctx.error(
+                "S-UNIT-ROW",
+                "有金额但没有填写预算单位".into(),
+                r,
+                cols.anchor(),
+                "请在“预算单位”列填写单位名称",
+            );
+        }
+        return;
+    }
+    if !b.keys.insert(norm(&row.unit)) {
+        dup(ctx, &row.unit, r, cols.anchor());
+        return;
+    }
+    b.table.blocks.push(block(row.unit, Some(row.amounts)));
+    record(ctx, &b.table, "", r, cols.anchor(), &cols.amounts);
+}
+
+/// The block a row belongs to; a table without a 预算单位 column is the
+/// department's single block, opened by its first row.
+fn current_block(ctx: &mut Ctx, b: &mut Building, cols: &Cols, r: u32) {
+    if !b.table.blocks.is_empty() {
+        return;
+    }
+    if cols.unit.is_some() {
+        ctx.error(
+            "S-UNIT-ROW",
+            "科目行之前缺少预算单位合计行".into(),
+            r,
+            cols.anchor(),
+            "请在第一行填写预算单位名称及其合计金额",
+        );
+        b.table.blocks.push(block(String::new(), None));
+    } else {
+        b.table.blocks.push(block(b.department.clone(), None));
+    }
+}
+
+/// The label a total or fixed row is recognized by: its name, or the text in
+/// its code cells (a `合计` merged over them).
+fn row_label(row: &RowCells) -> String {
+    if !row.name.is_empty() {
+        return norm(&row.name);
+    }
+    norm(row.code.as_deref().unwrap_or(&row.unit))
+}
+
+fn coded_row(ctx: &mut Ctx, b: &mut Building, cols: &Cols, r: u32, row: RowCells) {
+    let label = row_label(&row);
+    if let Some(t) = &b.spec.total_label {
+        if label == norm(t) {
+            current_block(ctx, b, cols, r);
+            if let Some(blk) = b.table.blocks.last_mut() {
+                if blk.total.is_some() {
+                    dup(ctx, t, r, cols.anchor());
+                    return;
+                }
+                blk.total = Some(row.amounts);
+            }
+            record(ctx, &b.table, "", r, cols.anchor(), &cols.amounts);
+            return;
+        }
+    }
+    if cols.unit.is_some() && !row.unit.is_empty() {
+        b.keys.clear();
+        let total = row.code.is_none().then(|| row.amounts.clone());
+        b.table.blocks.push(block(row.unit.clone(), total));
+        if row.code.is_none() {
+            record(ctx, &b.table, "", r, cols.anchor(), &cols.amounts);
+            return;
+        }
+    }
+    let code_col = cols.code.first().copied().unwrap_or(cols.anchor());
+    if let Some(line) = fixed_line(b.spec, &label) {
+        current_block(ctx, b, cols, r);
+        keyed(
+            ctx,
+            b,
+            cols,
+            r,
+            line.id.clone(),
+            None,
+            row.name,
+            row.amounts,
+        );
+        return;
+    }
+    if let Some(code) = row
+        .code
+        .as_deref()
+        .filter(|c| !c.bytes().all(|x| x.is_ascii_digit()))
+    {
+        ctx.bad_code(r, code_col, code);
+    }
+    let Some(code) = row.code.clone() else {
+        if row.filled() {
+            ctx.error(
+                "S-CODE-MISSING",
+                "有金额但没有填写科目编码".into(),
+                r,
+                code_col,
+                "请在“科目编码”列填写政府收支分类科目编码",
+            );
+        }
+        return;
+    };
+    current_block(ctx, b, cols, r);
+    keyed(
+        ctx,
+        b,
+        cols,
+        r,
+        code.clone(),
+        Some(code),
+        row.name,
+        row.amounts,
+    );
+}
+
+/// A fixed row of a coded table (`人员经费合计`), by its label.
+fn fixed_line<'s>(spec: &'s TableSpec, label: &str) -> Option<&'s Line> {
+    spec.fixed_rows
+        .iter()
+        .find(|l| l.labels().any(|x| norm(x) == label))
+}
+
+/// Adds a row to the current block under `key`, unless the key is taken.
+#[allow(clippy::too_many_arguments)]
+fn keyed(
+    ctx: &mut Ctx,
+    b: &mut Building,
+    cols: &Cols,
+    r: u32,
+    key: String,
+    code: Option<String>,
+    name: String,
+    amounts: Amounts,
+) {
+    let at = cols.code.first().copied().unwrap_or(cols.anchor());
+    if !b.keys.insert(key.clone()) {
+        dup(ctx, code.as_deref().unwrap_or(&name), r, at);
+        return;
+    }
+    push_row(
+        &mut b.table,
+        Row {
+            key: key.clone(),
+            code,
+            name,
+            amounts,
+        },
+    );
+    record(ctx, &b.table, &key, r, at, &cols.amounts);
+}
+
+fn named_row(
+    ctx: &mut Ctx,
+    b: &mut Building,
+    cols: &Cols,
+    r: u32,
+    row: RowCells,
+    known_units: &Known,
+) {
+    if row.name.is_empty() {
+        if row.filled() {
+            ctx.error(
+                "S-NAME-MISSING",
+                "有金额但没有填写项目名称".into(),
+                r,
+                cols.anchor(),
+                "请填写支出项目类别",
+            );
+        }
+        return;
+    }
+    let key = norm(&row.name);
+    let total_here = b.spec.total_label.as_ref().is_some_and(|t| norm(t) == key);
+    if (b.first && b.spec.total_label.is_none()) || known_units.contains(&key) || total_here {
+        b.keys.clear();
+        let unit = if total_here {
+            b.department.clone()
+        } else {
+            row.name
+        };
+        b.table.blocks.push(block(unit, Some(row.amounts)));
+        record(ctx, &b.table, "", r, cols.anchor(), &cols.amounts);
+        return;
+    }
+    current_block(ctx, b, cols, r);
+    let (name, amounts) = (row.name, row.amounts);
+    if !b.keys.insert(key.clone()) {
+        dup(ctx, &name, r, cols.anchor());
+        return;
+    }
+    push_row(
+        &mut b.table,
+        Row {
+            key: key.clone(),
+            code: None,
+            name,
+            amounts,
+        },
+    );
+    record(ctx, &b.table, &key, r, cols.anchor(), &cols.amounts);
+}
+
+fn fixed_row(ctx: &mut Ctx, b: &mut Building, cols: &Cols, r: u32, row: RowCells) {
+    if !row.unit.is_empty() {
+        b.keys.clear();
+        b.table.blocks.push(block(row.unit.clone(), None));
+    }
+    let n = norm(&row.name);
+    // "2023年" fits both year rows: take the first one this unit has not filled yet.
+    let hit = b
+        .spec
+        .fixed_rows
+        .iter()
+        .filter(|l| !b.keys.contains(&l.id))
+        .find_map(|l| match_pattern(&norm(&l.label), &n).map(|c| (l, c)));
+    let name_col = cols.name.unwrap_or(cols.anchor());
+    let Some((line, caps)) = hit else {
+        if row.filled() || !row.name.is_empty() {
+            let want: Vec<&str> = b.spec.fixed_rows.iter().map(|l| l.label.as_str()).collect();
+            ctx.error(
+                "S-FIXED",
+                format!("无法识别的行“{}”", row.name),
+                r,
+                name_col,
+                &format!("此列应依次填写：{}", want.join("、")),
+            );
+        }
+        return;
+    };
+    b.years.extend(caps.year);
+    if b.table.blocks.is_empty() {
+        ctx.error(
+            "S-UNIT-ROW",
+            "第一行缺少预算单位名称".into(),
+            r,
+            cols.anchor(),
+            "请在第一行的“预算单位”列填写单位名称",
+        );
+        b.table.blocks.push(block(String::new(), None));
+    }
+    let id = line.id.clone();
+    if !b.keys.insert(id.clone()) {
+        dup(ctx, &row.name, r, cols.anchor());
+        return;
+    }
+    push_row(
+        &mut b.table,
+        Row {
+            key: id.clone(),
+            code: None,
+            name: row.name,
+            amounts: row.amounts,
+        },
+    );
+    record(ctx, &b.table, &id, r, name_col, &cols.amounts);
+}
+
+/// The one row of figures of a single-row table is the department's total row.
+fn single_row(ctx: &mut Ctx, b: &mut Building, cols: &Cols, r: u32, row: RowCells) {
+    if !row.filled() {
+        return;
+    }
+    current_block(ctx, b, cols, r);
+    let Some(blk) = b.table.blocks.last_mut() else {
+        return;
+    };
+    if blk.total.is_some() {
+        ctx.error(
+            "S-FIXED",
+            "本表只有一行数字，这一行是多余的".into(),
+            r,
+            cols.amounts.first().map_or(0, |(_, c)| *c),
+            "请删除多余的行，只保留一行",
+        );
+        return;
+    }
+    blk.total = Some(row.amounts);
+    let at = cols.amounts.first().map_or(0, |(_, c)| *c);
+    record(ctx, &b.table, "", r, at, &cols.amounts);
+}
+
+/// What a table must have once read: its fixed rows, some data, a note on
+/// the template's placeholder rows.
+fn finish(ctx: &mut Ctx, b: &mut Building, h: &Header) {
+    if b.spec.row_key == RowKey::Fixed {
+        for blk in &b.table.blocks {
+            for l in &b.spec.fixed_rows {
+                if !blk.rows.iter().any(|r| r.key == l.id) {
                     ctx.diags.push(
                         crate::diag::Diagnostic::error(
                             "S-FIXED-MISSING",
-                            format!("预算单位“{}”缺少“{}”行", b.unit, l.label),
+                            format!("预算单位“{}”缺少“{}”行", blk.unit, l.label),
                         )
                         .table(ctx.table.clone())
                         .in_sheet(&ctx.sheet.name)
-                        .hint("每个预算单位应有上年、本年、增减变化金额三行"),
+                        .hint(format!(
+                            "每个预算单位应有以下各行：{}",
+                            b.spec
+                                .fixed_rows
+                                .iter()
+                                .map(|l| l.label.as_str())
+                                .collect::<Vec<_>>()
+                                .join("、")
+                        )),
                     );
                 }
             }
         }
     }
-    if table.blocks.is_empty() {
+    if let Some(&first) = b.placeholders.first() {
+        ctx.diags.push(
+            crate::diag::Diagnostic::notice(
+                "S-PLACEHOLDER",
+                format!("有 {} 行模板占位符“…”，已忽略", b.placeholders.len()),
+            )
+            .table(ctx.table.clone())
+            .at(&ctx.sheet.name, first, 0)
+            .hint("这些是官方模板的示例行，填报时可删除"),
+        );
+    }
+    if b.table.blocks.is_empty() {
+        // A single-row table with no figure at all is an empty table, not a missing one.
+        if b.spec.row_key == RowKey::Single || b.spec.total_label.is_some() {
+            b.table.blocks.push(block(b.department.clone(), None));
+            return;
+        }
         ctx.diags.push(
             crate::diag::Diagnostic::error("S-EMPTY", "表中没有任何数据行")
                 .table(ctx.table.clone())
@@ -243,7 +483,6 @@ pub(crate) fn read(
                 .hint("至少应填写部门合计行；本年无发生额的表也应填写合计行（金额为 0）"),
         );
     }
-    (table, years)
 }
 
 fn block(unit: String, total: Option<Amounts>) -> UnitBlock {
@@ -267,7 +506,7 @@ fn record(
     key: &str,
     r: u32,
     label_col: u32,
-    amount_cols: &[(std::sync::Arc<str>, u32)],
+    amount_cols: &[(Arc<str>, u32)],
 ) {
     let block = table.blocks.len().saturating_sub(1);
     let id = ctx.id.clone();

@@ -7,7 +7,7 @@ use indexmap::IndexMap;
 use super::sheet::{Cell, Sheet};
 use super::Found;
 use crate::diag::Diagnostic;
-use crate::spec::{SpecSet, TableSpec};
+use crate::spec::{SpecSet, TableSpec, Unit};
 use crate::text::{match_pattern, norm};
 
 /// How far below its title a table's header may start.
@@ -24,13 +24,14 @@ pub(crate) fn locate(sheets: &[Sheet], specs: &SpecSet, diags: &mut Vec<Diagnost
         for row in 0..sheet.height() {
             for (col, cell) in sheet.row_cells(row) {
                 let Cell::Text(text) = cell else { continue };
-                if let Some(spec) = titles.find(text) {
+                if let Some((spec, year)) = titles.find(text) {
                     hits.push(Found {
                         spec,
                         sheet: si,
                         title_row: row,
                         title_col: col,
                         end_row: sheet.height(),
+                        year,
                     });
                 }
             }
@@ -99,8 +100,9 @@ impl Titles {
         }
     }
 
-    /// The spec whose title this cell holds, if any (`表3 支出总表` and `支出总表` alike).
-    fn find(&self, cell: &str) -> Option<usize> {
+    /// The spec whose title this cell holds, if any (`表3 支出总表` and
+    /// `支出总表` alike), with the year the title names.
+    fn find(&self, cell: &str) -> Option<(usize, Option<i32>)> {
         if cell.len() > 300 {
             return None;
         }
@@ -111,12 +113,12 @@ impl Titles {
         let stripped = strip_table_mark(&n);
         for candidate in [n.as_str(), stripped] {
             if let Some(i) = self.plain.iter().position(|t| *t == candidate) {
-                return Some(i);
+                return Some((i, None));
             }
         }
-        self.printed.iter().position(|p| {
-            p.as_ref()
-                .is_some_and(|p| match_pattern(p, stripped).is_some())
+        self.printed.iter().enumerate().find_map(|(i, p)| {
+            let caps = match_pattern(p.as_ref()?, stripped)?;
+            Some((i, caps.year))
         })
     }
 }
@@ -144,8 +146,10 @@ pub(crate) struct Header {
     pub cols: IndexMap<String, u32>,
     pub year: Option<i32>,
     pub department: Option<String>,
-    /// The workbook declares 单位:元.
-    pub yuan: bool,
+    /// The unit the meta line declares (`单位：元`), if it declares one.
+    pub unit: Option<Unit>,
+    /// The second half's columns of a side-by-side table.
+    pub second: Option<IndexMap<String, u32>>,
     /// Normalized labels of the header block, to skip page-break copies.
     labels: HashSet<String>,
     title: String,
@@ -185,7 +189,7 @@ pub(crate) fn recognize(
         f.title_row,
         (f.title_row + 1 + HEADER_SEARCH_ROWS).min(f.end_row),
     )?;
-    let (department, yuan) = title_block(sheet, spec, f.title_row, start);
+    let (department, unit) = title_block(sheet, spec, f.title_row, start);
     let depth = spec.depth();
     let rows: Vec<u32> = (start..f.end_row)
         .filter(|&r| !sheet.row_is_blank(r))
@@ -219,8 +223,8 @@ pub(crate) fn recognize(
             p
         })
         .collect();
-    let (cols, year) = match match_columns(spec, &paths, false)
-        .or_else(|_| match_columns(spec, &paths, true))
+    let (cols, year) = match match_columns(spec, &paths, false, 0)
+        .or_else(|_| match_columns(spec, &paths, true, 0))
     {
         Ok(m) => m,
         Err(missing) => {
@@ -232,6 +236,25 @@ pub(crate) fn recognize(
             return None;
         }
     };
+    let second = match &spec.halves {
+        None => None,
+        Some(_) => {
+            let from = cols.values().max().map_or(0, |c| *c as usize + 1);
+            match match_columns(spec, &paths, false, from)
+                .or_else(|_| match_columns(spec, &paths, true, from))
+            {
+                Ok((c, _)) => Some(c),
+                Err(missing) => {
+                    diags.push(
+                        header_error(&table, sheet, rows[0], f.title_col, "右半表头无法识别")
+                            .expected(format!("右半表头应含有列“{}”", missing.join("/")))
+                            .hint("本表左右两半的表头相同，请按模板恢复右半的表头"),
+                    );
+                    return None;
+                }
+            }
+        }
+    };
     let labels = grid
         .iter()
         .flatten()
@@ -241,9 +264,10 @@ pub(crate) fn recognize(
     Some(Header {
         last_row: *rows.last().unwrap_or(&start),
         cols,
-        year,
+        year: year.or(f.year),
         department,
-        yuan,
+        unit,
+        second,
         labels,
         title: norm(spec.printed_title()),
         name_label: norm(&spec.name_label),
@@ -262,10 +286,10 @@ fn title_block(
     spec: &TableSpec,
     title_row: u32,
     header_row: u32,
-) -> (Option<String>, bool) {
+) -> (Option<String>, Option<Unit>) {
     let label = norm(&spec.name_label);
     let mut department = None;
-    let mut yuan = false;
+    let mut unit = None;
     for r in title_row + 1..header_row {
         let cells: Vec<(u32, String)> = sheet.row_cells(r).map(|(c, x)| (c, x.text())).collect();
         for (i, (_, t)) in cells.iter().enumerate() {
@@ -288,12 +312,19 @@ fn title_block(
             }
             if let Some(p) = n.find("单位:") {
                 if !n[..p].ends_with(&label) {
-                    yuan = n[p + "单位:".len()..].starts_with('元');
+                    let rest = &n[p + "单位:".len()..];
+                    unit = if rest.starts_with('元') {
+                        Some(Unit::Yuan)
+                    } else if rest.starts_with("万元") {
+                        Some(Unit::Wan)
+                    } else {
+                        unit
+                    };
                 }
             }
         }
     }
-    (department.filter(|d| !d.is_empty()), yuan)
+    (department.filter(|d| !d.is_empty()), unit)
 }
 
 /// Fills every cell of a merged range inside the header with its top-left label.
@@ -347,10 +378,11 @@ fn match_columns(
     spec: &TableSpec,
     paths: &[Vec<String>],
     loose: bool,
+    from: usize,
 ) -> Result<ColumnMatch, Vec<String>> {
     let mut cols = IndexMap::new();
     let mut year = None;
-    let mut next = 0usize;
+    let mut next = from;
     for col in &spec.columns {
         let want: Vec<String> = col.path.iter().map(|l| norm(l)).collect();
         let hit = (next..paths.len()).find_map(|c| {

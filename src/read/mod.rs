@@ -443,6 +443,8 @@ pub(crate) struct Found {
     pub title_col: u32,
     /// One past the last row of the table's region.
     pub end_row: u32,
+    /// The year its title names (`2026年部门…`).
+    pub year: Option<i32>,
 }
 
 /// Reads loaded sheets; `None` when no table is found at all.
@@ -639,7 +641,7 @@ fn read_one(sheets: &[Sheet], specs: &SpecSet, f: &Found, known: &[String]) -> O
     let mut ctx = cells::Ctx::new(
         sheet,
         (&spec.id, &one.name),
-        h.yuan,
+        (h.unit, spec.unit),
         &mut one.diags,
         &mut one.sources,
     );

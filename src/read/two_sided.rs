@@ -74,7 +74,7 @@ pub(crate) fn read(ctx: &mut Ctx, spec: &TableSpec, h: &Header, f: &Found) -> Tw
                 }
                 continue;
             }
-            if let Some(line) = find_line(&s.lines, &label) {
+            if let Some(line) = find_line(&s.lines, &label, &seen) {
                 if !seen.insert(line.id.clone()) {
                     ctx.error(
                         "S-DUPKEY",
@@ -132,15 +132,21 @@ fn record<'k>(ctx: &mut Ctx, key: impl Fn(&'k str) -> source::CellKey<'k>, r: u3
     ctx.record(key(source::LABEL), r, s.label);
 }
 
-fn find_line<'a>(lines: &[&'a Line], label: &str) -> Option<&'a Line> {
+/// The fixed line a label names: by its label or an alias, numbering aside;
+/// of several lines with one label (a sub-row repeating an income line), the
+/// first not seen yet.
+fn find_line<'a>(lines: &[&'a Line], label: &str, seen: &HashSet<String>) -> Option<&'a Line> {
     let n = norm(label);
+    let bare = strip_numbering(&n);
+    let exact = |l: &&&Line| l.labels().any(|x| norm(x) == n);
+    let loose = |l: &&&Line| l.labels().any(|x| strip_numbering(&norm(x)) == bare);
+    let fresh = |l: &&&Line| !seen.contains(&l.id);
     lines
         .iter()
-        .find(|l| norm(&l.label) == n)
-        .or_else(|| {
-            lines
-                .iter()
-                .find(|l| strip_numbering(&norm(&l.label)) == strip_numbering(&n))
-        })
+        .filter(fresh)
+        .find(exact)
+        .or_else(|| lines.iter().filter(fresh).find(loose))
+        .or_else(|| lines.iter().find(exact))
+        .or_else(|| lines.iter().find(loose))
         .copied()
 }

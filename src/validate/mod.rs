@@ -146,14 +146,17 @@ pub fn combine(read: Vec<Diagnostic>, validation: Vec<Diagnostic>) -> Vec<Diagno
 /// True when `total (=|≥) Σ parts` holds exactly or cannot be checked (a blank
 /// operand): the labels of a finding are then never built.
 pub(crate) fn holds(
+    zero_blanks: bool,
     total: Option<Amount>,
     parts: impl IntoIterator<Item = Option<Amount>>,
     relation: Relation,
 ) -> bool {
-    let Some(total) = total else { return true };
+    let Some(total) = total.or(zero_blanks.then_some(Amount::ZERO)) else {
+        return true;
+    };
     let mut values = Vec::new();
     for p in parts {
-        match p {
+        match p.or(zero_blanks.then_some(Amount::ZERO)) {
             Some(a) => values.push(a.value()),
             None => return true,
         }
@@ -277,13 +280,20 @@ impl Checker<'_> {
         what: &str,
         formula: &str,
     ) -> bool {
-        let Some(total) = total else { return true };
-        if parts.iter().any(|p| p.value.is_none()) {
+        let zero = self.zero_blanks().then_some(Amount::ZERO);
+        let Some(total) = total.or(zero) else {
+            return true;
+        };
+        if parts.iter().any(|p| p.value.or(zero).is_none()) {
             return true;
         }
-        let sum =
-            crate::amount::checked_sum(parts.iter().filter_map(|p| p.value).map(Amount::value))
-                .unwrap_or(Decimal::MAX);
+        let sum = crate::amount::checked_sum(
+            parts
+                .iter()
+                .filter_map(|p| p.value.or(zero))
+                .map(Amount::value),
+        )
+        .unwrap_or(Decimal::MAX);
         let diff = total.value().saturating_sub(sum);
         let off = match relation {
             Relation::Eq => diff.abs(),
@@ -332,7 +342,15 @@ impl Checker<'_> {
     }
 
     /// Reports a required amount left blank (blank is not zero).
+    /// Whether the layout prints a zero as a blank cell (`blank_is_zero`).
+    pub fn zero_blanks(&self) -> bool {
+        self.specs.layout.blank_is_zero
+    }
+
     pub fn blank(&mut self, place: &Place) {
+        if self.zero_blanks() {
+            return;
+        }
         let rule = format!("T{}-BLANK-01", place.spec.number);
         let d = self
             .finding(Severity::Error, &rule, place, "金额未填写".into())

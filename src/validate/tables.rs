@@ -94,6 +94,7 @@ fn grid<'a>(v: &mut Checker<'a>, spec: &'a TableSpec, g: &'a GridTable) {
             }
             for rule in &spec.sums {
                 if holds(
+                    v.zero_blanks(),
                     get(amounts, &rule.total),
                     rule.parts.iter().map(|p| get(amounts, p)),
                     rule.relation,
@@ -182,6 +183,7 @@ fn block_total(
     let rule = format!("T{}-COL-01", spec.number);
     for col in spec.amount_columns() {
         if holds(
+            v.zero_blanks(),
             get(total, &col.id),
             top.iter().map(|r| get(&r.amounts, &col.id)),
             Relation::Eq,
@@ -405,6 +407,7 @@ fn hierarchy<'a>(
             };
             for col in spec.amount_columns() {
                 if holds(
+                    v.zero_blanks(),
                     get(&r.amounts, &col.id),
                     children.iter().map(|c| get(&c.amounts, &col.id)),
                     Relation::Eq,

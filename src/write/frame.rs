@@ -77,7 +77,9 @@ pub(crate) fn draw(
     for (i, w) in widths.iter().enumerate() {
         ws.set_column_width(i as u16, *w)?;
     }
-    ws.write_string_with_format(MARK_ROW, 0, format!("表{}", spec.number), &st.mark)?;
+    if spec.mark {
+        ws.write_string_with_format(MARK_ROW, 0, format!("表{}", spec.number), &st.mark)?;
+    }
     put(
         ws,
         (TITLE_ROW, 0, TITLE_ROW, last),
@@ -85,8 +87,13 @@ pub(crate) fn draw(
         &st.title,
     )?;
     ws.set_row_height(TITLE_ROW, 36)?;
-    name_line(ws, &spec.name_label, department, st, last, mode)?;
-    ws.write_string_with_format(LINE_ROW, last, "单位:万元", &st.line_right)?;
+    name_line(ws, spec, department, st, last, mode)?;
+    ws.write_string_with_format(
+        LINE_ROW,
+        last,
+        format!("单位{}{}", spec.colon, spec.unit.label()),
+        &st.line_right,
+    )?;
 
     let depth = spec.depth() as u32;
     let cells = header_cells(spec, year);
@@ -117,22 +124,23 @@ pub(crate) fn draw(
 /// `部门名称:<name>` as published; in the template the name is an input cell.
 pub(crate) fn name_line(
     ws: &mut Worksheet,
-    label: &str,
+    spec: &TableSpec,
     department: &str,
     st: &Styles,
     last: u16,
     mode: Mode,
 ) -> Result<(), WriteError> {
     let span = (last / 2).max(1);
+    let (label, colon) = (&spec.name_label, &spec.colon);
     match mode {
         Mode::Official => put(
             ws,
             (LINE_ROW, 0, LINE_ROW, span),
-            &format!("{label}:{department}"),
+            &format!("{label}{colon}{department}"),
             &st.line,
         ),
         Mode::Template => {
-            ws.write_string_with_format(LINE_ROW, 0, format!("{label}:"), &st.line_right)?;
+            ws.write_string_with_format(LINE_ROW, 0, format!("{label}{colon}"), &st.line_right)?;
             put(
                 ws,
                 (LINE_ROW, 1, LINE_ROW, span.max(2)),

@@ -18,6 +18,10 @@ pub(crate) enum Out<'a> {
     /// Borrowed from the model: the rows are only written, never kept.
     Text(Cow<'a, str>, Look),
     Amount(Option<Amount>),
+    /// A bold label merged over this many cells (`合计` over code and name).
+    Span(Cow<'a, str>, u16),
+    /// A cell a span covers.
+    Covered,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,6 +40,7 @@ impl Out<'_> {
             Out::Text(s, Look::Indent2) => display_width(s) + 4,
             Out::Text(s, _) => display_width(s),
             Out::Amount(a) => a.map_or(0, |a| grouped(a).len()),
+            Out::Span(..) | Out::Covered => 0,
         }
     }
 }
@@ -148,6 +153,10 @@ pub(crate) fn write_out(
         Out::Amount(None) => {
             ws.write_blank(row, col, &st.amount)?;
         }
+        Out::Span(s, n) => {
+            frame::put(ws, (row, col, row, col + n - 1), s, &st.label_bold)?;
+        }
+        Out::Covered => {}
     }
     Ok(())
 }
@@ -164,29 +173,46 @@ fn indent(level: Option<Level>) -> Look {
 pub(crate) fn grid_rows<'a>(spec: &'a TableSpec, g: &'a GridTable) -> Vec<Vec<Out<'a>>> {
     let mut rows = Vec::new();
     let blank = || Out::Text(Cow::Borrowed(""), Look::Plain);
+    // Tables that print their total row last label it across the code and name cells.
+    let at_bottom = spec.total_label.as_deref();
+    let labels = spec
+        .columns
+        .iter()
+        .take_while(|c| c.kind != ColumnKind::Amount)
+        .count();
+    let total_row =
+        |b: &'a crate::model::UnitBlock, total: &'a crate::model::Amounts| -> Vec<Out<'a>> {
+            spec.columns
+                .iter()
+                .enumerate()
+                .map(|(i, c)| match (c.kind, at_bottom) {
+                    (ColumnKind::Amount, _) => Out::Amount(total.amount(&c.id)),
+                    (_, Some(label)) if i == 0 && labels > 1 => {
+                        Out::Span(Cow::Borrowed(label), labels as u16)
+                    }
+                    (_, Some(label)) if i == 0 => Out::Text(Cow::Borrowed(label), Look::Bold),
+                    (_, Some(_)) => Out::Covered,
+                    (ColumnKind::Unit, None) => Out::Text(Cow::Borrowed(&b.unit), Look::Plain),
+                    (ColumnKind::Name, None) if spec.row_key == RowKey::Name => {
+                        Out::Text(Cow::Borrowed(&b.unit), Look::Bold)
+                    }
+                    _ => blank(),
+                })
+                .collect()
+        };
+    let parts = spec.code_columns().len();
     for b in &g.blocks {
-        if let Some(total) = &b.total {
-            rows.push(
-                spec.columns
-                    .iter()
-                    .map(|c| match c.kind {
-                        ColumnKind::Amount => Out::Amount(total.get(&c.id).copied().flatten()),
-                        ColumnKind::Unit => Out::Text(Cow::Borrowed(&b.unit), Look::Plain),
-                        ColumnKind::Name if spec.row_key == RowKey::Name => {
-                            Out::Text(Cow::Borrowed(&b.unit), Look::Bold)
-                        }
-                        _ => blank(),
-                    })
-                    .collect(),
-            );
+        if let (Some(total), None) = (&b.total, at_bottom) {
+            rows.push(total_row(b, total));
         }
         for (i, r) in b.rows.iter().enumerate() {
             let level = r.code.as_deref().and_then(Level::of_code);
+            let mut part = 0;
             rows.push(
                 spec.columns
                     .iter()
                     .map(|c| match c.kind {
-                        ColumnKind::Amount => Out::Amount(r.amounts.get(&c.id).copied().flatten()),
+                        ColumnKind::Amount => Out::Amount(r.amounts.amount(&c.id)),
                         ColumnKind::Unit if b.total.is_none() && i == 0 => {
                             Out::Text(Cow::Borrowed(&b.unit), Look::Plain)
                         }
@@ -195,6 +221,10 @@ pub(crate) fn grid_rows<'a>(spec: &'a TableSpec, g: &'a GridTable) -> Vec<Vec<Ou
                             Cow::Borrowed(r.code.as_deref().unwrap_or_default()),
                             Look::Code,
                         ),
+                        ColumnKind::CodePart => {
+                            part += 1;
+                            Out::Text(code_part(r.code.as_deref(), part - 1, parts), Look::Code)
+                        }
                         ColumnKind::Name | ColumnKind::Label => {
                             Out::Text(Cow::Borrowed(&r.name), indent(level))
                         }
@@ -202,8 +232,30 @@ pub(crate) fn grid_rows<'a>(spec: &'a TableSpec, g: &'a GridTable) -> Vec<Vec<Ou
                     .collect(),
             );
         }
+        if let (Some(total), Some(_)) = (&b.total, at_bottom) {
+            rows.push(total_row(b, total));
+        }
     }
     rows
+}
+
+/// The `i`-th of `n` parts of a code printed in cells (类 3 digits, then 2 a part).
+fn code_part(code: Option<&str>, i: usize, n: usize) -> Cow<'_, str> {
+    let Some(code) = code else {
+        return Cow::Borrowed("");
+    };
+    let (start, end) = if i == 0 {
+        (0, 3)
+    } else {
+        (3 + 2 * (i - 1), 3 + 2 * i)
+    };
+    // A code that does not split (not all digits, too long) stays whole in its first cell.
+    let splits = code.len() <= 3 + 2 * (n - 1) && code.bytes().all(|b| b.is_ascii_digit());
+    match (splits, i) {
+        (true, _) => Cow::Borrowed(code.get(start..end.min(code.len())).unwrap_or("")),
+        (false, 0) => Cow::Borrowed(code),
+        (false, _) => Cow::Borrowed(""),
+    }
 }
 
 /// Body rows of a two-sided table: income lines beside expenditure lines,
