@@ -44,6 +44,9 @@ pub struct LayoutInfo {
     /// The headline figures of the diff's 总览.
     #[serde(default)]
     pub headlines: Vec<Headline>,
+    /// How a headline's sentence is worded.
+    #[serde(default)]
+    pub sentences: Sentences,
     /// The figures of each department in the batch roll-up.
     #[serde(default)]
     pub rollup: Vec<Figure>,
@@ -100,6 +103,32 @@ fn default_text_unit() -> String {
     "万元".into()
 }
 
+/// The sentence patterns of a figure compared with last year's. Each may
+/// hold `{year}`, `{prior_year}`, `{subject}`, `{current}`, `{prior}`,
+/// `{change}` (the change's size) and `{rate}` (its percentage).
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq, Default)]
+#[serde(deny_unknown_fields)]
+pub struct Sentences {
+    /// The figure grew.
+    #[serde(default)]
+    pub up: String,
+    /// It fell.
+    #[serde(default)]
+    pub down: String,
+    /// It is the same.
+    #[serde(default)]
+    pub same: String,
+    /// It is new (nothing last year).
+    #[serde(default)]
+    pub new: String,
+    /// It is gone (nothing this year).
+    #[serde(default)]
+    pub gone: String,
+    /// Amounts grouped in thousands (`44,972.11`) or not (`15621.11`).
+    #[serde(default)]
+    pub grouping: bool,
+}
+
 /// A cell of a table, as a layout file names it.
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
@@ -110,6 +139,9 @@ pub struct CellRef {
     /// A row of a grid table by its key (code, item name or fixed-row id);
     /// `@total` is the block's total row.
     pub row: Option<String>,
+    /// A row of a grid table by its printed name (where codes differ between
+    /// regions but names do not).
+    pub row_name: Option<String>,
     /// A task of a form, by name.
     pub task: Option<String>,
     /// The form's 金额合计 row.
@@ -127,6 +159,8 @@ pub enum RowKind {
     Expenditure,
     /// The rows of a grid table that have a code.
     Coded,
+    /// The rows of a grid table whose code is a 类 (3 digits).
+    Classes,
     /// Every row of a grid table, its total row first.
     All,
     /// Every row of a grid table but its total row.
@@ -224,7 +258,8 @@ pub struct Pair {
     pub right: Vec<CellRef>,
     /// The subject of the finding, when not the left cell's name.
     pub what: Option<String>,
-    /// Skipped when a right cell is blank or its row is absent.
+    /// Skipped when a right cell is blank or its row is absent (or when the
+    /// layout prints zero as blank, when it is zero).
     #[serde(default)]
     pub skip_blank: bool,
 }
@@ -418,6 +453,17 @@ impl crate::spec::SpecSet {
                 self.check_cell(r)
                     .map_err(|m| bad(format!("条件 {name}：{m}")))?;
             }
+        }
+        let st = &self.layout.sentences;
+        if !self.layout.headlines.is_empty()
+            && [&st.up, &st.down, &st.same, &st.new, &st.gone]
+                .iter()
+                .any(|p| p.is_empty())
+        {
+            return Err(bad(
+                "有 [[headlines]] 时应在 [sentences] 中给出 up、down、same、new、gone 五种句式"
+                    .into(),
+            ));
         }
         for h in &self.layout.headlines {
             for c in &h.cells {

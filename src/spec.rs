@@ -285,6 +285,10 @@ pub struct TableSpec {
     /// fixed lines (two-sided): declared here, checked by the validator.
     #[serde(default)]
     pub sums: Vec<SumRule>,
+    /// Two-sided tables: identities between the columns of the expenditure
+    /// side, on every line of that side (合计 = 一般公共预算 + 政府性基金预算 + …).
+    #[serde(default)]
+    pub column_sums: Vec<SumRule>,
     /// The classification of the row codes (or names, 表4): enables the
     /// 类 = Σ 款 = Σ 项 hierarchy and the block total = Σ 类 check.
     pub classification: Option<Classification>,
@@ -441,12 +445,20 @@ impl TableSpec {
                 .flat_map(|f| f.amounts.iter().map(|a| a.id.as_str()))
                 .collect(),
         };
+        let columns: Vec<&str> = self.columns.iter().map(|c| c.id.as_str()).collect();
         for rule in &self.sums {
             for id in std::iter::once(&rule.total).chain(&rule.parts) {
-                if !ids.contains(&id.as_str()) {
+                // A two-sided term may name its column: `line:column`.
+                let (id, col) = match id.split_once(':') {
+                    Some((l, c)) if self.kind == TableKind::TwoSided => (l, Some(c)),
+                    _ => (id.as_str(), None),
+                };
+                if col.is_some_and(|c| !columns.contains(&c)) || !ids.contains(&id) {
                     return Err(invalid(format!(
-                        "规则 {} 引用了不存在的列或行 {}",
-                        rule.id, id
+                        "规则 {} 引用了不存在的列或行 {}{}",
+                        rule.id,
+                        id,
+                        col.map(|c| format!(":{c}")).unwrap_or_default()
                     )));
                 }
             }

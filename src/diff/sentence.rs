@@ -2,16 +2,21 @@
 //! “2024年…部门预算收入44,972.11万元,较2023年年初预算减少24,701.58万元,下降35.5%。”
 
 use crate::amount::{grouped, Amount};
-use crate::layout::{figure, CellRef};
+use crate::layout::{figure, CellRef, Sentences};
 use crate::model::Budget;
 use crate::spec::SpecSet;
 
 use super::{Change, Headline, Rate};
 
-/// An amount as the published text prints it: grouped, trailing zeros dropped
-/// (110.30 → 110.3, 56.00 → 56).
-pub fn amount_text(a: Amount) -> String {
-    let g = grouped(a.abs());
+/// An amount as the published text prints it: trailing zeros dropped
+/// (110.30 → 110.3, 56.00 → 56), grouped in thousands where the layout's
+/// texts group them (44,972.11).
+pub fn amount_text(a: Amount, grouping: bool) -> String {
+    let g = if grouping {
+        grouped(a.abs())
+    } else {
+        a.abs().to_string()
+    };
     match g.split_once('.') {
         Some((int, frac)) if frac.trim_end_matches('0').is_empty() => int.to_string(),
         Some((int, frac)) => format!("{int}.{}", frac.trim_end_matches('0')),
@@ -25,46 +30,48 @@ pub fn rate_text(r: rust_decimal::Decimal) -> String {
     s.strip_suffix(".0").unwrap_or(&s).to_string()
 }
 
-/// `{year}年{subject}{current}万元,较{prior}年年初预算{增加|减少}{Δ}万元,{增长|下降}{r}%。`
-pub fn sentence(subject: &str, year: i32, prior_year: i32, c: &Change) -> String {
-    match (c.prior, c.current) {
-        (_, None) => match c.prior {
-            Some(p) => format!(
-                "{year}年无{subject}（{prior_year}年年初预算{}万元）。",
-                amount_text(p)
-            ),
-            None => String::new(),
+/// The sentence of a figure in both years, in the layout's patterns
+/// (`{year}年{subject}{current}万元,较{prior_year}年年初预算减少{change}万元,下降{rate}%。`).
+pub fn sentence(p: &Sentences, subject: &str, year: i32, prior_year: i32, c: &Change) -> String {
+    let delta = c.change.unwrap_or(Amount::ZERO);
+    let pattern = match (c.prior, c.current) {
+        (None, None) => return String::new(),
+        (Some(_), None) => &p.gone,
+        _ if delta.is_zero() => &p.same,
+        _ => match c.rate {
+            Rate::New => &p.new,
+            _ if delta.value().is_sign_negative() => &p.down,
+            _ => &p.up,
         },
-        (p, Some(cur)) => {
-            let head = format!("{year}年{subject}{}万元", amount_text(cur));
-            let delta = c.change.unwrap_or(Amount::ZERO);
-            let tail = match c.rate {
-                Rate::New => "为新增".to_string(),
-                Rate::Percent(r) if delta.value().is_sign_negative() => {
-                    format!("下降{}%", rate_text(r))
-                }
-                Rate::Percent(r) => format!("增长{}%", rate_text(r)),
-                Rate::None => String::new(),
-            };
-            if p.is_some() && delta.is_zero() {
-                format!("{head},与{prior_year}年年初预算持平。")
-            } else {
-                let verb = if delta.value().is_sign_negative() {
-                    "减少"
-                } else {
-                    "增加"
-                };
-                let tail = if tail.is_empty() {
-                    String::new()
-                } else {
-                    format!(",{tail}")
-                };
-                format!(
-                    "{head},较{prior_year}年年初预算{verb}{}万元{tail}。",
-                    amount_text(delta)
-                )
-            }
-        }
+    };
+    let text = |a: Option<Amount>| a.map_or(String::new(), |a| amount_text(a, p.grouping));
+    let rate = match c.rate {
+        Rate::Percent(r) => rate_text(r),
+        _ => String::new(),
+    };
+    pattern
+        .replace("{subject}", subject)
+        .replace("{prior_year}", &prior_year.to_string())
+        .replace("{year}", &year.to_string())
+        .replace("{current}", &text(c.current))
+        .replace("{prior}", &text(c.prior))
+        .replace("{change}", &text(Some(delta)))
+        .replace("{rate}", &rate)
+}
+
+/// A figure read from tables in 元, in the 万元 the texts speak in (half up
+/// to 0.01 万元, as published).
+fn in_text_unit(a: Option<Amount>, cells: &[CellRef], specs: &SpecSet) -> Option<Amount> {
+    let yuan = cells
+        .first()
+        .and_then(|c| specs.get(&c.table))
+        .is_some_and(|t| t.unit == crate::spec::Unit::Yuan);
+    let wan = specs.layout.text_unit == crate::spec::Unit::Wan.label();
+    match (a, yuan && wan) {
+        (Some(a), true) => Some(Amount::round(
+            a.value() / rust_decimal::Decimal::from(10_000),
+        )),
+        _ => a,
     }
 }
 
@@ -74,8 +81,17 @@ pub fn headlines(prior: &Budget, current: &Budget, specs: &SpecSet) -> Vec<Headl
     let mut out = Vec::new();
     for h in &specs.layout.headlines {
         let mut push = |label: String, subject: String, cells: &[CellRef]| {
-            let change = Change::new(figure(cells, prior, specs), figure(cells, current, specs));
-            let sentence = sentence(&subject, current.year, prior.year, &change);
+            let change = Change::new(
+                in_text_unit(figure(cells, prior, specs), cells, specs),
+                in_text_unit(figure(cells, current, specs), cells, specs),
+            );
+            let sentence = sentence(
+                &specs.layout.sentences,
+                &subject,
+                current.year,
+                prior.year,
+                &change,
+            );
             out.push(Headline {
                 label,
                 change,
@@ -108,6 +124,7 @@ pub fn headlines(prior: &Budget, current: &Budget, specs: &SpecSet) -> Vec<Headl
                         table: set.table.clone(),
                         line: None,
                         row: Some(key),
+                        row_name: None,
                         task: None,
                         sum: false,
                         col: set.col.clone(),
@@ -133,6 +150,14 @@ mod tests {
         Some(Amount::exact(s.parse().unwrap()).unwrap())
     }
 
+    fn shenzhen() -> Sentences {
+        crate::spec::SpecSet::builtin().unwrap().layout.sentences
+    }
+
+    fn sentence(subject: &str, year: i32, prior: i32, c: &Change) -> String {
+        super::sentence(&shenzhen(), subject, year, prior, c)
+    }
+
     #[test]
     fn official_style() {
         let c = Change::new(a("69673.69"), a("44972.11"));
@@ -156,15 +181,15 @@ mod tests {
             "2024年公务接待费10万元,与2023年年初预算持平。"
         );
         assert_eq!(
-            amount_text(Amount::exact("110.30".parse().unwrap()).unwrap()),
+            amount_text(Amount::exact("110.30".parse().unwrap()).unwrap(), true),
             "110.3"
         );
         assert_eq!(
-            amount_text(Amount::exact("100.00".parse().unwrap()).unwrap()),
+            amount_text(Amount::exact("100.00".parse().unwrap()).unwrap(), true),
             "100"
         );
         assert_eq!(
-            amount_text(Amount::exact("-24701.58".parse().unwrap()).unwrap()),
+            amount_text(Amount::exact("-24701.58".parse().unwrap()).unwrap(), true),
             "24,701.58"
         );
     }

@@ -101,6 +101,13 @@ pub(crate) fn read(ctx: &mut Ctx, spec: &TableSpec, h: &Header, f: &Found) -> Tw
                 continue;
             }
             let n = norm(&label);
+            // The official template's example lines (`二、…`, `三、`) hold no item.
+            let bare = strip_numbering(&n);
+            if amounts.values().all(Option::is_none)
+                && (bare.is_empty() || bare.chars().all(|c| matches!(c, '…' | '.' | '。' | '·')))
+            {
+                continue;
+            }
             let level = has_chinese_numbering(&n).then_some(Level::Lei);
             let name = if level.is_some() {
                 strip_numbering(&label).to_string()

@@ -70,7 +70,7 @@ impl<'a> Cell<'a> {
     }
 
     fn term(self) -> Term<'a> {
-        Term::new(self.label, self.value, self.key)
+        Term::new(self.label, self.value, self.key).in_unit(self.spec.unit)
     }
 }
 
@@ -80,7 +80,23 @@ fn resolve<'a>(v: &Checker<'a>, r: &'a CellRef) -> Option<Cell<'a>> {
     let table = v.budget.tables.get(&r.table)?;
     let year = v.budget.year;
     let n = spec.number;
-    match (table, &r.line, &r.row, &r.task) {
+    // A row named by its printed name is found by its key first.
+    let by_name = match (table, &r.row_name) {
+        (Table::Grid(g), Some(name)) => {
+            let n = norm(name);
+            g.blocks
+                .first()?
+                .rows
+                .iter()
+                .find(|x| norm(&x.name) == n)
+                .map(|x| &x.key)
+        }
+        _ => None,
+    };
+    if r.row_name.is_some() && by_name.is_none() {
+        return None;
+    }
+    match (table, &r.line, &r.row.as_ref().or(by_name), &r.task) {
         (Table::TwoSided(t), Some(line), None, None) => {
             let cols = spec.line_columns(line);
             let col = match &r.col {
@@ -110,7 +126,7 @@ fn resolve<'a>(v: &Checker<'a>, r: &'a CellRef) -> Option<Cell<'a>> {
         (Table::Grid(g), None, Some(row), None) => {
             let col = r.col.as_deref()?;
             let b = g.blocks.first()?;
-            let (key, amounts, shown, printed) = if row == "@total" {
+            let (key, amounts, shown, printed) = if row.as_str() == "@total" {
                 (
                     "",
                     b.total.as_ref()?,
@@ -118,7 +134,7 @@ fn resolve<'a>(v: &Checker<'a>, r: &'a CellRef) -> Option<Cell<'a>> {
                     row_label(&b.unit, None),
                 )
             } else {
-                let found = b.rows.iter().find(|x| x.key == *row)?;
+                let found = b.rows.iter().find(|x| x.key == **row)?;
                 (
                     found.key.as_str(),
                     &found.amounts,
@@ -178,7 +194,12 @@ fn cells<'a>(v: &mut Checker<'a>, rule: &'a CrossRule) {
         };
         let right: Option<Vec<Cell>> = pair.right.iter().map(|r| resolve(v, r)).collect();
         let Some(right) = right else { continue };
-        if pair.skip_blank && right.iter().any(|c| c.value.is_none()) {
+        let zero_blanks = v.zero_blanks();
+        if pair.skip_blank
+            && right
+                .iter()
+                .any(|c| c.value.is_none_or(|x| zero_blanks && x.is_zero()))
+        {
             continue;
         }
         let what = match &pair.what {
@@ -306,6 +327,11 @@ fn rows_of<'a>(v: &Checker<'a>, set: &'a RowSet, by: MatchBy, blocks: Blocks) ->
                 }
                 for r in &b.rows {
                     if set.rows == RowKind::Coded && r.code.is_none() {
+                        continue;
+                    }
+                    if set.rows == RowKind::Classes
+                        && r.code.as_deref().is_none_or(|c| c.len() != 3)
+                    {
                         continue;
                     }
                     let Some(key) = matched(&r.key, r.code.as_deref(), &r.name) else {
@@ -458,7 +484,7 @@ fn rows<'a>(v: &mut Checker<'a>, rule: &'a CrossRule) {
     let Some(u) = &rule.unmatched_right else {
         return;
     };
-    if u.policy != Policy::Report {
+    if u.policy == Policy::Zero {
         return;
     }
     for k in order {
@@ -466,7 +492,14 @@ fn rows<'a>(v: &mut Checker<'a>, rule: &'a CrossRule) {
             continue;
         }
         if rule.blocks == Blocks::Department || lefts.iter().any(|l| unit_of(rule, l) == k.0) {
-            let r = index[&k][0].1;
+            let (set, r) = index[&k][0];
+            if u.policy == Policy::ReportNonzero {
+                let col = set.col.as_deref().or(left_set.col.as_deref()).unwrap_or("");
+                let zero = v.zero_blanks().then_some(Amount::ZERO);
+                if r.amounts.amount(col).or(zero).is_none_or(Amount::is_zero) {
+                    continue;
+                }
+            }
             let place = r.place(v, LABEL);
             report(v, rule, u, r, place, &left_name, &right_name);
         }
@@ -489,7 +522,7 @@ fn term_of<'a>(v: &Checker, r: &RowAt<'a>, col: &'a str, left_printed: &str) -> 
     } else {
         format!("表{n}“{}”{column}", r.name)
     };
-    Term::new(label, r.amounts.amount(col), r.key(col))
+    Term::new(label, r.amounts.amount(col), r.key(col)).in_unit(r.spec.unit)
 }
 
 impl RowAt<'_> {

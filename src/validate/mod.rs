@@ -19,7 +19,7 @@ use crate::amount::{grouped, Amount};
 use crate::diag::{Diagnostic, Severity};
 use crate::model::Budget;
 use crate::source::{CellKey, SourceMap};
-use crate::spec::{Relation, SpecSet, TableSpec};
+use crate::spec::{Relation, SpecSet, TableSpec, Unit};
 use catalogue::Catalogue;
 
 /// A column's (or line's) heading as printed (`2024年政府采购项目/小计`).
@@ -116,6 +116,8 @@ pub(crate) struct Term<'a> {
     pub value: Option<Amount>,
     /// The operand's cell.
     pub key: CellKey<'a>,
+    /// Its table's unit, when it may differ from the checked cell's.
+    pub unit: Option<Unit>,
 }
 
 impl<'a> Term<'a> {
@@ -124,7 +126,22 @@ impl<'a> Term<'a> {
             label: label.into(),
             value,
             key,
+            unit: None,
         }
+    }
+
+    /// The term of a table in `unit`.
+    pub fn in_unit(mut self, unit: Unit) -> Term<'a> {
+        self.unit = Some(unit);
+        self
+    }
+}
+
+/// An amount in 万元, converted as published (half up to 0.01 万元).
+fn in_wan(a: Amount, unit: Unit) -> Amount {
+    match unit {
+        Unit::Wan => a,
+        Unit::Yuan => Amount::round(a.value() / Decimal::from(10_000)),
     }
 }
 
@@ -257,6 +274,7 @@ impl Checker<'_> {
             label: subtrahend.label,
             value: subtrahend.value.map(|a| Amount::ZERO - a),
             key: subtrahend.key,
+            unit: subtrahend.unit,
         };
         self.compare(
             rule,
@@ -287,10 +305,22 @@ impl Checker<'_> {
         if parts.iter().any(|p| p.value.or(zero).is_none()) {
             return true;
         }
+        // Tables of different units (元 and 万元) are compared in 万元, as the
+        // published texts do; the conversion's rounding is 尾数差异.
+        let unit = place.spec.unit;
+        let mixed = parts.iter().any(|p| p.unit.is_some_and(|u| u != unit));
+        let total = if mixed { in_wan(total, unit) } else { total };
         let sum = crate::amount::checked_sum(
             parts
                 .iter()
-                .filter_map(|p| p.value.or(zero))
+                .filter_map(|p| {
+                    let v = p.value.or(zero)?;
+                    Some(if mixed {
+                        in_wan(v, p.unit.unwrap_or(unit))
+                    } else {
+                        v
+                    })
+                })
                 .map(Amount::value),
         )
         .unwrap_or(Decimal::MAX);
@@ -333,6 +363,10 @@ impl Checker<'_> {
             .expected(expected)
             .actual(grouped(total))
             .difference(grouped(Amount::round(diff)));
+        if mixed {
+            d.message
+                .push_str("（以元为单位的表已换算为万元比较，四舍五入到分）");
+        }
         d.cells = std::iter::once(&place.key)
             .chain(parts.iter().map(|p| &p.key))
             .filter_map(|k| self.cell(k))
@@ -341,12 +375,12 @@ impl Checker<'_> {
         false
     }
 
-    /// Reports a required amount left blank (blank is not zero).
     /// Whether the layout prints a zero as a blank cell (`blank_is_zero`).
     pub fn zero_blanks(&self) -> bool {
         self.specs.layout.blank_is_zero
     }
 
+    /// Reports a required amount left blank (blank is not zero).
     pub fn blank(&mut self, place: &Place) {
         if self.zero_blanks() {
             return;

@@ -574,6 +574,58 @@ fn two_sided<'a>(v: &mut Checker<'a>, spec: &'a TableSpec, t: &'a TwoSidedTable)
             );
         }
     }
+    // Column identities on every line of the expenditure side.
+    let right_lines: Vec<&crate::spec::Line> = spec
+        .footer_rows
+        .iter()
+        .filter_map(|f| f.right.as_ref())
+        .collect();
+    for rule in &spec.column_sums {
+        for (i, e) in t.expenditure.iter().enumerate() {
+            let terms: Vec<Term> = rule
+                .parts
+                .iter()
+                .map(|p| {
+                    Term::new(
+                        leaf_label(spec, p, v.budget.year),
+                        e.amounts.amount(p),
+                        source::expenditure(&spec.id, i, p),
+                    )
+                })
+                .collect();
+            let what = format!("“{}”", column_label(spec, &rule.total, v.budget.year));
+            v.sum(
+                &rule.id,
+                &exp_place(i, &e.name, &rule.total),
+                e.amounts.amount(&rule.total),
+                &terms,
+                rule.relation,
+                &what,
+            );
+        }
+        for l in &right_lines {
+            let terms: Vec<Term> = rule
+                .parts
+                .iter()
+                .map(|p| {
+                    Term::new(
+                        leaf_label(spec, p, v.budget.year),
+                        t.amount(&l.id, p),
+                        source::line(&spec.id, &l.id, p),
+                    )
+                })
+                .collect();
+            let what = format!("“{}”", column_label(spec, &rule.total, v.budget.year));
+            v.sum(
+                &rule.id,
+                &line_place(&l.id, &rule.total),
+                t.amount(&l.id, &rule.total),
+                &terms,
+                rule.relation,
+                &what,
+            );
+        }
+    }
     if let Some(total) = &spec.expenditure_total {
         for c in &right.1 {
             let parts: Vec<Term> = t

@@ -115,11 +115,16 @@ fn body_sheet(
         }
         row += 1;
     }
-    let mut notes: Vec<&str> = Vec::new();
+    let mut notes: Vec<String> = Vec::new();
     if let (true, Some(n)) = (table.has_no_figures(), spec.empty_note.as_deref()) {
-        notes.push(n);
+        notes.push(crate::text::fill(n, b.year, &b.department));
     }
-    notes.extend(spec.footnotes.iter().map(String::as_str));
+    notes.extend(
+        spec.footnotes
+            .iter()
+            .map(|n| crate::text::fill(n, b.year, &b.department)),
+    );
+    let notes: Vec<&str> = notes.iter().map(String::as_str).collect();
     frame::notes(ws, row, f.ncols - 1, &notes, st)?;
     Ok(())
 }
