@@ -132,12 +132,12 @@ fn shared_strings(
 pub(crate) const MAX_XLS_GRID: u64 = MAX_CELLS as u64;
 
 /// Refuses an xls workbook whose sheets declare a grid (DIMENSIONS record)
-/// larger than [`MAX_XLS_GRID`] cells. A file that is no compound document, or
-/// has no workbook stream, is left to the reader, which reports it.
+/// larger than [`MAX_XLS_GRID`] cells, and one whose compound-document
+/// structure is damaged: the spreadsheet library reads damaged structures
+/// leniently, so a declaration this check could not see would reach it.
 pub(crate) fn xls(bytes: &[u8], shown: &str) -> Result<(), ReadError> {
-    let Ok(mut cfb) = cfb::CompoundFile::open(Cursor::new(bytes)) else {
-        return Ok(());
-    };
+    let mut cfb = cfb::CompoundFile::open(Cursor::new(bytes))
+        .map_err(|e| corrupt(shown, format!("复合文档结构已损坏：{e}")))?;
     let stream = ["/Workbook", "/Book"]
         .iter()
         .find_map(|n| cfb.open_stream(n).ok());
