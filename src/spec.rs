@@ -225,6 +225,14 @@ impl Classification {
     }
 }
 
+/// A code and its name.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CodeName {
+    pub code: String,
+    pub name: String,
+}
+
 /// Which rows a side-by-side table prints in its left half.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -310,6 +318,13 @@ pub struct TableSpec {
     /// Two blocks of the same columns side by side (code | name | amount twice):
     /// rows whose code starts with one of these are printed in the left half.
     pub halves: Option<Halves>,
+    /// The total row (`total_label`) is printed first, not last.
+    #[serde(default)]
+    pub total_first: bool,
+    /// Codes of expenditure lines known by name, beside those of the
+    /// `link_codes_from` tables (every 类 a two-sided table lists, empty or not).
+    #[serde(default)]
+    pub link_codes: Vec<CodeName>,
     /// Tables whose 科目编码 name the expenditure lines of a two-sided table.
     #[serde(default)]
     pub link_codes_from: Vec<String>,
@@ -352,6 +367,18 @@ impl TableSpec {
         }
     }
 
+    /// The columns as printed: twice over for a side-by-side table.
+    pub fn printed_columns(&self) -> Vec<Column> {
+        let mut out = self.columns.clone();
+        if self.halves.is_some() {
+            out.extend(self.columns.iter().map(|c| Column {
+                id: format!("{}~2", c.id),
+                ..c.clone()
+            }));
+        }
+        out
+    }
+
     /// Header depth: the longest column path.
     pub fn depth(&self) -> usize {
         self.columns.iter().map(|c| c.path.len()).max().unwrap_or(0)
@@ -363,6 +390,51 @@ impl TableSpec {
 
     pub fn column(&self, kind: ColumnKind) -> Option<&Column> {
         self.columns.iter().find(|c| c.kind == kind)
+    }
+
+    /// The columns with the code printed the other way: one column where the
+    /// spec splits it into parts (its parts' common heading, the first
+    /// part's id), or 类 | 款 (| 项) parts where the spec prints it whole.
+    /// `None` for a table without a code.
+    pub fn code_alternative(&self) -> Option<Vec<Column>> {
+        let codes = self.code_columns();
+        let first = codes.first()?;
+        let at = self.columns.iter().position(|c| c.id == first.id)?;
+        let mut out: Vec<Column> = self.columns[..at].to_vec();
+        if first.kind == ColumnKind::CodePart {
+            let parent = first.path[..first.path.len().saturating_sub(1)].to_vec();
+            out.push(Column {
+                id: first.id.clone(),
+                kind: ColumnKind::Code,
+                path: if parent.is_empty() {
+                    first.path.clone()
+                } else {
+                    parent
+                },
+                width: None,
+            });
+        } else {
+            let levels: &[&str] = match self.classification {
+                Some(Classification::Economic) => &["类", "款"],
+                _ => &["类", "款", "项"],
+            };
+            for (i, l) in levels.iter().enumerate() {
+                let mut path = first.path.clone();
+                path.push((*l).to_string());
+                out.push(Column {
+                    id: if i == 0 {
+                        first.id.clone()
+                    } else {
+                        format!("{}-{l}", first.id)
+                    },
+                    kind: ColumnKind::CodePart,
+                    path,
+                    width: None,
+                });
+            }
+        }
+        out.extend(self.columns[at + codes.len()..].iter().cloned());
+        Some(out)
     }
 
     /// The columns that print a code: the one code column, or its parts in order.

@@ -93,10 +93,12 @@ pub(crate) fn read(
         first: true,
         department: h.department.clone().unwrap_or_default(),
     };
-    let halves: Vec<Cols> = std::iter::once(&h.cols)
+    let mut halves: Vec<Cols> = std::iter::once(&h.cols)
         .chain(h.second.iter())
         .map(|cols| Cols::new(spec, cols))
         .collect();
+    // The code as this sheet prints it (whole or in parts).
+    halves[0].code = h.code.clone();
     for cols in &halves {
         for r in h.last_row + 1..f.end_row {
             if ctx.sheet.row_is_blank(r) || h.is_decoration(ctx.sheet, r) || is_note(ctx.sheet, r) {

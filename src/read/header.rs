@@ -7,7 +7,7 @@ use indexmap::IndexMap;
 use super::sheet::{Cell, Sheet};
 use super::Found;
 use crate::diag::Diagnostic;
-use crate::spec::{SpecSet, TableSpec, Unit};
+use crate::spec::{Column, ColumnKind, SpecSet, TableSpec, Unit};
 use crate::text::{match_pattern, norm};
 
 /// How far below its title a table's header may start.
@@ -148,6 +148,8 @@ pub(crate) struct Header {
     pub department: Option<String>,
     /// The unit the meta line declares (`单位：元`), if it declares one.
     pub unit: Option<Unit>,
+    /// The sheet columns of the code, in order (one, or its 类 | 款 | 项 parts).
+    pub code: Vec<u32>,
     /// The second half's columns of a side-by-side table.
     pub second: Option<IndexMap<String, u32>>,
     /// Normalized labels of the header block, to skip page-break copies.
@@ -223,9 +225,20 @@ pub(crate) fn recognize(
             p
         })
         .collect();
-    let (cols, year) = match match_columns(spec, &paths, false, 0)
-        .or_else(|_| match_columns(spec, &paths, true, 0))
-    {
+    // A code printed in one column where the spec splits it (or split where
+    // the spec prints it whole): both occur in real documents of one layout.
+    let other = spec.code_alternative();
+    let attempt = |columns: &[Column], from: usize| {
+        match_columns(columns, &paths, false, from)
+            .or_else(|_| match_columns(columns, &paths, true, from))
+    };
+    let matched = attempt(&spec.columns, 0)
+        .map(|m| (m, &spec.columns))
+        .or_else(|e| match &other {
+            Some(alt) => attempt(alt, 0).map(|m| (m, alt)).map_err(|_| e),
+            None => Err(e),
+        });
+    let ((cols, year), used) = match matched {
         Ok(m) => m,
         Err(missing) => {
             diags.push(
@@ -240,9 +253,7 @@ pub(crate) fn recognize(
         None => None,
         Some(_) => {
             let from = cols.values().max().map_or(0, |c| *c as usize + 1);
-            match match_columns(spec, &paths, false, from)
-                .or_else(|_| match_columns(spec, &paths, true, from))
-            {
+            match attempt(&spec.columns, from) {
                 Ok((c, _)) => Some(c),
                 Err(missing) => {
                     diags.push(
@@ -261,8 +272,14 @@ pub(crate) fn recognize(
         .filter(|s| !s.is_empty())
         .cloned()
         .collect();
+    let code = used
+        .iter()
+        .filter(|c| matches!(c.kind, ColumnKind::Code | ColumnKind::CodePart))
+        .filter_map(|c| cols.get(&c.id).copied())
+        .collect();
     Some(Header {
         last_row: *rows.last().unwrap_or(&start),
+        code,
         cols,
         year: year.or(f.year),
         department,
@@ -375,7 +392,7 @@ fn fill_right(grid: &mut [Vec<String>]) {
 type ColumnMatch = (IndexMap<String, u32>, Option<i32>);
 
 fn match_columns(
-    spec: &TableSpec,
+    columns: &[Column],
     paths: &[Vec<String>],
     loose: bool,
     from: usize,
@@ -383,7 +400,7 @@ fn match_columns(
     let mut cols = IndexMap::new();
     let mut year = None;
     let mut next = from;
-    for col in &spec.columns {
+    for col in columns {
         let want: Vec<String> = col.path.iter().map(|l| norm(l)).collect();
         let hit = (next..paths.len()).find_map(|c| {
             let have = &paths[c];

@@ -12,7 +12,11 @@ pub(crate) fn link_two_sided(budget: &mut Budget, specs: &SpecSet, diags: &mut V
         .iter()
         .filter(|s| s.kind == TableKind::TwoSided)
     {
-        let mut codes: Vec<(String, String)> = Vec::new();
+        let mut codes: Vec<(String, String)> = spec
+            .link_codes
+            .iter()
+            .map(|c| (c.code.clone(), norm(&c.name)))
+            .collect();
         for id in &spec.link_codes_from {
             if let Some(Table::Grid(g)) = budget.tables.get(id) {
                 for r in g.blocks.first().into_iter().flat_map(|b| &b.rows) {

@@ -45,7 +45,7 @@ pub(crate) fn put(
 /// Column widths (character units): label columns fit their longest label,
 /// amount columns fit a formatted figure; CJK characters count double.
 pub(crate) fn column_widths(spec: &TableSpec, content: &[usize]) -> Vec<f64> {
-    spec.columns
+    spec.printed_columns()
         .iter()
         .enumerate()
         .map(|(i, c)| {
@@ -71,7 +71,7 @@ pub(crate) fn draw(
     widths: &[f64],
     mode: Mode,
 ) -> Result<Frame, WriteError> {
-    let ncols = spec.columns.len() as u16;
+    let ncols = spec.printed_columns().len() as u16;
     let last = ncols - 1;
     ws.set_name(spec.sheet_name())?;
     for (i, w) in widths.iter().enumerate() {

@@ -19,7 +19,7 @@ pub struct HeaderCell {
 pub fn header_cells(spec: &TableSpec, year: i32) -> Vec<HeaderCell> {
     let depth = spec.depth();
     let paths: Vec<Vec<String>> = spec
-        .columns
+        .printed_columns()
         .iter()
         .map(|c| c.path.iter().map(|l| text::fill(l, year, "")).collect())
         .collect();

@@ -97,7 +97,7 @@ fn body_sheet(
     rows: &[Vec<Out>],
     table: &Table,
 ) -> Result<(), WriteError> {
-    let content: Vec<usize> = (0..spec.columns.len())
+    let content: Vec<usize> = (0..spec.printed_columns().len())
         .map(|c| {
             rows.iter()
                 .filter_map(|r| r.get(c))
@@ -206,8 +206,9 @@ pub(crate) fn grid_rows<'a>(spec: &'a TableSpec, g: &'a GridTable) -> Vec<Vec<Ou
                 .collect()
         };
     let parts = spec.code_columns().len();
+    let first = at_bottom.is_none() || spec.total_first;
     for b in &g.blocks {
-        if let (Some(total), None) = (&b.total, at_bottom) {
+        if let (Some(total), true) = (&b.total, first) {
             rows.push(total_row(b, total));
         }
         for (i, r) in b.rows.iter().enumerate() {
@@ -237,11 +238,64 @@ pub(crate) fn grid_rows<'a>(spec: &'a TableSpec, g: &'a GridTable) -> Vec<Vec<Ou
                     .collect(),
             );
         }
-        if let (Some(total), Some(_)) = (&b.total, at_bottom) {
+        if let (Some(total), false) = (&b.total, first) {
             rows.push(total_row(b, total));
         }
     }
-    rows
+    match &spec.halves {
+        Some(h) => side_by_side(spec, g, rows, &h.left),
+        None => rows,
+    }
+}
+
+/// The rows of a side-by-side table: those whose code starts with a left
+/// prefix (and the first fixed row) down the left half, the rest down the
+/// right, the fixed rows (`人员经费合计 | 公用经费合计`) last on both.
+fn side_by_side<'a>(
+    spec: &'a TableSpec,
+    g: &'a GridTable,
+    rows: Vec<Vec<Out<'a>>>,
+    left: &[String],
+) -> Vec<Vec<Out<'a>>> {
+    let width = spec.columns.len();
+    let (mut l, mut r, mut fixed_l, mut fixed_r) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let keyed = g.blocks.iter().flat_map(|b| b.rows.iter());
+    for (row, model) in rows.into_iter().zip(keyed) {
+        let is_fixed = spec.fixed_rows.iter().position(|f| f.id == model.key);
+        match (is_fixed, model.code.as_deref()) {
+            (Some(0), _) => fixed_l.push(row),
+            (Some(_), _) => fixed_r.push(row),
+            (None, Some(c)) if left.iter().any(|p| c.starts_with(p.as_str())) => l.push(row),
+            _ => r.push(row),
+        }
+    }
+    let blank = || -> Vec<Out<'a>> {
+        (0..width)
+            .map(|i| {
+                if spec.columns[i].kind == ColumnKind::Amount {
+                    Out::Amount(None)
+                } else {
+                    Out::Text(Cow::Borrowed(""), Look::Plain)
+                }
+            })
+            .collect()
+    };
+    let n = l.len().max(r.len());
+    let (mut l, mut r) = (l.into_iter(), r.into_iter());
+    let mut out: Vec<Vec<Out<'a>>> = (0..n)
+        .map(|_| {
+            let mut row = l.next().unwrap_or_else(blank);
+            row.extend(r.next().unwrap_or_else(blank));
+            row
+        })
+        .collect();
+    let (mut fl, mut fr) = (fixed_l.into_iter(), fixed_r.into_iter());
+    for _ in 0..fl.len().max(fr.len()) {
+        let mut row = fl.next().unwrap_or_else(blank);
+        row.extend(fr.next().unwrap_or_else(blank));
+        out.push(row);
+    }
+    out
 }
 
 /// The `i`-th of `n` parts of a code printed in cells (类 3 digits, then 2 a part).
