@@ -28,6 +28,10 @@ pub struct LayoutInfo {
     /// What the layout's figures are published in, for sentences (万元).
     #[serde(default = "default_text_unit")]
     pub text_unit: String,
+    /// The heading of the set printed above each table's title
+    /// (`{department}{year}年度部门决算表`): the department and year are read from it.
+    #[serde(default)]
+    pub heading: Option<String>,
     /// The layout prints zero as a blank cell (Shanghai, 决算): a blank is
     /// zero, not "not filled".
     #[serde(default)]

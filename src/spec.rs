@@ -580,7 +580,10 @@ impl TableSpec {
                     ColumnKind::Code
                 };
                 let needs = match self.row_key {
-                    RowKey::Code if self.total_label.is_some() => vec![code, ColumnKind::Name],
+                    // One block for the department: its total row by label, or fixed rows.
+                    RowKey::Code if self.total_label.is_some() || !self.fixed_rows.is_empty() => {
+                        vec![code, ColumnKind::Name]
+                    }
                     RowKey::Code => vec![ColumnKind::Unit, code, ColumnKind::Name],
                     RowKey::Name => vec![ColumnKind::Name],
                     RowKey::Unit => vec![ColumnKind::Unit],

@@ -24,6 +24,31 @@ pub fn norm(s: &str) -> String {
     out
 }
 
+/// The part of `raw` that normalizes to `wanted` (a name captured from
+/// normalized text, given back as typed: `（本级）`, not `(本级)`).
+pub fn as_typed<'a>(raw: &'a str, wanted: &str) -> Option<&'a str> {
+    if wanted.is_empty() || raw.len() > 300 {
+        return None;
+    }
+    let bounds: Vec<usize> = raw
+        .char_indices()
+        .map(|(i, _)| i)
+        .chain(std::iter::once(raw.len()))
+        .collect();
+    for (a, &start) in bounds.iter().enumerate() {
+        for &end in &bounds[a + 1..] {
+            let n = norm(&raw[start..end]);
+            if n == wanted {
+                return Some(raw[start..end].trim());
+            }
+            if !wanted.starts_with(&n) {
+                break;
+            }
+        }
+    }
+    None
+}
+
 /// Characters that NFKC maps to themselves whatever surrounds them: no
 /// decomposition, and none combines with a neighbour.
 fn nfkc_stable(c: char) -> bool {
@@ -246,6 +271,21 @@ pub fn cell_address(row: u32, col: u32) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_captured_name_is_given_back_as_typed() {
+        let raw = " 上海市普陀区社会福利院（本级） 2024 年度部门决算表";
+        let caps = match_pattern("{department}{year}年度部门决算表", &norm(raw)).unwrap();
+        assert_eq!(
+            caps.department.as_deref(),
+            Some("上海市普陀区社会福利院(本级)")
+        );
+        assert_eq!(
+            as_typed(raw, "上海市普陀区社会福利院(本级)"),
+            Some("上海市普陀区社会福利院（本级）")
+        );
+        assert_eq!(as_typed(raw, "别的部门"), None);
+    }
 
     #[test]
     fn literals_lie_between_placeholders() {

@@ -230,7 +230,7 @@ fn coded_row(ctx: &mut Ctx, b: &mut Building, cols: &Cols, r: u32, row: RowCells
             r,
             line.id.clone(),
             None,
-            row.name,
+            line.label.clone(),
             row.amounts,
         );
         return;
@@ -474,7 +474,10 @@ fn finish(ctx: &mut Ctx, b: &mut Building, h: &Header) {
     }
     if b.table.blocks.is_empty() {
         // A single-row table with no figure at all is an empty table, not a missing one.
-        if b.spec.row_key == RowKey::Single || b.spec.total_label.is_some() {
+        if b.spec.row_key == RowKey::Single
+            || b.spec.total_label.is_some()
+            || !b.spec.fixed_rows.is_empty()
+        {
             b.table.blocks.push(block(b.department.clone(), None));
             return;
         }

@@ -156,6 +156,8 @@ pub(crate) struct Header {
     labels: HashSet<String>,
     title: String,
     name_label: String,
+    /// The layout's heading above every title, normalized (see [`Header::with_heading`]).
+    heading: Option<String>,
 }
 
 /// First row after the title holding the first column's top header label.
@@ -288,6 +290,7 @@ pub(crate) fn recognize(
         labels,
         title: norm(spec.printed_title()),
         name_label: norm(&spec.name_label),
+        heading: None,
     })
 }
 
@@ -427,7 +430,44 @@ fn match_columns(
     Ok((cols, year))
 }
 
+/// How far above its title a table's heading may stand.
+const HEADING_ROWS: u32 = 3;
+
 impl Header {
+    /// Takes the department and year from the layout's heading above the
+    /// title (`上海市XX局2024年度部门决算表`) where the title block names none,
+    /// and learns the heading so that its copies in the body are skipped.
+    pub fn with_heading(mut self, sheet: &Sheet, f: &Found, heading: Option<&str>) -> Header {
+        let Some(pattern) = heading.map(norm) else {
+            return self;
+        };
+        let found = (f.title_row.saturating_sub(HEADING_ROWS)..f.title_row)
+            .rev()
+            .flat_map(|r| {
+                sheet
+                    .row_cells(r)
+                    .map(|(_, c)| c.text())
+                    .collect::<Vec<_>>()
+            })
+            .find_map(|t| {
+                let n = norm(&t);
+                // A blank template's heading names the year only.
+                match_pattern(&pattern, &n)
+                    .or_else(|| match_pattern(&pattern.replace("{department}", ""), &n))
+                    .map(|caps| (t, caps))
+            });
+        if let Some((raw, caps)) = found {
+            self.year = self.year.or(caps.year);
+            if self.department.is_none() {
+                self.department = caps
+                    .department
+                    .and_then(|d| crate::text::as_typed(&raw, &d).map(str::to_string));
+            }
+        }
+        self.heading = Some(pattern);
+        self
+    }
+
     /// A row that only repeats the title, the 表N mark, the 部门名称/单位 lines
     /// or header labels: a page-break copy, skipped.
     pub fn is_decoration(&self, sheet: &Sheet, row: u32) -> bool {
@@ -464,6 +504,10 @@ impl Header {
             .is_some_and(|d| !d.is_empty() && d.chars().all(|x| x.is_ascii_digit()));
         self.labels.contains(n)
             || match_pattern(&self.title, n).is_some()
+            || self
+                .heading
+                .as_ref()
+                .is_some_and(|h| match_pattern(h, n).is_some())
             || match_pattern(&self.title, strip_table_mark(n)).is_some()
             || is_mark
             || n.starts_with("单位:")

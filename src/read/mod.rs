@@ -636,6 +636,7 @@ fn read_one(sheets: &[Sheet], specs: &SpecSet, f: &Found, known: &[String]) -> O
     let Some(h) = header::recognize(sheet, spec, f, &mut one.diags) else {
         return one;
     };
+    let h = h.with_heading(sheet, f, specs.layout.heading.as_deref());
     one.votes
         .push((h.department.clone(), h.year.map(|y| y.to_string())));
     let mut ctx = cells::Ctx::new(

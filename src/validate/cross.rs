@@ -631,11 +631,14 @@ fn empty_iff_zero<'a>(v: &mut Checker<'a>, rule: &'a CrossRule) {
     };
     let Some(Cell {
         label,
-        value: Some(income),
+        value,
         key: income_key,
         ..
     }) = resolve(v, cell)
     else {
+        return;
+    };
+    let Some(income) = value.or(v.zero_blanks().then_some(Amount::ZERO)) else {
         return;
     };
     let empty = t.has_no_figures();

@@ -35,6 +35,14 @@ fn label(spec: &TableSpec, id: &str) -> String {
     unyear(&super::tables::column_label_raw(spec, id))
 }
 
+/// The labels of `ids` joined as a sum (`基本支出 + 项目支出`).
+fn joined(spec: &TableSpec, ids: &[String]) -> String {
+    ids.iter()
+        .map(|p| label(spec, p))
+        .collect::<Vec<_>>()
+        .join(" + ")
+}
+
 /// `{year}年…` as 本年…, `{prior_year}年…` as 上年….
 fn unyear(s: &str) -> String {
     s.replace("{prior_year}年", "上年")
@@ -159,12 +167,7 @@ pub fn catalogue(specs: &SpecSet) -> Vec<RuleInfo> {
         ));
         for r in &s.sums {
             let sign = r.relation.sign();
-            let parts = r
-                .parts
-                .iter()
-                .map(|p| label(s, p))
-                .collect::<Vec<_>>()
-                .join(" + ");
+            let parts = joined(s, &r.parts);
             let scope = match s.kind {
                 TableKind::TwoSided => "",
                 TableKind::Grid => "每一行：",
@@ -175,6 +178,32 @@ pub fn catalogue(specs: &SpecSet) -> Vec<RuleInfo> {
                 SUM,
                 &t,
                 format!("{scope}{} {sign} {parts}", label(s, &r.total)),
+            ));
+        }
+        for r in &s.column_sums {
+            out.push(rule(
+                &r.id,
+                SUM,
+                &t,
+                format!(
+                    "支出栏每一行：{} {} {}",
+                    label(s, &r.total),
+                    r.relation.sign(),
+                    joined(s, &r.parts)
+                ),
+            ));
+        }
+        for r in &s.row_sums {
+            out.push(rule(
+                &r.id,
+                SUM,
+                &t,
+                format!(
+                    "每一金额列：{} {} {}（表中有则计入）",
+                    label(s, &r.total),
+                    r.relation.sign(),
+                    joined(s, &r.parts)
+                ),
             ));
         }
         if let Some(total) = &s.expenditure_total {

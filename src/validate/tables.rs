@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use super::{holds, Checker, Place, Term};
 use crate::amount::Amount;
 use crate::diag::Severity;
-use crate::model::{Amounts, FormTable, GridTable, Level, Row, Table, TwoSidedTable};
+use crate::model::{Amounts, FormTable, GridTable, Level, Row, Table, TwoSidedTable, UnitBlock};
 use crate::source::{self, LABEL};
 use crate::spec::{Classification, Relation, RowKey, TableSpec};
 use crate::text::{fill, norm};
@@ -123,6 +123,7 @@ fn grid<'a>(v: &mut Checker<'a>, spec: &'a TableSpec, g: &'a GridTable) {
                 );
             }
         }
+        row_sums(v, spec, bi, b);
         if let Some(c) = spec.classification {
             hierarchy(v, spec, g, bi, c);
         } else if spec.rows_sum_to_total {
@@ -163,6 +164,60 @@ fn grid<'a>(v: &mut Checker<'a>, spec: &'a TableSpec, g: &'a GridTable) {
         }
     }
     units(v, spec, g);
+}
+
+/// Rows declared the sum of other rows (`人员经费合计` = 301 + 303), column by
+/// column; a part the block does not list counts as nothing (`有则计入`).
+fn row_sums<'a>(v: &mut Checker<'a>, spec: &'a TableSpec, bi: usize, b: &'a UnitBlock) {
+    let year = v.budget.year;
+    let find = |key: &str| b.rows.iter().find(|r| r.key == key);
+    for rule in &spec.row_sums {
+        let Some(total) = find(&rule.total) else {
+            continue;
+        };
+        let parts: Vec<&Row> = rule.parts.iter().filter_map(|p| find(p)).collect();
+        for col in spec.amount_columns() {
+            let id = col.id.as_str();
+            if holds(
+                v.zero_blanks(),
+                get(&total.amounts, id),
+                parts.iter().map(|r| get(&r.amounts, id)),
+                rule.relation,
+            ) {
+                continue;
+            }
+            let terms: Vec<Term> = parts
+                .iter()
+                .map(|r| {
+                    Term::new(
+                        row_label(&b.unit, Some(r)),
+                        get(&r.amounts, id),
+                        source::grid(&spec.id, bi, &r.key, id),
+                    )
+                })
+                .collect();
+            let name = spec
+                .fixed_rows
+                .iter()
+                .find(|l| l.id == total.key)
+                .map_or(total.name.as_str(), |l| l.label.as_str());
+            let place = Place {
+                spec,
+                key: source::grid(&spec.id, bi, &total.key, id),
+                row: name.to_string(),
+                column: column_label(spec, id, year),
+            };
+            let what = format!("“{name}”");
+            v.sum(
+                &rule.id,
+                &place,
+                get(&total.amounts, id),
+                &terms,
+                rule.relation,
+                &what,
+            );
+        }
+    }
 }
 
 /// The total row of a block equals the sum of its first-level rows, column by column.

@@ -21,6 +21,16 @@ pub(crate) enum Mode {
     Official,
 }
 
+/// What every sheet of one workbook prints around its table.
+#[derive(Clone, Copy)]
+pub(crate) struct Page<'a> {
+    pub year: i32,
+    pub department: &'a str,
+    /// The layout's heading above each title (`{department}{year}年度部门决算表`).
+    pub heading: Option<&'a str>,
+    pub mode: Mode,
+}
+
 /// Where the body starts once the frame is drawn.
 pub(crate) struct Frame {
     pub first_data_row: u32,
@@ -66,11 +76,10 @@ pub(crate) fn draw(
     ws: &mut Worksheet,
     spec: &TableSpec,
     st: &Styles,
-    year: i32,
-    department: &str,
+    page: Page,
     widths: &[f64],
-    mode: Mode,
 ) -> Result<Frame, WriteError> {
+    let (year, department) = (page.year, page.department);
     let ncols = spec.printed_columns().len() as u16;
     let last = ncols - 1;
     ws.set_name(spec.sheet_name())?;
@@ -80,6 +89,16 @@ pub(crate) fn draw(
     if spec.mark {
         ws.write_string_with_format(MARK_ROW, 0, format!("表{}", spec.number), &st.mark)?;
     }
+    if let Some(h) = page.heading {
+        let from = u16::from(spec.mark).min(last);
+        put(
+            ws,
+            (MARK_ROW, from, MARK_ROW, last),
+            &crate::text::fill(h, year, department),
+            &st.heading,
+        )?;
+        ws.set_row_height(MARK_ROW, 24)?;
+    }
     put(
         ws,
         (TITLE_ROW, 0, TITLE_ROW, last),
@@ -87,7 +106,10 @@ pub(crate) fn draw(
         &st.title,
     )?;
     ws.set_row_height(TITLE_ROW, 36)?;
-    name_line(ws, spec, department, st, last, mode)?;
+    // Under a heading that names the department, the published table has no name line.
+    if page.heading.is_none() || page.mode == Mode::Template {
+        name_line(ws, spec, department, st, last, page.mode)?;
+    }
     ws.write_string_with_format(
         LINE_ROW,
         last,

@@ -4,7 +4,7 @@ use std::borrow::Cow;
 
 use rust_xlsxwriter::{Format, Worksheet};
 
-use super::frame::{self, Mode};
+use super::frame::{self, Mode, Page};
 use super::style::Styles;
 use super::{form, new_workbook, WriteError};
 use crate::amount::{grouped, Amount};
@@ -62,8 +62,12 @@ pub fn workbook_bytes(budget: &Budget, specs: &SpecSet) -> Result<Vec<u8>, Write
             return Err(WriteError::UnknownTable(id.clone()));
         }
     }
-    let mut wb = new_workbook(&format!("{}{}年部门预算", budget.department, budget.year))?;
+    let mut wb = new_workbook(&format!(
+        "{}{}年部门{}",
+        budget.department, budget.year, specs.layout.kind
+    ))?;
     let st = Styles::new();
+    let heading = specs.layout.heading.as_deref();
     let jobs: Vec<(&TableSpec, &Table)> = specs
         .tables
         .iter()
@@ -72,10 +76,24 @@ pub fn workbook_bytes(budget: &Budget, specs: &SpecSet) -> Result<Vec<u8>, Write
     let sheet = |&(spec, table): &(&TableSpec, &Table)| -> Result<Worksheet, WriteError> {
         let mut ws = Worksheet::new();
         match table {
-            Table::Grid(g) => body_sheet(&mut ws, spec, &st, budget, &grid_rows(spec, g), table)?,
-            Table::TwoSided(t) => {
-                body_sheet(&mut ws, spec, &st, budget, &two_sided_rows(spec, t), table)?
-            }
+            Table::Grid(g) => body_sheet(
+                &mut ws,
+                spec,
+                &st,
+                budget,
+                heading,
+                &grid_rows(spec, g),
+                table,
+            )?,
+            Table::TwoSided(t) => body_sheet(
+                &mut ws,
+                spec,
+                &st,
+                budget,
+                heading,
+                &two_sided_rows(spec, t),
+                table,
+            )?,
             Table::Form(f) => {
                 form::write(&mut ws, spec, &st, budget.year, &budget.department, Some(f))?
             }
@@ -94,6 +112,7 @@ fn body_sheet(
     spec: &TableSpec,
     st: &Styles,
     b: &Budget,
+    heading: Option<&str>,
     rows: &[Vec<Out>],
     table: &Table,
 ) -> Result<(), WriteError> {
@@ -107,7 +126,13 @@ fn body_sheet(
         })
         .collect();
     let widths = frame::column_widths(spec, &content);
-    let f = frame::draw(ws, spec, st, b.year, &b.department, &widths, Mode::Official)?;
+    let page = Page {
+        year: b.year,
+        department: &b.department,
+        heading,
+        mode: Mode::Official,
+    };
+    let f = frame::draw(ws, spec, st, page, &widths)?;
     let mut row = f.first_data_row;
     for r in rows {
         for (c, out) in r.iter().enumerate() {
@@ -187,18 +212,15 @@ pub(crate) fn grid_rows<'a>(spec: &'a TableSpec, g: &'a GridTable) -> Vec<Vec<Ou
         .count();
     let total_row =
         |b: &'a crate::model::UnitBlock, total: &'a crate::model::Amounts| -> Vec<Out<'a>> {
+            if let Some(label) = at_bottom {
+                return labelled_row(spec, label, total, labels);
+            }
             spec.columns
                 .iter()
-                .enumerate()
-                .map(|(i, c)| match (c.kind, at_bottom) {
-                    (ColumnKind::Amount, _) => Out::Amount(total.amount(&c.id)),
-                    (_, Some(label)) if i == 0 && labels > 1 => {
-                        Out::Span(Cow::Borrowed(label), labels as u16)
-                    }
-                    (_, Some(label)) if i == 0 => Out::Text(Cow::Borrowed(label), Look::Bold),
-                    (_, Some(_)) => Out::Covered,
-                    (ColumnKind::Unit, None) => Out::Text(Cow::Borrowed(&b.unit), Look::Plain),
-                    (ColumnKind::Name, None) if spec.row_key == RowKey::Name => {
+                .map(|c| match c.kind {
+                    ColumnKind::Amount => Out::Amount(total.amount(&c.id)),
+                    ColumnKind::Unit => Out::Text(Cow::Borrowed(&b.unit), Look::Plain),
+                    ColumnKind::Name if spec.row_key == RowKey::Name => {
                         Out::Text(Cow::Borrowed(&b.unit), Look::Bold)
                     }
                     _ => blank(),
@@ -212,6 +234,13 @@ pub(crate) fn grid_rows<'a>(spec: &'a TableSpec, g: &'a GridTable) -> Vec<Vec<Ou
             rows.push(total_row(b, total));
         }
         for (i, r) in b.rows.iter().enumerate() {
+            // A fixed row of a coded table (`人员经费合计`) is labelled across the label cells.
+            let fixed =
+                spec.row_key != RowKey::Fixed && spec.fixed_rows.iter().any(|l| l.id == r.key);
+            if fixed {
+                rows.push(labelled_row(spec, &r.name, &r.amounts, labels));
+                continue;
+            }
             let level = r.code.as_deref().and_then(Level::of_code);
             let mut part = 0;
             rows.push(
@@ -246,6 +275,25 @@ pub(crate) fn grid_rows<'a>(spec: &'a TableSpec, g: &'a GridTable) -> Vec<Vec<Ou
         Some(h) => side_by_side(spec, g, rows, &h.left),
         None => rows,
     }
+}
+
+/// A row printing `label` in bold across its first `labels` cells, then its amounts.
+fn labelled_row<'a>(
+    spec: &'a TableSpec,
+    label: &'a str,
+    amounts: &'a crate::model::Amounts,
+    labels: usize,
+) -> Vec<Out<'a>> {
+    spec.columns
+        .iter()
+        .enumerate()
+        .map(|(i, c)| match c.kind {
+            ColumnKind::Amount => Out::Amount(amounts.amount(&c.id)),
+            _ if i == 0 && labels > 1 => Out::Span(Cow::Borrowed(label), labels as u16),
+            _ if i == 0 => Out::Text(Cow::Borrowed(label), Look::Bold),
+            _ => Out::Covered,
+        })
+        .collect()
 }
 
 /// The rows of a side-by-side table: those whose code starts with a left

@@ -7,6 +7,7 @@ pub(crate) const AMOUNT_FORMAT: &str = "#,##0.00";
 
 pub(crate) struct Styles {
     pub mark: Format,
+    pub heading: Format,
     pub title: Format,
     pub line: Format,
     pub line_right: Format,
@@ -43,6 +44,11 @@ impl Styles {
             .set_align(FormatAlign::Right);
         Styles {
             mark: base().set_font_size(11).set_bold(),
+            heading: base()
+                .set_font_size(14)
+                .set_bold()
+                .set_align(FormatAlign::Center)
+                .set_align(FormatAlign::VerticalCenter),
             title: base()
                 .set_font_size(18)
                 .set_bold()

@@ -3,11 +3,11 @@
 
 use rust_xlsxwriter::{DataValidation, DataValidationRule, Format, ProtectionOptions, Worksheet};
 
-use super::frame::{self, Mode};
+use super::frame::{self, put, Mode, Page};
 use super::style::Styles;
 use super::{form, new_workbook, WriteError};
 use crate::spec::{ColumnKind, RowKey, SpecSet, TableKind, TableSpec};
-use crate::text::fill;
+use crate::text::{chinese_numeral, display_width, fill};
 
 /// What the blank template is for.
 #[derive(Debug, Clone)]
@@ -53,12 +53,18 @@ pub fn workbook_bytes(specs: &SpecSet, opts: &TemplateOptions) -> Result<Vec<u8>
     for t in layout.text_sheets.iter().filter(|t| !t.after_tables) {
         text_sheet(&mut wb, t)?;
     }
+    let page = Page {
+        year: opts.year,
+        department: &opts.department,
+        heading: layout.heading.as_deref(),
+        mode: Mode::Template,
+    };
     for spec in &specs.tables {
         let ws = wb.add_worksheet();
         match spec.kind {
             TableKind::Form => form::write(ws, spec, &st, opts.year, &opts.department, None)?,
-            TableKind::Grid => grid(ws, spec, &st, opts)?,
-            TableKind::TwoSided => two_sided(ws, spec, &st, opts)?,
+            TableKind::Grid => grid(ws, spec, &st, page)?,
+            TableKind::TwoSided => two_sided(ws, spec, &st, page)?,
         }
         protect(ws);
     }
@@ -79,56 +85,116 @@ fn protect(ws: &mut Worksheet) {
     ws.protect_with_options(&opts);
 }
 
-fn validate_amounts(ws: &mut Worksheet, first: u32, last: u32, col: u16) -> Result<(), WriteError> {
+fn validate_amounts(
+    ws: &mut Worksheet,
+    spec: &TableSpec,
+    (first, last): (u32, u32),
+    col: u16,
+) -> Result<(), WriteError> {
     let dv = DataValidation::new()
         .allow_decimal_number(DataValidationRule::Between(-1.0e12, 1.0e12))
         .set_error_title("金额格式不正确")?
-        .set_error_message("请填写数字（单位：万元，保留两位小数），不要填写文字或公式。")?;
+        .set_error_message(format!(
+            "请填写数字（单位：{}，保留两位小数），不要填写文字或公式。",
+            spec.unit.label()
+        ))?;
     ws.add_data_validation(first, col, last, col, &dv)?;
     Ok(())
 }
 
-fn grid(
-    ws: &mut Worksheet,
-    spec: &TableSpec,
-    st: &Styles,
-    o: &TemplateOptions,
-) -> Result<(), WriteError> {
-    let widths = frame::column_widths(spec, &[]);
-    let f = frame::draw(ws, spec, st, o.year, &o.department, &widths, Mode::Template)?;
-    let first = f.first_data_row;
-    let n = if spec.row_key == RowKey::Fixed {
-        spec.fixed_rows.len() as u32
-    } else {
-        spec.template_rows
-    };
-    for i in 0..n {
-        let r = first + i;
-        for (c, col) in spec.columns.iter().enumerate() {
-            let c = c as u16;
-            match col.kind {
-                ColumnKind::Amount => ws.write_blank(r, c, &st.input_amount)?,
-                ColumnKind::Code => ws.write_blank(r, c, &st.input_code)?,
-                ColumnKind::Name if spec.row_key == RowKey::Fixed => ws.write_string_with_format(
-                    r,
-                    c,
-                    fill(&spec.fixed_rows[i as usize].label, o.year, ""),
-                    &st.label,
-                )?,
-                ColumnKind::Unit if spec.row_key == RowKey::Fixed && i > 0 => {
-                    ws.write_blank(r, c, &st.label)?
-                }
-                _ => ws.write_blank(r, c, &st.input_text)?,
-            };
+/// What one row of a blank grid holds.
+enum Blank<'a> {
+    /// Cells to fill (code, name, amounts); `Fixed` tables print the label.
+    Input(Option<&'a str>),
+    /// A printed label over the label cells of each half (`合计`,
+    /// `人员经费合计 | 公用经费合计`), amounts to fill.
+    Labelled(Vec<&'a str>),
+}
+
+/// The rows of a blank grid: the total row where the layout prints it, the
+/// rows to fill, then the fixed rows of a coded table (one per half).
+fn blank_rows(spec: &TableSpec) -> Vec<Blank<'_>> {
+    let mut rows = Vec::new();
+    let total = spec.total_label.as_deref();
+    if let (Some(t), true) = (total, spec.total_first) {
+        rows.push(Blank::Labelled(vec![t]));
+    }
+    match spec.row_key {
+        RowKey::Fixed => rows.extend(spec.fixed_rows.iter().map(|l| Blank::Input(Some(&l.label)))),
+        RowKey::Single => rows.push(Blank::Input(None)),
+        _ => rows.extend((0..spec.template_rows).map(|_| Blank::Input(None))),
+    }
+    if let (Some(t), false) = (total, spec.total_first) {
+        rows.push(Blank::Labelled(vec![t]));
+    }
+    if spec.row_key != RowKey::Fixed && !spec.fixed_rows.is_empty() {
+        let labels = spec.fixed_rows.iter().map(|l| l.label.as_str());
+        if spec.halves.is_some() {
+            rows.push(Blank::Labelled(labels.collect()));
+        } else {
+            rows.extend(labels.map(|l| Blank::Labelled(vec![l])));
         }
     }
-    for (c, col) in spec.columns.iter().enumerate() {
+    rows
+}
+
+fn grid(ws: &mut Worksheet, spec: &TableSpec, st: &Styles, page: Page) -> Result<(), WriteError> {
+    let widths = frame::column_widths(spec, &[]);
+    let f = frame::draw(ws, spec, st, page, &widths)?;
+    let first = f.first_data_row;
+    let rows = blank_rows(spec);
+    let halves = if spec.halves.is_some() { 2 } else { 1 };
+    let width = spec.columns.len() as u16;
+    // The label cells before the first amount, merged under a printed label.
+    let labels = spec
+        .columns
+        .iter()
+        .take_while(|c| c.kind != ColumnKind::Amount)
+        .count() as u16;
+    for (i, row) in rows.iter().enumerate() {
+        let r = first + i as u32;
+        for half in 0..halves {
+            let at = half * width;
+            if let Blank::Labelled(texts) = row {
+                let text = fill(
+                    texts.get(half as usize).copied().unwrap_or(""),
+                    page.year,
+                    "",
+                );
+                put(
+                    ws,
+                    (r, at, r, at + labels.max(1) - 1),
+                    &text,
+                    &st.label_bold,
+                )?;
+            }
+            for (c, col) in spec.columns.iter().enumerate() {
+                let c = at + c as u16;
+                match (row, col.kind) {
+                    (_, ColumnKind::Amount) => ws.write_blank(r, c, &st.input_amount)?,
+                    (Blank::Labelled(_), _) => continue,
+                    (_, ColumnKind::Code | ColumnKind::CodePart) => {
+                        ws.write_blank(r, c, &st.input_code)?
+                    }
+                    (Blank::Input(Some(label)), ColumnKind::Name) => {
+                        ws.write_string_with_format(r, c, fill(label, page.year, ""), &st.label)?
+                    }
+                    (Blank::Input(Some(_)), ColumnKind::Unit) if i > 0 => {
+                        ws.write_blank(r, c, &st.label)?
+                    }
+                    _ => ws.write_blank(r, c, &st.input_text)?,
+                };
+            }
+        }
+    }
+    let last = first + rows.len() as u32 - 1;
+    for (c, col) in spec.printed_columns().iter().enumerate() {
         if col.kind == ColumnKind::Amount {
-            validate_amounts(ws, first, first + n - 1, c as u16)?;
+            validate_amounts(ws, spec, (first, last), c as u16)?;
         }
     }
     let notes: Vec<&str> = spec.footnotes.iter().map(String::as_str).collect();
-    frame::notes(ws, first + n, f.ncols - 1, &notes, st)?;
+    frame::notes(ws, last + 1, f.ncols - 1, &notes, st)?;
     Ok(())
 }
 
@@ -136,55 +202,78 @@ fn two_sided(
     ws: &mut Worksheet,
     spec: &TableSpec,
     st: &Styles,
-    o: &TemplateOptions,
+    page: Page,
 ) -> Result<(), WriteError> {
-    let content: Vec<usize> = [
-        spec.left_lines()
-            .map(|l| crate::text::display_width(&l.label))
-            .max()
-            .unwrap_or(0),
-        0,
-        0,
-        0,
-    ]
-    .to_vec();
+    let [(_, left), (_, right)] = spec.sides();
+    let left_width = spec.left_lines().map(|l| display_width(&l.label)).max();
+    let mut content = vec![0; spec.columns.len()];
+    content[0] = left_width.unwrap_or(0);
     let widths = frame::column_widths(spec, &content);
-    let f = frame::draw(ws, spec, st, o.year, &o.department, &widths, Mode::Template)?;
+    let f = frame::draw(ws, spec, st, page, &widths)?;
     let first = f.first_data_row;
-    let n = (spec.template_rows as usize).max(spec.income_lines.len());
+    let split = (left.len() + 1) as u16;
+    let (left_n, right_n) = (left.len() as u16, right.len() as u16);
+    // Layouts that list every 类 on the expenditure side (empty or not) print them.
+    let expenditure: Vec<String> = spec
+        .link_codes
+        .iter()
+        .enumerate()
+        .map(|(i, c)| format!("{}、{}", chinese_numeral(i + 1), c.name))
+        .collect();
+    let n = (spec.template_rows as usize)
+        .max(spec.income_lines.len())
+        .max(expenditure.len());
+    let side =
+        |ws: &mut Worksheet, r: u32, at: u16, amounts: u16, label: Option<&str>, input: bool| {
+            match (label, input) {
+                (Some(l), true) => ws.write_string_with_format(r, at, l, &st.input_text)?,
+                (Some(l), false) => ws.write_string_with_format(r, at, l, &st.label)?,
+                (None, true) => ws.write_blank(r, at, &st.input_text)?,
+                (None, false) => ws.write_blank(r, at, &st.label)?,
+            };
+            for c in 1..=amounts {
+                let look = if label.is_some() || input {
+                    &st.input_amount
+                } else {
+                    &st.label
+                };
+                ws.write_blank(r, at + c, look)?;
+            }
+            Ok::<(), WriteError>(())
+        };
     for i in 0..n {
         let r = first + i as u32;
-        match spec.income_lines.get(i) {
-            Some(l) => {
-                ws.write_string_with_format(r, 0, &l.label, &st.label)?;
-                ws.write_blank(r, 1, &st.input_amount)?;
-            }
-            None => {
-                ws.write_blank(r, 0, &st.label)?;
-                ws.write_blank(r, 1, &st.label)?;
-            }
-        }
-        ws.write_blank(r, 2, &st.input_text)?;
-        ws.write_blank(r, 3, &st.input_amount)?;
+        let income = spec.income_lines.get(i).map(|l| l.label.as_str());
+        side(ws, r, 0, left_n, income, false)?;
+        side(
+            ws,
+            r,
+            split,
+            right_n,
+            expenditure.get(i).map(String::as_str),
+            true,
+        )?;
     }
     let mut r = first + n as u32;
     for fr in &spec.footer_rows {
-        for (c, side) in [(0u16, &fr.left), (2, &fr.right)] {
-            match side {
+        for (at, amounts, line) in [(0, left_n, &fr.left), (split, right_n, &fr.right)] {
+            match line {
                 Some(l) => {
-                    ws.write_string_with_format(r, c, &l.label, &st.label_bold)?;
-                    ws.write_blank(r, c + 1, &st.input_amount)?;
+                    ws.write_string_with_format(r, at, &l.label, &st.label_bold)?;
+                    for c in 1..=amounts {
+                        ws.write_blank(r, at + c, &st.input_amount)?;
+                    }
                 }
-                None => {
-                    ws.write_blank(r, c, &st.label)?;
-                    ws.write_blank(r, c + 1, &st.label)?;
-                }
+                None => side(ws, r, at, amounts, None, false)?,
             }
         }
         r += 1;
     }
-    validate_amounts(ws, first, r - 1, 1)?;
-    validate_amounts(ws, first, r - 1, 3)?;
+    for (c, col) in spec.columns.iter().enumerate() {
+        if col.kind == ColumnKind::Amount {
+            validate_amounts(ws, spec, (first, r - 1), c as u16)?;
+        }
+    }
     let notes: Vec<&str> = spec.footnotes.iter().map(String::as_str).collect();
     frame::notes(ws, r, f.ncols - 1, &notes, st)?;
     Ok(())
