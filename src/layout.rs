@@ -161,6 +161,8 @@ pub struct CellRef {
 pub enum RowKind {
     /// The expenditure lines of a two-sided table.
     Expenditure,
+    /// Its 类 lines only (a table that also lists 款 and 项 under them).
+    ExpenditureClasses,
     /// The rows of a grid table that have a code.
     Coded,
     /// The rows of a grid table whose code is a 类 (3 digits).
@@ -336,6 +338,10 @@ pub struct Headline {
     pub cells: Vec<CellRef>,
     /// One headline per row of these rows (either year's), in order.
     pub each_row: Option<RowSet>,
+    /// Decimals printed as the text prints them for this figure (`0.00万元`);
+    /// none: trailing zeros dropped (`25万元`).
+    #[serde(default)]
+    pub decimals: Option<u32>,
 }
 
 /// A check across years: the current model's `current` cell equals the
@@ -565,7 +571,8 @@ impl CellRef {
     }
 }
 
-/// The sum of the cells that are filled; `None` when none is.
+/// The sum of the cells that are filled; `None` when none is, unless the
+/// layout prints zero as a blank and the tables are there (then zero).
 pub fn figure(
     cells: &[CellRef],
     b: &crate::model::Budget,
@@ -573,7 +580,10 @@ pub fn figure(
 ) -> Option<crate::amount::Amount> {
     let values: Vec<crate::amount::Amount> =
         cells.iter().filter_map(|c| c.value(b, specs)).collect();
-    (!values.is_empty()).then(|| {
+    let blank_zero = specs.layout.blank_is_zero
+        && !cells.is_empty()
+        && cells.iter().all(|c| b.tables.contains_key(&c.table));
+    (!values.is_empty() || blank_zero).then(|| {
         values
             .into_iter()
             .fold(crate::amount::Amount::ZERO, |x, y| x + y)

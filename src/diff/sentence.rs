@@ -24,6 +24,22 @@ pub fn amount_text(a: Amount, grouping: bool) -> String {
     }
 }
 
+/// An amount with exactly `decimals` decimals (`0.00`), grouped or not.
+pub fn amount_text_fixed(a: Amount, grouping: bool, decimals: u32) -> String {
+    let v = Amount::exact(a.value().abs().round_dp(decimals)).unwrap_or(a);
+    let g = if grouping { grouped(v) } else { v.to_string() };
+    let (int, frac) = g.split_once('.').unwrap_or((&g, ""));
+    let mut frac: String = frac.chars().take(decimals as usize).collect();
+    while frac.len() < decimals as usize {
+        frac.push('0');
+    }
+    if frac.is_empty() {
+        int.to_string()
+    } else {
+        format!("{int}.{frac}")
+    }
+}
+
 /// A rate as printed: one decimal, `.0` dropped (24.0 → 24).
 pub fn rate_text(r: rust_decimal::Decimal) -> String {
     let s = r.abs().to_string();
@@ -32,7 +48,13 @@ pub fn rate_text(r: rust_decimal::Decimal) -> String {
 
 /// The sentence of a figure in both years, in the layout's patterns
 /// (`{year}年{subject}{current}万元,较{prior_year}年年初预算减少{change}万元,下降{rate}%。`).
-pub fn sentence(p: &Sentences, subject: &str, year: i32, prior_year: i32, c: &Change) -> String {
+pub fn sentence(
+    p: &Sentences,
+    subject: &str,
+    (year, prior_year): (i32, i32),
+    c: &Change,
+    decimals: Option<u32>,
+) -> String {
     let delta = c.change.unwrap_or(Amount::ZERO);
     let pattern = match (c.prior, c.current) {
         (None, None) => return String::new(),
@@ -44,7 +66,12 @@ pub fn sentence(p: &Sentences, subject: &str, year: i32, prior_year: i32, c: &Ch
             _ => &p.up,
         },
     };
-    let text = |a: Option<Amount>| a.map_or(String::new(), |a| amount_text(a, p.grouping));
+    let text = |a: Option<Amount>| {
+        a.map_or(String::new(), |a| match decimals {
+            Some(d) => amount_text_fixed(a, p.grouping, d),
+            None => amount_text(a, p.grouping),
+        })
+    };
     let rate = match c.rate {
         Rate::Percent(r) => rate_text(r),
         _ => String::new(),
@@ -88,9 +115,9 @@ pub fn headlines(prior: &Budget, current: &Budget, specs: &SpecSet) -> Vec<Headl
             let sentence = sentence(
                 &specs.layout.sentences,
                 &subject,
-                current.year,
-                prior.year,
+                (current.year, prior.year),
                 &change,
+                h.decimals,
             );
             out.push(Headline {
                 label,
@@ -155,7 +182,7 @@ mod tests {
     }
 
     fn sentence(subject: &str, year: i32, prior: i32, c: &Change) -> String {
-        super::sentence(&shenzhen(), subject, year, prior, c)
+        super::sentence(&shenzhen(), subject, (year, prior), c, None)
     }
 
     #[test]

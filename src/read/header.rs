@@ -194,62 +194,54 @@ pub(crate) fn recognize(
         (f.title_row + 1 + HEADER_SEARCH_ROWS).min(f.end_row),
     )?;
     let (department, unit) = title_block(sheet, spec, f.title_row, start);
-    let depth = spec.depth();
-    let rows: Vec<u32> = (start..f.end_row)
-        .filter(|&r| !sheet.row_is_blank(r))
-        .take(depth)
-        .collect();
-    if rows.len() < depth {
-        diags.push(header_error(
-            &table,
-            sheet,
-            start,
-            f.title_col,
-            "表头不完整",
-        ));
-        return None;
-    }
-    let width = sheet.width();
-    let mut grid: Vec<Vec<String>> = rows
-        .iter()
-        .map(|&r| (0..width).map(|c| norm(&sheet.get(r, c).text())).collect())
-        .collect();
-    fill_merges(sheet, &rows, &mut grid);
-    fill_right(&mut grid);
-    let paths: Vec<Vec<String>> = (0..width as usize)
-        .map(|c| {
-            let mut p: Vec<String> = Vec::new();
-            for row in &grid {
-                if !row[c].is_empty() && p.last() != Some(&row[c]) {
-                    p.push(row[c].clone());
-                }
-            }
-            p
-        })
-        .collect();
     // A code printed in one column where the spec splits it (or split where
     // the spec prints it whole): both occur in real documents of one layout.
-    let other = spec.code_alternative();
+    // The deeper header is tried first, so that a 类 | 款 | 项 row under
+    // 功能分类科目编码 is not taken for a body row.
+    let alternative = spec.code_alternative();
+    let mut variants: Vec<&[Column]> = vec![&spec.columns];
+    variants.extend(alternative.as_deref());
+    variants.sort_by_key(|v| std::cmp::Reverse(depth_of(v)));
+    let mut failure = None;
+    let mut found = None;
+    for columns in variants {
+        let rows = header_rows(sheet, start, f.end_row, depth_of(columns));
+        if rows.len() < depth_of(columns) {
+            continue;
+        }
+        let grid = header_grid(sheet, &rows);
+        let paths = column_paths(&grid);
+        let attempt = match_columns(columns, &paths, false, 0)
+            .or_else(|_| match_columns(columns, &paths, true, 0));
+        match attempt {
+            Ok(m) => {
+                found = Some((m, columns, rows, grid, paths));
+                break;
+            }
+            // The spec's own columns say best what is missing.
+            Err(missing) if std::ptr::eq(columns, spec.columns.as_slice()) => {
+                failure = Some((missing, rows));
+            }
+            Err(missing) => {
+                failure.get_or_insert((missing, rows));
+            }
+        }
+    }
+    let Some(((cols, year), used, rows, grid, paths)) = found else {
+        let d = match failure {
+            None => header_error(&table, sheet, start, f.title_col, "表头不完整"),
+            Some((missing, rows)) => {
+                header_error(&table, sheet, rows[0], f.title_col, "表头无法识别")
+                    .expected(format!("表头应含有列“{}”", missing.join("/")))
+                    .hint("请按 budget-tables template 生成的模板恢复表头（可以增删空行空列，但不要改动表头文字和顺序）")
+            }
+        };
+        diags.push(d);
+        return None;
+    };
     let attempt = |columns: &[Column], from: usize| {
         match_columns(columns, &paths, false, from)
             .or_else(|_| match_columns(columns, &paths, true, from))
-    };
-    let matched = attempt(&spec.columns, 0)
-        .map(|m| (m, &spec.columns))
-        .or_else(|e| match &other {
-            Some(alt) => attempt(alt, 0).map(|m| (m, alt)).map_err(|_| e),
-            None => Err(e),
-        });
-    let ((cols, year), used) = match matched {
-        Ok(m) => m,
-        Err(missing) => {
-            diags.push(
-                header_error(&table, sheet, rows[0], f.title_col, "表头无法识别")
-                    .expected(format!("表头应含有列“{}”", missing.join("/")))
-                    .hint("请按 budget-tables template 生成的模板恢复表头（可以增删空行空列，但不要改动表头文字和顺序）"),
-            );
-            return None;
-        }
     };
     let second = match &spec.halves {
         None => None,
@@ -292,6 +284,47 @@ pub(crate) fn recognize(
         name_label: norm(&spec.name_label),
         heading: None,
     })
+}
+
+/// How many rows a header of these columns takes: its longest path.
+fn depth_of(columns: &[Column]) -> usize {
+    columns.iter().map(|c| c.path.len()).max().unwrap_or(0)
+}
+
+/// The first `depth` non-blank rows from `start`.
+fn header_rows(sheet: &Sheet, start: u32, end: u32, depth: usize) -> Vec<u32> {
+    (start..end)
+        .filter(|&r| !sheet.row_is_blank(r))
+        .take(depth)
+        .collect()
+}
+
+/// The header rows' normalized labels, merged ranges filled in.
+fn header_grid(sheet: &Sheet, rows: &[u32]) -> Vec<Vec<String>> {
+    let width = sheet.width();
+    let mut grid: Vec<Vec<String>> = rows
+        .iter()
+        .map(|&r| (0..width).map(|c| norm(&sheet.get(r, c).text())).collect())
+        .collect();
+    fill_merges(sheet, rows, &mut grid);
+    fill_right(&mut grid);
+    grid
+}
+
+/// Each sheet column's header path, top to bottom, repeats dropped.
+fn column_paths(grid: &[Vec<String>]) -> Vec<Vec<String>> {
+    let width = grid.first().map_or(0, Vec::len);
+    (0..width)
+        .map(|c| {
+            let mut p: Vec<String> = Vec::new();
+            for row in grid {
+                if !row[c].is_empty() && p.last() != Some(&row[c]) {
+                    p.push(row[c].clone());
+                }
+            }
+            p
+        })
+        .collect()
 }
 
 fn header_error(table: &str, sheet: &Sheet, row: u32, col: u32, what: &str) -> Diagnostic {

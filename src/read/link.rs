@@ -3,10 +3,16 @@
 
 use crate::diag::Diagnostic;
 use crate::model::{Budget, Level, Table};
+use crate::source::{self, SourceMap, LABEL};
 use crate::spec::{SpecSet, TableKind};
 use crate::text::norm;
 
-pub(crate) fn link_two_sided(budget: &mut Budget, specs: &SpecSet, diags: &mut Vec<Diagnostic>) {
+pub(crate) fn link_two_sided(
+    budget: &mut Budget,
+    specs: &SpecSet,
+    sources: &SourceMap,
+    diags: &mut Vec<Diagnostic>,
+) {
     for spec in specs
         .tables
         .iter()
@@ -32,7 +38,7 @@ pub(crate) fn link_two_sided(budget: &mut Budget, specs: &SpecSet, diags: &mut V
             continue;
         };
         let (mut lei, mut kuan) = (String::new(), String::new());
-        for line in &mut t.expenditure {
+        for (i, line) in t.expenditure.iter_mut().enumerate() {
             let n = norm(&line.name);
             let find = |len: usize, prefix: &str| {
                 codes
@@ -62,21 +68,23 @@ pub(crate) fn link_two_sided(budget: &mut Budget, specs: &SpecSet, diags: &mut V
                     lei.clear();
                     kuan.clear();
                 }
-                diags.push(
-                    Diagnostic::warning(
-                        "S-LINK",
-                        format!(
-                            "支出项目“{}”在{}中找不到对应的科目编码",
-                            line.name,
-                            linked_names(specs, &spec.link_codes_from)
-                        ),
-                    )
-                    .table(spec.sheet_name())
-                    .hint(format!(
-                        "请核对支出项目名称与{}的科目名称是否一致；类级项目前应加“一、二、……”序号",
+                let mut d = Diagnostic::warning(
+                    "S-LINK",
+                    format!(
+                        "支出项目“{}”在{}中找不到对应的科目编码",
+                        line.name,
                         linked_names(specs, &spec.link_codes_from)
-                    )),
-                );
+                    ),
+                )
+                .table(spec.sheet_name())
+                .hint(format!(
+                    "请核对支出项目名称与{}的科目名称是否一致；类级项目前应加“一、二、……”序号",
+                    linked_names(specs, &spec.link_codes_from)
+                ));
+                if let Some(at) = sources.get(&source::expenditure(&spec.id, i, LABEL)) {
+                    d = d.at(&at.sheet, at.row, at.col);
+                }
+                diags.push(d);
             }
             line.code = code;
         }

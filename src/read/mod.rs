@@ -495,10 +495,14 @@ pub fn read_sheets(sheets: &[Sheet], specs: &SpecSet) -> Option<ReadOutcome> {
     tables.sort_by_key(|(i, _)| *i);
 
     let dept = department
-        .settle("S-DEPT", "部门名称", &mut diags)
+        .settle(("S-DEPT", "部门名称"), where_to_write(specs), &mut diags)
         .unwrap_or_default();
     let yr = year
-        .settle("S-YEAR", "年度", &mut diags)
+        .settle(
+            ("S-YEAR", "年度"),
+            "请在各表标题中写明年度（如“2025年…”）".into(),
+            &mut diags,
+        )
         .and_then(|y| y.parse().ok())
         .unwrap_or(0);
     let mut budget = Budget::new(specs, dept.clone(), yr);
@@ -525,13 +529,29 @@ pub fn read_sheets(sheets: &[Sheet], specs: &SpecSet) -> Option<ReadOutcome> {
             );
         }
     }
-    link::link_two_sided(&mut budget, specs, &mut diags);
+    link::link_two_sided(&mut budget, specs, &sources, &mut diags);
     Some(ReadOutcome {
         budget,
         diagnostics: diags,
         sources,
         sheets: Vec::new(),
     })
+}
+
+/// Where a workbook of this layout states its department.
+fn where_to_write(specs: &SpecSet) -> String {
+    let label = specs
+        .tables
+        .iter()
+        .map(|t| t.name_label.as_str())
+        .find(|l| !l.is_empty())
+        .unwrap_or("部门名称");
+    match &specs.layout.heading {
+        Some(_) => {
+            format!("请在各表的“{label}”处，或各表标题上方的“××部门××年度…”一行写明部门名称")
+        }
+        None => format!("请在各表标题下方的“{label}”处填写部门名称"),
+    }
 }
 
 fn sorted_by_number<'a>(mut v: Vec<&'a Found>, specs: &SpecSet) -> Vec<&'a Found> {
@@ -680,11 +700,18 @@ impl Votes {
         self.0.first().map(|(v, _)| v.clone())
     }
 
-    fn settle(&self, rule: &str, what: &str, diags: &mut Vec<Diagnostic>) -> Option<String> {
+    /// The value all tables agree on; a warning per table that differs, an
+    /// error (with `hint`, where to write it) when none states it.
+    fn settle(
+        &self,
+        (rule, what): (&str, &str),
+        hint: String,
+        diags: &mut Vec<Diagnostic>,
+    ) -> Option<String> {
         let Some((first, from)) = self.0.first() else {
             diags.push(
                 Diagnostic::error(&format!("{rule}-MISSING"), format!("工作簿中找不到{what}"))
-                    .hint(format!("请在各表标题下方的“{what}”处填写")),
+                    .hint(hint),
             );
             return None;
         };

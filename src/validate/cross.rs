@@ -13,7 +13,7 @@ use crate::diag::Severity;
 use crate::layout::{
     Blocks, CellRef, CheckKind, CrossRule, MatchBy, Policy, RowKind, RowSet, Unmatched,
 };
-use crate::model::{Amounts, Table};
+use crate::model::{Amounts, Level, Table};
 use crate::source::{self, CellKey, LABEL};
 use crate::spec::TableSpec;
 use crate::text::norm;
@@ -351,8 +351,13 @@ fn rows_of<'a>(v: &Checker<'a>, set: &'a RowSet, by: MatchBy, blocks: Blocks) ->
                 }
             }
         }
-        Table::TwoSided(t) if set.rows == RowKind::Expenditure => {
+        Table::TwoSided(t)
+            if matches!(set.rows, RowKind::Expenditure | RowKind::ExpenditureClasses) =>
+        {
             for (i, e) in t.expenditure.iter().enumerate() {
+                if set.rows == RowKind::ExpenditureClasses && e.level != Some(Level::Lei) {
+                    continue;
+                }
                 let Some(key) = matched(&e.key(), e.code.as_deref(), &e.name) else {
                     continue;
                 };

@@ -2,7 +2,7 @@
 //! severity, the tables it reads and what it checks. `docs/rules.md` is this
 //! catalogue as Markdown (a test keeps them equal).
 
-use crate::spec::{Classification, RowKey, SpecSet, TableKind, TableSpec};
+use crate::spec::{Classification, ColumnKind, RowKey, SpecSet, TableKind, TableSpec};
 
 /// One rule.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -159,12 +159,15 @@ pub fn catalogue(specs: &SpecSet) -> Vec<RuleInfo> {
     for s in &specs.tables {
         let t = format!("表{}", s.number);
         let n = s.number;
-        out.push(rule(
-            format!("T{n}-BLANK-01"),
-            "错误",
-            &t,
-            "金额未填写（空白不等于 0，无发生额应填 0）",
-        ));
+        // Where the layout prints zero as a blank, a blank is zero: no such rule runs.
+        if !specs.layout.blank_is_zero {
+            out.push(rule(
+                format!("T{n}-BLANK-01"),
+                "错误",
+                &t,
+                "金额未填写（空白不等于 0，无发生额应填 0）",
+            ));
+        }
         for r in &s.sums {
             let sign = r.relation.sign();
             let parts = joined(s, &r.parts);
@@ -269,7 +272,16 @@ pub fn catalogue(specs: &SpecSet) -> Vec<RuleInfo> {
                 ),
             ));
         }
-        if s.classification.is_some() || s.rows_sum_to_total {
+        // A block's total row: a 预算单位 row, or the row labelled as the total.
+        let units = s.column(ColumnKind::Unit).is_some();
+        let total_row = match &s.total_label {
+            _ if units => Some("预算单位合计行".to_string()),
+            Some(l) => Some(format!("“{l}”行")),
+            None => None,
+        };
+        if let (true, Some(total_row)) =
+            (s.classification.is_some() || s.rows_sum_to_total, total_row)
+        {
             let what = if s.rows_sum_to_total {
                 "各项目类别"
             } else {
@@ -279,10 +291,10 @@ pub fn catalogue(specs: &SpecSet) -> Vec<RuleInfo> {
                 format!("T{n}-COL-01"),
                 SUM,
                 &t,
-                format!("预算单位合计行 = {what}之和（每一金额列）"),
+                format!("{total_row} = {what}之和（每一金额列）"),
             ));
         }
-        if s.kind == TableKind::Grid {
+        if s.kind == TableKind::Grid && units {
             out.push(rule(
                 format!("T{n}-COL-02"),
                 SUM,

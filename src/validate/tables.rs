@@ -32,6 +32,7 @@ pub(crate) fn column_label_raw(spec: &TableSpec, id: &str) -> String {
         .map(|c| c.path.join("/"))
         .or_else(|| {
             spec.fixed_lines()
+                .chain(&spec.fixed_rows)
                 .find(|l| l.id == id)
                 .map(|l| l.label.clone())
         })

@@ -9,7 +9,7 @@ use super::style::Styles;
 use super::{form, new_workbook, WriteError};
 use crate::amount::{grouped, Amount};
 use crate::model::{Budget, GridTable, Level, Table, TwoSidedTable};
-use crate::spec::{ColumnKind, RowKey, SpecSet, TableKind, TableSpec};
+use crate::spec::{ColumnKind, RowKey, SpecSet, TableKind, TableSpec, Unit};
 use crate::text::{chinese_numeral, display_width};
 
 /// One body cell before it is written.
@@ -136,7 +136,7 @@ fn body_sheet(
     let mut row = f.first_data_row;
     for r in rows {
         for (c, out) in r.iter().enumerate() {
-            write_out(ws, st, row, c as u16, out)?;
+            write_out(ws, st, (row, c as u16), out, spec.unit == Unit::Yuan)?;
         }
         row += 1;
     }
@@ -154,12 +154,15 @@ fn body_sheet(
     Ok(())
 }
 
+/// Writes one cell; `yuan`: the table is in 元, whose whole amounts print
+/// without decimals (`257,700`), as the published 元 tables do; a figure with
+/// 分 keeps them, so that no cent is hidden.
 pub(crate) fn write_out(
     ws: &mut Worksheet,
     st: &Styles,
-    row: u32,
-    col: u16,
+    (row, col): (u32, u16),
     out: &Out,
+    yuan: bool,
 ) -> Result<(), WriteError> {
     match out {
         Out::Text(s, look) => {
@@ -178,7 +181,12 @@ pub(crate) fn write_out(
             }
         }
         Out::Amount(Some(a)) => {
-            ws.write_number_with_format(row, col, a.to_f64(), &st.amount)?;
+            let f = if yuan && a.value().fract().is_zero() {
+                &st.amount_whole
+            } else {
+                &st.amount
+            };
+            ws.write_number_with_format(row, col, a.to_f64(), f)?;
         }
         Out::Amount(None) => {
             ws.write_blank(row, col, &st.amount)?;

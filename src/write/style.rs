@@ -4,6 +4,7 @@ use rust_xlsxwriter::{Format, FormatAlign, FormatBorder};
 
 pub(crate) const FONT: &str = "宋体";
 pub(crate) const AMOUNT_FORMAT: &str = "#,##0.00";
+pub(crate) const WHOLE_FORMAT: &str = "#,##0";
 
 pub(crate) struct Styles {
     pub mark: Format,
@@ -18,6 +19,8 @@ pub(crate) struct Styles {
     pub indent2: Format,
     pub code: Format,
     pub amount: Format,
+    /// A whole number of 元 as the Shanghai tables print it (`257,700`).
+    pub amount_whole: Format,
     pub note: Format,
     pub input_text: Format,
     pub input_code: Format,
@@ -78,6 +81,7 @@ impl Styles {
                 .set_text_wrap()
                 .set_align(FormatAlign::VerticalCenter),
             label,
+            amount_whole: amount.clone().set_num_format(WHOLE_FORMAT),
             amount,
         }
     }

@@ -294,3 +294,65 @@ pub fn run_limited(args: &[&std::ffi::OsStr], limit_mib: u64) -> std::process::O
     );
     out
 }
+
+/// Adds 1.00 to the figure behind a cell; a blank counts as zero where the
+/// layout prints zero as a blank (`blank_is_zero`), else is left alone.
+/// False when the cell holds no figure that can change.
+pub fn bump(b: &mut Budget, key: &budget_tables::source::CellKey, blank_is_zero: bool) -> bool {
+    bump_by(b, key, blank_is_zero, "1.00")
+}
+
+/// [`bump`] by `by` (`"1.00"`, `"1000000.00"`).
+pub fn bump_by(
+    b: &mut Budget,
+    key: &budget_tables::source::CellKey,
+    blank_is_zero: bool,
+    by: &str,
+) -> bool {
+    use budget_tables::amount::Amount;
+    use budget_tables::model::Table;
+    use budget_tables::source::{CellKey, LABEL};
+    let one = Amount::exact(by.parse().unwrap()).unwrap();
+    let slot: Option<&mut Option<Amount>> = match (b.tables.get_mut(key.table()), *key) {
+        (_, CellKey::Grid { col: LABEL, .. }) => None,
+        (
+            Some(Table::Grid(g)),
+            CellKey::Grid {
+                block, row, col, ..
+            },
+        ) => {
+            let blk = &mut g.blocks[block];
+            if row.is_empty() {
+                blk.total.as_mut().and_then(|t| t.get_mut(col))
+            } else {
+                blk.rows
+                    .iter_mut()
+                    .find(|r| r.key == row)
+                    .and_then(|r| r.amounts.get_mut(col))
+            }
+        }
+        (Some(Table::TwoSided(t)), CellKey::Line { line, col, .. }) => {
+            t.lines.get_mut(line).and_then(|a| a.get_mut(col))
+        }
+        (Some(Table::TwoSided(t)), CellKey::Expenditure { index, col, .. }) => t
+            .expenditure
+            .get_mut(index)
+            .and_then(|e| e.amounts.get_mut(col)),
+        (Some(Table::Form(f)), CellKey::Task { index, col, .. }) => {
+            f.tasks.get_mut(index).and_then(|t| t.amounts.get_mut(col))
+        }
+        (Some(Table::Form(f)), CellKey::Sum { col, .. }) => f.sum.get_mut(col),
+        _ => None,
+    };
+    match slot {
+        Some(Some(a)) => {
+            *a = *a + one;
+            true
+        }
+        Some(blank @ None) if blank_is_zero => {
+            *blank = Some(one);
+            true
+        }
+        _ => false,
+    }
+}
