@@ -110,7 +110,7 @@ fn default_text_unit() -> String {
 /// The sentence patterns of a figure compared with last year's. Each may
 /// hold `{year}`, `{prior_year}`, `{subject}`, `{current}`, `{prior}`,
 /// `{change}` (the change's size) and `{rate}` (its percentage).
-#[derive(Debug, Clone, Deserialize, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 pub struct Sentences {
     /// The figure grew.
@@ -131,6 +131,27 @@ pub struct Sentences {
     /// Amounts grouped in thousands (`44,972.11`) or not (`15621.11`).
     #[serde(default)]
     pub grouping: bool,
+    /// Decimals of a rate (`{rate}`): 1 (`35.5%`) unless the texts print more (决算: `12.08%`).
+    #[serde(default = "one")]
+    pub rate_decimals: u32,
+}
+
+fn one() -> u32 {
+    1
+}
+
+impl Default for Sentences {
+    fn default() -> Sentences {
+        Sentences {
+            up: String::new(),
+            down: String::new(),
+            same: String::new(),
+            new: String::new(),
+            gone: String::new(),
+            grouping: false,
+            rate_decimals: one(),
+        }
+    }
 }
 
 /// A cell of a table, as a layout file names it.

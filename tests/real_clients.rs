@@ -393,3 +393,118 @@ fn annotated_copy_opens_in_libreoffice_with_one_note_per_finding_cell() {
     )));
     assert_eq!(sheet(&v, "检查结果")["max_row"], findings.len() as u64 + 1);
 }
+
+/// CSV rows (quotes, doubled quotes, newlines inside quotes).
+fn csv_rows(text: &str) -> Vec<Vec<String>> {
+    let mut rows = vec![Vec::new()];
+    let mut cur = String::new();
+    let mut quoted = false;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (c, quoted) {
+            ('"', true) if chars.peek() == Some(&'"') => {
+                cur.push('"');
+                chars.next();
+            }
+            ('"', _) => quoted = !quoted,
+            (',', false) => rows.last_mut().unwrap().push(std::mem::take(&mut cur)),
+            ('\n', false) => {
+                rows.last_mut().unwrap().push(std::mem::take(&mut cur));
+                rows.push(Vec::new());
+            }
+            ('\r', false) => {}
+            (c, _) => cur.push(c),
+        }
+    }
+    rows.last_mut().unwrap().push(cur);
+    rows
+}
+
+/// Every filled amount of a table as the official workbook shows it: 元
+/// tables print whole amounts without decimals (`257,700`).
+fn shown_amounts(t: &Table, yuan: bool) -> BTreeMap<String, usize> {
+    amounts_of(t)
+        .into_iter()
+        .fold(BTreeMap::new(), |mut m, (shown, n)| {
+            let shown = match shown.strip_suffix(".00") {
+                Some(whole) if yuan => whole.to_string(),
+                _ => shown,
+            };
+            *m.entry(shown).or_insert(0) += n;
+            m
+        })
+}
+
+#[test]
+fn libreoffice_prints_the_official_output_of_every_layout_with_the_models_figures() {
+    use budget_tables::spec::{ColumnKind, SpecSet, Unit};
+    let Some(soffice) = require_soffice() else {
+        return;
+    };
+    for (sample, layout) in [
+        (
+            "samples/shanghai-wanli-2024.xlsx",
+            "shanghai-budget-department",
+        ),
+        (
+            "samples/shanghai-fuliyuan-2024.xlsx",
+            "shanghai-budget-unit",
+        ),
+        (
+            "samples/shanghai-ghzy-2024-final-accounts.xlsx",
+            "final-accounts",
+        ),
+    ] {
+        let dir = tmp();
+        let specs = SpecSet::builtin_layout(layout).unwrap();
+        let model = budget_tables::read::read_path(&root().join(sample), &specs)
+            .unwrap()
+            .budget;
+        let x = dir.path().join("official.xlsx");
+        std::fs::write(&x, official::workbook_bytes(&model, &specs).unwrap()).unwrap();
+        soffice_convert(&soffice, &x, "pdf", dir.path());
+        let pdf = std::fs::read(dir.path().join("official.pdf")).unwrap();
+        assert!(
+            pdf.starts_with(b"%PDF") && pdf.len() > 20_000,
+            "{layout}: PDF of {} bytes",
+            pdf.len()
+        );
+        let csv_dir = dir.path().join("csv");
+        std::fs::create_dir_all(&csv_dir).unwrap();
+        soffice_convert(
+            &soffice,
+            &x,
+            "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true,false,false,-1",
+            &csv_dir,
+        );
+        for spec in &specs.tables {
+            let path = csv_dir.join(format!("official-{}.csv", spec.sheet_name()));
+            let text = std::fs::read_to_string(&path)
+                .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            let amount_cols: Vec<usize> = spec
+                .printed_columns()
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| c.kind == ColumnKind::Amount)
+                .map(|(i, _)| i)
+                .collect();
+            let mut seen = BTreeMap::new();
+            for row in csv_rows(&text) {
+                for &i in &amount_cols {
+                    let Some(cell) = row.get(i) else { continue };
+                    let digits = cell.replace([',', '.', '-'], "");
+                    if !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit()) {
+                        *seen.entry(cell.clone()).or_insert(0) += 1;
+                    }
+                }
+            }
+            let yuan = spec.unit == Unit::Yuan;
+            assert_eq!(
+                seen,
+                shown_amounts(&model.tables[&spec.id], yuan),
+                "{layout} {}",
+                spec.sheet_name()
+            );
+        }
+    }
+}

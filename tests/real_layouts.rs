@@ -1411,3 +1411,167 @@ fn final_accounts_read_codes_in_one_column_or_in_three() {
         "{f5:#?}"
     );
 }
+
+// ------------------------------------------------------ across years
+
+/// Whitespace out, as the PDF text breaks lines anywhere.
+fn squeezed(s: &str) -> String {
+    s.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+#[test]
+fn wanli_2023_to_2024_diff_states_the_published_budget_to_budget_changes() {
+    let specs = WANLI_2024.specs();
+    let (prior, current) = (WANLI_2023.read().budget, WANLI_2024.read().budget);
+    let d = budget_tables::diff::compare(&prior, &current, &specs);
+    let yoy: Value = serde_json::from_slice(
+        &std::fs::read(root().join("tests/fixtures/shanghai/yoy-wanli-2024.json")).unwrap(),
+    )
+    .unwrap();
+    let mut reproduced = 0;
+    let mut worded_otherwise = Vec::new();
+    for s in yoy["statements"].as_array().unwrap() {
+        // The 项 statements compare with 2023's 预算执行数, which no table holds.
+        if s["kind"] != "summary" {
+            continue;
+        }
+        let item = s["item"].as_str().unwrap();
+        let h = d
+            .headlines
+            .iter()
+            .find(|h| h.label == item)
+            .unwrap_or_else(|| panic!("no headline {item}"));
+        let wan = |v: &Value| {
+            v.as_str()
+                .unwrap()
+                .parse::<rust_decimal::Decimal>()
+                .unwrap()
+        };
+        assert_eq!(
+            h.change.current.unwrap().value(),
+            wan(&s["table_figure_wan"]),
+            "{item}"
+        );
+        assert_eq!(
+            h.change.change.unwrap().value(),
+            wan(&s["table_change_wan"]),
+            "{item}"
+        );
+        if squeezed(s["sentence"].as_str().unwrap()).contains(&h.sentence) {
+            reproduced += 1;
+        } else {
+            worded_otherwise.push(format!("{} | {}", h.sentence, s["sentence"]));
+        }
+    }
+    // 10 of the 11 word for word; the 11th prints “公务接待费1.35万元。比2023年预算持平”
+    // (a full stop inside the sentence) where the pattern has a comma.
+    assert_eq!(reproduced, 10, "{worded_otherwise:#?}");
+    assert_eq!(worded_otherwise.len(), 1);
+    assert!(worded_otherwise[0].starts_with("公务接待费1.35万元，比2023年预算持平 |"));
+}
+
+#[test]
+fn final_accounts_diff_words_the_change_as_the_published_text_does() {
+    // The 2024 document states: 收入支出总计 9859.38 万元，比 2023 年度增加 1062.85 万元，
+    // 增长 12.08%; no 2023 document is at hand, so 2023 is the 2024 sample with that total.
+    let specs = GHZY_2024.specs();
+    let current = GHZY_2024.read().budget;
+    let mut prior = current.clone();
+    prior.year = 2023;
+    two_sided(&mut prior, "t01").lines.insert(
+        "income_total".into(),
+        amounts(&[("income_amount", "8796.53")]),
+    );
+    let d = budget_tables::diff::compare(&prior, &current, &specs);
+    let h = d
+        .headlines
+        .iter()
+        .find(|h| h.label == "收入支出总计")
+        .unwrap();
+    assert_eq!(
+        h.sentence,
+        "收入支出总计9859.38万元。与2023年度相比，收入支出总计增加1062.85万元，增长12.08%"
+    );
+    // As the published text prints it (putuo-ghzy-2024-final-accounts.txt, lines 586–590).
+    let published = "上海市普陀区规划和自然资源局 2024 年度收入支出总计\n\n9859.38 万元。\
+                     与 2023 年度相比，收入支出总计增加 1062.85\n\n万元，增长 12.08%。";
+    assert!(squeezed(published).contains(&h.sentence));
+}
+
+// ------------------------------------------------------------ the template
+
+/// The official blank's sheet names and table titles, the year made `year`.
+fn official_names_and_titles(file: &str, year: i32) -> (Vec<String>, Vec<String>) {
+    let sheets = load(&root().join(file));
+    let names = sheets.iter().map(|s| s.name.trim().to_string()).collect();
+    let titles = sheets
+        .iter()
+        .flat_map(|s| (0..3).map(move |r| s.get(r, 0).text()))
+        .filter(|t| t.starts_with("2026年") && t.ends_with('表'))
+        .map(|t| t.replace("2026年", &format!("{year}年")))
+        .collect();
+    (names, titles)
+}
+
+#[test]
+fn the_shanghai_template_has_the_official_sheets_titles_and_headers_and_reads_back() {
+    let dir = tmp();
+    for (file, layout, department) in [
+        (
+            "tests/fixtures/shanghai/department_budget_template.xlsx",
+            "shanghai-budget-department",
+            "上海市普陀区人民政府万里街道办事处",
+        ),
+        (
+            "tests/fixtures/shanghai/unit_budget_template.xlsx",
+            "shanghai-budget-unit",
+            "上海市普陀区社会福利院",
+        ),
+    ] {
+        let out = dir.path().join(format!("{layout}.xlsx"));
+        bin()
+            .args([
+                "template",
+                "--layout",
+                layout,
+                "--department",
+                department,
+                "--year",
+                "2025",
+                "-o",
+            ])
+            .arg(&out)
+            .assert()
+            .success();
+        let ours = load(&out);
+        let (names, titles) = official_names_and_titles(file, 2025);
+        let our_names: Vec<String> = ours.iter().map(|s| s.name.clone()).collect();
+        // The same sheets in the same order, after a 填表说明 sheet of ours.
+        assert_eq!(our_names[0], "填表说明");
+        assert_eq!(our_names[1..], names[..], "{layout}");
+        let our_titles: Vec<String> = ours
+            .iter()
+            .flat_map(|s| (0..3).map(move |r| s.get(r, 0).text()))
+            .filter(|t| t.starts_with("2025年") && t.ends_with('表'))
+            .collect();
+        assert_eq!(our_titles, titles, "{layout}");
+        // The header trees are the spec's, which the official blank matches too
+        // (the_official_blank_workbooks_are_read…): reading the template back
+        // finds every table, the department and the year, and no error.
+        let specs = SpecSet::builtin_layout(layout).unwrap();
+        let read = read::read_path(&out, &specs).unwrap();
+        let found = check_read(&read, &specs);
+        let errors: Vec<_> = found
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .collect();
+        assert!(errors.is_empty(), "{layout}: {errors:#?}");
+        assert_eq!(read.budget.department, department);
+        assert_eq!(read.budget.year, 2025);
+        assert_eq!(read.budget.tables.len(), 9);
+        // Detected as its layout without --layout.
+        let all = SpecSet::builtin_all().unwrap();
+        let (i, _) = read::read_path_any(&out, &all).unwrap();
+        assert_eq!(all[i].layout.id, layout);
+    }
+}

@@ -54,7 +54,8 @@ pub struct Change {
     pub rate: Rate,
 }
 
-/// The change as a percentage of the prior figure, one decimal.
+/// The change as a percentage of the prior figure (one decimal unless the
+/// layout's sentences say otherwise).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Rate {
     Percent(Decimal),
@@ -74,7 +75,17 @@ impl Serialize for Rate {
 }
 
 impl Change {
+    /// The change, its rate with one decimal.
     pub fn new(prior: Option<Amount>, current: Option<Amount>) -> Change {
+        Self::with_rate_decimals(prior, current, 1)
+    }
+
+    /// The change, its rate with `decimals` decimals (决算 texts print 12.08%).
+    pub fn with_rate_decimals(
+        prior: Option<Amount>,
+        current: Option<Amount>,
+        decimals: u32,
+    ) -> Change {
         let p = prior.unwrap_or(Amount::ZERO);
         let c = current.unwrap_or(Amount::ZERO);
         let change = (prior.is_some() || current.is_some()).then(|| c - p);
@@ -82,7 +93,7 @@ impl Change {
             (None, None) => Rate::None,
             _ if p.is_zero() && c.is_zero() => Rate::None,
             _ if p.is_zero() => Rate::New,
-            _ => match percent(p.value(), c.value()) {
+            _ => match percent(p.value(), c.value(), decimals) {
                 Some(r) => Rate::Percent(r),
                 None => Rate::None,
             },
@@ -96,15 +107,15 @@ impl Change {
     }
 }
 
-/// (current − prior) / prior in percent, one decimal, half away from zero;
-/// `None` when it does not fit a `Decimal`.
-fn percent(prior: Decimal, current: Decimal) -> Option<Decimal> {
+/// (current − prior) / prior in percent, `decimals` decimals, half away from
+/// zero; `None` when it does not fit a `Decimal`.
+fn percent(prior: Decimal, current: Decimal, decimals: u32) -> Option<Decimal> {
     let mut r = current
         .checked_sub(prior)?
         .checked_mul(Decimal::ONE_HUNDRED)?
         .checked_div(prior)?
-        .round_dp_with_strategy(1, RoundingStrategy::MidpointAwayFromZero);
-    r.rescale(1);
+        .round_dp_with_strategy(decimals, RoundingStrategy::MidpointAwayFromZero);
+    r.rescale(decimals);
     Some(r)
 }
 

@@ -108,9 +108,10 @@ pub fn headlines(prior: &Budget, current: &Budget, specs: &SpecSet) -> Vec<Headl
     let mut out = Vec::new();
     for h in &specs.layout.headlines {
         let mut push = |label: String, subject: String, cells: &[CellRef]| {
-            let change = Change::new(
+            let change = Change::with_rate_decimals(
                 in_text_unit(figure(cells, prior, specs), cells, specs),
                 in_text_unit(figure(cells, current, specs), cells, specs),
+                specs.layout.sentences.rate_decimals,
             );
             let sentence = sentence(
                 &specs.layout.sentences,
