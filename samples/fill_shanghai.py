@@ -34,6 +34,13 @@ SHEETS = {
 }
 
 
+# The sheets of text a department writes itself.
+NARRATIVE = {
+    "部门": ["部门主要职能", "部门机构设置", "部门编制说明", "其他相关情况说明", "项目经费情况说明"],
+    "单位": ["单位职能", "单位机构设置", "单位编制说明", "其他相关情况说明"],
+}
+
+
 def number(v):
     """A printed figure as the number a clerk types (integers stay integers)."""
     if v is None:
@@ -149,6 +156,16 @@ def fill(template, figures, out):
     two_sided(wb[sheets[3]], 8, t["4"], 5)
     grid(wb[sheets[7]], 9, t["8"], 2, t["8"].get("notes", []))
     single(wb[sheets[8]], 7, t["9"])
+    # The narrative sheets hold the template's instructions (“XX是…”); the figures
+    # carry no narrative, so their bodies are left empty under a heading of the year.
+    for name in NARRATIVE[scope]:
+        ws = wb[name]
+        for row in ws.iter_rows(min_row=2):
+            for c in row:
+                if not isinstance(c, openpyxl.cell.cell.MergedCell):
+                    c.value = None
+        title = ws.cell(1, 1).value or ""
+        ws.cell(1, 1).value = title.replace("2026年", f"{f['year']}年").replace("XX项目经费", "项目经费").replace("XX（部门）", f["department"]).replace("XX（单位）", f["department"])
     # The cover names the department and the year.
     cover = wb["封面"]
     for row in cover.iter_rows():

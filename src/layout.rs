@@ -83,6 +83,10 @@ pub struct TextSheet {
     /// Written after the tables (before them otherwise).
     #[serde(default)]
     pub after_tables: bool,
+    /// Its text is the department's narrative, kept in the model (`texts`)
+    /// and written into the official workbook.
+    #[serde(default)]
+    pub narrative: bool,
 }
 
 /// How `sample` varies the departments it derives from a layout's sample.

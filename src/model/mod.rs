@@ -36,6 +36,10 @@ pub struct Budget {
     pub units: Vec<String>,
     /// Tables by spec id, in table order.
     pub tables: IndexMap<String, Table>,
+    /// The text of the layout's narrative sheets (部门编制说明, 其他相关情况说明 …)
+    /// by sheet name, paragraphs separated by `\n`, their heading left out.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub texts: IndexMap<String, String>,
 }
 
 impl Budget {
@@ -55,6 +59,7 @@ impl Budget {
                 .collect(),
             units: Vec::new(),
             tables: IndexMap::new(),
+            texts: IndexMap::new(),
         }
     }
 }

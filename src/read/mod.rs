@@ -14,6 +14,7 @@ mod guard;
 mod header;
 mod link;
 mod merges;
+mod narrative;
 mod ods;
 pub mod sheet;
 mod two_sided;
@@ -530,6 +531,7 @@ pub fn read_sheets(sheets: &[Sheet], specs: &SpecSet) -> Option<ReadOutcome> {
         }
     }
     link::link_two_sided(&mut budget, specs, &sources, &mut diags);
+    budget.texts = narrative::read(sheets, specs);
     Some(ReadOutcome {
         budget,
         diagnostics: diags,

@@ -100,10 +100,34 @@ pub fn workbook_bytes(budget: &Budget, specs: &SpecSet) -> Result<Vec<u8>, Write
         }
         Ok(ws)
     };
+    let page = Page {
+        year: budget.year,
+        department: &budget.department,
+        heading,
+        mode: Mode::Official,
+    };
+    // The narrative the model holds, in the sheets the layout places around the tables.
+    let narrative = |wb: &mut rust_xlsxwriter::Workbook, after: bool| -> Result<(), WriteError> {
+        for t in specs
+            .layout
+            .text_sheets
+            .iter()
+            .filter(|t| t.after_tables == after)
+        {
+            if let Some(text) = budget.texts.get(&t.name) {
+                let mut ws = Worksheet::new();
+                frame::text_sheet(&mut ws, t, page, Some(text))?;
+                wb.push_worksheet(ws);
+            }
+        }
+        Ok(())
+    };
+    narrative(&mut wb, false)?;
     // The sheets are independent: built side by side when cores are free.
     for ws in crate::par::map(&jobs, sheet) {
         wb.push_worksheet(ws?);
     }
+    narrative(&mut wb, true)?;
     Ok(wb.save_to_buffer()?)
 }
 

@@ -41,24 +41,15 @@ pub fn workbook_bytes(specs: &SpecSet, opts: &TemplateOptions) -> Result<Vec<u8>
             ws.write_string_with_format(i as u32, 0, line, if i == 0 { &head } else { &body })?;
         }
     }
-    let text_sheet = |wb: &mut rust_xlsxwriter::Workbook, t: &crate::layout::TextSheet| {
-        let ws = wb.add_worksheet();
-        ws.set_name(&t.name)?;
-        ws.set_column_width(0, 110)?;
-        ws.write_string_with_format(0, 0, fill(&t.title, opts.year, &opts.department), &head)?;
-        ws.set_row_height(2, 300)?;
-        ws.write_blank(2, 0, &body)?;
-        Ok::<(), WriteError>(())
-    };
-    for t in layout.text_sheets.iter().filter(|t| !t.after_tables) {
-        text_sheet(&mut wb, t)?;
-    }
     let page = Page {
         year: opts.year,
         department: &opts.department,
         heading: layout.heading.as_deref(),
         mode: Mode::Template,
     };
+    for t in layout.text_sheets.iter().filter(|t| !t.after_tables) {
+        frame::text_sheet(wb.add_worksheet(), t, page, None)?;
+    }
     for spec in &specs.tables {
         let ws = wb.add_worksheet();
         match spec.kind {
@@ -69,7 +60,7 @@ pub fn workbook_bytes(specs: &SpecSet, opts: &TemplateOptions) -> Result<Vec<u8>
         protect(ws);
     }
     for t in layout.text_sheets.iter().filter(|t| t.after_tables) {
-        text_sheet(&mut wb, t)?;
+        frame::text_sheet(wb.add_worksheet(), t, page, None)?;
     }
     Ok(wb.save_to_buffer()?)
 }

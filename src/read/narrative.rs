@@ -1,0 +1,75 @@
+//! The narrative sheets of a layout (部门编制说明, 其他相关情况说明 …): their
+//! text, kept in the model for the features that will quote it.
+
+use indexmap::IndexMap;
+
+use super::sheet::Sheet;
+use crate::spec::SpecSet;
+use crate::text::{match_pattern, norm};
+
+/// The paragraphs of each narrative sheet present, by its declared name; the
+/// heading (the sheet's declared title, any department) left out.
+pub(crate) fn read(sheets: &[Sheet], specs: &SpecSet) -> IndexMap<String, String> {
+    let mut out = IndexMap::new();
+    for t in specs.layout.text_sheets.iter().filter(|t| t.narrative) {
+        let Some(sheet) = sheets.iter().find(|s| norm(&s.name) == norm(&t.name)) else {
+            continue;
+        };
+        let mut lines = paragraphs(sheet);
+        let heading = norm(&t.title);
+        if lines
+            .first()
+            .is_some_and(|l| match_pattern(&heading, &norm(l)).is_some() || norm(l) == heading)
+        {
+            lines.remove(0);
+        }
+        if !lines.is_empty() {
+            out.insert(t.name.clone(), lines.join("\n"));
+        }
+    }
+    out
+}
+
+/// Every non-blank line of every cell, in reading order, trailing spaces cut.
+fn paragraphs(sheet: &Sheet) -> Vec<String> {
+    let mut lines = Vec::new();
+    for r in 0..sheet.height() {
+        for (_, c) in sheet.row_cells(r) {
+            let text = c.text();
+            lines.extend(
+                text.lines()
+                    .map(str::trim_end)
+                    .filter(|l| !l.trim().is_empty())
+                    .map(str::to_string),
+            );
+        }
+    }
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::read::sheet::Cell;
+
+    #[test]
+    fn the_heading_goes_and_the_paragraphs_stay() {
+        let specs = SpecSet::builtin_layout("shanghai-budget-department").unwrap();
+        let sheet = Sheet::new(
+            "部门编制说明",
+            vec![
+                vec![Cell::Text("2024年部门预算编制说明".into())],
+                vec![],
+                vec![Cell::Text(
+                    "    2024年，收入预算15621.11万元。\n\n    支出预算15621.11万元。  ".into(),
+                )],
+            ],
+            Vec::new(),
+        );
+        let texts = read(&[sheet], &specs);
+        assert_eq!(
+            texts["部门编制说明"],
+            "    2024年，收入预算15621.11万元。\n    支出预算15621.11万元。"
+        );
+    }
+}
