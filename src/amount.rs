@@ -114,7 +114,7 @@ impl<'de> Deserialize<'de> for Amount {
 pub fn checked_sum(values: impl IntoIterator<Item = Decimal>) -> Option<Decimal> {
     values
         .into_iter()
-        .try_fold(Decimal::ZERO, |acc, v| acc.checked_add(v))
+        .try_fold(Decimal::ZERO, rust_decimal::Decimal::checked_add)
 }
 
 /// Thousands-separator grouping used in messages: 44,037.77.

@@ -102,7 +102,7 @@ fn scale_table(t: &mut Table, m: i64) {
             for l in t.lines.values_mut() {
                 scale(l, m);
             }
-            for e in t.expenditure.iter_mut() {
+            for e in &mut t.expenditure {
                 scale(&mut e.amounts, m);
             }
         }
@@ -215,7 +215,7 @@ mod tests {
             let bad: Vec<String> = found
                 .iter()
                 .filter(|d| d.severity != crate::diag::Severity::Notice)
-                .map(|d| d.to_string())
+                .map(std::string::ToString::to_string)
                 .collect();
             assert!(bad.is_empty(), "department {i}: {bad:#?}");
         }

@@ -111,7 +111,11 @@ fn error_cells_and_formulas_without_values() {
         })
         .collect();
     let out = budget_tables::read::read_sheets(&sheets, &specs()).unwrap();
-    let d: Vec<String> = out.diagnostics.iter().map(|d| d.to_string()).collect();
+    let d: Vec<String> = out
+        .diagnostics
+        .iter()
+        .map(std::string::ToString::to_string)
+        .collect();
     assert_eq!(
         d,
         vec![

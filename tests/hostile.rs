@@ -19,7 +19,7 @@ fn empty_random_truncated_and_csv_files() {
     refuse(&p, 2, &["empty.xlsx 是空文件"]);
     let mut noise = vec![0u8; 4096];
     let mut x: u32 = 12345;
-    for b in noise.iter_mut() {
+    for b in &mut noise {
         x ^= x << 13;
         x ^= x >> 17;
         x ^= x << 5;
@@ -132,11 +132,7 @@ fn an_encrypted_workbook_asks_for_the_password_to_be_removed() {
     // An encrypted xlsx is an OLE container with an EncryptedPackage stream.
     let mut ole = vec![0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
     ole.extend(vec![0u8; 512]);
-    ole.extend(
-        "EncryptedPackage"
-            .encode_utf16()
-            .flat_map(|u| u.to_le_bytes()),
-    );
+    ole.extend("EncryptedPackage".encode_utf16().flat_map(u16::to_le_bytes));
     ole.extend(vec![0u8; 512]);
     let d = tmp();
     let p = file(d.path(), "secret.xlsx", &ole);
@@ -205,7 +201,7 @@ fn odd_cell_values_name_their_cells() {
                 }
                 match cell {
                     budget_tables::read::Cell::Number(v) => {
-                        ws.write_number(r, c, *v).map(|_| ()).unwrap()
+                        ws.write_number(r, c, *v).map(|_| ()).unwrap();
                     }
                     budget_tables::read::Cell::Empty => {}
                     other => ws.write_string(r, c, other.text()).map(|_| ()).unwrap(),

@@ -16,7 +16,7 @@ use common::*;
 const LIMIT_MIB: u64 = 1024;
 
 fn args<'a>(list: &'a [&'a dyn AsRef<OsStr>]) -> Vec<&'a OsStr> {
-    list.iter().map(|a| a.as_ref()).collect()
+    list.iter().map(std::convert::AsRef::as_ref).collect()
 }
 
 fn stderr(o: &std::process::Output) -> String {

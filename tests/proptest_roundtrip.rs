@@ -230,7 +230,7 @@ proptest! {
         let p = dir.path().join("m.xlsx");
         std::fs::write(&p, official::workbook_bytes(&b, &specs).unwrap()).unwrap();
         let out = read_sheets(&load(&p), &specs).unwrap();
-        let errors: Vec<String> = out.diagnostics.iter().filter(|d| d.severity == budget_tables::diag::Severity::Error).map(|d| d.to_string()).collect();
+        let errors: Vec<String> = out.diagnostics.iter().filter(|d| d.severity == budget_tables::diag::Severity::Error).map(std::string::ToString::to_string).collect();
         prop_assert!(errors.is_empty(), "{:#?}", errors);
         prop_assert_eq!(out.budget, b);
     }

@@ -340,7 +340,7 @@ fn annotated_copy_opens_in_libreoffice_with_one_note_per_finding_cell() {
         .map(|s| {
             if s.name.starts_with("表7") {
                 edit(s, |rows| {
-                    set(rows, 7, 4, budget_tables::read::Cell::Number(2500.0))
+                    set(rows, 7, 4, budget_tables::read::Cell::Number(2500.0));
                 })
             } else {
                 s.clone()

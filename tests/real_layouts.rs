@@ -872,7 +872,7 @@ fn shanghai_with_every_table_filled(s: &Sample, t01_cols: &[&str]) -> Budget {
     for (id, cols) in [("t02", ["total", "fiscal"]), ("t03", ["total", "project"])] {
         let t = grid(&mut b, id);
         for (rows, v) in [(&lottery, "900000"), (&soe, "500000")] {
-            for (c, n) in rows.iter() {
+            for (c, n) in rows {
                 t.rows
                     .push(coded(c, n, amounts(&[(cols[0], v), (cols[1], v)])));
             }
@@ -1061,7 +1061,7 @@ fn single_changes(out: &ReadOutcome, specs: &SpecSet) -> (BTreeSet<String>, usiz
             .into_iter()
             .collect();
     let entries = out.sources.entries();
-    let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let threads = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
     let chunk = entries.len().div_ceil(threads).max(1);
     let results: Vec<(BTreeSet<String>, usize, Vec<String>)> = std::thread::scope(|scope| {
         let handles: Vec<_> = entries

@@ -16,7 +16,7 @@ enum V {
 }
 
 fn addr(a: &str) -> (u32, u32) {
-    let letters: String = a.chars().take_while(|c| c.is_ascii_uppercase()).collect();
+    let letters: String = a.chars().take_while(char::is_ascii_uppercase).collect();
     let row: u32 = a[letters.len()..].parse().unwrap();
     let col = letters
         .bytes()
@@ -74,7 +74,7 @@ fn expect(
         let same_rule: Vec<String> = all
             .iter()
             .filter(|d| d.rule == rule)
-            .map(|d| d.to_string())
+            .map(std::string::ToString::to_string)
             .collect();
         panic!("no {rule} at {at}; findings of that rule: {same_rule:#?}");
     };

@@ -123,7 +123,7 @@ fn amounts_typed_as_text() {
         .iter()
         .enumerate()
         .map(|(i, s)| match i % 3 {
-            0 => numbers_as_text(s, |t| t.to_string()),
+            0 => numbers_as_text(s, std::string::ToString::to_string),
             1 => numbers_as_text(s, full_width),
             // Stray spaces as in the PDF extraction: "492. 42", "36, 202. 77".
             _ => numbers_as_text(s, |t| t.replace('.', ". ").replace(',', ", ")),
@@ -193,7 +193,7 @@ fn yuan_workbook_is_converted_with_a_warning() {
                     for cell in row.iter_mut() {
                         match cell {
                             Cell::Text(t) if t == "单位:万元" => {
-                                *cell = Cell::Text("单位：元".into())
+                                *cell = Cell::Text("单位：元".into());
                             }
                             Cell::Number(v) => *cell = Cell::Number((*v * 10000.0).round() + 0.4),
                             _ => {}
@@ -204,7 +204,11 @@ fn yuan_workbook_is_converted_with_a_warning() {
         })
         .collect();
     let out = read_sheets(&sheets, &specs()).unwrap();
-    let d: Vec<String> = out.diagnostics.iter().map(|d| d.to_string()).collect();
+    let d: Vec<String> = out
+        .diagnostics
+        .iter()
+        .map(std::string::ToString::to_string)
+        .collect();
     assert_eq!(d, vec!["警告 [S-UNIT-YUAN] 表2 收入总表 '表2 收入总表'：表2 收入总表以“元”为单位，已换算为万元（四舍五入到两位小数）；应为：单位:万元；实际：单位:元。修改建议：本表公开时以万元为单位，请核对换算后的金额".to_string()]);
     assert_eq!(out.budget, sample_model());
 }

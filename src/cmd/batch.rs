@@ -22,7 +22,7 @@ pub struct Args<'a> {
 pub fn run(layouts: &[SpecSet], check: &Options, a: Args) -> Result<ExitCode, CmdError> {
     let jobs = a
         .jobs
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, std::num::NonZero::get));
     if jobs == 0 {
         return Err(CmdError::Usage("--jobs 应至少为 1".into()));
     }

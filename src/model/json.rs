@@ -44,7 +44,7 @@ pub fn from_str(s: &str) -> Result<Budget, JsonError> {
     }
     let version = v
         .get("format_version")
-        .and_then(|f| f.as_u64())
+        .and_then(serde_json::Value::as_u64)
         .unwrap_or(0) as u32;
     if version != FORMAT_VERSION {
         return Err(JsonError::Version(version));

@@ -197,7 +197,10 @@ pub struct Indicator {
 impl Table {
     /// True when no amount in the table is filled with a non-zero figure.
     pub fn has_no_figures(&self) -> bool {
-        let zero = |a: &Amounts| a.values().all(|v| v.is_none_or(|x| x.is_zero()));
+        let zero = |a: &Amounts| {
+            a.values()
+                .all(|v| v.is_none_or(super::amount::Amount::is_zero))
+        };
         match self {
             Table::Grid(g) => g.blocks.iter().all(|b| {
                 b.total.as_ref().is_none_or(zero) && b.rows.iter().all(|r| zero(&r.amounts))

@@ -69,7 +69,7 @@ pub(crate) fn locate(sheets: &[Sheet], specs: &SpecSet, diags: &mut Vec<Diagnost
         }
     }
     // A table's region ends where another table's title starts in the same sheet.
-    for t in tables.iter_mut() {
+    for t in &mut tables {
         let next = hits
             .iter()
             .filter(|h| h.sheet == t.sheet && h.spec != t.spec && h.title_row > t.title_row)
@@ -127,7 +127,7 @@ impl Titles {
 fn strip_table_mark(n: &str) -> &str {
     match n.strip_prefix('表') {
         Some(rest) => {
-            let digits = rest.chars().take_while(|c| c.is_ascii_digit()).count();
+            let digits = rest.chars().take_while(char::is_ascii_digit).count();
             if digits > 0 {
                 &rest[digits..]
             } else {

@@ -425,7 +425,7 @@ fn sniff(bytes: &[u8]) -> Kind {
         // An encrypted xlsx is an OLE container holding an `EncryptedPackage` stream.
         let marker: Vec<u8> = "EncryptedPackage"
             .encode_utf16()
-            .flat_map(|u| u.to_le_bytes())
+            .flat_map(u16::to_le_bytes)
             .collect();
         if bytes.windows(marker.len()).any(|w| w == marker.as_slice()) {
             return Kind::Encrypted;

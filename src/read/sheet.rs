@@ -88,7 +88,7 @@ impl Sheet {
     }
 
     pub fn width(&self) -> u32 {
-        self.rows.iter().map(|r| r.len()).max().unwrap_or(0) as u32
+        self.rows.iter().map(std::vec::Vec::len).max().unwrap_or(0) as u32
     }
 
     pub fn row_is_blank(&self, row: u32) -> bool {
@@ -242,7 +242,7 @@ thread_local! {
 /// True while this thread is inside a guarded read, where a panic is caught
 /// and reported as a corrupt file: a panic hook should stay silent then.
 pub fn in_guarded_read() -> bool {
-    GUARDED.with(|g| g.get())
+    GUARDED.with(std::cell::Cell::get)
 }
 
 /// Installs a panic hook that calls `report` for every panic but those

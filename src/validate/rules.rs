@@ -239,7 +239,7 @@ pub fn catalogue(specs: &SpecSet) -> Vec<RuleInfo> {
                 .map(|c| {
                     c.code_lengths()
                         .iter()
-                        .map(|l| l.to_string())
+                        .map(std::string::ToString::to_string)
                         .collect::<Vec<_>>()
                         .join("/")
                 })

@@ -377,7 +377,7 @@ fn hierarchy<'a>(
                 let want = class
                     .code_lengths()
                     .iter()
-                    .map(|l| l.to_string())
+                    .map(std::string::ToString::to_string)
                     .collect::<Vec<_>>()
                     .join("、");
                 let d = v

@@ -26,7 +26,7 @@ fn fill(s: Severity) -> Color {
 
 /// Parses `D12` into 0-based (row, col).
 fn parse_cell(a: &str) -> Option<(u32, u16)> {
-    let letters: String = a.chars().take_while(|c| c.is_ascii_uppercase()).collect();
+    let letters: String = a.chars().take_while(char::is_ascii_uppercase).collect();
     let row: u32 = a[letters.len()..].parse().ok()?;
     let col = letters
         .bytes()
@@ -200,7 +200,7 @@ fn format_of(s: &Style) -> Format {
         .fill
         .as_ref()
         .filter(|x| x.is_visible())
-        .and_then(|x| x.get_color())
+        .and_then(calamine::Fill::get_color)
     {
         f = f.set_background_color(rgb(c));
     }

@@ -95,7 +95,7 @@ pub fn workbook_bytes(budget: &Budget, specs: &SpecSet) -> Result<Vec<u8>, Write
                 table,
             )?,
             Table::Form(f) => {
-                form::write(&mut ws, spec, &st, budget.year, &budget.department, Some(f))?
+                form::write(&mut ws, spec, &st, budget.year, &budget.department, Some(f))?;
             }
         }
         Ok(ws)

@@ -52,7 +52,7 @@ pub fn read_ok(path: &Path) -> Budget {
         .diagnostics
         .iter()
         .filter(|d| d.severity == budget_tables::diag::Severity::Error)
-        .map(|d| d.to_string())
+        .map(std::string::ToString::to_string)
         .collect();
     assert!(errors.is_empty(), "{errors:#?}");
     out.budget
@@ -223,7 +223,7 @@ pub fn refuse(input: &Path, code: i32, needles: &[&str]) {
     assert!(!out.exists(), "no output for a refused input");
     let leftovers: Vec<_> = std::fs::read_dir(dir)
         .unwrap()
-        .filter_map(|e| e.ok())
+        .filter_map(std::result::Result::ok)
         .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
         .collect();
     assert!(leftovers.is_empty());
