@@ -187,9 +187,35 @@ impl Diagnostic {
     }
 }
 
-/// Orders findings by table, then errors before warnings before notices (stable).
-pub fn sort(d: &mut [Diagnostic]) {
-    d.sort_by_key(|x| (x.table_number(), x.severity));
+/// Orders findings by table, then errors before warnings before notices
+/// (stable). Tables go by their number where their name has one (`表3 …`),
+/// the others (`部门收支总表`) after them in the order they first appear.
+pub fn sort(d: &mut Vec<Diagnostic>) {
+    let order = table_order(d);
+    let mut keyed: Vec<(u64, Diagnostic)> = std::mem::take(d)
+        .into_iter()
+        .zip(order)
+        .map(|(x, k)| (k, x))
+        .collect();
+    keyed.sort_by_key(|(k, x)| (*k, x.severity));
+    d.extend(keyed.into_iter().map(|(_, x)| x));
+}
+
+/// The table rank of each finding (see [`sort`]), computed once per table.
+pub fn table_order(d: &[Diagnostic]) -> Vec<u64> {
+    let mut seen: std::collections::HashMap<Option<&str>, u64> = std::collections::HashMap::new();
+    d.iter()
+        .map(|x| {
+            let next = seen.len() as u64;
+            *seen
+                .entry(x.table.as_deref())
+                .or_insert_with(|| match x.table_number() {
+                    0 if x.table.is_none() => 0,
+                    0 => 1_000_000 + next,
+                    n => u64::from(n),
+                })
+        })
+        .collect()
 }
 
 /// True when any finding is an error.

@@ -1,7 +1,10 @@
 //! `budget-tables check`: structural findings, as text grouped by table or as JSON.
 
+use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
+
+use budget_tables::diag::Diagnostic;
 
 use budget_tables::diag::has_errors;
 use budget_tables::io::write_atomic;
@@ -42,19 +45,22 @@ pub fn run(
     }
     if as_json {
         let (errors, warnings, notices) = counts(d);
-        let report = serde_json::json!({
-            "file": input.display().to_string(),
-            "department": outcome.budget.department,
-            "year": outcome.budget.year,
-            "errors": errors,
-            "warnings": warnings,
-            "notices": notices,
-            "findings": d,
-        });
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&report).unwrap_or_default()
-        );
+        let report = Report {
+            file: input.display().to_string(),
+            department: &outcome.budget.department,
+            year: outcome.budget.year,
+            errors,
+            warnings,
+            notices,
+            findings: d,
+        };
+        // Streamed: hundreds of thousands of findings are never held as one string.
+        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+        serde_json::to_writer_pretty(&mut out, &report)
+            .map_err(std::io::Error::from)
+            .and_then(|()| writeln!(out))
+            .and_then(|()| out.flush())
+            .map_err(|e| CmdError::Usage(format!("无法写出检查结果：{e}")))?;
     } else {
         let color = std::io::IsTerminal::is_terminal(&std::io::stdout());
         for line in grouped_lines(d, color) {
@@ -77,4 +83,16 @@ pub fn run(
     };
     super::leave((specs, opts, outcome, findings));
     Ok(code)
+}
+
+/// The JSON form of a check, in this key order.
+#[derive(serde::Serialize)]
+struct Report<'a> {
+    file: String,
+    department: &'a str,
+    year: i32,
+    errors: usize,
+    warnings: usize,
+    notices: usize,
+    findings: &'a [Diagnostic],
 }
