@@ -59,6 +59,28 @@ fn amounts_of(t: &Table) -> BTreeMap<String, usize> {
     m
 }
 
+/// Prints `x` to PDF with LibreOffice (a real document, not an error page)
+/// and exports every sheet to its own CSV, cells as shown; returns the CSV folder.
+fn printed_and_exported(soffice: &Path, x: &Path, what: &str) -> std::path::PathBuf {
+    let dir = x.parent().unwrap();
+    soffice_convert(soffice, x, "pdf", dir);
+    let pdf = std::fs::read(x.with_extension("pdf")).unwrap();
+    assert!(
+        pdf.starts_with(b"%PDF") && pdf.len() > 20_000,
+        "{what}: PDF of {} bytes",
+        pdf.len()
+    );
+    let csv_dir = dir.join("csv");
+    std::fs::create_dir_all(&csv_dir).unwrap();
+    soffice_convert(
+        soffice,
+        x,
+        "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true,false,false,-1",
+        &csv_dir,
+    );
+    csv_dir
+}
+
 /// A minimal CSV reader (quotes, doubled quotes, newlines inside quotes).
 fn csv_cells(text: &str) -> Vec<String> {
     let mut cells = Vec::new();
@@ -101,23 +123,7 @@ fn libreoffice_prints_it_and_its_csv_numbers_are_the_models() {
     };
     let dir = tmp();
     let x = official_sample(dir.path());
-    soffice_convert(&soffice, &x, "pdf", dir.path());
-    let pdf = std::fs::read(dir.path().join("official.pdf")).unwrap();
-    assert!(
-        pdf.starts_with(b"%PDF") && pdf.len() > 20_000,
-        "PDF of {} bytes",
-        pdf.len()
-    );
-
-    let csv_dir = dir.path().join("csv");
-    std::fs::create_dir_all(&csv_dir).unwrap();
-    // Every sheet to its own CSV, cells as shown.
-    soffice_convert(
-        &soffice,
-        &x,
-        "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true,false,false,-1",
-        &csv_dir,
-    );
+    let csv_dir = printed_and_exported(&soffice, &x, "样例");
     let model: Budget = sample_model();
     let specs = specs();
     for spec in &specs.tables {
@@ -462,21 +468,7 @@ fn libreoffice_prints_the_official_output_of_every_layout_with_the_models_figure
             .budget;
         let x = dir.path().join("official.xlsx");
         std::fs::write(&x, official::workbook_bytes(&model, &specs).unwrap()).unwrap();
-        soffice_convert(&soffice, &x, "pdf", dir.path());
-        let pdf = std::fs::read(dir.path().join("official.pdf")).unwrap();
-        assert!(
-            pdf.starts_with(b"%PDF") && pdf.len() > 20_000,
-            "{layout}: PDF of {} bytes",
-            pdf.len()
-        );
-        let csv_dir = dir.path().join("csv");
-        std::fs::create_dir_all(&csv_dir).unwrap();
-        soffice_convert(
-            &soffice,
-            &x,
-            "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true,false,false,-1",
-            &csv_dir,
-        );
+        let csv_dir = printed_and_exported(&soffice, &x, layout);
         for spec in &specs.tables {
             let path = csv_dir.join(format!("official-{}.csv", spec.sheet_name()));
             let text = std::fs::read_to_string(&path)

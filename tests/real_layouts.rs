@@ -104,6 +104,12 @@ fn brief(diags: &[Diagnostic]) -> Vec<String> {
     v
 }
 
+/// [`brief`] of the findings of one rule.
+fn of_rule(found: &[Diagnostic], rule: &str) -> Vec<String> {
+    let mine: Vec<Diagnostic> = found.iter().filter(|d| d.rule == rule).cloned().collect();
+    brief(&mine)
+}
+
 // ------------------------------------------------------------ check results
 
 #[test]
@@ -573,6 +579,16 @@ fn coded(code: &str, name: &str, a: Amounts) -> budget_tables::model::Row {
     }
 }
 
+/// A fund table holding one 类 / 款 / 项 chain, every row and the total alike.
+fn fill_fund_table(
+    t: &mut budget_tables::model::UnitBlock,
+    chain: &[(&str, &str)],
+    figures: impl Fn() -> Amounts,
+) {
+    t.total = Some(figures());
+    t.rows = chain.iter().map(|(c, n)| coded(c, n, figures())).collect();
+}
+
 fn line(name: &str, a: Amounts) -> budget_tables::model::ExpenditureLine {
     budget_tables::model::ExpenditureLine {
         code: None,
@@ -599,44 +615,20 @@ fn ghzy_with_every_table_filled() -> Budget {
             ("carry_out", carry_out),
         ])
     };
-    let t08 = grid(&mut b, "t08");
-    t08.total = Some(fund("10.00", "100.00", "90.00", "20.00"));
-    t08.rows = vec![
-        coded(
-            "212",
-            "城乡社区支出",
-            fund("10.00", "100.00", "90.00", "20.00"),
-        ),
-        coded(
-            "21208",
-            "国有土地使用权出让收入安排的支出",
-            fund("10.00", "100.00", "90.00", "20.00"),
-        ),
-        coded(
-            "2120801",
-            "征地和拆迁补偿支出",
-            fund("10.00", "100.00", "90.00", "20.00"),
-        ),
+    let land = [
+        ("212", "城乡社区支出"),
+        ("21208", "国有土地使用权出让收入安排的支出"),
+        ("2120801", "征地和拆迁补偿支出"),
     ];
-    let t09 = grid(&mut b, "t09");
-    t09.total = Some(fund("", "50.00", "50.00", ""));
-    t09.rows = vec![
-        coded(
-            "223",
-            "国有资本经营预算支出",
-            fund("", "50.00", "50.00", ""),
-        ),
-        coded(
-            "22301",
-            "解决历史遗留问题及改革成本支出",
-            fund("", "50.00", "50.00", ""),
-        ),
-        coded(
-            "2230105",
-            "国有企业退休人员社会化管理补助支出",
-            fund("", "50.00", "50.00", ""),
-        ),
+    let soe = [
+        ("223", "国有资本经营预算支出"),
+        ("22301", "解决历史遗留问题及改革成本支出"),
+        ("2230105", "国有企业退休人员社会化管理补助支出"),
     ];
+    fill_fund_table(grid(&mut b, "t08"), &land, || {
+        fund("10.00", "100.00", "90.00", "20.00")
+    });
+    fill_fund_table(grid(&mut b, "t09"), &soe, || fund("", "50.00", "50.00", ""));
     // 表2: the fund income by function; 表3: the fund spending (项目支出).
     let t02 = grid(&mut b, "t02");
     let income = |x| amounts(&[("total", x), ("fiscal", x)]);
@@ -865,9 +857,7 @@ fn shanghai_with_every_table_filled(s: &Sample, t01_cols: &[&str]) -> Budget {
         ("2230105", "国有企业退休人员社会化管理补助支出"),
     ];
     for (id, rows, v) in [("t06", &lottery, "900000"), ("t07", &soe, "500000")] {
-        let t = grid(&mut b, id);
-        t.total = Some(fund(v));
-        t.rows = rows.iter().map(|(c, n)| coded(c, n, fund(v))).collect();
+        fill_fund_table(grid(&mut b, id), rows, || fund(v));
     }
     for (id, cols) in [("t02", ["total", "fiscal"]), ("t03", ["total", "project"])] {
         let t = grid(&mut b, id);
@@ -1005,15 +995,7 @@ fn unit_rules_beyond_the_sample() -> Vec<Diagnostic> {
 #[test]
 fn unit_layout_rules_the_sample_cannot_reach_are_caught_at_their_cells() {
     let found = unit_rules_beyond_the_sample();
-    let hit = |rule: &str| -> Vec<String> {
-        brief(
-            &found
-                .iter()
-                .filter(|d| d.rule == rule)
-                .cloned()
-                .collect::<Vec<_>>(),
-        )
-    };
+    let hit = |rule: &str| of_rule(&found, rule);
     assert_eq!(
         hit("X-T9-T8-01"),
         ["错误 X-T9-T8-01 '单位“三公”经费和机关运行费预算表'!F7 应为 ≥ 7.00 实际 6.40"]
@@ -1304,15 +1286,7 @@ fn codes_typed_in_parts_are_checked_for_length_and_parent_at_their_cells() {
         .collect();
     let out = read::read_sheets(&sheets, &specs).unwrap();
     let found = check_read(&out, &specs);
-    let code = |rule: &str| -> Vec<String> {
-        brief(
-            &found
-                .iter()
-                .filter(|d| d.rule == rule)
-                .cloned()
-                .collect::<Vec<_>>(),
-        )
-    };
+    let code = |rule: &str| of_rule(&found, rule);
     // Rows below the deleted one moved up by one: 城管执法 is row 60.
     assert_eq!(
         code("T3-CODE-01"),

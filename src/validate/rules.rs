@@ -183,31 +183,19 @@ pub fn catalogue(specs: &SpecSet) -> Vec<RuleInfo> {
                 format!("{scope}{} {sign} {parts}", label(s, &r.total)),
             ));
         }
-        for r in &s.column_sums {
-            out.push(rule(
-                &r.id,
-                SUM,
-                &t,
-                format!(
-                    "支出栏每一行：{} {} {}",
+        for (rules, scope, note) in [
+            (&s.column_sums, "支出栏每一行：", ""),
+            (&s.row_sums, "每一金额列：", "（表中有则计入）"),
+        ] {
+            for r in rules {
+                let sum = format!(
+                    "{} {} {}",
                     label(s, &r.total),
                     r.relation.sign(),
                     joined(s, &r.parts)
-                ),
-            ));
-        }
-        for r in &s.row_sums {
-            out.push(rule(
-                &r.id,
-                SUM,
-                &t,
-                format!(
-                    "每一金额列：{} {} {}（表中有则计入）",
-                    label(s, &r.total),
-                    r.relation.sign(),
-                    joined(s, &r.parts)
-                ),
-            ));
+                );
+                out.push(rule(&r.id, SUM, &t, format!("{scope}{sum}{note}")));
+            }
         }
         if let Some(total) = &s.expenditure_total {
             out.push(rule(

@@ -221,6 +221,33 @@ fn row_sums<'a>(v: &mut Checker<'a>, spec: &'a TableSpec, bi: usize, b: &'a Unit
     }
 }
 
+/// One line of a two-sided table's expenditure side against a column
+/// identity (合计 = 一般公共预算 + 政府性基金预算 + …).
+fn column_sum<'a>(
+    v: &mut Checker<'a>,
+    spec: &'a TableSpec,
+    rule: &'a crate::spec::SumRule,
+    get: &dyn Fn(&str) -> Option<Amount>,
+    key: &dyn Fn(&'a str) -> source::CellKey<'a>,
+    place: &Place<'a>,
+) {
+    let year = v.budget.year;
+    let terms: Vec<Term> = rule
+        .parts
+        .iter()
+        .map(|p| Term::new(leaf_label(spec, p, year), get(p), key(p)))
+        .collect();
+    let what = format!("“{}”", column_label(spec, &rule.total, year));
+    v.sum(
+        &rule.id,
+        place,
+        get(&rule.total),
+        &terms,
+        rule.relation,
+        &what,
+    );
+}
+
 /// The total row of a block equals the sum of its first-level rows, column by column.
 fn block_total(
     v: &mut Checker,
@@ -638,48 +665,14 @@ fn two_sided<'a>(v: &mut Checker<'a>, spec: &'a TableSpec, t: &'a TwoSidedTable)
         .collect();
     for rule in &spec.column_sums {
         for (i, e) in t.expenditure.iter().enumerate() {
-            let terms: Vec<Term> = rule
-                .parts
-                .iter()
-                .map(|p| {
-                    Term::new(
-                        leaf_label(spec, p, v.budget.year),
-                        e.amounts.amount(p),
-                        source::expenditure(&spec.id, i, p),
-                    )
-                })
-                .collect();
-            let what = format!("“{}”", column_label(spec, &rule.total, v.budget.year));
-            v.sum(
-                &rule.id,
-                &exp_place(i, &e.name, &rule.total),
-                e.amounts.amount(&rule.total),
-                &terms,
-                rule.relation,
-                &what,
-            );
+            let key = |p: &'a str| source::expenditure(&spec.id, i, p);
+            let place = exp_place(i, &e.name, &rule.total);
+            column_sum(v, spec, rule, &|c| e.amounts.amount(c), &key, &place);
         }
         for l in &right_lines {
-            let terms: Vec<Term> = rule
-                .parts
-                .iter()
-                .map(|p| {
-                    Term::new(
-                        leaf_label(spec, p, v.budget.year),
-                        t.amount(&l.id, p),
-                        source::line(&spec.id, &l.id, p),
-                    )
-                })
-                .collect();
-            let what = format!("“{}”", column_label(spec, &rule.total, v.budget.year));
-            v.sum(
-                &rule.id,
-                &line_place(&l.id, &rule.total),
-                t.amount(&l.id, &rule.total),
-                &terms,
-                rule.relation,
-                &what,
-            );
+            let key = |p: &'a str| source::line(&spec.id, &l.id, p);
+            let place = line_place(&l.id, &rule.total);
+            column_sum(v, spec, rule, &|c| t.amount(&l.id, c), &key, &place);
         }
     }
     if let Some(total) = &spec.expenditure_total {
