@@ -81,26 +81,9 @@ fn printed_and_exported(soffice: &Path, x: &Path, what: &str) -> std::path::Path
     csv_dir
 }
 
-/// A minimal CSV reader (quotes, doubled quotes, newlines inside quotes).
+/// Every cell of a CSV text, row after row.
 fn csv_cells(text: &str) -> Vec<String> {
-    let mut cells = Vec::new();
-    let mut cur = String::new();
-    let mut quoted = false;
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        match (c, quoted) {
-            ('"', true) if chars.peek() == Some(&'"') => {
-                cur.push('"');
-                chars.next();
-            }
-            ('"', _) => quoted = !quoted,
-            (',' | '\n', false) => cells.push(std::mem::take(&mut cur)),
-            ('\r', false) => {}
-            (c, _) => cur.push(c),
-        }
-    }
-    cells.push(cur);
-    cells
+    csv_rows(text).into_iter().flatten().collect()
 }
 
 fn looks_like_amount(s: &str) -> bool {
