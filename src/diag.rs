@@ -43,9 +43,10 @@ pub struct Diagnostic {
     pub actual: Option<String>,
     /// actual − expected.
     pub difference: Option<String>,
-    /// Every cell the rule read (`'表3 支出总表'!D9`), the finding's own first.
+    /// Every cell the rule read (`'表3 支出总表'!D9`), the finding's own first;
+    /// each shares its sheet's name (a finding of a long sum reads many).
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub cells: Vec<String>,
+    pub cells: Vec<crate::source::Loc>,
     /// The cell most likely wrong: the one shared by the most broken rules.
     pub suspect: Option<String>,
     pub hint: Option<String>,

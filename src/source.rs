@@ -11,13 +11,30 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-/// A cell of a workbook.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A cell of a workbook, shown (and serialized) as `'表3 支出总表'!D12`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Loc {
     /// Shared by every cell of the sheet.
     pub sheet: Arc<str>,
     pub row: u32,
     pub col: u32,
+}
+
+impl std::fmt::Display for Loc {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "'{}'!{}",
+            self.sheet,
+            crate::text::cell_address(self.row, self.col)
+        )
+    }
+}
+
+impl serde::Serialize for Loc {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
 }
 
 /// The label pseudo-column of a row (its 科目编码 or name cell).

@@ -1076,7 +1076,7 @@ fn single_changes(out: &ReadOutcome, specs: &SpecSet) -> (BTreeSet<String>, usiz
                                 .filter(|d| {
                                     d.location().as_deref() == Some(at.as_str())
                                         || d.suspect.as_deref() == Some(at.as_str())
-                                        || d.cells.contains(&at)
+                                        || d.cells.iter().any(|c| c.to_string() == at)
                                 })
                                 .map(|d| d.rule.clone());
                             named.get_or_insert_with(Vec::new).extend(rules);

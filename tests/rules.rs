@@ -991,7 +991,10 @@ fn every_single_amount_changed_is_an_error_that_names_its_cell() {
                 || d.suspect.as_deref() == Some(at.as_str())
         }) {
             pinpointed += 1;
-        } else if !errors.iter().any(|d| d.cells.contains(&at)) {
+        } else if !errors
+            .iter()
+            .any(|d| d.cells.iter().any(|c| c.to_string() == at))
+        {
             unnamed.push(at);
         }
     }

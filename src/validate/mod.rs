@@ -84,10 +84,11 @@ pub fn validate(
 /// A wrong figure usually breaks several identities at once (its row and its
 /// column); the cell shared by the most broken ones is named as the suspect.
 fn suspects(found: &mut [Diagnostic]) {
-    let mut count: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    let mut count: std::collections::HashMap<&crate::source::Loc, usize> =
+        std::collections::HashMap::new();
     for d in found.iter().filter(|d| d.severity == Severity::Error) {
         for c in &d.cells {
-            *count.entry(c.as_str()).or_default() += 1;
+            *count.entry(c).or_default() += 1;
         }
     }
     let picks: Vec<Option<String>> = found
@@ -96,13 +97,10 @@ fn suspects(found: &mut [Diagnostic]) {
             if d.severity != Severity::Error {
                 return None;
             }
-            let best = d.cells.iter().map(|c| count[c.as_str()]).max()?;
-            let top: Vec<&String> = d
-                .cells
-                .iter()
-                .filter(|c| count[c.as_str()] == best)
-                .collect();
-            (best >= 2 && top.len() == 1).then(|| top[0].clone())
+            let best = d.cells.iter().map(|c| count[c]).max()?;
+            let top: Vec<&crate::source::Loc> =
+                d.cells.iter().filter(|c| count[*c] == best).collect();
+            (best >= 2 && top.len() == 1).then(|| top[0].to_string())
         })
         .collect();
     for (d, s) in found.iter_mut().zip(picks) {
@@ -153,10 +151,13 @@ pub fn combine(read: Vec<Diagnostic>, validation: Vec<Diagnostic>) -> Vec<Diagno
         .filter(|d| d.cell.is_some())
         .map(|d| (d.sheet.clone(), d.cell.clone()))
         .collect();
-    let mut all = read;
-    all.extend(validation.into_iter().filter(|d| {
+    // The reader's findings go in front of the checker's, in the checker's
+    // buffer: hundreds of thousands of findings are not copied into a second one.
+    let mut all = validation;
+    all.retain(|d| {
         !(d.rule.contains("-BLANK-") && flagged.contains(&(d.sheet.clone(), d.cell.clone())))
-    }));
+    });
+    all.splice(0..0, read);
     all
 }
 
@@ -224,10 +225,8 @@ impl Checker<'_> {
     }
 
     /// `'sheet'!A1` of a cell, when the model came from a workbook.
-    pub fn cell(&self, key: &CellKey) -> Option<String> {
-        self.sources
-            .get(key)
-            .map(|l| format!("'{}'!{}", l.sheet, crate::text::cell_address(l.row, l.col)))
+    pub fn cell(&self, key: &CellKey) -> Option<crate::source::Loc> {
+        self.sources.get(key)
     }
 
     pub fn push(&mut self, d: Diagnostic) {
