@@ -339,7 +339,12 @@ pub fn catalogue(specs: &SpecSet) -> Vec<RuleInfo> {
             crate::layout::CheckKind::EmptyIffZero => "错误",
             _ => SUM,
         };
-        out.push(rule(&r.id, severity, &tables, &r.description));
+        let described = if r.source.is_empty() {
+            r.description.clone()
+        } else {
+            format!("{}（出处：{}）", r.description, r.source)
+        };
+        out.push(rule(&r.id, severity, &tables, described));
         for u in [&r.unmatched_left, &r.unmatched_right]
             .into_iter()
             .flatten()
