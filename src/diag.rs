@@ -192,31 +192,39 @@ impl Diagnostic {
 /// (stable). Tables go by their number where their name has one (`表3 …`),
 /// the others (`部门收支总表`) after them in the order they first appear.
 pub fn sort(d: &mut Vec<Diagnostic>) {
-    let order = table_order(d);
-    let mut keyed: Vec<(u64, Diagnostic)> = std::mem::take(d)
-        .into_iter()
-        .zip(order)
-        .map(|(x, k)| (k, x))
-        .collect();
-    keyed.sort_by_key(|(k, x)| (*k, x.severity));
-    d.extend(keyed.into_iter().map(|(_, x)| x));
+    let order = sorted_indices(d.iter());
+    let mut slots: Vec<Option<Diagnostic>> = std::mem::take(d).into_iter().map(Some).collect();
+    d.extend(order.into_iter().filter_map(|i| slots[i].take()));
 }
 
-/// The table rank of each finding (see [`sort`]), computed once per table.
-pub fn table_order(d: &[Diagnostic]) -> Vec<u64> {
+/// The findings in the order of [`sort`], without moving them.
+pub fn in_table_order(d: &[Diagnostic]) -> Vec<&Diagnostic> {
+    sorted_indices(d.iter())
+        .into_iter()
+        .map(|i| &d[i])
+        .collect()
+}
+
+/// The indices of `d` in the order of [`sort`]; each table's rank is
+/// computed once, not per comparison.
+fn sorted_indices<'a>(d: impl Iterator<Item = &'a Diagnostic>) -> Vec<usize> {
     let mut seen: std::collections::HashMap<Option<&str>, u64> = std::collections::HashMap::new();
-    d.iter()
-        .map(|x| {
+    let mut keyed: Vec<(u64, Severity, usize)> = d
+        .enumerate()
+        .map(|(i, x)| {
             let next = seen.len() as u64;
-            *seen
+            let rank = *seen
                 .entry(x.table.as_deref())
                 .or_insert_with(|| match x.table_number() {
                     0 if x.table.is_none() => 0,
                     0 => 1_000_000 + next,
                     n => u64::from(n),
-                })
+                });
+            (rank, x.severity, i)
         })
-        .collect()
+        .collect();
+    keyed.sort_by_key(|&(rank, severity, _)| (rank, severity));
+    keyed.into_iter().map(|(_, _, i)| i).collect()
 }
 
 /// True when any finding is an error.

@@ -36,11 +36,7 @@ fn generated_departments_all_pass_and_a_broken_file_does_not_stop_the_rest() {
     .unwrap();
     std::fs::write(input.join("~$lock.xlsx"), b"office lock file").unwrap();
     let before = hash_dir(&input);
-    bin()
-        .arg("batch")
-        .arg(&input)
-        .arg("-o")
-        .arg(&out)
+    batch(&input, &out)
         .args(["--jobs", "2"])
         .assert()
         .code(2)
@@ -103,11 +99,7 @@ fn two_inputs_for_one_department_conflict_and_neither_wins() {
     std::fs::copy(sample_xlsx(), input.join("a.xlsx")).unwrap();
     std::fs::copy(sample_json(), input.join("b.json")).unwrap();
     let out = dir.path().join("out");
-    bin()
-        .arg("batch")
-        .arg(&input)
-        .arg("-o")
-        .arg(&out)
+    batch(&input, &out)
         .assert()
         .code(1)
         .stdout(contains("冲突 2"));
@@ -135,11 +127,7 @@ fn prior_year_gives_the_diff_and_the_change() {
         prior.join("x.xlsx"),
     )
     .unwrap();
-    bin()
-        .arg("batch")
-        .arg(&input)
-        .arg("-o")
-        .arg(&out)
+    batch(&input, &out)
         .arg("--prior-dir")
         .arg(&prior)
         .assert()
@@ -175,13 +163,7 @@ fn hostile_department_names_stay_inside_the_output() {
     )
     .unwrap();
     let out = dir.path().join("out");
-    bin()
-        .arg("batch")
-        .arg(&input)
-        .arg("-o")
-        .arg(&out)
-        .assert()
-        .success();
+    batch(&input, &out).assert().success();
     let r = rollup(&out, 2024);
     let folder = r["entries"][0]["folder"].as_str().unwrap();
     assert_eq!(folder, "2024/逃逸_\u{7}局".replace('\u{7}', "_"));
@@ -195,19 +177,11 @@ fn output_inside_input_is_refused() {
     let input = dir.path().join("in");
     std::fs::create_dir_all(&input).unwrap();
     std::fs::copy(sample_json(), input.join("a.json")).unwrap();
-    bin()
-        .arg("batch")
-        .arg(&input)
-        .arg("-o")
-        .arg(input.join("out"))
+    batch(&input, &input.join("out"))
         .assert()
         .code(2)
         .stderr(contains("在输入目录"));
-    bin()
-        .arg("batch")
-        .arg(dir.path().join("nope"))
-        .arg("-o")
-        .arg(dir.path().join("o"))
+    batch(&dir.path().join("nope"), &dir.path().join("o"))
         .assert()
         .code(2)
         .stderr(contains("找不到输入目录"));
@@ -218,11 +192,7 @@ fn ctrl_c_stops_cleanly() {
     let dir = tmp();
     let input = dir.path().join("in");
     let out = dir.path().join("out");
-    bin()
-        .args(["sample", "--count", "300", "-o"])
-        .arg(&input)
-        .assert()
-        .success();
+    departments(&input, 300);
     let exe = assert_cmd::cargo::cargo_bin("budget-tables");
     let mut child = std::process::Command::new(exe)
         .arg("batch")

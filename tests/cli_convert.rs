@@ -233,11 +233,7 @@ fn a_department_of_two_units_reads_alike_in_one_file_and_in_a_batch() {
     // convert reads the tables side by side; batch one after the other.
     let dir = tmp();
     let input = dir.path().join("in");
-    bin()
-        .args(["sample", "--count", "5", "-o"])
-        .arg(&input)
-        .assert()
-        .success();
+    departments(&input, 5);
     let single = dir.path().join("single.json");
     bin()
         .arg("convert")
@@ -253,13 +249,7 @@ fn a_department_of_two_units_reads_alike_in_one_file_and_in_a_batch() {
         assert_eq!(model.grid(t).unwrap().blocks.len(), 3, "{t}");
     }
     let out = dir.path().join("out");
-    bin()
-        .arg("batch")
-        .arg(&input)
-        .arg("-o")
-        .arg(&out)
-        .assert()
-        .success();
+    batch(&input, &out).assert().success();
     let r = rollup(&out, 2023);
     let entry = r["entries"]
         .as_array()

@@ -370,12 +370,8 @@ fn assert_each_folder_holds_its_own(out: &Path) {
 fn two_batches_into_one_folder_never_mix_departments() {
     let d = tmp();
     let (a, b, out) = (d.path().join("a"), d.path().join("b"), d.path().join("out"));
-    for (dir, n) in [(&a, "6"), (&b, "6")] {
-        bin()
-            .args(["sample", "--count", n, "-o"])
-            .arg(dir)
-            .assert()
-            .success();
+    for dir in [&a, &b] {
+        departments(dir, 6);
     }
     // b's departments get other names: the two runs would file each other's otherwise.
     for f in std::fs::read_dir(&b).unwrap().flatten() {
@@ -399,11 +395,7 @@ fn two_batches_into_one_folder_never_mix_departments() {
         .open(out.join(".budget-tables.lock"))
         .unwrap();
     held.try_lock().unwrap();
-    bin()
-        .args(["batch"])
-        .arg(&b)
-        .arg("-o")
-        .arg(&out)
+    batch(&b, &out)
         .assert()
         .code(2)
         .stderr(predicates::str::contains(
@@ -457,11 +449,7 @@ impl SpawnOutput for std::process::Command {
 fn a_long_name_is_cut_by_bytes_and_the_batch_goes_on() {
     let d = tmp();
     let (input, out) = (d.path().join("in"), d.path().join("out"));
-    bin()
-        .args(["sample", "--count", "3", "-o"])
-        .arg(&input)
-        .assert()
-        .success();
+    departments(&input, 3);
     let mut m = sample_model();
     m.department = "😀".repeat(70) + "局";
     std::fs::write(
@@ -469,13 +457,7 @@ fn a_long_name_is_cut_by_bytes_and_the_batch_goes_on() {
         budget_tables::model::json::to_string(&m),
     )
     .unwrap();
-    let o = bin()
-        .arg("batch")
-        .arg(&input)
-        .arg("-o")
-        .arg(&out)
-        .output()
-        .unwrap();
+    let o = batch(&input, &out).output().unwrap();
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let roll = rollup(&out, 2024);
     let entry = roll["entries"]
@@ -495,11 +477,7 @@ fn links_loops_and_pipes_in_the_input_folder() {
     use std::os::unix::fs::symlink;
     let d = tmp();
     let (input, out) = (d.path().join("in"), d.path().join("out"));
-    bin()
-        .args(["sample", "--count", "2", "-o"])
-        .arg(&input)
-        .assert()
-        .success();
+    departments(&input, 2);
     symlink(".", input.join("me")).unwrap();
     std::fs::create_dir(input.join("loop")).unwrap();
     symlink("../loop", input.join("loop/again")).unwrap();
@@ -512,11 +490,7 @@ fn links_loops_and_pipes_in_the_input_folder() {
     std::fs::create_dir_all(&out).unwrap();
     symlink(&out, input.join("to-out")).unwrap();
     let t = std::time::Instant::now();
-    let o = bin()
-        .arg("batch")
-        .arg(&input)
-        .arg("-o")
-        .arg(&out)
+    let o = batch(&input, &out)
         .timeout(std::time::Duration::from_secs(60))
         .output()
         .unwrap();
@@ -536,13 +510,7 @@ fn links_loops_and_pipes_in_the_input_folder() {
     assert_eq!(pipe["status"], "无法读取");
     assert!(pipe["message"].as_str().unwrap().contains("不是普通文件"));
     // A second run over the same folders reads none of its own outputs.
-    let o = bin()
-        .arg("batch")
-        .arg(&input)
-        .arg("-o")
-        .arg(&out)
-        .output()
-        .unwrap();
+    let o = batch(&input, &out).output().unwrap();
     assert_eq!(o.status.code(), Some(2));
     assert_eq!(rollup(&out, 2023)["entries"].as_array().unwrap().len(), 3);
 }
@@ -551,17 +519,9 @@ fn links_loops_and_pipes_in_the_input_folder() {
 fn a_refused_batch_creates_no_folder() {
     let d = tmp();
     let input = d.path().join("in");
-    bin()
-        .args(["sample", "--count", "1", "-o"])
-        .arg(&input)
-        .assert()
-        .success();
+    departments(&input, 1);
     let inside = input.join("new/out");
-    bin()
-        .arg("batch")
-        .arg(&input)
-        .arg("-o")
-        .arg(&inside)
+    batch(&input, &inside)
         .assert()
         .code(2)
         .stderr(predicates::str::contains("在输入目录"));
@@ -572,11 +532,7 @@ fn a_refused_batch_creates_no_folder() {
 fn a_department_whose_files_cannot_be_written_is_failed_and_not_placed() {
     let d = tmp();
     let (input, out) = (d.path().join("in"), d.path().join("out"));
-    bin()
-        .args(["sample", "--count", "3", "-o"])
-        .arg(&input)
-        .assert()
-        .success();
+    departments(&input, 3);
     // Files past 40 KiB cannot be written (as on a full disk): every
     // department's model JSON is larger, the roll-up smaller.
     let exe = assert_cmd::cargo::cargo_bin("budget-tables");

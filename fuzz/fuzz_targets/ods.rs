@@ -19,17 +19,7 @@ fn package(content: &[u8]) -> Vec<u8> {
     z.finish().unwrap().into_inner()
 }
 
-/// The fuzzer's hook aborts on every panic; one inside a guarded read is the
-/// product's own "corrupt file" path, not a crash.
-fn only_unguarded_panics_crash() {
-    static ONCE: std::sync::Once = std::sync::Once::new();
-    ONCE.call_once(|| {
-        let fuzzer = std::panic::take_hook();
-        budget_tables::read::sheet::report_unguarded_panics(move |info| fuzzer(info));
-    });
-}
-
 fuzz_target!(|data: &[u8]| {
-    only_unguarded_panics_crash();
+    budget_tables::read::sheet::silence_guarded_panics();
     let _ = budget_tables::read::sheet::load_bytes(&package(data), "fuzz.ods");
 });

@@ -14,18 +14,8 @@ fn package(stream: &[u8]) -> Option<Vec<u8>> {
     Some(cfb.into_inner().into_inner())
 }
 
-/// The fuzzer's hook aborts on every panic; one inside a guarded read is the
-/// product's own "corrupt file" path, not a crash.
-fn only_unguarded_panics_crash() {
-    static ONCE: std::sync::Once = std::sync::Once::new();
-    ONCE.call_once(|| {
-        let fuzzer = std::panic::take_hook();
-        budget_tables::read::sheet::report_unguarded_panics(move |info| fuzzer(info));
-    });
-}
-
 fuzz_target!(|data: &[u8]| {
-    only_unguarded_panics_crash();
+    budget_tables::read::sheet::silence_guarded_panics();
     if let Some(bytes) = package(data) {
         let _ = budget_tables::read::sheet::load_bytes(&bytes, "fuzz.xls");
     }

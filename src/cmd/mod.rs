@@ -171,10 +171,7 @@ pub const SHOWN_PER_RULE: usize = 20;
 /// Past [`SHOWN_PER_RULE`] findings of one rule in one table, one line tells
 /// how many more there are and where.
 pub fn grouped_lines(diags: &[Diagnostic], color: bool) -> Vec<String> {
-    let rank = budget_tables::diag::table_order(diags);
-    let mut order: Vec<(u64, &Diagnostic)> = rank.into_iter().zip(diags).collect();
-    order.sort_by_key(|(k, x)| (*k, x.severity));
-    let order = order.into_iter().map(|(_, x)| x);
+    let order = budget_tables::diag::in_table_order(diags);
     let mut out = Vec::new();
     let mut current: Option<Option<&str>> = None;
     let mut shown: std::collections::HashMap<(&str, Severity), usize> = Default::default();

@@ -219,33 +219,26 @@ pub(crate) fn notes(
 }
 
 /// The width, in characters, of a text sheet's one column.
-const TEXT_WIDTH: f64 = 110.0;
+pub(crate) const TEXT_WIDTH: f64 = 110.0;
 
 /// A sheet of text (职能, 编制说明 …): its heading, then one wrapped row per
 /// paragraph; in the template one empty row to write in.
 pub(crate) fn text_sheet(
     ws: &mut Worksheet,
     sheet: &crate::layout::TextSheet,
+    st: &Styles,
     page: Page,
     text: Option<&str>,
 ) -> Result<(), WriteError> {
-    let head = rust_xlsxwriter::Format::new()
-        .set_font_name(super::style::FONT)
-        .set_font_size(16)
-        .set_bold();
-    let body = rust_xlsxwriter::Format::new()
-        .set_font_name(super::style::FONT)
-        .set_font_size(11)
-        .set_text_wrap()
-        .set_align(rust_xlsxwriter::FormatAlign::Top);
+    let (head, body) = (&st.text_heading, &st.text_body);
     ws.set_name(&sheet.name)?;
     ws.set_column_width(0, TEXT_WIDTH)?;
     let title = crate::text::fill(&sheet.title, page.year, page.department);
-    ws.write_string_with_format(0, 0, title, &head)?;
+    ws.write_string_with_format(0, 0, title, head)?;
     match text {
         None => {
             ws.set_row_height(2, 300)?;
-            ws.write_blank(2, 0, &body)?;
+            ws.write_blank(2, 0, body)?;
         }
         Some(text) => {
             for (i, p) in text.split('\n').enumerate() {
@@ -254,7 +247,7 @@ pub(crate) fn text_sheet(
                     .ceil()
                     .max(1.0);
                 ws.set_row_height(row, (lines * 16.0).min(409.0))?;
-                ws.write_string_with_format(row, 0, p, &body)?;
+                ws.write_string_with_format(row, 0, p, body)?;
             }
         }
     }

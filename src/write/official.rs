@@ -116,7 +116,7 @@ pub fn workbook_bytes(budget: &Budget, specs: &SpecSet) -> Result<Vec<u8>, Write
         {
             if let Some(text) = budget.texts.get(&t.name) {
                 let mut ws = Worksheet::new();
-                frame::text_sheet(&mut ws, t, page, Some(text))?;
+                frame::text_sheet(&mut ws, t, &st, page, Some(text))?;
                 wb.push_worksheet(ws);
             }
         }

@@ -9,6 +9,9 @@ pub(crate) const WHOLE_FORMAT: &str = "#,##0";
 pub(crate) struct Styles {
     pub mark: Format,
     pub heading: Format,
+    /// The heading and the paragraphs of a sheet of text (填表说明, 编制说明 …).
+    pub text_heading: Format,
+    pub text_body: Format,
     pub title: Format,
     pub line: Format,
     pub line_right: Format,
@@ -47,6 +50,8 @@ impl Styles {
             .set_align(FormatAlign::Right);
         Styles {
             mark: base().set_font_size(11).set_bold(),
+            text_heading: base().set_font_size(16).set_bold(),
+            text_body: base().set_font_size(11).set_text_wrap(),
             heading: base()
                 .set_font_size(14)
                 .set_bold()

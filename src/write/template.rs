@@ -1,7 +1,7 @@
 //! The blank fill-in workbook: official headers locked, input cells unlocked
 //! with a decimal validation, no formulas.
 
-use rust_xlsxwriter::{DataValidation, DataValidationRule, Format, ProtectionOptions, Worksheet};
+use rust_xlsxwriter::{DataValidation, DataValidationRule, ProtectionOptions, Worksheet};
 
 use super::frame::{self, put, Mode, Page};
 use super::style::Styles;
@@ -25,20 +25,17 @@ pub fn workbook_bytes(specs: &SpecSet, opts: &TemplateOptions) -> Result<Vec<u8>
     let layout = &specs.layout;
     let mut wb = new_workbook(&format!("{}年{}（填报模板）", opts.year, layout.name))?;
     let st = Styles::new();
-    let head = Format::new()
-        .set_font_name("宋体")
-        .set_font_size(16)
-        .set_bold();
-    let body = Format::new()
-        .set_font_name("宋体")
-        .set_font_size(11)
-        .set_text_wrap();
     if !layout.instructions.is_empty() {
         let ws = wb.add_worksheet();
         ws.set_name("填表说明")?;
-        ws.set_column_width(0, 110)?;
+        ws.set_column_width(0, frame::TEXT_WIDTH)?;
         for (i, line) in layout.instructions.iter().enumerate() {
-            ws.write_string_with_format(i as u32, 0, line, if i == 0 { &head } else { &body })?;
+            let f = if i == 0 {
+                &st.text_heading
+            } else {
+                &st.text_body
+            };
+            ws.write_string_with_format(i as u32, 0, line, f)?;
         }
     }
     let page = Page {
@@ -48,7 +45,7 @@ pub fn workbook_bytes(specs: &SpecSet, opts: &TemplateOptions) -> Result<Vec<u8>
         mode: Mode::Template,
     };
     for t in layout.text_sheets.iter().filter(|t| !t.after_tables) {
-        frame::text_sheet(wb.add_worksheet(), t, page, None)?;
+        frame::text_sheet(wb.add_worksheet(), t, &st, page, None)?;
     }
     for spec in &specs.tables {
         let ws = wb.add_worksheet();
@@ -60,7 +57,7 @@ pub fn workbook_bytes(specs: &SpecSet, opts: &TemplateOptions) -> Result<Vec<u8>
         protect(ws);
     }
     for t in layout.text_sheets.iter().filter(|t| t.after_tables) {
-        frame::text_sheet(wb.add_worksheet(), t, page, None)?;
+        frame::text_sheet(wb.add_worksheet(), t, &st, page, None)?;
     }
     Ok(wb.save_to_buffer()?)
 }

@@ -356,3 +356,19 @@ pub fn bump_by(
         _ => false,
     }
 }
+
+/// `n` generated department workbooks in `dir` (`budget-tables sample`).
+pub fn departments(dir: &Path, n: usize) {
+    bin()
+        .args(["sample", "--count", &n.to_string(), "-o"])
+        .arg(dir)
+        .assert()
+        .success();
+}
+
+/// `budget-tables batch INPUT -o OUT`, to run or assert on.
+pub fn batch(input: &Path, out: &Path) -> assert_cmd::Command {
+    let mut c = bin();
+    c.arg("batch").arg(input).arg("-o").arg(out);
+    c
+}
