@@ -219,7 +219,7 @@ pub(crate) fn notes(
 }
 
 /// The width, in characters, of a text sheet's one column.
-pub(crate) const TEXT_WIDTH: f64 = 110.0;
+const TEXT_WIDTH: f64 = 75.0;
 
 /// A sheet of text (职能, 编制说明 …): its heading, then one wrapped row per
 /// paragraph; in the template one empty row to write in.
@@ -232,7 +232,7 @@ pub(crate) fn text_sheet(
 ) -> Result<(), WriteError> {
     let (head, body) = (&st.text_heading, &st.text_body);
     ws.set_name(&sheet.name)?;
-    ws.set_column_width(0, TEXT_WIDTH)?;
+    text_page(ws)?;
     let title = crate::text::fill(&sheet.title, page.year, page.department);
     ws.write_string_with_format(0, 0, title, head)?;
     match text {
@@ -242,14 +242,33 @@ pub(crate) fn text_sheet(
         }
         Some(text) => {
             for (i, p) in text.split('\n').enumerate() {
-                let row = 2 + i as u32;
-                let lines = (display_width(p) as f64 / (TEXT_WIDTH - 4.0))
-                    .ceil()
-                    .max(1.0);
-                ws.set_row_height(row, (lines * 16.0).min(409.0))?;
-                ws.write_string_with_format(row, 0, p, body)?;
+                paragraph(ws, 2 + i as u32, p, body)?;
             }
         }
     }
+    Ok(())
+}
+
+/// A sheet of one wide text column, printed A4 portrait one page wide.
+pub(crate) fn text_page(ws: &mut Worksheet) -> Result<(), WriteError> {
+    ws.set_column_width(0, TEXT_WIDTH)?;
+    ws.set_paper_size(9);
+    ws.set_print_fit_to_pages(1, 0);
+    ws.set_margins(0.6, 0.6, 0.7, 0.7, 0.3, 0.3);
+    Ok(())
+}
+
+/// One wrapped paragraph in `row`, the row as tall as its lines.
+pub(crate) fn paragraph(
+    ws: &mut Worksheet,
+    row: u32,
+    text: &str,
+    f: &rust_xlsxwriter::Format,
+) -> Result<(), WriteError> {
+    let lines = (display_width(text) as f64 / (TEXT_WIDTH - 4.0))
+        .ceil()
+        .max(1.0);
+    ws.set_row_height(row, (lines * 16.0).min(409.0))?;
+    ws.write_string_with_format(row, 0, text, f)?;
     Ok(())
 }

@@ -28,14 +28,13 @@ pub fn workbook_bytes(specs: &SpecSet, opts: &TemplateOptions) -> Result<Vec<u8>
     if !layout.instructions.is_empty() {
         let ws = wb.add_worksheet();
         ws.set_name("填表说明")?;
-        ws.set_column_width(0, frame::TEXT_WIDTH)?;
+        frame::text_page(ws)?;
         for (i, line) in layout.instructions.iter().enumerate() {
-            let f = if i == 0 {
-                &st.text_heading
+            if i == 0 {
+                ws.write_string_with_format(0, 0, line, &st.text_heading)?;
             } else {
-                &st.text_body
-            };
-            ws.write_string_with_format(i as u32, 0, line, f)?;
+                frame::paragraph(ws, i as u32, line, &st.text_body)?;
+            }
         }
     }
     let page = Page {
