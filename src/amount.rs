@@ -140,6 +140,12 @@ pub fn grouped(a: Amount) -> String {
     format!("{sign}{out}.{frac}")
 }
 
+/// [`grouped`] of a whole number: `10,000`.
+pub fn grouped_whole(d: Decimal) -> String {
+    let g = grouped(Amount::round(d.round()));
+    g.trim_end_matches(".00").to_string()
+}
+
 /// Why a cell's text is not an amount.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ParseAmountError {

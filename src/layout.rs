@@ -293,6 +293,10 @@ pub struct Pair {
     /// layout prints zero as blank, when it is zero).
     #[serde(default)]
     pub skip_blank: bool,
+    /// A right cell whose row the table does not list counts as zero (a table
+    /// that lists only the items with money).
+    #[serde(default)]
+    pub absent_is_zero: bool,
 }
 
 /// A rule across tables.

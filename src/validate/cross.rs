@@ -8,6 +8,8 @@ use std::collections::{HashMap, HashSet};
 
 use super::tables::{column_label, leaf_label, row_label};
 use super::{Checker, Place, Term};
+use rust_decimal::Decimal;
+
 use crate::amount::Amount;
 use crate::diag::Severity;
 use crate::layout::{
@@ -188,12 +190,21 @@ fn resolve<'a>(v: &Checker<'a>, r: &'a CellRef) -> Option<Cell<'a>> {
 
 /// `left (=|≥|≤) Σ right`, pair by pair; a pair whose cells are absent is skipped.
 fn cells<'a>(v: &mut Checker<'a>, rule: &'a CrossRule) {
+    let mut scale = Scale::default();
     for pair in &rule.pairs {
         let Some(left) = resolve(v, &pair.left) else {
             continue;
         };
-        let right: Option<Vec<Cell>> = pair.right.iter().map(|r| resolve(v, r)).collect();
+        let right: Option<Vec<Cell>> = pair
+            .right
+            .iter()
+            .map(|r| resolve(v, r).or_else(|| pair.absent_is_zero.then(|| absent(v, r)).flatten()))
+            .collect();
         let Some(right) = right else { continue };
+        scale.add(&left, &right);
+        if scale.right_place.is_none() {
+            scale.right_place = right.first().map(Cell::place);
+        }
         let zero_blanks = v.zero_blanks();
         if pair.skip_blank
             && right
@@ -224,7 +235,123 @@ fn cells<'a>(v: &mut Checker<'a>, rule: &'a CrossRule) {
             })
             .collect();
         v.sum(&rule.id, &place, left.value, &terms, rule.relation, &what);
+        scale.place.get_or_insert(place);
     }
+    scale.report(v, rule);
+}
+
+/// A right cell whose row the table does not list: zero, for a table that
+/// lists only the rows with money (`absent_is_zero`).
+fn absent<'a>(v: &Checker<'a>, r: &'a CellRef) -> Option<Cell<'a>> {
+    let spec = v.specs.get(&r.table)?;
+    v.budget.tables.get(&r.table)?;
+    let col = r.col.as_deref()?;
+    let row = r.row.as_deref().or(r.row_name.as_deref())?;
+    let column = column_label(spec, col, v.budget.year);
+    Some(Cell {
+        spec,
+        key: source::grid(&spec.id, 0, row, col),
+        value: Some(Amount::ZERO),
+        label: format!("表{} {row}“{column}”（未列，按 0）", spec.number),
+        row: row.to_string(),
+        column,
+    })
+}
+
+/// The size of the figures a rule compares, left against right, in 万元: a
+/// table typed in 元 under a 万元 heading is 10,000 times what the tables it
+/// ties to imply, whatever the relation says.
+#[derive(Default)]
+struct Scale<'a> {
+    left: Decimal,
+    right: Decimal,
+    tables: Option<(&'a TableSpec, &'a TableSpec)>,
+    /// Where a finding points: the first cell compared on each side.
+    place: Option<Place<'a>>,
+    right_place: Option<Place<'a>>,
+}
+
+impl<'a> Scale<'a> {
+    fn add(&mut self, left: &Cell<'a>, right: &[Cell<'a>]) {
+        if let Some(first) = right.first() {
+            self.add_values(
+                (left.spec, left.value),
+                first.spec,
+                right.iter().map(|c| (c.value, c.spec.unit)),
+            );
+        }
+    }
+
+    fn add_values(
+        &mut self,
+        (spec, value): (&'a TableSpec, Option<Amount>),
+        right_spec: &'a TableSpec,
+        right: impl Iterator<Item = (Option<Amount>, crate::spec::Unit)>,
+    ) {
+        let wan = |a: Option<Amount>, u| a.map(|a| super::in_wan(a, u).value().abs());
+        let l = wan(value, spec.unit).unwrap_or_default();
+        let r: Decimal = right.filter_map(|(a, u)| wan(a, u)).sum();
+        if l.is_zero() || r.is_zero() {
+            return;
+        }
+        self.left += l;
+        self.right += r;
+        self.tables.get_or_insert((spec, right_spec));
+    }
+
+    /// One finding for the rule when one side is about 10,000 times the other.
+    fn report(self, v: &mut Checker<'a>, rule: &CrossRule) {
+        let (Some((l, r)), Some(left_place), Some(right_place)) =
+            (self.tables, self.place, self.right_place)
+        else {
+            return;
+        };
+        if self.right.is_zero() || self.left.is_zero() {
+            return;
+        }
+        let ratio = self.left / self.right;
+        let (big, small, factor, place) = if is_yuan_factor(ratio) {
+            (l, r, ratio, left_place)
+        } else if is_yuan_factor(self.right / self.left) {
+            (r, l, self.right / self.left, right_place)
+        } else {
+            return;
+        };
+        let unit = big.unit.label();
+        let factor = crate::amount::grouped_whole(factor);
+        let table = big.sheet_name();
+        // Two rules tying the same tables see the same mistake: one finding.
+        if v.out
+            .iter()
+            .any(|d| d.rule == UNIT_RULE && d.table.as_deref() == Some(table.as_str()))
+        {
+            return;
+        }
+        let d = v
+            .finding(
+                Severity::Error,
+                UNIT_RULE,
+                &place,
+                format!(
+                    "疑似以元填报：{table} 的数约为 表{} 对应数的 {factor} 倍，而表头标明“单位：{unit}”（按 {} 比较）",
+                    small.number, rule.id,
+                ),
+            )
+            .expected(format!("与 表{} 同一数量级", small.number))
+            .actual(format!("约 {factor} 倍"))
+            .hint(format!(
+                "请确认 {table} 的金额单位：如按元填写，请全部除以 10,000 后按{unit}填写"
+            ));
+        v.push(d);
+    }
+}
+
+/// The rule id of a table about 10,000 times the tables it ties to.
+pub(crate) const UNIT_RULE: &str = "X-UNIT-01";
+
+/// Between 10^3.5 and 10^4.5: 元 read as 万元.
+fn is_yuan_factor(ratio: Decimal) -> bool {
+    ratio >= Decimal::from(3_162) && ratio <= Decimal::from(31_623)
 }
 
 /// One row of a row set: how it is matched, named and placed.
@@ -462,6 +589,7 @@ fn rows<'a>(v: &mut Checker<'a>, rule: &'a CrossRule) {
         }
     }
     let units_right: HashSet<&str> = index.keys().map(|k| k.0).collect();
+    let mut scale = Scale::default();
     let mut seen: HashSet<(&str, &str)> = HashSet::new();
     for l in &lefts {
         let unit = unit_of(rule, l);
@@ -483,9 +611,26 @@ fn rows<'a>(v: &mut Checker<'a>, rule: &'a CrossRule) {
                     }
                 }
             }
+            scale.add_values(
+                (l.spec, l.amounts.amount(lc)),
+                found[0].1.spec,
+                terms
+                    .iter()
+                    .map(|t| (t.value, t.unit.unwrap_or(l.spec.unit))),
+            );
+            scale.place.get_or_insert_with(|| l.place(v, lc));
+            if scale.right_place.is_none() {
+                let (set, r) = found[0];
+                let rc = column_pairs(left_set, set)
+                    .into_iter()
+                    .find(|(c, _)| *c == lc)
+                    .map_or(lc, |(_, rc)| rc);
+                scale.right_place = Some(r.place(v, rc));
+            }
             compare_row(v, rule, l, lc, &terms, &left_name, &right_name);
         }
     }
+    scale.report(v, rule);
     let Some(u) = &rule.unmatched_right else {
         return;
     };

@@ -356,6 +356,19 @@ pub fn catalogue(specs: &SpecSet) -> Vec<RuleInfo> {
             }
         }
     }
+    if specs
+        .layout
+        .rules
+        .iter()
+        .any(|r| r.check != crate::layout::CheckKind::EmptyIffZero)
+    {
+        out.push(rule(
+            super::cross::UNIT_RULE,
+            "错误",
+            "表间规则所比较的表",
+            "一张表的数约为与之勾稽的表对应数的 10,000 倍（或万分之一）：疑似以元填报而表头标明万元",
+        ));
+    }
     let coded = specs
         .tables
         .iter()
