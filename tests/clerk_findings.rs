@@ -121,3 +121,106 @@ fn an_expenditure_table_typed_in_yuan_is_named() {
     assert_eq!(unit[0]["table"], "表3 支出总表");
     assert_eq!(unit[0]["actual"], "约 10,000 倍");
 }
+
+/// Row `r` (0-based) of the sheet starting with `prefix` deleted.
+fn without_row(prefix: &str, text: &str) -> (tempfile::TempDir, std::path::PathBuf) {
+    let sheets = load(&sample_xlsx());
+    let r = find_row(sheet_named(&sheets, prefix), text) as usize;
+    sample_with(prefix, move |rows| {
+        rows.remove(r);
+    })
+}
+
+#[test]
+fn a_row_deleted_from_one_table_is_filed_at_that_table_where_it_belongs() {
+    // Before: 表1 was told to add 2080505 (which it has) and a T1-HIER-02 error
+    // appeared on 表1; 表7 alone lacks it.
+    let (_d, p) = without_row("表7", "2080505");
+    let errs = errors(&p);
+    let brief: Vec<String> = errs
+        .iter()
+        .map(|f| format!("{} {}!{}", f["rule"], f["sheet"], f["cell"]))
+        .collect();
+    let t7 = "\"表7 一般公共预算支出表(按功能分类)\"";
+    assert_eq!(
+        brief,
+        [
+            format!("\"T7-HIER-02\" {t7}!\"D11\""),
+            format!("\"T7-HIER-02\" {t7}!\"E11\""),
+            format!("\"X-T1-T7-01\" {t7}!\"B13\""),
+        ]
+    );
+    let lack = &errs[2];
+    assert_eq!(
+        lack["message"],
+        "表7 缺少科目 2080505 机关事业单位基本养老保险缴费支出：表1、表3、表6 都列有该科目，应列在“2080501 行政单位离退休”（第 12 行）之后"
+    );
+    assert_eq!(lack["suspect"], "'表7 一般公共预算支出表(按功能分类)'!B13");
+    assert_eq!(lack["cells"][0], "'表1 收支总表'!C13");
+    // No finding anywhere asks for a zero.
+    assert!(errs.iter().all(|f| f["expected"] != "0.00"), "{errs:#?}");
+}
+
+#[test]
+fn a_wrong_code_is_filed_at_the_table_that_has_it() {
+    // 表3 2210203 购房补贴 typed as 2210299: 表1, 表6 and 表7 print 2210203.
+    let (_d, p) = sample_with("表3", |rows| {
+        set(rows, 21, 1, Cell::Text("2210299".into()));
+    });
+    let errs = errors(&p);
+    assert!(
+        errs.iter().all(|f| f["sheet"] == "表3 支出总表"),
+        "{errs:#?}"
+    );
+    assert_eq!(
+        errs[0]["message"],
+        "表3 缺少科目 2210203 购房补贴：表1、表6、表7 都列有该科目，应列在“2210201 住房公积金”（第 21 行）之后"
+    );
+    assert!(errs.iter().all(|f| f["expected"] != "0.00"), "{errs:#?}");
+    // The same typo in 表7: every finding is on 表7, none asks for a zero.
+    let (_d, p) = sample_with("表7", |rows| {
+        set(rows, 20, 1, Cell::Text("2210299".into()));
+    });
+    let errs = errors(&p);
+    assert!(
+        errs.iter()
+            .all(|f| f["sheet"] == "表7 一般公共预算支出表(按功能分类)"),
+        "{errs:#?}"
+    );
+    assert!(errs.iter().all(|f| f["expected"] != "0.00"), "{errs:#?}");
+}
+
+#[test]
+fn a_typo_finding_on_a_consistent_table_leads_with_the_odd_cell() {
+    // 表3 D9 2010301 行政运行 2,569.11 → 2,570.11.
+    let (_d, p) = sample_with("表3", |rows| set(rows, 8, 3, Cell::Number(2570.11)));
+    let errs = errors(&p);
+    let t1 = errs.iter().find(|f| f["rule"] == "X-T1-T3-01").unwrap();
+    assert_eq!(t1["cell"], "D8");
+    assert!(
+        t1["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("最可能出错的是 '表3 支出总表'!D9，不是本格："),
+        "{t1:#?}"
+    );
+    let own = errs.iter().find(|f| f["rule"] == "T3-ROW-01").unwrap();
+    assert!(!own["message"].as_str().unwrap().starts_with("最可能出错"));
+}
+
+#[test]
+fn a_name_that_differs_from_the_other_tables_is_an_error_at_the_odd_one() {
+    // 表7 C21 购房补贴 → 购房补助 while 表3 prints 购房补贴 for 2210203.
+    let (_d, p) = sample_with("表7", |rows| {
+        set(rows, 20, 2, Cell::Text("购房补助".into()));
+    });
+    let errs = errors(&p);
+    let names: Vec<_> = errs.iter().filter(|f| f["rule"] == "C-NAME-02").collect();
+    assert_eq!(names.len(), 1, "{errs:#?}");
+    assert_eq!(names[0]["sheet"], "表7 一般公共预算支出表(按功能分类)");
+    assert_eq!(names[0]["cell"], "B21");
+    assert_eq!(
+        names[0]["message"],
+        "科目 2210203 的名称“购房补助”与 表1、表3、表6 的“购房补贴”不一致"
+    );
+}

@@ -127,8 +127,9 @@ fn fuliyuan_unit_budget_finds_the_real_inconsistencies_of_its_document() {
     let t8 = "'单位一般公共预算拨款基本支出明细表'";
     let mut expected: Vec<String> = vec![
         // 表3 and 表5 list 210 卫生健康支出; 表1 and 表4 print the old name of the class.
-        "错误 X-T1-T3-02 '单位支出总表'!A17 应为 表1支出栏有“卫生健康支出” 实际 没有".into(),
-        "错误 X-T4-T5-02 '单位一般公共预算拨款表'!A17 应为 表4支出栏有“卫生健康支出” 实际 没有"
+        // Filed at 表1 and 表4, where 210 belongs (there, the line of the old name).
+        "错误 X-T1-T3-02 '单位收支总表'!C12 应为 表1 列有科目 210 卫生健康支出 实际 没有".into(),
+        "错误 X-T4-T5-02 '单位财政拨款收支总表'!C10 应为 表4 列有科目 210 卫生健康支出 实际 没有"
             .into(),
         "警告 S-LINK '单位收支总表'!C10".into(),
         "警告 S-LINK '单位收支总表'!C12".into(),
@@ -1026,6 +1027,8 @@ fn not_by_one_figure(rule: &str) -> bool {
         || rule.contains("-CODE-")
         // A 类 of one table missing from another: broken by a new row below.
         || rule.ends_with("-02") && rule.starts_with("X-")
+        // A whole table in 元: tests/clerk_findings.rs.
+        || rule == "X-UNIT-01"
 }
 
 /// Changes each figure of the sample by 1.00 (a blank counts as 0) and returns
@@ -1202,22 +1205,37 @@ fn written_findings(b: &Budget, specs: &SpecSet, dir: &Path) -> (Vec<Diagnostic>
     (check_read(&out, specs), load(&path))
 }
 
-/// Each `(rule, code)`: an error of that rule naming the code, located at the
-/// cell that prints the code.
-fn assert_omissions(found: &[Diagnostic], sheets: &[Sheet], expected: &[(&str, &str)]) {
-    for (rule, code) in expected {
+/// Each `(rule, code, table)`: an error of that rule saying `table` lacks the
+/// code, filed at that table's sheet, reading the cell of another table that
+/// prints the code; `table` 0: the code is in one other table only, and the
+/// finding is at the row that prints it.
+fn assert_omissions(found: &[Diagnostic], sheets: &[Sheet], expected: &[(&str, &str, u32)]) {
+    for (rule, code, table) in expected {
         let d = found
             .iter()
             .find(|d| d.rule == *rule && d.message.contains(&format!("科目 {code} ")))
             .unwrap_or_else(|| panic!("no {rule} for {code}: {:#?}", brief(found)));
         assert_eq!(d.severity, Severity::Error);
-        let at = d.location().unwrap();
-        assert_eq!(code_at(sheets, &at), *code, "{rule} at {at}");
+        if *table == 0 {
+            // One table against one: the rule's own wording, at the row.
+            let at = d.location().unwrap();
+            assert_eq!(code_at(sheets, &at), *code, "{rule} at {at}");
+            continue;
+        }
+        assert!(
+            d.message
+                .starts_with(&format!("表{table} 缺少科目 {code} ")),
+            "{}",
+            d.message
+        );
+        let witness = d.cells[0].to_string();
+        assert_eq!(code_at(sheets, &witness), *code, "{rule} reads {witness}");
+        assert_ne!(d.sheet.as_deref(), Some(&*d.cells[0].sheet), "{rule}");
     }
 }
 
 #[test]
-fn a_class_left_out_of_the_summary_tables_is_caught_where_the_detail_table_lists_it() {
+fn a_class_left_out_of_the_summary_tables_is_filed_at_the_table_that_lacks_it() {
     let dir = tmp();
     // 部门预算: 表1 without 223, 表4 without 229, 223 and 208, 表2 without 2230105.
     let s = &WANLI_2024;
@@ -1234,11 +1252,11 @@ fn a_class_left_out_of_the_summary_tables_is_caught_where_the_detail_table_lists
         &found,
         &sheets,
         &[
-            ("X-T1-T3-02", "223"),
-            ("X-T4-T5-02", "208"),
-            ("X-T4-T6-02", "229"),
-            ("X-T4-T7-02", "223"),
-            ("X-T2-T3-02", "2230105"),
+            ("X-T1-T3-02", "223", 1),
+            ("X-T4-T5-02", "208", 4),
+            ("X-T4-T6-02", "229", 4),
+            ("X-T4-T7-02", "223", 4),
+            ("X-T2-T3-02", "2230105", 0),
         ],
     );
     // 部门决算: 表1 without 223, 表4 without 212 (its 款 and 项 stay), 221 and 223.
@@ -1254,13 +1272,18 @@ fn a_class_left_out_of_the_summary_tables_is_caught_where_the_detail_table_lists
         &found,
         &sheets,
         &[
-            ("X-F1-F3-02", "223"),
-            ("X-F4-F5-02", "221"),
-            ("X-F4-F5-02", "212"),
-            ("X-F4-F8-02", "212"),
-            ("X-F4-F9-02", "223"),
+            ("X-F1-F3-02", "223", 1),
+            ("X-F4-F5-02", "221", 4),
+            ("X-F4-F5-02", "212", 4),
+            ("X-F4-F9-02", "223", 4),
         ],
     );
+    // 表4 lacks 212 for X-F4-F5 and X-F4-F8 alike: one finding says so.
+    let lacks_212 = found
+        .iter()
+        .filter(|d| d.message.starts_with("表4 缺少科目 212 "))
+        .count();
+    assert_eq!(lacks_212, 1);
 }
 
 // ------------------------------------------------ codes typed in parts

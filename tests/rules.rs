@@ -644,13 +644,21 @@ fn cross_table_rules() {
         Some("2,500.00"),
         Some("2,569.11"),
     );
-    // 表1/表6 link their lines to codes by name: a 表7 row named otherwise is missing from them.
+    // A 表7 code no other table lists: one table against one, at its row.
     expect(
-        &[("表7", "C21", V::T("购房补助"))],
+        &[("表7", "B21", V::T("2210299"))],
         "X-T1-T7-02",
         &format!("{t7}B21"),
-        Some("表1支出栏有“购房补助”"),
+        Some("表1支出栏有“购房补贴”"),
         Some("没有"),
+    );
+    // A 表7 row named otherwise than 表1 and 表3 name its code: the odd one out.
+    expect(
+        &[("表7", "C21", V::T("购房补助"))],
+        "C-NAME-02",
+        &format!("{t7}B21"),
+        Some("购房补贴"),
+        Some("购房补助"),
     );
     expect(
         &[("表7", "D8", V::N(2500.0))],
@@ -660,10 +668,10 @@ fn cross_table_rules() {
         Some("2,569.11"),
     );
     expect(
-        &[("表7", "C21", V::T("购房补助"))],
+        &[("表7", "B21", V::T("2210299"))],
         "X-T6-T7-02",
         &format!("{t7}B21"),
-        Some("表6支出栏有“购房补助”"),
+        Some("表6支出栏有“购房补贴”"),
         Some("没有"),
     );
     expect(
@@ -916,7 +924,7 @@ fn structural_rules_name_their_cells() {
     );
     assert_eq!(
         d.message,
-        "支出项目“行政运营”在表7、表10、表11中找不到对应的科目编码"
+        "支出项目“行政运营”在表7、表10、表11、表3中找不到对应的科目编码"
     );
     let d = expect_structural(
         &[("表3", "B3", V::T("某局"))],

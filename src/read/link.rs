@@ -18,17 +18,20 @@ pub(crate) fn link_two_sided(
         .iter()
         .filter(|s| s.kind == TableKind::TwoSided)
     {
-        let mut codes: Vec<(String, String)> = spec
+        // (code, name, how many tables print them together).
+        let mut codes: Vec<(String, String, usize)> = spec
             .link_codes
             .iter()
-            .map(|c| (c.code.clone(), norm(&c.name)))
+            .map(|c| (c.code.clone(), norm(&c.name), 1))
             .collect();
         for id in &spec.link_codes_from {
             if let Some(Table::Grid(g)) = budget.tables.get(id) {
                 for r in g.blocks.first().into_iter().flat_map(|b| &b.rows) {
                     if let Some(c) = &r.code {
-                        if !codes.iter().any(|(x, _)| x == c) {
-                            codes.push((c.clone(), norm(&r.name)));
+                        let name = norm(&r.name);
+                        match codes.iter_mut().find(|(x, n, _)| x == c && *n == name) {
+                            Some(found) => found.2 += 1,
+                            None => codes.push((c.clone(), name, 1)),
                         }
                     }
                 }
@@ -40,11 +43,19 @@ pub(crate) fn link_two_sided(
         let (mut lei, mut kuan) = (String::new(), String::new());
         for (i, line) in t.expenditure.iter_mut().enumerate() {
             let n = norm(&line.name);
+            // Where the tables give one name two codes (a typo in one of
+            // them), the code more tables print wins, then the catalogue's.
             let find = |len: usize, prefix: &str| {
                 codes
                     .iter()
-                    .find(|(c, name)| c.len() == len && c.starts_with(prefix) && *name == n)
-                    .map(|(c, _)| c.clone())
+                    .enumerate()
+                    .filter(|(_, (c, name, _))| {
+                        c.len() == len && c.starts_with(prefix) && *name == n
+                    })
+                    .max_by_key(|(i, (c, _, count))| {
+                        (*count, in_catalogue(c, &n), std::cmp::Reverse(*i))
+                    })
+                    .map(|(_, (c, _, _))| c.clone())
             };
             let code = if line.level == Some(Level::Lei) {
                 find(3, "")
@@ -97,4 +108,15 @@ fn linked_names(specs: &SpecSet, ids: &[String]) -> String {
         .map(|s| format!("表{}", s.number))
         .collect::<Vec<_>>()
         .join("、")
+}
+
+/// Whether the shipped catalogue names `code` `name` (normalized).
+fn in_catalogue(code: &str, name: &str) -> bool {
+    static BUILTIN: std::sync::OnceLock<Option<crate::validate::catalogue::Catalogue>> =
+        std::sync::OnceLock::new();
+    BUILTIN
+        .get_or_init(|| crate::validate::catalogue::Catalogue::builtin().ok())
+        .as_ref()
+        .and_then(|c| c.get(code))
+        .is_some_and(|e| norm(&e.name) == name)
 }

@@ -20,8 +20,11 @@ use crate::source::{self, CellKey, LABEL};
 use crate::spec::TableSpec;
 use crate::text::norm;
 
+mod missing;
+
 pub(crate) fn check(v: &mut Checker) {
     let specs = v.specs;
+    let mut carriers = missing::Carriers::new(v);
     for rule in &specs.layout.rules {
         if let Some(name) = &rule.when {
             if !condition_holds(v, name) {
@@ -30,7 +33,7 @@ pub(crate) fn check(v: &mut Checker) {
         }
         match rule.check {
             CheckKind::Cells => cells(v, rule),
-            CheckKind::Rows => rows(v, rule),
+            CheckKind::Rows => rows(v, rule, &mut carriers),
             CheckKind::EmptyIffZero => empty_iff_zero(v, rule),
         }
     }
@@ -548,7 +551,7 @@ fn column_pairs<'a>(left: &'a RowSet, right: &'a RowSet) -> Vec<(&'a str, &'a st
 }
 
 /// Rows of one table against the rows of others, matched by code, name or key.
-fn rows<'a>(v: &mut Checker<'a>, rule: &'a CrossRule) {
+fn rows<'a>(v: &mut Checker<'a>, rule: &'a CrossRule, carriers: &mut missing::Carriers<'a>) {
     let Some(left_set) = &rule.left else { return };
     if v.specs.get(&left_set.table).is_none() || !v.budget.tables.contains_key(&left_set.table) {
         return;
@@ -589,6 +592,11 @@ fn rows<'a>(v: &mut Checker<'a>, rule: &'a CrossRule) {
         }
     }
     let units_right: HashSet<&str> = index.keys().map(|k| k.0).collect();
+    let right_specs: Vec<&TableSpec> = sources
+        .iter()
+        .filter_map(|(s, _)| v.specs.get(&s.table))
+        .collect();
+    let left_spec: Vec<&TableSpec> = v.specs.get(&left_set.table).into_iter().collect();
     let mut scale = Scale::default();
     let mut seen: HashSet<(&str, &str)> = HashSet::new();
     for l in &lefts {
@@ -599,6 +607,20 @@ fn rows<'a>(v: &mut Checker<'a>, rule: &'a CrossRule) {
         let k = (unit, l.key.as_str());
         seen.insert(k);
         let Some(found) = index.get(&k) else {
+            let id = rule
+                .unmatched_left
+                .as_ref()
+                .and_then(|u| u.id.as_deref())
+                .unwrap_or(&rule.id);
+            let col = rule
+                .right
+                .first()
+                .map(|r| column_pairs(left_set, r))
+                .and_then(|c| c.first().map(|x| x.0))
+                .unwrap_or_default();
+            if rule.unmatched_left.is_some() && carriers.blame(v, id, &right_specs, l, col) {
+                continue;
+            }
             unmatched_left(v, rule, l, &left_name, &right_name);
             continue;
         };
@@ -649,6 +671,10 @@ fn rows<'a>(v: &mut Checker<'a>, rule: &'a CrossRule) {
                 if r.amounts.amount(col).or(zero).is_none_or(Amount::is_zero) {
                     continue;
                 }
+            }
+            let col = set.col.as_deref().or(left_set.col.as_deref()).unwrap_or("");
+            if carriers.blame(v, u.id.as_deref().unwrap_or(&rule.id), &left_spec, r, col) {
+                continue;
             }
             let place = r.place(v, LABEL);
             report(v, rule, u, r, place, &left_name, &right_name);
@@ -723,6 +749,29 @@ fn unmatched_left<'a>(
     let Some(set) = &rule.left else { return };
     let cols = column_pairs(set, rule.right.first().unwrap_or(set));
     match u.policy {
+        // A coded row with money is not asked to be zero: the other side
+        // lacks its code (or this side has a wrong one).
+        Policy::Zero if l.code.is_some() && cols.iter().any(|(c, _)| nonzero(l, c)) => {
+            let Some((lc, _)) = cols.iter().copied().find(|(c, _)| nonzero(l, c)) else {
+                return;
+            };
+            let code = l.code.unwrap_or_default();
+            let d = v
+                .finding(
+                    Severity::Error,
+                    &rule.id,
+                    &l.place(v, lc),
+                    format!("{right} 没有科目 {code} {}，而{left}此行有金额", l.name),
+                )
+                .expected(format!(
+                    "{right} 列有科目 {code}，或本行科目编码改为{right}所列的编码"
+                ))
+                .actual("没有")
+                .hint(format!(
+                    "请核对本行的科目编码；编码无误时请在{right} 补列该科目"
+                ));
+            v.push(d);
+        }
         Policy::Zero => {
             for (lc, _) in cols {
                 let zero = Term::new(
@@ -745,6 +794,10 @@ fn unmatched_left<'a>(
             report(v, rule, u, l, place, left, right);
         }
     }
+}
+
+fn nonzero(r: &RowAt, col: &str) -> bool {
+    r.amounts.amount(col).is_some_and(|a| !a.is_zero())
 }
 
 fn report<'a>(

@@ -9,6 +9,7 @@
 
 pub mod catalogue;
 mod cross;
+mod names;
 pub mod rules;
 mod tables;
 mod text;
@@ -76,6 +77,7 @@ pub fn validate(
         }
     }
     cross::check(&mut v);
+    names::check(&mut v);
     text::check(&mut v);
     suspects(&mut v.out);
     v.out
@@ -104,7 +106,14 @@ fn suspects(found: &mut [Diagnostic]) {
         })
         .collect();
     for (d, s) in found.iter_mut().zip(picks) {
-        d.suspect = s;
+        // A rule that knows its suspect (a missing row's place) keeps it.
+        let Some(s) = s else { continue };
+        // A finding at a cell that agrees with the other tables leads with
+        // the one that does not, so nobody edits the right figure.
+        if d.location().as_deref() != Some(s.as_str()) {
+            d.message = format!("最可能出错的是 {s}，不是本格：{}", d.message);
+        }
+        d.suspect = Some(s);
     }
 }
 

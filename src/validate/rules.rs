@@ -142,7 +142,8 @@ pub fn catalogue(specs: &SpecSet) -> Vec<RuleInfo> {
             .iter()
             .flat_map(|s| &s.link_codes_from)
             .collect();
-        from.dedup();
+        let mut seen = std::collections::HashSet::new();
+        from.retain(|id| seen.insert(*id));
         let from = from
             .iter()
             .filter_map(|id| specs.get(id))
@@ -384,6 +385,12 @@ pub fn catalogue(specs: &SpecSet) -> Vec<RuleInfo> {
             "科目编码不在科目目录中（可能是新增科目）",
         ),
         rule("C-NAME-01", "警告", &coded, "科目名称与科目目录不一致"),
+        rule(
+            super::names::RULE,
+            "错误",
+            &coded,
+            "同一科目编码在各表的名称不一致（报在少数表一方；持平时以科目目录为准）",
+        ),
         rule(
             "S-TEXT-LONG",
             "错误",

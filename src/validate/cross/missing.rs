@@ -1,0 +1,192 @@
+//! A row one table lacks while the others list it. The finding goes to the
+//! table that lacks it — the odd one out among all the tables the layout ties
+//! by code — at the place the row belongs, instead of asking a table that has
+//! the row to add it, or a correct cell to be zero.
+
+use std::collections::{HashMap, HashSet};
+
+use super::{condition_holds, rows_of, RowAt};
+use crate::diag::{Diagnostic, Severity};
+use crate::layout::{Blocks, CheckKind, MatchBy};
+use crate::model::Table;
+use crate::source::{self, Loc, LABEL};
+use crate::spec::TableSpec;
+use crate::text::norm;
+use crate::validate::Checker;
+
+/// The tables that print each code, among the tables the layout's running
+/// rules tie by code, and the missing rows already reported.
+pub(super) struct Carriers<'a> {
+    by_code: HashMap<&'a str, Vec<&'a TableSpec>>,
+    reported: HashSet<(&'a str, &'a str)>,
+}
+
+impl<'a> Carriers<'a> {
+    pub(super) fn new(v: &Checker<'a>) -> Carriers<'a> {
+        let mut by_code: HashMap<&'a str, Vec<&'a TableSpec>> = HashMap::new();
+        let rules = v.specs.layout.rules.iter().filter(|r| {
+            r.check == CheckKind::Rows
+                && r.match_by == MatchBy::Code
+                && r.when.as_deref().is_none_or(|w| condition_holds(v, w))
+        });
+        for rule in rules {
+            for set in rule.left.iter().chain(&rule.right) {
+                for r in rows_of(v, set, MatchBy::Code, Blocks::Each) {
+                    // A pre-printed row without money carries nothing.
+                    if !has_money(&r) {
+                        continue;
+                    }
+                    if let Some(code) = r.code {
+                        let e = by_code.entry(code).or_default();
+                        if !e.iter().any(|s| s.id == r.spec.id) {
+                            e.push(r.spec);
+                        }
+                    }
+                }
+            }
+        }
+        for tables in by_code.values_mut() {
+            tables.sort_by_key(|s| s.number);
+        }
+        Carriers {
+            by_code,
+            reported: HashSet::new(),
+        }
+    }
+
+    /// The tables other than `besides` that list `code`.
+    fn others(&self, code: &str, besides: &[&str]) -> Vec<&'a TableSpec> {
+        self.by_code.get(code).map_or(Vec::new(), |t| {
+            t.iter()
+                .filter(|s| !besides.contains(&s.id.as_str()))
+                .copied()
+                .collect()
+        })
+    }
+
+    /// When `row` is missing from `lacking` while another table besides
+    /// `row`'s own lists it too (and `row` has money in `col`), reports `lacking` as the table to fix and
+    /// returns true; false when the tables are one against one (the rule's
+    /// own wording then applies).
+    pub(super) fn blame(
+        &mut self,
+        v: &mut Checker<'a>,
+        id: &str,
+        lacking: &[&'a TableSpec],
+        row: &RowAt<'a>,
+        col: &str,
+    ) -> bool {
+        let (Some(code), Some(first)) = (row.code, lacking.first().copied()) else {
+            return false;
+        };
+        // Only a figure the rule compares is missing: a pre-printed row
+        // without money in that column is not.
+        if row
+            .amounts
+            .amount(col)
+            .is_none_or(crate::amount::Amount::is_zero)
+        {
+            return false;
+        }
+        let mut besides: Vec<&str> = lacking.iter().map(|s| s.id.as_str()).collect();
+        besides.push(&row.spec.id);
+        let witnesses = self.others(code, &besides);
+        if witnesses.is_empty() {
+            return false;
+        }
+        if !self.reported.insert((first.id.as_str(), code)) {
+            return true;
+        }
+        let mut listing: Vec<&TableSpec> = witnesses;
+        listing.push(row.spec);
+        listing.sort_by_key(|s| s.number);
+        listing.dedup_by_key(|s| s.number);
+        let names = listing
+            .iter()
+            .map(|s| format!("表{}", s.number))
+            .collect::<Vec<_>>()
+            .join("、");
+        let spot = place_in(v, first, &row.unit, code);
+        let mut message = format!(
+            "表{} 缺少科目 {code} {}：{names} 都列有该科目",
+            first.number, row.name
+        );
+        if let Some(s) = &spot {
+            message.push_str(&s.wording);
+        }
+        let mut d = Diagnostic::new(Severity::Error, id, message)
+            .table(first.sheet_name())
+            .labels(format!("{code} {}", row.name), "")
+            .expected(format!("表{} 列有科目 {code} {}", first.number, row.name))
+            .actual("没有")
+            .hint(format!(
+                "请在 表{} 补列该科目及其金额；{names} 的该科目不用改",
+                first.number
+            ));
+        if let Some(s) = spot {
+            d = d.at(&s.at.sheet, s.at.row, s.at.col);
+            d.suspect = Some(s.at.to_string());
+        }
+        d.cells = v.cell(&row.key(LABEL)).into_iter().collect();
+        v.push(d);
+        true
+    }
+}
+
+fn has_money(r: &RowAt) -> bool {
+    r.amounts.values().any(|a| a.is_some_and(|a| !a.is_zero()))
+}
+
+/// Where a missing row goes: the row after the last one whose code sorts
+/// before it (codes in a table run in hierarchical order).
+struct Spot {
+    at: Loc,
+    wording: String,
+}
+
+fn place_in(v: &Checker, spec: &TableSpec, unit: &str, code: &str) -> Option<Spot> {
+    let rows: Vec<(String, String, Loc)> = match v.budget.tables.get(&spec.id)? {
+        Table::Grid(g) => {
+            let (bi, b) = g
+                .blocks
+                .iter()
+                .enumerate()
+                .find(|(_, b)| norm(&b.unit) == unit)
+                .or_else(|| g.blocks.iter().enumerate().next())?;
+            b.rows
+                .iter()
+                .filter_map(|r| {
+                    let c = r.code.clone()?;
+                    let at = v.cell(&source::grid(&spec.id, bi, &r.key, LABEL))?;
+                    Some((c, r.name.clone(), at))
+                })
+                .collect()
+        }
+        Table::TwoSided(t) => t
+            .expenditure
+            .iter()
+            .enumerate()
+            .filter_map(|(i, e)| {
+                let c = e.code.clone()?;
+                let at = v.cell(&source::expenditure(&spec.id, i, LABEL))?;
+                Some((c, e.name.clone(), at))
+            })
+            .collect(),
+        Table::Form(_) => return None,
+    };
+    let before = rows.iter().rev().find(|(c, _, _)| c.as_str() < code);
+    match before {
+        Some((c, name, at)) => Some(Spot {
+            at: Loc {
+                sheet: at.sheet.clone(),
+                row: at.row + 1,
+                col: at.col,
+            },
+            wording: format!("，应列在“{c} {name}”（第 {} 行）之后", at.row + 1),
+        }),
+        None => rows.first().map(|(c, name, at)| Spot {
+            at: at.clone(),
+            wording: format!("，应列在“{c} {name}”（第 {} 行）之前", at.row + 1),
+        }),
+    }
+}
