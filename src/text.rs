@@ -268,6 +268,19 @@ pub fn cell_address(row: u32, col: u32) -> String {
     format!("{}{}", column_letters(col), row + 1)
 }
 
+/// `D12` as 0-based (row, col); `None` when it is not an A1 address.
+pub fn parse_cell_address(a: &str) -> Option<(u32, u32)> {
+    let letters = a.bytes().take_while(u8::is_ascii_uppercase).count();
+    if letters == 0 || letters > 3 {
+        return None;
+    }
+    let row: u32 = a[letters..].parse().ok()?;
+    let col = a.as_bytes()[..letters]
+        .iter()
+        .fold(0u32, |acc, b| acc * 26 + u32::from(b - b'A' + 1));
+    (row > 0).then(|| (row - 1, col - 1))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

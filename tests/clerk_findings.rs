@@ -224,3 +224,49 @@ fn a_name_that_differs_from_the_other_tables_is_an_error_at_the_odd_one() {
         "科目 2210203 的名称“购房补助”与 表1、表3、表6 的“购房补贴”不一致"
     );
 }
+
+#[test]
+fn blank_zeros_are_one_finding_per_table_with_every_cell_listed() {
+    // Every 0 of the sample left blank: before, 557 separate 未填写 errors.
+    let dir = tmp();
+    let mut blanked = 0;
+    let sheets: Vec<Sheet> = load(&sample_xlsx())
+        .iter()
+        .map(|s| {
+            edit(s, |rows| {
+                for c in rows.iter_mut().flatten() {
+                    if matches!(c, Cell::Number(x) if *x == 0.0) || matches!(c, Cell::Int(0)) {
+                        *c = Cell::Empty;
+                        blanked += 1;
+                    }
+                }
+            })
+        })
+        .collect();
+    let p = dir.path().join("blank.xlsx");
+    write_sheets(&p, &sheets, true);
+    let blanks: Vec<_> = findings(&p)
+        .into_iter()
+        .filter(|f| f["rule"].as_str().unwrap().ends_with("-BLANK-01"))
+        .collect();
+    assert_eq!(blanks.len(), 12, "one per table");
+    let listed: usize = blanks
+        .iter()
+        .map(|f| f["cells"].as_array().unwrap().len())
+        .sum();
+    assert_eq!(listed, blanked);
+    assert_eq!(blanked, 557);
+    let t4 = blanks.iter().find(|f| f["rule"] == "T4-BLANK-01").unwrap();
+    assert_eq!(
+        t4["message"],
+        "'表4 基本支出总表'!E6:M33 共 252 个单元格未填写；如为零请填 0"
+    );
+    assert_eq!(t4["cell"], "E6");
+    assert_eq!(t4["cells"][251], "'表4 基本支出总表'!M33");
+    bin()
+        .arg("check")
+        .arg(&p)
+        .assert()
+        .code(1)
+        .stdout(contains("12 个错误"));
+}

@@ -7,6 +7,7 @@
 //! `step × (addends − 1)` and at least `step`, is a 尾数差异 warning; beyond
 //! it, an error.
 
+mod blanks;
 pub mod catalogue;
 mod cross;
 mod names;
@@ -167,7 +168,7 @@ pub fn combine(read: Vec<Diagnostic>, validation: Vec<Diagnostic>) -> Vec<Diagno
         !(d.rule.contains("-BLANK-") && flagged.contains(&(d.sheet.clone(), d.cell.clone())))
     });
     all.splice(0..0, read);
-    all
+    blanks::group(all)
 }
 
 /// True when `total (=|≥) Σ parts` holds exactly or cannot be checked (a blank

@@ -26,12 +26,8 @@ fn fill(s: Severity) -> Color {
 
 /// Parses `D12` into 0-based (row, col).
 fn parse_cell(a: &str) -> Option<(u32, u16)> {
-    let letters: String = a.chars().take_while(char::is_ascii_uppercase).collect();
-    let row: u32 = a[letters.len()..].parse().ok()?;
-    let col = letters
-        .bytes()
-        .try_fold(0u32, |acc, b| Some(acc * 26 + (b - b'A' + 1) as u32))?;
-    (row > 0 && col > 0).then(|| (row - 1, (col - 1) as u16))
+    let (r, c) = crate::text::parse_cell_address(a)?;
+    Some((r, u16::try_from(c).ok()?))
 }
 
 /// The annotated copy as bytes, its cells plain.
