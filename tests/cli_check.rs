@@ -197,8 +197,12 @@ fn annotate_writes_a_copy_and_leaves_the_input_alone() {
         .stdout(contains("已另存标注副本"));
     assert_eq!(std::fs::read(&p).unwrap(), before);
     let sheets = load(&out);
-    assert_eq!(sheets[0].name, "检查结果");
-    assert_eq!(sheets[0].get(0, 1).text(), "规则");
+    // The input's sheets, then the findings.
+    let results = sheets.last().unwrap();
+    assert_eq!(results.name, "检查结果");
+    assert_eq!(results.get(0, 2).text(), "规则");
+    assert_eq!(results.get(0, 5).text(), "最可能出错的单元格");
+    assert_eq!(sheets[0].name, "填表说明");
     // The copy keeps the figures.
     let t7 = sheet_named(&sheets, "表7");
     assert_eq!(t7.get(7, 4), &Cell::Number(2500.0));
@@ -293,7 +297,7 @@ fn the_annotated_copy_keeps_the_input_look() {
     let flagged = at(6, 3);
     assert_eq!(
         flagged.fill.unwrap().get_color().unwrap().to_argb() & 0x00FF_FFFF,
-        0xFF_E6_99
+        0xFF_D9_66
     );
     assert_eq!(flagged.number_format.unwrap().format_code, "#,##0.00");
 }

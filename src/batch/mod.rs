@@ -424,10 +424,10 @@ impl Batch<'_> {
                 put(
                     "标注副本",
                     "检查结果标注.xlsx",
-                    annotate::workbook_bytes_styled(
+                    annotate::copy_of(
+                        &std::fs::read(file).unwrap_or_default(),
                         &out.sheets,
                         &findings,
-                        &crate::read::sheet::xlsx_styles(&std::fs::read(file).unwrap_or_default()),
                     )
                     .map_err(|x| x.to_string())?,
                 )?;

@@ -8,7 +8,6 @@ use budget_tables::diag::Diagnostic;
 
 use budget_tables::diag::has_errors;
 use budget_tables::io::write_atomic;
-use budget_tables::read::sheet::xlsx_styles;
 use budget_tables::write::annotate;
 
 use super::{counts, exit, findings, grouped_lines, load, CmdError, Setup, EXIT_ERRORS};
@@ -34,11 +33,11 @@ pub fn run(
         }
         write_atomic(
             out,
-            &annotate::workbook_bytes_styled(
+            // Read again only for the copy.
+            &annotate::copy_of(
+                &std::fs::read(input).unwrap_or_default(),
                 &outcome.sheets,
                 d,
-                // Read again only for the copy; unreadable formats leave its cells plain.
-                &xlsx_styles(&std::fs::read(input).unwrap_or_default()),
             )?,
             &[input],
         )?;

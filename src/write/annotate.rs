@@ -14,40 +14,146 @@ use crate::diag::{Diagnostic, Severity};
 use crate::read::{Cell, Sheet};
 use crate::text::display_width;
 
-const RESULTS: &str = "检查结果";
+pub(crate) const RESULTS: &str = "检查结果";
 
-fn fill(s: Severity) -> Color {
-    match s {
-        Severity::Error => Color::RGB(0xF4_B0_B0),
-        Severity::Warning => Color::RGB(0xFF_E6_99),
-        Severity::Notice => Color::RGB(0xC9_DA_F8),
+/// How strongly a flagged cell is coloured: the cell most likely wrong (or
+/// a blank that must be filled) strongly, the other cells a broken rule
+/// read lightly.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Shade {
+    Strong,
+    Light,
+}
+
+/// What a flagged cell shows: the worst severity and shade of the findings
+/// touching it, and the texts of those found at it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mark {
+    pub severity: Severity,
+    pub shade: Shade,
+    pub notes: Vec<String>,
+}
+
+/// A sheet's flagged cells by 0-based (row, col).
+pub type SheetMarks = BTreeMap<(u32, u32), Mark>;
+
+pub(crate) fn fill_rgb(s: Severity, shade: Shade) -> u32 {
+    match (s, shade) {
+        (Severity::Error, Shade::Strong) => 0x00FF_7C80,
+        (Severity::Error, Shade::Light) => 0x00FC_E4E4,
+        (Severity::Warning, Shade::Strong) => 0x00FF_D966,
+        (Severity::Warning, Shade::Light) => 0x00FF_F2CC,
+        (Severity::Notice, Shade::Strong) => 0x009F_C5E8,
+        (Severity::Notice, Shade::Light) => 0x00DD_EBF7,
     }
 }
 
-/// Parses `D12` into 0-based (row, col).
-fn parse_cell(a: &str) -> Option<(u32, u16)> {
-    let (r, c) = crate::text::parse_cell_address(a)?;
-    Some((r, u16::try_from(c).ok()?))
+fn fill(s: Severity) -> Color {
+    Color::RGB(fill_rgb(s, Shade::Strong))
 }
 
-/// The annotated copy as bytes, its cells plain.
+/// The cells to colour, sheet by sheet: a finding's most likely wrong cell
+/// (its own cell when it names none) strongly, the other cells it read
+/// lightly, every cell of a blank-cell finding strongly; its text is a note
+/// on its own cell.
+pub fn marks(findings: &[Diagnostic]) -> BTreeMap<String, SheetMarks> {
+    let mut out: BTreeMap<String, SheetMarks> = BTreeMap::new();
+    let mut put =
+        |sheet: &str, at: (u32, u32), sev: Severity, shade: Shade, note: Option<String>| {
+            let m = out
+                .entry(sheet.to_string())
+                .or_default()
+                .entry(at)
+                .or_insert(Mark {
+                    severity: sev,
+                    shade,
+                    notes: Vec::new(),
+                });
+            m.severity = m.severity.min(sev);
+            m.shade = m.shade.min(shade);
+            m.notes.extend(note);
+        };
+    for d in findings {
+        let own = d
+            .sheet
+            .as_deref()
+            .zip(d.cell.as_deref().and_then(crate::text::parse_cell_address));
+        let suspect = d.suspect.as_deref().and_then(split_location);
+        let blank = d.rule.contains("-BLANK-");
+        for c in &d.cells {
+            let shade = if blank { Shade::Strong } else { Shade::Light };
+            put(&c.sheet, (c.row, c.col), d.severity, shade, None);
+        }
+        if let Some((sheet, at)) = &suspect {
+            put(sheet, *at, d.severity, Shade::Strong, None);
+        }
+        if let Some((sheet, at)) = own {
+            let shade = match &suspect {
+                Some((s, a)) if (s.as_str(), *a) != (sheet, at) => Shade::Light,
+                _ => Shade::Strong,
+            };
+            put(sheet, at, d.severity, shade, Some(d.to_string()));
+        }
+    }
+    out
+}
+
+/// `'表3 支出总表'!D9` as the sheet and the 0-based cell.
+fn split_location(s: &str) -> Option<(String, (u32, u32))> {
+    let (sheet, cell) = s.rsplit_once('!')?;
+    let sheet = sheet
+        .strip_prefix('\'')
+        .and_then(|x| x.strip_suffix('\''))
+        .unwrap_or(sheet)
+        .replace("''", "'");
+    Some((sheet, crate::text::parse_cell_address(cell)?))
+}
+
+/// The annotated copy of the workbook `input` (its bytes): an xlsx is
+/// extended in its own package (everything the clerk set up kept); other
+/// formats, or an xlsx this cannot extend, get a rebuilt copy that says on
+/// its 检查结果 sheet what it does not keep.
+///
+/// # Errors
+/// [`WriteError`] when not even the rebuilt copy can be assembled.
+pub fn copy_of(
+    input: &[u8],
+    sheets: &[Sheet],
+    findings: &[Diagnostic],
+) -> Result<Vec<u8>, WriteError> {
+    let marks = marks(findings);
+    if input.starts_with(b"PK") {
+        if let Ok(bytes) = super::package::annotated_copy(input, &marks, findings) {
+            return Ok(bytes);
+        }
+    }
+    rebuilt(
+        sheets,
+        findings,
+        &marks,
+        &crate::read::sheet::xlsx_styles(input),
+    )
+}
+
+/// What a rebuilt copy does not keep, printed on its 检查结果 sheet (and in
+/// the README).
+pub const REBUILT_NOTE: &str = "说明：本副本由检查程序重新生成（输入为 xls、ods 等格式），只保留单元格内容和合并单元格，不保留页面设置（纸张、方向、缩放、打印区域）、冻结窗格、工作表保护、数据有效性、行高、列宽、字体、边框和数字格式。要得到保留原样的标注副本，请把文件另存为 xlsx 后再检查";
+
+/// The annotated copy rebuilt from the sheets as read, its cells plain.
 ///
 /// # Errors
 /// [`WriteError`] when the workbook cannot be assembled.
 pub fn workbook_bytes(sheets: &[Sheet], findings: &[Diagnostic]) -> Result<Vec<u8>, WriteError> {
-    workbook_bytes_styled(sheets, findings, &HashMap::new())
+    rebuilt(sheets, findings, &marks(findings), &HashMap::new())
 }
 
-/// The annotated copy as bytes, each cell in the input's format where `looks`
-/// has it (fonts, fills, borders, alignment, number formats, from
-/// [`crate::read::sheet::xlsx_styles`]); a flagged cell takes the finding's
-/// colour over it.
-///
-/// # Errors
-/// [`WriteError`] when the workbook cannot be assembled.
-pub fn workbook_bytes_styled(
+/// The copy rebuilt from the sheets as read, each cell in the input's format
+/// where `looks` has it (from [`crate::read::sheet::xlsx_styles`]); a flagged
+/// cell takes its finding's colour over it.
+fn rebuilt(
     sheets: &[Sheet],
     findings: &[Diagnostic],
+    all_marks: &BTreeMap<String, SheetMarks>,
     looks: &HashMap<String, StyleRange>,
 ) -> Result<Vec<u8>, WriteError> {
     let mut wb = new_workbook("预算表检查结果")?;
@@ -55,27 +161,18 @@ pub fn workbook_bytes_styled(
     let mut sorted = findings.to_vec();
     crate::diag::sort(&mut sorted);
     results_sheet(list, &sorted)?;
+    let none = SheetMarks::new();
     for sheet in sheets {
         let ws = wb.add_worksheet();
         ws.set_name(safe_name(&sheet.name))?;
-        let mut marks: BTreeMap<(u32, u16), (Severity, Vec<String>)> = BTreeMap::new();
-        for d in findings
-            .iter()
-            .filter(|d| d.sheet.as_deref() == Some(sheet.name.as_str()))
-        {
-            if let Some(pos) = d.cell.as_deref().and_then(parse_cell) {
-                let e = marks.entry(pos).or_insert((d.severity, Vec::new()));
-                e.0 = e.0.min(d.severity);
-                e.1.push(d.to_string());
-            }
-        }
+        let marks = all_marks.get(&sheet.name).unwrap_or(&none);
         let look = looks.get(&sheet.name);
-        copy_cells(ws, sheet, &marks, look)?;
+        copy_cells(ws, sheet, marks, look)?;
         for m in &sheet.merges {
             if m.start != m.end {
                 let text = sheet.get(m.start.0, m.start.1).text();
                 let (r, c) = (m.start.0, m.start.1 as u16);
-                let f = cell_format(style_at(look, r, c), &marks, r, c);
+                let f = cell_format(style_at(look, r, c), marks, r, c);
                 ws.merge_range(
                     m.start.0,
                     m.start.1 as u16,
@@ -86,12 +183,12 @@ pub fn workbook_bytes_styled(
                 )?;
             }
         }
-        for ((r, c), (_, texts)) in &marks {
-            let note = Note::new(texts.join("\n\n"))
+        for ((r, c), m) in marks.iter().filter(|(_, m)| !m.notes.is_empty()) {
+            let note = Note::new(m.notes.join("\n\n"))
                 .set_author("budget-tables")
                 .set_width(480)
-                .set_height(60 + 40 * texts.len() as u32);
-            ws.insert_note(*r, *c, &note)?;
+                .set_height(60 + 40 * m.notes.len() as u32);
+            ws.insert_note(*r, *c as u16, &note)?;
         }
     }
     Ok(wb.save_to_buffer()?)
@@ -106,21 +203,16 @@ fn safe_name(name: &str) -> String {
     }
 }
 
-type Marks = BTreeMap<(u32, u16), (Severity, Vec<String>)>;
-
 /// The input's style of a cell, if it has one.
 fn style_at(look: Option<&StyleRange>, r: u32, c: u16) -> Option<&Style> {
     look.and_then(|l| l.get((r, u32::from(c))))
 }
 
 /// The input's format of a cell, with the finding's colour over it.
-fn cell_format(style: Option<&Style>, marks: &Marks, r: u32, c: u16) -> Format {
+fn cell_format(style: Option<&Style>, marks: &SheetMarks, r: u32, c: u16) -> Format {
     let base = style.map_or_else(Format::new, format_of);
-    match marks.get(&(r, c)) {
-        Some((s, _)) => base
-            .set_background_color(fill(*s))
-            .set_border(FormatBorder::Thin)
-            .set_border_color(Color::Red),
+    match marks.get(&(r, u32::from(c))) {
+        Some(m) => base.set_background_color(Color::RGB(fill_rgb(m.severity, m.shade))),
         None => base,
     }
 }
@@ -128,7 +220,7 @@ fn cell_format(style: Option<&Style>, marks: &Marks, r: u32, c: u16) -> Format {
 fn copy_cells(
     ws: &mut Worksheet,
     sheet: &Sheet,
-    marks: &Marks,
+    marks: &SheetMarks,
     look: Option<&StyleRange>,
 ) -> Result<(), WriteError> {
     let mut widths: Vec<usize> = Vec::new();
@@ -139,7 +231,7 @@ fn copy_cells(
             let f = cell_format(style, marks, r, c);
             let styled = style.is_some();
             match cell {
-                Cell::Empty if marks.contains_key(&(r, c)) || styled => {
+                Cell::Empty if marks.contains_key(&(r, u32::from(c))) || styled => {
                     ws.write_blank(r, c, &f)?;
                 }
                 Cell::Empty => {}
@@ -316,9 +408,11 @@ fn results_sheet(ws: &mut Worksheet, findings: &[Diagnostic]) -> Result<(), Writ
             )?;
         }
     }
+    let last = findings.len() as u32 + 1;
     if findings.is_empty() {
         ws.write_string(1, 0, "未发现问题")?;
     }
+    ws.write_string(last + 1, 0, REBUILT_NOTE)?;
     ws.set_freeze_panes(1, 0)?;
     Ok(())
 }
@@ -328,9 +422,18 @@ mod tests {
     use super::*;
 
     #[test]
-    fn cell_addresses_parse() {
-        assert_eq!(parse_cell("D12"), Some((11, 3)));
-        assert_eq!(parse_cell("AA1"), Some((0, 26)));
-        assert_eq!(parse_cell("12"), None);
+    fn a_suspect_is_strong_and_the_other_cells_light() {
+        let mut d = Diagnostic::error("X", "m").at("表1", 7, 3);
+        d.suspect = Some("'表3 支出总表'!D9".into());
+        d.cells = vec![crate::source::Loc {
+            sheet: "表2".into(),
+            row: 1,
+            col: 1,
+        }];
+        let m = marks(&[d]);
+        assert_eq!(m["表1"][&(7, 3)].shade, Shade::Light);
+        assert_eq!(m["表1"][&(7, 3)].notes.len(), 1);
+        assert_eq!(m["表3 支出总表"][&(8, 3)].shade, Shade::Strong);
+        assert_eq!(m["表2"][&(1, 1)].shade, Shade::Light);
     }
 }

@@ -8,6 +8,7 @@ mod form;
 pub mod frame;
 pub mod layout;
 pub mod official;
+pub mod package;
 mod style;
 pub mod template;
 

@@ -179,6 +179,24 @@ pub fn soffice_convert(soffice: &Path, input: &Path, filter: &str, outdir: &Path
     );
 }
 
+/// True when the command `tool` is installed (Debian package `package`);
+/// required in CI, skipped with a message elsewhere.
+pub fn require_tool(tool: &str, package: &str) -> bool {
+    let ok = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!("command -v {tool}"))
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !ok {
+        assert!(
+            std::env::var("CI").is_err(),
+            "{tool} is required in CI: run .ci/run"
+        );
+        eprintln!("skipped: {tool} not installed (apt-get install {package})");
+    }
+    ok
+}
+
 /// True when `python3 -c "import <module>"` works; required in CI, skipped
 /// with a message elsewhere.
 pub fn require_python_module(module: &str) -> bool {
