@@ -38,7 +38,7 @@ pub fn explain(e: &std::io::Error) -> String {
         K::AlreadyExists => "同名文件已存在",
         K::StorageFull => "磁盘空间不足",
         K::QuotaExceeded => "超出磁盘配额",
-        K::IsADirectory => "这是一个文件夹，不是文件",
+        K::IsADirectory => "该路径是一个文件夹，不是文件",
         K::NotADirectory => "路径中有一段不是文件夹",
         K::DirectoryNotEmpty => "文件夹不是空的",
         K::ReadOnlyFilesystem => "文件系统是只读的",

@@ -5,7 +5,7 @@ mod cmd;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
 /// 部门预算公开表格工具：生成填报模板、检查、转换为公开报表或 JSON。
 #[derive(Parser, Debug)]
@@ -29,15 +29,16 @@ enum Command {
         #[arg(short, long, value_name = "FILE.xlsx")]
         output: PathBuf,
         /// 预填的部门名称
-        #[arg(long, value_name = "NAME", default_value = "")]
-        department: String,
+        #[arg(long, value_name = "NAME")]
+        department: Option<String>,
         /// 预算年度（默认：明年）
-        #[arg(long, value_name = "YYYY", value_parser = clap::value_parser!(i32).range(1990..=2200))]
+        #[arg(long, value_name = "YYYY", value_parser = cmd::zh::year)]
         year: Option<i32>,
     },
     /// 转换：填报工作簿 / 公开报表 / JSON → 公开报表（.xlsx）或规范 JSON（.json）
     Convert {
         /// 输入文件（xlsx、xls、ods 或 JSON）
+        #[arg(value_name = "输入文件")]
         input: PathBuf,
         /// 输出文件：.xlsx 为公开报表，.json 为规范模型
         #[arg(short, long, value_name = "OUTPUT")]
@@ -51,9 +52,10 @@ enum Command {
     /// 检查工作簿：结构、表内恒等式、科目层级、表间一致、科目目录
     Check {
         /// 输入文件（xlsx、xls、ods 或 JSON）
+        #[arg(value_name = "输入文件")]
         input: PathBuf,
         /// 输出格式
-        #[arg(long, value_enum, default_value_t = Format::Text)]
+        #[arg(long, value_enum, default_value_t = Format::Text, value_name = "格式")]
         format: Format,
         /// 另存一份标出问题单元格并加批注的工作簿（不修改输入文件）
         #[arg(long, value_name = "OUT.xlsx")]
@@ -64,19 +66,27 @@ enum Command {
     /// 年度对比：上年与本年逐表按科目编码对比，生成对比工作簿（及 JSON）
     Diff {
         /// 上年文件（xlsx、xls、ods 或 JSON）
+        #[arg(value_name = "上年文件")]
         prior: PathBuf,
         /// 本年文件（xlsx、xls、ods 或 JSON）
+        #[arg(value_name = "本年文件")]
         current: PathBuf,
         /// 输出的对比工作簿（.xlsx）
         #[arg(short, long, value_name = "DIFF.xlsx")]
         output: Option<PathBuf>,
         /// 以 JSON 输出对比数据（到标准输出）
-        #[arg(long, value_enum, default_value_t = Format::Text)]
+        #[arg(long, value_enum, default_value_t = Format::Text, value_name = "格式")]
         format: Format,
+        /// 输入有错误也照样对比（错误仍会列出，退出码仍为 1）
+        #[arg(long)]
+        allow_errors: bool,
+        #[command(flatten)]
+        checks: CheckArgs,
     },
     /// 批量处理：目录下（含子目录）所有工作簿和 JSON，逐部门输出并生成汇总
     Batch {
         /// 输入目录（不会写入任何文件）
+        #[arg(value_name = "输入目录")]
         input: PathBuf,
         /// 输出目录（不能在输入目录之内）
         #[arg(short, long, value_name = "OUT_DIR")]
@@ -85,10 +95,10 @@ enum Command {
         #[arg(long, value_name = "DIR")]
         prior_dir: Option<PathBuf>,
         /// 并行数（默认：CPU 核数）
-        #[arg(long, value_name = "N")]
+        #[arg(long, value_name = "N", value_parser = cmd::zh::count)]
         jobs: Option<usize>,
         /// 以 JSON 输出结果
-        #[arg(long, value_enum, default_value_t = Format::Text)]
+        #[arg(long, value_enum, default_value_t = Format::Text, value_name = "格式")]
         format: Format,
         #[command(flatten)]
         checks: CheckArgs,
@@ -96,7 +106,7 @@ enum Command {
     /// 生成基准测试用的部门工作簿（由样例派生，各不相同且全部通过核对）
     Sample {
         /// 部门数
-        #[arg(long, value_name = "N")]
+        #[arg(long, value_name = "N", value_parser = cmd::zh::count)]
         count: usize,
         /// 输出目录
         #[arg(short, long, value_name = "DIR")]
@@ -106,6 +116,12 @@ enum Command {
     Rules,
     /// 列出内置版式及其各表
     Layouts,
+    /// 显示帮助（或某个命令的帮助：budget-tables help check）
+    Help {
+        /// 命令名
+        #[arg(value_name = "命令")]
+        command: Option<String>,
+    },
 }
 
 /// Options of the validator.
@@ -115,7 +131,7 @@ struct CheckArgs {
     #[arg(long, value_name = "FILE")]
     catalogue: Option<PathBuf>,
     /// 公开数字的舍入步长（万元）；尾数差异的允许范围 = 步长 ×（加数个数 − 1），至少一个步长
-    #[arg(long, value_name = "万元", default_value_t = cmd::DEFAULT_STEP)]
+    #[arg(long, value_name = "万元", default_value_t = cmd::DEFAULT_STEP, value_parser = cmd::zh::step)]
     rounding_step: rust_decimal::Decimal,
 }
 
@@ -130,7 +146,10 @@ fn main() -> ExitCode {
     budget_tables::read::sheet::report_unguarded_panics(|info| {
         eprintln!("错误：程序内部错误（{info}）；请把输入文件和这条信息发给维护人员");
     });
-    let cli = Cli::parse();
+    let cli = match parse() {
+        Ok(cli) => cli,
+        Err(code) => return code,
+    };
     // A single file's work is split over a pool this thread takes part in, so
     // only the other cores need a thread of their own. `batch` has a pool of
     // its own and tunes the allocator before any thread starts.
@@ -151,10 +170,54 @@ fn main() -> ExitCode {
     }
 }
 
+/// The command line as typed, or the exit code of what was printed instead
+/// (help, version, or a usage error in Chinese).
+fn parse() -> Result<Cli, ExitCode> {
+    use clap::error::ErrorKind;
+    let mut command = cmd::zh::localize(Cli::command());
+    let matches = command
+        .clone()
+        .try_get_matches()
+        .map_err(|e| match e.kind() {
+            ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
+                let _ = e.print();
+                ExitCode::SUCCESS
+            }
+            ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+                let _ = command.print_help();
+                ExitCode::from(cmd::EXIT_UNREADABLE)
+            }
+            _ => {
+                eprintln!("{}", cmd::zh::error_text(&e, &command));
+                ExitCode::from(cmd::EXIT_UNREADABLE)
+            }
+        })?;
+    let cli = Cli::from_arg_matches(&matches).map_err(|e| {
+        eprintln!("{}", cmd::zh::error_text(&e, &command));
+        ExitCode::from(cmd::EXIT_UNREADABLE)
+    })?;
+    if let Command::Help { command: name } = &cli.command {
+        let target = match name {
+            Some(n) => match command.find_subcommand_mut(n) {
+                Some(sub) => sub,
+                None => {
+                    eprintln!("错误：没有“{n}”这个命令\n\n查看帮助：budget-tables --help");
+                    return Err(ExitCode::from(cmd::EXIT_UNREADABLE));
+                }
+            },
+            None => &mut command,
+        };
+        let _ = target.print_help();
+        return Err(ExitCode::SUCCESS);
+    }
+    Ok(cli)
+}
+
 fn run(cli: Cli) -> Result<ExitCode, cmd::CmdError> {
     let (catalogue, step) = match &cli.command {
         Command::Convert { checks, .. }
         | Command::Check { checks, .. }
+        | Command::Diff { checks, .. }
         | Command::Batch { checks, .. } => (checks.catalogue.clone(), checks.rounding_step),
         _ => (None, cmd::DEFAULT_STEP),
     };
@@ -169,7 +232,12 @@ fn run(cli: Cli) -> Result<ExitCode, cmd::CmdError> {
             output,
             department,
             year,
-        } => cmd::template::run(&setup.specs()?, &output, department, year),
+        } => cmd::template::run(
+            &setup.specs()?,
+            &output,
+            department.unwrap_or_default(),
+            year,
+        ),
         Command::Convert {
             input,
             output,
@@ -187,12 +255,15 @@ fn run(cli: Cli) -> Result<ExitCode, cmd::CmdError> {
             current,
             output,
             format,
+            allow_errors,
+            ..
         } => cmd::diff::run(
             &setup,
             &prior,
             &current,
             output.as_deref(),
             format == Format::Json,
+            allow_errors,
         ),
         Command::Batch {
             input,
@@ -221,5 +292,7 @@ fn run(cli: Cli) -> Result<ExitCode, cmd::CmdError> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Layouts => cmd::layouts::run(&setup.layouts()?),
+        // Printed while parsing.
+        Command::Help { .. } => Ok(ExitCode::SUCCESS),
     }
 }

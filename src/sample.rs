@@ -142,6 +142,27 @@ fn recode(b: &mut Budget, swaps: &[Recode]) {
     }
 }
 
+/// Every text that names the base department names `to` instead: a
+/// generated department's 绩效目标 and 说明 are its own.
+fn rename_texts(b: &mut Budget, from: &str, to: &str) {
+    if from.is_empty() {
+        return;
+    }
+    for t in b.tables.values_mut() {
+        if let Table::Form(f) = t {
+            for text in [&mut f.goal, &mut f.supervisor]
+                .into_iter()
+                .chain(f.tasks.iter_mut().map(|t| &mut t.content))
+            {
+                *text = text.replace(from, to);
+            }
+        }
+    }
+    for text in b.texts.values_mut() {
+        *text = text.replace(from, to);
+    }
+}
+
 /// The `index`-th generated department: valid, distinct, deterministic.
 pub fn generate(base: &Budget, specs: &SpecSet, index: usize) -> Budget {
     let mut b = base.clone();
@@ -149,6 +170,7 @@ pub fn generate(base: &Budget, specs: &SpecSet, index: usize) -> Budget {
         recode(&mut b, &specs.layout.sample.recode);
     }
     let dept = name(index);
+    rename_texts(&mut b, &base.department, &dept);
     let m = 1 + (index * 7 % 9) as i64;
     let two_units = index % 5 == 4;
     b.department = dept.clone();

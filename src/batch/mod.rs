@@ -32,6 +32,10 @@ use crate::write::{annotate, diff as diff_writer, official};
 pub enum BatchError {
     #[error("找不到输入目录 {0}")]
     NoInput(String),
+    #[error("{0} 是一个文件，不是文件夹：batch 处理一个文件夹（含子文件夹）中的全部工作簿；检查单个文件请用 budget-tables check")]
+    InputIsFile(String),
+    #[error("找不到上年输入目录 {0}（--prior-dir）；请给出存放上年工作簿的文件夹")]
+    NoPrior(String),
     #[error("输出目录 {out} 在输入目录 {input} 之内；请把输出放到输入目录以外")]
     OutInsideInput { out: String, input: String },
     #[error("无法写入输出目录 {path}：{detail}")]
@@ -91,6 +95,9 @@ pub struct Entry {
     pub figures: indexmap::IndexMap<String, Option<Amount>>,
     /// The first roll-up figure against the prior year's, where the prior year was given.
     pub change: Option<Change>,
+    /// Why there is no year-over-year comparison although `--prior-dir` was given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub no_prior: Option<String>,
     /// The department's output folder, relative to the output folder.
     pub folder: Option<String>,
     /// Output files (label, path relative to the output folder).
@@ -242,8 +249,14 @@ impl Batch<'_> {
         progress: &(dyn Fn(Step) + Sync),
         stop: &AtomicBool,
     ) -> Result<Summary, BatchError> {
+        if self.input.is_file() {
+            return Err(BatchError::InputIsFile(self.input.display().to_string()));
+        }
         if !self.input.is_dir() {
             return Err(BatchError::NoInput(self.input.display().to_string()));
+        }
+        if let Some(p) = self.prior.as_ref().filter(|p| !p.is_dir()) {
+            return Err(BatchError::NoPrior(p.display().to_string()));
         }
         let input = self
             .input
@@ -311,11 +324,23 @@ impl Batch<'_> {
         }
         let entries = place(entries, staging.path(), &output);
         drop(staging);
-        let rollups = rollup::write_all(&output, &entries)?;
+        let rollups = rollup::write_all(&output, &entries, &self.rule_descriptions())?;
         Ok(Summary { entries, rollups })
     }
 
     /// Prior-year inputs by layout and department: (year, path), read once, models dropped.
+    /// What each rule of each layout checks, for the roll-up: (layout id,
+    /// rule id) → description.
+    fn rule_descriptions(&self) -> BTreeMap<(String, String), String> {
+        let mut out = BTreeMap::new();
+        for specs in self.layouts {
+            for r in crate::validate::rules::catalogue(specs) {
+                out.insert((specs.layout.id.clone(), r.id), r.description);
+            }
+        }
+        out
+    }
+
     fn prior_index(&self, output: &Path) -> PriorIndex {
         let Some(dir) = &self.prior else {
             return HashMap::new();
@@ -360,7 +385,11 @@ impl Batch<'_> {
         let (specs, out) = match read_path_any(file, self.layouts) {
             Ok((i, o)) => (&self.layouts[i], o),
             Err(err) => {
-                e.message = Some(err.to_string());
+                // The roll-up names the file as listed, never by where this machine keeps it.
+                e.message = Some(
+                    err.to_string()
+                        .replace(&file.display().to_string(), &e.file),
+                );
                 return e;
             }
         };
@@ -433,12 +462,23 @@ impl Batch<'_> {
                 )?;
             }
             let key = (b.layout.clone(), norm(&b.department));
-            if let Some((_, p)) = prior.get(&key).and_then(|v| {
+            let found = prior.get(&key).and_then(|v| {
                 v.iter()
                     .filter(|(y, _)| *y < b.year)
                     .max_by_key(|(y, _)| *y)
-            }) {
-                if let Ok((_, po)) = read_path_any(p, std::slice::from_ref(specs)) {
+            });
+            if self.prior.is_some() && found.is_none() {
+                e.no_prior = Some(format!(
+                    "上年目录中没有该部门 {} 年以前的数据，未做年度对比",
+                    b.year
+                ));
+            }
+            if let Some((_, p)) = found {
+                let read = read_path_any(p, std::slice::from_ref(specs));
+                if read.is_err() {
+                    e.no_prior = Some("上年文件无法读取，未做年度对比".into());
+                }
+                if let Ok((_, po)) = read {
                     let d = compare(&po.budget, b, specs);
                     e.change = specs.layout.rollup.first().map(|f| {
                         Change::new(
@@ -614,6 +654,7 @@ impl Entry {
             layout: None,
             figures: indexmap::IndexMap::new(),
             change: None,
+            no_prior: None,
             folder: None,
             outputs: Vec::new(),
             rules: BTreeMap::new(),

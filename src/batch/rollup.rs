@@ -1,7 +1,7 @@
 //! The roll-up per year: `汇总-<year>.xlsx` (one row per input, links to each
 //! department's outputs, and a rules × departments matrix) and its JSON.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder, Url, Worksheet};
@@ -12,7 +12,11 @@ use crate::io::{write_atomic, write_atomic_with};
 use crate::write::new_workbook;
 
 /// Writes one roll-up per year found (inputs without a year go in every one).
-pub(crate) fn write_all(output: &Path, entries: &[Entry]) -> Result<Vec<String>, BatchError> {
+pub(crate) fn write_all(
+    output: &Path,
+    entries: &[Entry],
+    rules: &Descriptions,
+) -> Result<Vec<String>, BatchError> {
     let years: BTreeSet<i32> = entries.iter().filter_map(|e| e.year).collect();
     let mut written = Vec::new();
     let groups: Vec<(String, Vec<&Entry>)> = if years.is_empty() {
@@ -36,7 +40,7 @@ pub(crate) fn write_all(output: &Path, entries: &[Entry]) -> Result<Vec<String>,
         let xlsx = output.join(format!("{name}.xlsx"));
         write_atomic(
             &xlsx,
-            &workbook(&year, &list).map_err(|e| out_err(&xlsx, e))?,
+            &workbook(&year, &list, rules).map_err(|e| out_err(&xlsx, e))?,
             &[],
         )
         .map_err(|e| out_err(&xlsx, e))?;
@@ -55,6 +59,9 @@ pub(crate) fn write_all(output: &Path, entries: &[Entry]) -> Result<Vec<String>,
     Ok(written)
 }
 
+/// (layout id, rule id) → what the rule checks.
+pub(crate) type Descriptions = BTreeMap<(String, String), String>;
+
 #[derive(serde::Serialize)]
 struct Doc<'a> {
     year: &'a str,
@@ -70,7 +77,11 @@ fn fill(s: Status) -> Color {
     }
 }
 
-fn workbook(year: &str, list: &[&Entry]) -> Result<Vec<u8>, crate::write::WriteError> {
+fn workbook(
+    year: &str,
+    list: &[&Entry],
+    descriptions: &Descriptions,
+) -> Result<Vec<u8>, crate::write::WriteError> {
     let mut wb = new_workbook(&format!("{year}年部门预算汇总"))?;
     let cell = Format::new()
         .set_border(FormatBorder::Thin)
@@ -125,33 +136,83 @@ fn workbook(year: &str, list: &[&Entry]) -> Result<Vec<u8>, crate::write::WriteE
             summary(&mut wb, "未识别", &unknown, &styles)?;
         }
     }
-    // Which rule fails where: rules down, departments across.
+    rules_sheet(&mut wb, list, descriptions, &styles)?;
+    Ok(wb.save_to_buffer()?)
+}
+
+/// Which rule fails where: rules down (with what each checks), departments
+/// across — only inputs read as a department get a column.
+fn rules_sheet(
+    wb: &mut rust_xlsxwriter::Workbook,
+    list: &[&Entry],
+    descriptions: &Descriptions,
+    st: &Styles,
+) -> Result<(), crate::write::WriteError> {
     let ws = wb.add_worksheet_with_constant_memory()?;
     ws.set_name("规则×部门")?;
-    let rules: BTreeSet<&String> = list.iter().flat_map(|e| e.rules.keys()).collect();
-    ws.write_string_with_format(0, 0, "规则", &head)?;
+    let departments: Vec<&&Entry> = list.iter().filter(|e| e.department.is_some()).collect();
+    let rules: BTreeSet<&String> = departments.iter().flat_map(|e| e.rules.keys()).collect();
+    let wrapped = st.cell.clone().set_text_wrap();
+    ws.set_row_height(0, 60)?;
+    ws.write_string_with_format(0, 0, "规则", &st.head)?;
+    ws.write_string_with_format(0, 1, "核对内容", &st.head)?;
     ws.set_column_width(0, 14)?;
-    for (j, e) in list.iter().enumerate() {
-        let label = e.department.clone().unwrap_or_else(|| e.file.clone());
-        ws.write_string_with_format(0, j as u16 + 1, &label, &head)?;
-        ws.set_column_width(j as u16 + 1, 12)?;
+    ws.set_column_width(1, 40)?;
+    for (j, e) in departments.iter().enumerate() {
+        let label = e.department.clone().unwrap_or_default();
+        ws.write_string_with_format(0, j as u16 + 2, &label, &st.head)?;
+        ws.set_column_width(j as u16 + 2, 12)?;
     }
-    let bad = cell.clone().set_background_color(Color::RGB(0xFF_C7_CE));
+    let bad = st.cell.clone().set_background_color(Color::RGB(0xFF_C7_CE));
     for (i, rule) in rules.iter().enumerate() {
         let r = i as u32 + 1;
-        ws.write_string_with_format(r, 0, *rule, &cell)?;
-        for (j, e) in list.iter().enumerate() {
+        ws.write_string_with_format(r, 0, *rule, &st.cell)?;
+        // A rule id means what the layout of the departments that broke it says.
+        let mut what: Vec<&str> = Vec::new();
+        for e in departments.iter().filter(|e| e.rules.contains_key(*rule)) {
+            let key = (e.layout.clone().unwrap_or_default(), (*rule).clone());
+            if let Some(d) = descriptions.get(&key) {
+                if !what.contains(&d.as_str()) {
+                    what.push(d);
+                }
+            }
+        }
+        let what = what.join("；");
+        // LibreOffice does not grow a row for wrapped text: as tall as its lines.
+        let lines = (crate::text::display_width(&what) as f64 / 39.0)
+            .ceil()
+            .max(1.0);
+        ws.set_row_height(r, 15.0 * lines)?;
+        ws.write_string_with_format(r, 1, &what, &wrapped)?;
+        for (j, e) in departments.iter().enumerate() {
             match e.rules.get(*rule) {
-                Some(n) => ws.write_number_with_format(r, j as u16 + 1, *n as f64, &bad)?,
-                None => ws.write_blank(r, j as u16 + 1, &cell)?,
+                Some(n) => ws.write_number_with_format(r, j as u16 + 2, *n as f64, &bad)?,
+                None => ws.write_blank(r, j as u16 + 2, &st.cell)?,
             };
         }
     }
     if rules.is_empty() {
         ws.write_string(1, 0, "所有部门均未触发错误或警告规则")?;
     }
-    ws.set_freeze_panes(1, 1)?;
-    Ok(wb.save_to_buffer()?)
+    ws.set_freeze_panes(1, 2)?;
+    print_wide(ws, 54.0 + 12.0 * departments.len() as f64)?;
+    Ok(())
+}
+
+/// Landscape A4 with the heading row and the two label columns on every
+/// page; scaled to the page width only while that keeps the print at 60% or
+/// more (about 216 character widths), split across pages beyond.
+fn print_wide(ws: &mut Worksheet, width: f64) -> Result<(), crate::write::WriteError> {
+    ws.set_landscape()
+        .set_paper_size(9)
+        .set_repeat_rows(0, 0)?
+        .set_repeat_columns(0, 1)?;
+    if width <= 216.0 {
+        ws.set_print_fit_to_pages(1, 0);
+    } else {
+        ws.set_print_scale(60);
+    }
+    Ok(())
 }
 
 /// The formats the roll-up sheets share.
@@ -177,6 +238,7 @@ fn summary(
         rate,
         link,
     } = st;
+    let wrapped = &cell.clone().set_text_wrap();
     // Constant-memory sheets: a roll-up of thousands of rows never sits in memory whole.
     let ws = wb.add_worksheet_with_constant_memory()?;
     ws.set_name(name)?;
@@ -193,8 +255,8 @@ fn summary(
         .first()
         .map_or("增减额".to_string(), |f| format!("{f}增减额"));
     let mut cols: Vec<(&str, f64)> = vec![
-        ("输入文件", 30.0),
-        ("部门", 30.0),
+        ("输入文件", 22.0),
+        ("部门", 24.0),
         ("年度", 7.0),
         ("状态", 9.0),
         ("错误", 6.0),
@@ -209,8 +271,9 @@ fn summary(
         ("增减率", 8.0),
         ("公开报表", 10.0),
         ("检查结果", 10.0),
+        ("标注副本", 10.0),
         ("年度对比", 10.0),
-        ("说明", 50.0),
+        ("说明", 40.0),
     ]);
     let last = cols.len() as u16 - 1;
     for (c, (h, w)) in cols.iter().enumerate() {
@@ -246,7 +309,8 @@ fn summary(
         }
         let rate_value = e.change.as_ref().map_or(Rate::None, |c| c.rate);
         crate::write::diff::rate_cell(ws, (r, change_col + 1), rate_value, [rate, cell, cell])?;
-        for (c, label) in (change_col + 2..).zip(["公开报表", "检查结果", "年度对比"]) {
+        for (c, label) in (change_col + 2..).zip(["公开报表", "检查结果", "标注副本", "年度对比"])
+        {
             let target = e
                 .outputs
                 .iter()
@@ -259,15 +323,49 @@ fn summary(
                 }
             }
         }
-        ws.write_string_with_format(r, last, e.message.as_deref().unwrap_or(""), cell)?;
+        let note = [e.message.as_deref(), e.no_prior.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join("；");
+        ws.write_string_with_format(r, last, &note, wrapped)?;
     }
+    total_row(ws, list, &figures, first_figure, st)?;
     ws.set_freeze_panes(1, 2)?;
     ws.autofilter(0, 0, list.len() as u32, last)?;
-    ws.set_landscape()
-        .set_paper_size(9)
-        .set_print_fit_to_pages(1, 0)
-        .set_repeat_rows(0, 0)?;
+    print_wide(ws, cols.iter().map(|c| c.1).sum())?;
 
+    Ok(())
+}
+
+/// The last row: how many departments, and the sum of each figure over
+/// those that have it.
+fn total_row(
+    ws: &mut Worksheet,
+    list: &[&Entry],
+    figures: &[&str],
+    first: u16,
+    st: &Styles,
+) -> Result<(), crate::write::WriteError> {
+    let r = list.len() as u32 + 1;
+    let bold = st.cell.clone().set_bold();
+    let departments = list.iter().filter(|e| e.department.is_some()).count();
+    ws.write_string_with_format(r, 0, "合计", &bold)?;
+    ws.write_string_with_format(r, 1, format!("{departments} 个部门"), &bold)?;
+    for (c, f) in (first..).zip(figures) {
+        let values = list
+            .iter()
+            .filter_map(|e| e.figures.get(*f).copied().flatten());
+        match crate::amount::checked_sum(values.map(crate::amount::Amount::value)) {
+            Some(sum) => ws.write_number_with_format(
+                r,
+                c,
+                crate::amount::Amount::round(sum).to_f64(),
+                &st.amount.clone().set_bold(),
+            )?,
+            None => ws.write_blank(r, c, &bold)?,
+        };
+    }
     Ok(())
 }
 

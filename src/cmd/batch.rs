@@ -97,6 +97,30 @@ pub fn run(layouts: &[SpecSet], check: &Options, a: Args) -> Result<ExitCode, Cm
                 e.message.as_deref().unwrap_or("")
             );
         }
+        let named = |pick: &dyn Fn(&budget_tables::batch::Entry) -> bool| {
+            summary
+                .entries
+                .iter()
+                .filter(|e| pick(e))
+                .map(|e| e.department.clone().unwrap_or_else(|| e.file.clone()))
+                .collect::<Vec<_>>()
+        };
+        let with_errors = named(&|e| e.status == Status::Errors);
+        if !with_errors.is_empty() {
+            println!(
+                "有错误的部门（{} 个）：{}",
+                with_errors.len(),
+                with_errors.join("、")
+            );
+        }
+        let no_prior = named(&|e| e.no_prior.is_some());
+        if !no_prior.is_empty() {
+            println!(
+                "没有上年数据、未做年度对比的部门（{} 个）：{}",
+                no_prior.len(),
+                no_prior.join("、")
+            );
+        }
         println!(
             "共 {} 个输入：通过 {}，有警告 {}，有错误 {}，无法读取 {}，冲突 {}，输出失败 {}；汇总：{}",
             summary.entries.len(),

@@ -16,6 +16,7 @@ pub fn run(
     output: &Path,
     allow_errors: bool,
 ) -> Result<ExitCode, CmdError> {
+    super::require_not_folder(output)?;
     let ext = output
         .extension()
         .and_then(|e| e.to_str())

@@ -3,13 +3,13 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use budget_tables::diag::has_errors;
+use budget_tables::diag::{has_errors, Severity};
 use budget_tables::diff::compare;
 use budget_tables::io::write_atomic;
 use budget_tables::text::norm;
 use budget_tables::write::diff::workbook_bytes;
 
-use super::{exit, load, print_diagnostics, CmdError, Setup, EXIT_ERRORS};
+use super::{exit, findings, load, print_diagnostics, CmdError, Setup, EXIT_ERRORS};
 
 pub fn run(
     setup: &Setup,
@@ -17,6 +17,7 @@ pub fn run(
     current: &Path,
     output: Option<&Path>,
     as_json: bool,
+    allow_errors: bool,
 ) -> Result<ExitCode, CmdError> {
     if output.is_none() && !as_json {
         return Err(CmdError::Usage(
@@ -26,8 +27,8 @@ pub fn run(
     if let Some(o) = output {
         super::require_xlsx(o, "对比结果")?;
     }
-    let (specs, _, a) = load(setup, prior)?;
-    let (other, _, b) = load(setup, current)?;
+    let (specs, opts, a) = load(setup, prior)?;
+    let (other, other_opts, b) = load(setup, current)?;
     if other.layout.id != specs.layout.id {
         return Err(CmdError::Usage(format!(
             "两个文件的版式不同（{} 是“{}”，{} 是“{}”）；只能对比同一版式的两个年度",
@@ -37,19 +38,29 @@ pub fn run(
             other.layout.name
         )));
     }
-    let specs = &specs;
+    // A year with errors would be compared on wrong figures: its errors are
+    // listed (as convert lists them), and the diff waits for --allow-errors.
     let mut errors = false;
-    for (path, out) in [(prior, &a), (current, &b)] {
-        if has_errors(&out.diagnostics) {
-            eprintln!("{}：", path.display());
-            print_diagnostics(&out.diagnostics);
+    for (path, out, specs, opts) in [
+        (prior, &a, &specs, &opts),
+        (current, &b, &other, &other_opts),
+    ] {
+        let found = findings(out, specs, opts);
+        if has_errors(&found) {
+            let only: Vec<_> = found
+                .into_iter()
+                .filter(|d| d.severity == Severity::Error)
+                .collect();
+            eprintln!("{}：有 {} 个错误", path.display(), only.len());
+            print_diagnostics(&only);
             errors = true;
         }
     }
-    if errors {
-        eprintln!("输入有错误，未生成对比结果；请先用 budget-tables check 修正。");
+    if errors && !allow_errors {
+        eprintln!("输入有错误，未生成对比结果；请先用 budget-tables check 修正（或加 --allow-errors 照样对比）。");
         return Ok(exit(EXIT_ERRORS));
     }
+    let specs = &specs;
     if a.budget.year >= b.budget.year {
         return Err(CmdError::Usage(format!(
             "上年文件 {} 的年度（{}）应早于本年文件 {} 的年度（{}）；请按“上年 本年”的顺序给出两个文件",
@@ -81,5 +92,9 @@ pub fn run(
             d.consistency.len()
         );
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(if errors {
+        exit(EXIT_ERRORS)
+    } else {
+        ExitCode::SUCCESS
+    })
 }

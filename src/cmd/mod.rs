@@ -7,6 +7,7 @@ pub mod diff;
 pub mod layouts;
 pub mod sample;
 pub mod template;
+pub mod zh;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -45,8 +46,22 @@ pub enum CmdError {
     Usage(String),
 }
 
-/// Refuses an output path that is not `.xlsx`; `what` names the output in the message.
+/// Refuses an output path that is an existing folder.
+pub fn require_not_folder(path: &Path) -> Result<(), CmdError> {
+    if path.is_dir() {
+        return Err(CmdError::Usage(format!(
+            "输出路径 {} 是一个文件夹，不是文件；请给出要写入的文件名（如 {}）",
+            path.display(),
+            path.join("输出.xlsx").display()
+        )));
+    }
+    Ok(())
+}
+
+/// Refuses an output path that is not `.xlsx`, or is a folder; `what` names
+/// the output in the message.
 pub fn require_xlsx(path: &Path, what: &str) -> Result<(), CmdError> {
+    require_not_folder(path)?;
     if path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"))

@@ -266,6 +266,8 @@ pub fn catalogue(specs: &SpecSet) -> Vec<RuleInfo> {
         let total_row = match &s.total_label {
             _ if units => Some("预算单位合计行".to_string()),
             Some(l) => Some(format!("“{l}”行")),
+            // The block's total row has no label of its own (表5 项目支出总表).
+            None if s.rows_sum_to_total => Some("合计行".to_string()),
             None => None,
         };
         if let (true, Some(total_row)) =
