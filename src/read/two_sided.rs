@@ -89,6 +89,21 @@ pub(crate) fn read(ctx: &mut Ctx, spec: &TableSpec, h: &Header, f: &Found) -> Tw
                 }
                 continue;
             }
+            // A fixed line's label mistyped by a character or two: an error at
+            // the label, read as that line (so its figures are not lost).
+            if let Some(line) = near_line(&s.lines, &label, &seen) {
+                seen.insert(line.id.clone());
+                ctx.error(
+                    "S-LINE",
+                    format!("项目名称“{label}”应为“{}”", line.label),
+                    r,
+                    s.label,
+                    &format!("请把该行的项目名称改为“{}”（已按此行读取金额）", line.label),
+                );
+                record(ctx, |c| source::line(&id, &line.id, c), r, s);
+                t.lines.insert(line.id.clone(), amounts);
+                continue;
+            }
             if !s.right {
                 let want: Vec<&str> = s.lines.iter().map(|l| l.label.as_str()).collect();
                 ctx.error(
@@ -156,4 +171,64 @@ fn find_line<'a>(lines: &[&'a Line], label: &str, seen: &HashSet<String>) -> Opt
         .or_else(|| lines.iter().find(exact))
         .or_else(|| lines.iter().find(loose))
         .copied()
+}
+
+/// The one fixed line not seen yet whose label differs from `label` by a
+/// character (two, for labels over six characters), numbering aside.
+fn near_line<'a>(lines: &[&'a Line], label: &str, seen: &HashSet<String>) -> Option<&'a Line> {
+    let n = norm(label);
+    let bare: Vec<char> = strip_numbering(&n).chars().collect();
+    if bare.len() < 3 {
+        return None;
+    }
+    let mut best: Vec<(usize, &'a Line)> = lines
+        .iter()
+        .filter(|l| !seen.contains(&l.id))
+        .filter_map(|l| {
+            let d = l
+                .labels()
+                .map(|x| {
+                    let other: Vec<char> = strip_numbering(&norm(x)).chars().collect();
+                    edit_distance(&bare, &other)
+                })
+                .min()?;
+            let limit = if bare.len() > 6 { 2 } else { 1 };
+            (d <= limit).then_some((d, *l))
+        })
+        .collect();
+    best.sort_by_key(|(d, _)| *d);
+    match best.as_slice() {
+        [(d, l)] => Some(l).filter(|_| *d > 0).copied(),
+        [(d0, l), (d1, _), ..] if d0 < d1 => Some(*l),
+        _ => None,
+    }
+}
+
+/// Characters to change, insert or delete to turn `a` into `b`.
+fn edit_distance(a: &[char], b: &[char]) -> usize {
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            cur[j + 1] = (prev[j] + usize::from(ca != cb))
+                .min(prev[j + 1] + 1)
+                .min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn edit_distance_counts_characters() {
+        let c = |s: &str| s.chars().collect::<Vec<_>>();
+        assert_eq!(edit_distance(&c("本年收入总计"), &c("本年收入合计")), 1);
+        assert_eq!(edit_distance(&c("收入合计"), &c("收入总计")), 1);
+        assert_eq!(edit_distance(&c("结转下年"), &c("结转下年")), 0);
+        assert_eq!(edit_distance(&c("支出总额"), &c("本年支出合计")), 4);
+    }
 }

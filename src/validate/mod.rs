@@ -395,11 +395,26 @@ impl Checker<'_> {
             return;
         }
         let rule = format!("T{}-BLANK-01", place.spec.number);
-        let d = self
-            .finding(Severity::Error, &rule, place, "金额未填写".into())
-            .expected("一个金额（没有发生额请填写 0）")
-            .actual("空白")
-            .hint("空白表示“未填写”，不等于 0；没有发生额请填写 0");
+        // No cell at all: the row itself was not found (missing, or its name mistyped).
+        let d = if self.cell(&place.key).is_none() && !place.row.is_empty() {
+            self.finding(
+                Severity::Error,
+                &rule,
+                place,
+                format!("表中找不到“{}”这一行：该行缺失，或项目名称写错", place.row),
+            )
+            .expected(format!("“{}”行及其金额", place.row))
+            .actual("没有该行")
+            .hint(format!(
+                "请按模板补上“{}”行，或把写错的项目名称改为“{}”",
+                place.row, place.row
+            ))
+        } else {
+            self.finding(Severity::Error, &rule, place, "金额未填写".into())
+                .expected("一个金额（没有发生额请填写 0）")
+                .actual("空白")
+                .hint("空白表示“未填写”，不等于 0；没有发生额请填写 0")
+        };
         self.push(d);
     }
 }
