@@ -275,7 +275,7 @@ fn blank_zeros_are_one_finding_per_table_with_every_cell_listed() {
 fn a_mistyped_line_label_is_an_error_at_its_cell() {
     // 表1 A36 本年收入合计 typed 本年收入总计: before, an error with no cell
     // (T1-BLANK-01 on the line it could not find).
-    let (_d, p) = sample_with("表1", |rows| {
+    let (_d, p) = sample_with("表1 ", |rows| {
         set(rows, 35, 0, Cell::Text("本年收入总计".into()));
     });
     let errs = errors(&p);
@@ -287,7 +287,7 @@ fn a_mistyped_line_label_is_an_error_at_its_cell() {
         "项目名称“本年收入总计”应为“本年收入合计”"
     );
     // Too far from any line to guess: the missing line says so.
-    let (_d, p) = sample_with("表1", |rows| {
+    let (_d, p) = sample_with("表1 ", |rows| {
         set(rows, 35, 2, Cell::Text("本年支出总额".into()));
     });
     let errs = errors(&p);
