@@ -106,3 +106,93 @@ fn refuses_other_formats() {
         .assert()
         .code(2);
 }
+
+/// The table numbers a text names: `表9`, and every one of a range `表5 至表7`.
+fn tables_named(text: &str) -> std::collections::BTreeSet<u32> {
+    let mut out = std::collections::BTreeSet::new();
+    let chars: Vec<char> = text.chars().collect();
+    let number_at = |i: usize| -> Option<(u32, usize)> {
+        let digits: String = chars[i..]
+            .iter()
+            .take_while(|c| c.is_ascii_digit())
+            .collect();
+        digits.parse().ok().map(|n| (n, i + digits.len()))
+    };
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i] == '表' {
+            if let Some((a, end)) = number_at(i + 1) {
+                out.insert(a);
+                let rest: String = chars[end..].iter().take(4).collect();
+                if let Some(after) = rest.trim_start().strip_prefix("至表") {
+                    let skip = end + rest.chars().count() - after.chars().count();
+                    if let Some((b, _)) = number_at(skip) {
+                        out.extend(a..=b);
+                    }
+                }
+                i = end;
+                continue;
+            }
+        }
+        i += 1;
+    }
+    out
+}
+
+#[test]
+fn every_layouts_instructions_name_every_table() {
+    for id in [
+        "shenzhen-budget",
+        "shanghai-budget-department",
+        "shanghai-budget-unit",
+        "final-accounts",
+    ] {
+        let specs = budget_tables::spec::SpecSet::builtin_layout(id).unwrap();
+        let named = tables_named(&specs.layout.instructions.join("\n"));
+        for t in &specs.tables {
+            assert!(
+                named.contains(&t.number),
+                "{id}: 表{} has no instruction",
+                t.number
+            );
+        }
+    }
+}
+
+#[test]
+fn instruction_rows_are_tall_enough_for_their_wrapped_text() {
+    use std::io::Read;
+    let dir = tmp();
+    let out = dir.path().join("blank.xlsx");
+    bin().args(["template", "-o"]).arg(&out).assert().success();
+    let texts: Vec<String> = {
+        let sheets = load(&out);
+        let s = &sheets[0];
+        (0..s.height()).map(|r| s.get(r, 0).text()).collect()
+    };
+    let mut z = zip::ZipArchive::new(std::fs::File::open(&out).unwrap()).unwrap();
+    let mut xml = String::new();
+    z.by_name("xl/worksheets/sheet1.xml")
+        .unwrap()
+        .read_to_string(&mut xml)
+        .unwrap();
+    // LibreOffice does not grow a row for wrapped text: each carries its height.
+    for (r, text) in texts.iter().enumerate().skip(1) {
+        let tag = format!("<row r=\"{}\"", r + 1);
+        let at = xml.find(&tag).unwrap_or_else(|| panic!("row {}", r + 1));
+        let row = &xml[at..at + xml[at..].find('>').unwrap()];
+        let ht: f64 = row
+            .split("ht=\"")
+            .nth(1)
+            .and_then(|s| s.split('"').next())
+            .and_then(|s| s.parse().ok())
+            .unwrap_or_else(|| panic!("row {} has no height: {row}", r + 1));
+        // The column holds 75 narrow characters a line; a Chinese one is two.
+        let lines = (unicode_width::UnicodeWidthStr::width(text.as_str()) as f64 / 75.0).ceil();
+        assert!(
+            ht >= 15.0 * lines,
+            "row {}: {ht} for {lines} lines: {text}",
+            r + 1
+        );
+    }
+}
