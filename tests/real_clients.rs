@@ -225,7 +225,8 @@ fn openpyxl_sees_merged_headers_print_rows_and_formats() {
     ] {
         assert!(merged.contains(&m), "表9 merges {merged:?} lack {m}");
     }
-    assert_eq!(t9["print_title_rows"], "$2:$6");
+    // From the 表N mark: continuation pages say which table they are.
+    assert_eq!(t9["print_title_rows"], "$1:$6");
     assert_eq!(t9["freeze_panes"], "A7");
     let t2 = sheet(&v, "表2 收入总表");
     let merged: Vec<&str> = t2["merged"]
@@ -246,7 +247,7 @@ fn openpyxl_sees_merged_headers_print_rows_and_formats() {
         assert_eq!(s["fit_to_height"], 0);
         assert!(s["fit_to_width"].is_null() || s["fit_to_width"] == 1);
         assert_eq!(s["footer"], "第 &P 页，共 &N 页");
-        assert!(s["print_title_rows"].as_str().unwrap().starts_with("$2:$"));
+        assert!(s["print_title_rows"].as_str().unwrap().starts_with("$1:$"));
     }
     let c = &v["cells"];
     assert_eq!(c["表3 支出总表!B7"]["value"], "201");

@@ -112,11 +112,7 @@ fn linked_names(specs: &SpecSet, ids: &[String]) -> String {
 
 /// Whether the shipped catalogue names `code` `name` (normalized).
 fn in_catalogue(code: &str, name: &str) -> bool {
-    static BUILTIN: std::sync::OnceLock<Option<crate::validate::catalogue::Catalogue>> =
-        std::sync::OnceLock::new();
-    BUILTIN
-        .get_or_init(|| crate::validate::catalogue::Catalogue::builtin().ok())
-        .as_ref()
+    crate::validate::catalogue::Catalogue::shared()
         .and_then(|c| c.get(code))
         .is_some_and(|e| norm(&e.name) == name)
 }

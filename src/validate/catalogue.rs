@@ -116,6 +116,13 @@ impl Catalogue {
     }
 
     /// Economic codes (3xx, 5xx) by normalized name, for 表4's items.
+    /// The shipped catalogue, parsed once (for the reader and the writers,
+    /// which take no `--catalogue`).
+    pub fn shared() -> Option<&'static Catalogue> {
+        static BUILTIN: std::sync::OnceLock<Option<Catalogue>> = std::sync::OnceLock::new();
+        BUILTIN.get_or_init(|| Catalogue::builtin().ok()).as_ref()
+    }
+
     pub fn economic_code_of(&self, name: &str) -> Option<&str> {
         let n = norm(name);
         let mut hits: Vec<&str> = self

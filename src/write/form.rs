@@ -182,7 +182,40 @@ pub(crate) fn write(
     let notes: Vec<&str> = spec.footnotes.iter().map(String::as_str).collect();
     frame::notes(ws, r, 5, &notes, st)?;
     frame::page_setup(ws, header_top)?;
+    if !input && !rows.is_empty() {
+        ws.set_page_breaks(&indicator_breaks(ind_first, first, &rows))?;
+    }
     Ok(())
+}
+
+/// Rows of indicators a printed page holds after the repeated title rows.
+const INDICATOR_ROWS_PER_PAGE: usize = 30;
+
+/// Page breaks of the printed 表12: the indicator block starts a page (its
+/// heading row on top), and a 一级指标 group that fits on a page is never
+/// split across two.
+fn indicator_breaks(heading: u32, first: u32, rows: &[&Indicator]) -> Vec<u32> {
+    let mut breaks = vec![heading];
+    let mut used = 1; // the heading row
+    let mut i = 0;
+    while i < rows.len() {
+        let group = rows[i..]
+            .iter()
+            .take_while(|x| x.level1 == rows[i].level1)
+            .count();
+        if used + group > INDICATOR_ROWS_PER_PAGE && used > 0 && group <= INDICATOR_ROWS_PER_PAGE {
+            breaks.push(first + i as u32);
+            used = 0;
+        }
+        used += group;
+        // A group longer than a page breaks where the page ends.
+        while used > INDICATOR_ROWS_PER_PAGE {
+            used -= INDICATOR_ROWS_PER_PAGE;
+            breaks.push(first + (i + group - used) as u32);
+        }
+        i += group;
+    }
+    breaks
 }
 
 fn amount_cell(
@@ -197,4 +230,33 @@ fn amount_cell(
         None => ws.write_blank(r, c, f)?,
     };
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ind(level1: &str) -> Indicator {
+        Indicator {
+            level1: level1.into(),
+            level2: String::new(),
+            level3: String::new(),
+            target: String::new(),
+        }
+    }
+
+    #[test]
+    fn a_group_that_fits_on_a_page_is_not_split() {
+        // Heading at row 40, indicators from 41: 20 产出, 15 效益, 5 满意度.
+        let list: Vec<Indicator> = std::iter::repeat_n("产出指标", 20)
+            .chain(std::iter::repeat_n("效益指标", 15))
+            .chain(std::iter::repeat_n("满意度指标", 5))
+            .map(ind)
+            .collect();
+        let rows: Vec<&Indicator> = list.iter().collect();
+        // 1 + 20 fit; 15 more would not: 效益 starts a page, 满意度 follows it.
+        assert_eq!(indicator_breaks(40, 41, &rows), [40, 61]);
+        let small: Vec<&Indicator> = list.iter().take(10).collect();
+        assert_eq!(indicator_breaks(40, 41, &small), [40]);
+    }
 }

@@ -189,14 +189,16 @@ fn header_row_height(cells: &[HeaderCell], h: u32, widths: &[f64]) -> f64 {
     (lines * 14.0 + 6.0).max(20.0)
 }
 
-/// A4 landscape, one page wide, header rows on every page, page numbers, panes frozen.
+/// A4 landscape, one page wide, the mark, title and header rows on every
+/// page, page numbers, panes frozen.
 pub(crate) fn page_setup(ws: &mut Worksheet, header_last: u32) -> Result<(), WriteError> {
     ws.set_landscape();
     ws.set_paper_size(9);
     ws.set_print_fit_to_pages(1, 0);
     ws.set_print_center_horizontally(true);
     ws.set_margins(0.5, 0.5, 0.6, 0.6, 0.3, 0.3);
-    ws.set_repeat_rows(TITLE_ROW, header_last)?;
+    // From the 表N mark down: a continuation page says which table it is.
+    ws.set_repeat_rows(MARK_ROW, header_last)?;
     ws.set_footer("&C第 &P 页，共 &N 页");
     ws.set_freeze_panes(header_last + 1, 0)?;
     Ok(())

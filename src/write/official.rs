@@ -10,7 +10,7 @@ use super::{form, new_workbook, WriteError};
 use crate::amount::{grouped, Amount};
 use crate::model::{Budget, GridTable, Level, Table, TwoSidedTable};
 use crate::spec::{ColumnKind, RowKey, SpecSet, TableKind, TableSpec, Unit};
-use crate::text::{chinese_numeral, display_width};
+use crate::text::{chinese_numeral, display_width, norm};
 
 /// One body cell before it is written.
 #[derive(Debug, Clone)]
@@ -82,7 +82,7 @@ pub fn workbook_bytes(budget: &Budget, specs: &SpecSet) -> Result<Vec<u8>, Write
                 &st,
                 budget,
                 heading,
-                &grid_rows(spec, g),
+                &grid_rows(spec, g, &name_levels(specs, budget, spec)),
                 table,
             )?,
             Table::TwoSided(t) => body_sheet(
@@ -231,8 +231,54 @@ fn indent(level: Option<Level>) -> Look {
     }
 }
 
-/// Body rows of a grid table, one `Out` per spec column.
-pub(crate) fn grid_rows<'a>(spec: &'a TableSpec, g: &'a GridTable) -> Vec<Vec<Out<'a>>> {
+/// The level (类/款) of each item of a table keyed by economic item names
+/// (表4 基本支出总表), from the names of the coded economic tables of the
+/// budget and the catalogue: it prints its 款 indented as 表8 does.
+fn name_levels(
+    specs: &SpecSet,
+    budget: &Budget,
+    spec: &TableSpec,
+) -> std::collections::HashMap<String, Level> {
+    use crate::spec::Classification;
+    let mut out = std::collections::HashMap::new();
+    if spec.row_key != RowKey::Name || spec.classification != Some(Classification::Economic) {
+        return out;
+    }
+    for s in specs
+        .tables
+        .iter()
+        .filter(|s| s.classification == Some(Classification::Economic) && s.row_key == RowKey::Code)
+    {
+        if let Some(Table::Grid(g)) = budget.tables.get(&s.id) {
+            for r in g.blocks.iter().flat_map(|b| &b.rows) {
+                if let Some(level) = r.code.as_deref().and_then(Level::of_code) {
+                    out.entry(norm(&r.name)).or_insert(level);
+                }
+            }
+        }
+    }
+    if let (Some(c), Some(Table::Grid(g))) = (
+        crate::validate::catalogue::Catalogue::shared(),
+        budget.tables.get(&spec.id),
+    ) {
+        for r in g.blocks.iter().flat_map(|b| &b.rows) {
+            if let std::collections::hash_map::Entry::Vacant(slot) = out.entry(norm(&r.name)) {
+                if let Some(level) = c.economic_code_of(&r.name).and_then(Level::of_code) {
+                    slot.insert(level);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Body rows of a grid table, one `Out` per spec column; `levels` gives the
+/// level of rows keyed by name.
+pub(crate) fn grid_rows<'a>(
+    spec: &'a TableSpec,
+    g: &'a GridTable,
+    levels: &std::collections::HashMap<String, Level>,
+) -> Vec<Vec<Out<'a>>> {
     let mut rows = Vec::new();
     let blank = || Out::Text(Cow::Borrowed(""), Look::Plain);
     // Tables that print their total row last label it across the code and name cells.
@@ -273,7 +319,12 @@ pub(crate) fn grid_rows<'a>(spec: &'a TableSpec, g: &'a GridTable) -> Vec<Vec<Ou
                 rows.push(labelled_row(spec, &r.name, &r.amounts, labels));
                 continue;
             }
-            let level = r.code.as_deref().and_then(Level::of_code);
+            let level = r.code.as_deref().and_then(Level::of_code).or_else(|| {
+                // Only a table keyed by names has levels to look up.
+                (!levels.is_empty())
+                    .then(|| levels.get(&norm(&r.name)).copied())
+                    .flatten()
+            });
             let mut part = 0;
             rows.push(
                 spec.columns

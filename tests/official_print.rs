@@ -1,0 +1,116 @@
+//! The official workbook prints like the published tables: every page says
+//! which table it is, 表12's indicators start a page under their heading, and
+//! 表4 shows its 类 and 款 as 表8 does.
+
+mod common;
+
+use std::io::Read;
+
+use common::*;
+
+fn official(dir: &std::path::Path) -> std::path::PathBuf {
+    let out = dir.join("公开.xlsx");
+    bin()
+        .arg("convert")
+        .arg(sample_xlsx())
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .success();
+    out
+}
+
+fn part(path: &std::path::Path, name: &str) -> String {
+    let mut z = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
+    let mut s = String::new();
+    z.by_name(name).unwrap().read_to_string(&mut s).unwrap();
+    s
+}
+
+#[test]
+fn every_printed_page_names_its_table() {
+    let Some(soffice) = require_soffice() else {
+        return;
+    };
+    if !require_tool("pdftotext", "poppler-utils") {
+        return;
+    }
+    let dir = tmp();
+    let out = official(dir.path());
+    soffice_convert(&soffice, &out, "pdf", dir.path());
+    let text = std::process::Command::new("pdftotext")
+        .arg(dir.path().join("公开.pdf"))
+        .arg("-")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&text.stdout).to_string();
+    let firsts: Vec<String> = text
+        .split('\u{c}')
+        .filter(|p| !p.trim().is_empty())
+        .map(|p| p.split_whitespace().next().unwrap_or("").to_string())
+        .collect();
+    // 表8 and 表12 take two pages each; their second pages say so too.
+    let want: Vec<String> = [1, 2, 3, 4, 5, 6, 7, 8, 8, 9, 10, 11, 12, 12]
+        .iter()
+        .map(|n| format!("表{n}"))
+        .collect();
+    assert_eq!(firsts, want);
+}
+
+#[test]
+fn the_indicators_start_a_page_and_table4_shows_its_levels() {
+    let dir = tmp();
+    let out = official(dir.path());
+    let sheets = load(&out);
+    let t12 = sheet_named(&sheets, "表12");
+    let heading = find_row(t12, "一级指标");
+    let xml = part(&out, "xl/worksheets/sheet12.xml");
+    assert!(
+        xml.contains(&format!("<brk id=\"{heading}\"")),
+        "a page break above row {}: {}",
+        heading + 1,
+        &xml[xml.find("<rowBreaks").unwrap_or(0)..]
+    );
+    // 表4: 款 indented under their 类, as 表8 prints them.
+    let t4 = sheet_named(&sheets, "表4");
+    let lei = find_row(t4, "工资福利支出");
+    let kuan = find_row(t4, "基本工资");
+    let styles = part(&out, "xl/styles.xml");
+    let s4 = part(&out, "xl/worksheets/sheet4.xml");
+    let style_of = |r: u32| -> usize {
+        let at = s4.find(&format!("<c r=\"A{}\"", r + 1)).unwrap();
+        let tag = &s4[at..at + s4[at..].find('>').unwrap()];
+        tag.split(" s=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    let xfs = &styles[styles.find("<cellXfs").unwrap()..];
+    let xf = |i: usize| {
+        xfs.split("<xf ")
+            .nth(i + 1)
+            .unwrap()
+            .split("</xf>")
+            .next()
+            .unwrap()
+    };
+    assert!(
+        xf(style_of(kuan)).contains("indent=\"1\""),
+        "{}",
+        xf(style_of(kuan))
+    );
+    assert!(
+        !xf(style_of(lei)).contains("indent="),
+        "{}",
+        xf(style_of(lei))
+    );
+    // Print titles from the 表N mark down, on every table.
+    let book = part(&out, "xl/workbook.xml");
+    let titles = book.matches("_xlnm.Print_Titles").count();
+    assert_eq!(titles, 12);
+    assert!(!book.contains("!$2:$"), "titles start at row 1: {book}");
+}
