@@ -371,6 +371,10 @@ pub struct Headline {
     /// none: trailing zeros dropped (`25万元`).
     #[serde(default)]
     pub decimals: Option<u32>,
+    /// A total of other figures (收入总计, 基本支出): the 总览 chart of the
+    /// largest changes shows items, not their totals.
+    #[serde(default)]
+    pub total: bool,
 }
 
 /// A check across years: the current model's `current` cell equals the

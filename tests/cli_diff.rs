@@ -323,3 +323,117 @@ fn years_in_the_wrong_order_are_refused() {
         .stderr(contains("的年度（2024）应早于本年文件"));
     assert!(!dir.path().join("d.xlsx").exists());
 }
+
+/// A part of the diff workbook.
+fn diff_part(out: &std::path::Path, name: &str) -> String {
+    let mut z = zip::ZipArchive::new(std::fs::File::open(out).unwrap()).unwrap();
+    let mut s = String::new();
+    z.by_name(name).unwrap().read_to_string(&mut s).unwrap();
+    s
+}
+
+#[test]
+fn the_diff_workbook_reads_on_paper_and_on_screen() {
+    // 表9's year rows by their role: never 名称变更 or 新增.
+    let d = json_diff();
+    let t9 = d["tables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["sheet"].as_str().unwrap().starts_with("表9"))
+        .unwrap();
+    let statuses: Vec<&str> = t9["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["status"].as_str().unwrap())
+        .collect();
+    // Matched (unchanged name or not): no status printed.
+    assert_eq!(statuses, ["", "", ""], "{t9:#}");
+    // The chart shows items, not the totals they add up to.
+    let dir = tmp();
+    let out = dir.path().join("diff.xlsx");
+    bin()
+        .arg("diff")
+        .arg(sample_2023())
+        .arg(sample_xlsx())
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .success();
+    let sheets = load(&out);
+    let overview = &sheets[0];
+    let top = find_row(overview, "变化最大的项目");
+    let items: Vec<String> = (top + 1..top + 9)
+        .map(|r| overview.get(r, 0).text())
+        .collect();
+    assert_eq!(items[0], "项目支出：信息化新建项目(非政府投资项目)");
+    for total in [
+        "收入总计",
+        "支出总计",
+        "财政拨款收入",
+        "项目支出",
+        "基本支出",
+    ] {
+        assert!(!items.iter().any(|i| i == total), "{total} in {items:?}");
+    }
+    let chart = diff_part(&out, "xl/charts/chart1.xml");
+    assert_eq!(chart.matches("<c:dPt>").count(), 8, "a colour per bar");
+    assert!(
+        chart.contains("C00000") && chart.contains("00803C"),
+        "red up, green down"
+    );
+    assert!(
+        chart.contains("<c:showVal val=\"1\"/>"),
+        "values at the bars"
+    );
+    // No cell of 总览 cuts its text: the label column holds its longest label.
+    let s1 = diff_part(&out, "xl/worksheets/sheet1.xml");
+    let width: f64 = s1
+        .split("<col ")
+        .nth(1)
+        .unwrap()
+        .split("width=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    // (A label beside figures; a note alone on its row runs into the empty cells.)
+    let longest = (0..overview.height())
+        .filter(|&r| !overview.get(r, 1).text().is_empty())
+        .map(|r| unicode_width::UnicodeWidthStr::width(overview.get(r, 0).text().as_str()))
+        .max()
+        .unwrap() as f64;
+    assert!(width >= longest, "{width} < {longest}");
+    // 表3's 40 amount columns: label columns on every page, printed at 60%.
+    let t3 = sheets
+        .iter()
+        .position(|s| s.name == "表3 支出总表")
+        .unwrap();
+    let xml = diff_part(&out, &format!("xl/worksheets/sheet{}.xml", t3 + 1));
+    assert!(
+        xml.contains("scale=\"60\""),
+        "{}",
+        &xml[xml.find("<pageSetup").unwrap()..]
+    );
+    let book = diff_part(&out, "xl/workbook.xml");
+    assert!(
+        book.contains("'表3 支出总表'!$A:$D,'表3 支出总表'!$1:$4"),
+        "{book}"
+    );
+    // Every row names its 预算单位.
+    let s3 = &sheets[t3];
+    for r in 4..s3.height() {
+        if !s3.get(r, 2).text().is_empty() {
+            assert_eq!(
+                s3.get(r, 0).text(),
+                "深圳市政务服务和数据管理局(本级)",
+                "row {}",
+                r + 1
+            );
+        }
+    }
+}

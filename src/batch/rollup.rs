@@ -200,18 +200,10 @@ fn rules_sheet(
 }
 
 /// Landscape A4 with the heading row and the two label columns on every
-/// page; scaled to the page width only while that keeps the print at 60% or
-/// more (about 216 character widths), split across pages beyond.
+/// page, at 60% or more.
 fn print_wide(ws: &mut Worksheet, width: f64) -> Result<(), crate::write::WriteError> {
-    ws.set_landscape()
-        .set_paper_size(9)
-        .set_repeat_rows(0, 0)?
-        .set_repeat_columns(0, 1)?;
-    if width <= 216.0 {
-        ws.set_print_fit_to_pages(1, 0);
-    } else {
-        ws.set_print_scale(60);
-    }
+    crate::write::frame::print_wide(ws, width, 2)?;
+    ws.set_repeat_rows(0, 0)?;
     Ok(())
 }
 

@@ -15,6 +15,9 @@ pub(crate) struct Line {
     pub name: String,
     pub level: u8,
     pub amounts: Amounts,
+    /// A row of a fixed role (表9's 上年 / 本年 / 增减变化, a fixed line):
+    /// matched by its role, its printed name (with its year) never a rename.
+    pub fixed: bool,
 }
 
 pub(crate) fn line_id(unit: &str, key: &str) -> String {
@@ -69,6 +72,7 @@ pub(crate) fn table_lines(
                         name: format!("{}合计", b.unit),
                         level: 0,
                         amounts: total.clone(),
+                        fixed: false,
                     });
                 }
                 for r in &b.rows {
@@ -85,6 +89,8 @@ pub(crate) fn table_lines(
                         name: r.name.clone(),
                         level,
                         amounts: r.amounts.clone(),
+                        fixed: spec.row_key == RowKey::Fixed
+                            || spec.fixed_rows.iter().any(|l| l.id == r.key),
                     });
                 }
             }
@@ -119,6 +125,7 @@ pub(crate) fn table_lines(
                 name: l.label.clone(),
                 level: 0,
                 amounts: t.lines.get(&l.id).map(&shown).unwrap_or_default(),
+                fixed: true,
             };
             out.extend(spec.income_lines.iter().map(fixed));
             for e in &t.expenditure {
@@ -135,6 +142,7 @@ pub(crate) fn table_lines(
                     name: e.name.clone(),
                     level,
                     amounts: shown(&e.amounts),
+                    fixed: false,
                 });
             }
             out.extend(
@@ -160,6 +168,7 @@ pub(crate) fn table_lines(
                     name: task.name.clone(),
                     level: 1,
                     amounts: task.amounts.clone(),
+                    fixed: false,
                 });
             }
             let sum_label = spec
@@ -174,6 +183,7 @@ pub(crate) fn table_lines(
                 name: sum_label,
                 level: 0,
                 amounts: f.sum.clone(),
+                fixed: true,
             });
             (cols, out)
         }

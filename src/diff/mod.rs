@@ -42,6 +42,9 @@ pub struct Headline {
     #[serde(flatten)]
     pub change: Change,
     pub sentence: String,
+    /// A total of other headlines (left out of the chart of items).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub total: bool,
 }
 
 /// A figure in both years.
@@ -247,7 +250,7 @@ fn merge(prior: &[Line], current: &[Line], cols: &[(String, String)]) -> Vec<Dif
             let a = prior.iter().find(|a| a.id == b.id);
             let status = match a {
                 None => Status::New,
-                Some(a) if crate::text::norm(&a.name) != crate::text::norm(&b.name) => {
+                Some(a) if !b.fixed && crate::text::norm(&a.name) != crate::text::norm(&b.name) => {
                     Status::Renamed
                 }
                 Some(_) => Status::Same,

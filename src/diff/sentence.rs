@@ -124,6 +124,7 @@ pub fn headlines(prior: &Budget, current: &Budget, specs: &SpecSet) -> Vec<Headl
                 label,
                 change,
                 sentence,
+                total: h.total,
             });
         };
         match &h.each_row {

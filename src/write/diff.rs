@@ -2,8 +2,9 @@
 //! sentences and a chart of the largest changes, then one sheet per table.
 
 use rust_xlsxwriter::{
-    Chart, ChartType, Color, ConditionalFormatCell, ConditionalFormatCellRule, Format, FormatAlign,
-    FormatBorder, Worksheet,
+    Chart, ChartAxisLabelPosition, ChartDataLabel, ChartDataLabelPosition, ChartFormat, ChartPoint,
+    ChartSolidFill, ChartType, Color, ConditionalFormatCell, ConditionalFormatCellRule, Format,
+    FormatAlign, FormatBorder, Worksheet,
 };
 
 use super::frame::put;
@@ -157,10 +158,16 @@ fn colour_changes(ws: &mut Worksheet, first: u32, last: u32, col: u16) -> Result
     Ok(())
 }
 
-fn page(ws: &mut Worksheet, header_last: u32, freeze_col: u16) -> Result<(), WriteError> {
-    ws.set_landscape();
-    ws.set_paper_size(9);
-    ws.set_print_fit_to_pages(1, 0);
+/// Landscape A4, the header rows and the label columns on every page, one
+/// page wide only while that prints at 60% or more (`width` in characters;
+/// 0 for a sheet that always fits).
+fn page(
+    ws: &mut Worksheet,
+    header_last: u32,
+    freeze_col: u16,
+    width: f64,
+) -> Result<(), WriteError> {
+    super::frame::print_wide(ws, width, freeze_col)?;
     ws.set_repeat_rows(0, header_last)?;
     ws.set_footer("&C第 &P 页，共 &N 页");
     ws.set_freeze_panes(header_last + 1, freeze_col)?;
@@ -169,7 +176,11 @@ fn page(ws: &mut Worksheet, header_last: u32, freeze_col: u16) -> Result<(), Wri
 
 fn overview(ws: &mut Worksheet, d: &Diff, lk: &Looks) -> Result<(), WriteError> {
     ws.set_name("总览")?;
-    for (c, w) in [26.0, 14.0, 14.0, 14.0, 10.0, 72.0].iter().enumerate() {
+    let label_width = fitting(d.headlines.iter().map(|h| h.label.as_str()), 26.0);
+    for (c, w) in [label_width, 14.0, 14.0, 14.0, 10.0, 72.0]
+        .iter()
+        .enumerate()
+    {
         ws.set_column_width(c as u16, *w)?;
     }
     put(
@@ -194,11 +205,13 @@ fn overview(ws: &mut Worksheet, d: &Diff, lk: &Looks) -> Result<(), WriteError> 
     }
     let mut r = 3;
     for h in &d.headlines {
-        ws.write_string_with_format(r, 0, &h.label, &lk.text)?;
+        ws.write_string_with_format(r, 0, &h.label, &lk.wrap)?;
         change_cells(ws, r, 1, &h.change, lk)?;
         ws.write_string_with_format(r, 5, &h.sentence, &lk.wrap)?;
+        // As tall as the longer of the wrapped label and sentence.
         let lines = (crate::text::display_width(&h.sentence) as f64 / 70.0)
             .ceil()
+            .max((crate::text::display_width(&h.label) as f64 / (label_width - 1.0)).ceil())
             .max(1.0);
         ws.set_row_height(r, lines * 13.5 + 4.0)?;
         r += 1;
@@ -245,51 +258,98 @@ fn overview(ws: &mut Worksheet, d: &Diff, lk: &Looks) -> Result<(), WriteError> 
             r += 1;
         }
     }
-    // The largest changes, as a bar chart fed by a small table beside it.
+    // The largest changes of items (not of the totals that add them up), as
+    // a bar chart fed by a small table beside it.
     let mut top: Vec<(&str, Amount)> = d
         .headlines
         .iter()
+        .filter(|h| !h.total)
         .filter_map(|h| h.change.change.map(|c| (h.label.as_str(), c)))
         .filter(|(_, c)| !c.is_zero())
         .collect();
     top.sort_by(|a, b| b.1.abs().cmp(&a.1.abs()).then(a.0.cmp(b.0)));
     top.truncate(8);
-    let (tr, tc) = (2u32, 7u16);
+    if top.is_empty() {
+        page(ws, 2, 1, 0.0)?;
+        return Ok(());
+    }
+    // Under the figures, in their columns: the page stays as wide as they are.
+    let (tr, tc) = (r + 1, 0u16);
     ws.write_string_with_format(tr, tc, "变化最大的项目", &lk.header)?;
     ws.write_string_with_format(tr, tc + 1, "增减额", &lk.header)?;
-    ws.set_column_width(tc, 24)?;
-    ws.set_column_width(tc + 1, 14)?;
     for (i, (label, c)) in top.iter().enumerate() {
-        ws.write_string_with_format(tr + 1 + i as u32, tc, *label, &lk.text)?;
+        ws.write_string_with_format(tr + 1 + i as u32, tc, *label, &lk.wrap)?;
         ws.write_number_with_format(tr + 1 + i as u32, tc + 1, c.to_f64(), &lk.amount)?;
     }
-    if !top.is_empty() {
-        let last = tr + top.len() as u32;
-        let mut chart = Chart::new(ChartType::Bar);
-        chart.title().set_name("增减额最大的项目（万元）");
-        chart
-            .add_series()
-            .set_categories(("总览", tr + 1, tc, last, tc))
-            .set_values(("总览", tr + 1, tc + 1, last, tc + 1))
-            .set_name("增减额");
-        chart.legend().set_hidden();
-        ws.insert_chart(r + 2, 0, &chart)?;
-    }
-    page(ws, 2, 1)?;
+    let chart_row = tr + top.len() as u32 + 2;
+    ws.insert_chart(chart_row, 0, &change_chart(&top, (tr, tc)))?;
+    page(ws, 2, 1, 0.0)?;
     Ok(())
+}
+
+/// The bar chart of the largest changes: red up, green down (as the tables
+/// colour them), values at the bar ends, item names at the left edge clear of
+/// bars that go below zero.
+fn change_chart(top: &[(&str, Amount)], (tr, tc): (u32, u16)) -> Chart {
+    let last = tr + top.len() as u32;
+    let points: Vec<ChartPoint> = top
+        .iter()
+        .map(|(_, c)| {
+            let colour = if c.value().is_sign_negative() {
+                Color::RGB(0x00_80_3C)
+            } else {
+                Color::RGB(0xC0_00_00)
+            };
+            ChartPoint::new().set_format(
+                ChartFormat::new().set_solid_fill(ChartSolidFill::new().set_color(colour)),
+            )
+        })
+        .collect();
+    let mut chart = Chart::new(ChartType::Bar);
+    chart.title().set_name("增减额最大的项目（万元）");
+    chart
+        .add_series()
+        .set_categories(("总览", tr + 1, tc, last, tc))
+        .set_values(("总览", tr + 1, tc + 1, last, tc + 1))
+        .set_name("增减额")
+        .set_points(&points)
+        .set_data_label(
+            ChartDataLabel::new()
+                .show_value()
+                .set_num_format("#,##0.00")
+                .set_position(ChartDataLabelPosition::OutsideEnd),
+        );
+    chart.legend().set_hidden();
+    // Bars run right (增) and left (减): the names sit at the left edge.
+    chart
+        .y_axis()
+        .set_reverse()
+        .set_label_position(ChartAxisLabelPosition::Low);
+    chart.set_width(760).set_height(60 + 36 * top.len() as u32);
+    chart
+}
+
+/// A column as wide as its longest text (in characters, a Chinese one two),
+/// between `min` and 50: a text wider wraps instead of being cut.
+fn fitting<'a>(texts: impl Iterator<Item = &'a str>, min: f64) -> f64 {
+    let widest = texts
+        .map(|t| crate::text::display_width(t) as f64)
+        .fold(0.0, f64::max);
+    (widest + 2.0).clamp(min, 50.0)
 }
 
 fn table(ws: &mut Worksheet, d: &Diff, t: &TableDiff, lk: &Looks) -> Result<(), WriteError> {
     ws.set_name(&t.sheet)?;
     let labels = ["预算单位", "科目编码", "名称", "状态"];
-    let ncols = labels.len() as u16 + 4 * t.columns.len() as u16;
+    // The title and the unit over the label columns, which print on every
+    // page of a wide table: each page says what it is.
     put(
         ws,
-        (0, 0, 0, ncols - 1),
+        (0, 0, 0, labels.len() as u16 - 1),
         &format!("{}（{}年 → {}年）", t.sheet, d.prior_year, d.year),
         &lk.title,
     )?;
-    ws.write_string(1, ncols - 1, "单位:万元")?;
+    ws.write_string(1, 0, "单位:万元")?;
     for (c, h) in labels.iter().enumerate() {
         put(ws, (2, c as u16, 3, c as u16), h, &lk.header)?;
     }
@@ -310,7 +370,10 @@ fn table(ws: &mut Worksheet, d: &Diff, t: &TableDiff, lk: &Looks) -> Result<(), 
         }
     }
     ws.set_row_height(2, 30)?;
-    for (c, w) in [22.0, 10.0, 30.0, 8.0].iter().enumerate() {
+    // The unit and name columns as wide as what they hold: nothing is cut.
+    let unit_width = fitting(t.rows.iter().map(|r| r.unit.as_str()), 12.0);
+    let name_width = fitting(t.rows.iter().map(|r| r.name.as_str()), 20.0);
+    for (c, w) in [unit_width, 10.0, name_width + 4.0, 8.0].iter().enumerate() {
         ws.set_column_width(c as u16, *w)?;
     }
     let first = 4u32;
@@ -320,16 +383,8 @@ fn table(ws: &mut Worksheet, d: &Diff, t: &TableDiff, lk: &Looks) -> Result<(), 
             (Some(p), Status::Renamed) => format!("{}（原：{p}）", row.name),
             _ => row.name.clone(),
         };
-        ws.write_string_with_format(
-            r,
-            0,
-            if row.level == 0 {
-                row.unit.as_str()
-            } else {
-                ""
-            },
-            &lk.text,
-        )?;
+        // Every row names its 预算单位: a filtered or split page still says whose it is.
+        ws.write_string_with_format(r, 0, row.unit.as_str(), &lk.text)?;
         ws.write_string_with_format(r, 1, row.code.as_deref().unwrap_or(""), &lk.text)?;
         ws.write_string_with_format(r, 2, &name, &lk.indent[row.level.min(3) as usize])?;
         ws.write_string_with_format(r, 3, row.status.label(), &lk.status)?;
@@ -361,6 +416,7 @@ fn table(ws: &mut Worksheet, d: &Diff, t: &TableDiff, lk: &Looks) -> Result<(), 
             }
         }
     }
-    page(ws, 3, labels.len() as u16)?;
+    let width = unit_width + name_width + 22.0 + 48.0 * t.columns.len() as f64;
+    page(ws, 3, labels.len() as u16, width)?;
     Ok(())
 }

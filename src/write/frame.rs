@@ -204,6 +204,27 @@ pub(crate) fn page_setup(ws: &mut Worksheet, header_last: u32) -> Result<(), Wri
     Ok(())
 }
 
+/// Landscape A4, the first `label_cols` columns on every page; scaled to the
+/// page width only while that keeps the print at 60% or more (about 216
+/// character widths), split across pages beyond.
+pub(crate) fn print_wide(
+    ws: &mut Worksheet,
+    width: f64,
+    label_cols: u16,
+) -> Result<(), WriteError> {
+    ws.set_landscape();
+    ws.set_paper_size(9);
+    if label_cols > 0 {
+        ws.set_repeat_columns(0, label_cols - 1)?;
+    }
+    if width <= 216.0 {
+        ws.set_print_fit_to_pages(1, 0);
+    } else {
+        ws.set_print_scale(60);
+    }
+    Ok(())
+}
+
 /// Notes under the body, each merged across the table.
 pub(crate) fn notes(
     ws: &mut Worksheet,
