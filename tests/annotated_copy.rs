@@ -303,3 +303,54 @@ fn an_ods_copy_says_what_it_does_not_keep() {
         .unwrap();
     assert_eq!(last, budget_tables::write::annotate::REBUILT_NOTE);
 }
+
+#[test]
+fn a_sheet_with_its_own_notes_keeps_them_and_a_results_sheet_name_is_kept() {
+    if !require_python_module("openpyxl") {
+        return;
+    }
+    let dir = tmp();
+    let broken = broken_wanli(dir.path());
+    let input = dir.path().join("有批注.xlsx");
+    // The clerk's own 批注 on the flagged sheet, and a sheet already named 检查结果.
+    let script = format!(
+        r#"
+import openpyxl
+from openpyxl.comments import Comment
+wb = openpyxl.load_workbook({broken:?})
+wb['部门支出总表']['F20'].comment = Comment('原有批注', 'clerk')
+wb.create_sheet('检查结果')
+wb.save({input:?})
+"#,
+        broken = broken.display().to_string(),
+        input = input.display().to_string()
+    );
+    let ok = std::process::Command::new("python3")
+        .args(["-c", &script])
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    let copy = dir.path().join("copy.xlsx");
+    bin()
+        .arg("check")
+        .arg(&input)
+        .arg("--annotate")
+        .arg(&copy)
+        .assert()
+        .code(1);
+    let after = parts(&std::fs::read(&copy).unwrap());
+    let before = parts(&std::fs::read(&input).unwrap());
+    // The clerk's notes are untouched; the sheet's findings are on 检查结果.
+    for (name, bytes) in &before {
+        if name.contains("comment") || name.ends_with(".vml") {
+            assert_eq!(bytes, &after[name], "{name}");
+        }
+    }
+    let book = String::from_utf8_lossy(&after["xl/workbook.xml"]).to_string();
+    assert!(book.contains("name=\"检查结果\""));
+    assert!(book.contains("name=\"检查结果(标注)\""));
+    let sheets = load(&copy);
+    let results = sheets.last().unwrap();
+    assert_eq!(results.name, "检查结果(标注)");
+    assert_eq!(results.get(0, 5).text(), "最可能出错的单元格");
+}
