@@ -36,6 +36,10 @@ pub struct LayoutInfo {
     /// zero, not "not filled".
     #[serde(default)]
     pub blank_is_zero: bool,
+    /// The brackets its published tables print in names (`half`: 维修(护)费,
+    /// `full`: 维修（护）费); the official output writes names so. None: as typed.
+    #[serde(default)]
+    pub name_brackets: Option<Brackets>,
     /// The rounding step of published figures, per table unit.
     #[serde(default)]
     pub rounding: IndexMap<String, rust_decimal::Decimal>,
@@ -178,6 +182,36 @@ pub struct CellRef {
     pub sum: bool,
     /// The column id (a line's own column when it has one only).
     pub col: Option<String>,
+}
+
+/// Bracket width in printed names.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Brackets {
+    Half,
+    Full,
+}
+
+impl Brackets {
+    /// `name` with its brackets in this width.
+    pub fn apply(self, name: &str) -> std::borrow::Cow<'_, str> {
+        let (from, to) = match self {
+            Brackets::Half => (['（', '）'], ['(', ')']),
+            Brackets::Full => (['(', ')'], ['（', '）']),
+        };
+        if !name.contains(from) {
+            return std::borrow::Cow::Borrowed(name);
+        }
+        std::borrow::Cow::Owned(
+            name.chars()
+                .map(|c| match c {
+                    c if c == from[0] => to[0],
+                    c if c == from[1] => to[1],
+                    c => c,
+                })
+                .collect(),
+        )
+    }
 }
 
 /// The rows of a table a rule compares.

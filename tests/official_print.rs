@@ -114,3 +114,42 @@ fn the_indicators_start_a_page_and_table4_shows_its_levels() {
     assert_eq!(titles, 12);
     assert!(!book.contains("!$2:$"), "titles start at row 1: {book}");
 }
+
+#[test]
+fn names_are_printed_with_the_layouts_brackets() {
+    // A clerk types 因公出国（境）费用 with full-width brackets in 表8; the
+    // Shenzhen tables print 因公出国(境)费用.
+    let dir = tmp();
+    let sheets: Vec<budget_tables::read::Sheet> = load(&sample_xlsx())
+        .iter()
+        .map(|s| {
+            if !s.name.starts_with("表8") {
+                return s.clone();
+            }
+            let r = find_row(s, "因公出国(境)费用");
+            edit(s, |rows| {
+                set(
+                    rows,
+                    r,
+                    2,
+                    budget_tables::read::Cell::Text("因公出国（境）费用".into()),
+                );
+            })
+        })
+        .collect();
+    let input = dir.path().join("全角.xlsx");
+    write_sheets(&input, &sheets, true);
+    let out = dir.path().join("公开.xlsx");
+    bin()
+        .arg("convert")
+        .arg(&input)
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .success();
+    let printed = load(&out);
+    let t8 = sheet_named(&printed, "表8");
+    let r = find_row(t8, "因公出国(境)费用");
+    assert_eq!(t8.get(r, 1).text(), "30212");
+    assert!((0..t8.height()).all(|r| !t8.get(r, 2).text().contains('（')));
+}

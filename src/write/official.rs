@@ -82,7 +82,10 @@ pub fn workbook_bytes(budget: &Budget, specs: &SpecSet) -> Result<Vec<u8>, Write
                 &st,
                 budget,
                 heading,
-                &grid_rows(spec, g, &name_levels(specs, budget, spec)),
+                &published_names(
+                    grid_rows(spec, g, &name_levels(specs, budget, spec)),
+                    specs.layout.name_brackets,
+                ),
                 table,
             )?,
             Table::TwoSided(t) => body_sheet(
@@ -91,7 +94,7 @@ pub fn workbook_bytes(budget: &Budget, specs: &SpecSet) -> Result<Vec<u8>, Write
                 &st,
                 budget,
                 heading,
-                &two_sided_rows(spec, t),
+                &published_names(two_sided_rows(spec, t), specs.layout.name_brackets),
                 table,
             )?,
             Table::Form(f) => {
@@ -229,6 +232,28 @@ fn indent(level: Option<Level>) -> Look {
         Some(Level::Xiang) => Look::Indent2,
         _ => Look::Plain,
     }
+}
+
+/// The rows with their names' brackets as the layout's published tables
+/// print them (a clerk's 因公出国（境）费用 is 因公出国(境)费用 in Shenzhen).
+fn published_names(
+    rows: Vec<Vec<Out<'_>>>,
+    brackets: Option<crate::layout::Brackets>,
+) -> Vec<Vec<Out<'_>>> {
+    let Some(b) = brackets else { return rows };
+    rows.into_iter()
+        .map(|row| {
+            row.into_iter()
+                .map(|o| match o {
+                    Out::Text(s, look) => match b.apply(&s) {
+                        Cow::Owned(t) => Out::Text(Cow::Owned(t), look),
+                        Cow::Borrowed(_) => Out::Text(s, look),
+                    },
+                    other => other,
+                })
+                .collect()
+        })
+        .collect()
 }
 
 /// The level (类/款) of each item of a table keyed by economic item names
