@@ -208,7 +208,7 @@ pub fn in_table_order(d: &[Diagnostic]) -> Vec<&Diagnostic> {
 /// The indices of `d` in the order of [`sort`]; each table's rank is
 /// computed once, not per comparison.
 fn sorted_indices<'a>(d: impl Iterator<Item = &'a Diagnostic>) -> Vec<usize> {
-    let mut seen: std::collections::HashMap<Option<&str>, u64> = std::collections::HashMap::new();
+    let mut seen: foldhash::HashMap<Option<&str>, u64> = foldhash::HashMap::default();
     let mut keyed: Vec<(u64, Severity, usize)> = d
         .enumerate()
         .map(|(i, x)| {

@@ -108,6 +108,9 @@ enum Command {
         /// 部门数
         #[arg(long, value_name = "N", value_parser = cmd::zh::count)]
         count: usize,
+        /// 每个部门的预算单位数（大部门的基准测试；默认：每五个部门中有一个两个单位）
+        #[arg(long, value_name = "N", value_parser = cmd::zh::count)]
+        units: Option<usize>,
         /// 输出目录
         #[arg(short, long, value_name = "DIR")]
         output: PathBuf,
@@ -283,7 +286,11 @@ fn run(cli: Cli) -> Result<ExitCode, cmd::CmdError> {
             };
             cmd::batch::run(&layouts, &opts, args)
         }
-        Command::Sample { count, output } => cmd::sample::run(&setup.specs()?, count, &output),
+        Command::Sample {
+            count,
+            units,
+            output,
+        } => cmd::sample::run(&setup.specs()?, count, units, &output),
         Command::Rules => {
             print!(
                 "{}",

@@ -165,6 +165,22 @@ fn rename_texts(b: &mut Budget, from: &str, to: &str) {
 
 /// The `index`-th generated department: valid, distinct, deterministic.
 pub fn generate(base: &Budget, specs: &SpecSet, index: usize) -> Budget {
+    let units = if index % 5 == 4 { vec![1, 1] } else { vec![1] };
+    build(base, specs, index, &units)
+}
+
+/// The `index`-th generated department with `units` 预算单位 of different
+/// sizes (a big bureau, for benchmarks): each unit's figures are the base's
+/// times its own whole factor, and the department's block their sum, so every
+/// identity holds to the cent.
+pub fn generate_units(base: &Budget, specs: &SpecSet, index: usize, units: usize) -> Budget {
+    let scales: Vec<i64> = (0..units.max(1)).map(|i| 1 + (i % 4) as i64).collect();
+    build(base, specs, index, &scales)
+}
+
+/// A department of one unit per entry of `scales` (one entry: the
+/// department is its own only unit).
+fn build(base: &Budget, specs: &SpecSet, index: usize, scales: &[i64]) -> Budget {
     let mut b = base.clone();
     if index % 3 == 2 {
         recode(&mut b, &specs.layout.sample.recode);
@@ -172,54 +188,63 @@ pub fn generate(base: &Budget, specs: &SpecSet, index: usize) -> Budget {
     let dept = name(index);
     rename_texts(&mut b, &base.department, &dept);
     let m = 1 + (index * 7 % 9) as i64;
-    let two_units = index % 5 == 4;
+    let many = scales.len() > 1;
+    let total: i64 = scales.iter().sum();
     b.department = dept.clone();
     for t in b.tables.values_mut() {
         scale_table(t, m);
     }
-    let units = if two_units {
-        vec![format!("{dept}（本级）"), format!("{dept}信息中心")]
-    } else {
-        vec![dept.clone()]
+    let units: Vec<String> = match scales.len() {
+        1 => vec![dept.clone()],
+        2 => vec![format!("{dept}（本级）"), format!("{dept}信息中心")],
+        n => std::iter::once(format!("{dept}（本级）"))
+            .chain((1..n).map(|i| format!("{dept}所属单位{i:03}")))
+            .collect(),
     };
     for t in b.tables.values_mut() {
         match t {
             Table::Grid(g) => {
-                let mut unit = g.blocks[0].clone();
+                let unit = g.blocks[0].clone();
                 g.blocks[0].unit = dept.clone();
-                if two_units {
-                    // The department is both units together: each unit holds the
-                    // base figures, the department block twice them.
-                    let mut total = g.blocks[0].clone();
-                    total.unit = dept.clone();
-                    if let Some(a) = &mut total.total {
-                        scale(a, 2);
-                    }
-                    for r in &mut total.rows {
-                        scale(&mut r.amounts, 2);
-                    }
-                    g.blocks = vec![total];
-                    for u in &units {
-                        unit.unit = u.clone();
-                        g.blocks.push(unit.clone());
-                    }
+                if many {
+                    // The department is its units together: their sum.
+                    let mut whole = unit.clone();
+                    whole.unit = dept.clone();
+                    scale_block(&mut whole, total);
+                    g.blocks = std::iter::once(whole)
+                        .chain(units.iter().zip(scales).map(|(u, s)| {
+                            let mut blk = unit.clone();
+                            blk.unit = u.clone();
+                            scale_block(&mut blk, *s);
+                            blk
+                        }))
+                        .collect();
                 }
             }
             Table::Form(f) => {
                 f.unit_name = dept.clone();
-                if two_units {
-                    scale(&mut f.sum, 2);
+                if many {
+                    scale(&mut f.sum, total);
                     for task in &mut f.tasks {
-                        scale(&mut task.amounts, 2);
+                        scale(&mut task.amounts, total);
                     }
                 }
             }
-            Table::TwoSided(_) if two_units => scale_table(t, 2),
+            Table::TwoSided(_) if many => scale_table(t, total),
             Table::TwoSided(_) => {}
         }
     }
     b.units = units;
     b
+}
+
+fn scale_block(b: &mut crate::model::UnitBlock, m: i64) {
+    if let Some(a) = &mut b.total {
+        scale(a, m);
+    }
+    for r in &mut b.rows {
+        scale(&mut r.amounts, m);
+    }
 }
 
 #[cfg(test)]
@@ -250,6 +275,23 @@ mod tests {
             generate(&base, &specs, 4).grid("t03").unwrap().blocks.len(),
             3
         );
+    }
+
+    #[test]
+    fn a_department_of_many_units_passes() {
+        let specs = crate::spec::SpecSet::builtin().unwrap();
+        let opts = crate::validate::Options::builtin().unwrap();
+        let b = generate_units(&base(), &specs, 2, 12);
+        let t3 = b.grid("t03").unwrap();
+        assert_eq!(t3.blocks.len(), 13, "the department and its 12 units");
+        assert_eq!(t3.blocks[12].unit, format!("{}所属单位011", b.department));
+        let found = crate::validate::validate(&b, &specs, &Default::default(), &opts);
+        let bad: Vec<String> = found
+            .iter()
+            .filter(|d| d.severity != crate::diag::Severity::Notice)
+            .map(std::string::ToString::to_string)
+            .collect();
+        assert!(bad.is_empty(), "{bad:#?}");
     }
 
     #[test]

@@ -8,7 +8,7 @@
 //! sheet row of each row key, so a workbook of a million figures costs a row
 //! number per row, not an entry per cell.
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 use std::sync::Arc;
 
 /// A cell of a workbook, shown (and serialized) as `'表3 支出总表'!D12`.

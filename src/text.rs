@@ -161,6 +161,39 @@ pub fn match_pattern(pattern: &str, text: &str) -> Option<Captures> {
     }
 }
 
+/// A label pattern whose literal runs are searched for once built: a cell is
+/// first looked at for them (most cells of a body fail there), and only then
+/// tried against the placeholders.
+#[derive(Debug, Clone)]
+pub struct Pattern {
+    text: String,
+    literals: Vec<memchr::memmem::Finder<'static>>,
+}
+
+impl Pattern {
+    pub fn new(pattern: &str) -> Pattern {
+        Pattern {
+            text: pattern.to_string(),
+            literals: literals(pattern)
+                .map(|l| memchr::memmem::Finder::new(l).into_owned())
+                .collect(),
+        }
+    }
+
+    /// As [`match_pattern`].
+    pub fn matches(&self, text: &str) -> Option<Captures> {
+        if !self
+            .literals
+            .iter()
+            .all(|f| f.find(text.as_bytes()).is_some())
+        {
+            return None;
+        }
+        let mut caps = Captures::default();
+        match_from(&self.text, text, &mut caps).then_some(caps)
+    }
+}
+
 /// The literal runs of a pattern, between its placeholders.
 fn literals(pattern: &str) -> impl Iterator<Item = &str> {
     let mut rest = pattern;

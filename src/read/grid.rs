@@ -2,7 +2,7 @@
 //! single block when the table has no 预算单位 column), each with its total
 //! row and its rows keyed by code, name, fixed label, or a single row.
 
-use std::collections::HashSet;
+use foldhash::{HashSet, HashSetExt};
 use std::sync::Arc;
 
 use super::cells::Ctx;

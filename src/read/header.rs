@@ -1,6 +1,6 @@
 //! Finding tables by title and recognizing their header blocks by structure.
 
-use std::collections::HashSet;
+use foldhash::HashSet;
 
 use indexmap::IndexMap;
 
@@ -8,7 +8,7 @@ use super::sheet::{Cell, Sheet};
 use super::Found;
 use crate::diag::Diagnostic;
 use crate::spec::{Column, ColumnKind, SpecSet, TableSpec, Unit};
-use crate::text::{match_pattern, norm};
+use crate::text::{match_pattern, norm, Pattern};
 
 /// How far below its title a table's header may start.
 const HEADER_SEARCH_ROWS: u32 = 12;
@@ -85,7 +85,7 @@ pub(crate) fn locate(sheets: &[Sheet], specs: &SpecSet, diags: &mut Vec<Diagnost
 /// Normalized titles of every spec, computed once per workbook.
 struct Titles {
     plain: Vec<String>,
-    printed: Vec<Option<String>>,
+    printed: Vec<Option<Pattern>>,
 }
 
 impl Titles {
@@ -95,7 +95,7 @@ impl Titles {
             printed: specs
                 .tables
                 .iter()
-                .map(|s| s.printed_title.as_ref().map(|p| norm(p)))
+                .map(|s| s.printed_title.as_ref().map(|p| Pattern::new(&norm(p))))
                 .collect(),
         }
     }
@@ -117,7 +117,7 @@ impl Titles {
             }
         }
         self.printed.iter().enumerate().find_map(|(i, p)| {
-            let caps = match_pattern(p.as_ref()?, stripped)?;
+            let caps = p.as_ref()?.matches(stripped)?;
             Some((i, caps.year))
         })
     }
@@ -154,10 +154,10 @@ pub(crate) struct Header {
     pub second: Option<IndexMap<String, u32>>,
     /// Normalized labels of the header block, to skip page-break copies.
     labels: HashSet<String>,
-    title: String,
+    title: Pattern,
     name_label: String,
     /// The layout's heading above every title, normalized (see [`Header::with_heading`]).
-    heading: Option<String>,
+    heading: Option<Pattern>,
 }
 
 /// First row after the title holding the first column's top header label.
@@ -280,7 +280,7 @@ pub(crate) fn recognize(
         unit,
         second,
         labels,
-        title: norm(spec.printed_title()),
+        title: Pattern::new(&norm(spec.printed_title())),
         name_label: norm(&spec.name_label),
         heading: None,
     })
@@ -497,7 +497,7 @@ impl Header {
                     .and_then(|d| crate::text::as_typed(&raw, &d).map(str::to_string));
             }
         }
-        self.heading = Some(pattern);
+        self.heading = Some(Pattern::new(&pattern));
         self
     }
 
@@ -514,13 +514,20 @@ impl Header {
             .is_some_and(|c| !c.is_ascii_digit() && !matches!(c, '-' | '.'));
         let mut any = false;
         let mut all_ok = true;
+        let first = self.name_label.chars().next();
         for (_, c) in sheet.row_cells(row) {
             any = true;
             if numbers_plain && matches!(c, Cell::Number(_) | Cell::Int(_)) {
                 all_ok = all_ok && self.labels.contains(&norm(&c.text()));
                 continue;
             }
-            let n = norm(&c.text());
+            let text = c.text();
+            // Once the row is known not to be header text, only the 部门名称
+            // line is left to find: a cell without its first character is not it.
+            if !all_ok && first.is_some_and(|f| !text.contains(f)) {
+                continue;
+            }
+            let n = norm(&text);
             // The 部门名称 line, whatever else it holds (the name, 单位:万元).
             if n.starts_with(&self.name_label) {
                 return true;
@@ -536,12 +543,9 @@ impl Header {
             .strip_prefix('表')
             .is_some_and(|d| !d.is_empty() && d.chars().all(|x| x.is_ascii_digit()));
         self.labels.contains(n)
-            || match_pattern(&self.title, n).is_some()
-            || self
-                .heading
-                .as_ref()
-                .is_some_and(|h| match_pattern(h, n).is_some())
-            || match_pattern(&self.title, strip_table_mark(n)).is_some()
+            || self.title.matches(n).is_some()
+            || self.heading.as_ref().is_some_and(|h| h.matches(n).is_some())
+            || self.title.matches(strip_table_mark(n)).is_some()
             || is_mark
             || n.starts_with("单位:")
     }

@@ -2,7 +2,7 @@
 //! expenditure lines beside them; each side has a label column and one or
 //! more amount columns.
 
-use std::collections::HashSet;
+use foldhash::{HashSet, HashSetExt};
 use std::sync::Arc;
 
 use super::cells::Ctx;

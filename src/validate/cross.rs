@@ -4,7 +4,7 @@
 //! not zero. Each finding points at the cell of the table that is checked
 //! against the others.
 
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 
 use super::tables::{column_label, leaf_label, row_label};
 use super::{Checker, Place, Term};

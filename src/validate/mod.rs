@@ -87,8 +87,7 @@ pub fn validate(
 /// A wrong figure usually breaks several identities at once (its row and its
 /// column); the cell shared by the most broken ones is named as the suspect.
 fn suspects(found: &mut [Diagnostic]) {
-    let mut count: std::collections::HashMap<&crate::source::Loc, usize> =
-        std::collections::HashMap::new();
+    let mut count: foldhash::HashMap<&crate::source::Loc, usize> = foldhash::HashMap::default();
     for d in found.iter().filter(|d| d.severity == Severity::Error) {
         for c in &d.cells {
             *count.entry(c).or_default() += 1;

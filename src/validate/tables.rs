@@ -1,7 +1,7 @@
 //! Rules inside one table: blanks, the spec's sums, the classification
 //! hierarchy, unit blocks, 表9's differences and 表12's form.
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 use super::{holds, Checker, Place, Term};
 use crate::amount::Amount;
@@ -391,7 +391,7 @@ fn hierarchy<'a>(
     let coded = codes(v, spec, bi, &b.rows);
     let year = v.budget.year;
     let n = spec.number;
-    let listed: std::collections::HashSet<&str> = coded.iter().map(|(c, _)| c.as_str()).collect();
+    let listed: foldhash::HashSet<&str> = coded.iter().map(|(c, _)| c.as_str()).collect();
     if spec.row_key == RowKey::Code {
         for (code, r) in &coded {
             let place = Place {
