@@ -4,10 +4,13 @@
 1. convert of the 2024 sample, end to end (release binary, process start included);
 2. the same job by the openpyxl peer (benches/peer_openpyxl.py);
 3. the floor: calamine reading plus rust_xlsxwriter writing the same cells (examples/floor.rs);
-4. batch of 100 and 1,000 generated departments with --jobs 1 and 2: throughput and peak memory.
+4. batch of 100 and 1,000 generated departments with --jobs 1 and 2: throughput and peak memory;
+5. big departments (`sample --units N`, N = 1, 10, 100, 400): convert and check against the floor,
+   paired and alternated, peak memory of each, time and memory per unit, and at 400 units the
+   openpyxl peer and the fastest Python (python-calamine + XlsxWriter, benches/peer_calamine.py).
 
-Usage: python3 benches/run.py [--write docs/performance.md] [--runs N]
-Needs: cargo, python3 with openpyxl.
+Usage: python3 benches/run.py [--write docs/performance.md] [--runs N] [--large-only]
+Needs: cargo, python3 with openpyxl (and python-calamine, xlsxwriter for the fastest Python peer).
 """
 import argparse
 import os
@@ -86,11 +89,86 @@ def machine():
     return f"{cpu}; {os.cpu_count()} cores; {mem:.0f} GiB; {platform.system()} {platform.release()}"
 
 
+UNITS = (1, 10, 100, 400)
+
+
+def large(tmp, runs):
+    """The big-department rows: (units, rows of the file, convert wall, floor wall, ratio,
+    convert CPU, floor CPU, check wall, convert MiB, floor MiB), and the peers at the largest."""
+    rows, peers = [], {}
+    for n in UNITS:
+        src = os.path.join(tmp, f"units{n}")
+        subprocess.run([BIN, "sample", "--count", "1", "--units", str(n), "-o", src], check=True, stdout=subprocess.DEVNULL)
+        book = os.path.join(src, "dept-0001.xlsx")
+        out, floor_out = os.path.join(tmp, f"u{n}.xlsx"), os.path.join(tmp, f"f{n}.xlsx")
+        once([BIN, "convert", book, "-o", out])
+        once([FLOOR, book, floor_out])
+        k = max(3, runs // (10 if n < 100 else 20))
+        conv, floor, conv_cpu, floor_cpu, ratio = paired([BIN, "convert", book, "-o", out], [FLOOR, book, floor_out], k)
+        check = timed([BIN, "check", book], k)
+        conv_mib = max(peak([BIN, "convert", book, "-o", out])[1] for _ in range(3))
+        floor_mib = max(peak([FLOOR, book, floor_out])[1] for _ in range(3))
+        size = os.path.getsize(book) / 2**20
+        rows.append((n, size, conv, floor, ratio, conv_cpu, floor_cpu, check, conv_mib, floor_mib))
+        if n == UNITS[-1]:
+            peers["openpyxl"] = timed([sys.executable, os.path.join(ROOT, "benches", "peer_openpyxl.py"), book, out], 2)
+            try:
+                import python_calamine, xlsxwriter  # noqa: F401
+                peers["python-calamine + XlsxWriter"] = timed(
+                    [sys.executable, os.path.join(ROOT, "benches", "peer_calamine.py"), book, out], 3
+                )
+            except ImportError:
+                pass
+    return rows, peers
+
+
+def large_lines(rows, peers):
+    top = rows[-1]
+    n, _, conv, floor, ratio, conv_cpu, floor_cpu, check, conv_mib, floor_mib = top
+    lines = [
+        "## big departments (`budget-tables sample --count 1 --units N`)",
+        "",
+        "A department of N 预算单位 of different sizes (each unit's block in tables 2–5, 7–9 after the department's",
+        "block; every identity holds). convert and the floor ran alternately; peak memory is the largest of three runs.",
+        "",
+        "| units | workbook | convert wall | floor wall | convert / floor (paired) | convert CPU | floor CPU | CPU ratio | check wall | convert peak | floor peak | memory ratio |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for u, size, c, f, r, cc, fc, ch, cm, fm in rows:
+        lines.append(
+            f"| {u} | {size:.2f} MiB | {c * 1000:.0f} ms | {f * 1000:.0f} ms | {r:.2f}× | {cc * 1000:.0f} ms | {fc * 1000:.0f} ms | "
+            f"{cc / fc:.2f}× | {ch * 1000:.0f} ms | {cm:.0f} MiB | {fm:.0f} MiB | {cm / fm:.2f}× |"
+        )
+    lines += ["", "Per unit (the growth from 10 to 400 units; the 1-unit row carries the fixed costs):", ""]
+    lines += ["| units | convert wall per unit | convert CPU per unit | convert memory per unit |", "| --- | --- | --- | --- |"]
+    for u, size, c, f, r, cc, fc, ch, cm, fm in rows[1:]:
+        lines.append(f"| {u} | {c / u * 1000:.2f} ms | {cc / u * 1000:.2f} ms | {cm / u:.2f} MiB |")
+    lines += [
+        "",
+        f"Targets at {n} units: wall ≤ 1.5× the floor — measured {ratio:.2f}×; CPU ≤ 2× — measured {conv_cpu / floor_cpu:.2f}×; "
+        f"peak memory ≤ 1.5× — measured {conv_mib / floor_mib:.2f}×.",
+        "",
+    ]
+    if peers:
+        lines += [f"Python peers at {n} units (no validation): " + "; ".join(
+            f"{k} {v:.2f} s ({v / conv:.1f}× convert)" for k, v in peers.items()) + ".", ""]
+    return lines
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--write", help="write the report to this Markdown file")
     ap.add_argument("--runs", type=int, default=100)
+    ap.add_argument("--large-only", action="store_true", help="only the big-department section (printed, not written)")
     args = ap.parse_args()
+    if args.large_only:
+        subprocess.run(["cargo", "build", "--release", "--quiet", "--bin", "budget-tables", "--example", "floor"], cwd=ROOT, check=True)
+        tmp = tempfile.mkdtemp(prefix="budget-bench-")
+        try:
+            print("\n".join(large_lines(*large(tmp, args.runs))))
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+        return
     subprocess.run(["cargo", "build", "--release", "--quiet", "--bin", "budget-tables", "--example", "floor"], cwd=ROOT, check=True)
     tmp = tempfile.mkdtemp(prefix="budget-bench-")
     try:
@@ -114,6 +192,7 @@ def main():
                     raise SystemExit(f"batch of {n} with --jobs {jobs} exited {code}")
                 rows.append((n, jobs, wall, n / wall, rss))
                 shutil.rmtree(dst)
+        big = large(tmp, args.runs)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
@@ -152,6 +231,7 @@ def main():
         f"Peak memory for 1,000 departments against 100: {by[(1000, 1)][2] / by[(100, 1)][2]:.2f}× with --jobs 1, {by[(1000, 2)][2] / by[(100, 2)][2]:.2f}× with --jobs 2 (target: within 1.20×).",
         "",
     ]
+    lines += large_lines(*big)
     report = "\n".join(lines)
     print(report)
     if args.write:
