@@ -22,7 +22,11 @@ pub fn run(
     if let Some(out) = annotate {
         super::require_xlsx(out, "--annotate ")?;
     }
-    let (specs, opts, outcome) = load(setup, input)?;
+    let (specs, opts, mut outcome) = load(setup, input)?;
+    if annotate.is_none() {
+        // Only an annotated copy needs the sheets as read.
+        drop(std::mem::take(&mut outcome.sheets));
+    }
     let findings = findings(&outcome, &specs, &opts);
     let d = &findings;
     if let Some(out) = annotate {

@@ -33,7 +33,10 @@ pub fn run(
             output.display()
         )));
     }
-    let (specs, opts, outcome) = load(setup, input)?;
+    let (specs, opts, mut outcome) = load(setup, input)?;
+    // The sheets as read are not needed to write or check the model (only an
+    // annotated copy needs them): their memory goes before the workbook is built.
+    drop(std::mem::take(&mut outcome.sheets));
     // The workbook is built while the budget is validated; it is thrown away
     // if the findings forbid writing it.
     let (bytes, findings) = budget_tables::par::join(

@@ -544,7 +544,10 @@ impl Header {
             .is_some_and(|d| !d.is_empty() && d.chars().all(|x| x.is_ascii_digit()));
         self.labels.contains(n)
             || self.title.matches(n).is_some()
-            || self.heading.as_ref().is_some_and(|h| h.matches(n).is_some())
+            || self
+                .heading
+                .as_ref()
+                .is_some_and(|h| h.matches(n).is_some())
             || self.title.matches(strip_table_mark(n)).is_some()
             || is_mark
             || n.starts_with("单位:")
