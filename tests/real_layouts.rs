@@ -1256,7 +1256,7 @@ fn a_class_left_out_of_the_summary_tables_is_filed_at_the_table_that_lacks_it() 
             ("X-T4-T5-02", "208", 4),
             ("X-T4-T6-02", "229", 4),
             ("X-T4-T7-02", "223", 4),
-            ("X-T2-T3-02", "2230105", 0),
+            ("X-T2-T3-02", "2230105", 2),
         ],
     );
     // 部门决算: 表1 without 223, 表4 without 212 (its 款 and 项 stay), 221 and 223.

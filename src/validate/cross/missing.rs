@@ -5,9 +5,9 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::{condition_holds, rows_of, RowAt};
+use super::{condition_holds, RowAt};
 use crate::diag::{Diagnostic, Severity};
-use crate::layout::{Blocks, CheckKind, MatchBy};
+use crate::layout::{CheckKind, MatchBy};
 use crate::model::Table;
 use crate::source::{self, Loc, LABEL};
 use crate::spec::TableSpec;
@@ -24,25 +24,45 @@ pub(super) struct Carriers<'a> {
 impl<'a> Carriers<'a> {
     pub(super) fn new(v: &Checker<'a>) -> Carriers<'a> {
         let mut by_code: HashMap<&'a str, Vec<&'a TableSpec>> = HashMap::new();
-        let rules = v.specs.layout.rules.iter().filter(|r| {
+        let mut tables: Vec<&'a str> = Vec::new();
+        for rule in v.specs.layout.rules.iter().filter(|r| {
             r.check == CheckKind::Rows
                 && r.match_by == MatchBy::Code
                 && r.when.as_deref().is_none_or(|w| condition_holds(v, w))
-        });
-        for rule in rules {
+        }) {
             for set in rule.left.iter().chain(&rule.right) {
-                for r in rows_of(v, set, MatchBy::Code, Blocks::Each) {
-                    // A pre-printed row without money carries nothing.
-                    if !has_money(&r) {
-                        continue;
-                    }
-                    if let Some(code) = r.code {
-                        let e = by_code.entry(code).or_default();
-                        if !e.iter().any(|s| s.id == r.spec.id) {
-                            e.push(r.spec);
+                if !tables.contains(&set.table.as_str()) {
+                    tables.push(&set.table);
+                }
+            }
+        }
+        let mut add = |code: &'a str, spec: &'a TableSpec| {
+            let e = by_code.entry(code).or_default();
+            if !e.iter().any(|s| s.id == spec.id) {
+                e.push(spec);
+            }
+        };
+        for id in tables {
+            let (Some(spec), Some(table)) = (v.specs.get(id), v.budget.tables.get(id)) else {
+                continue;
+            };
+            // A pre-printed row without money carries nothing.
+            match table {
+                Table::Grid(g) => {
+                    for r in g.blocks.iter().flat_map(|b| &b.rows) {
+                        if let (Some(code), true) = (r.code.as_deref(), money(&r.amounts)) {
+                            add(code, spec);
                         }
                     }
                 }
+                Table::TwoSided(t) => {
+                    for e in &t.expenditure {
+                        if let (Some(code), true) = (e.code.as_deref(), money(&e.amounts)) {
+                            add(code, spec);
+                        }
+                    }
+                }
+                Table::Form(_) => {}
             }
         }
         for tables in by_code.values_mut() {
@@ -133,8 +153,8 @@ impl<'a> Carriers<'a> {
     }
 }
 
-fn has_money(r: &RowAt) -> bool {
-    r.amounts.values().any(|a| a.is_some_and(|a| !a.is_zero()))
+fn money(a: &crate::model::Amounts) -> bool {
+    a.values().any(|a| a.is_some_and(|a| !a.is_zero()))
 }
 
 /// Where a missing row goes: the row after the last one whose code sorts
