@@ -369,10 +369,26 @@ fn add_sheet(xml: &str, name: &str, rid: &str, index: usize) -> Result<String, P
     if let Some(i) = s.find(&names_end) {
         s.insert_str(i, &titles);
     } else {
-        let i = s
-            .find(&sheets_end)
-            .map(|i| i + sheets_end.len())
-            .unwrap_or(0);
+        // definedNames goes after sheets and externalReferences, before calcPr
+        // and whatever else the schema puts later.
+        let later = [
+            "calcPr",
+            "oleSize",
+            "customWorkbookViews",
+            "pivotCaches",
+            "smartTagPr",
+            "smartTagTypes",
+            "webPublishing",
+            "fileRecoveryPr",
+            "webPublishObjects",
+            "extLst",
+        ];
+        let i = later
+            .iter()
+            .filter_map(|t| s.find(&format!("<{prefix}{t}")))
+            .min()
+            .or_else(|| s.rfind(&format!("</{prefix}workbook>")))
+            .ok_or_else(|| structure("workbook 没有结束标记"))?;
         s.insert_str(
             i,
             &format!("<{prefix}definedNames>{titles}</{prefix}definedNames>"),
@@ -1164,6 +1180,16 @@ mod tests {
             set_attr(r#"<c r="A1" as="2" s="1">"#, "s", "3"),
             r#"<c r="A1" as="2" s="3">"#
         );
+    }
+
+    #[test]
+    fn print_titles_go_where_the_schema_puts_defined_names() {
+        let book = r#"<workbook><sheets><sheet name="a" sheetId="1" r:id="rId1"/></sheets><externalReferences><externalReference r:id="rId9"/></externalReferences><calcPr calcId="1"/></workbook>"#;
+        let out = add_sheet(book, "检查结果", "rIdBt1", 1).unwrap();
+        let names = out.find("<definedNames>").unwrap();
+        assert!(out.find("</externalReferences>").unwrap() < names);
+        assert!(names < out.find("<calcPr").unwrap());
+        assert!(out.contains(r#"localSheetId="1">'检查结果'!$1:$1</definedName>"#));
     }
 
     #[test]
