@@ -305,7 +305,7 @@ fn an_ods_copy_says_what_it_does_not_keep() {
 }
 
 #[test]
-fn a_sheet_with_its_own_notes_keeps_them_and_a_results_sheet_name_is_kept() {
+fn a_sheet_with_its_own_notes_keeps_them_beside_ours_and_a_results_sheet_name_is_kept() {
     if !require_python_module("openpyxl") {
         return;
     }
@@ -340,12 +340,34 @@ wb.save({input:?})
         .code(1);
     let after = parts(&std::fs::read(&copy).unwrap());
     let before = parts(&std::fs::read(&input).unwrap());
-    // The clerk's notes are untouched; the sheet's findings are on 检查结果.
-    for (name, bytes) in &before {
-        if name.contains("comment") || name.ends_with(".vml") {
-            assert_eq!(bytes, &after[name], "{name}");
-        }
-    }
+    // The clerk's note stays as it is; ours join the sheet's own comments part
+    // and drawing (no second drawing on the sheet).
+    let (name, _) = before
+        .iter()
+        .find(|(n, b)| n.contains("comment") && String::from_utf8_lossy(b).contains("原有批注"))
+        .unwrap();
+    let merged = String::from_utf8_lossy(&after[name]).to_string();
+    assert!(
+        merged.contains("<author>clerk</author>")
+            && merged.contains("<author>budget-tables</author>")
+    );
+    assert!(merged.contains("原有批注"));
+    assert!(
+        merged.contains(r#"<comment ref="E9" authorId="1">"#),
+        "{merged}"
+    );
+    let sheet9 = String::from_utf8_lossy(&after["xl/worksheets/sheet9.xml"]).to_string();
+    assert_eq!(sheet9.matches("legacyDrawing").count(), 1);
+    let drawing = after
+        .iter()
+        .find(|(n, _)| n.ends_with(".vml") && before.contains_key(*n))
+        .map(|(_, b)| String::from_utf8_lossy(b).to_string())
+        .unwrap();
+    assert!(drawing.contains("data=\"1,103\""), "{drawing}");
+    assert!(
+        drawing.contains("_x0000_s105473"),
+        "our shapes in their own block"
+    );
     let book = String::from_utf8_lossy(&after["xl/workbook.xml"]).to_string();
     assert!(book.contains("name=\"检查结果\""));
     assert!(book.contains("name=\"检查结果(标注)\""));
