@@ -251,19 +251,26 @@ fn scale_block(b: &mut crate::model::UnitBlock, m: i64) {
 mod tests {
     use super::*;
 
+    /// The errors and warnings of a generated department, as text.
+    fn beyond_notices(
+        b: &Budget,
+        specs: &crate::spec::SpecSet,
+        opts: &crate::validate::Options,
+    ) -> Vec<String> {
+        crate::validate::validate(b, specs, &Default::default(), opts)
+            .iter()
+            .filter(|d| d.severity != crate::diag::Severity::Notice)
+            .map(std::string::ToString::to_string)
+            .collect()
+    }
+
     #[test]
     fn every_generated_department_passes() {
         let specs = crate::spec::SpecSet::builtin().unwrap();
         let opts = crate::validate::Options::builtin().unwrap();
         let base = base();
         for i in 0..15 {
-            let b = generate(&base, &specs, i);
-            let found = crate::validate::validate(&b, &specs, &Default::default(), &opts);
-            let bad: Vec<String> = found
-                .iter()
-                .filter(|d| d.severity != crate::diag::Severity::Notice)
-                .map(std::string::ToString::to_string)
-                .collect();
+            let bad = beyond_notices(&generate(&base, &specs, i), &specs, &opts);
             assert!(bad.is_empty(), "department {i}: {bad:#?}");
         }
         let recoded = generate(&base, &specs, 2);
@@ -285,12 +292,7 @@ mod tests {
         let t3 = b.grid("t03").unwrap();
         assert_eq!(t3.blocks.len(), 13, "the department and its 12 units");
         assert_eq!(t3.blocks[12].unit, format!("{}所属单位011", b.department));
-        let found = crate::validate::validate(&b, &specs, &Default::default(), &opts);
-        let bad: Vec<String> = found
-            .iter()
-            .filter(|d| d.severity != crate::diag::Severity::Notice)
-            .map(std::string::ToString::to_string)
-            .collect();
+        let bad = beyond_notices(&b, &specs, &opts);
         assert!(bad.is_empty(), "{bad:#?}");
     }
 

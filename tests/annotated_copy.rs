@@ -99,13 +99,7 @@ fn the_copy_keeps_every_part_of_the_input_package() {
     let dir = tmp();
     let input = broken_wanli(dir.path());
     let copy = dir.path().join("标注.xlsx");
-    bin()
-        .arg("check")
-        .arg(&input)
-        .arg("--annotate")
-        .arg(&copy)
-        .assert()
-        .code(1);
+    annotate(&input, &copy).code(1);
     let before = parts(&std::fs::read(&input).unwrap());
     let after = parts(&std::fs::read(&copy).unwrap());
     // Parts that point at the additions, and the sheets with flagged cells.
@@ -210,33 +204,11 @@ fn the_copy_keeps_every_part_of_the_input_package() {
     );
     // The same input gives the same copy.
     let again = dir.path().join("标注2.xlsx");
-    bin()
-        .arg("check")
-        .arg(&input)
-        .arg("--annotate")
-        .arg(&again)
-        .assert()
-        .code(1);
+    annotate(&input, &again).code(1);
     assert_eq!(
         std::fs::read(&copy).unwrap(),
         std::fs::read(&again).unwrap()
     );
-}
-
-/// The text of each page of a PDF (pdftotext).
-fn pdf_pages(pdf: &Path) -> Vec<String> {
-    let out = std::process::Command::new("pdftotext")
-        .arg("-layout")
-        .arg(pdf)
-        .arg("-")
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&out.stdout).to_string();
-    let mut pages: Vec<String> = text.split('\u{c}').map(str::to_string).collect();
-    if pages.last().is_some_and(|p| p.trim().is_empty()) {
-        pages.pop();
-    }
-    pages
 }
 
 #[test]
@@ -250,13 +222,7 @@ fn libreoffice_prints_the_copy_as_the_input_plus_the_findings() {
     let dir = tmp();
     let input = broken_wanli(dir.path());
     let copy = dir.path().join("copy.xlsx");
-    bin()
-        .arg("check")
-        .arg(&input)
-        .arg("--annotate")
-        .arg(&copy)
-        .assert()
-        .code(1);
+    annotate(&input, &copy).code(1);
     let out = dir.path().join("pdf");
     std::fs::create_dir_all(&out).unwrap();
     soffice_convert(&soffice, &input, "pdf", &out);
@@ -287,13 +253,7 @@ fn an_ods_copy_says_what_it_does_not_keep() {
     soffice_convert(&soffice, &input, "ods", dir.path());
     let ods = dir.path().join("万里 2024.ods");
     let copy = dir.path().join("copy.xlsx");
-    bin()
-        .arg("check")
-        .arg(&ods)
-        .arg("--annotate")
-        .arg(&copy)
-        .assert()
-        .code(1);
+    annotate(&ods, &copy).code(1);
     let sheets = load(&copy);
     let results = &sheets[0];
     assert_eq!(results.name, "检查结果");
@@ -331,13 +291,7 @@ wb.save({input:?})
         .unwrap();
     assert!(ok.success());
     let copy = dir.path().join("copy.xlsx");
-    bin()
-        .arg("check")
-        .arg(&input)
-        .arg("--annotate")
-        .arg(&copy)
-        .assert()
-        .code(1);
+    annotate(&input, &copy).code(1);
     let after = parts(&std::fs::read(&copy).unwrap());
     let before = parts(&std::fs::read(&input).unwrap());
     // The clerk's note stays as it is; ours join the sheet's own comments part

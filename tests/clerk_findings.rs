@@ -271,24 +271,11 @@ fn blank_zeros_are_one_finding_per_table_with_every_cell_listed() {
         .stdout(contains("12 个错误"));
     // The annotated copy colours every blank cell, with one note per table.
     let copy = dir.path().join("标注.xlsx");
-    bin()
-        .arg("check")
-        .arg(&p)
-        .arg("--annotate")
-        .arg(&copy)
-        .assert()
-        .code(1);
-    let read = |path: &std::path::Path, part: &str| -> String {
-        use std::io::Read;
-        let mut z = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
-        let mut s = String::new();
-        z.by_name(part).unwrap().read_to_string(&mut s).unwrap();
-        s
-    };
+    annotate(&p, &copy).code(1);
     // 表4 is the fifth sheet (after 填表说明).
     let (before, after) = (
-        read(&p, "xl/worksheets/sheet5.xml"),
-        read(&copy, "xl/worksheets/sheet5.xml"),
+        zip_part(&p, "xl/worksheets/sheet5.xml"),
+        zip_part(&copy, "xl/worksheets/sheet5.xml"),
     );
     // A blank cell may not be written at all in the input.
     let style = |xml: &str, cell: &str| -> String {
@@ -304,7 +291,7 @@ fn blank_zeros_are_one_finding_per_table_with_every_cell_listed() {
     for cell in ["E6", "M33", "H20"] {
         assert_ne!(style(&before, cell), style(&after, cell), "{cell} coloured");
     }
-    let notes = read(&copy, "xl/comments_bt4.xml");
+    let notes = zip_part(&copy, "xl/comments_bt4.xml");
     assert_eq!(notes.matches("<comment ").count(), 1, "{notes}");
 }
 

@@ -4,8 +4,6 @@
 
 mod common;
 
-use std::io::Read;
-
 use common::*;
 
 fn official(dir: &std::path::Path) -> std::path::PathBuf {
@@ -20,13 +18,6 @@ fn official(dir: &std::path::Path) -> std::path::PathBuf {
     out
 }
 
-fn part(path: &std::path::Path, name: &str) -> String {
-    let mut z = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
-    let mut s = String::new();
-    z.by_name(name).unwrap().read_to_string(&mut s).unwrap();
-    s
-}
-
 #[test]
 fn every_printed_page_names_its_table() {
     let Some(soffice) = require_soffice() else {
@@ -38,15 +29,8 @@ fn every_printed_page_names_its_table() {
     let dir = tmp();
     let out = official(dir.path());
     soffice_convert(&soffice, &out, "pdf", dir.path());
-    let text = std::process::Command::new("pdftotext")
-        .arg(dir.path().join("公开.pdf"))
-        .arg("-")
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&text.stdout).to_string();
-    let firsts: Vec<String> = text
-        .split('\u{c}')
-        .filter(|p| !p.trim().is_empty())
+    let firsts: Vec<String> = pdf_pages(&dir.path().join("公开.pdf"))
+        .iter()
         .map(|p| p.split_whitespace().next().unwrap_or("").to_string())
         .collect();
     // 表8 and 表12 take two pages each; their second pages say so too.
@@ -64,7 +48,7 @@ fn the_indicators_start_a_page_and_table4_shows_its_levels() {
     let sheets = load(&out);
     let t12 = sheet_named(&sheets, "表12");
     let heading = find_row(t12, "一级指标");
-    let xml = part(&out, "xl/worksheets/sheet12.xml");
+    let xml = zip_part(&out, "xl/worksheets/sheet12.xml");
     assert!(
         xml.contains(&format!("<brk id=\"{heading}\"")),
         "a page break above row {}: {}",
@@ -75,8 +59,8 @@ fn the_indicators_start_a_page_and_table4_shows_its_levels() {
     let t4 = sheet_named(&sheets, "表4");
     let lei = find_row(t4, "工资福利支出");
     let kuan = find_row(t4, "基本工资");
-    let styles = part(&out, "xl/styles.xml");
-    let s4 = part(&out, "xl/worksheets/sheet4.xml");
+    let styles = zip_part(&out, "xl/styles.xml");
+    let s4 = zip_part(&out, "xl/worksheets/sheet4.xml");
     let style_of = |r: u32| -> usize {
         let at = s4.find(&format!("<c r=\"A{}\"", r + 1)).unwrap();
         let tag = &s4[at..at + s4[at..].find('>').unwrap()];
@@ -109,7 +93,7 @@ fn the_indicators_start_a_page_and_table4_shows_its_levels() {
         xf(style_of(lei))
     );
     // Print titles from the 表N mark down, on every table.
-    let book = part(&out, "xl/workbook.xml");
+    let book = zip_part(&out, "xl/workbook.xml");
     let titles = book.matches("_xlnm.Print_Titles").count();
     assert_eq!(titles, 12);
     assert!(!book.contains("!$2:$"), "titles start at row 1: {book}");

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use crate::text::norm;
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum CatalogueError {
     #[error("无法读取科目目录 {path}：{detail}")]
     Read { path: String, detail: String },
@@ -44,7 +44,15 @@ impl Catalogue {
     /// # Errors
     /// [`CatalogueError`] if the compiled-in file is malformed (a build defect).
     pub fn builtin() -> Result<Catalogue, CatalogueError> {
-        Self::parse("templates/catalogue.csv", BUILTIN)
+        Self::parsed_builtin().clone()
+    }
+
+    /// The shipped catalogue, parsed once per process: the checker, the
+    /// reader's name links and the writer all start from it.
+    fn parsed_builtin() -> &'static Result<Catalogue, CatalogueError> {
+        static BUILTIN_PARSED: std::sync::OnceLock<Result<Catalogue, CatalogueError>> =
+            std::sync::OnceLock::new();
+        BUILTIN_PARSED.get_or_init(|| Self::parse("templates/catalogue.csv", BUILTIN))
     }
 
     /// A catalogue from a CSV file with the header `code,name,level,year,source`.
@@ -119,8 +127,7 @@ impl Catalogue {
     /// The shipped catalogue, parsed once (for the reader and the writers,
     /// which take no `--catalogue`).
     pub fn shared() -> Option<&'static Catalogue> {
-        static BUILTIN: std::sync::OnceLock<Option<Catalogue>> = std::sync::OnceLock::new();
-        BUILTIN.get_or_init(|| Catalogue::builtin().ok()).as_ref()
+        Self::parsed_builtin().as_ref().ok()
     }
 
     pub fn economic_code_of(&self, name: &str) -> Option<&str> {

@@ -597,6 +597,12 @@ fn rows<'a>(v: &mut Checker<'a>, rule: &'a CrossRule, carriers: &mut missing::Ca
         .filter_map(|(s, _)| v.specs.get(&s.table))
         .collect();
     let left_spec: Vec<&TableSpec> = v.specs.get(&left_set.table).into_iter().collect();
+    // The left column a missing row is judged by (its first compared one).
+    let left_col = rule
+        .right
+        .first()
+        .and_then(|r| column_pairs(left_set, r).first().map(|x| x.0))
+        .unwrap_or_default();
     let mut scale = Scale::default();
     let mut seen: HashSet<(&str, &str)> = HashSet::new();
     for l in &lefts {
@@ -612,13 +618,7 @@ fn rows<'a>(v: &mut Checker<'a>, rule: &'a CrossRule, carriers: &mut missing::Ca
                 .as_ref()
                 .and_then(|u| u.id.as_deref())
                 .unwrap_or(&rule.id);
-            let col = rule
-                .right
-                .first()
-                .map(|r| column_pairs(left_set, r))
-                .and_then(|c| c.first().map(|x| x.0))
-                .unwrap_or_default();
-            if rule.unmatched_left.is_some() && carriers.blame(v, id, &right_specs, l, col) {
+            if rule.unmatched_left.is_some() && carriers.blame(v, id, &right_specs, l, left_col) {
                 continue;
             }
             unmatched_left(v, rule, l, &left_name, &right_name);

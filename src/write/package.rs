@@ -873,21 +873,31 @@ fn patch_sheet(
             out.push_str(text);
             *last = skip_to;
         };
+        // The comments' drawing goes before the first element the schema puts
+        // after it, or at the end of the worksheet.
+        let drawing_here = !drawing_done
+            && match &ev {
+                Event::Start(e) | Event::Empty(e) => {
+                    depth == 1 && AFTER_LEGACY.contains(&e.local_name().as_ref())
+                }
+                Event::End(e) => e.local_name().as_ref() == "worksheet",
+                _ => false,
+            };
+        if drawing_here {
+            emit(
+                &mut out,
+                &mut last,
+                before,
+                &legacy(vml_rid.unwrap_or("")),
+                before,
+            );
+            drawing_done = true;
+        }
         match &ev {
             Event::Start(e) | Event::Empty(e) => {
                 let empty = matches!(ev, Event::Empty(_));
                 let name = e.local_name();
                 let name = name.as_ref();
-                if depth == 1 && !drawing_done && AFTER_LEGACY.contains(&name) {
-                    emit(
-                        &mut out,
-                        &mut last,
-                        before,
-                        &legacy(vml_rid.unwrap_or("")),
-                        before,
-                    );
-                    drawing_done = true;
-                }
                 match name {
                     "sheetData" if empty => {
                         let rows = rows_before(&mut pending, u32::MAX);
@@ -961,16 +971,6 @@ fn patch_sheet(
                     "sheetData" => {
                         let rows = rows_before(&mut pending, u32::MAX);
                         emit(&mut out, &mut last, before, &rows, before);
-                    }
-                    "worksheet" if !drawing_done => {
-                        emit(
-                            &mut out,
-                            &mut last,
-                            before,
-                            &legacy(vml_rid.unwrap_or("")),
-                            before,
-                        );
-                        drawing_done = true;
                     }
                     _ => {}
                 }

@@ -390,3 +390,39 @@ pub fn batch(input: &Path, out: &Path) -> assert_cmd::Command {
     c.arg("batch").arg(input).arg("-o").arg(out);
     c
 }
+
+/// Part `name` of the xlsx package at `path`, as text.
+pub fn zip_part(path: &Path, name: &str) -> String {
+    let mut z = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
+    let mut s = String::new();
+    z.by_name(name)
+        .unwrap_or_else(|e| panic!("{name} in {}: {e}", path.display()))
+        .read_to_string(&mut s)
+        .unwrap();
+    s
+}
+
+/// The text of each page of a PDF (`pdftotext -layout`).
+pub fn pdf_pages(pdf: &Path) -> Vec<String> {
+    let out = std::process::Command::new("pdftotext")
+        .arg("-layout")
+        .arg(pdf)
+        .arg("-")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    text.split('\u{c}')
+        .filter(|p| !p.trim().is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// `check INPUT --annotate COPY`, to assert on.
+pub fn annotate(input: &Path, copy: &Path) -> assert_cmd::assert::Assert {
+    bin()
+        .arg("check")
+        .arg(input)
+        .arg("--annotate")
+        .arg(copy)
+        .assert()
+}
