@@ -3,12 +3,14 @@
 table figure of a published budget, as a department's finance clerk would.
 
 Usage:
-  python3 samples/fill_shanghai.py TEMPLATE.xlsx FIGURES.json OUT.xlsx
+  python3 samples/fill_shanghai.py TEMPLATE.xlsx FIGURES.json OUT.xlsx [NARRATIVE.json]
 
 TEMPLATE is the official fill-in workbook (tests/fixtures/shanghai/, copied from
 ../shared/reference/shanghai/), FIGURES the published document's figures
 (tests/fixtures/shanghai/*.json: every table figure as printed, parsed from the
-text of the published PDF and checked against the tables' identities).
+text of the published PDF and checked against the tables' identities), NARRATIVE
+the document's written part by sheet (tests/fixtures/shanghai/*.narrative.json,
+made by extract_narrative.py).
 
 Figures are entered as printed: 元 as integers (tables 1-8), 万元 with two
 decimals (table 9); a cell printed blank stays blank. Codes go in their 类 | 款
@@ -18,6 +20,7 @@ where the published document printed a 款 without its leading zero (`2` for
 example rows (`…`) are replaced by the real rows, its 合计 row follows them.
 """
 import json
+import math
 import sys
 
 import openpyxl
@@ -140,7 +143,7 @@ def single(ws, first, table):
         ws.cell(first + 1 + k, 1, n)
 
 
-def fill(template, figures, out):
+def fill(template, figures, out, narrative=None):
     f = json.load(open(figures, encoding="utf-8"))
     scope = "部门" if f["kind"] == "budget-department" else "单位"
     org_label = f["org_label"]
@@ -156,16 +159,32 @@ def fill(template, figures, out):
     two_sided(wb[sheets[3]], 8, t["4"], 5)
     grid(wb[sheets[7]], 9, t["8"], 2, t["8"].get("notes", []))
     single(wb[sheets[8]], 7, t["9"])
-    # The narrative sheets hold the template's instructions (“XX是…”); the figures
-    # carry no narrative, so their bodies are left empty under a heading of the year.
-    for name in NARRATIVE[scope]:
+    # The narrative sheets hold the template's instructions (“XX是…”): they are
+    # emptied under a heading of the year, then given the published document's
+    # own text where one is given (extract_narrative.py), one paragraph per line.
+    texts = json.load(open(narrative, encoding="utf-8")) if narrative else {}
+    for name in NARRATIVE[scope] + ["名词解释"]:
         ws = wb[name]
+        if name == "名词解释" and name not in texts:
+            continue
         for row in ws.iter_rows(min_row=2):
             for c in row:
                 if not isinstance(c, openpyxl.cell.cell.MergedCell):
                     c.value = None
         title = ws.cell(1, 1).value or ""
         ws.cell(1, 1).value = title.replace("2026年", f"{f['year']}年").replace("XX项目经费", "项目经费").replace("XX（部门）", f["department"]).replace("XX（单位）", f["department"])
+        if name in texts:
+            # One paragraph per row (as the template's own list items A4:A6),
+            # wrapped, each row as tall as its lines: the sheet prints whole.
+            for m in list(ws.merged_cells.ranges):
+                if m.min_row >= 3:
+                    ws.unmerge_cells(str(m))
+            width = ws.column_dimensions["A"].width or 100
+            for k, para in enumerate(texts[name].split("\n")):
+                c = ws.cell(3 + k, 1, "    " + para)
+                c.alignment = openpyxl.styles.Alignment(wrap_text=True, vertical="top")
+                lines = max(1, math.ceil((len(para) + 4) * 2.2 / width))
+                ws.row_dimensions[3 + k].height = 16 * lines
     # The cover names the department and the year.
     cover = wb["封面"]
     for row in cover.iter_rows():
@@ -176,6 +195,6 @@ def fill(template, figures, out):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 4:
+    if len(sys.argv) not in (4, 5):
         sys.exit(__doc__)
     fill(*sys.argv[1:])

@@ -70,6 +70,9 @@ pub struct LayoutInfo {
     /// in the template.
     #[serde(default)]
     pub text_sheets: Vec<TextSheet>,
+    /// The written part (说明): sections and sentence patterns, and how a text names the figures.
+    #[serde(default)]
+    pub narrative: crate::narrate::spec::NarrativeSpec,
     /// How the generated benchmark departments vary (`sample`).
     #[serde(default)]
     pub sample: SampleInfo,
@@ -226,6 +229,8 @@ pub enum RowKind {
     Coded,
     /// The rows of a grid table whose code is a 类 (3 digits).
     Classes,
+    /// The rows of a grid table whose code is a 项 (7 digits).
+    Items,
     /// Every row of a grid table, its total row first.
     All,
     /// Every row of a grid table but its total row.
@@ -552,6 +557,22 @@ impl crate::spec::SpecSet {
             for c in &f.cells {
                 self.check_cell(c)
                     .map_err(|m| bad(format!("汇总“{}”：{m}", f.label)))?;
+            }
+        }
+        let n = &self.layout.narrative;
+        n.check().map_err(&bad)?;
+        for (id, c) in n.cells() {
+            self.check_cell(c)
+                .map_err(|m| bad(format!("说明数字 {id}：{m}")))?;
+        }
+        for s in n.row_sets() {
+            let t = self
+                .get(&s.table)
+                .ok_or_else(|| bad(format!("说明：没有表 {}", s.table)))?;
+            if let Some(c) = &s.col {
+                if !t.columns.iter().any(|x| x.id == *c) {
+                    return Err(bad(format!("说明：表 {} 没有列 {c}", s.table)));
+                }
             }
         }
         for y in &self.layout.year_checks {

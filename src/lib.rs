@@ -22,6 +22,7 @@ pub mod diff;
 pub mod io;
 pub mod layout;
 pub mod model;
+pub mod narrate;
 pub mod par;
 pub mod read;
 pub mod sample;

@@ -66,6 +66,12 @@ enum Command {
         /// 另存一份标出问题单元格并加批注的工作簿（不修改输入文件）
         #[arg(long, value_name = "OUT.xlsx")]
         annotate: Option<PathBuf>,
+        /// 逐句核对说明文字（docx、txt 或 md）中的数字与表是否一致；工作簿自带的说明工作表不加此项也会核对
+        #[arg(long, value_name = "说明.docx")]
+        narrative: Option<PathBuf>,
+        /// 上年文件：核对说明中与上年相比的增减额、增减率和“持平”
+        #[arg(long, value_name = "上年文件")]
+        prior: Option<PathBuf>,
         #[command(flatten)]
         checks: CheckArgs,
     },
@@ -84,6 +90,26 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Text, value_name = "格式")]
         format: Format,
         /// 输入有错误也照样对比（错误仍会列出，退出码仍为 1）
+        #[arg(long)]
+        allow_errors: bool,
+        #[command(flatten)]
+        checks: CheckArgs,
+    },
+    /// 起草说明：按版式的句式由表中数字写出说明的每个数字句（docx、md 或 JSON），须人工填写处标为【请填写：……】
+    Narrate {
+        /// 本年文件（xlsx、xls、ods 或 JSON）
+        #[arg(value_name = "输入文件")]
+        input: PathBuf,
+        /// 上年文件：写出与上年相比的增减和增减率
+        #[arg(long, value_name = "上年文件")]
+        prior: Option<PathBuf>,
+        /// 输出的说明：.docx（Word）、.md（Markdown）或 .json（每句及其数字、来源单元格）
+        #[arg(short, long, value_name = "说明.docx")]
+        output: Option<PathBuf>,
+        /// 以 JSON 输出说明（到标准输出）
+        #[arg(long, value_enum, default_value_t = Format::Text, value_name = "格式")]
+        format: Format,
+        /// 输入有错误也照样起草（错误仍会列出，退出码仍为 1）
         #[arg(long)]
         allow_errors: bool,
         #[command(flatten)]
@@ -164,7 +190,10 @@ fn main() -> ExitCode {
     // its own and tunes the allocator before any thread starts.
     if matches!(
         cli.command,
-        Command::Convert { .. } | Command::Check { .. } | Command::Diff { .. }
+        Command::Convert { .. }
+            | Command::Check { .. }
+            | Command::Diff { .. }
+            | Command::Narrate { .. }
     ) {
         let _ = rayon::ThreadPoolBuilder::new()
             .use_current_thread()
@@ -234,6 +263,7 @@ fn run(cli: Cli) -> Result<ExitCode, cmd::CmdError> {
         Command::Convert { checks, .. }
         | Command::Check { checks, .. }
         | Command::Diff { checks, .. }
+        | Command::Narrate { checks, .. }
         | Command::Batch { checks, .. } => (checks.catalogue.clone(), checks.rounding_step),
         _ => (None, cmd::DEFAULT_STEP),
     };
@@ -264,8 +294,19 @@ fn run(cli: Cli) -> Result<ExitCode, cmd::CmdError> {
             input,
             format,
             annotate,
+            narrative,
+            prior,
             ..
-        } => cmd::check::run(&setup, &input, format == Format::Json, annotate.as_deref()),
+        } => cmd::check::run(
+            &setup,
+            &input,
+            format == Format::Json,
+            annotate.as_deref(),
+            &cmd::check::Texts {
+                narrative: narrative.as_deref(),
+                prior: prior.as_deref(),
+            },
+        ),
         Command::Diff {
             prior,
             current,
@@ -277,6 +318,21 @@ fn run(cli: Cli) -> Result<ExitCode, cmd::CmdError> {
             &setup,
             &prior,
             &current,
+            output.as_deref(),
+            format == Format::Json,
+            allow_errors,
+        ),
+        Command::Narrate {
+            input,
+            prior,
+            output,
+            format,
+            allow_errors,
+            ..
+        } => cmd::narrate::run(
+            &setup,
+            &input,
+            prior.as_deref(),
             output.as_deref(),
             format == Format::Json,
             allow_errors,

@@ -74,6 +74,8 @@ pub enum CellKey<'a> {
     Indicator { table: &'a str, index: usize },
     /// A named field of a form (单位名称, 年度总体目标).
     Field { table: &'a str, field: &'a str },
+    /// A line of a narrative sheet's text (`table` is the sheet's declared name).
+    Text { table: &'a str, line: usize },
 }
 
 impl<'a> CellKey<'a> {
@@ -86,7 +88,8 @@ impl<'a> CellKey<'a> {
             | CellKey::Task { table, .. }
             | CellKey::Sum { table, .. }
             | CellKey::Indicator { table, .. }
-            | CellKey::Field { table, .. } => table,
+            | CellKey::Field { table, .. }
+            | CellKey::Text { table, .. } => table,
         }
     }
 }
@@ -131,6 +134,11 @@ pub fn field<'a>(table: &'a str, field: &'a str) -> CellKey<'a> {
     CellKey::Field { table, field }
 }
 
+/// A line of a narrative sheet's text.
+pub fn text_line(table: &str, line: usize) -> CellKey<'_> {
+    CellKey::Text { table, line }
+}
+
 /// Figure → cell.
 #[derive(Debug, Clone, Default)]
 pub struct SourceMap {
@@ -165,6 +173,7 @@ enum Owned {
     Sum(Box<str>, Box<str>),
     Indicator(Box<str>, usize),
     Field(Box<str>, Box<str>),
+    Text(Box<str>, usize),
 }
 
 impl Owned {
@@ -186,6 +195,7 @@ impl Owned {
             CellKey::Sum { table, col } => Owned::Sum(table.into(), col.into()),
             CellKey::Indicator { table, index } => Owned::Indicator(table.into(), index),
             CellKey::Field { table, field } => Owned::Field(table.into(), field.into()),
+            CellKey::Text { table, line } => Owned::Text(table.into(), line),
         }
     }
 
@@ -198,6 +208,7 @@ impl Owned {
             Owned::Sum(t, c) => sum(t, c),
             Owned::Indicator(t, i) => indicator(t, *i),
             Owned::Field(t, f) => field(t, f),
+            Owned::Text(t, l) => text_line(t, *l),
         }
     }
 }

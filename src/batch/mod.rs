@@ -104,7 +104,30 @@ pub struct Entry {
     pub outputs: Vec<(String, String)>,
     /// Failing rule id → number of findings (errors and warnings).
     pub rules: BTreeMap<String, usize>,
+    /// The check of the workbook's own 说明 sheets, where it has any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub narrative: Option<NarrativeCounts>,
     pub message: Option<String>,
+}
+
+/// What the check of a department's 说明 sheets counted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct NarrativeCounts {
+    pub sentences: usize,
+    pub statements: usize,
+    pub checked: usize,
+    pub flagged: usize,
+    pub unchecked: usize,
+}
+
+impl NarrativeCounts {
+    /// As the roll-up prints it.
+    pub fn label(&self) -> String {
+        format!(
+            "核对 {} 处，问题 {} 处，未核对 {} 处",
+            self.checked, self.flagged, self.unchecked
+        )
+    }
 }
 
 /// Prior-year inputs by (layout, normalized department): (year, path).
@@ -421,6 +444,21 @@ impl Batch<'_> {
             Status::Passed
         };
         figures(&mut e, b, specs);
+        if !b.texts.is_empty() {
+            let r = crate::narrate::check::workbook_texts(&crate::narrate::check::Against {
+                specs,
+                current: b,
+                prior: None,
+                sources: &out.sources,
+            });
+            e.narrative = Some(NarrativeCounts {
+                sentences: r.sentences,
+                statements: r.statements,
+                checked: r.checked,
+                flagged: r.flagged,
+                unchecked: r.unchecked,
+            });
+        }
         if e.department.is_none() || e.year.is_none() {
             e.message = Some(
                 "找不到部门名称或年度，无法归档；请在各表“部门名称:”处填写并使用带年度的模板"
@@ -658,6 +696,7 @@ impl Entry {
             folder: None,
             outputs: Vec::new(),
             rules: BTreeMap::new(),
+            narrative: None,
             message: None,
         }
     }

@@ -265,6 +265,7 @@ fn summary(
         ("检查结果", 10.0),
         ("标注副本", 10.0),
         ("年度对比", 10.0),
+        ("说明核对", 34.0),
         ("说明", 40.0),
     ]);
     let last = cols.len() as u16 - 1;
@@ -315,6 +316,8 @@ fn summary(
                 }
             }
         }
+        let narrative = e.narrative.map(|n| n.label()).unwrap_or_default();
+        ws.write_string_with_format(r, last - 1, &narrative, wrapped)?;
         let note = [e.message.as_deref(), e.no_prior.as_deref()]
             .into_iter()
             .flatten()

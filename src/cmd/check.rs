@@ -8,26 +8,78 @@ use budget_tables::diag::Diagnostic;
 
 use budget_tables::diag::has_errors;
 use budget_tables::io::write_atomic;
+use budget_tables::narrate::check::{
+    check as check_text, read_text, workbook_texts, Against, TextReport, TextSource,
+};
 use budget_tables::write::annotate;
 
 use super::{counts, exit, findings, grouped_lines, load, CmdError, Setup, EXIT_ERRORS};
+
+/// The written 说明 to check, and the prior year its changes are checked against.
+pub struct Texts<'a> {
+    pub narrative: Option<&'a Path>,
+    pub prior: Option<&'a Path>,
+}
 
 pub fn run(
     setup: &Setup,
     input: &Path,
     as_json: bool,
     annotate: Option<&Path>,
+    texts: &Texts,
 ) -> Result<ExitCode, CmdError> {
     // A wrong output name is reported before any reading.
     if let Some(out) = annotate {
         super::require_xlsx(out, "--annotate ")?;
     }
+    let narrative_text = match texts.narrative {
+        Some(p) => Some(read_text(p).map_err(CmdError::Usage)?),
+        None => None,
+    };
     let (specs, opts, mut outcome) = load(setup, input)?;
     if annotate.is_none() {
         // Only an annotated copy needs the sheets as read.
         drop(std::mem::take(&mut outcome.sheets));
     }
-    let findings = findings(&outcome, &specs, &opts);
+    let prior = match texts.prior {
+        Some(p) => Some(super::load_prior(setup, p, &specs, &outcome)?.2.budget),
+        None => None,
+    };
+    let mut findings = findings(&outcome, &specs, &opts);
+    let against = Against {
+        specs: &specs,
+        current: &outcome.budget,
+        prior: prior.as_ref(),
+        sources: &outcome.sources,
+    };
+    let mut report = TextReport::default();
+    if prior.is_some() {
+        // The workbook's own 说明 again, now with the prior year.
+        findings.retain(|d| !d.rule.starts_with("N-"));
+        let again = workbook_texts(&against);
+        findings.extend(again.findings.iter().cloned());
+        report.merge(again);
+    } else if !outcome.budget.texts.is_empty() {
+        let mut again = workbook_texts(&against);
+        again.findings.clear();
+        report.merge(again);
+    }
+    if let (Some(path), Some(text)) = (texts.narrative, &narrative_text) {
+        let name = path.file_name().map_or_else(
+            || path.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        );
+        let r = check_text(
+            &TextSource {
+                name,
+                text,
+                sheet: None,
+            },
+            &against,
+        );
+        findings.extend(r.findings.iter().cloned());
+        report.merge(r);
+    }
     let d = &findings;
     if let Some(out) = annotate {
         if outcome.sheets.is_empty() {
@@ -55,6 +107,7 @@ pub fn run(
             errors,
             warnings,
             notices,
+            narrative: (report.sentences > 0).then_some(&report),
             findings: d,
         };
         // Streamed: hundreds of thousands of findings are never held as one string.
@@ -71,6 +124,12 @@ pub fn run(
         }
         if let Some(out) = annotate {
             println!("已另存标注副本：{}", out.display());
+        }
+        if report.sentences > 0 {
+            println!(
+                "说明：{} 句，{} 处数字表述，核对 {} 处，发现问题 {} 处，未核对 {} 处（见“提示”）。",
+                report.sentences, report.statements, report.checked, report.flagged, report.unchecked
+            );
         }
         let (e, w, n) = counts(d);
         if d.is_empty() {
@@ -97,5 +156,8 @@ struct Report<'a> {
     errors: usize,
     warnings: usize,
     notices: usize,
+    /// The counts of the 说明 checked (its findings are among `findings`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    narrative: Option<&'a TextReport>,
     findings: &'a [Diagnostic],
 }

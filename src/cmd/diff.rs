@@ -3,13 +3,12 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use budget_tables::diag::{has_errors, Severity};
 use budget_tables::diff::compare;
 use budget_tables::io::write_atomic;
 use budget_tables::text::norm;
 use budget_tables::write::diff::workbook_bytes;
 
-use super::{exit, findings, load, print_diagnostics, CmdError, Setup, EXIT_ERRORS};
+use super::{exit, list_errors, load, CmdError, Setup, EXIT_ERRORS};
 
 pub fn run(
     setup: &Setup,
@@ -40,22 +39,8 @@ pub fn run(
     }
     // A year with errors would be compared on wrong figures: its errors are
     // listed (as convert lists them), and the diff waits for --allow-errors.
-    let mut errors = false;
-    for (path, out, specs, opts) in [
-        (prior, &a, &specs, &opts),
-        (current, &b, &other, &other_opts),
-    ] {
-        let found = findings(out, specs, opts);
-        if has_errors(&found) {
-            let only: Vec<_> = found
-                .into_iter()
-                .filter(|d| d.severity == Severity::Error)
-                .collect();
-            eprintln!("{}：有 {} 个错误", path.display(), only.len());
-            print_diagnostics(&only);
-            errors = true;
-        }
-    }
+    let errors =
+        list_errors(prior, &a, &specs, &opts) | list_errors(current, &b, &other, &other_opts);
     if errors && !allow_errors {
         eprintln!("输入有错误，未生成对比结果；请先用 budget-tables check 修正（或加 --allow-errors 照样对比）。");
         return Ok(exit(EXIT_ERRORS));

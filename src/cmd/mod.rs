@@ -5,6 +5,7 @@ pub mod check;
 pub mod convert;
 pub mod diff;
 pub mod layouts;
+pub mod narrate;
 pub mod sample;
 pub mod template;
 pub mod zh;
@@ -163,6 +164,60 @@ pub fn leave<T>(done: T) {
 pub fn findings(outcome: &ReadOutcome, specs: &SpecSet, opts: &Options) -> Vec<Diagnostic> {
     let found = validate::validate(&outcome.budget, specs, &outcome.sources, opts);
     validate::combine(outcome.diagnostics.clone(), found)
+}
+
+/// The prior year of `current`: the same layout and department, an earlier
+/// year; anything else is refused before any work.
+pub fn load_prior(
+    setup: &Setup,
+    path: &Path,
+    specs: &SpecSet,
+    current: &ReadOutcome,
+) -> Result<(SpecSet, Options, ReadOutcome), CmdError> {
+    let (other, opts, p) = load(setup, path)?;
+    if other.layout.id != specs.layout.id {
+        return Err(CmdError::Usage(format!(
+            "两个文件的版式不同（上年文件 {} 是“{}”，本年是“{}”）；上年文件应与本年同一版式",
+            path.display(),
+            other.layout.name,
+            specs.layout.name
+        )));
+    }
+    if p.budget.year >= current.budget.year {
+        return Err(CmdError::Usage(format!(
+            "上年文件 {} 的年度（{}）应早于本年文件的年度（{}）",
+            path.display(),
+            p.budget.year,
+            current.budget.year
+        )));
+    }
+    if budget_tables::text::norm(&p.budget.department)
+        != budget_tables::text::norm(&current.budget.department)
+    {
+        return Err(CmdError::Usage(format!(
+            "上年文件 {} 是“{}”的，不是“{}”的；请给出本部门上年的文件",
+            path.display(),
+            p.budget.department,
+            current.budget.department
+        )));
+    }
+    Ok((other, opts, p))
+}
+
+/// Lists the errors of one input on stderr (as convert lists them); true if
+/// it has any. Used where output from wrong figures waits for --allow-errors.
+pub fn list_errors(path: &Path, outcome: &ReadOutcome, specs: &SpecSet, opts: &Options) -> bool {
+    let found = findings(outcome, specs, opts);
+    if !budget_tables::diag::has_errors(&found) {
+        return false;
+    }
+    let only: Vec<_> = found
+        .into_iter()
+        .filter(|d| d.severity == Severity::Error)
+        .collect();
+    eprintln!("{}：有 {} 个错误", path.display(), only.len());
+    print_diagnostics(&only);
+    true
 }
 
 /// Prints findings to stderr grouped by table, errors first within each.

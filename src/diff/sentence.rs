@@ -2,8 +2,9 @@
 //! “2024年…部门预算收入44,972.11万元,较2023年年初预算减少24,701.58万元,下降35.5%。”
 
 use crate::amount::{grouped, Amount};
-use crate::layout::{figure, CellRef, Sentences};
+use crate::layout::{CellRef, Sentences};
 use crate::model::Budget;
+use crate::narrate::figures::sum_of;
 use crate::spec::SpecSet;
 
 use super::{Change, Headline, Rate};
@@ -86,22 +87,6 @@ pub fn sentence(
         .replace("{rate}", &rate)
 }
 
-/// A figure read from tables in 元, in the 万元 the texts speak in (half up
-/// to 0.01 万元, as published).
-fn in_text_unit(a: Option<Amount>, cells: &[CellRef], specs: &SpecSet) -> Option<Amount> {
-    let yuan = cells
-        .first()
-        .and_then(|c| specs.get(&c.table))
-        .is_some_and(|t| t.unit == crate::spec::Unit::Yuan);
-    let wan = specs.layout.text_unit == crate::spec::Unit::Wan.label();
-    match (a, yuan && wan) {
-        (Some(a), true) => Some(Amount::round(
-            a.value() / rust_decimal::Decimal::from(10_000),
-        )),
-        _ => a,
-    }
-}
-
 /// The headline figures of 总览, as the layout declares them, in its order.
 pub fn headlines(prior: &Budget, current: &Budget, specs: &SpecSet) -> Vec<Headline> {
     let d = &current.department;
@@ -109,8 +94,8 @@ pub fn headlines(prior: &Budget, current: &Budget, specs: &SpecSet) -> Vec<Headl
     for h in &specs.layout.headlines {
         let mut push = |label: String, subject: String, cells: &[CellRef]| {
             let change = Change::with_rate_decimals(
-                in_text_unit(figure(cells, prior, specs), cells, specs),
-                in_text_unit(figure(cells, current, specs), cells, specs),
+                sum_of(cells, prior, specs),
+                sum_of(cells, current, specs),
                 specs.layout.sentences.rate_decimals,
             );
             let sentence = sentence(

@@ -531,7 +531,7 @@ pub fn read_sheets(sheets: &[Sheet], specs: &SpecSet) -> Option<ReadOutcome> {
         }
     }
     link::link_two_sided(&mut budget, specs, &sources, &mut diags);
-    budget.texts = narrative::read(sheets, specs);
+    budget.texts = narrative::read(sheets, specs, &mut sources);
     Some(ReadOutcome {
         budget,
         diagnostics: diags,

@@ -4,12 +4,18 @@
 use indexmap::IndexMap;
 
 use super::sheet::Sheet;
+use crate::source::{self, SourceMap};
 use crate::spec::SpecSet;
 use crate::text::{match_pattern, norm};
 
 /// The paragraphs of each narrative sheet present, by its declared name; the
-/// heading (the sheet's declared title, any department) left out.
-pub(crate) fn read(sheets: &[Sheet], specs: &SpecSet) -> IndexMap<String, String> {
+/// heading (the sheet's declared title, any department) left out. The cell of
+/// each line goes into `sources` (`source::text_line`, by line number).
+pub(crate) fn read(
+    sheets: &[Sheet],
+    specs: &SpecSet,
+    sources: &mut SourceMap,
+) -> IndexMap<String, String> {
     let mut out = IndexMap::new();
     for t in specs.layout.text_sheets.iter().filter(|t| t.narrative) {
         let Some(sheet) = sheets.iter().find(|s| norm(&s.name) == norm(&t.name)) else {
@@ -17,30 +23,34 @@ pub(crate) fn read(sheets: &[Sheet], specs: &SpecSet) -> IndexMap<String, String
         };
         let mut lines = paragraphs(sheet);
         let heading = norm(&t.title);
-        if lines
-            .first()
-            .is_some_and(|l| match_pattern(&heading, &norm(l)).is_some() || norm(l) == heading)
-        {
+        if lines.first().is_some_and(|(l, _, _)| {
+            match_pattern(&heading, &norm(l)).is_some() || norm(l) == heading
+        }) {
             lines.remove(0);
         }
         if !lines.is_empty() {
-            out.insert(t.name.clone(), lines.join("\n"));
+            for (i, (_, row, col)) in lines.iter().enumerate() {
+                sources.insert(source::text_line(&t.name, i), &sheet.name, *row, *col);
+            }
+            let text: Vec<&str> = lines.iter().map(|(l, _, _)| l.as_str()).collect();
+            out.insert(t.name.clone(), text.join("\n"));
         }
     }
     out
 }
 
-/// Every non-blank line of every cell, in reading order, trailing spaces cut.
-fn paragraphs(sheet: &Sheet) -> Vec<String> {
+/// Every non-blank line of every cell with the cell's row and column, in
+/// reading order, trailing spaces cut.
+fn paragraphs(sheet: &Sheet) -> Vec<(String, u32, u32)> {
     let mut lines = Vec::new();
     for r in 0..sheet.height() {
-        for (_, c) in sheet.row_cells(r) {
+        for (col, c) in sheet.row_cells(r) {
             let text = c.text();
             lines.extend(
                 text.lines()
                     .map(str::trim_end)
                     .filter(|l| !l.trim().is_empty())
-                    .map(str::to_string),
+                    .map(|l| (l.to_string(), r, col)),
             );
         }
     }
@@ -66,10 +76,21 @@ mod tests {
             ],
             Vec::new(),
         );
-        let texts = read(&[sheet], &specs);
+        let mut sources = SourceMap::default();
+        let texts = read(&[sheet], &specs, &mut sources);
         assert_eq!(
             texts["部门编制说明"],
             "    2024年，收入预算15621.11万元。\n    支出预算15621.11万元。"
+        );
+        let at = |i| {
+            sources
+                .get(&source::text_line("部门编制说明", i))
+                .unwrap()
+                .to_string()
+        };
+        assert_eq!(
+            (at(0), at(1)),
+            ("'部门编制说明'!A3".into(), "'部门编制说明'!A3".into())
         );
     }
 }

@@ -464,6 +464,10 @@ fn rows_of<'a>(v: &Checker<'a>, set: &'a RowSet, by: MatchBy, blocks: Blocks) ->
                     {
                         continue;
                     }
+                    if set.rows == RowKind::Items && r.code.as_deref().is_none_or(|c| c.len() != 7)
+                    {
+                        continue;
+                    }
                     let Some(key) = matched(&r.key, r.code.as_deref(), &r.name) else {
                         continue;
                     };

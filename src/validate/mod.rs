@@ -81,6 +81,17 @@ pub fn validate(
     names::check(&mut v);
     text::check(&mut v);
     suspects(&mut v.out);
+    // The workbook's own 说明 sheets, against this year's tables only (`check
+    // --prior` checks them again with the prior year).
+    v.out.extend(
+        crate::narrate::check::workbook_texts(&crate::narrate::check::Against {
+            specs,
+            current: budget,
+            prior: None,
+            sources,
+        })
+        .findings,
+    );
     v.out
 }
 

@@ -400,6 +400,24 @@ pub fn catalogue(specs: &SpecSet) -> Vec<RuleInfo> {
             "文字超过 Excel 单元格的上限（32,767 个字符）",
         ),
     ]);
+    // The written part's rules, where the layout says how a 说明 names its figures.
+    if !specs.layout.narrative.figures.is_empty() {
+        let texts: Vec<&str> = specs
+            .layout
+            .text_sheets
+            .iter()
+            .filter(|t| t.narrative)
+            .map(|t| t.name.as_str())
+            .collect();
+        let where_ = if texts.is_empty() {
+            "说明（--narrative）".to_string()
+        } else {
+            format!("说明（--narrative）及工作表{}", texts.join("、"))
+        };
+        for r in crate::narrate::check::RULES {
+            out.push(rule(r.id, r.severity.label(), &where_, r.description));
+        }
+    }
     out
 }
 

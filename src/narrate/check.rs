@@ -1,0 +1,1119 @@
+//! `check --narrative`: every statement of a figure in a written 说明, tied
+//! to the table figure it states by the item the sentence names, and
+//! reported where it disagrees (the sentence quoted, the table's cell named).
+//!
+//! Ties are by name: the layout's figures (`[[narrative.figures]]`, with the
+//! names a text gives them), each row of its `names` tables (科目 also by
+//! their path `类名(类)款名(款)项名(项)`), and counts (`[[narrative.counts]]`).
+//! What cannot be tied, or needs a prior year not given, is a notice: nothing
+//! is skipped silently.
+
+use rust_decimal::Decimal;
+
+use super::figures::{code_path, describe, rows_of, sum_of, NamedRow};
+use super::statements::{
+    normalize, sentences, statements, Direction, Kind, Sentence, Statement, Unit,
+};
+use crate::amount::Amount;
+use crate::diag::{Diagnostic, Severity};
+use crate::model::Budget;
+use crate::source::SourceMap;
+use crate::spec::SpecSet;
+
+/// One rule of the written part: id, severity and what it checks. The
+/// catalogue (`budget-tables rules`) is generated from this list.
+pub struct NarrativeRule {
+    pub id: &'static str,
+    pub severity: Severity,
+    pub description: &'static str,
+}
+
+pub const FIGURE: NarrativeRule = NarrativeRule {
+    id: "N-FIG-01",
+    severity: Severity::Error,
+    description: "说明中的金额与表中该项的数不符",
+};
+pub const UNIT: NarrativeRule = NarrativeRule {
+    id: "N-UNIT-01",
+    severity: Severity::Error,
+    description: "说明中的金额单位错误：以元写万元的数（或反之）",
+};
+pub const CHANGE: NarrativeRule = NarrativeRule {
+    id: "N-CHG-01",
+    severity: Severity::Error,
+    description: "说明中的增减额与两年表中的数之差不符",
+};
+pub const DIRECTION: NarrativeRule = NarrativeRule {
+    id: "N-DIR-01",
+    severity: Severity::Error,
+    description: "说明中的增减用词与实际增减方向相反（如数字下降却写“增加”）",
+};
+pub const RATE: NarrativeRule = NarrativeRule {
+    id: "N-RATE-01",
+    severity: Severity::Error,
+    description: "说明中的增减率与数字算出的不符（超出末位四舍五入）",
+};
+pub const RATE_FROM_ZERO: NarrativeRule = NarrativeRule {
+    id: "N-RATE-02",
+    severity: Severity::Warning,
+    description: "上年为 0 的项目写了增长率（如“增长100%”），增长率无从计算",
+};
+pub const SAME: NarrativeRule = NarrativeRule {
+    id: "N-SAME-01",
+    severity: Severity::Error,
+    description: "说明写“持平”，而两年的数不同",
+};
+pub const RESIDUE: NarrativeRule = NarrativeRule {
+    id: "N-TPL-01",
+    severity: Severity::Error,
+    description: "说明中留有模板文字（XXX、增加（减少）、下降（增长）、……、【请填写】）",
+};
+pub const COUNT: NarrativeRule = NarrativeRule {
+    id: "N-CNT-01",
+    severity: Severity::Error,
+    description: "说明中的个数（项目个数、单位家数）与表中不符",
+};
+pub const UNTIED: NarrativeRule = NarrativeRule {
+    id: "N-TIE-01",
+    severity: Severity::Notice,
+    description: "说明中的数字未能对应到表中的某一项，未核对",
+};
+pub const UNCHECKED: NarrativeRule = NarrativeRule {
+    id: "N-PRIOR-01",
+    severity: Severity::Notice,
+    description: "说明中关于上年的数字未核对（未给出上年文件，或表中没有该数，如上年执行数）",
+};
+
+/// Every rule of the written part, in catalogue order.
+pub const RULES: [&NarrativeRule; 11] = [
+    &FIGURE,
+    &UNIT,
+    &CHANGE,
+    &DIRECTION,
+    &RATE,
+    &RATE_FROM_ZERO,
+    &SAME,
+    &COUNT,
+    &RESIDUE,
+    &UNTIED,
+    &UNCHECKED,
+];
+
+/// Where a text came from: a file, or a narrative sheet of the workbook.
+pub struct TextSource<'a> {
+    /// Shown as the finding's table (`说明.docx`, `部门编制说明`).
+    pub name: String,
+    pub text: &'a str,
+    /// The narrative sheet's declared name, whose lines' cells are in the sources.
+    pub sheet: Option<&'a str>,
+}
+
+/// The models a text is checked against.
+pub struct Against<'a> {
+    pub specs: &'a SpecSet,
+    pub current: &'a Budget,
+    pub prior: Option<&'a Budget>,
+    pub sources: &'a SourceMap,
+}
+
+/// What a check of one text found, with its counts for the closing summary.
+#[derive(Debug, Default, Clone, serde::Serialize)]
+pub struct TextReport {
+    pub sentences: usize,
+    /// Numbers with a unit (amounts, changes, rates, counts) and 持平.
+    pub statements: usize,
+    /// Tied to a table figure (or to the sentence's own figures) and checked.
+    pub checked: usize,
+    pub flagged: usize,
+    /// Left unchecked: not tied, or about a prior year not given.
+    pub unchecked: usize,
+    /// Every statement found, with the item it was tied to.
+    pub list: Vec<StatementInfo>,
+    #[serde(skip)]
+    pub findings: Vec<Diagnostic>,
+}
+
+/// One statement found in a text.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct StatementInfo {
+    /// The text (file or sheet) and its paragraph, from 1.
+    pub text: String,
+    pub paragraph: usize,
+    /// As written (`24,701.58万元`, `持平`).
+    pub written: String,
+    /// `金额`, `增减额`, `增减率`, `占比`, `个数`, `持平`.
+    pub kind: &'static str,
+    /// The item it was tied to (`部门预算收入`, `表5“综合管理”`).
+    pub item: Option<String>,
+    /// `核对`, `未对应`, `未核对`.
+    pub outcome: &'static str,
+}
+
+fn kind_label(k: Kind) -> &'static str {
+    match k {
+        Kind::Amount => "金额",
+        Kind::Change(_) => "增减额",
+        Kind::Rate(_) => "增减率",
+        Kind::Share => "占比",
+        Kind::Percent => "百分比",
+        Kind::Count => "个数",
+    }
+}
+
+/// An item a text can name, with its figure in either year.
+#[derive(Debug, Clone)]
+struct Item {
+    /// As shown in a finding (`部门预算收入`, `表5“政务综合管理”`).
+    label: String,
+    candidates: Vec<Candidate>,
+    /// A count (`6个项目`): the number of rows.
+    count: Option<usize>,
+}
+
+#[derive(Debug, Clone)]
+struct Candidate {
+    current: Option<Amount>,
+    prior: Option<Amount>,
+    cell: String,
+}
+
+/// A name found in a sentence.
+#[derive(Debug, Clone, Copy)]
+struct Mention {
+    start: usize,
+    end: usize,
+    item: usize,
+}
+
+struct Dictionary {
+    items: Vec<Item>,
+    /// (normalized name, item, strict), longest names first; a strict name
+    /// (a table's row name) counts only where it starts a word.
+    names: Vec<(String, usize, bool)>,
+    /// (normalized words after a count, item).
+    counts: Vec<(String, usize)>,
+}
+
+/// Checks `text` against the tables.
+pub fn check(text: &TextSource, a: &Against) -> TextReport {
+    let dict = dictionary(a);
+    let mut r = TextReport::default();
+    let years = other_years(a);
+    let department = normalize(&a.current.department);
+    let all = sentences(text.text);
+    r.sentences = all.len();
+    // The item the text is speaking of; it carries across paragraphs (a PDF
+    // breaks one item's paragraph in two) but only a clause that names
+    // nothing else speaks of it (`generic`).
+    let mut topic: Option<(usize, usize)> = None; // (paragraph, item)
+    for s in &all {
+        let ctx = SentenceCheck {
+            a,
+            dict: &dict,
+            text,
+            s,
+            department: &department,
+        };
+        ctx.residue(&mut r);
+        let mentions = mentions(&s.norm, &dict, &department);
+        let stmts = statements(&s.norm, &years);
+        let last_tied = ctx.statements(&stmts, &mentions, topic.map(|(_, i)| i), &mut r);
+        ctx.same(&stmts, &mentions, topic.map(|(_, i)| i), &mut r);
+        // What a sentence states a figure of (or else the last item it names)
+        // is the topic of the next ones in its paragraph (`1. 因公出国(境)费用。
+        // 2024年预算数56万元`); a purpose clause (`主要用于……`) is not.
+        if let Some(i) = last_tied.or(mentions.last().map(|m| m.item)) {
+            topic = Some((s.paragraph, i));
+        }
+    }
+    r.flagged = r
+        .findings
+        .iter()
+        .filter(|d| d.severity != Severity::Notice)
+        .count();
+    let why = if a.prior.is_none() {
+        "未给出上年文件（--prior），或表中没有该数（如上年执行数）"
+    } else {
+        "表中没有该数（如上年执行数）"
+    };
+    for (outcome, rule, what) in [
+        (
+            "未对应",
+            &UNTIED,
+            "未能对应到表中的某一项（如表中没有的明细、政府采购的分类）".to_string(),
+        ),
+        (
+            "未核对",
+            &UNCHECKED,
+            format!("是关于上年的数，未核对：{why}"),
+        ),
+    ] {
+        if let Some(d) = summary(&r.list, outcome, rule, &what, text) {
+            r.findings.push(d);
+        }
+    }
+    r
+}
+
+/// One notice per text for the statements left unchecked, with where they are
+/// (every one is in the JSON's `narrative.list`); no cell is marked for them.
+fn summary(
+    list: &[StatementInfo],
+    outcome: &str,
+    rule: &NarrativeRule,
+    what: &str,
+    text: &TextSource,
+) -> Option<Diagnostic> {
+    let these: Vec<&StatementInfo> = list
+        .iter()
+        .filter(|s| s.outcome == outcome && s.text == text.name)
+        .collect();
+    if these.is_empty() {
+        return None;
+    }
+    let shown: Vec<String> = these
+        .iter()
+        .take(8)
+        .map(|s| format!("第 {} 段“{}”", s.paragraph, s.written))
+        .collect();
+    let more = if these.len() > shown.len() {
+        "……"
+    } else {
+        ""
+    };
+    Some(
+        Diagnostic::new(
+            rule.severity,
+            rule.id,
+            format!(
+                "{} 处数字{what}：{}{more}（全部见 --format json 的 narrative.list）",
+                these.len(),
+                shown.join("、")
+            ),
+        )
+        .table(text.name.clone())
+        .hint("如是表中的数，请写出表中的项目或科目名称"),
+    )
+}
+
+/// `上年`, `去年` and the prior year (`2023年`).
+fn other_years(a: &Against) -> Vec<String> {
+    vec![
+        format!("{}年", a.current.year - 1),
+        "上年".into(),
+        "去年".into(),
+    ]
+}
+
+/// The items of the layout and the names that point at them.
+fn dictionary(a: &Against) -> Dictionary {
+    let n = &a.specs.layout.narrative;
+    let mut items: Vec<Item> = Vec::new();
+    let mut names: Vec<(String, usize, bool)> = Vec::new();
+    let mut by_name: std::collections::HashMap<String, usize> = Default::default();
+    let department = &a.current.department;
+    let mut counts = Vec::new();
+    for f in &n.figures {
+        if f.cells.is_empty() {
+            continue;
+        }
+        let cell = f
+            .cells
+            .iter()
+            .map(|c| describe(c, a.current, a.specs, a.sources))
+            .collect::<Vec<_>>()
+            .join(" + ");
+        let label = f
+            .names
+            .first()
+            .map_or(f.id.clone(), |x| x.replace("{department}", department));
+        items.push(Item {
+            label,
+            candidates: vec![Candidate {
+                current: sum_of(&f.cells, a.current, a.specs),
+                prior: a.prior.and_then(|p| sum_of(&f.cells, p, a.specs)),
+                cell,
+            }],
+            count: None,
+        });
+        let id = items.len() - 1;
+        for name in &f.names {
+            names.push((
+                normalize(&name.replace("{department}", department)),
+                id,
+                false,
+            ));
+        }
+    }
+    let mut add_row =
+        |row: &NamedRow, name: String, prior: Option<Amount>, items: &mut Vec<Item>| {
+            let key = normalize(&name);
+            if key.chars().count() < 2 {
+                return;
+            }
+            let table = a.specs.get(&row.table).map_or(0, |s| s.number);
+            let cand = Candidate {
+                current: row.amount,
+                prior,
+                cell: row
+                    .loc(a.sources)
+                    .map_or_else(|| format!("表{table}“{}”", row.name), |l| l.to_string()),
+            };
+            match by_name.get(&key) {
+                Some(&i) => items[i].candidates.push(cand),
+                None => {
+                    items.push(Item {
+                        label: format!("表{table}“{}”", name.trim()),
+                        candidates: vec![cand],
+                        count: None,
+                    });
+                    by_name.insert(key.clone(), items.len() - 1);
+                    names.push((key, items.len() - 1, true));
+                }
+            }
+        };
+    for set in n.row_sets() {
+        let rows = rows_of(set, a.current, a.specs);
+        let prior_rows = a
+            .prior
+            .map(|p| rows_of(set, p, a.specs))
+            .unwrap_or_default();
+        for row in &rows {
+            let prior = prior_rows
+                .iter()
+                .find(|p| match (&p.code, &row.code) {
+                    (Some(x), Some(y)) => x == y,
+                    _ => normalize(&p.name) == normalize(&row.name),
+                })
+                .and_then(|p| p.amount)
+                .or(a.prior.map(|_| Amount::ZERO));
+            add_row(row, row.name.clone(), prior, &mut items);
+            if let Some(path) = code_path(row, a.current) {
+                add_row(row, path, prior, &mut items);
+            }
+        }
+    }
+    for c in &n.counts {
+        let count = if c.of == "units" {
+            a.current.units.len().max(1)
+        } else {
+            n.figure(&c.of)
+                .and_then(|f| f.each_row.as_ref())
+                .map_or(0, |set| rows_of(set, a.current, a.specs).len())
+        };
+        items.push(Item {
+            label: c.label.clone(),
+            candidates: Vec::new(),
+            count: Some(count),
+        });
+        for w in &c.after {
+            counts.push((normalize(w), items.len() - 1));
+        }
+    }
+    names.sort_by(|x, y| y.0.len().cmp(&x.0.len()).then(x.0.cmp(&y.0)));
+    counts.sort_by_key(|x| std::cmp::Reverse(x.0.len()));
+    Dictionary {
+        items,
+        names,
+        counts,
+    }
+}
+
+/// The names in a sentence, overlaps resolved for the longest; a name inside a
+/// longer unknown word (`发展规划综合管理`) does not count.
+fn mentions(norm: &str, dict: &Dictionary, department: &str) -> Vec<Mention> {
+    let mut found: Vec<Mention> = Vec::new();
+    for (name, item, strict) in &dict.names {
+        let mut from = 0;
+        while let Some(i) = norm[from..].find(name.as_str()) {
+            let start = from + i;
+            let end = start + name.len();
+            from = start + name.len().max(1);
+            if found.iter().any(|m| start < m.end && end > m.start) {
+                continue;
+            }
+            if *strict && !clean_start(norm, start, department) {
+                continue;
+            }
+            found.push(Mention {
+                start,
+                end,
+                item: *item,
+            });
+        }
+    }
+    found.sort_by_key(|m| m.start);
+    found
+}
+
+/// A name starts a word: at the start, after punctuation, a digit or a
+/// function character, or right after the department's name.
+fn clean_start(norm: &str, start: usize, department: &str) -> bool {
+    let Some(prev) = norm[..start].chars().next_back() else {
+        return true;
+    };
+    if !is_cjk(prev) {
+        return true;
+    }
+    "年括中的是及和为含即其对在于与、：".contains(prev) || norm[..start].ends_with(department)
+}
+
+fn is_cjk(c: char) -> bool {
+    ('\u{4e00}'..='\u{9fff}').contains(&c) || ('\u{3400}'..='\u{4dbf}').contains(&c)
+}
+
+/// Words that name no item: a clause of only these (and years, list numbers
+/// and punctuation) before an amount speaks of the sentence's topic
+/// (`2024年预算安排25.77万元`, `2023年当年预算执行数为60.13万元`).
+const GENERIC: [&str; 22] = [
+    "预算数",
+    "预算安排",
+    "预算",
+    "执行数",
+    "当年",
+    "年初",
+    "安排",
+    "其中",
+    "合计",
+    "共计",
+    "万元",
+    "为",
+    "数",
+    "是",
+    "约",
+    "较",
+    "比",
+    "与",
+    "上年",
+    "同期",
+    "相比",
+    "同比",
+];
+
+/// True if `clause` names no item (see [`GENERIC`]).
+fn generic(clause: &str) -> bool {
+    // A placeholder left for a person (`【请填写：……】`) names no item either.
+    let mut rest = String::new();
+    let mut depth = 0;
+    for c in clause.chars() {
+        match c {
+            '【' => depth += 1,
+            '】' => depth = (depth as i32 - 1).max(0) as usize,
+            _ if depth == 0 => rest.push(c),
+            _ => {}
+        }
+    }
+    for w in GENERIC
+        .iter()
+        .chain(&super::statements::UP)
+        .chain(&super::statements::DOWN)
+    {
+        rest = rest.replace(w, "");
+    }
+    rest.chars()
+        .all(|c| c.is_ascii_digit() || c.is_ascii_punctuation() || matches!(c, '、' | '。' | '年'))
+}
+
+/// A stated amount in the text's unit (万元).
+fn in_wan(s: &Statement) -> Decimal {
+    match s.unit {
+        Unit::Yuan => s.value / Decimal::from(10_000),
+        Unit::Yi => s.value * Decimal::from(10_000),
+        _ => s.value,
+    }
+}
+
+/// Half a unit of the last decimal written, in the text's unit.
+fn tolerance(s: &Statement) -> Decimal {
+    let half = Decimal::new(5, s.decimals + 1);
+    match s.unit {
+        Unit::Yuan => half / Decimal::from(10_000),
+        Unit::Yi => half * Decimal::from(10_000),
+        _ => half,
+    }
+}
+
+struct SentenceCheck<'a> {
+    a: &'a Against<'a>,
+    dict: &'a Dictionary,
+    text: &'a TextSource<'a>,
+    s: &'a Sentence,
+    department: &'a str,
+}
+
+impl SentenceCheck<'_> {
+    fn finding(&self, rule: &NarrativeRule, message: String) -> Diagnostic {
+        let mut d = Diagnostic::new(rule.severity, rule.id, message).table(self.text.name.clone());
+        d.row_label = Some(format!("第 {} 段", self.s.paragraph + 1));
+        if let Some(sheet) = self.text.sheet {
+            if let Some(loc) = self
+                .a
+                .sources
+                .get(&crate::source::text_line(sheet, self.s.line))
+            {
+                d = d.at(&loc.sheet, loc.row, loc.col);
+            }
+        }
+        d
+    }
+
+    fn quote(&self) -> String {
+        let t: String = self.s.text.chars().take(120).collect();
+        if t.len() < self.s.text.len() {
+            format!("“{t}……”")
+        } else {
+            format!("“{t}”")
+        }
+    }
+
+    /// Template wording left in print.
+    fn residue(&self, r: &mut TextReport) {
+        let words = &self.a.specs.layout.narrative.residue;
+        if let Some(w) = words.iter().find(|w| self.s.text.contains(w.as_str())) {
+            let d = self
+                .finding(&RESIDUE, format!("留有模板文字“{w}”：{}", self.quote()))
+                .actual(w.clone())
+                .hint("请把模板中的占位文字换成实际内容");
+            r.findings.push(d);
+        }
+    }
+
+    /// Checks each statement of the sentence.
+    fn statements(
+        &self,
+        stmts: &[Statement],
+        mentions: &[Mention],
+        topic: Option<usize>,
+        r: &mut TextReport,
+    ) -> Option<usize> {
+        let mut untied: Vec<&Statement> = Vec::new();
+        let items = Self::items_of(&self.s.norm, stmts, mentions, topic);
+        let last_tied = stmts
+            .iter()
+            .zip(&items)
+            .rfind(|(st, it)| st.kind == Kind::Amount && it.is_some())
+            .and_then(|(_, it)| *it);
+        for (i, st) in stmts.iter().enumerate() {
+            r.statements += 1;
+            let item = items[i];
+            let (outcome, item) = match (st.kind, item) {
+                (Kind::Count, _) => self.count(st, r),
+                (_, None) => (Outcome::Untied, None),
+                (kind, Some(it)) => (self.tied(kind, st, it, &stmts[..i], r), Some(it)),
+            };
+
+            let (label, count_item) = match &outcome {
+                Outcome::Checked => ("核对", item),
+                Outcome::Untied => ("未对应", None),
+                Outcome::Unchecked => ("未核对", item),
+            };
+            r.list.push(StatementInfo {
+                text: self.text.name.clone(),
+                paragraph: self.s.paragraph + 1,
+                written: st.written.clone(),
+                kind: kind_label(st.kind),
+                item: count_item.map(|i| self.item(i).label.clone()),
+                outcome: label,
+            });
+            match outcome {
+                Outcome::Checked => r.checked += 1,
+                Outcome::Untied => untied.push(st),
+                Outcome::Unchecked => r.unchecked += 1,
+            }
+        }
+        r.unchecked += untied.len();
+        last_tied
+    }
+
+    /// The item each statement speaks of: the nearest name before it (for
+    /// an amount, only if no other amount lies between), else the item of
+    /// the amount before it, else the paragraph's topic.
+    fn items_of(
+        norm: &str,
+        stmts: &[Statement],
+        mentions: &[Mention],
+        topic: Option<usize>,
+    ) -> Vec<Option<usize>> {
+        let mut items: Vec<Option<usize>> = Vec::with_capacity(stmts.len());
+        for (i, st) in stmts.iter().enumerate() {
+            let name = mentions.iter().rev().find(|m| m.end <= st.start);
+            let last_amount = (0..i).rev().find(|&j| stmts[j].kind == Kind::Amount);
+            let item = match (st.kind, name, last_amount) {
+                (Kind::Amount, Some(m), Some(j)) if stmts[j].start >= m.end => None,
+                (Kind::Amount, None, Some(j)) if generic(&norm[stmts[j].end..st.start]) => topic,
+                (Kind::Amount, None, Some(_)) => None,
+                (_, None, None) if !generic(&norm[..st.start]) => None,
+                (_, Some(m), Some(j)) if stmts[j].start >= m.end => items[j],
+                (_, None, Some(j)) => items[j],
+                (_, Some(m), _) => Some(m.item),
+                (_, None, None) => topic,
+            };
+            items.push(item);
+        }
+        items
+    }
+
+    fn tied(
+        &self,
+        kind: Kind,
+        st: &Statement,
+        it: usize,
+        before: &[Statement],
+        r: &mut TextReport,
+    ) -> Outcome {
+        match kind {
+            Kind::Amount => self.amount(st, it, r),
+            Kind::Change(d) => self.change(st, d, it, before, r),
+            Kind::Rate(d) => self.rate(st, d, it, before, r),
+            Kind::Share | Kind::Percent | Kind::Count => Outcome::Untied,
+        }
+    }
+
+    fn item(&self, i: usize) -> &Item {
+        &self.dict.items[i]
+    }
+
+    /// An amount of this year (or of the prior year, with the prior given).
+    fn amount(&self, st: &Statement, item: usize, r: &mut TextReport) -> Outcome {
+        let it = self.item(item);
+        if it.candidates.is_empty() {
+            return Outcome::Untied;
+        }
+        let prior_words = &self.a.specs.layout.narrative.unchecked_prior;
+        let clause_start = self.s.norm[..st.start]
+            .rfind([',', ';', ':', '。'])
+            .map_or(0, |i| i + 1);
+        let clause = &self.s.norm[clause_start..st.start];
+        if st.other_year
+            && (self.a.prior.is_none() || prior_words.iter().any(|w| clause.contains(w.as_str())))
+        {
+            return Outcome::Unchecked;
+        }
+        let stated = in_wan(st);
+        let tol = tolerance(st);
+        let values: Vec<(Decimal, &str)> = it
+            .candidates
+            .iter()
+            .filter_map(|c| {
+                let v = if st.other_year { c.prior } else { c.current };
+                Some((v?.value(), c.cell.as_str()))
+            })
+            .collect();
+        if values.is_empty() {
+            return Outcome::Untied;
+        }
+        if values.iter().any(|(v, _)| (stated - v).abs() <= tol) {
+            return Outcome::Checked;
+        }
+        let (v, cell) = values[0];
+        let wrong_unit = match st.unit {
+            Unit::Yuan => (st.value - v).abs() <= Decimal::new(5, st.decimals + 1),
+            Unit::Wan => (st.value - v * Decimal::from(10_000)).abs() <= tol,
+            _ => false,
+        };
+        let year = if st.other_year { "上年" } else { "本年" };
+        let table = format!(
+            "{} 万元（{cell}）",
+            crate::amount::grouped(Amount::round(v))
+        );
+        let d = if wrong_unit {
+            self.finding(
+                &UNIT,
+                format!(
+                    "“{}”单位有误：{}{year}为 {table}：{}",
+                    st.written,
+                    it.label,
+                    self.quote()
+                ),
+            )
+            .hint("说明中的金额单位应与表一致（万元）")
+        } else {
+            self.finding(
+                &FIGURE,
+                format!(
+                    "说明写{}{year}为 {}，表中为 {table}：{}",
+                    it.label,
+                    st.written,
+                    self.quote()
+                ),
+            )
+            .hint("请按表中的数修改说明（或先核对表）")
+        };
+        r.findings
+            .push(d.expected(table.clone()).actual(st.written.clone()));
+        Outcome::Checked
+    }
+
+    /// The two years' figures of an item, (prior, current): from the tables,
+    /// or, when the sentence states both years itself, its prior figure with
+    /// this year's from the table and with its own. A change or rate is right
+    /// if it fits either: a wrong amount is reported once (N-FIG-01), not again
+    /// in the rate that follows it.
+    fn years(&self, item: usize, before: &[Statement]) -> Vec<(Decimal, Decimal)> {
+        let prior = before
+            .iter()
+            .rev()
+            .find(|b| b.kind == Kind::Amount && b.other_year);
+        let cur = before
+            .iter()
+            .rev()
+            .find(|b| b.kind == Kind::Amount && !b.other_year);
+        if let (Some(p), Some(c)) = (prior, cur) {
+            let table = self.item(item).candidates.iter().find_map(|x| x.current);
+            let mut out: Vec<(Decimal, Decimal)> =
+                table.map(|t| (in_wan(p), t.value())).into_iter().collect();
+            out.push((in_wan(p), in_wan(c)));
+            return out;
+        }
+        if self.a.prior.is_none() {
+            return Vec::new();
+        }
+        self.item(item)
+            .candidates
+            .first()
+            .map(|c| {
+                (
+                    c.prior.unwrap_or(Amount::ZERO).value(),
+                    c.current.unwrap_or(Amount::ZERO).value(),
+                )
+            })
+            .into_iter()
+            .collect()
+    }
+
+    /// No figures to check a change against: not tied, or unchecked.
+    /// A change written with the opposite word (`up_down`: the words for
+    /// up and for down in this statement).
+    fn wrong_direction(
+        &self,
+        label: &str,
+        delta: Decimal,
+        dir: Direction,
+        up_down: (&str, &str),
+    ) -> Diagnostic {
+        let written = if dir == Direction::Up {
+            up_down.0
+        } else {
+            up_down.1
+        };
+        self.finding(
+            &DIRECTION,
+            format!(
+                "{label}实际{}，说明却写“{written}”：{}",
+                word(delta),
+                self.quote()
+            ),
+        )
+    }
+
+    fn no_years(&self, item: usize) -> Outcome {
+        if self.item(item).candidates.is_empty() {
+            Outcome::Untied
+        } else {
+            Outcome::Unchecked
+        }
+    }
+
+    fn change(
+        &self,
+        st: &Statement,
+        dir: Direction,
+        item: usize,
+        before: &[Statement],
+        r: &mut TextReport,
+    ) -> Outcome {
+        let years = self.years(item, before);
+        let Some(&(prior, cur)) = years.first() else {
+            return self.no_years(item);
+        };
+        let stated = in_wan(st);
+        let against = |&(p, c): &(Decimal, Decimal)| {
+            let delta = c - p;
+            let direction_ok = delta.is_zero()
+                || stated.is_zero()
+                || delta.is_sign_negative() == (dir == Direction::Down);
+            (direction_ok, (stated - delta.abs()).abs() <= tolerance(st))
+        };
+        if years.iter().map(against).any(|(d, m)| d && m) {
+            return Outcome::Checked;
+        }
+        let delta = cur - prior;
+        let label = &self.item(item).label;
+        let expected = format!(
+            "{}{} 万元",
+            word(delta),
+            crate::amount::grouped(Amount::round(delta.abs()))
+        );
+        let d = if !years.iter().map(against).any(|(d, _)| d) {
+            self.wrong_direction(label, delta, dir, ("增加", "减少"))
+        } else {
+            self.finding(
+                &CHANGE,
+                format!(
+                    "说明写{label}增减 {}，两年的数相差 {} 万元：{}",
+                    st.written,
+                    crate::amount::grouped(Amount::round(delta.abs())),
+                    self.quote()
+                ),
+            )
+        };
+        r.findings
+            .push(d.expected(expected).actual(st.written.clone()));
+        Outcome::Checked
+    }
+
+    fn rate(
+        &self,
+        st: &Statement,
+        dir: Direction,
+        item: usize,
+        before: &[Statement],
+        r: &mut TextReport,
+    ) -> Outcome {
+        let years = self.years(item, before);
+        let Some(&(prior, cur)) = years.first() else {
+            return self.no_years(item);
+        };
+        let label = &self.item(item).label;
+        if prior.is_zero() {
+            r.findings.push(
+                self.finding(
+                    &RATE_FROM_ZERO,
+                    format!(
+                        "{label}上年为 0，增长率无从计算，不宜写“{}”：{}",
+                        st.written,
+                        self.quote()
+                    ),
+                )
+                .expected("上年为 0，不写增长率（可写“为新增”）")
+                .actual(st.written.clone())
+                .hint("上年为 0 的项目可写“为新增”"),
+            );
+            return Outcome::Checked;
+        }
+        let rate_of = |&(p, c): &(Decimal, Decimal)| -> Option<Decimal> {
+            (!p.is_zero()).then(|| (c - p) * Decimal::ONE_HUNDRED / p)
+        };
+        let within = Decimal::new(5, st.decimals + 1) + Decimal::new(1, 6);
+        let fits = |x: Decimal| {
+            (x.is_zero() || x.is_sign_negative() == (dir == Direction::Down))
+                && (st.value - x.abs()).abs() <= within
+        };
+        if years.iter().filter_map(rate_of).any(fits) {
+            return Outcome::Checked;
+        }
+        let rate = rate_of(&(prior, cur)).unwrap_or_default();
+        let direction_ok = years
+            .iter()
+            .filter_map(rate_of)
+            .any(|x| x.is_zero() || x.is_sign_negative() == (dir == Direction::Down));
+        let d = if direction_ok {
+            let shown = rate.abs().round_dp_with_strategy(
+                st.decimals.max(1),
+                rust_decimal::RoundingStrategy::MidpointAwayFromZero,
+            );
+            self.finding(
+                &RATE,
+                format!(
+                    "说明写{label}变动 {}，按两年的数算为 {shown}%：{}",
+                    st.written,
+                    self.quote()
+                ),
+            )
+            .expected(format!("{shown}%"))
+        } else {
+            self.wrong_direction(label, rate, dir, ("增长", "下降"))
+        };
+        r.findings.push(d.actual(st.written.clone()));
+        Outcome::Checked
+    }
+
+    fn count(&self, st: &Statement, r: &mut TextReport) -> (Outcome, Option<usize>) {
+        let unit_len = st.written.chars().next_back().map_or(0, char::len_utf8);
+        let after = &self.s.norm[st.end - unit_len..];
+        let Some(&(_, item)) = self
+            .dict
+            .counts
+            .iter()
+            .find(|(w, _)| after.starts_with(w.as_str()))
+        else {
+            return (Outcome::Untied, None);
+        };
+        let it = self.item(item);
+        let Some(n) = it.count else {
+            return (Outcome::Untied, None);
+        };
+        if st.value != Decimal::from(n) {
+            r.findings.push(
+                self.finding(
+                    &COUNT,
+                    format!(
+                        "说明写{} {}，表中为 {n}：{}",
+                        it.label,
+                        st.written,
+                        self.quote()
+                    ),
+                )
+                .expected(n.to_string())
+                .actual(st.value.to_string()),
+            );
+        }
+        (Outcome::Checked, Some(item))
+    }
+
+    /// 持平 where the two years differ.
+    fn same(
+        &self,
+        stmts: &[Statement],
+        mentions: &[Mention],
+        topic: Option<usize>,
+        r: &mut TextReport,
+    ) {
+        let mut from = 0;
+        while let Some(i) = self.s.norm[from..].find("持平") {
+            let at = from + i;
+            from = at + "持平".len();
+            r.statements += 1;
+            let probe = Statement {
+                kind: Kind::Change(Direction::Up),
+                value: Decimal::ZERO,
+                unit: Unit::Wan,
+                decimals: 2,
+                start: at,
+                end: at,
+                other_year: false,
+                written: "持平".into(),
+            };
+            let mut before: Vec<Statement> =
+                stmts.iter().filter(|s| s.end <= at).cloned().collect();
+            before.push(probe);
+            let item = Self::items_of(&self.s.norm, &before, mentions, topic)
+                .pop()
+                .flatten();
+            before.pop();
+            let years = item
+                .map(|i| self.years(i, &before))
+                .filter(|y| !y.is_empty());
+            r.list.push(StatementInfo {
+                text: self.text.name.clone(),
+                paragraph: self.s.paragraph + 1,
+                written: "持平".into(),
+                kind: "持平",
+                item: item.map(|i| self.item(i).label.clone()),
+                outcome: match (item, &years) {
+                    (None, _) => "未对应",
+                    (Some(_), None) => "未核对",
+                    _ => "核对",
+                },
+            });
+            let (Some(item), Some(years)) = (item, years) else {
+                r.unchecked += 1;
+                continue;
+            };
+            r.checked += 1;
+            let (prior, cur) = years[0];
+            if years.iter().all(|(p, c)| p != c) {
+                let label = &self.item(item).label;
+                let delta = cur - prior;
+                r.findings.push(
+                    self.finding(
+                        &SAME,
+                        format!(
+                            "说明写{label}“持平”，两年的数实际{}{} 万元：{}",
+                            word(delta),
+                            crate::amount::grouped(Amount::round(delta.abs())),
+                            self.quote()
+                        ),
+                    )
+                    .expected(format!(
+                        "{}{} 万元",
+                        word(delta),
+                        crate::amount::grouped(Amount::round(delta.abs()))
+                    ))
+                    .actual("持平"),
+                );
+            }
+        }
+        let _ = self.department;
+    }
+}
+
+fn word(delta: Decimal) -> &'static str {
+    if delta.is_sign_negative() {
+        "减少"
+    } else {
+        "增加"
+    }
+}
+
+enum Outcome {
+    Checked,
+    Untied,
+    Unchecked,
+}
+
+impl TextReport {
+    /// Adds another text's report to this one.
+    pub fn merge(&mut self, other: TextReport) {
+        self.sentences += other.sentences;
+        self.statements += other.statements;
+        self.checked += other.checked;
+        self.flagged += other.flagged;
+        self.unchecked += other.unchecked;
+        self.list.extend(other.list);
+        self.findings.extend(other.findings);
+    }
+}
+
+/// The workbook's own narrative sheets (部门编制说明, 其他相关情况说明 …), each
+/// checked; their findings point at the sheet's cell.
+pub fn workbook_texts(a: &Against) -> TextReport {
+    let mut all = TextReport::default();
+    for (name, text) in &a.current.texts {
+        all.merge(check(
+            &TextSource {
+                name: name.clone(),
+                text,
+                sheet: Some(name),
+            },
+            a,
+        ));
+    }
+    all
+}
+
+/// The text of a written 说明 file: .docx, or UTF-8 text (.txt, .md).
+///
+/// # Errors
+/// A file that cannot be read, a .docx that is not a Word document, or a text
+/// file that is not UTF-8 — each in words a clerk can act on.
+pub fn read_text(path: &std::path::Path) -> Result<String, String> {
+    let bytes =
+        std::fs::read(path).map_err(|e| format!("无法读取说明文件 {}：{e}", path.display()))?;
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    match ext.as_deref() {
+        Some("docx") => {
+            super::docx::text_of(&bytes).map_err(|m| format!("{}：{m}", path.display()))
+        }
+        Some("txt" | "md") => {
+            let b = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+            String::from_utf8(b.to_vec()).map_err(|_| {
+                format!(
+                    "{} 不是 UTF-8 编码的文字文件；请在记事本中“另存为”并选择 UTF-8 编码",
+                    path.display()
+                )
+            })
+        }
+        Some("doc") => Err(format!(
+            "{} 是旧版 Word（.doc）文件；请在 Word 或 WPS 中另存为 .docx 后再检查",
+            path.display()
+        )),
+        _ => Err(format!(
+            "说明文件只能是 .docx、.txt 或 .md：{}",
+            path.display()
+        )),
+    }
+}

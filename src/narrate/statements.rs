@@ -1,0 +1,326 @@
+//! Finding the statements of a figure in a written text: amounts with their
+//! unit, changes with their direction word, percentages, 持平 and counts.
+//!
+//! Texts come from Word, from a workbook's cells and from PDFs, so a sentence
+//! is compared in a normalized form: NFKC (full-width digits, brackets and
+//! punctuation to half width), no whitespace (PDFs split `11, 452. 25`), no
+//! quotation marks (`“三公”经费` and `"三公"经费` are one name).
+
+use rust_decimal::Decimal;
+use unicode_normalization::UnicodeNormalization;
+
+/// One sentence of a text.
+#[derive(Debug, Clone)]
+pub struct Sentence {
+    /// As written (trimmed), for quoting.
+    pub text: String,
+    /// Normalized, for matching.
+    pub norm: String,
+    /// The text's line (paragraph) it starts on, from 0.
+    pub line: usize,
+    /// The sentence's paragraph, from 0 (a paragraph is one non-blank line).
+    pub paragraph: usize,
+}
+
+/// A sentence's form for matching (see the module's note).
+pub fn normalize(s: &str) -> String {
+    s.nfkc()
+        .filter(|c| {
+            !c.is_whitespace() && !matches!(c, '"' | '“' | '”' | '\'' | '‘' | '’' | '「' | '」')
+        })
+        .collect()
+}
+
+/// The sentences of `text`: split after 。；;！？ and at each line's end.
+pub fn sentences(text: &str) -> Vec<Sentence> {
+    let mut out = Vec::new();
+    let mut paragraph = 0;
+    for (line, l) in text.lines().enumerate() {
+        if l.trim().is_empty() {
+            continue;
+        }
+        paragraph += 1;
+        let mut start = 0;
+        for (end, _) in super::sentence_ends(l) {
+            let t = l[start..end].trim();
+            if !t.is_empty() {
+                out.push(Sentence {
+                    text: t.to_string(),
+                    norm: normalize(t),
+                    line,
+                    paragraph: paragraph - 1,
+                });
+            }
+            start = end;
+        }
+    }
+    out
+}
+
+/// Up or down.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    Up,
+    Down,
+}
+
+/// What a number in a sentence states.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// A figure (`收入预算15621.11万元`).
+    Amount,
+    /// A change of a figure (`减少876.75万元`).
+    Change(Direction),
+    /// A rate of change (`下降35.5%`).
+    Rate(Direction),
+    /// A share (`占76.23%`).
+    Share,
+    /// A percentage with no word saying which.
+    Percent,
+    /// A count (`6个项目`).
+    Count,
+}
+
+/// A money unit or other.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unit {
+    Yuan,
+    Wan,
+    Yi,
+    Percent,
+    /// 个, 家, 辆.
+    Count,
+}
+
+impl Unit {
+    pub fn label(self) -> &'static str {
+        match self {
+            Unit::Yuan => "元",
+            Unit::Wan => "万元",
+            Unit::Yi => "亿元",
+            Unit::Percent => "%",
+            Unit::Count => "",
+        }
+    }
+}
+
+/// One number of a sentence with what it states.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Statement {
+    pub kind: Kind,
+    pub value: Decimal,
+    pub unit: Unit,
+    /// Decimals as written (`171.1` → 1).
+    pub decimals: u32,
+    /// Byte range of the number and unit in the normalized sentence.
+    pub start: usize,
+    pub end: usize,
+    /// Its clause (from the last separator before it) speaks of another year.
+    pub other_year: bool,
+    /// As written (`24,701.58万元`).
+    pub written: String,
+}
+
+/// Words before a number saying it grew or fell.
+pub const UP: [&str; 5] = ["增加", "增长", "上升", "提高", "增幅"];
+pub const DOWN: [&str; 6] = ["减少", "下降", "降低", "减幅", "降幅", "压减"];
+
+/// The statements of a normalized sentence; `other_year` marks (`上年`, `2023年`).
+pub fn statements(norm: &str, other_years: &[String]) -> Vec<Statement> {
+    let numbers = numbers(norm);
+    let asks = placeholders(norm);
+    let mut out = Vec::new();
+    for (i, &(start, end, value, decimals)) in numbers.iter().enumerate() {
+        // A number inside 【请填写：……】 is the draft's hint, not a statement.
+        if asks.iter().any(|&(s, e)| start >= s && start < e) {
+            continue;
+        }
+        let rest = &norm[end..];
+        let Some((unit, ulen)) = unit_at(rest) else {
+            continue;
+        };
+        let clause_start = clause_start(norm, start, &numbers[..i]);
+        let clause = &norm[clause_start..start];
+        let kind = match unit {
+            Unit::Percent if clause.contains('占') => Kind::Share,
+            Unit::Percent => match direction(clause) {
+                Some(d) => Kind::Rate(d),
+                None => Kind::Percent,
+            },
+            Unit::Count => Kind::Count,
+            _ => match direction(clause) {
+                Some(d) => Kind::Change(d),
+                None => Kind::Amount,
+            },
+        };
+        let other_year = other_years.iter().any(|y| clause.contains(y.as_str()));
+        out.push(Statement {
+            kind,
+            value,
+            unit,
+            decimals,
+            start,
+            end: end + ulen,
+            other_year,
+            written: norm[start..end + ulen].to_string(),
+        });
+    }
+    out
+}
+
+/// The byte ranges of the 【…】 placeholders of a sentence.
+fn placeholders(norm: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut open = None;
+    for (i, c) in norm.char_indices() {
+        match c {
+            '【' => open = Some(i),
+            '】' => {
+                if let Some(s) = open.take() {
+                    out.push((s, i + c.len_utf8()));
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The direction word nearest before the number in its clause.
+fn direction(clause: &str) -> Option<Direction> {
+    let last = |words: &[&str]| {
+        words
+            .iter()
+            .filter_map(|w| clause.rfind(w).map(|i| i + w.len()))
+            .max()
+    };
+    match (last(&UP), last(&DOWN)) {
+        (Some(u), Some(d)) => Some(if u >= d {
+            Direction::Up
+        } else {
+            Direction::Down
+        }),
+        (Some(_), None) => Some(Direction::Up),
+        (None, Some(_)) => Some(Direction::Down),
+        (None, None) => None,
+    }
+}
+
+/// Where the clause of a number starts: after the last separator that is not
+/// inside an earlier number.
+fn clause_start(norm: &str, start: usize, before: &[(usize, usize, Decimal, u32)]) -> usize {
+    let inside = |i: usize| before.iter().any(|&(s, e, _, _)| i >= s && i < e);
+    norm[..start]
+        .char_indices()
+        .rev()
+        .find(|&(i, c)| matches!(c, ',' | ';' | ':' | '、' | '。' | '!' | '?') && !inside(i))
+        .map_or(0, |(i, c)| i + c.len_utf8())
+}
+
+/// The unit right after a number.
+fn unit_at(rest: &str) -> Option<(Unit, usize)> {
+    for (word, unit) in [
+        ("万元", Unit::Wan),
+        ("亿元", Unit::Yi),
+        ("元", Unit::Yuan),
+        // `减少102万`: 万元 without its 元.
+        ("万", Unit::Wan),
+        ("%", Unit::Percent),
+        ("个", Unit::Count),
+        ("家", Unit::Count),
+        ("辆", Unit::Count),
+    ] {
+        if rest.starts_with(word) {
+            return Some((unit, word.len()));
+        }
+    }
+    None
+}
+
+/// Every number of a normalized sentence: (start, end, value, decimals).
+/// Thousands separators are read as such only in groups of three; a year
+/// (`2024年`) or a list number (`1.`) is a number too, and has no unit.
+fn numbers(norm: &str) -> Vec<(usize, usize, Decimal, u32)> {
+    let b = norm.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        if !b[i].is_ascii_digit() || (i > 0 && (b[i - 1].is_ascii_digit() || b[i - 1] == b'.')) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        let mut j = i;
+        while j < b.len() && b[j].is_ascii_digit() {
+            j += 1;
+        }
+        // Groups of three after commas.
+        while j + 3 < b.len()
+            && b[j] == b','
+            && b[j + 1..j + 4].iter().all(u8::is_ascii_digit)
+            && (j + 4 == b.len() || !b[j + 4].is_ascii_digit())
+        {
+            j += 4;
+        }
+        let mut decimals = 0;
+        if j + 1 < b.len() && b[j] == b'.' && b[j + 1].is_ascii_digit() {
+            j += 1;
+            while j < b.len() && b[j].is_ascii_digit() {
+                j += 1;
+                decimals += 1;
+            }
+        }
+        let digits: String = norm[start..j].chars().filter(|c| *c != ',').collect();
+        if let Ok(v) = digits.parse::<Decimal>() {
+            out.push((start, j, v, decimals));
+        }
+        i = j.max(i + 1);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kinds(s: &str) -> Vec<(Kind, String, bool)> {
+        statements(&normalize(s), &["2023年".to_string(), "上年".to_string()])
+            .into_iter()
+            .map(|x| (x.kind, x.value.to_string(), x.other_year))
+            .collect()
+    }
+
+    #[test]
+    fn amounts_changes_and_rates() {
+        assert_eq!(
+            kinds("2024年部门预算支出44,972.11万元,较2023年年初预算减少24,701.58万元,下降35.5%。"),
+            vec![
+                (Kind::Amount, "44972.11".into(), false),
+                (Kind::Change(Direction::Down), "24701.58".into(), true),
+                (Kind::Rate(Direction::Down), "35.5".into(), false),
+            ]
+        );
+    }
+
+    #[test]
+    fn pdf_spacing_and_full_width() {
+        assert_eq!(
+            kinds("信息化服务类项目(非运维服务部分)11, 452. 25 万元，占７６．２３％"),
+            vec![
+                (Kind::Amount, "11452.25".into(), false),
+                (Kind::Share, "76.23".into(), false),
+            ]
+        );
+    }
+
+    #[test]
+    fn years_and_list_numbers_state_nothing() {
+        assert_eq!(
+            kinds("1. 2023年当年预算执行数为60.13万元，设置6个项目。"),
+            vec![
+                (Kind::Amount, "60.13".into(), true),
+                (Kind::Count, "6".into(), false),
+            ]
+        );
+    }
+}

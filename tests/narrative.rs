@@ -1,0 +1,615 @@
+//! The written part: `narrate` drafts the 说明 from the tables, `check
+//! --narrative` ties every figure of a written 说明 to the tables. The real
+//! published Shenzhen text (tests/fixtures/narrative/) is the test.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use budget_tables::narrate::check::{check, Against, TextSource};
+use budget_tables::narrate::statements::normalize;
+use budget_tables::read::{self, ReadOutcome};
+use budget_tables::spec::SpecSet;
+use common::*;
+
+fn published() -> String {
+    std::fs::read_to_string(root().join("tests/fixtures/narrative/shenzhen-zwfw-2024-published.md"))
+        .unwrap()
+}
+
+fn prior_xlsx() -> PathBuf {
+    root().join("samples/shenzhen-zwfw-2023.xlsx")
+}
+
+fn read(path: &Path) -> ReadOutcome {
+    read::read_path(path, &specs()).unwrap()
+}
+
+/// The draft's sentences (`narrate --format json`), with the prior year.
+fn drafted(current: &Path, prior: &Path) -> Vec<String> {
+    let out = bin()
+        .arg("narrate")
+        .arg(current)
+        .arg("--prior")
+        .arg(prior)
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let mut all = Vec::new();
+    for s in v["sections"].as_array().unwrap() {
+        for p in s["paragraphs"].as_array().unwrap() {
+            for t in p["sentences"].as_array().unwrap() {
+                all.push(t["text"].as_str().unwrap().to_string());
+            }
+        }
+    }
+    all
+}
+
+/// A sentence compared up to spacing, punctuation width, quotes and its list
+/// number (`1.`, `(一)`, `- `): the published order of items is not the tables'.
+fn key(s: &str) -> String {
+    let n = normalize(s);
+    let n = n.trim_start_matches('-');
+    let n = match n.find('.') {
+        Some(i) if i <= 2 && n[..i].chars().all(|c| c.is_ascii_digit()) => &n[i + 1..],
+        _ => n,
+    };
+    let n = match (n.starts_with('('), n.find(')')) {
+        (true, Some(i)) if n[1..i].chars().all(|c| "一二三四五六七八九十".contains(c)) => {
+            &n[i + 1..]
+        }
+        _ => n,
+    };
+    n.to_string()
+}
+
+/// The draft's sentence reads as the published one, each 【请填写：……】 standing
+/// for whatever the department wrote there.
+fn reads_as(draft: &str, published: &str) -> bool {
+    let (d, p) = (key(draft), key(published));
+    let mut parts: Vec<&str> = Vec::new();
+    let mut rest = d.as_str();
+    while let Some(i) = rest.find('【') {
+        parts.push(&rest[..i]);
+        match rest[i..].find('】') {
+            Some(j) => rest = &rest[i + j + '】'.len_utf8()..],
+            None => return false,
+        }
+    }
+    parts.push(rest);
+    if parts.iter().map(|p| p.len()).sum::<usize>() < 6 {
+        // Only a placeholder: it reads as anything, so as nothing.
+        return false;
+    }
+    if parts.len() == 1 {
+        return d == p;
+    }
+    let (first, last) = (parts[0], parts[parts.len() - 1]);
+    if !p.starts_with(first) || !p.ends_with(last) || p.len() < first.len() + last.len() {
+        return false;
+    }
+    // What a placeholder stands for is the department's own words, never a
+    // change the tables determine (`较2023年年初预算减少96万元`).
+    let own_words = |t: &str| !t.contains("年初预算");
+    let mut at = first.len();
+    for mid in &parts[1..parts.len() - 1] {
+        match p[at..p.len() - last.len()].find(mid) {
+            Some(i) if own_words(&p[at..at + i]) => at += i + mid.len(),
+            _ => return false,
+        }
+    }
+    own_words(&p[at..p.len() - last.len()])
+}
+
+/// Every figure sentence of 第二、三、四、五、六部分 of the published Shenzhen 2024
+/// text that the tables determine, as published; with the draft's own wording
+/// where it differs and why.
+const PUBLISHED: [(&str, Option<(&str, &str)>); 27] = [
+    ("2024 年深圳市政务服务和数据管理局(本级)部门预算收入44,972.11万元,较2023年年初预算减少24,701.58万元,下降35.5%。", None),
+    ("2024年部门预算支出44,972.11万元,较2023年年初预算减少24,701.58万元,下降35.5%。", None),
+    ("预算收支减少主要原因:", Some(("预算收支减少主要原因:【请填写：预算收支增减的主要原因】。", "公开文本把原因另起一段"))),
+    ("深圳市政务服务和数据管理局(本级)预算 44,972.11 万元,包括人员支出 3,488.72 万元、公用经费 331.71 万元、对个人和家庭的补助支出 171.1 万元、项目支出 40,980.57 万元。", None),
+    ("(一)人员支出 3,488.72 万元,主要是在职人员工资福利和社保缴费等相关支出。", None),
+    ("(二)公用经费 331.71 万元,主要包括公用综合定额经费、 因公出国费、物业管理费、工会经费和职工福利费等公用经费。", None),
+    ("(三)对个人和家庭补助支出 171.1 万元,主要是退休人员 经费。", None),
+    ("(四)项目支出40,980.57万元,具体包括:", None),
+    ("1. 政务综合管理 20,439.03 万元,主要包括:发展规划综合管理 1,261.12 万元,根据我局发展规划处的综合业务职责,用于开展制度规划、电子政务评审等\"数字政府\"、\"智慧城市\"统筹管理工作;", Some(("5. 政务综合管理20,439.03万元,主要包括:【请填写：该类项目的主要内容】。", "公开文本的明细以分号分句，草稿留一处【请填写】"))),
+    ("政务综合管理项目经费较 2023 年年初预算增加4,521.51 万元,增长 28.4%,主要原因是深圳市民生诉求业务运营项目、信创管理等项目预算经费增加。", Some(("政务综合管理经费较2023年年初预算增加4,521.51万元,增长28.4%,主要原因是【请填写：增减的主要原因】。", "公开文本此处写“项目经费”，另两类写“经费”；草稿统一写“经费”"))),
+    ("- 2. 综合管理 1,915.51 万元, 主要包括: 行政综合管理 677.31 万元, 根据我局办公室的综合业务职责, 用于开展局内 财务、后勤、移动安全办公、设备维修维护、宣传等行政综合管 理工作;", Some(("6. 综合管理1,915.51万元,主要包括:【请填写：该类项目的主要内容】。", "同上，明细以分号分句"))),
+    ("综合管理项目经费较 2023 年年初预算减少 110.3 万元, 下降 5.4%, 主要原因是移动安全办公服务项目、上年结转项目鹏城自进化智能体建设标准体系研究等项目预算经费减少。", Some(("综合管理经费较2023年年初预算减少110.3万元,下降5.4%,主要原因是【请填写：增减的主要原因】。", "同上，“项目经费”与“经费”"))),
+    ("3. 预算准备金 304 万元, 主要包括: 每年上级部门安排或临时新增项目保障经费,较 2023 年年初预算减少 96 万元,下降 24%,主要原因一是压减预算经费;", Some(("4. 预算准备金304万元,主要包括:【请填写：该类项目的主要内容】。", "公开文本把增减并入内容句，草稿另起一句“预算准备金经费较2023年年初预算减少96万元,下降24%……”"))),
+    ("4. 信息化新建项目(非政府投资项目)5,314.4万元,主要包括:2023年\"深治慧\"平台服务合同阶段款4,317.09万元,深圳市一体化协同办公平台项目合同尾款865.45万元,及部分上年结转项目用于本单位信息化新建项目(非政府投资项目)经费支出。", None),
+    ("信息化新建项目(非政府投资项目)经费较2023年年初预算减少39,081.76万元,下降88%,主要原因是2022年\"深治慧\"平台服务、民生诉求一体化平台服务项目及深圳市一体化协同办公平台等项目预算经费减少。", None),
+    ("5. 信息化运维项目 1,555. 39 万元, 主要包括: 信息化系统运行维护, 较 2023 年年初预算减少 257. 37 万元, 下降 14. 2%, 主要原因是指挥中心运维、深圳市投资项目在线监管平台升级拓展项目运行维护及上年结转项目等预算经费减少。", Some(("3. 信息化运维项目1,555.39万元,主要包括:【请填写：该类项目的主要内容】。", "同预算准备金：增减并入内容句"))),
+    ("信息化服务类项目(非运维服务部分)经费较2023年年初预算增加11,452.25万元,增长100%,主要原因是根据我局2024年工作任务安排,市财政安排新增市级政务信息化项目预算经费。", Some(("信息化服务类项目(非运维服务部分)经费较2023年年初预算增加11,452.25万元,为新增,主要原因是【请填写：增减的主要原因】。", "上年为 0：增长率无从计算，公开文本写“增长100%”，草稿写“为新增”（check 对“增长100%”给出 N-RATE-02 警告）"))),
+    ("深圳市政务服务和数据管理局(本级)纳入2024年部门预算的政府采购项目共计36,202.77万元,其中:货物类项目8.8万元、工程类项目0万元、服务类项目36,193.97万元。", None),
+    ("2024年财政拨款\"三公\"经费预算73万元,较2023年年初预算增加56万元。", None),
+    ("1. 因公出国(境)费用。", None),
+    ("2024年预算数 56 万元,较 2023年4 年初预算增加 56 万元,主要是 2023年以前,我市各单位因公出国(境)经费年初预算数暂按 0 万元填报,在预算执行时根据市因公出国计划预审会议审定计划从预算准备金调剂安排。", Some(("2024年预算数56万元,较2023年年初预算增加56万元,主要是【请填写：用途及增减原因】。", "PDF 提取在“2023年”后多出一个“4”"))),
+    ("- 2. 公务接待费。", None),
+    ("2024年预算数 10 万元, 较 2023 年年初预算增加 0 万元, 主要是用于公函来访人员的公务接待, 2024年预算与上年保持一致, 无变化。", None),
+    ("公务用车购置费 2024 年预算数 0 万元, 较 2023 年年初预算 增加 0 万元, 主要是本单位 2024 年未安排公务用车购置经费, 2024 年预算与上年保持一致, 无变化;", None),
+    ("公务用车运行维护费 2024 年预算数 7 万元, 较 2023 年年初 预算增加 0 万元, 主要是用于机要通信用车、应急保障用车运行 维护费支出,公务用车保有量为 2 辆,2024 年预算与上年保持 一致,无变化。", None),
+    ("本单位实施部门预算绩效管理的单位范围包括:深圳市政务服务和数据管理局(本级)共1家基层单位,均已编制整体支出绩效目标,按要求开展部门整体绩效自评。", None),
+    ("2024年本单位所有项目支出预算纳入部门预算绩效管理, 涉及预算资金 40,980.57万元,设置并编报 6 个项目绩效目标。", None),
+];
+
+#[test]
+fn the_shenzhen_draft_reproduces_the_published_figure_sentences() {
+    let draft = drafted(&sample_xlsx(), &prior_xlsx());
+    let text = published();
+    let mut reproduced = 0;
+    for (sentence, differs) in PUBLISHED {
+        // Each listed sentence is in the published text as listed.
+        assert!(
+            normalize(&text).contains(&normalize(sentence)),
+            "not in the published text: {sentence}"
+        );
+        let same: Vec<&String> = draft.iter().filter(|d| reads_as(d, sentence)).collect();
+        match differs {
+            None => {
+                assert_eq!(same.len(), 1, "{sentence}\ndraft: {draft:#?}");
+                reproduced += 1;
+            }
+            Some((ours, _why)) => {
+                assert!(same.is_empty(), "now reproduced: {sentence}");
+                assert!(draft.iter().any(|d| d == ours), "{ours}\ndraft: {draft:#?}");
+            }
+        }
+    }
+    assert_eq!((reproduced, PUBLISHED.len()), (18, 27));
+    // The 第三部分 sub-items are summed from 表4; 第四部分 asks for the split no table holds.
+    assert!(draft
+        .iter()
+        .any(|d| d.contains("货物类项目【请填写：货物类金额】万元")));
+}
+
+#[test]
+fn without_a_prior_year_the_draft_leaves_out_every_change() {
+    let out = bin()
+        .arg("narrate")
+        .arg(sample_xlsx())
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let s = String::from_utf8_lossy(&out.stdout);
+    assert!(s.contains("2024年深圳市政务服务和数据管理局(本级)部门预算收入44,972.11万元。"));
+    assert!(!s.contains("年初预算"), "no change without the prior year");
+    assert!(!s.contains("预算收支减少主要原因"));
+    assert!(s.contains("\"prior_year\": null"));
+}
+
+#[test]
+fn the_draft_json_names_each_figure_and_its_cells() {
+    let out = bin()
+        .arg("narrate")
+        .arg(sample_xlsx())
+        .arg("--prior")
+        .arg(prior_xlsx())
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["format"], "budget-tables/narrative");
+    let first = &v["sections"][1]["paragraphs"][0]["sentences"][0];
+    let income = &first["figures"][0];
+    assert_eq!(income["figure"], "income_total");
+    assert_eq!(income["text"], "44,972.11");
+    assert_eq!(income["cells"][0], "'表1 收支总表'!B40");
+    let change = &first["figures"][1];
+    assert_eq!(
+        (
+            change["printed"].as_str(),
+            change["prior"].as_str(),
+            change["change"].as_str(),
+            change["rate"].as_str()
+        ),
+        (
+            Some("change"),
+            Some("69673.69"),
+            Some("-24701.58"),
+            Some("-35.5")
+        )
+    );
+}
+
+#[test]
+fn docx_and_markdown_drafts_carry_the_same_text_and_the_docx_opens_in_libreoffice() {
+    let dir = tmp();
+    let (md, docx, again) = (
+        dir.path().join("说明.md"),
+        dir.path().join("说明.docx"),
+        dir.path().join("again.docx"),
+    );
+    for out in [&md, &docx, &again] {
+        bin()
+            .arg("narrate")
+            .arg(sample_xlsx())
+            .arg("--prior")
+            .arg(prior_xlsx())
+            .arg("-o")
+            .arg(out)
+            .assert()
+            .success()
+            .stdout(predicates::str::contains("28 处【请填写】待补充"));
+    }
+    assert_eq!(
+        std::fs::read(&docx).unwrap(),
+        std::fs::read(&again).unwrap()
+    );
+    let text = budget_tables::narrate::docx::text_of(&std::fs::read(&docx).unwrap()).unwrap();
+    let markdown = std::fs::read_to_string(&md).unwrap();
+    let body: Vec<&str> = markdown
+        .lines()
+        .filter(|l| !l.is_empty())
+        .map(|l| l.trim_start_matches('#').trim())
+        .collect();
+    let paragraphs: Vec<&str> = text.lines().filter(|l| !l.is_empty()).collect();
+    assert_eq!(paragraphs, body);
+    let Some(soffice) = require_soffice() else {
+        return;
+    };
+    if !require_tool("pdftotext", "poppler-utils") {
+        return;
+    }
+    // LibreOffice's word processor (Debian's libreoffice-writer-nogui) opens .docx.
+    if !Path::new("/usr/lib/libreoffice/program/libswlo.so").exists() {
+        assert!(
+            std::env::var("CI").is_err(),
+            "libreoffice-writer-nogui is required in CI: run .ci/run"
+        );
+        eprintln!(
+            "skipped: LibreOffice Writer not installed (apt-get install libreoffice-writer-nogui)"
+        );
+        return;
+    }
+    let pdf_dir = dir.path().join("pdf");
+    std::fs::create_dir_all(&pdf_dir).unwrap();
+    soffice_convert(&soffice, &docx, "pdf", &pdf_dir);
+    let pages = pdf_pages(&pdf_dir.join("说明.pdf"));
+    assert_eq!(pages.len(), 5, "A4 pages of the draft");
+    let all: String = pages.concat().split_whitespace().collect();
+    assert!(all.contains("第五部分财政拨款“三公”经费预算情况"), "{all}");
+    assert!(all.contains("较2023年年初预算减少24,701.58万元,下降35.5%"));
+}
+
+#[test]
+fn narrate_refuses_what_it_cannot_write() {
+    let dir = tmp();
+    bin()
+        .arg("narrate")
+        .arg(sample_xlsx())
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("请用 -o 指定输出的说明文件"));
+    bin()
+        .arg("narrate")
+        .arg(sample_xlsx())
+        .arg("-o")
+        .arg(dir.path().join("说明.txt"))
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            "说明只能输出为 .docx、.md 或 .json 文件",
+        ));
+    // Another department's file is not this one's prior year.
+    bin()
+        .arg("narrate")
+        .arg(root().join("samples/shanghai-wanli-2024.xlsx"))
+        .arg("--prior")
+        .arg(prior_xlsx())
+        .arg("-o")
+        .arg(dir.path().join("说明.md"))
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("版式不同"));
+    bin()
+        .arg("narrate")
+        .arg(prior_xlsx())
+        .arg("--prior")
+        .arg(sample_xlsx())
+        .arg("-o")
+        .arg(dir.path().join("说明.md"))
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("应早于本年文件"));
+    assert!(!dir.path().join("说明.md").exists());
+}
+
+// ------------------------------------------------------------ check --narrative
+
+/// A finding as (rule, paragraph, expected, actual).
+type Found = (String, String, Option<String>, Option<String>);
+
+/// The findings of `check --narrative` on `text` (as one file), with the prior year if given.
+fn narrative_findings(text: &str, prior: bool) -> (Vec<Found>, serde_json::Value) {
+    let dir = tmp();
+    let f = dir.path().join("说明.md");
+    std::fs::write(&f, text).unwrap();
+    let mut cmd = bin();
+    cmd.arg("check")
+        .arg(sample_xlsx())
+        .arg("--narrative")
+        .arg(&f)
+        .args(["--format", "json"]);
+    if prior {
+        cmd.arg("--prior").arg(prior_xlsx());
+    }
+    let out = cmd.output().unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let found = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["rule"].as_str().unwrap().starts_with("N-"))
+        .map(|d| {
+            (
+                d["rule"].as_str().unwrap().to_string(),
+                d["row_label"].as_str().unwrap_or("").to_string(),
+                d["expected"].as_str().map(str::to_string),
+                d["actual"].as_str().map(str::to_string),
+            )
+        })
+        .collect();
+    (found, v["narrative"].clone())
+}
+
+#[test]
+fn the_published_shenzhen_text_checks_clean_but_for_its_rate_from_zero() {
+    let (found, counts) = narrative_findings(&published(), true);
+    assert_eq!(
+        found,
+        [
+            (
+                "N-RATE-02".to_string(),
+                "第 32 段".to_string(),
+                Some("上年为 0，不写增长率（可写“为新增”）".to_string()),
+                Some("100%".to_string())
+            ),
+            ("N-TIE-01".to_string(), String::new(), None, None),
+        ]
+    );
+    assert_eq!(
+        (
+            &counts["sentences"],
+            &counts["statements"],
+            &counts["checked"],
+            &counts["flagged"],
+            &counts["unchecked"]
+        ),
+        (&108.into(), &96.into(), &49.into(), &1.into(), &47.into())
+    );
+    // Every figure of 第二部分 and every 三公 item is tied to its table figure.
+    let list = counts["list"].as_array().unwrap();
+    let tied = |written: &str, item: &str| {
+        list.iter()
+            .any(|s| s["written"] == written && s["item"] == item && s["outcome"] == "核对")
+    };
+    assert!(tied("24,701.58万元", "部门预算收入"));
+    assert!(tied("35.5%", "部门预算支出"));
+    assert!(tied("110.3万元", "表5“综合管理”"));
+    assert!(tied("6个", "项目绩效目标个数"));
+    assert!(tied("0万元", "公务用车购置费"));
+    // The sub-items no table holds are listed, not skipped.
+    assert!(list
+        .iter()
+        .any(|s| s["written"] == "1,261.12万元" && s["outcome"] == "未对应"));
+}
+
+#[test]
+fn each_mutation_of_the_published_text_is_caught_by_its_rule() {
+    let text = published();
+    for (from, to, rule, expected, actual) in [
+        (
+            "部门预算收入44,972.11万元",
+            "部门预算收入44,972.12万元",
+            "N-FIG-01",
+            "44,972.11 万元（'表1 收支总表'!B40）",
+            "44,972.12万元",
+        ),
+        (
+            "2024年部门预算支出44,972.11万元,较2023年年初预算减少",
+            "2024年部门预算支出44,972.11万元,较2023年年初预算增加",
+            "N-DIR-01",
+            "减少24,701.58 万元",
+            "24,701.58万元",
+        ),
+        (
+            "较2023年年初预算减少24,701.58万元,下降35.5%。2024年",
+            "较2023年年初预算减少24,701.58万元,下降35.8%。2024年",
+            "N-RATE-01",
+            "35.5%",
+            "35.8%",
+        ),
+        (
+            "预算准备金 304 万元",
+            "预算准备金 304 元",
+            "N-UNIT-01",
+            "304.00 万元（'表5 项目支出总表'!B12）",
+            "304元",
+        ),
+        (
+            "减少 257. 37 万元",
+            "减少 275. 37 万元",
+            "N-CHG-01",
+            "减少257.37 万元",
+            "275.37万元",
+        ),
+        (
+            "设置并编报 6 个项目绩效目标",
+            "设置并编报 5 个项目绩效目标",
+            "N-CNT-01",
+            "6",
+            "5",
+        ),
+        (
+            "增长 28.4%",
+            "增长（下降）28.4%",
+            "N-TPL-01",
+            "",
+            "增长（下降）",
+        ),
+        (
+            "减少 110.3 万元, 下降 5.4%",
+            "与上年持平",
+            "N-SAME-01",
+            "减少110.30 万元",
+            "持平",
+        ),
+    ] {
+        assert!(text.contains(from), "{from}");
+        let (found, _) = narrative_findings(&text.replacen(from, to, 1), true);
+        let hits: Vec<_> = found.iter().filter(|f| f.0 == rule).collect();
+        assert_eq!(hits.len(), 1, "{rule}: {found:#?}");
+        if !expected.is_empty() {
+            assert_eq!(hits[0].2.as_deref(), Some(expected), "{rule}");
+        }
+        assert_eq!(hits[0].3.as_deref(), Some(actual), "{rule}");
+    }
+}
+
+#[test]
+fn without_the_prior_year_changes_are_listed_as_unchecked() {
+    let (found, counts) = narrative_findings(&published(), false);
+    let rules: Vec<&str> = found.iter().map(|f| f.0.as_str()).collect();
+    assert_eq!(rules, ["N-TIE-01", "N-PRIOR-01"]);
+    assert_eq!(counts["flagged"], 0);
+    let list = counts["list"].as_array().unwrap();
+    let unchecked = list.iter().filter(|s| s["outcome"] == "未核对").count();
+    // 第二部分 2 changes and 2 rates, 表5's 6 categories 6 and 6, 三公 5, 第八部分 1.
+    assert_eq!(unchecked, 22);
+}
+
+#[test]
+fn a_draft_checks_against_its_own_tables_with_nothing_but_its_placeholders() {
+    for (current, prior) in [
+        (sample_xlsx(), prior_xlsx()),
+        (
+            root().join("samples/shanghai-wanli-2024.xlsx"),
+            root().join("samples/shanghai-wanli-2023.xlsx"),
+        ),
+    ] {
+        let dir = tmp();
+        let md = dir.path().join("草稿.md");
+        bin()
+            .arg("narrate")
+            .arg(&current)
+            .arg("--prior")
+            .arg(&prior)
+            .arg("--allow-errors")
+            .arg("-o")
+            .arg(&md)
+            .output()
+            .unwrap();
+        assert!(md.exists(), "{}", current.display());
+        let out = bin()
+            .arg("check")
+            .arg(&current)
+            .arg("--narrative")
+            .arg(&md)
+            .arg("--prior")
+            .arg(&prior)
+            .args(["--format", "json"])
+            .output()
+            .unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let other: Vec<&serde_json::Value> = v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| {
+                d["table"] == "草稿.md" && d["severity"] != "notice" && d["rule"] != "N-TPL-01"
+            })
+            .collect();
+        assert!(other.is_empty(), "{}: {other:#?}", current.display());
+        let placeholders = v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| d["table"] == "草稿.md" && d["rule"] == "N-TPL-01")
+            .count();
+        assert!(
+            placeholders > 20,
+            "every 【请填写】 is flagged until filled"
+        );
+    }
+}
+
+#[test]
+fn a_written_docx_is_checked_and_bad_files_are_refused() {
+    let dir = tmp();
+    let docx = dir.path().join("说明.docx");
+    bin()
+        .arg("narrate")
+        .arg(sample_xlsx())
+        .arg("-o")
+        .arg(&docx)
+        .assert()
+        .success();
+    bin()
+        .arg("check")
+        .arg(sample_xlsx())
+        .arg("--narrative")
+        .arg(&docx)
+        .assert()
+        .stdout(predicates::str::contains(
+            "说明：46 句，27 处数字表述，核对 27 处",
+        ));
+    let gbk = dir.path().join("说明.txt");
+    std::fs::write(&gbk, [0xC4u8, 0xEA, 0xB6, 0xC8]).unwrap();
+    for (file, needle) in [
+        (gbk, "不是 UTF-8 编码"),
+        (dir.path().join("说明.doc"), "无法读取说明文件"),
+        (sample_xlsx(), "说明文件只能是 .docx、.txt 或 .md"),
+    ] {
+        bin()
+            .arg("check")
+            .arg(sample_xlsx())
+            .arg("--narrative")
+            .arg(&file)
+            .assert()
+            .code(2)
+            .stderr(predicates::str::contains(needle));
+    }
+    let not_word = dir.path().join("假.docx");
+    std::fs::write(&not_word, b"plain text").unwrap();
+    bin()
+        .arg("check")
+        .arg(sample_xlsx())
+        .arg("--narrative")
+        .arg(&not_word)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("不是 docx 文件"));
+}
+
+#[test]
+fn the_library_check_ties_a_text_without_the_command_line() {
+    let specs = SpecSet::builtin().unwrap();
+    let cur = read(&sample_xlsx());
+    let prior = read(&prior_xlsx());
+    let r = check(
+        &TextSource {
+            name: "说明".into(),
+            text: "2024年部门预算支出44,972.11万元,较2023年年初预算增加24,701.58万元。",
+            sheet: None,
+        },
+        &Against {
+            specs: &specs,
+            current: &cur.budget,
+            prior: Some(&prior.budget),
+            sources: &cur.sources,
+        },
+    );
+    assert_eq!((r.statements, r.checked, r.flagged), (2, 2, 1));
+    assert_eq!(r.findings[0].rule, "N-DIR-01");
+    assert_eq!(r.findings[0].table.as_deref(), Some("说明"));
+}
