@@ -180,6 +180,10 @@ fn fuliyuan_unit_budget_finds_the_real_inconsistencies_of_its_document() {
         "警告 S-LINK '单位财政拨款收支总表'!C10".into(),
         format!("提示 C-CODE-01 {t8}!A29"),
         // 4. 社会福利事业单位: the text says 738.66 (twice); 表5 says 696.48.
+        // 5. prints the old name of 210 (卫生健康支出 since 2019).
+        "错误 N-NAME-01 '单位编制说明'!A11 应为 卫生健康支出 实际 医疗卫生与计划生育支出".into(),
+        // （二）公务用车购置及运行费 …“主要原因是。”
+        "错误 N-REASON-01 '其他相关情况说明'!A6".into(),
         "错误 N-FIG-01 '单位编制说明'!A10 应为 696.48 万元（'单位一般公共预算拨款表'!E16） 实际 738.66万元".into(),
         "错误 N-FIG-01 '单位编制说明'!A10 应为 696.48 万元（'单位一般公共预算拨款表'!E16） 实际 738.66万元".into(),
         "提示 N-PRIOR-01 ".into(),

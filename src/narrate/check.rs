@@ -31,7 +31,7 @@ pub struct NarrativeRule {
 pub const FIGURE: NarrativeRule = NarrativeRule {
     id: "N-FIG-01",
     severity: Severity::Error,
-    description: "说明中的金额与表中该项的数不符",
+    description: "说明中的金额与表中该项的数不符（只差一个舍入步长时为尾数差异警告）",
 };
 pub const UNIT: NarrativeRule = NarrativeRule {
     id: "N-UNIT-01",
@@ -68,6 +68,21 @@ pub const RESIDUE: NarrativeRule = NarrativeRule {
     severity: Severity::Error,
     description: "说明中留有模板文字（XXX、增加（减少）、下降（增长）、……、【请填写】）",
 };
+pub const REASON: NarrativeRule = NarrativeRule {
+    id: "N-REASON-01",
+    severity: Severity::Error,
+    description: "“主要原因是”“主要用于”等后面没有写内容",
+};
+pub const TYPO: NarrativeRule = NarrativeRule {
+    id: "N-TYPO-01",
+    severity: Severity::Warning,
+    description: "排版：增减率或占比缺少“%”，标点或增减词重复（“。。”“增加增加”）",
+};
+pub const OLD_NAME: NarrativeRule = NarrativeRule {
+    id: "N-NAME-01",
+    severity: Severity::Error,
+    description: "说明用了已更名科目的旧名称（如“医疗卫生与计划生育支出”，现为“卫生健康支出”）",
+};
 pub const COUNT: NarrativeRule = NarrativeRule {
     id: "N-CNT-01",
     severity: Severity::Error,
@@ -85,7 +100,7 @@ pub const UNCHECKED: NarrativeRule = NarrativeRule {
 };
 
 /// Every rule of the written part, in catalogue order.
-pub const RULES: [&NarrativeRule; 11] = [
+pub const RULES: [&NarrativeRule; 14] = [
     &FIGURE,
     &UNIT,
     &CHANGE,
@@ -95,6 +110,9 @@ pub const RULES: [&NarrativeRule; 11] = [
     &SAME,
     &COUNT,
     &RESIDUE,
+    &REASON,
+    &TYPO,
+    &OLD_NAME,
     &UNTIED,
     &UNCHECKED,
 ];
@@ -215,6 +233,7 @@ pub fn check(text: &TextSource, a: &Against) -> TextReport {
             department: &department,
         };
         ctx.residue(&mut r);
+        ctx.wording(&mut r);
         let mentions = mentions(&s.norm, &dict, &department);
         let stmts = statements(&s.norm, &years);
         let last_tied = ctx.statements(&stmts, &mentions, topic.map(|(_, i)| i), &mut r);
@@ -542,6 +561,15 @@ struct SentenceCheck<'a> {
 }
 
 impl SentenceCheck<'_> {
+    /// The layout's rounding step of the text's unit (0.01 万元).
+    fn rounding_step(&self) -> Decimal {
+        let l = &self.a.specs.layout;
+        l.rounding
+            .get(&l.text_unit)
+            .copied()
+            .unwrap_or(Decimal::new(1, 2))
+    }
+
     fn finding(&self, rule: &NarrativeRule, message: String) -> Diagnostic {
         let mut d = Diagnostic::new(rule.severity, rule.id, message).table(self.text.name.clone());
         d.row_label = Some(format!("第 {} 段", self.s.paragraph + 1));
@@ -575,6 +603,71 @@ impl SentenceCheck<'_> {
                 .actual(w.clone())
                 .hint("请把模板中的占位文字换成实际内容");
             r.findings.push(d);
+        }
+    }
+
+    /// What a reader notices without the tables: a reason marker with nothing
+    /// after it, a rate without its `%`, doubled punctuation or words, and the
+    /// old name of a renamed 科目.
+    fn wording(&self, r: &mut TextReport) {
+        let n = &self.a.specs.layout.narrative;
+        let norm = &self.s.norm;
+        let mut markers: Vec<String> = n.reason_markers.iter().map(|m| normalize(m)).collect();
+        markers.dedup();
+        for m in &markers {
+            let Some(i) = norm.find(m.as_str()) else {
+                continue;
+            };
+            // “主要原因是。”: the sentence ends right after the marker. A marker
+            // ending its line (“主要原因：”) is followed by the next paragraph.
+            let after = norm[i + m.len()..].trim_start_matches(':');
+            let empty =
+                !after.is_empty() && after.chars().all(|c| matches!(c, '。' | ';' | ',' | '、'));
+            if empty {
+                r.findings.push(
+                    self.finding(&REASON, format!("“{m}”后面没有写内容：{}", self.quote()))
+                        .actual(format!("{m}（空）"))
+                        .hint("请写明原因或用途"),
+                );
+            }
+        }
+        let mut typos: Vec<String> = super::statements::bare_rates(norm)
+            .into_iter()
+            .map(|x| format!("“{x}”缺少 %"))
+            .collect();
+        for p in ["。。", ",,", ";;", "、、"] {
+            if norm.contains(p) {
+                typos.push(format!("标点重复“{p}”"));
+            }
+        }
+        for w in super::statements::UP.iter().chain(&super::statements::DOWN) {
+            if norm.contains(&format!("{w}{w}")) {
+                typos.push(format!("“{w}”重复"));
+            }
+        }
+        if !typos.is_empty() {
+            r.findings.push(
+                self.finding(&TYPO, format!("{}：{}", typos.join("，"), self.quote()))
+                    .actual(typos.join("，")),
+            );
+        }
+        for rn in &n.renamed {
+            if norm.contains(normalize(&rn.old).as_str()) {
+                let since = if rn.since.is_empty() {
+                    String::new()
+                } else {
+                    format!("（{}起）", rn.since)
+                };
+                r.findings.push(
+                    self.finding(
+                        &OLD_NAME,
+                        format!("“{}”已更名为“{}”{since}：{}", rn.old, rn.new, self.quote()),
+                    )
+                    .expected(rn.new.clone())
+                    .actual(rn.old.clone())
+                    .hint("请用表中（现行科目）的名称"),
+                );
+            }
         }
     }
 
@@ -689,6 +782,10 @@ impl SentenceCheck<'_> {
         {
             return Outcome::Unchecked;
         }
+        let absent = &self.a.specs.layout.narrative.not_in_tables;
+        if absent.iter().any(|w| clause.contains(w.as_str())) {
+            return Outcome::Untied;
+        }
         let stated = in_wan(st);
         let tol = tolerance(st);
         let values: Vec<(Decimal, &str)> = it
@@ -727,6 +824,20 @@ impl SentenceCheck<'_> {
                 ),
             )
             .hint("说明中的金额单位应与表一致（万元）")
+        } else if (stated - v).abs() <= self.rounding_step() {
+            // One fen of 万元 off: the text took the figure from another table
+            // whose own rounding differs (尾数差异), as the tables' rules warn.
+            let mut d = self.finding(
+                &FIGURE,
+                format!(
+                    "尾数差异：说明写{}{year}为 {}，表中为 {table}：{}",
+                    it.label,
+                    st.written,
+                    self.quote()
+                ),
+            );
+            d.severity = Severity::Warning;
+            d.hint("公开数字分别四舍五入时会有这种差异；说明与表宜取同一张表的数")
         } else {
             self.finding(
                 &FIGURE,
@@ -1088,8 +1199,19 @@ pub fn workbook_texts(a: &Against) -> TextReport {
 /// A file that cannot be read, a .docx that is not a Word document, or a text
 /// file that is not UTF-8 — each in words a clerk can act on.
 pub fn read_text(path: &std::path::Path) -> Result<String, String> {
-    let bytes =
-        std::fs::read(path).map_err(|e| format!("无法读取说明文件 {}：{e}", path.display()))?;
+    // A 说明 is tens of kilobytes; a file far beyond that is not one.
+    const LIMIT: u64 = 32 << 20;
+    let unreadable = |e: std::io::Error| format!("无法读取说明文件 {}：{e}", path.display());
+    let size = std::fs::metadata(path).map_err(unreadable)?.len();
+    if size > LIMIT {
+        return Err(format!(
+            "说明文件 {} 有 {} MB，超过 {} MB 的上限；请只给出说明的文字部分",
+            path.display(),
+            size >> 20,
+            LIMIT >> 20
+        ));
+    }
+    let bytes = std::fs::read(path).map_err(unreadable)?;
     let ext = path
         .extension()
         .and_then(|e| e.to_str())

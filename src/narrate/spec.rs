@@ -45,6 +45,27 @@ pub struct NarrativeSpec {
     /// Words that mark a prior-year figure no table holds (`执行数`): left unchecked.
     #[serde(default)]
     pub unchecked_prior: Vec<String>,
+    /// Words a reason follows (`主要原因是`, `主要用于`): nothing after them is an error.
+    #[serde(default)]
+    pub reason_markers: Vec<String>,
+    /// Old names of renamed 科目 (`医疗卫生与计划生育支出` → `卫生健康支出`).
+    #[serde(default)]
+    pub renamed: Vec<Renamed>,
+    /// Words that mark a figure of this year no table holds (a 决算's `年初预算`
+    /// of a 科目): the amount after them is not tied.
+    #[serde(default)]
+    pub not_in_tables: Vec<String>,
+}
+
+/// A 科目 renamed: a text still using the old name is wrong.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Renamed {
+    pub old: String,
+    pub new: String,
+    /// Since when (`2018年`), for the message.
+    #[serde(default)]
+    pub since: String,
 }
 
 /// A count a text states.

@@ -168,6 +168,23 @@ pub fn statements(norm: &str, other_years: &[String]) -> Vec<Statement> {
     out
 }
 
+/// Rates and shares written without their `%` (`增长13.95。`), as written.
+pub fn bare_rates(norm: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for (start, end, _, _) in numbers(norm) {
+        let before = &norm[..start];
+        let rate_word = ["增长", "下降", "增幅", "降幅", "占"]
+            .iter()
+            .any(|w| before.ends_with(w));
+        let rest = &norm[end..];
+        let bare = rest.is_empty() || rest.starts_with(['。', ',', ';', '，', '；', '、']);
+        if rate_word && bare {
+            out.push(norm[start..end].to_string());
+        }
+    }
+    out
+}
+
 /// The byte ranges of the 【…】 placeholders of a sentence.
 fn placeholders(norm: &str) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
