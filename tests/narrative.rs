@@ -717,3 +717,65 @@ fn the_published_final_accounts_text_shows_its_real_errors() {
         (&141.into(), &146.into(), &28.into(), &118.into())
     );
 }
+
+#[test]
+fn a_unit_text_copied_from_a_department_and_a_missing_sangong_item_are_caught() {
+    let texts: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            root().join("tests/fixtures/shanghai/putuo-fuliyuan-2024-unit-budget.narrative.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let other = texts["其他相关情况说明"].as_str().unwrap().to_string();
+    let run = |text: &str| -> Vec<(String, String)> {
+        let dir = tmp();
+        let f = dir.path().join("其他.txt");
+        std::fs::write(&f, text).unwrap();
+        let out = bin()
+            .arg("check")
+            .arg(root().join("samples/shanghai-fuliyuan-2024.xlsx"))
+            .arg("--narrative")
+            .arg(&f)
+            .args(["--format", "json"])
+            .output()
+            .unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| {
+                d["table"] == "其他.txt"
+                    && ["N-SCOPE-01", "N-MISS-01"].contains(&d["rule"].as_str().unwrap())
+            })
+            .map(|d| {
+                (
+                    d["rule"].as_str().unwrap().to_string(),
+                    d["message"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect()
+    };
+    // As published: neither.
+    assert_eq!(run(&other), []);
+    // A 单位 text that says 本部门 (copied from a 部门 version).
+    let copied = other.replacen("本单位政府采购预算", "本部门政府采购预算", 1);
+    let found = run(&copied);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].0, "N-SCOPE-01");
+    assert!(found[0].1.contains("“本部门”不是本版式（单位）的说法"));
+    // The 公务接待费 line left out of the 三公 part.
+    let line = other
+        .lines()
+        .find(|l| l.starts_with("（三）公务接待费"))
+        .unwrap();
+    let found = run(&other.replace(line, ""));
+    assert_eq!(
+        found,
+        [(
+            "N-MISS-01".to_string(),
+            "说明讲了“三公”，但没有说公务接待费".to_string()
+        )]
+    );
+}

@@ -83,6 +83,16 @@ pub const OLD_NAME: NarrativeRule = NarrativeRule {
     severity: Severity::Error,
     description: "说明用了已更名科目的旧名称（如“医疗卫生与计划生育支出”，现为“卫生健康支出”）",
 };
+pub const SCOPE: NarrativeRule = NarrativeRule {
+    id: "N-SCOPE-01",
+    severity: Severity::Error,
+    description: "单位预算的说明写了“部门预算”“本部门”（或部门的写了“单位预算”），多为照抄另一版本",
+};
+pub const MISSING: NarrativeRule = NarrativeRule {
+    id: "N-MISS-01",
+    severity: Severity::Warning,
+    description: "说明讲到版式声明的一组数（required）时漏说了其中一项（为 0 的也要写）",
+};
 pub const COUNT: NarrativeRule = NarrativeRule {
     id: "N-CNT-01",
     severity: Severity::Error,
@@ -100,7 +110,7 @@ pub const UNCHECKED: NarrativeRule = NarrativeRule {
 };
 
 /// Every rule of the written part, in catalogue order.
-pub const RULES: [&NarrativeRule; 14] = [
+pub const RULES: [&NarrativeRule; 16] = [
     &FIGURE,
     &UNIT,
     &CHANGE,
@@ -113,6 +123,8 @@ pub const RULES: [&NarrativeRule; 14] = [
     &REASON,
     &TYPO,
     &OLD_NAME,
+    &SCOPE,
+    &MISSING,
     &UNTIED,
     &UNCHECKED,
 ];
@@ -210,6 +222,8 @@ struct Dictionary {
     names: Vec<(String, usize, bool)>,
     /// (normalized words after a count, item).
     counts: Vec<(String, usize)>,
+    /// The item of each named figure, by id.
+    by_figure: std::collections::HashMap<String, usize>,
 }
 
 /// Checks `text` against the tables.
@@ -224,6 +238,7 @@ pub fn check(text: &TextSource, a: &Against) -> TextReport {
     // breaks one item's paragraph in two) but only a clause that names
     // nothing else speaks of it (`generic`).
     let mut topic: Option<(usize, usize)> = None; // (paragraph, item)
+    let mut named: std::collections::HashSet<usize> = Default::default();
     for s in &all {
         let ctx = SentenceCheck {
             a,
@@ -235,6 +250,7 @@ pub fn check(text: &TextSource, a: &Against) -> TextReport {
         ctx.residue(&mut r);
         ctx.wording(&mut r);
         let mentions = mentions(&s.norm, &dict, &department);
+        named.extend(mentions.iter().map(|m| m.item));
         let stmts = statements(&s.norm, &years);
         let last_tied = ctx.statements(&stmts, &mentions, topic.map(|(_, i)| i), &mut r);
         ctx.same(&stmts, &mentions, topic.map(|(_, i)| i), &mut r);
@@ -245,6 +261,7 @@ pub fn check(text: &TextSource, a: &Against) -> TextReport {
             topic = Some((s.paragraph, i));
         }
     }
+    missing_items(text, a, &dict, &all, &named, &mut r);
     r.flagged = r
         .findings
         .iter()
@@ -272,6 +289,42 @@ pub fn check(text: &TextSource, a: &Against) -> TextReport {
         }
     }
     r
+}
+
+/// A group of items (`三公`) spoken of with one of them never named.
+fn missing_items(
+    text: &TextSource,
+    a: &Against,
+    dict: &Dictionary,
+    all: &[Sentence],
+    named: &std::collections::HashSet<usize>,
+    r: &mut TextReport,
+) {
+    for q in &a.specs.layout.narrative.required {
+        let when = normalize(&q.when);
+        if !all.iter().any(|s| s.norm.contains(when.as_str())) {
+            continue;
+        }
+        let missing: Vec<String> = q
+            .figures
+            .iter()
+            .filter_map(|f| dict.by_figure.get(f))
+            .filter(|i| !named.contains(i))
+            .map(|&i| dict.items[i].label.clone())
+            .collect();
+        if !missing.is_empty() {
+            r.findings.push(
+                Diagnostic::new(
+                    MISSING.severity,
+                    MISSING.id,
+                    format!("说明讲了“{}”，但没有说{}", q.when, missing.join("、")),
+                )
+                .table(text.name.clone())
+                .expected(missing.join("、"))
+                .hint("请逐项写明（为 0 的也写）"),
+            );
+        }
+    }
 }
 
 /// One notice per text for the statements left unchecked, with where they are
@@ -330,6 +383,7 @@ fn dictionary(a: &Against) -> Dictionary {
     let mut items: Vec<Item> = Vec::new();
     let mut names: Vec<(String, usize, bool)> = Vec::new();
     let mut by_name: std::collections::HashMap<String, usize> = Default::default();
+    let mut by_figure: std::collections::HashMap<String, usize> = Default::default();
     let department = &a.current.department;
     let mut counts = Vec::new();
     for f in &n.figures {
@@ -356,6 +410,7 @@ fn dictionary(a: &Against) -> Dictionary {
             count: None,
         });
         let id = items.len() - 1;
+        by_figure.insert(f.id.clone(), id);
         for name in &f.names {
             names.push((
                 normalize(&name.replace("{department}", department)),
@@ -435,6 +490,7 @@ fn dictionary(a: &Against) -> Dictionary {
         items,
         names,
         counts,
+        by_figure,
     }
 }
 
@@ -649,6 +705,23 @@ impl SentenceCheck<'_> {
             r.findings.push(
                 self.finding(&TYPO, format!("{}：{}", typos.join("，"), self.quote()))
                     .actual(typos.join("，")),
+            );
+        }
+        if let Some(w) = n
+            .wrong_scope
+            .iter()
+            .find(|w| self.s.text.contains(w.as_str()))
+        {
+            r.findings.push(
+                self.finding(
+                    &SCOPE,
+                    format!(
+                        "“{w}”不是本版式（{}）的说法，疑为照抄：{}",
+                        self.a.specs.layout.scope,
+                        self.quote()
+                    ),
+                )
+                .actual(w.clone()),
             );
         }
         for rn in &n.renamed {

@@ -51,10 +51,26 @@ pub struct NarrativeSpec {
     /// Old names of renamed 科目 (`医疗卫生与计划生育支出` → `卫生健康支出`).
     #[serde(default)]
     pub renamed: Vec<Renamed>,
+    /// Words of the other scope in this one's texts (a 单位预算 saying `部门预算`).
+    #[serde(default)]
+    pub wrong_scope: Vec<String>,
+    /// Items a text must state once it speaks of their group (every 三公 item).
+    #[serde(default)]
+    pub required: Vec<Required>,
     /// Words that mark a figure of this year no table holds (a 决算's `年初预算`
     /// of a 科目): the amount after them is not tied.
     #[serde(default)]
     pub not_in_tables: Vec<String>,
+}
+
+/// Items a text states together: once a text speaks of `when`, each figure.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Required {
+    /// The word that opens the group (`三公`).
+    pub when: String,
+    /// The figures (ids) each to be named.
+    pub figures: Vec<String>,
 }
 
 /// A 科目 renamed: a text still using the old name is wrong.
@@ -179,6 +195,16 @@ impl NarrativeSpec {
             }
             if f.cells.is_empty() == f.each_row.is_none() {
                 return Err(format!("说明数字 {}：应给出 cells 或 each_row 之一", f.id));
+            }
+        }
+        for q in &self.required {
+            for f in &q.figures {
+                if self.figure(f).is_none_or(|x| x.names.is_empty()) {
+                    return Err(format!(
+                        "required（{}）：{f} 应是有 names 的说明数字",
+                        q.when
+                    ));
+                }
             }
         }
         for c in &self.counts {
