@@ -479,6 +479,14 @@ fn each_mutation_of_the_published_text_is_caught_by_its_rule() {
             "",
             "主要原因是（空）",
         ),
+        // 政务综合管理 +28.4% (over the layout's 10%) with its reason taken out.
+        (
+            ",主要原因是深圳市民生诉求业务运营项目、信创管理等项目预算经费增加。",
+            "。",
+            "N-REASON-02",
+            "写明变动原因",
+            "没有原因",
+        ),
     ] {
         assert!(text.contains(from), "{from}");
         let (found, _) = narrative_findings(&text.replacen(from, to, 1), true);
@@ -641,8 +649,10 @@ fn the_library_check_ties_a_text_without_the_command_line() {
             sources: &cur.sources,
         },
     );
-    assert_eq!((r.statements, r.checked, r.flagged), (2, 2, 1));
+    // The direction word is wrong, and a 35.5% change is given no reason.
+    assert_eq!((r.statements, r.checked, r.flagged), (2, 2, 2));
     assert_eq!(r.findings[0].rule, "N-DIR-01");
+    assert_eq!(r.findings[1].rule, "N-REASON-02");
     assert_eq!(r.findings[0].table.as_deref(), Some("说明"));
 }
 

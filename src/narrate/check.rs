@@ -83,6 +83,11 @@ pub const OLD_NAME: NarrativeRule = NarrativeRule {
     severity: Severity::Error,
     description: "说明用了已更名科目的旧名称（如“医疗卫生与计划生育支出”，现为“卫生健康支出”）",
 };
+pub const UNEXPLAINED: NarrativeRule = NarrativeRule {
+    id: "N-REASON-02",
+    severity: Severity::Error,
+    description: "变动达到版式规定比例（或由 0 变动、变为 0）的项目，所在段及下一段没有说明原因",
+};
 pub const SCOPE: NarrativeRule = NarrativeRule {
     id: "N-SCOPE-01",
     severity: Severity::Error,
@@ -110,7 +115,7 @@ pub const UNCHECKED: NarrativeRule = NarrativeRule {
 };
 
 /// Every rule of the written part, in catalogue order.
-pub const RULES: [&NarrativeRule; 16] = [
+pub const RULES: [&NarrativeRule; 17] = [
     &FIGURE,
     &UNIT,
     &CHANGE,
@@ -123,6 +128,7 @@ pub const RULES: [&NarrativeRule; 16] = [
     &REASON,
     &TYPO,
     &OLD_NAME,
+    &UNEXPLAINED,
     &SCOPE,
     &MISSING,
     &UNTIED,
@@ -159,6 +165,9 @@ pub struct TextReport {
     pub unchecked: usize,
     /// Every statement found, with the item it was tied to.
     pub list: Vec<StatementInfo>,
+    /// The changes checked: (paragraph, item, prior, current), for their reasons.
+    #[serde(skip)]
+    changes: Vec<(usize, usize, Decimal, Decimal)>,
     #[serde(skip)]
     pub findings: Vec<Diagnostic>,
 }
@@ -262,6 +271,7 @@ pub fn check(text: &TextSource, a: &Against) -> TextReport {
         }
     }
     missing_items(text, a, &dict, &all, &named, &mut r);
+    unexplained_changes(text, a, &dict, &all, &mut r);
     r.flagged = r
         .findings
         .iter()
@@ -289,6 +299,76 @@ pub fn check(text: &TextSource, a: &Against) -> TextReport {
         }
     }
     r
+}
+
+/// A change of at least the layout's share (or from or to zero) with no reason
+/// marker in its paragraph or the next: one finding per item and paragraph.
+fn unexplained_changes(
+    text: &TextSource,
+    a: &Against,
+    dict: &Dictionary,
+    all: &[Sentence],
+    r: &mut TextReport,
+) {
+    let n = &a.specs.layout.narrative;
+    let Some(threshold) = n.reason_threshold else {
+        return;
+    };
+    let markers: Vec<String> = n.reason_words.iter().map(|m| normalize(m)).collect();
+    let says_why = |p: usize| {
+        all.iter()
+            .filter(|s| s.paragraph == p)
+            .any(|s| markers.iter().any(|m| s.norm.contains(m.as_str())))
+    };
+    // The next paragraph counts only when it is the reason itself (“预算收支
+    // 减少主要原因:”), not the next item with figures of its own.
+    let figures_in = |p: usize| {
+        all.iter()
+            .filter(|s| s.paragraph == p)
+            .any(|s| !statements(&s.norm, &[]).is_empty())
+    };
+    let explained = |p: usize| says_why(p) || (says_why(p + 1) && !figures_in(p + 1));
+    let by_parts: Vec<usize> = n
+        .figures
+        .iter()
+        .filter(|f| f.explained_by_parts)
+        .filter_map(|f| dict.by_figure.get(&f.id).copied())
+        .collect();
+    let mut seen: Vec<(usize, usize)> = Vec::new();
+    for &(p, item, prior, cur) in &r.changes.clone() {
+        if seen.contains(&(p, item)) || prior == cur || by_parts.contains(&item) {
+            continue;
+        }
+        seen.push((p, item));
+        let big = prior.is_zero()
+            || cur.is_zero()
+            || ((cur - prior) * Decimal::ONE_HUNDRED / prior).abs() >= threshold;
+        if !big || explained(p) {
+            continue;
+        }
+        let line = all.iter().find(|s| s.paragraph == p).map_or(0, |s| s.line);
+        let mut d = Diagnostic::new(
+            UNEXPLAINED.severity,
+            UNEXPLAINED.id,
+            format!(
+                "{}变动达 {threshold}% 以上（或由 0 变动、变为 0），第 {} 段及下一段没有说明原因",
+                dict.items[item].label,
+                p + 1
+            ),
+        )
+        .table(text.name.clone())
+        .expected("写明变动原因")
+        .actual("没有原因")
+        .hint("请写明“主要原因是……”");
+        d.row_label = Some(format!("第 {} 段", p + 1));
+        if let Some(loc) = text
+            .sheet
+            .and_then(|sh| a.sources.get(&crate::source::text_line(sh, line)))
+        {
+            d = d.at(&loc.sheet, loc.row, loc.col);
+        }
+        r.findings.push(d);
+    }
 }
 
 /// A group of items (`三公`) spoken of with one of them never named.
@@ -685,6 +765,8 @@ impl SentenceCheck<'_> {
                         .actual(format!("{m}（空）"))
                         .hint("请写明原因或用途"),
                 );
+                // “原因是” inside “主要原因是” is the same gap.
+                break;
             }
         }
         let mut typos: Vec<String> = super::statements::bare_rates(norm)
@@ -827,6 +909,11 @@ impl SentenceCheck<'_> {
         before: &[Statement],
         r: &mut TextReport,
     ) -> Outcome {
+        if matches!(kind, Kind::Change(_) | Kind::Rate(_)) {
+            if let Some(&(p, c)) = self.years(it, before).first() {
+                r.changes.push((self.s.paragraph, it, p, c));
+            }
+        }
         match kind {
             Kind::Amount => self.amount(st, it, r),
             Kind::Change(d) => self.change(st, d, it, before, r),

@@ -48,6 +48,13 @@ pub struct NarrativeSpec {
     /// Words a reason follows (`主要原因是`, `主要用于`): nothing after them is an error.
     #[serde(default)]
     pub reason_markers: Vec<String>,
+    /// Words that state a reason (`主要原因`, `主要是`), as opposed to a content.
+    #[serde(default)]
+    pub reason_words: Vec<String>,
+    /// A change of at least this many percent (or from or to zero) needs one of
+    /// `reason_words` in its paragraph or the next; none: not checked.
+    #[serde(default)]
+    pub reason_threshold: Option<rust_decimal::Decimal>,
     /// Old names of renamed 科目 (`医疗卫生与计划生育支出` → `卫生健康支出`).
     #[serde(default)]
     pub renamed: Vec<Renamed>,
@@ -116,6 +123,10 @@ pub struct NarrativeFigure {
     /// Decimals it is printed with (`0.00万元`), over the layout's `decimals`.
     #[serde(default)]
     pub decimals: Option<u32>,
+    /// A total whose change the text explains item by item (三公): it needs
+    /// no reason of its own.
+    #[serde(default)]
+    pub explained_by_parts: bool,
 }
 
 /// One section (`第二部分 部门预算收支总体情况`).
