@@ -416,7 +416,8 @@ impl Batch<'_> {
                 return e;
             }
         };
-        let found = validate::validate(&out.budget, specs, &out.sources, self.check);
+        let (found, texts) =
+            validate::validate_with_texts(&out.budget, specs, &out.sources, self.check);
         let findings = validate::combine(out.diagnostics.clone(), found);
         let b = &out.budget;
         e.department = Some(b.department.clone()).filter(|d| !d.is_empty());
@@ -445,18 +446,12 @@ impl Batch<'_> {
         };
         figures(&mut e, b, specs);
         if !b.texts.is_empty() {
-            let r = crate::narrate::check::workbook_texts(&crate::narrate::check::Against {
-                specs,
-                current: b,
-                prior: None,
-                sources: &out.sources,
-            });
             e.narrative = Some(NarrativeCounts {
-                sentences: r.sentences,
-                statements: r.statements,
-                checked: r.checked,
-                flagged: r.flagged,
-                unchecked: r.unchecked,
+                sentences: texts.sentences,
+                statements: texts.statements,
+                checked: texts.checked,
+                flagged: texts.flagged,
+                unchecked: texts.unchecked,
             });
         }
         if e.department.is_none() || e.year.is_none() {

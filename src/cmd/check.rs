@@ -13,7 +13,7 @@ use budget_tables::narrate::check::{
 };
 use budget_tables::write::annotate;
 
-use super::{counts, exit, findings, grouped_lines, load, CmdError, Setup, EXIT_ERRORS};
+use super::{counts, exit, findings_with_texts, grouped_lines, load, CmdError, Setup, EXIT_ERRORS};
 
 /// The written 说明 to check, and the prior year its changes are checked against.
 pub struct Texts<'a> {
@@ -45,7 +45,7 @@ pub fn run(
         Some(p) => Some(super::load_prior(setup, p, &specs, &outcome)?.2.budget),
         None => None,
     };
-    let mut findings = findings(&outcome, &specs, &opts);
+    let (mut findings, sheets_report) = findings_with_texts(&outcome, &specs, &opts);
     let against = Against {
         specs: &specs,
         current: &outcome.budget,
@@ -59,10 +59,9 @@ pub fn run(
         let again = workbook_texts(&against);
         findings.extend(again.findings.iter().cloned());
         report.merge(again);
-    } else if !outcome.budget.texts.is_empty() {
-        let mut again = workbook_texts(&against);
-        again.findings.clear();
-        report.merge(again);
+    } else {
+        // Their findings are already among `findings`.
+        report.merge(sheets_report);
     }
     if let (Some(path), Some(text)) = (texts.narrative, &narrative_text) {
         let name = path.file_name().map_or_else(

@@ -162,8 +162,18 @@ pub fn leave<T>(done: T) {
 
 /// All findings: the read's structural ones first, then the validator's.
 pub fn findings(outcome: &ReadOutcome, specs: &SpecSet, opts: &Options) -> Vec<Diagnostic> {
-    let found = validate::validate(&outcome.budget, specs, &outcome.sources, opts);
-    validate::combine(outcome.diagnostics.clone(), found)
+    findings_with_texts(outcome, specs, opts).0
+}
+
+/// [`findings`], with the counts of the workbook's 说明 sheets' check.
+pub fn findings_with_texts(
+    outcome: &ReadOutcome,
+    specs: &SpecSet,
+    opts: &Options,
+) -> (Vec<Diagnostic>, budget_tables::narrate::check::TextReport) {
+    let (found, texts) =
+        validate::validate_with_texts(&outcome.budget, specs, &outcome.sources, opts);
+    (validate::combine(outcome.diagnostics.clone(), found), texts)
 }
 
 /// The prior year of `current`: the same layout and department, an earlier

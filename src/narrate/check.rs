@@ -237,7 +237,12 @@ struct Dictionary {
 
 /// Checks `text` against the tables.
 pub fn check(text: &TextSource, a: &Against) -> TextReport {
-    let dict = dictionary(a);
+    check_with(text, a, &dictionary(a))
+}
+
+/// [`check`] with the items of `a` already gathered (one dictionary serves
+/// every text sheet of a workbook).
+fn check_with(text: &TextSource, a: &Against, dict: &Dictionary) -> TextReport {
     let mut r = TextReport::default();
     let years = other_years(a);
     let department = normalize(&a.current.department);
@@ -249,16 +254,10 @@ pub fn check(text: &TextSource, a: &Against) -> TextReport {
     let mut topic: Option<(usize, usize)> = None; // (paragraph, item)
     let mut named: std::collections::HashSet<usize> = Default::default();
     for s in &all {
-        let ctx = SentenceCheck {
-            a,
-            dict: &dict,
-            text,
-            s,
-            department: &department,
-        };
+        let ctx = SentenceCheck { a, dict, text, s };
         ctx.residue(&mut r);
         ctx.wording(&mut r);
-        let mentions = mentions(&s.norm, &dict, &department);
+        let mentions = mentions(&s.norm, dict, &department);
         named.extend(mentions.iter().map(|m| m.item));
         let stmts = statements(&s.norm, &years);
         let last_tied = ctx.statements(&stmts, &mentions, topic.map(|(_, i)| i), &mut r);
@@ -270,8 +269,8 @@ pub fn check(text: &TextSource, a: &Against) -> TextReport {
             topic = Some((s.paragraph, i));
         }
     }
-    missing_items(text, a, &dict, &all, &named, &mut r);
-    unexplained_changes(text, a, &dict, &all, &mut r);
+    missing_items(text, a, dict, &all, &named, &mut r);
+    unexplained_changes(text, a, dict, &all, &mut r);
     r.flagged = r
         .findings
         .iter()
@@ -335,7 +334,7 @@ fn unexplained_changes(
         .filter_map(|f| dict.by_figure.get(&f.id).copied())
         .collect();
     let mut seen: Vec<(usize, usize)> = Vec::new();
-    for &(p, item, prior, cur) in &r.changes.clone() {
+    for (p, item, prior, cur) in std::mem::take(&mut r.changes) {
         if seen.contains(&(p, item)) || prior == cur || by_parts.contains(&item) {
             continue;
         }
@@ -693,7 +692,6 @@ struct SentenceCheck<'a> {
     dict: &'a Dictionary,
     text: &'a TextSource<'a>,
     s: &'a Sentence,
-    department: &'a str,
 }
 
 impl SentenceCheck<'_> {
@@ -909,16 +907,20 @@ impl SentenceCheck<'_> {
         before: &[Statement],
         r: &mut TextReport,
     ) -> Outcome {
-        if matches!(kind, Kind::Change(_) | Kind::Rate(_)) {
-            if let Some(&(p, c)) = self.years(it, before).first() {
-                r.changes.push((self.s.paragraph, it, p, c));
-            }
-        }
-        match kind {
-            Kind::Amount => self.amount(st, it, r),
-            Kind::Change(d) => self.change(st, d, it, before, r),
-            Kind::Rate(d) => self.rate(st, d, it, before, r),
-            Kind::Share | Kind::Percent | Kind::Count => Outcome::Untied,
+        let dir = match kind {
+            Kind::Amount => return self.amount(st, it, r),
+            Kind::Change(d) | Kind::Rate(d) => d,
+            Kind::Share | Kind::Percent | Kind::Count => return Outcome::Untied,
+        };
+        let years = self.years(it, before);
+        let Some(&(p, c)) = years.first() else {
+            return self.no_years(it);
+        };
+        r.changes.push((self.s.paragraph, it, p, c));
+        if matches!(kind, Kind::Change(_)) {
+            self.change(st, dir, it, &years, r)
+        } else {
+            self.rate(st, dir, it, &years, r)
         }
     }
 
@@ -1085,18 +1087,16 @@ impl SentenceCheck<'_> {
         }
     }
 
+    /// `years`: the two years' figures, the table's first (never empty).
     fn change(
         &self,
         st: &Statement,
         dir: Direction,
         item: usize,
-        before: &[Statement],
+        years: &[(Decimal, Decimal)],
         r: &mut TextReport,
     ) -> Outcome {
-        let years = self.years(item, before);
-        let Some(&(prior, cur)) = years.first() else {
-            return self.no_years(item);
-        };
+        let (prior, cur) = years[0];
         let stated = in_wan(st);
         let against = |&(p, c): &(Decimal, Decimal)| {
             let delta = c - p;
@@ -1110,11 +1110,7 @@ impl SentenceCheck<'_> {
         }
         let delta = cur - prior;
         let label = &self.item(item).label;
-        let expected = format!(
-            "{}{} 万元",
-            word(delta),
-            crate::amount::grouped(Amount::round(delta.abs()))
-        );
+        let expected = change_in_wan(delta);
         let d = if !years.iter().map(against).any(|(d, _)| d) {
             self.wrong_direction(label, delta, dir, ("增加", "减少"))
         } else {
@@ -1133,18 +1129,16 @@ impl SentenceCheck<'_> {
         Outcome::Checked
     }
 
+    /// `years`: the two years' figures, the table's first (never empty).
     fn rate(
         &self,
         st: &Statement,
         dir: Direction,
         item: usize,
-        before: &[Statement],
+        years: &[(Decimal, Decimal)],
         r: &mut TextReport,
     ) -> Outcome {
-        let years = self.years(item, before);
-        let Some(&(prior, cur)) = years.first() else {
-            return self.no_years(item);
-        };
+        let (prior, cur) = years[0];
         let label = &self.item(item).label;
         if prior.is_zero() {
             r.findings.push(
@@ -1286,27 +1280,30 @@ impl SentenceCheck<'_> {
             if years.iter().all(|(p, c)| p != c) {
                 let label = &self.item(item).label;
                 let delta = cur - prior;
+                let actual = change_in_wan(delta);
                 r.findings.push(
                     self.finding(
                         &SAME,
                         format!(
-                            "说明写{label}“持平”，两年的数实际{}{} 万元：{}",
-                            word(delta),
-                            crate::amount::grouped(Amount::round(delta.abs())),
+                            "说明写{label}“持平”，两年的数实际{actual}：{}",
                             self.quote()
                         ),
                     )
-                    .expected(format!(
-                        "{}{} 万元",
-                        word(delta),
-                        crate::amount::grouped(Amount::round(delta.abs()))
-                    ))
+                    .expected(actual)
                     .actual("持平"),
                 );
             }
         }
-        let _ = self.department;
     }
+}
+
+/// A change as findings print it: `减少24,701.58 万元`.
+fn change_in_wan(delta: Decimal) -> String {
+    format!(
+        "{}{} 万元",
+        word(delta),
+        crate::amount::grouped(Amount::round(delta.abs()))
+    )
 }
 
 fn word(delta: Decimal) -> &'static str {
@@ -1340,14 +1337,19 @@ impl TextReport {
 /// checked; their findings point at the sheet's cell.
 pub fn workbook_texts(a: &Against) -> TextReport {
     let mut all = TextReport::default();
+    if a.current.texts.is_empty() {
+        return all;
+    }
+    let dict = dictionary(a);
     for (name, text) in &a.current.texts {
-        all.merge(check(
+        all.merge(check_with(
             &TextSource {
                 name: name.clone(),
                 text,
                 sheet: Some(name),
             },
             a,
+            &dict,
         ));
     }
     all

@@ -65,6 +65,17 @@ pub fn validate(
     sources: &SourceMap,
     opts: &Options,
 ) -> Vec<Diagnostic> {
+    validate_with_texts(budget, specs, sources, opts).0
+}
+
+/// [`validate`], and the counts of its check of the workbook's own 说明
+/// sheets (their findings are among the first), so no caller checks them twice.
+pub fn validate_with_texts(
+    budget: &Budget,
+    specs: &SpecSet,
+    sources: &SourceMap,
+    opts: &Options,
+) -> (Vec<Diagnostic>, crate::narrate::check::TextReport) {
     let mut v = Checker {
         budget,
         specs,
@@ -83,16 +94,14 @@ pub fn validate(
     suspects(&mut v.out);
     // The workbook's own 说明 sheets, against this year's tables only (`check
     // --prior` checks them again with the prior year).
-    v.out.extend(
-        crate::narrate::check::workbook_texts(&crate::narrate::check::Against {
-            specs,
-            current: budget,
-            prior: None,
-            sources,
-        })
-        .findings,
-    );
-    v.out
+    let mut texts = crate::narrate::check::workbook_texts(&crate::narrate::check::Against {
+        specs,
+        current: budget,
+        prior: None,
+        sources,
+    });
+    v.out.append(&mut texts.findings);
+    (v.out, texts)
 }
 
 /// A wrong figure usually breaks several identities at once (its row and its
