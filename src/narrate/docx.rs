@@ -124,17 +124,17 @@ pub fn text_of(bytes: &[u8]) -> Result<String, String> {
     use quick_xml::events::Event;
     use quick_xml::name::QName;
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes))
-        .map_err(|_| "不是 docx 文件（无法作为 zip 打开）".to_string())?;
+        .map_err(|_| "不是 docx 文件（无法作为 zip 打开）；请在 Word 或 WPS 中打开并另存为 .docx，或另存为 UTF-8 的 .txt 后再检查".to_string())?;
     let mut xml = String::new();
     {
         use std::io::Read;
         let part = archive
             .by_name("word/document.xml")
-            .map_err(|_| "不是 Word 文档（缺少 word/document.xml）".to_string())?;
+            .map_err(|_| "不是 Word 文档（缺少 word/document.xml）；请在 Word 或 WPS 中打开并另存为 .docx，或另存为 UTF-8 的 .txt 后再检查".to_string())?;
         // A document's text is far below this; a bomb stops here.
         part.take(64 << 20)
             .read_to_string(&mut xml)
-            .map_err(|e| format!("无法读取 word/document.xml：{e}"))?;
+            .map_err(|e| format!("无法读取 word/document.xml：{e}；请在 Word 或 WPS 中打开并另存为 .docx，或另存为 UTF-8 的 .txt 后再检查"))?;
     }
     let mut reader = quick_xml::Reader::from_str(&xml);
     let mut out = String::new();
@@ -157,7 +157,7 @@ pub fn text_of(bytes: &[u8]) -> Result<String, String> {
                 }
             }
             Ok(Event::Eof) => break,
-            Err(e) => return Err(format!("word/document.xml 无法解析：{e}")),
+            Err(e) => return Err(format!("word/document.xml 无法解析：{e}；请在 Word 或 WPS 中打开并另存为 .docx，或另存为 UTF-8 的 .txt 后再检查")),
             _ => {}
         }
     }
