@@ -147,6 +147,27 @@ enum Command {
         #[arg(short, long, value_name = "DIR")]
         output: PathBuf,
     },
+    /// 打开本机网页：拖入工作簿即可检查、预览、下载公开报表、年度对比和批量处理（文件不离开本机）
+    Serve {
+        /// 监听地址（默认仅本机：127.0.0.1，端口自动选择）；监听其他地址时须带访问令牌
+        #[arg(long, value_name = "地址:端口", default_value = "127.0.0.1:0", value_parser = cmd::zh::listen_address)]
+        listen: std::net::SocketAddr,
+        /// 不自动打开浏览器
+        #[arg(long)]
+        no_open: bool,
+        /// 访问令牌（至少 16 个字符）；监听非本机地址而未给出时自动生成并显示在地址中
+        #[arg(long, value_name = "TOKEN")]
+        token: Option<String>,
+        /// 同时处理的请求数（默认：CPU 核数）；更多的请求排队等候
+        #[arg(long, value_name = "N", value_parser = cmd::zh::count)]
+        jobs: Option<usize>,
+        /// 每个请求（含上传）最长的处理时间（秒），超时返回 503
+        #[arg(long, value_name = "秒", default_value_t = 120, value_parser = cmd::zh::seconds)]
+        time_limit: u64,
+        /// 请求排队最长的等候时间（秒），仍轮不到时返回 503（服务器正忙）
+        #[arg(long, value_name = "秒", default_value_t = 60, value_parser = cmd::zh::seconds)]
+        queue_wait: u64,
+    },
     /// 列出核对规则（Markdown）：给出 --layout 时只列该版式，否则列出全部内置版式
     Rules,
     /// 列出内置版式及其各表
@@ -181,6 +202,17 @@ fn main() -> ExitCode {
     budget_tables::read::sheet::report_unguarded_panics(|info| {
         eprintln!("错误：程序内部错误（{info}）；请把输入文件和这条信息发给维护人员");
     });
+    // Double-clicked on Windows: the page, as `serve` would open it.
+    if cmd::serve::started_by_double_click() {
+        return match serve_defaults() {
+            Ok(code) => code,
+            Err(e) => {
+                eprintln!("错误：{e}");
+                wait_before_closing();
+                ExitCode::from(cmd::EXIT_UNREADABLE)
+            }
+        };
+    }
     let cli = match parse() {
         Ok(cli) => cli,
         Err(code) => return code,
@@ -206,6 +238,27 @@ fn main() -> ExitCode {
             ExitCode::from(cmd::EXIT_UNREADABLE)
         }
     }
+}
+
+/// `serve` with its defaults, for a program started without a terminal.
+fn serve_defaults() -> Result<ExitCode, cmd::CmdError> {
+    let setup = cmd::Setup {
+        templates: None,
+        layout: None,
+        catalogue: None,
+        step: cmd::DEFAULT_STEP,
+    };
+    let listen = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
+    cmd::serve::run(
+        setup,
+        cmd::serve::Config::new(listen, true, None, None, cmd::serve::Limits::default())?,
+    )
+}
+
+/// Keeps a console window that only this program uses open long enough to read its error.
+fn wait_before_closing() {
+    eprintln!("按回车键关闭本窗口。");
+    let _ = std::io::stdin().read_line(&mut String::new());
 }
 
 /// The command line as typed, or the exit code of what was printed instead
@@ -360,6 +413,26 @@ fn run(cli: Cli) -> Result<ExitCode, cmd::CmdError> {
             units,
             output,
         } => cmd::sample::run(&setup.specs()?, count, units, &output),
+        Command::Serve {
+            listen,
+            no_open,
+            token,
+            jobs,
+            time_limit,
+            queue_wait,
+        } => {
+            let config = cmd::serve::Config::new(
+                listen,
+                !no_open,
+                token,
+                jobs,
+                cmd::serve::Limits {
+                    time_limit,
+                    queue_wait,
+                },
+            )?;
+            cmd::serve::run(setup, config)
+        }
         Command::Rules => {
             print!(
                 "{}",

@@ -17,14 +17,7 @@ fn empty_random_truncated_and_csv_files() {
     let d = tmp();
     let p = file(d.path(), "empty.xlsx", b"");
     refuse(&p, 2, &["empty.xlsx 是空文件"]);
-    let mut noise = vec![0u8; 4096];
-    let mut x: u32 = 12345;
-    for b in &mut noise {
-        x ^= x << 13;
-        x ^= x >> 17;
-        x ^= x << 5;
-        *b = x as u8;
-    }
+    let noise = common::noise();
     let p = file(d.path(), "random.xlsx", &noise);
     refuse(&p, 2, &["random.xlsx 不是电子表格"]);
     let sample = std::fs::read(sample_xlsx()).unwrap();

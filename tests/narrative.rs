@@ -35,12 +35,7 @@ fn drafted(current: &Path, prior: &Path) -> Vec<String> {
         .args(["--format", "json"])
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v = common::stdout_json(&out);
     let mut all = Vec::new();
     for s in v["sections"].as_array().unwrap() {
         for p in s["paragraphs"].as_array().unwrap() {

@@ -21,24 +21,32 @@ pub struct Texts<'a> {
     pub prior: Option<&'a Path>,
 }
 
-pub fn run(
+/// What a check found: the input as read, its findings and the counts of the
+/// 说明 checked (their findings are among `findings`).
+pub struct Checked {
+    pub specs: budget_tables::spec::SpecSet,
+    pub outcome: budget_tables::read::ReadOutcome,
+    pub findings: Vec<Diagnostic>,
+    pub report: TextReport,
+}
+
+/// Reads `input` and checks it (with the 说明 and prior year of `texts`);
+/// `keep_sheets` keeps the sheets as read, for an annotated copy.
+///
+/// # Errors
+/// What stops a check: an unreadable input, narrative or prior year.
+pub fn evaluate(
     setup: &Setup,
     input: &Path,
-    as_json: bool,
-    annotate: Option<&Path>,
+    keep_sheets: bool,
     texts: &Texts,
-) -> Result<ExitCode, CmdError> {
-    // A wrong output name is reported before any reading.
-    if let Some(out) = annotate {
-        super::require_xlsx(out, "--annotate ")?;
-    }
+) -> Result<Checked, CmdError> {
     let narrative_text = match texts.narrative {
         Some(p) => Some(read_text(p).map_err(CmdError::Usage)?),
         None => None,
     };
     let (specs, opts, mut outcome) = load(setup, input)?;
-    if annotate.is_none() {
-        // Only an annotated copy needs the sheets as read.
+    if !keep_sheets {
         drop(std::mem::take(&mut outcome.sheets));
     }
     let prior = match texts.prior {
@@ -79,7 +87,51 @@ pub fn run(
         findings.extend(r.findings.iter().cloned());
         report.merge(r);
     }
-    let d = &findings;
+    super::leave(opts);
+    Ok(Checked {
+        specs,
+        outcome,
+        findings,
+        report,
+    })
+}
+
+impl Checked {
+    /// The JSON of `check --format json`, written to `out`.
+    ///
+    /// # Errors
+    /// A failed write to `out`.
+    pub fn write_json(&self, file: &str, out: impl Write) -> serde_json::Result<()> {
+        let d = &self.findings;
+        let (errors, warnings, notices) = counts(d);
+        let report = Report {
+            file: file.to_string(),
+            department: &self.outcome.budget.department,
+            year: self.outcome.budget.year,
+            errors,
+            warnings,
+            notices,
+            narrative: (self.report.sentences > 0).then_some(&self.report),
+            findings: d,
+        };
+        serde_json::to_writer_pretty(out, &report)
+    }
+}
+
+pub fn run(
+    setup: &Setup,
+    input: &Path,
+    as_json: bool,
+    annotate: Option<&Path>,
+    texts: &Texts,
+) -> Result<ExitCode, CmdError> {
+    // A wrong output name is reported before any reading.
+    if let Some(out) = annotate {
+        super::require_xlsx(out, "--annotate ")?;
+    }
+    let checked = evaluate(setup, input, annotate.is_some(), texts)?;
+    let (findings, outcome, report) = (&checked.findings, &checked.outcome, &checked.report);
+    let d = findings;
     if let Some(out) = annotate {
         if outcome.sheets.is_empty() {
             return Err(CmdError::Usage(
@@ -98,20 +150,10 @@ pub fn run(
         )?;
     }
     if as_json {
-        let (errors, warnings, notices) = counts(d);
-        let report = Report {
-            file: input.display().to_string(),
-            department: &outcome.budget.department,
-            year: outcome.budget.year,
-            errors,
-            warnings,
-            notices,
-            narrative: (report.sentences > 0).then_some(&report),
-            findings: d,
-        };
         // Streamed: hundreds of thousands of findings are never held as one string.
         let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-        serde_json::to_writer_pretty(&mut out, &report)
+        checked
+            .write_json(&input.display().to_string(), &mut out)
             .map_err(std::io::Error::from)
             .and_then(|()| writeln!(out))
             .and_then(|()| out.flush())
@@ -142,7 +184,7 @@ pub fn run(
     } else {
         ExitCode::SUCCESS
     };
-    super::leave((specs, opts, outcome, findings));
+    super::leave(checked);
     Ok(code)
 }
 

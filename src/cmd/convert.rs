@@ -33,6 +33,41 @@ pub fn run(
             output.display()
         )));
     }
+    let built = build(setup, input, ext.as_deref() == Some("json"))?;
+    let findings = &built.findings;
+    print_diagnostics(findings);
+    let errors = has_errors(findings);
+    if errors && !allow_errors {
+        let (e, w, _) = counts(findings);
+        eprintln!("{}：有 {e} 个错误、{w} 个警告，未生成 {}。请按上面的提示修改后重试（或加 --allow-errors 强制输出）。", input.display(), output.display());
+        return Ok(exit(EXIT_ERRORS));
+    }
+    let bytes = built.bytes?;
+    write_atomic(output, &bytes, &[input])?;
+    println!("已生成 {}", output.display());
+    super::leave((built.specs, built.outcome, bytes));
+    Ok(if errors {
+        exit(EXIT_ERRORS)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// An input converted: the output's bytes (official workbook or canonical
+/// JSON), and the findings that decide whether it may be written.
+pub struct Built {
+    pub bytes: Result<Vec<u8>, budget_tables::write::WriteError>,
+    pub findings: Vec<budget_tables::diag::Diagnostic>,
+    pub specs: budget_tables::spec::SpecSet,
+    pub outcome: budget_tables::read::ReadOutcome,
+}
+
+/// Reads `input`, builds its official workbook (or, `to_json`, its canonical
+/// JSON) and checks it.
+///
+/// # Errors
+/// An input that cannot be read, or a layout or catalogue that cannot be loaded.
+pub fn build(setup: &Setup, input: &Path, to_json: bool) -> Result<Built, CmdError> {
     let (specs, opts, mut outcome) = load(setup, input)?;
     // The sheets as read are not needed to write or check the model (only an
     // annotated copy needs them): their memory goes before the workbook is built.
@@ -40,26 +75,19 @@ pub fn run(
     // The workbook is built while the budget is validated; it is thrown away
     // if the findings forbid writing it.
     let (bytes, findings) = budget_tables::par::join(
-        || match ext.as_deref() {
-            Some("json") => Ok(json::to_string(&outcome.budget).into_bytes()),
-            _ => official::workbook_bytes(&outcome.budget, &specs),
+        || {
+            if to_json {
+                Ok(json::to_string(&outcome.budget).into_bytes())
+            } else {
+                official::workbook_bytes(&outcome.budget, &specs)
+            }
         },
         || findings(&outcome, &specs, &opts),
     );
-    print_diagnostics(&findings);
-    let errors = has_errors(&findings);
-    if errors && !allow_errors {
-        let (e, w, _) = counts(&findings);
-        eprintln!("{}：有 {e} 个错误、{w} 个警告，未生成 {}。请按上面的提示修改后重试（或加 --allow-errors 强制输出）。", input.display(), output.display());
-        return Ok(exit(EXIT_ERRORS));
-    }
-    let bytes = bytes?;
-    write_atomic(output, &bytes, &[input])?;
-    println!("已生成 {}", output.display());
-    super::leave((specs, opts, outcome, findings, bytes));
-    Ok(if errors {
-        exit(EXIT_ERRORS)
-    } else {
-        ExitCode::SUCCESS
+    Ok(Built {
+        bytes,
+        findings,
+        specs,
+        outcome,
     })
 }

@@ -7,6 +7,7 @@ pub mod diff;
 pub mod layouts;
 pub mod narrate;
 pub mod sample;
+pub mod serve;
 pub mod template;
 pub mod zh;
 
@@ -217,17 +218,21 @@ pub fn load_prior(
 /// Lists the errors of one input on stderr (as convert lists them); true if
 /// it has any. Used where output from wrong figures waits for --allow-errors.
 pub fn list_errors(path: &Path, outcome: &ReadOutcome, specs: &SpecSet, opts: &Options) -> bool {
-    let found = findings(outcome, specs, opts);
-    if !budget_tables::diag::has_errors(&found) {
+    let only = errors_only(findings(outcome, specs, opts));
+    if only.is_empty() {
         return false;
     }
-    let only: Vec<_> = found
-        .into_iter()
-        .filter(|d| d.severity == Severity::Error)
-        .collect();
     eprintln!("{}：有 {} 个错误", path.display(), only.len());
     print_diagnostics(&only);
     true
+}
+
+/// The errors among `found` (no warning or notice).
+pub fn errors_only(found: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    found
+        .into_iter()
+        .filter(|d| d.severity == Severity::Error)
+        .collect()
 }
 
 /// Prints findings to stderr grouped by table, errors first within each.

@@ -211,3 +211,18 @@ pub fn step(s: &str) -> Result<rust_decimal::Decimal, String> {
         _ => Err("应为大于 0 的数，如 0.01".into()),
     }
 }
+
+/// A number of seconds, at least one.
+pub fn seconds(s: &str) -> Result<u64, String> {
+    match s.trim().parse::<u64>() {
+        Ok(n) if (1..=86_400).contains(&n) => Ok(n),
+        _ => Err("应为 1 到 86400 之间的整数（秒）".into()),
+    }
+}
+
+/// An address to listen on: `127.0.0.1:8080`, `0.0.0.0:0` (any free port).
+pub fn listen_address(s: &str) -> Result<std::net::SocketAddr, String> {
+    s.trim()
+        .parse()
+        .map_err(|_| "应为“地址:端口”，如 127.0.0.1:8080（端口 0 表示自动选择空闲端口）".into())
+}

@@ -5,7 +5,7 @@
 use crate::spec::{Classification, ColumnKind, RowKey, SpecSet, TableKind, TableSpec};
 
 /// One rule.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct RuleInfo {
     pub id: String,
     /// 错误 / 警告 / 提示; sums are 错误 beyond the rounding envelope, 警告 (尾数差异) within.

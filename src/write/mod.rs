@@ -9,6 +9,7 @@ pub mod frame;
 pub mod layout;
 pub mod official;
 pub mod package;
+pub mod preview;
 mod style;
 pub mod template;
 

@@ -426,3 +426,82 @@ pub fn annotate(input: &Path, copy: &Path) -> assert_cmd::assert::Assert {
         .arg(copy)
         .assert()
 }
+
+/// A `budget-tables serve` started on a free loopback port; stopped when dropped.
+pub struct Server {
+    child: std::process::Child,
+    /// `http://127.0.0.1:PORT/` (with `?token=…` when the server has one).
+    pub url: String,
+    /// `http://127.0.0.1:PORT` without path or token.
+    pub base: String,
+}
+
+impl Server {
+    /// Starts the server with `args` after `serve --no-open`, waiting for its address.
+    pub fn start(args: &[&str]) -> Server {
+        use std::io::BufRead;
+        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("budget-tables"))
+            .args(["serve", "--no-open"])
+            .args(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("start serve");
+        let out = child.stdout.take().expect("stdout");
+        let mut line = String::new();
+        let mut reader = std::io::BufReader::new(out);
+        reader.read_line(&mut line).expect("read address");
+        // The rest is drained, so the server never writes to a closed pipe.
+        std::thread::spawn(move || std::io::copy(&mut reader, &mut std::io::sink()));
+        let url = line
+            .split_whitespace()
+            .find_map(|w| w.find("http://").map(|i| w[i..].to_string()))
+            .unwrap_or_else(|| panic!("no address in {line:?}"));
+        let base = url
+            .trim_end_matches('/')
+            .split("/?")
+            .next()
+            .unwrap_or_default()
+            .trim_end_matches('/')
+            .to_string();
+        Server { child, url, base }
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    pub fn api(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The JSON a successful command printed (its stderr shown when it failed).
+pub fn stdout_json(out: &std::process::Output) -> serde_json::Value {
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// 4,096 bytes of noise, the same every run (xorshift).
+pub fn noise() -> Vec<u8> {
+    let mut noise = vec![0u8; 4096];
+    let mut x: u32 = 12345;
+    for b in &mut noise {
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        *b = x as u8;
+    }
+    noise
+}

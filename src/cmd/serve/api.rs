@@ -1,0 +1,662 @@
+//! The HTTP API: each endpoint runs a command's own function on the uploaded
+//! files and answers with its output, or with its message as JSON.
+
+use std::collections::VecDeque;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::extract::{Multipart, Query, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use budget_tables::diag::{has_errors, Diagnostic};
+use budget_tables::spec::SpecSet;
+use serde::Deserialize;
+
+use super::upload::{self, Upload};
+use super::AppState;
+use crate::cmd::{check, convert, diff, CmdError};
+
+pub(super) fn router(state: Arc<AppState>) -> Router {
+    Router::new()
+        .route("/api/check", post(check_file))
+        .route("/api/convert", post(convert_file))
+        .route("/api/annotate", post(annotate_file))
+        .route("/api/diff", post(diff_files))
+        .route("/api/batch", post(batch_files))
+        .route("/api/batch/{id}/all.zip", get(batch_zip))
+        .route("/api/batch/{id}/file", get(batch_file))
+        .route("/api/template", get(template))
+        .route("/api/layouts", get(layouts))
+        .route("/api/rules", get(rules))
+        .with_state(state)
+}
+
+/// An answer that is not the output asked for: its status and the command
+/// line's message, as JSON (`{"error": …, "status": …}`).
+#[derive(Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    message: String,
+    /// The findings that made an output be refused (422).
+    findings: Option<Vec<Diagnostic>>,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, message: String) -> ApiError {
+        ApiError {
+            status,
+            message,
+            findings: None,
+        }
+    }
+
+    pub fn bad(message: String) -> ApiError {
+        ApiError::new(StatusCode::BAD_REQUEST, message)
+    }
+
+    pub fn internal(message: String) -> ApiError {
+        ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, message)
+    }
+
+    /// 422: the input has errors, so the output was not made.
+    fn refused(message: String, findings: Vec<Diagnostic>) -> ApiError {
+        ApiError {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            message,
+            findings: Some(findings),
+        }
+    }
+
+    fn scrubbed(mut self, upload: &Upload) -> ApiError {
+        self.message = upload.scrub(&self.message);
+        self
+    }
+}
+
+impl From<CmdError> for ApiError {
+    fn from(e: CmdError) -> ApiError {
+        use budget_tables::read::ReadError;
+        let status = match &e {
+            CmdError::Read(ReadError::TooLarge { .. }) => StatusCode::PAYLOAD_TOO_LARGE,
+            CmdError::Write(_) | CmdError::Output(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            _ => StatusCode::BAD_REQUEST,
+        };
+        ApiError::new(status, e.to_string())
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let mut body = serde_json::json!({
+            "error": self.message,
+            "status": self.status.as_u16(),
+        });
+        if let Some(f) = self.findings {
+            body["findings"] = serde_json::to_value(f).unwrap_or_default();
+        }
+        (self.status, Json(body)).into_response()
+    }
+}
+
+type Answer = Result<Response, ApiError>;
+
+/// Runs `job` on the request's files once a permit is free (waiting at most
+/// the queue time, else 503), within the time limit (else 503). The job keeps
+/// its permit and folder until it ends, even past the limit, so the bound on
+/// work at once holds; the folder goes with it.
+async fn run_job<T: Send + 'static>(
+    s: Arc<AppState>,
+    form: Option<Multipart>,
+    job: impl FnOnce(&AppState, &Upload) -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    let permit = tokio::time::timeout(s.config.queue_wait, s.permits.clone().acquire_owned())
+        .await
+        .ok()
+        .and_then(Result::ok)
+        .ok_or_else(|| {
+            ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                format!(
+                    "服务器正忙：已有 {} 个文件正在处理，请稍后再试",
+                    s.config.jobs
+                ),
+            )
+        })?;
+    let limit = s.config.time_limit;
+    let work = async move {
+        let upload = match form {
+            Some(f) => upload::receive(f).await?,
+            None => Upload {
+                dir: tempfile::Builder::new()
+                    .prefix("budget-tables-")
+                    .tempdir()
+                    .map_err(|e| ApiError::internal(format!("无法创建临时文件夹：{e}")))?,
+                files: Vec::new(),
+            },
+        };
+        let state = s.clone();
+        tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            job(&state, &upload).map_err(|e| e.scrubbed(&upload))
+        })
+        .await
+        .map_err(|_| ApiError::internal("程序内部错误；请把输入文件发给维护人员".into()))?
+    };
+    tokio::time::timeout(limit, work).await.map_err(|_| {
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!(
+                "处理超时：超过 {} 秒仍未完成（含上传）；请稍后再试，或在命令行处理这个文件",
+                limit.as_secs()
+            ),
+        )
+    })?
+}
+
+/// A file to download.
+fn file(bytes: Vec<u8>, name: &str, mime: &'static str) -> Response {
+    let mut res = bytes.into_response();
+    let h = res.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(mime));
+    if let Ok(v) = HeaderValue::from_str(&disposition(name)) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    res
+}
+
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+const JSON: &str = "application/json; charset=utf-8";
+const ZIP: &str = "application/zip";
+
+/// `attachment` with the name both as ASCII and as UTF-8 (RFC 6266).
+fn disposition(name: &str) -> String {
+    let ascii: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || ".-_".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let encoded: String = name
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
+    format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
+}
+
+/// The uploaded name without its extension, for the names of outputs.
+fn stem(up: &Upload, p: &Path) -> String {
+    let name = up.name_of(p);
+    match name.rsplit_once('.') {
+        Some((stem, _)) if !stem.is_empty() => stem.to_string(),
+        _ if name.is_empty() => "输出".into(),
+        _ => name,
+    }
+}
+
+fn name_of(p: &Path) -> String {
+    p.file_name()
+        .map_or_else(String::new, |s| s.to_string_lossy().into_owned())
+}
+
+#[derive(Deserialize, Default)]
+struct CheckQuery {
+    /// Adds the published tables as the page shows them.
+    #[serde(default)]
+    preview: Option<String>,
+}
+
+fn flag(v: Option<&str>) -> bool {
+    matches!(v, Some("1" | "true" | "yes"))
+}
+
+/// `POST /api/check`: the JSON of `check --format json` (fields `file`,
+/// optional `narrative` and `prior`); `?preview=1` wraps it with the
+/// published tables (`{"check": …, "layout": …, "preview": …}`).
+async fn check_file(
+    State(s): State<Arc<AppState>>,
+    Query(q): Query<CheckQuery>,
+    form: Multipart,
+) -> Answer {
+    let with_preview = flag(q.preview.as_deref());
+    let body = run_job(s, Some(form), move |st, up| {
+        let input = up.file("file")?;
+        let optional = |f: &str| {
+            up.files
+                .iter()
+                .find(|(n, ..)| n == f)
+                .map(|(_, p, _)| p.as_path())
+        };
+        let c = check::evaluate(
+            &st.setup,
+            input,
+            false,
+            &check::Texts {
+                narrative: optional("narrative"),
+                prior: optional("prior"),
+            },
+        )?;
+        let mut json = Vec::new();
+        c.write_json(&up.name_of(input), &mut json)
+            .map_err(|e| ApiError::internal(e.to_string()))?;
+        if !with_preview {
+            return Ok(json);
+        }
+        let official = budget_tables::write::official::workbook_bytes(&c.outcome.budget, &c.specs)
+            .map_err(|e| ApiError::from(CmdError::from(e)))?;
+        let preview = budget_tables::write::preview::preview(&official, &c.specs, &c.findings)
+            .map_err(|e| ApiError::internal(e.to_string()))?;
+        let report: serde_json::Value =
+            serde_json::from_slice(&json).map_err(|e| ApiError::internal(e.to_string()))?;
+        let whole = serde_json::json!({
+            "check": report,
+            "layout": {"id": c.specs.layout.id, "name": c.specs.layout.name},
+            "preview": preview,
+        });
+        serde_json::to_vec(&whole).map_err(|e| ApiError::internal(e.to_string()))
+    })
+    .await?;
+    Ok(file_inline(body))
+}
+
+fn file_inline(json: Vec<u8>) -> Response {
+    let mut res = json.into_response();
+    res.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(JSON));
+    res
+}
+
+#[derive(Deserialize, Default)]
+struct OutputQuery {
+    to: Option<String>,
+    allow_errors: Option<String>,
+}
+
+impl OutputQuery {
+    /// Whether JSON is asked for (`to=json`; `xlsx` is the default), and
+    /// whether an input with errors may be output all the same.
+    fn choices(&self) -> Result<(bool, bool), ApiError> {
+        let to_json = match self.to.as_deref() {
+            None | Some("xlsx") => false,
+            Some("json") => true,
+            Some(other) => {
+                return Err(ApiError::bad(format!(
+                    "无法识别输出格式“{other}”；to 应为 xlsx 或 json"
+                )))
+            }
+        };
+        Ok((to_json, flag(self.allow_errors.as_deref())))
+    }
+}
+
+/// `POST /api/convert?to=xlsx|json`: the official workbook or canonical JSON;
+/// an input with errors is refused (422) unless `allow_errors=1`.
+async fn convert_file(
+    State(s): State<Arc<AppState>>,
+    Query(q): Query<OutputQuery>,
+    form: Multipart,
+) -> Answer {
+    let (to_json, allow) = q.choices()?;
+    run_job(s, Some(form), move |st, up| {
+        let input = up.file("file")?;
+        let built = convert::build(&st.setup, input, to_json)?;
+        if has_errors(&built.findings) && !allow {
+            let (e, w, _) = crate::cmd::counts(&built.findings);
+            return Err(ApiError::refused(
+                format!("{}：有 {e} 个错误、{w} 个警告，未生成输出。请按提示修改后重试（或加 allow_errors=1 强制输出）。", up.name_of(input)),
+                crate::cmd::errors_only(built.findings),
+            ));
+        }
+        let bytes = built.bytes.map_err(CmdError::from)?;
+        Ok(if to_json {
+            file(bytes, &format!("{}.json", stem(up, input)), JSON)
+        } else {
+            file(bytes, &format!("{}-公开报表.xlsx", stem(up, input)), XLSX)
+        })
+    })
+    .await
+}
+
+/// `POST /api/annotate`: the input workbook with its problem cells marked and commented.
+async fn annotate_file(State(s): State<Arc<AppState>>, form: Multipart) -> Answer {
+    run_job(s, Some(form), move |st, up| {
+        let input = up.file("file")?;
+        let c = check::evaluate(
+            &st.setup,
+            input,
+            true,
+            &check::Texts {
+                narrative: None,
+                prior: None,
+            },
+        )?;
+        if c.outcome.sheets.is_empty() {
+            return Err(ApiError::bad(
+                "标注副本只适用于工作簿（xlsx、xls、ods）输入，JSON 没有单元格可以标注".into(),
+            ));
+        }
+        let original = std::fs::read(input).map_err(|e| ApiError::internal(e.to_string()))?;
+        let bytes =
+            budget_tables::write::annotate::copy_of(&original, &c.outcome.sheets, &c.findings)
+                .map_err(CmdError::from)?;
+        Ok(file(bytes, &format!("{}-标注.xlsx", stem(up, input)), XLSX))
+    })
+    .await
+}
+
+/// `POST /api/diff?to=xlsx|json` (fields `prior`, `current`): the diff
+/// workbook or the diff's JSON; inputs with errors are refused (422) unless
+/// `allow_errors=1`.
+async fn diff_files(
+    State(s): State<Arc<AppState>>,
+    Query(q): Query<OutputQuery>,
+    form: Multipart,
+) -> Answer {
+    let (to_json, allow) = q.choices()?;
+    run_job(s, Some(form), move |st, up| {
+        let (prior, current) = (up.file("prior")?, up.file("current")?);
+        let c = diff::compare_files(&st.setup, prior, current)?;
+        if !c.errors.is_empty() && !allow {
+            let names: Vec<String> = c
+                .errors
+                .iter()
+                .map(|(p, e)| format!("{}：有 {} 个错误", up.name_of(p), e.len()))
+                .collect();
+            return Err(ApiError::refused(
+                format!(
+                    "{}；输入有错误，未生成对比结果。请先修正（或加 allow_errors=1 照样对比）。",
+                    names.join("；")
+                ),
+                c.errors.into_iter().flat_map(|(_, e)| e).collect(),
+            ));
+        }
+        c.order?;
+        if to_json {
+            let json = serde_json::to_vec_pretty(&c.diff)
+                .map_err(|e| ApiError::internal(e.to_string()))?;
+            Ok(file_inline(json))
+        } else {
+            let bytes =
+                budget_tables::write::diff::workbook_bytes(&c.diff).map_err(CmdError::from)?;
+            Ok(file(
+                bytes,
+                &format!("{}-年度对比.xlsx", stem(up, current)),
+                XLSX,
+            ))
+        }
+    })
+    .await
+}
+
+#[derive(Deserialize, Default)]
+struct TemplateQuery {
+    layout: Option<String>,
+    department: Option<String>,
+    year: Option<String>,
+}
+
+/// `GET /api/template?layout=&department=&year=`: the blank fill-in workbook.
+async fn template(State(s): State<Arc<AppState>>, Query(q): Query<TemplateQuery>) -> Answer {
+    let year = match q.year.as_deref().filter(|y| !y.is_empty()) {
+        Some(y) => Some(crate::cmd::zh::year(y).map_err(ApiError::bad)?),
+        None => None,
+    };
+    run_job(s, None, move |st, _| {
+        let specs = layout_named(st, q.layout.as_deref())?;
+        let department = q.department.unwrap_or_default().trim().to_string();
+        let year = year.unwrap_or_else(crate::cmd::template::next_year);
+        let bytes = budget_tables::write::template::workbook_bytes(
+            &specs,
+            &budget_tables::write::template::TemplateOptions {
+                department: department.clone(),
+                year,
+            },
+        )
+        .map_err(CmdError::from)?;
+        Ok(file(
+            bytes,
+            &format!("{department}{year}年填报模板.xlsx"),
+            XLSX,
+        ))
+    })
+    .await
+}
+
+/// The layout `id` among those the server reads (the default one when none is named).
+fn layout_named(st: &AppState, id: Option<&str>) -> Result<SpecSet, ApiError> {
+    let mut all = st.setup.layouts()?;
+    match id.filter(|i| !i.is_empty()) {
+        None => Ok(st.setup.specs()?),
+        Some(id) => match all.iter().position(|s| s.layout.id == id) {
+            Some(i) => Ok(all.swap_remove(i)),
+            None => Err(ApiError::bad(format!(
+                "没有版式“{id}”；可用的版式：{}",
+                all.iter()
+                    .map(|s| s.layout.id.as_str())
+                    .collect::<Vec<_>>()
+                    .join("、")
+            ))),
+        },
+    }
+}
+
+/// `GET /api/layouts`: each layout with its tables.
+async fn layouts(State(s): State<Arc<AppState>>) -> Answer {
+    let all = s.setup.layouts()?;
+    let list: Vec<serde_json::Value> = all
+        .iter()
+        .map(|specs| {
+            let l = &specs.layout;
+            serde_json::json!({
+                "id": l.id, "version": l.version, "name": l.name, "region": l.region,
+                "kind": l.kind, "scope": l.scope,
+                "tables": specs.tables.iter().map(|t| serde_json::json!({
+                    "id": t.id, "name": t.sheet_name(), "unit": t.unit.label(),
+                })).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    Ok(Json(list).into_response())
+}
+
+#[derive(Deserialize, Default)]
+struct RulesQuery {
+    layout: Option<String>,
+}
+
+/// `GET /api/rules?layout=`: the rules that check a layout (the default one when none is named).
+async fn rules(State(s): State<Arc<AppState>>, Query(q): Query<RulesQuery>) -> Answer {
+    let specs = layout_named(&s, q.layout.as_deref())?;
+    let list = budget_tables::validate::rules::catalogue(&specs);
+    Ok(Json(serde_json::json!({"layout": specs.layout.id, "rules": list})).into_response())
+}
+
+/// Finished batches, kept a while for their downloads.
+#[derive(Default)]
+pub struct Results(Mutex<VecDeque<Kept>>);
+
+struct Kept {
+    id: String,
+    at: Instant,
+    zip: Arc<Vec<u8>>,
+}
+
+/// How many finished batches are kept, and for how long.
+const KEPT: usize = 8;
+const KEPT_FOR: Duration = Duration::from_secs(3600);
+
+impl Results {
+    fn keep(&self, zip: Vec<u8>) -> Result<String, ApiError> {
+        let mut id = [0u8; 12];
+        getrandom::fill(&mut id).map_err(|e| ApiError::internal(e.to_string()))?;
+        let id: String = id.iter().map(|b| format!("{b:02x}")).collect();
+        let mut kept = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        kept.retain(|k| k.at.elapsed() < KEPT_FOR);
+        while kept.len() >= KEPT {
+            kept.pop_front();
+        }
+        kept.push_back(Kept {
+            id: id.clone(),
+            at: Instant::now(),
+            zip: Arc::new(zip),
+        });
+        Ok(id)
+    }
+
+    fn get(&self, id: &str) -> Result<Arc<Vec<u8>>, ApiError> {
+        let kept = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        kept.iter()
+            .find(|k| k.id == id && k.at.elapsed() < KEPT_FOR)
+            .map(|k| k.zip.clone())
+            .ok_or_else(|| {
+                ApiError::new(
+                    StatusCode::NOT_FOUND,
+                    "这批结果已不在服务器上（保留 1 小时、最近 8 批）；请重新上传".into(),
+                )
+            })
+    }
+}
+
+/// `POST /api/batch` (fields `file`, many; a zip is unpacked): every
+/// department converted and rolled up, as `budget-tables batch` does; the
+/// answer is the roll-up's JSON with an `id` to download the outputs by.
+async fn batch_files(State(s): State<Arc<AppState>>, form: Multipart) -> Answer {
+    let state = s.clone();
+    let (summary, zip) = run_job(s, Some(form), move |st, up| {
+        let input = up.dir.path().join("输入");
+        let output = up.dir.path().join("输出");
+        std::fs::create_dir(&input).map_err(|e| ApiError::internal(e.to_string()))?;
+        for (i, (_, path, _)) in up.files.iter().enumerate() {
+            let is_zip = path
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("zip"));
+            if is_zip {
+                upload::unzip(path, &input)?;
+                continue;
+            }
+            let mut target = input.join(name_of(path));
+            if target.exists() {
+                target = input.join(i.to_string()).join(name_of(path));
+                std::fs::create_dir_all(input.join(i.to_string()))
+                    .map_err(|e| ApiError::internal(e.to_string()))?;
+            }
+            std::fs::rename(path, &target).map_err(|e| ApiError::internal(e.to_string()))?;
+        }
+        let (layouts, opts) = (st.setup.layouts()?, st.setup.options()?);
+        let batch = budget_tables::batch::Batch {
+            layouts: &layouts,
+            check: &opts,
+            input: input.clone(),
+            output: output.clone(),
+            prior: None,
+            jobs: 1,
+        };
+        let summary = batch
+            .run(&|_| {}, &std::sync::atomic::AtomicBool::new(false))
+            .map_err(|e| ApiError::bad(e.to_string()))?;
+        let zip =
+            zip_folder(&output).map_err(|e| ApiError::internal(format!("无法打包结果：{e}")))?;
+        Ok((summary, zip))
+    })
+    .await?;
+    let id = state.results.keep(zip)?;
+    Ok(Json(serde_json::json!({"id": id, "summary": summary})).into_response())
+}
+
+/// Every file under `dir`, in name order, as one zip with fixed times (the
+/// same outputs give the same bytes).
+fn zip_folder(dir: &Path) -> Result<Vec<u8>, Box<dyn std::error::Error>> {
+    use std::io::Write;
+    let mut files = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d)? {
+            let p = e?.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                files.push(p);
+            }
+        }
+    }
+    files.sort();
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let opts = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .last_modified_time(zip::DateTime::default());
+    for f in files {
+        let rel = f.strip_prefix(dir)?;
+        let name = rel
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect::<Vec<_>>()
+            .join("/");
+        w.start_file(name, opts)?;
+        w.write_all(&std::fs::read(&f)?)?;
+    }
+    Ok(w.finish()?.into_inner())
+}
+
+/// `GET /api/batch/{id}/all.zip`: every output of a batch.
+async fn batch_zip(
+    State(s): State<Arc<AppState>>,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> Answer {
+    let zip = s.results.get(&id)?;
+    Ok(file(zip.as_ref().clone(), "批量处理结果.zip", ZIP))
+}
+
+#[derive(Deserialize)]
+struct FileQuery {
+    path: String,
+}
+
+/// `GET /api/batch/{id}/file?path=`: one output of a batch (a path from its roll-up).
+async fn batch_file(
+    State(s): State<Arc<AppState>>,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    Query(q): Query<FileQuery>,
+) -> Answer {
+    use std::io::Read;
+    let zip = s.results.get(&id)?;
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(zip.as_slice()))
+        .map_err(|e| ApiError::internal(e.to_string()))?;
+    let wanted = q.path.replace('\\', "/");
+    let mut entry = archive.by_name(&wanted).map_err(|_| {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            format!("这批结果中没有文件“{wanted}”"),
+        )
+    })?;
+    let mut bytes = Vec::new();
+    entry
+        .read_to_end(&mut bytes)
+        .map_err(|e| ApiError::internal(e.to_string()))?;
+    let name = wanted.rsplit('/').next().unwrap_or(&wanted).to_string();
+    let mime = if name.ends_with(".json") {
+        JSON
+    } else if name.ends_with(".xlsx") {
+        XLSX
+    } else {
+        "application/octet-stream"
+    };
+    Ok(file(bytes, &name, mime))
+}
