@@ -1096,3 +1096,25 @@ fn fund_table_hierarchy(table: &str, prefix: &str) {
         Some(specs().get(table).unwrap().sheet_name().as_str())
     );
 }
+
+#[test]
+fn every_rule_mapped_to_a_peers_rule_exists() {
+    use budget_tables::validate::rules::{catalogue, peer_rules};
+    let layouts = budget_tables::spec::SpecSet::builtin_all().unwrap();
+    let ids: std::collections::HashSet<String> = layouts
+        .iter()
+        .flat_map(|s| catalogue(s).into_iter().map(|r| r.id))
+        .collect();
+    let peers = peer_rules();
+    assert!(peers.len() >= 20, "{}", peers.len());
+    for p in &peers {
+        for o in &p.ours {
+            assert!(ids.contains(o), "{o} (for “{}”) is no rule of ours", p.rule);
+        }
+    }
+    // What is not built says so.
+    assert!(peers
+        .iter()
+        .filter(|p| p.ours.is_empty())
+        .all(|p| p.note.is_some()));
+}

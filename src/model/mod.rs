@@ -195,6 +195,19 @@ pub struct Indicator {
 }
 
 impl Table {
+    /// The names its rows print (科目, items, expenditure lines, tasks).
+    pub fn row_names(&self) -> Vec<String> {
+        match self {
+            Table::Grid(g) => g
+                .blocks
+                .iter()
+                .flat_map(|b| b.rows.iter().map(|r| r.name.clone()))
+                .collect(),
+            Table::TwoSided(t) => t.expenditure.iter().map(|l| l.name.clone()).collect(),
+            Table::Form(f) => f.tasks.iter().map(|t| t.name.clone()).collect(),
+        }
+    }
+
     /// True when no amount in the table is filled with a non-zero figure.
     pub fn has_no_figures(&self) -> bool {
         let zero = |a: &Amounts| {

@@ -168,6 +168,9 @@ pub struct TextReport {
     /// The changes checked: (paragraph, item, prior, current), for their reasons.
     #[serde(skip)]
     changes: Vec<(usize, usize, Decimal, Decimal)>,
+    /// The items a text names, each with whether a reason is given where it does.
+    #[serde(skip)]
+    spoken: Vec<(usize, bool)>,
     #[serde(skip)]
     pub findings: Vec<Diagnostic>,
 }
@@ -204,6 +207,9 @@ fn kind_label(k: Kind) -> &'static str {
 struct Item {
     /// As shown in a finding (`部门预算收入`, `表5“政务综合管理”`).
     label: String,
+    /// Its name as a text writes it (normalized), and a row's code.
+    name: String,
+    code: Option<String>,
     candidates: Vec<Candidate>,
     /// A count (`6个项目`): the number of rows.
     count: Option<usize>,
@@ -233,11 +239,110 @@ struct Dictionary {
     counts: Vec<(String, usize)>,
     /// The item of each named figure, by id.
     by_figure: std::collections::HashMap<String, usize>,
+    /// The 科目 names of the layout's `names` tables (normalized), for near misses.
+    subjects: Vec<String>,
+    /// Every name a row of the tables or the catalogue has (normalized).
+    known: std::collections::HashSet<String>,
 }
 
-/// Checks `text` against the tables.
+/// Checks `text` against the tables, and as a whole document (its chapters,
+/// the large changes it leaves unexplained).
 pub fn check(text: &TextSource, a: &Against) -> TextReport {
-    check_with(text, a, &dictionary(a))
+    let dict = dictionary(a);
+    let mut r = check_with(text, a, &dict);
+    r.findings.extend(super::document::chapters(text, a));
+    r.findings.extend(swings(a, &dict, &r.spoken, &text.name));
+    r.recount();
+    r
+}
+
+/// Whether a text speaking of `b` speaks of `a`: the same cell, a 科目 below
+/// it (a 类 is explained by its 款), or the same name but for its last words
+/// (`因公出国(境)费` and `因公出国(境)费用` in two tables).
+fn related(a: &Item, b: &Item) -> bool {
+    let cell = a
+        .candidates
+        .iter()
+        .any(|x| b.candidates.iter().any(|y| x.cell == y.cell));
+    let codes = match (&a.code, &b.code) {
+        (Some(above), Some(below)) => below.starts_with(above.as_str()),
+        _ => false,
+    };
+    let common = a
+        .name
+        .chars()
+        .zip(b.name.chars())
+        .take_while(|(x, y)| x == y)
+        .count();
+    let shorter = a.name.chars().count().min(b.name.chars().count());
+    cell || codes || (common >= 4 && common + 1 >= shorter)
+}
+
+/// The items of the tables that changed by at least the layout's
+/// `swing_threshold` (or from zero) and that the texts never name, or name
+/// without a reason: one warning each (needs the prior year).
+fn swings(
+    a: &Against,
+    dict: &Dictionary,
+    spoken: &[(usize, bool)],
+    where_: &str,
+) -> Vec<Diagnostic> {
+    if a.prior.is_none() {
+        return Vec::new();
+    }
+    let threshold = a
+        .specs
+        .layout
+        .narrative
+        .swing_threshold
+        .unwrap_or(Decimal::from(50));
+    // A total the text explains item by item (三公) needs no reason of its own.
+    let by_parts: Vec<usize> = a
+        .specs
+        .layout
+        .narrative
+        .figures
+        .iter()
+        .filter(|f| f.explained_by_parts)
+        .filter_map(|f| dict.by_figure.get(&f.id).copied())
+        .collect();
+    // An item is one table cell, whatever names the text gives it.
+    let mut seen: std::collections::HashSet<&str> = Default::default();
+    let mut out = Vec::new();
+    for (i, item) in dict.items.iter().enumerate() {
+        let Some(c) = item.candidates.first() else {
+            continue;
+        };
+        let (Some(prior), Some(cur)) = (c.prior, c.current) else {
+            continue;
+        };
+        let (prior, cur) = (prior.value(), cur.value());
+        let big = prior != cur
+            && (prior.is_zero()
+                || ((cur - prior) * Decimal::ONE_HUNDRED / prior).abs() > threshold);
+        if !big || cur.is_zero() || !seen.insert(c.cell.as_str()) {
+            continue;
+        }
+        let said: Vec<bool> = spoken
+            .iter()
+            .filter(|(j, _)| *j == i || related(item, &dict.items[*j]))
+            .map(|(_, why)| *why)
+            .collect();
+        if said.iter().any(|w| *w) || (!said.is_empty() && by_parts.contains(&i)) {
+            continue;
+        }
+        out.push(super::document::swing_finding(
+            &super::document::Swing {
+                label: item.label.clone(),
+                cell: c.cell.clone(),
+                prior,
+                current: cur,
+            },
+            !said.is_empty(),
+            where_,
+        ));
+    }
+    out
 }
 
 /// [`check`] with the items of `a` already gathered (one dictionary serves
@@ -271,11 +376,15 @@ fn check_with(text: &TextSource, a: &Against, dict: &Dictionary) -> TextReport {
     }
     missing_items(text, a, dict, &all, &named, &mut r);
     unexplained_changes(text, a, dict, &all, &mut r);
-    r.flagged = r
-        .findings
-        .iter()
-        .filter(|d| d.severity != Severity::Notice)
-        .count();
+    r.spoken = spoken(&all, a, dict, &department);
+    r.findings.extend(super::document::empty_tables(text, a));
+    r.findings.extend(super::document::near_names(
+        text,
+        a,
+        &dict.subjects,
+        &dict.known,
+    ));
+    r.recount();
     let why = if a.prior.is_none() {
         "未给出上年文件（--prior），或表中没有该数（如上年执行数）"
     } else {
@@ -300,6 +409,49 @@ fn check_with(text: &TextSource, a: &Against, dict: &Dictionary) -> TextReport {
     r
 }
 
+/// Whether paragraph `p` gives a reason: a reason word in it, or in the next
+/// paragraph when that one is the reason itself (“预算收支减少主要原因:”), not
+/// the next item with figures of its own.
+fn explains<'s>(all: &'s [Sentence], a: &Against) -> impl Fn(usize) -> bool + 's {
+    let markers: Vec<String> = a
+        .specs
+        .layout
+        .narrative
+        .reason_words
+        .iter()
+        .map(|m| normalize(m))
+        .collect();
+    let says_why = move |p: usize| {
+        all.iter()
+            .filter(|s| s.paragraph == p)
+            .any(|s| markers.iter().any(|m| s.norm.contains(m.as_str())))
+    };
+    let figures_in = move |p: usize| {
+        all.iter()
+            .filter(|s| s.paragraph == p)
+            .any(|s| !statements(&s.norm, &[]).is_empty())
+    };
+    move |p| says_why(p) || (says_why(p + 1) && !figures_in(p + 1))
+}
+
+/// Each item a text names, with whether a reason is given where it does.
+fn spoken(
+    all: &[Sentence],
+    a: &Against,
+    dict: &Dictionary,
+    department: &str,
+) -> Vec<(usize, bool)> {
+    let explained = explains(all, a);
+    all.iter()
+        .flat_map(|s| {
+            let why = explained(s.paragraph);
+            mentions(&s.norm, dict, department)
+                .into_iter()
+                .map(move |m| (m.item, why))
+        })
+        .collect()
+}
+
 /// A change of at least the layout's share (or from or to zero) with no reason
 /// marker in its paragraph or the next: one finding per item and paragraph.
 fn unexplained_changes(
@@ -313,20 +465,7 @@ fn unexplained_changes(
     let Some(threshold) = n.reason_threshold else {
         return;
     };
-    let markers: Vec<String> = n.reason_words.iter().map(|m| normalize(m)).collect();
-    let says_why = |p: usize| {
-        all.iter()
-            .filter(|s| s.paragraph == p)
-            .any(|s| markers.iter().any(|m| s.norm.contains(m.as_str())))
-    };
-    // The next paragraph counts only when it is the reason itself (“预算收支
-    // 减少主要原因:”), not the next item with figures of its own.
-    let figures_in = |p: usize| {
-        all.iter()
-            .filter(|s| s.paragraph == p)
-            .any(|s| !statements(&s.norm, &[]).is_empty())
-    };
-    let explained = |p: usize| says_why(p) || (says_why(p + 1) && !figures_in(p + 1));
+    let explained = explains(all, a);
     let by_parts: Vec<usize> = n
         .figures
         .iter()
@@ -480,6 +619,8 @@ fn dictionary(a: &Against) -> Dictionary {
             .first()
             .map_or(f.id.clone(), |x| x.replace("{department}", department));
         items.push(Item {
+            name: normalize(&label),
+            code: None,
             label,
             candidates: vec![Candidate {
                 current: sum_of(&f.cells, a.current, a.specs),
@@ -517,6 +658,8 @@ fn dictionary(a: &Against) -> Dictionary {
                 None => {
                     items.push(Item {
                         label: format!("表{table}“{}”", name.trim()),
+                        name: normalize(&row.name),
+                        code: row.code.clone(),
                         candidates: vec![cand],
                         count: None,
                     });
@@ -556,6 +699,8 @@ fn dictionary(a: &Against) -> Dictionary {
         };
         items.push(Item {
             label: c.label.clone(),
+            name: normalize(&c.label),
+            code: None,
             candidates: Vec::new(),
             count: Some(count),
         });
@@ -565,12 +710,42 @@ fn dictionary(a: &Against) -> Dictionary {
     }
     names.sort_by(|x, y| y.0.len().cmp(&x.0.len()).then(x.0.cmp(&y.0)));
     counts.sort_by_key(|x| std::cmp::Reverse(x.0.len()));
+    let (subjects, known) = subject_names(a);
     Dictionary {
         items,
         names,
         counts,
         by_figure,
+        subjects,
+        known,
     }
+}
+
+/// The 科目 names of the `names` tables, and every row name of the tables and
+/// the catalogue (a text may name any of them as they are).
+fn subject_names(a: &Against) -> (Vec<String>, std::collections::HashSet<String>) {
+    let mut subjects: Vec<String> = a
+        .specs
+        .layout
+        .narrative
+        .names
+        .iter()
+        .flat_map(|set| rows_of(set, a.current, a.specs))
+        .map(|r| normalize(&r.name))
+        .collect();
+    subjects.sort();
+    subjects.dedup();
+    let mut known: std::collections::HashSet<String> = a
+        .current
+        .tables
+        .values()
+        .flat_map(crate::model::Table::row_names)
+        .map(|n| normalize(&n))
+        .collect();
+    if let Some(c) = crate::validate::catalogue::Catalogue::shared() {
+        known.extend(c.names().map(normalize));
+    }
+    (subjects, known)
 }
 
 /// The names in a sentence, overlaps resolved for the longest; a name inside a
@@ -731,7 +906,9 @@ impl SentenceCheck<'_> {
     /// Template wording left in print.
     fn residue(&self, r: &mut TextReport) {
         let words = &self.a.specs.layout.narrative.residue;
-        if let Some(w) = words.iter().find(|w| self.s.text.contains(w.as_str())) {
+        // A table of contents' leader dots (`名词解释 ……………… 3`) are no ellipsis left in print.
+        let text = without_leaders(&self.s.text);
+        if let Some(w) = words.iter().find(|w| text.contains(w.as_str())) {
             let d = self
                 .finding(&RESIDUE, format!("留有模板文字“{w}”：{}", self.quote()))
                 .actual(w.clone())
@@ -787,11 +964,13 @@ impl SentenceCheck<'_> {
                     .actual(typos.join("，")),
             );
         }
-        if let Some(w) = n
-            .wrong_scope
-            .iter()
-            .find(|w| self.s.text.contains(w.as_str()))
-        {
+        // Table titles keep their fixed words (a 单位预算's 表8 is an
+        // “一般公共预算基本支出部门预算经济分类预算表”).
+        let mut plain = self.s.text.clone();
+        for t in &self.a.specs.tables {
+            plain = plain.replace(t.title.as_str(), "");
+        }
+        if let Some(w) = n.wrong_scope.iter().find(|w| plain.contains(w.as_str())) {
             r.findings.push(
                 self.finding(
                     &SCOPE,
@@ -1298,6 +1477,28 @@ impl SentenceCheck<'_> {
 }
 
 /// A change as findings print it: `减少24,701.58 万元`.
+/// `text` without the leader dots of a table of contents: a run of four or
+/// more `…` or `.` and the page number after it.
+fn without_leaders(text: &str) -> String {
+    let mut out = String::new();
+    let mut run = String::new();
+    for c in text.chars() {
+        if matches!(c, '…' | '.' | '·') {
+            run.push(c);
+            continue;
+        }
+        if run.chars().count() < 4 {
+            out.push_str(&run);
+        }
+        run.clear();
+        out.push(c);
+    }
+    if run.chars().count() < 4 {
+        out.push_str(&run);
+    }
+    out
+}
+
 fn change_in_wan(delta: Decimal) -> String {
     format!(
         "{}{} 万元",
@@ -1321,6 +1522,15 @@ enum Outcome {
 }
 
 impl TextReport {
+    /// The findings that are not notices.
+    fn recount(&mut self) {
+        self.flagged = self
+            .findings
+            .iter()
+            .filter(|d| d.severity != Severity::Notice)
+            .count();
+    }
+
     /// Adds another text's report to this one.
     pub fn merge(&mut self, other: TextReport) {
         self.sentences += other.sentences;
@@ -1329,6 +1539,7 @@ impl TextReport {
         self.flagged += other.flagged;
         self.unchecked += other.unchecked;
         self.list.extend(other.list);
+        self.spoken.extend(other.spoken);
         self.findings.extend(other.findings);
     }
 }
@@ -1352,6 +1563,10 @@ pub fn workbook_texts(a: &Against) -> TextReport {
             &dict,
         ));
     }
+    all.findings.extend(super::document::sheet_chapters(a));
+    let spoken = std::mem::take(&mut all.spoken);
+    all.findings.extend(swings(a, &dict, &spoken, "说明"));
+    all.recount();
     all
 }
 

@@ -6,6 +6,7 @@
 //! holds) is a visible placeholder `【请填写：……】`, never invented.
 
 pub mod check;
+pub mod document;
 pub mod docx;
 pub mod figures;
 pub mod spec;

@@ -68,6 +68,31 @@ pub struct NarrativeSpec {
     /// of a 科目): the amount after them is not tied.
     #[serde(default)]
     pub not_in_tables: Vec<String>,
+    /// The chapters a document of this layout must have, in order (N-CHAP-01/02).
+    #[serde(default)]
+    pub chapters: Vec<Chapter>,
+    /// The words under a table that say it is empty (`本表为空表`, `本表无数据`).
+    #[serde(default)]
+    pub empty_statements: Vec<String>,
+    /// A change of more than this many percent (or from zero) that the text
+    /// does not explain is a warning (N-SWING-01); 50 when not given.
+    #[serde(default)]
+    pub swing_threshold: Option<rust_decimal::Decimal>,
+}
+
+/// A chapter of the written part.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Chapter {
+    /// Its heading (`{department}主要职能`, `第三部分 部门预算支出具体情况`);
+    /// found in a text without its number, `{department}` written or not.
+    pub heading: String,
+    /// The workbook's text sheet that holds the chapter, if it has one.
+    #[serde(default)]
+    pub sheet: Option<String>,
+    /// Its parts, each a heading that must be there with content.
+    #[serde(default)]
+    pub parts: Vec<String>,
 }
 
 /// Items a text states together: once a text speaks of `when`, each figure.

@@ -115,6 +115,11 @@ impl Catalogue {
         self.entries.get(code)
     }
 
+    /// Every name of the catalogue.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.entries.values().map(|e| e.name.as_str())
+    }
+
     pub fn len(&self) -> usize {
         self.entries.len()
     }

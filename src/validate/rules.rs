@@ -414,7 +414,10 @@ pub fn catalogue(specs: &SpecSet) -> Vec<RuleInfo> {
         } else {
             format!("说明（--narrative）及工作表{}", texts.join("、"))
         };
-        for r in crate::narrate::check::RULES {
+        for r in crate::narrate::check::RULES
+            .iter()
+            .chain(crate::narrate::document::RULES.iter())
+        {
             out.push(rule(r.id, r.severity.label(), &where_, r.description));
         }
     }
@@ -449,6 +452,55 @@ pub fn markdown(layouts: &[SpecSet]) -> String {
                 r.id, r.severity, r.tables, r.description
             ));
         }
+    }
+    s.push_str(&peers_markdown());
+    s
+}
+
+/// One rule of a peer system, by its meaning, with the rules of ours that
+/// check the same (`src/validate/peer_rules.toml`).
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PeerRule {
+    pub rule: String,
+    pub ours: Vec<String>,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+#[derive(serde::Deserialize)]
+struct PeerRules {
+    peer: Vec<PeerRule>,
+}
+
+/// The peer systems' rules and ours that correspond.
+pub fn peer_rules() -> Vec<PeerRule> {
+    toml::from_str::<PeerRules>(include_str!("peer_rules.toml"))
+        .map(|p| p.peer)
+        .unwrap_or_default()
+}
+
+fn peers_markdown() -> String {
+    let mut s = String::from(
+        "\n## 与同类系统规则的对应\n\n\
+         同类系统 GovBudgetChecker（核对已公开的预算、决算 PDF，规则文件 v3_3）的规则，按含义列出本工具中对应的规则\
+         （`src/validate/peer_rules.toml`）。\n\n| 同类系统的规则 | 本工具的规则 | 说明 |\n| --- | --- | --- |\n",
+    );
+    for p in peer_rules() {
+        let ours = if p.ours.is_empty() {
+            "—".to_string()
+        } else {
+            p.ours
+                .iter()
+                .map(|o| format!("`{o}`"))
+                .collect::<Vec<_>>()
+                .join("、")
+        };
+        s.push_str(&format!(
+            "| {} | {ours} | {} |\n",
+            p.rule,
+            p.note.as_deref().unwrap_or("")
+        ));
     }
     s
 }

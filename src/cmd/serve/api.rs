@@ -308,8 +308,10 @@ async fn convert_file(
     Query(q): Query<OutputQuery>,
     form: Multipart,
 ) -> Answer {
-    let (to_json, allow) = q.choices()?;
+    // Checked once the upload is in: an answer sent while a client is still
+    // sending reaches it as a broken connection, not as the message.
     run_job(s, Some(form), move |st, up| {
+        let (to_json, allow) = q.choices()?;
         let input = up.file("file")?;
         let built = convert::build(&st.setup, input, to_json)?;
         if has_errors(&built.findings) && !allow {
@@ -364,8 +366,10 @@ async fn diff_files(
     Query(q): Query<OutputQuery>,
     form: Multipart,
 ) -> Answer {
-    let (to_json, allow) = q.choices()?;
+    // Checked once the upload is in: an answer sent while a client is still
+    // sending reaches it as a broken connection, not as the message.
     run_job(s, Some(form), move |st, up| {
+        let (to_json, allow) = q.choices()?;
         let (prior, current) = (up.file("prior")?, up.file("current")?);
         let c = diff::compare_files(&st.setup, prior, current)?;
         if !c.errors.is_empty() && !allow {

@@ -100,6 +100,9 @@ pub async fn receive(mut form: Multipart) -> Result<Upload, ApiError> {
         while let Some(chunk) = field.chunk().await.map_err(bad_form)? {
             size += chunk.len() as u64;
             if size > MAX_FILE_BYTES {
+                // The rest is read and dropped (up to the request's cap), so
+                // that the client, still sending, gets the answer.
+                while form.next_field().await.ok().flatten().is_some() {}
                 return Err(too_large(&shown));
             }
             out.write_all(&chunk)
