@@ -76,7 +76,7 @@ pub const REASON: NarrativeRule = NarrativeRule {
 pub const TYPO: NarrativeRule = NarrativeRule {
     id: "N-TYPO-01",
     severity: Severity::Warning,
-    description: "排版：增减率或占比缺少“%”，标点或增减词重复（“。。”“增加增加”）",
+    description: "排版：增减率或占比缺少“%”，标点或增减词重复（“。。”“增加增加”），一个数字中全角、半角数字混写",
 };
 pub const OLD_NAME: NarrativeRule = NarrativeRule {
     id: "N-NAME-01",
@@ -958,6 +958,11 @@ impl SentenceCheck<'_> {
                 typos.push(format!("“{w}”重复"));
             }
         }
+        typos.extend(
+            mixed_widths(&self.s.text)
+                .into_iter()
+                .map(|x| format!("“{x}”全角、半角数字混写")),
+        );
         if !typos.is_empty() {
             r.findings.push(
                 self.finding(&TYPO, format!("{}：{}", typos.join("，"), self.quote()))
@@ -1477,6 +1482,27 @@ impl SentenceCheck<'_> {
 }
 
 /// A change as findings print it: `减少24,701.58 万元`.
+/// Figures written with full-width digits (`１２`) and half-width digits or
+/// point (`1２.5`) in one: the reader sees two sizes in one number. A list
+/// number's full-width point (`8．2024年`) is no such figure.
+fn mixed_widths(text: &str) -> Vec<String> {
+    let full = |c: char| ('０'..='９').contains(&c);
+    let half = |c: char| c.is_ascii_digit() || c == '.';
+    let mut out = Vec::new();
+    let mut run = String::new();
+    for c in text.chars().chain(std::iter::once(' ')) {
+        if full(c) || half(c) || c == '．' {
+            run.push(c);
+            continue;
+        }
+        if run.chars().any(full) && run.chars().any(|c| c.is_ascii_digit()) {
+            out.push(run.clone());
+        }
+        run.clear();
+    }
+    out
+}
+
 /// `text` without the leader dots of a table of contents: a run of four or
 /// more `…` or `.` and the page number after it.
 fn without_leaders(text: &str) -> String {

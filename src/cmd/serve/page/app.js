@@ -217,8 +217,9 @@ function renderPreview(preview) {
   tables.forEach((t, n) => {
     const all = t.findings.concat(...t.rows.flat().map((c) => c.findings || []));
     const b = el('button', { type: 'button', text: t.name });
+    // Errors and warnings mark a table; notices (what was not checked) do not.
     const w = worst(all);
-    if (w === '错误') b.classList.add('flagged-error'); else if (w) b.classList.add('flagged');
+    if (w === '错误') b.classList.add('flagged-error'); else if (w === '警告') b.classList.add('flagged');
     b.addEventListener('click', () => showTable(n));
     tabs.append(b);
   });
