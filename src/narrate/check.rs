@@ -358,12 +358,15 @@ fn check_with(text: &TextSource, a: &Against, dict: &Dictionary) -> TextReport {
     // nothing else speaks of it (`generic`).
     let mut topic: Option<(usize, usize)> = None; // (paragraph, item)
     let mut named: std::collections::HashSet<usize> = Default::default();
+    // (item, paragraph) of every name the text gives.
+    let mut said: Vec<(usize, usize)> = Vec::new();
     for s in &all {
         let ctx = SentenceCheck { a, dict, text, s };
         ctx.residue(&mut r);
         ctx.wording(&mut r);
         let mentions = mentions(&s.norm, dict, &department);
         named.extend(mentions.iter().map(|m| m.item));
+        said.extend(mentions.iter().map(|m| (m.item, s.paragraph)));
         let stmts = statements(&s.norm, &years);
         let last_tied = ctx.statements(&stmts, &mentions, topic.map(|(_, i)| i), &mut r);
         ctx.same(&stmts, &mentions, topic.map(|(_, i)| i), &mut r);
@@ -376,7 +379,8 @@ fn check_with(text: &TextSource, a: &Against, dict: &Dictionary) -> TextReport {
     }
     missing_items(text, a, dict, &all, &named, &mut r);
     unexplained_changes(text, a, dict, &all, &mut r);
-    r.spoken = spoken(&all, a, dict, &department);
+    let explained = explains(&all, a);
+    r.spoken = said.into_iter().map(|(i, p)| (i, explained(p))).collect();
     r.findings.extend(super::document::empty_tables(text, a));
     r.findings.extend(super::document::near_names(
         text,
@@ -432,24 +436,6 @@ fn explains<'s>(all: &'s [Sentence], a: &Against) -> impl Fn(usize) -> bool + 's
             .any(|s| !statements(&s.norm, &[]).is_empty())
     };
     move |p| says_why(p) || (says_why(p + 1) && !figures_in(p + 1))
-}
-
-/// Each item a text names, with whether a reason is given where it does.
-fn spoken(
-    all: &[Sentence],
-    a: &Against,
-    dict: &Dictionary,
-    department: &str,
-) -> Vec<(usize, bool)> {
-    let explained = explains(all, a);
-    all.iter()
-        .flat_map(|s| {
-            let why = explained(s.paragraph);
-            mentions(&s.norm, dict, department)
-                .into_iter()
-                .map(move |m| (m.item, why))
-        })
-        .collect()
 }
 
 /// A change of at least the layout's share (or from or to zero) with no reason
@@ -721,8 +707,19 @@ fn dictionary(a: &Against) -> Dictionary {
     }
 }
 
-/// The 科目 names of the `names` tables, and every row name of the tables and
-/// the catalogue (a text may name any of them as they are).
+/// The shipped catalogue's names, normalized once per process.
+pub(super) fn catalogue_names() -> &'static std::collections::HashSet<String> {
+    static NAMES: std::sync::OnceLock<std::collections::HashSet<String>> =
+        std::sync::OnceLock::new();
+    NAMES.get_or_init(|| {
+        crate::validate::catalogue::Catalogue::shared()
+            .map(|c| c.names().map(normalize).collect())
+            .unwrap_or_default()
+    })
+}
+
+/// The 科目 names of the `names` tables, and every row name of the tables (a
+/// text may name any of them as they are; so too the catalogue's names).
 fn subject_names(a: &Against) -> (Vec<String>, std::collections::HashSet<String>) {
     let mut subjects: Vec<String> = a
         .specs
@@ -735,16 +732,13 @@ fn subject_names(a: &Against) -> (Vec<String>, std::collections::HashSet<String>
         .collect();
     subjects.sort();
     subjects.dedup();
-    let mut known: std::collections::HashSet<String> = a
+    let known: std::collections::HashSet<String> = a
         .current
         .tables
         .values()
         .flat_map(crate::model::Table::row_names)
         .map(|n| normalize(&n))
         .collect();
-    if let Some(c) = crate::validate::catalogue::Catalogue::shared() {
-        known.extend(c.names().map(normalize));
-    }
     (subjects, known)
 }
 

@@ -577,7 +577,8 @@ fn near_miss(
         // PDF wrapped (`城乡社区管理` / `事务`) is a line of its own.
         let full_here = end >= tc.len() && n[end - tc.len()..end] == *tc;
         let wrapped = start == 0 && end == n.len();
-        if full_here || wrapped || known.contains(&written) || !stands_alone(n, start, end) {
+        let named = known.contains(&written) || super::check::catalogue_names().contains(&written);
+        if full_here || wrapped || named || !stands_alone(n, start, end) {
             return None;
         }
         return Some(written);
