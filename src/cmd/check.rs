@@ -97,6 +97,32 @@ pub fn evaluate(
 }
 
 impl Checked {
+    /// The input workbook with its findings marked (kept when checked with
+    /// `keep_sheets`); `what` names the copy in the message for a JSON input.
+    ///
+    /// # Errors
+    /// A JSON input (it has no cells), an input that can no longer be read,
+    /// or a copy that cannot be written.
+    pub fn annotated_copy(&self, input: &Path, what: &str) -> Result<Vec<u8>, CmdError> {
+        if self.outcome.sheets.is_empty() {
+            return Err(CmdError::Usage(format!(
+                "{what}只适用于工作簿（xlsx、xls、ods）输入，JSON 没有单元格可以标注"
+            )));
+        }
+        // Read again only for the copy.
+        let original = std::fs::read(input).map_err(|e| {
+            CmdError::Usage(format!(
+                "无法再次读取 {} 以生成标注副本：{e}",
+                input.display()
+            ))
+        })?;
+        Ok(annotate::copy_of(
+            &original,
+            &self.outcome.sheets,
+            &self.findings,
+        )?)
+    }
+
     /// The JSON of `check --format json`, written to `out`.
     ///
     /// # Errors
@@ -130,22 +156,11 @@ pub fn run(
         super::require_xlsx(out, "--annotate ")?;
     }
     let checked = evaluate(setup, input, annotate.is_some(), texts)?;
-    let (findings, outcome, report) = (&checked.findings, &checked.outcome, &checked.report);
-    let d = findings;
+    let (d, report) = (&checked.findings, &checked.report);
     if let Some(out) = annotate {
-        if outcome.sheets.is_empty() {
-            return Err(CmdError::Usage(
-                "--annotate 只适用于工作簿（xlsx、xls、ods）输入，JSON 没有单元格可以标注".into(),
-            ));
-        }
         write_atomic(
             out,
-            // Read again only for the copy.
-            &annotate::copy_of(
-                &std::fs::read(input).unwrap_or_default(),
-                &outcome.sheets,
-                d,
-            )?,
+            &checked.annotated_copy(input, "--annotate ")?,
             &[input],
         )?;
     }

@@ -296,16 +296,7 @@ fn swings(
         .narrative
         .swing_threshold
         .unwrap_or(Decimal::from(50));
-    // A total the text explains item by item (三公) needs no reason of its own.
-    let by_parts: Vec<usize> = a
-        .specs
-        .layout
-        .narrative
-        .figures
-        .iter()
-        .filter(|f| f.explained_by_parts)
-        .filter_map(|f| dict.by_figure.get(&f.id).copied())
-        .collect();
+    let by_parts = explained_by_parts(a, dict);
     // An item is one table cell, whatever names the text gives it.
     let mut seen: std::collections::HashSet<&str> = Default::default();
     let mut out = Vec::new();
@@ -452,12 +443,7 @@ fn unexplained_changes(
         return;
     };
     let explained = explains(all, a);
-    let by_parts: Vec<usize> = n
-        .figures
-        .iter()
-        .filter(|f| f.explained_by_parts)
-        .filter_map(|f| dict.by_figure.get(&f.id).copied())
-        .collect();
+    let by_parts = explained_by_parts(a, dict);
     let mut seen: Vec<(usize, usize)> = Vec::new();
     for (p, item, prior, cur) in std::mem::take(&mut r.changes) {
         if seen.contains(&(p, item)) || prior == cur || by_parts.contains(&item) {
@@ -485,10 +471,7 @@ fn unexplained_changes(
         .actual("没有原因")
         .hint("请写明“主要原因是……”");
         d.row_label = Some(format!("第 {} 段", p + 1));
-        if let Some(loc) = text
-            .sheet
-            .and_then(|sh| a.sources.get(&crate::source::text_line(sh, line)))
-        {
+        if let Some(loc) = line_loc(text, a, line) {
             d = d.at(&loc.sheet, loc.row, loc.col);
         }
         r.findings.push(d);
@@ -781,8 +764,27 @@ fn clean_start(norm: &str, start: usize, department: &str) -> bool {
     "年括中的是及和为含即其对在于与、：".contains(prev) || norm[..start].ends_with(department)
 }
 
-fn is_cjk(c: char) -> bool {
+pub(super) fn is_cjk(c: char) -> bool {
     ('\u{4e00}'..='\u{9fff}').contains(&c) || ('\u{3400}'..='\u{4dbf}').contains(&c)
+}
+
+/// The cell of line `line` of a workbook's 说明 sheet (none for a file).
+pub(super) fn line_loc(text: &TextSource, a: &Against, line: usize) -> Option<crate::source::Loc> {
+    text.sheet
+        .and_then(|sheet| a.sources.get(&crate::source::text_line(sheet, line)))
+}
+
+/// The items of the totals a text explains item by item (三公): they need no
+/// reason of their own.
+fn explained_by_parts(a: &Against, dict: &Dictionary) -> Vec<usize> {
+    a.specs
+        .layout
+        .narrative
+        .figures
+        .iter()
+        .filter(|f| f.explained_by_parts)
+        .filter_map(|f| dict.by_figure.get(&f.id).copied())
+        .collect()
 }
 
 /// Words that name no item: a clause of only these (and years, list numbers
@@ -876,14 +878,8 @@ impl SentenceCheck<'_> {
     fn finding(&self, rule: &NarrativeRule, message: String) -> Diagnostic {
         let mut d = Diagnostic::new(rule.severity, rule.id, message).table(self.text.name.clone());
         d.row_label = Some(format!("第 {} 段", self.s.paragraph + 1));
-        if let Some(sheet) = self.text.sheet {
-            if let Some(loc) = self
-                .a
-                .sources
-                .get(&crate::source::text_line(sheet, self.s.line))
-            {
-                d = d.at(&loc.sheet, loc.row, loc.col);
-            }
+        if let Some(loc) = line_loc(self.text, self.a, self.s.line) {
+            d = d.at(&loc.sheet, loc.row, loc.col);
         }
         d
     }

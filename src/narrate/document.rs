@@ -4,7 +4,7 @@
 
 use rust_decimal::Decimal;
 
-use super::check::{Against, NarrativeRule, TextSource};
+use super::check::{is_cjk, line_loc, Against, NarrativeRule, TextSource};
 use super::spec::Chapter;
 use super::statements::normalize;
 use crate::diag::{Diagnostic, Severity};
@@ -160,10 +160,6 @@ fn says_something(line: &str, residue: &[String]) -> bool {
     n.chars().filter(|c| is_cjk(*c)).count() >= 4
 }
 
-fn is_cjk(c: char) -> bool {
-    ('\u{4e00}'..='\u{9fff}').contains(&c)
-}
-
 /// Every heading key of the layout's chapters and their parts.
 fn all_keys(a: &Against) -> Vec<String> {
     a.specs
@@ -183,14 +179,12 @@ fn finding(
     line: Option<usize>,
     message: String,
 ) -> Diagnostic {
-    let mut d = Diagnostic::new(rule.severity, rule.id, message).table(text.name.clone());
-    if let Some(sheet) = text.sheet {
-        match line.and_then(|l| a.sources.get(&crate::source::text_line(sheet, l))) {
-            Some(loc) => d = d.at(&loc.sheet, loc.row, loc.col),
-            None => d = d.in_sheet(sheet),
-        }
+    let d = Diagnostic::new(rule.severity, rule.id, message).table(text.name.clone());
+    match (line.and_then(|l| line_loc(text, a, l)), text.sheet) {
+        (Some(loc), _) => d.at(&loc.sheet, loc.row, loc.col),
+        (None, Some(sheet)) => d.in_sheet(sheet),
+        (None, None) => d,
     }
-    d
 }
 
 fn residue(a: &Against) -> Vec<String> {

@@ -129,13 +129,7 @@ async fn run_job<T: Send + 'static>(
     let work = async move {
         let upload = match form {
             Some(f) => upload::receive(f).await?,
-            None => Upload {
-                dir: tempfile::Builder::new()
-                    .prefix("budget-tables-")
-                    .tempdir()
-                    .map_err(|e| ApiError::internal(format!("无法创建临时文件夹：{e}")))?,
-                files: Vec::new(),
-            },
+            None => Upload::none()?,
         };
         let state = s.clone();
         tokio::task::spawn_blocking(move || {
@@ -344,15 +338,7 @@ async fn annotate_file(State(s): State<Arc<AppState>>, form: Multipart) -> Answe
                 prior: None,
             },
         )?;
-        if c.outcome.sheets.is_empty() {
-            return Err(ApiError::bad(
-                "标注副本只适用于工作簿（xlsx、xls、ods）输入，JSON 没有单元格可以标注".into(),
-            ));
-        }
-        let original = std::fs::read(input).map_err(|e| ApiError::internal(e.to_string()))?;
-        let bytes =
-            budget_tables::write::annotate::copy_of(&original, &c.outcome.sheets, &c.findings)
-                .map_err(CmdError::from)?;
+        let bytes = c.annotated_copy(input, "标注副本")?;
         Ok(file(bytes, &format!("{}-标注.xlsx", stem(up, input)), XLSX))
     })
     .await
@@ -440,19 +426,19 @@ async fn template(State(s): State<Arc<AppState>>, Query(q): Query<TemplateQuery>
 
 /// The layout `id` among those the server reads (the default one when none is named).
 fn layout_named(st: &AppState, id: Option<&str>) -> Result<SpecSet, ApiError> {
+    let Some(id) = id.filter(|i| !i.is_empty()) else {
+        return Ok(st.setup.specs()?);
+    };
     let mut all = st.setup.layouts()?;
-    match id.filter(|i| !i.is_empty()) {
-        None => Ok(st.setup.specs()?),
-        Some(id) => match all.iter().position(|s| s.layout.id == id) {
-            Some(i) => Ok(all.swap_remove(i)),
-            None => Err(ApiError::bad(format!(
-                "没有版式“{id}”；可用的版式：{}",
-                all.iter()
-                    .map(|s| s.layout.id.as_str())
-                    .collect::<Vec<_>>()
-                    .join("、")
-            ))),
-        },
+    match all.iter().position(|s| s.layout.id == id) {
+        Some(i) => Ok(all.swap_remove(i)),
+        None => Err(ApiError::bad(format!(
+            "没有版式“{id}”；可用的版式：{}",
+            all.iter()
+                .map(|s| s.layout.id.as_str())
+                .collect::<Vec<_>>()
+                .join("、")
+        ))),
     }
 }
 
@@ -503,9 +489,7 @@ const KEPT_FOR: Duration = Duration::from_secs(3600);
 
 impl Results {
     fn keep(&self, zip: Vec<u8>) -> Result<String, ApiError> {
-        let mut id = [0u8; 12];
-        getrandom::fill(&mut id).map_err(|e| ApiError::internal(e.to_string()))?;
-        let id: String = id.iter().map(|b| format!("{b:02x}")).collect();
+        let id = super::random_hex::<12>().map_err(|e| ApiError::internal(e.to_string()))?;
         let mut kept = self
             .0
             .lock()

@@ -105,9 +105,14 @@ impl Default for Limits {
 }
 
 fn random_token() -> Result<String, CmdError> {
-    let mut bytes = [0u8; 16];
-    getrandom::fill(&mut bytes)
-        .map_err(|e| CmdError::Usage(format!("无法生成访问令牌：{e}；请用 --token 给出一个")))?;
+    random_hex::<16>()
+        .map_err(|e| CmdError::Usage(format!("无法生成访问令牌：{e}；请用 --token 给出一个")))
+}
+
+/// `N` random bytes from the operating system, as hex (tokens, batch ids).
+pub(crate) fn random_hex<const N: usize>() -> Result<String, getrandom::Error> {
+    let mut bytes = [0u8; N];
+    getrandom::fill(&mut bytes)?;
     Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
 

@@ -25,6 +25,21 @@ pub struct Upload {
 }
 
 impl Upload {
+    /// No files yet: a private folder of its own (only this process can read it).
+    ///
+    /// # Errors
+    /// 500 when the temporary folder cannot be made.
+    pub fn none() -> Result<Upload, ApiError> {
+        let dir = tempfile::Builder::new()
+            .prefix("budget-tables-")
+            .tempdir()
+            .map_err(|e| ApiError::internal(format!("无法创建临时文件夹：{e}")))?;
+        Ok(Upload {
+            dir,
+            files: Vec::new(),
+        })
+    }
+
     /// The first file of `field`.
     ///
     /// # Errors
@@ -72,10 +87,7 @@ impl Upload {
 /// # Errors
 /// 400 for a malformed request, 413 for a file too large.
 pub async fn receive(mut form: Multipart) -> Result<Upload, ApiError> {
-    let dir = tempfile::Builder::new()
-        .prefix("budget-tables-")
-        .tempdir()
-        .map_err(|e| ApiError::internal(format!("无法创建临时文件夹：{e}")))?;
+    let dir = Upload::none()?.dir;
     let mut files = Vec::new();
     while let Some(mut field) = form.next_field().await.map_err(bad_form)? {
         let Some(raw_name) = field.file_name().map(str::to_string) else {
@@ -90,12 +102,11 @@ pub async fn receive(mut form: Multipart) -> Result<Upload, ApiError> {
         let field_name = field.name().unwrap_or("file").to_string();
         // One folder per file, so two uploads of the same name do not meet.
         let folder = dir.path().join(files.len().to_string());
-        std::fs::create_dir(&folder)
-            .map_err(|e| ApiError::internal(format!("无法写入临时文件：{e}")))?;
+        std::fs::create_dir(&folder).map_err(|e| write_failed(&e))?;
         let path = folder.join(&name);
         let mut out = tokio::fs::File::create(&path)
             .await
-            .map_err(|e| ApiError::internal(format!("无法写入临时文件：{e}")))?;
+            .map_err(|e| write_failed(&e))?;
         let mut size: u64 = 0;
         while let Some(chunk) = field.chunk().await.map_err(bad_form)? {
             size += chunk.len() as u64;
@@ -105,16 +116,16 @@ pub async fn receive(mut form: Multipart) -> Result<Upload, ApiError> {
                 while form.next_field().await.ok().flatten().is_some() {}
                 return Err(too_large(&shown));
             }
-            out.write_all(&chunk)
-                .await
-                .map_err(|e| ApiError::internal(format!("无法写入临时文件：{e}")))?;
+            out.write_all(&chunk).await.map_err(|e| write_failed(&e))?;
         }
-        out.flush()
-            .await
-            .map_err(|e| ApiError::internal(format!("无法写入临时文件：{e}")))?;
+        out.flush().await.map_err(|e| write_failed(&e))?;
         files.push((field_name, path, shown));
     }
     Ok(Upload { dir, files })
+}
+
+fn write_failed(e: &std::io::Error) -> ApiError {
+    ApiError::internal(format!("无法写入临时文件：{e}"))
 }
 
 /// The command line's words for a file past the cap.
@@ -192,11 +203,9 @@ pub fn unzip(zip: &Path, into: &Path) -> Result<usize, ApiError> {
         }
         let target = into.join(&rel);
         if let Some(parent) = target.parent() {
-            std::fs::create_dir_all(parent)
-                .map_err(|e| ApiError::internal(format!("无法写入临时文件：{e}")))?;
+            std::fs::create_dir_all(parent).map_err(|e| write_failed(&e))?;
         }
-        let mut out = std::fs::File::create(&target)
-            .map_err(|e| ApiError::internal(format!("无法写入临时文件：{e}")))?;
+        let mut out = std::fs::File::create(&target).map_err(|e| write_failed(&e))?;
         let copied = std::io::copy(&mut (&mut entry).take(MAX_FILE_BYTES + 1), &mut out)
             .map_err(|e| bad(e.to_string()))?;
         if copied > MAX_FILE_BYTES {
