@@ -10,7 +10,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let path = std::env::args()
         .nth(1)
         .unwrap_or_else(|| "samples/shenzhen-zwfw-2024.xlsx".into());
-    let n = 50;
+    let n: usize = std::env::var("PHASES_N")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(50);
     let mut t = [0f64; 6];
     for _ in 0..n {
         let a = Instant::now();

@@ -215,6 +215,9 @@ pub fn from_f64(v: f64) -> Result<Decimal, ParseAmountError> {
     if !v.is_finite() {
         return Err(ParseAmountError::Overflow(v.to_string()));
     }
+    if let Some(d) = cents(v) {
+        return Ok(d);
+    }
     // `{}` on f64 prints the shortest string that round-trips.
     let shortest = format!("{v}");
     if v.abs() > 1e15 {
@@ -227,9 +230,52 @@ pub fn from_f64(v: f64) -> Result<Decimal, ParseAmountError> {
         .ok_or(ParseAmountError::Overflow(shortest))
 }
 
+/// `v` when it is the double nearest to a figure of at most two decimals (as
+/// almost every amount typed in a workbook is), without formatting it: that
+/// figure is then the shortest decimal that round-trips, which is what
+/// [`from_f64`] returns, its trailing zeros dropped as `{}` drops them.
+fn cents(v: f64) -> Option<Decimal> {
+    // Below 2^53 / 1000 the doubles are far closer than a cent apart.
+    if v == 0.0 || v.abs() >= 9.0e12 {
+        return None;
+    }
+    let n = (v * 100.0).round();
+    (n / 100.0 == v).then(|| Decimal::new(n as i64, 2).normalize())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cents_agree_with_the_shortest_round_trip() {
+        let slow = |v: f64| Decimal::from_str(&format!("{v}")).unwrap();
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut hits = 0;
+        for i in 0..200_000u64 {
+            x = x
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            let magnitude = 10f64.powi((i % 14) as i32);
+            let v = match i % 4 {
+                0 => ((x >> 11) % 1_000_000_000) as f64 / 100.0,
+                1 => {
+                    -(((x >> 11) as f64 / (1u64 << 53) as f64) * magnitude * 100.0).round() / 100.0
+                }
+                2 => (x >> 11) as f64 / (1u64 << 53) as f64 * magnitude,
+                _ => ((x >> 11) % 100_000) as f64 * 0.01 + 0.1,
+            };
+            if let Some(c) = cents(v) {
+                hits += 1;
+                let s = slow(v);
+                assert_eq!((c, c.scale()), (s, s.scale()), "{v}");
+            }
+        }
+        assert!(hits > 100_000, "{hits}");
+        assert_eq!(cents(0.1 + 0.2), None);
+        assert_eq!(cents(-0.0), None);
+        assert_eq!(from_f64(-0.0).unwrap().to_string(), slow(-0.0).to_string());
+    }
 
     fn d(s: &str) -> Decimal {
         Decimal::from_str(s).unwrap()

@@ -52,6 +52,23 @@ pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync + Send) -> 
     }
 }
 
+/// `f` over `items` with each item's index, mutably, in parallel when
+/// [`available`]; results in order.
+pub fn map_mut<T: Send, R: Send>(
+    items: &mut [T],
+    f: impl Fn(usize, &mut T) -> R + Sync + Send,
+) -> Vec<R> {
+    if available() {
+        items
+            .par_iter_mut()
+            .enumerate()
+            .map(|(i, t)| f(i, t))
+            .collect()
+    } else {
+        items.iter_mut().enumerate().map(|(i, t)| f(i, t)).collect()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -139,6 +139,18 @@ pub fn text_line(table: &str, line: usize) -> CellKey<'_> {
     CellKey::Text { table, line }
 }
 
+/// Records `at` for `name` unless it has a place already; whether `at` is
+/// the place it has.
+fn first_place(places: &mut HashMap<Box<str>, u32>, name: &str, at: u32) -> bool {
+    match places.get(name) {
+        Some(&p) => p == at,
+        None => {
+            places.insert(name.into(), at);
+            true
+        }
+    }
+}
+
 /// Figure → cell.
 #[derive(Debug, Clone, Default)]
 pub struct SourceMap {
@@ -255,22 +267,29 @@ impl SourceMap {
         row: u32,
         col: u32,
     ) -> bool {
-        let g = self
-            .grids
-            .entry(table.into())
-            .or_insert_with(|| GridSource {
-                sheet: sheet.clone(),
-                cols: HashMap::new(),
-                total_label: None,
-                blocks: Vec::new(),
-            });
-        if g.sheet != *sheet {
+        // A cell's names are almost always known already: looked up before
+        // an owned key is made, so that most cells allocate nothing.
+        if !self.grids.contains_key(table) {
+            self.grids.insert(
+                table.into(),
+                GridSource {
+                    sheet: sheet.clone(),
+                    cols: HashMap::new(),
+                    total_label: None,
+                    blocks: Vec::new(),
+                },
+            );
+        }
+        let Some(g) = self.grids.get_mut(table) else {
+            return false;
+        };
+        if !Arc::ptr_eq(&g.sheet, sheet) && g.sheet != *sheet {
             return false;
         }
         let fits = if key_row.is_empty() && key_col == LABEL {
             *g.total_label.get_or_insert(col) == col
         } else {
-            *g.cols.entry(key_col.into()).or_insert(col) == col
+            first_place(&mut g.cols, key_col, col)
         };
         if !fits {
             return false;
@@ -279,12 +298,11 @@ impl SourceMap {
             g.blocks.resize_with(block + 1, BlockSource::default);
         }
         let b = &mut g.blocks[block];
-        let at = if key_row.is_empty() {
-            b.total.get_or_insert(row)
+        if key_row.is_empty() {
+            *b.total.get_or_insert(row) == row
         } else {
-            b.rows.entry(key_row.into()).or_insert(row)
-        };
-        *at == row
+            first_place(&mut b.rows, key_row, row)
+        }
     }
 
     /// Takes in the cells recorded by another map (another table's).

@@ -24,6 +24,20 @@ impl Amounts {
         Amounts(Vec::new())
     }
 
+    /// Amounts of columns known to be distinct (a spec's columns), taken as
+    /// they come: collecting searches each column among those before it.
+    pub fn of_distinct_columns(
+        columns: impl IntoIterator<Item = (Arc<str>, Option<Amount>)>,
+    ) -> Amounts {
+        let a = Amounts(columns.into_iter().collect());
+        debug_assert!(a
+            .0
+            .iter()
+            .enumerate()
+            .all(|(i, (k, _))| a.0[..i].iter().all(|(j, _)| j != k)));
+        a
+    }
+
     /// The entry of column `id`: `None` when the row has no such column,
     /// `Some(None)` when the cell is blank.
     pub fn get(&self, id: &str) -> Option<&Option<Amount>> {

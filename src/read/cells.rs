@@ -217,8 +217,9 @@ impl<'a> Ctx<'a> {
         row: u32,
         cols: &[(std::sync::Arc<str>, u32)],
     ) -> crate::model::Amounts {
-        cols.iter()
-            .map(|(id, c)| (id.clone(), self.amount(row, *c)))
-            .collect()
+        crate::model::Amounts::of_distinct_columns(
+            cols.iter()
+                .map(|(id, c)| (id.clone(), self.amount(row, *c))),
+        )
     }
 }

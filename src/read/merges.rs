@@ -90,6 +90,10 @@ const EXCEL_COLS: u32 = 16_384;
 pub(crate) fn first_bad_reference(xml: &[u8]) -> Option<String> {
     for at in memchr::memchr_iter(b'<', xml) {
         let rest = &xml[at + 1..];
+        // Half of all tags close an element.
+        if rest.first() == Some(&b'/') {
+            continue;
+        }
         let name_len = rest
             .iter()
             .take_while(|b| !matches!(b, b' ' | b'\t' | b'\r' | b'\n' | b'/' | b'>'))
@@ -104,8 +108,17 @@ pub(crate) fn first_bad_reference(xml: &[u8]) -> Option<String> {
         let Some(end) = memchr::memchr(b'>', rest) else {
             break;
         };
-        let Some(r) = attr(&rest[..end], b"r") else {
+        let Some(raw) = raw_attr(&rest[..end], b"r") else {
             continue;
+        };
+        // An escaped reference is rare: only it is copied.
+        let r: std::borrow::Cow<str> = if raw.contains('&') {
+            match unescape(raw) {
+                Some(r) => r.into(),
+                None => continue,
+            }
+        } else {
+            raw.into()
         };
         let ok = if is_row {
             r.len() <= 7
@@ -116,7 +129,7 @@ pub(crate) fn first_bad_reference(xml: &[u8]) -> Option<String> {
             cell(&r).is_some_and(|(row, col)| row < EXCEL_ROWS && col < EXCEL_COLS)
         };
         if !ok {
-            return Some(r);
+            return Some(r.into_owned());
         }
     }
     None
@@ -172,6 +185,11 @@ pub(crate) fn elements<'a>(xml: &'a [u8], name: &'a [u8]) -> impl Iterator<Item 
 
 /// The unescaped value of attribute `key` within one tag.
 pub(crate) fn attr(tag: &[u8], key: &[u8]) -> Option<String> {
+    unescape(raw_attr(tag, key)?)
+}
+
+/// The value of attribute `key` within one tag, as written (entities kept).
+fn raw_attr<'a>(tag: &'a [u8], key: &[u8]) -> Option<&'a str> {
     let mut from = 0;
     while let Some(i) = memmem::find(&tag[from..], key) {
         let at = from + i;
@@ -189,7 +207,7 @@ pub(crate) fn attr(tag: &[u8], key: &[u8]) -> Option<String> {
             return None;
         }
         let end = memchr::memchr(quote, &rest[1..])?;
-        return unescape(std::str::from_utf8(&rest[1..1 + end]).ok()?);
+        return std::str::from_utf8(&rest[1..1 + end]).ok();
     }
     None
 }

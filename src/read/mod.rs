@@ -458,34 +458,37 @@ pub fn read_sheets(sheets: &[Sheet], specs: &SpecSet) -> Option<ReadOutcome> {
     }
     let mut all = Gathered::default();
     // Tables keyed by name learn the unit names from the tables read before
-    // them. Every table is read side by side, those keyed by name with no unit
-    // known, noting each question they asked about units; taken in table order,
-    // a table whose questions get other answers from the units known by then
-    // is read again. Findings, sources and model are those of a reading one by one.
+    // them: the tables keyed by code are read side by side first, then those
+    // keyed by name side by side with the units known by then, each noting
+    // the questions it asked about unit names. Taken in table order, a table
+    // whose questions get other answers from the units known by its turn is
+    // read again. Findings, sources and model are those of a reading one by one.
     let (by_code, by_name): (Vec<&Found>, Vec<&Found>) = found
         .iter()
         .partition(|f| specs.tables[f.spec].row_key != RowKey::Name);
-    let order: Vec<&Found> = sorted_by_number(by_code, specs)
-        .into_iter()
-        .chain(sorted_by_number(by_name, specs))
-        .collect();
-    let reads = crate::par::map(&order, |f| read_one(sheets, specs, f, &[]));
-    for (f, one) in order.iter().zip(reads) {
-        let one = if one.asked.is_empty() {
-            one
-        } else {
-            let known = all.known_units();
-            if one
-                .asked
-                .iter()
-                .all(|(unit, yes)| known.contains(unit) == *yes)
-            {
+    for wave in [
+        sorted_by_number(by_code, specs),
+        sorted_by_number(by_name, specs),
+    ] {
+        let known = all.known_units();
+        let reads = crate::par::map(&wave, |f| read_one(sheets, specs, f, &known));
+        for (f, one) in wave.iter().zip(reads) {
+            let one = if one.asked.is_empty() {
                 one
             } else {
-                read_one(sheets, specs, f, &known)
-            }
-        };
-        all.take(one, &mut diags, &mut sources);
+                let known = all.known_units();
+                if one
+                    .asked
+                    .iter()
+                    .all(|(unit, yes)| known.contains(unit) == *yes)
+                {
+                    one
+                } else {
+                    read_one(sheets, specs, f, &known)
+                }
+            };
+            all.take(one, &mut diags, &mut sources);
+        }
     }
     let Gathered {
         department,

@@ -139,7 +139,8 @@ fn suspects(found: &mut [Diagnostic]) {
 
 /// One operand of a sum, with its label for messages.
 pub(crate) struct Term<'a> {
-    pub label: String,
+    /// Borrowed where it can be: a big department has a term per unit, row and column.
+    pub label: std::borrow::Cow<'a, str>,
     pub value: Option<Amount>,
     /// The operand's cell.
     pub key: CellKey<'a>,
@@ -148,7 +149,11 @@ pub(crate) struct Term<'a> {
 }
 
 impl<'a> Term<'a> {
-    pub fn new(label: impl Into<String>, value: Option<Amount>, key: CellKey<'a>) -> Term<'a> {
+    pub fn new(
+        label: impl Into<std::borrow::Cow<'a, str>>,
+        value: Option<Amount>,
+        key: CellKey<'a>,
+    ) -> Term<'a> {
         Term {
             label: label.into(),
             value,
@@ -281,7 +286,7 @@ impl Checker<'_> {
     ) -> bool {
         let formula = parts
             .iter()
-            .map(|p| p.label.as_str())
+            .map(|p| p.label.as_ref())
             .collect::<Vec<_>>()
             .join(" + ");
         self.compare(rule, place, total, parts, relation, what, &formula)

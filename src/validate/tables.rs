@@ -541,6 +541,18 @@ fn units<'a>(v: &mut Checker<'a>, spec: &'a TableSpec, g: &'a GridTable) {
     let (dept, units) = (&g.blocks[0], &g.blocks[1..]);
     let rule = format!("T{}-COL-02", spec.number);
     let zero = Some(Amount::ZERO);
+    // Each unit's rows by key (the first of a repeated key, as a search
+    // finds it), found once rather than once per column.
+    let by_key: Vec<std::collections::HashMap<&str, &Amounts>> = units
+        .iter()
+        .map(|u| {
+            let mut m = std::collections::HashMap::new();
+            for r in &u.rows {
+                m.entry(r.key.as_str()).or_insert(&r.amounts);
+            }
+            m
+        })
+        .collect();
     let mut rows: Vec<(&str, Option<&Amounts>, String)> =
         vec![("", dept.total.as_ref(), row_label(&dept.unit, None))];
     rows.extend(dept.rows.iter().map(|r| {
@@ -560,13 +572,10 @@ fn units<'a>(v: &mut Checker<'a>, spec: &'a TableSpec, g: &'a GridTable) {
                     let value = if key.is_empty() {
                         u.total.as_ref().and_then(|t| get(t, &col.id))
                     } else {
-                        u.rows
-                            .iter()
-                            .find(|r| r.key == key)
-                            .map_or(zero, |r| get(&r.amounts, &col.id))
+                        by_key[ui].get(key).map_or(zero, |a| get(a, &col.id))
                     };
                     Term::new(
-                        u.unit.clone(),
+                        u.unit.as_str(),
                         value,
                         source::grid(&spec.id, ui + 1, key, &col.id),
                     )

@@ -119,6 +119,10 @@ pub(crate) fn draw(
 
     let depth = spec.depth() as u32;
     let cells = header_cells(spec, year);
+    // Heights first: a sheet written row by row cannot go back to a row.
+    for h in 0..depth {
+        ws.set_row_height(HEADER_ROW + h, header_row_height(&cells, h, widths))?;
+    }
     for hc in &cells {
         put(
             ws,
@@ -131,9 +135,6 @@ pub(crate) fn draw(
             &hc.text,
             &st.header,
         )?;
-    }
-    for h in 0..depth {
-        ws.set_row_height(HEADER_ROW + h, header_row_height(&cells, h, widths))?;
     }
     let header_last = HEADER_ROW + depth - 1;
     page_setup(ws, header_last)?;
@@ -239,6 +240,16 @@ pub(crate) fn notes(
         row += 1;
     }
     Ok(row)
+}
+
+/// Ends a sheet written row by row (constant memory) whose last row is
+/// `last_row`. rust_xlsxwriter 0.102 writes the last row of such a sheet
+/// twice when that row has a height of its own (notes do), and Excel repairs
+/// a file with a repeated row; an empty cell of the default format in the next
+/// row makes the writer finish `last_row` as it finishes every other row.
+pub(crate) fn end_rows(ws: &mut Worksheet, last_row: u32) -> Result<(), WriteError> {
+    ws.write_blank(last_row + 1, 0, &rust_xlsxwriter::Format::default())?;
+    Ok(())
 }
 
 /// The width, in characters, of a text sheet's one column.

@@ -31,6 +31,11 @@ fn explain_xlsx(e: &XlsxError) -> String {
             format!("有单元格的文字超过 Excel 的上限 32,767 个字符，请先用 check 找出并删减（{e}）")
         }
         XlsxError::IoError(io) => crate::io::explain(io),
+        XlsxError::TempFileError(dir, io) => format!(
+            "无法在临时文件夹 {} 中建立临时文件（{}）；请确认该文件夹存在且可写，或用环境变量 TMPDIR（Windows 为 TEMP）指定另一个可写的文件夹",
+            dir.display(),
+            crate::io::explain(io)
+        ),
         _ => e.to_string(),
     }
 }

@@ -7,7 +7,7 @@ use rust_xlsxwriter::{Format, Worksheet};
 use super::frame::{self, Mode, Page};
 use super::style::Styles;
 use super::{form, new_workbook, WriteError};
-use crate::amount::{grouped, Amount};
+use crate::amount::{grouped_len, Amount};
 use crate::model::{Budget, GridTable, Level, Table, TwoSidedTable};
 use crate::spec::{ColumnKind, RowKey, SpecSet, TableKind, TableSpec, Unit};
 use crate::text::{chinese_numeral, display_width, norm};
@@ -39,7 +39,7 @@ impl Out<'_> {
             Out::Text(s, Look::Indent1) => display_width(s) + 2,
             Out::Text(s, Look::Indent2) => display_width(s) + 4,
             Out::Text(s, _) => display_width(s),
-            Out::Amount(a) => a.map_or(0, |a| grouped(a).len()),
+            Out::Amount(a) => a.map_or(0, grouped_len),
             Out::Span(..) | Out::Covered => 0,
         }
     }
@@ -73,36 +73,6 @@ pub fn workbook_bytes(budget: &Budget, specs: &SpecSet) -> Result<Vec<u8>, Write
         .iter()
         .filter_map(|spec| budget.tables.get(&spec.id).map(|t| (spec, t)))
         .collect();
-    let sheet = |&(spec, table): &(&TableSpec, &Table)| -> Result<Worksheet, WriteError> {
-        let mut ws = Worksheet::new();
-        match table {
-            Table::Grid(g) => body_sheet(
-                &mut ws,
-                spec,
-                &st,
-                budget,
-                heading,
-                &published_names(
-                    grid_rows(spec, g, &name_levels(specs, budget, spec)),
-                    specs.layout.name_brackets,
-                ),
-                table,
-            )?,
-            Table::TwoSided(t) => body_sheet(
-                &mut ws,
-                spec,
-                &st,
-                budget,
-                heading,
-                &published_names(two_sided_rows(spec, t), specs.layout.name_brackets),
-                table,
-            )?,
-            Table::Form(f) => {
-                form::write(&mut ws, spec, &st, budget.year, &budget.department, Some(f))?;
-            }
-        }
-        Ok(ws)
-    };
     let page = Page {
         year: budget.year,
         department: &budget.department,
@@ -126,12 +96,50 @@ pub fn workbook_bytes(budget: &Budget, specs: &SpecSet) -> Result<Vec<u8>, Write
         Ok(())
     };
     narrative(&mut wb, false)?;
-    // The sheets are independent: built side by side when cores are free.
-    for ws in crate::par::map(&jobs, sheet) {
-        wb.push_worksheet(ws?);
+    // A body sheet is written row by row into a temporary file of its own
+    // (rust_xlsxwriter's constant-memory mode): a big department's cells are
+    // never all held at once. The sheets are prepared and written side by
+    // side; the formats are registered first, in a fixed order, so that their
+    // numbers do not depend on which sheet used one first.
+    let prepared = crate::par::map(&jobs, |&(spec, table)| {
+        body_rows(specs, budget, spec, table)
+    });
+    for f in st.all() {
+        wb.register_format(f);
     }
+    let first = wb.worksheets().len();
+    for (spec, table) in &jobs {
+        if let Table::Form(f) = table {
+            let mut ws = Worksheet::new();
+            form::write(&mut ws, spec, &st, budget.year, &budget.department, Some(f))?;
+            wb.push_worksheet(ws);
+        } else {
+            wb.add_worksheet_with_constant_memory()?;
+        }
+    }
+    let sheets = &mut wb.worksheets_mut()[first..first + jobs.len()];
+    let written = crate::par::map_mut(sheets, |i, ws| match &prepared[i] {
+        Some(rows) => body_sheet(ws, jobs[i].0, &st, budget, heading, rows, jobs[i].1),
+        None => Ok(()),
+    });
+    written.into_iter().collect::<Result<(), WriteError>>()?;
     narrative(&mut wb, true)?;
     Ok(wb.save_to_buffer()?)
+}
+
+/// A body sheet's rows as published; `None` for a form, which has no rows.
+fn body_rows<'a>(
+    specs: &'a SpecSet,
+    budget: &'a Budget,
+    spec: &'a TableSpec,
+    table: &'a Table,
+) -> Option<Vec<Vec<Out<'a>>>> {
+    let rows = match table {
+        Table::Grid(g) => grid_rows(spec, g, &name_levels(specs, budget, spec)),
+        Table::TwoSided(t) => two_sided_rows(spec, t),
+        Table::Form(_) => return None,
+    };
+    Some(published_names(rows, specs.layout.name_brackets))
 }
 
 fn body_sheet(
@@ -177,7 +185,8 @@ fn body_sheet(
             .map(|n| crate::text::fill(n, b.year, &b.department)),
     );
     let notes: Vec<&str> = notes.iter().map(String::as_str).collect();
-    frame::notes(ws, row, f.ncols - 1, &notes, st)?;
+    let end = frame::notes(ws, row, f.ncols - 1, &notes, st)?;
+    frame::end_rows(ws, end - 1)?;
     Ok(())
 }
 

@@ -43,6 +43,33 @@ fn cell() -> Format {
 }
 
 impl Styles {
+    /// Every format, in a fixed order.
+    pub fn all(&self) -> [&Format; 21] {
+        [
+            &self.mark,
+            &self.heading,
+            &self.text_heading,
+            &self.text_body,
+            &self.title,
+            &self.line,
+            &self.line_right,
+            &self.header,
+            &self.label,
+            &self.label_bold,
+            &self.indent1,
+            &self.indent2,
+            &self.code,
+            &self.amount,
+            &self.amount_whole,
+            &self.note,
+            &self.input_text,
+            &self.input_code,
+            &self.input_amount,
+            &self.long_text,
+            &self.input_long_text,
+        ]
+    }
+
     pub fn new() -> Styles {
         let label = cell().set_text_wrap();
         let amount = cell()
