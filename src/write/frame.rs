@@ -242,13 +242,14 @@ pub(crate) fn notes(
     Ok(row)
 }
 
-/// Ends a sheet written row by row (constant memory) whose last row is
-/// `last_row`. rust_xlsxwriter 0.102 writes the last row of such a sheet
-/// twice when that row has a height of its own (notes do), and Excel repairs
-/// a file with a repeated row; an empty cell of the default format in the next
-/// row makes the writer finish `last_row` as it finishes every other row.
-pub(crate) fn end_rows(ws: &mut Worksheet, last_row: u32) -> Result<(), WriteError> {
-    ws.write_blank(last_row + 1, 0, &rust_xlsxwriter::Format::default())?;
+/// Ends a sheet written row by row (constant memory). rust_xlsxwriter 0.102
+/// writes the last row of such a sheet twice when that row has a height of
+/// its own (notes do), and Excel repairs a file with a repeated row; an empty
+/// cell of the default format in the next row makes the writer finish the
+/// last row as it finishes every other row.
+/// `next` is the row after the sheet's last.
+pub(crate) fn end_rows(ws: &mut Worksheet, next: u32) -> Result<(), WriteError> {
+    ws.write_blank(next, 0, &rust_xlsxwriter::Format::default())?;
     Ok(())
 }
 

@@ -96,36 +96,69 @@ pub fn workbook_bytes(budget: &Budget, specs: &SpecSet) -> Result<Vec<u8>, Write
         Ok(())
     };
     narrative(&mut wb, false)?;
-    // A body sheet is written row by row into a temporary file of its own
-    // (rust_xlsxwriter's constant-memory mode): a big department's cells are
-    // never all held at once. The sheets are prepared and written side by
-    // side; the formats are registered first, in a fixed order, so that their
-    // numbers do not depend on which sheet used one first.
+    // The tables' rows are prepared side by side.
     let prepared = crate::par::map(&jobs, |&(spec, table)| {
         body_rows(specs, budget, spec, table)
     });
-    for f in st.all() {
-        wb.register_format(f);
-    }
-    let first = wb.worksheets().len();
-    for (spec, table) in &jobs {
-        if let Table::Form(f) = table {
-            let mut ws = Worksheet::new();
-            form::write(&mut ws, spec, &st, budget.year, &budget.department, Some(f))?;
-            wb.push_worksheet(ws);
-        } else {
-            wb.add_worksheet_with_constant_memory()?;
+    let rows: usize = prepared.iter().flatten().map(Vec::len).sum();
+    // A body sheet gives the row after its last.
+    let sheet = |ws: &mut Worksheet, i: usize| -> Result<Option<u32>, WriteError> {
+        let (spec, table) = jobs[i];
+        match (&prepared[i], table) {
+            (Some(rows), _) => body_sheet(ws, spec, &st, budget, heading, rows, table).map(Some),
+            (None, Table::Form(f)) => {
+                form::write(ws, spec, &st, budget.year, &budget.department, Some(f)).map(|()| None)
+            }
+            (None, _) => Err(WriteError::UnknownTable(spec.id.clone())),
         }
+    };
+    if rows < ROWS_THROUGH_FILES {
+        // The sheets are independent: built side by side when cores are free.
+        for ws in crate::par::map(&(0..jobs.len()).collect::<Vec<_>>(), |&i| {
+            let mut ws = Worksheet::new();
+            sheet(&mut ws, i).map(|_| ws)
+        }) {
+            wb.push_worksheet(ws?);
+        }
+    } else {
+        // A big department's body sheets are written row by row, each into a
+        // temporary file of its own (rust_xlsxwriter's constant-memory mode),
+        // so its cells are never all held at once; side by side, the formats
+        // registered first, in a fixed order, so that their numbers do not
+        // depend on which sheet used one first.
+        for f in st.all() {
+            wb.register_format(f);
+        }
+        let first = wb.worksheets().len();
+        for (i, (_, table)) in jobs.iter().enumerate() {
+            if let Table::Form(_) = table {
+                let mut ws = Worksheet::new();
+                sheet(&mut ws, i)?;
+                wb.push_worksheet(ws);
+            } else {
+                wb.add_worksheet_with_constant_memory()?;
+            }
+        }
+        let sheets = &mut wb.worksheets_mut()[first..first + jobs.len()];
+        let written = crate::par::map_mut(sheets, |i, ws| match prepared[i] {
+            Some(_) => match sheet(ws, i)? {
+                Some(next) => frame::end_rows(ws, next),
+                None => Ok(()),
+            },
+            None => Ok(()),
+        });
+        written.into_iter().collect::<Result<(), WriteError>>()?;
     }
-    let sheets = &mut wb.worksheets_mut()[first..first + jobs.len()];
-    let written = crate::par::map_mut(sheets, |i, ws| match &prepared[i] {
-        Some(rows) => body_sheet(ws, jobs[i].0, &st, budget, heading, rows, jobs[i].1),
-        None => Ok(()),
-    });
-    written.into_iter().collect::<Result<(), WriteError>>()?;
     narrative(&mut wb, true)?;
     Ok(wb.save_to_buffer()?)
 }
+
+/// From this many body rows on (a department of about twenty units), the
+/// body sheets are written through temporary files. Below, they are built in
+/// memory: a batch of ten thousand small departments would otherwise create
+/// and delete a dozen files per department, and file creation slows down as
+/// the file system tracks that many recently deleted files.
+const ROWS_THROUGH_FILES: usize = 2_000;
 
 /// A body sheet's rows as published; `None` for a form, which has no rows.
 fn body_rows<'a>(
@@ -150,7 +183,7 @@ fn body_sheet(
     heading: Option<&str>,
     rows: &[Vec<Out>],
     table: &Table,
-) -> Result<(), WriteError> {
+) -> Result<u32, WriteError> {
     let content: Vec<usize> = (0..spec.printed_columns().len())
         .map(|c| {
             rows.iter()
@@ -185,9 +218,7 @@ fn body_sheet(
             .map(|n| crate::text::fill(n, b.year, &b.department)),
     );
     let notes: Vec<&str> = notes.iter().map(String::as_str).collect();
-    let end = frame::notes(ws, row, f.ncols - 1, &notes, st)?;
-    frame::end_rows(ws, end - 1)?;
-    Ok(())
+    frame::notes(ws, row, f.ncols - 1, &notes, st)
 }
 
 /// Writes one cell; `yuan`: the table is in 元, whose whole amounts print
