@@ -100,7 +100,7 @@ pub fn workbook_bytes(budget: &Budget, specs: &SpecSet) -> Result<Vec<u8>, Write
     let prepared = crate::par::map(&jobs, |&(spec, table)| {
         body_rows(specs, budget, spec, table)
     });
-    let rows: usize = prepared.iter().flatten().map(Vec::len).sum();
+    let body_rows_in_all: usize = prepared.iter().flatten().map(Vec::len).sum();
     // A body sheet gives the row after its last.
     let sheet = |ws: &mut Worksheet, i: usize| -> Result<Option<u32>, WriteError> {
         let (spec, table) = jobs[i];
@@ -112,7 +112,7 @@ pub fn workbook_bytes(budget: &Budget, specs: &SpecSet) -> Result<Vec<u8>, Write
             (None, _) => Err(WriteError::UnknownTable(spec.id.clone())),
         }
     };
-    if rows < ROWS_THROUGH_FILES {
+    if body_rows_in_all < ROWS_THROUGH_FILES {
         // The sheets are independent: built side by side when cores are free.
         for ws in crate::par::map(&(0..jobs.len()).collect::<Vec<_>>(), |&i| {
             let mut ws = Worksheet::new();
@@ -141,10 +141,8 @@ pub fn workbook_bytes(budget: &Budget, specs: &SpecSet) -> Result<Vec<u8>, Write
         }
         let sheets = &mut wb.worksheets_mut()[first..first + jobs.len()];
         let written = crate::par::map_mut(sheets, |i, ws| match prepared[i] {
-            Some(_) => match sheet(ws, i)? {
-                Some(next) => frame::end_rows(ws, next),
-                None => Ok(()),
-            },
+            Some(_) => sheet(ws, i)?.map_or(Ok(()), |next| frame::end_rows(ws, next)),
+            // A form, written above.
             None => Ok(()),
         });
         written.into_iter().collect::<Result<(), WriteError>>()?;

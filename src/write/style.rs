@@ -43,30 +43,55 @@ fn cell() -> Format {
 }
 
 impl Styles {
-    /// Every format, in a fixed order.
+    /// Every format, in a fixed order. The pattern names every field, so a
+    /// format added to `Styles` must be added here too (a writer that
+    /// registers formats up front relies on knowing them all).
     pub fn all(&self) -> [&Format; 21] {
+        let Styles {
+            mark,
+            heading,
+            text_heading,
+            text_body,
+            title,
+            line,
+            line_right,
+            header,
+            label,
+            label_bold,
+            indent1,
+            indent2,
+            code,
+            amount,
+            amount_whole,
+            note,
+            input_text,
+            input_code,
+            input_amount,
+            long_text,
+            input_long_text,
+        } = self;
         [
-            &self.mark,
-            &self.heading,
-            &self.text_heading,
-            &self.text_body,
-            &self.title,
-            &self.line,
-            &self.line_right,
-            &self.header,
-            &self.label,
-            &self.label_bold,
-            &self.indent1,
-            &self.indent2,
-            &self.code,
-            &self.amount,
-            &self.amount_whole,
-            &self.note,
-            &self.input_text,
-            &self.input_code,
-            &self.input_amount,
-            &self.long_text,
-            &self.input_long_text,
+            mark,
+            heading,
+            text_heading,
+            text_body,
+            title,
+            line,
+            line_right,
+            header,
+            label,
+            label_bold,
+            indent1,
+            indent2,
+            code,
+            amount,
+            amount_whole,
+            note,
+            input_text,
+            input_code,
+            input_amount,
+            long_text,
+            input_long_text,
         ]
     }
 
