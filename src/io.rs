@@ -76,7 +76,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8], inputs: &[&Path]) -> Result<(), O
 pub fn write_atomic_with(
     path: &Path,
     inputs: &[&Path],
-    fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+    fill: impl FnOnce(&mut (dyn Write + Send)) -> std::io::Result<()>,
 ) -> Result<(), OutputError> {
     if inputs.iter().any(|i| same_file(i, path)) {
         return Err(OutputError::SameAsInput(path.display().to_string()));

@@ -171,6 +171,47 @@ fn hostile_department_names_stay_inside_the_output() {
     assert!(!dir.path().join("逃逸").exists());
 }
 
+/// Names that differ only in characters a folder name cannot hold, or only in
+/// case, and a name equal to another's numbered folder: each department gets
+/// a folder of its own, never another's.
+#[test]
+fn departments_whose_folder_names_meet_each_get_their_own_folder() {
+    let dir = tmp();
+    let input = dir.path().join("in");
+    std::fs::create_dir_all(&input).unwrap();
+    let names = ["甲/乙", "甲_乙", "甲_乙-2", "ABC局", "abc局"];
+    for (i, name) in names.iter().enumerate() {
+        let mut m = sample_model();
+        m.department = (*name).into();
+        std::fs::write(
+            input.join(format!("{i}.json")),
+            budget_tables::model::json::to_string(&m),
+        )
+        .unwrap();
+    }
+    let out = dir.path().join("out");
+    batch(&input, &out).assert().success();
+    let r = rollup(&out, 2024);
+    let mut folders = Vec::new();
+    for e in r["entries"].as_array().unwrap() {
+        let folder = e["folder"].as_str().unwrap();
+        let model = std::fs::read_to_string(out.join(folder).join("模型.json")).unwrap();
+        let m = budget_tables::model::json::from_str(&model).unwrap();
+        assert_eq!(Some(m.department.as_str()), e["department"].as_str());
+        folders.push(folder.to_string());
+    }
+    assert_eq!(
+        folders,
+        [
+            "2024/甲_乙",
+            "2024/甲_乙-2",
+            "2024/甲_乙-2-2",
+            "2024/ABC局",
+            "2024/abc局-2"
+        ]
+    );
+}
+
 #[test]
 fn output_inside_input_is_refused() {
     let dir = tmp();

@@ -6,15 +6,18 @@
 //! Outputs are staged per input and moved into place only when the
 //! department is known not to conflict with another input of the same year.
 
+mod ledger;
 pub mod names;
 mod rollup;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+
+use ledger::Ledger;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use rayon::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::amount::Amount;
 use crate::diag::{has_errors, Severity};
@@ -44,10 +47,12 @@ pub enum BatchError {
     Interrupted,
     #[error("输出目录 {0} 正由另一个 budget-tables batch 使用；请等它结束，或换一个输出目录")]
     Busy(String),
+    #[error("无法读写本次处理的汇总记录（输出目录 {path} 中的临时文件）：{detail}；请检查磁盘空间后重新运行")]
+    Records { path: String, detail: String },
 }
 
 /// What became of one input.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Status {
     #[serde(rename = "通过")]
     Passed,
@@ -66,6 +71,9 @@ pub enum Status {
 }
 
 impl Status {
+    /// How many statuses there are.
+    pub const COUNT: usize = 6;
+
     pub fn label(self) -> &'static str {
         match self {
             Status::Passed => "通过",
@@ -79,7 +87,7 @@ impl Status {
 }
 
 /// One row of the roll-up.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Entry {
     /// The input, relative to the input folder.
     pub file: String,
@@ -96,7 +104,7 @@ pub struct Entry {
     /// The first roll-up figure against the prior year's, where the prior year was given.
     pub change: Option<Change>,
     /// Why there is no year-over-year comparison although `--prior-dir` was given.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub no_prior: Option<String>,
     /// The department's output folder, relative to the output folder.
     pub folder: Option<String>,
@@ -105,13 +113,13 @@ pub struct Entry {
     /// Failing rule id → number of findings (errors and warnings).
     pub rules: BTreeMap<String, usize>,
     /// The check of the workbook's own 说明 sheets, where it has any.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub narrative: Option<NarrativeCounts>,
     pub message: Option<String>,
 }
 
 /// What the check of a department's 说明 sheets counted.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NarrativeCounts {
     pub sentences: usize,
     pub statements: usize,
@@ -145,10 +153,76 @@ pub struct Batch<'a> {
 }
 
 /// The result of a run: every entry and the roll-up files written.
-#[derive(Debug, Clone, Serialize)]
+///
+/// The entries stay on disk (a province's ten thousand would otherwise sit
+/// in memory to the end); [`Summary::entries`] reads them back in input
+/// order. Serialized as `{"entries": [...], "rollups": [...]}`, streamed.
+#[derive(Debug)]
 pub struct Summary {
-    pub entries: Vec<Entry>,
+    ledger: Ledger,
+    output: PathBuf,
+    counts: [usize; Status::COUNT],
+    /// The roll-up workbooks, relative to the output folder.
     pub rollups: Vec<String>,
+}
+
+impl Summary {
+    /// Every entry, in the order of the inputs.
+    pub fn entries(&self) -> impl Iterator<Item = Result<Entry, BatchError>> + '_ {
+        self.ledger
+            .iter()
+            .map(|e| e.map_err(|e| records_err(&self.output, e)))
+    }
+
+    /// How many inputs ended as `s`.
+    pub fn count(&self, s: Status) -> usize {
+        self.counts[s as usize]
+    }
+
+    /// How many inputs there were.
+    pub fn len(&self) -> usize {
+        self.counts.iter().sum()
+    }
+
+    /// True when the input folder held no input.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl Serialize for Summary {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = s.serialize_struct("Summary", 2)?;
+        st.serialize_field("entries", &Streamed(&self.ledger, &|_| true))?;
+        st.serialize_field("rollups", &self.rollups)?;
+        st.end()
+    }
+}
+
+/// The entries of a ledger that `pick` keeps, serialized one by one as they
+/// are read.
+pub(crate) struct Streamed<'a>(&'a Ledger, &'a dyn Fn(&Entry) -> bool);
+
+impl Serialize for Streamed<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{Error, SerializeSeq};
+        let mut seq = s.serialize_seq(None)?;
+        for e in self.0.iter() {
+            let e = e.map_err(S::Error::custom)?;
+            if (self.1)(&e) {
+                seq.serialize_element(&e)?;
+            }
+        }
+        seq.end()
+    }
+}
+
+fn records_err(output: &Path, e: std::io::Error) -> BatchError {
+    BatchError::Records {
+        path: output.display().to_string(),
+        detail: e.to_string(),
+    }
 }
 
 const INPUT_EXT: &[&str] = &["xlsx", "xls", "ods", "json"];
@@ -312,43 +386,53 @@ impl Batch<'_> {
             .build()
             .map_err(|e| out_err(&output, e))?;
         let prior = pool.install(|| self.prior_index(&output));
-        let mut entries: Vec<Entry> = pool.install(|| {
-            found
-                .files
-                .par_iter()
-                .enumerate()
-                .map(|(i, f)| {
-                    let e = if stop.load(Ordering::Relaxed) {
-                        None
-                    } else {
-                        Some(self.one_guarded(
-                            &input,
-                            f,
-                            &staging.path().join(i.to_string()),
-                            &prior,
-                        ))
-                    };
-                    progress(Step::Done);
-                    e
-                })
-                .collect::<Vec<Option<Entry>>>()
-                .into_iter()
-                .flatten()
-                .collect()
+        let files = found.files.len();
+        let ledger =
+            Ledger::new(&output, files + found.odd.len()).map_err(|e| out_err(&output, e))?;
+        // A record that cannot be written stops the run: no department goes unreported.
+        let lost: std::sync::Mutex<Option<std::io::Error>> = std::sync::Mutex::new(None);
+        let halted = || stop.load(Ordering::Relaxed) || lost.lock().is_ok_and(|l| l.is_some());
+        pool.install(|| {
+            found.files.par_iter().enumerate().for_each(|(i, f)| {
+                if !halted() {
+                    let stage = staging.path().join(i.to_string());
+                    let e = self.one_guarded(&input, f, &stage, &prior);
+                    if let Err(err) = ledger.put(i, &e) {
+                        if let Ok(mut l) = lost.lock() {
+                            l.get_or_insert(err);
+                        }
+                    }
+                }
+                progress(Step::Done);
+            });
         });
-        for p in &found.odd {
+        if let Some(err) = lost.into_inner().ok().flatten() {
+            return Err(records_err(&output, err));
+        }
+        for (k, p) in found.odd.iter().enumerate() {
             let mut e = Entry::new(rel(&input, p));
             e.message = Some("不是普通文件（管道、设备或失效的链接），没有读取".into());
-            entries.push(e);
+            ledger
+                .put(files + k, &e)
+                .map_err(|err| records_err(&output, err))?;
             progress(Step::Done);
         }
         if stop.load(Ordering::Relaxed) {
             return Err(BatchError::Interrupted);
         }
-        let entries = place(entries, staging.path(), &output);
+        place(&ledger, staging.path(), &output).map_err(|e| records_err(&output, e))?;
         drop(staging);
-        let rollups = rollup::write_all(&output, &entries, &self.rule_descriptions())?;
-        Ok(Summary { entries, rollups })
+        let rollups = rollup::write_all(&output, &ledger, &self.rule_descriptions())?;
+        let mut counts = [0; Status::COUNT];
+        for e in ledger.iter() {
+            counts[e.map_err(|e| records_err(&output, e))?.status as usize] += 1;
+        }
+        Ok(Summary {
+            ledger,
+            output,
+            counts,
+            rollups,
+        })
     }
 
     /// Prior-year inputs by layout and department: (year, path), read once, models dropped.
@@ -541,52 +625,33 @@ impl Batch<'_> {
 
 /// Moves each department's staged outputs into `<year>/<department>/`;
 /// two inputs of one department and year are both reported, neither kept. A
-/// move that fails marks that department failed; the others go on.
-fn place(mut entries: Vec<Entry>, staging: &Path, output: &Path) -> Vec<Entry> {
-    // A department may publish in several layouts (预算 and 决算) the same year.
-    let mut groups: HashMap<(i32, String, String), Vec<usize>> = HashMap::new();
-    for (i, e) in entries.iter().enumerate() {
-        if let (Some(y), Some(d), false) = (e.year, &e.department, e.status == Status::Failed) {
-            let layout = e.layout.clone().unwrap_or_default();
-            groups.entry((y, layout, norm(d))).or_default().push(i);
-        }
-    }
-    let several = groups.keys().map(|k| &k.1).collect::<HashSet<_>>().len() > 1;
-    let mut used: HashMap<String, usize> = HashMap::new();
-    let mut order: Vec<&(i32, String, String)> = groups.keys().collect();
-    order.sort();
-    let mut moves = Vec::new();
-    for key in order {
-        let idx = &groups[key];
-        if idx.len() > 1 {
-            let files: Vec<String> = idx.iter().map(|&i| entries[i].file.clone()).collect();
-            for &i in idx {
-                entries[i].status = Status::Conflict;
-                entries[i].outputs.clear();
-                entries[i].message = Some(format!(
-                    "同一部门、同一年度有 {} 个输入：{}；均未输出，请只保留一个",
-                    idx.len(),
-                    files.join("、")
-                ));
-            }
+/// move that fails marks that department failed; the others go on. Each
+/// changed entry is stored again in the ledger.
+///
+/// # Errors
+/// The ledger cannot be read or written.
+fn place(ledger: &Ledger, staging: &Path, output: &Path) -> std::io::Result<()> {
+    let (keys, several) = placement_keys(ledger)?;
+    // Folder names as a case-insensitive file system sees them: one folder never serves two departments.
+    let mut used: HashSet<String> = HashSet::new();
+    for group in keys.chunk_by(|a, b| (a.0, a.1, &a.2) == (b.0, b.1, &b.2)) {
+        if group.len() > 1 {
+            conflict(ledger, group.iter().map(|k| k.3 as usize))?;
             continue;
         }
-        let i = idx[0];
-        let e = &entries[i];
-        let dept = names::safe_component(e.department.as_deref().unwrap_or(""));
-        let base = if several {
-            format!("{}/{}/{dept}", key.0, names::safe_component(&key.1))
-        } else {
-            format!("{}/{dept}", key.0)
+        let slot = group[0].3 as usize;
+        let Some(mut e) = ledger.get(slot)? else {
+            continue;
         };
-        let n = used.entry(base.clone()).or_insert(0);
-        *n += 1;
-        let folder = if *n == 1 { base } else { format!("{base}-{n}") };
-        moves.push((i, folder));
-    }
-    for (i, folder) in moves {
-        let src = staging.join(i.to_string());
-        let e = &mut entries[i];
+        let dept = names::safe_component(e.department.as_deref().unwrap_or(""));
+        let (year, layout) = (group[0].0, e.layout.clone().unwrap_or_default());
+        let base = if several {
+            format!("{year}/{}/{dept}", names::safe_component(&layout))
+        } else {
+            format!("{year}/{dept}")
+        };
+        let folder = free_folder(base, &mut used);
+        let src = staging.join(slot.to_string());
         if src.is_dir() {
             if let Err(err) = replace_dir(&src, &output.join(&folder), staging) {
                 e.status = Status::Failed;
@@ -595,17 +660,95 @@ fn place(mut entries: Vec<Entry>, staging: &Path, output: &Path) -> Vec<Entry> {
                     "无法把输出放入 {folder}：{}",
                     crate::io::explain(&err)
                 ));
+                ledger.put(slot, &e)?;
                 continue;
             }
         }
-        e.outputs = e
-            .outputs
-            .iter()
-            .map(|(l, n)| (l.clone(), format!("{folder}/{n}")))
-            .collect();
+        for (_, path) in &mut e.outputs {
+            *path = format!("{folder}/{path}");
+        }
         e.folder = Some(folder);
+        ledger.put(slot, &e)?;
     }
-    entries
+    Ok(())
+}
+
+/// (year, layout's rank by id, normalized department, slot) of an entry that
+/// can be placed. Only these stay in memory while the outputs are placed.
+type Key = (i32, u16, Box<str>, u32);
+
+/// Every placeable entry's key, sorted, and whether there are several layouts.
+fn placement_keys(ledger: &Ledger) -> std::io::Result<(Vec<Key>, bool)> {
+    let mut layouts: Vec<String> = Vec::new();
+    let mut keys: Vec<Key> = Vec::new();
+    for slot in 0..ledger.slots() {
+        let Some(e) = ledger.get(slot)? else {
+            continue;
+        };
+        // A department may publish in several layouts (预算 and 决算) the same year.
+        if let (Some(y), Some(d), false) = (e.year, &e.department, e.status == Status::Failed) {
+            let layout = e.layout.unwrap_or_default();
+            let l = match layouts.iter().position(|x| *x == layout) {
+                Some(l) => l,
+                None => {
+                    layouts.push(layout);
+                    layouts.len() - 1
+                }
+            };
+            keys.push((y, l as u16, norm(d).into_boxed_str(), slot as u32));
+        }
+    }
+    // Layouts ranked by id, so which department gets a suffix does not depend on the inputs' order.
+    let mut by_id: Vec<usize> = (0..layouts.len()).collect();
+    by_id.sort_by(|a, b| layouts[*a].cmp(&layouts[*b]));
+    let mut rank = vec![0u16; layouts.len()];
+    for (r, l) in by_id.into_iter().enumerate() {
+        rank[l] = r as u16;
+    }
+    for k in &mut keys {
+        k.1 = rank[k.1 as usize];
+    }
+    keys.sort_unstable();
+    Ok((keys, layouts.len() > 1))
+}
+
+/// Several inputs of one department, layout and year: each reported, none placed.
+fn conflict(ledger: &Ledger, slots: impl Iterator<Item = usize> + Clone) -> std::io::Result<()> {
+    let mut files = Vec::new();
+    for slot in slots.clone() {
+        if let Some(e) = ledger.get(slot)? {
+            files.push(e.file);
+        }
+    }
+    for slot in slots {
+        if let Some(mut e) = ledger.get(slot)? {
+            e.status = Status::Conflict;
+            e.outputs.clear();
+            e.message = Some(format!(
+                "同一部门、同一年度有 {} 个输入：{}；均未输出，请只保留一个",
+                files.len(),
+                files.join("、")
+            ));
+            ledger.put(slot, &e)?;
+        }
+    }
+    Ok(())
+}
+
+/// `base`, or `base-2`, `base-3`, … : the first not given to another department.
+fn free_folder(base: String, used: &mut HashSet<String>) -> String {
+    let mut n = 1;
+    loop {
+        let folder = if n == 1 {
+            base.clone()
+        } else {
+            format!("{base}-{n}")
+        };
+        if used.insert(folder.to_lowercase()) {
+            return folder;
+        }
+        n += 1;
+    }
 }
 
 /// Puts the folder `src` at `dst`, a previous `dst` set aside into `trash`

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
-use budget_tables::batch::{Batch, BatchError, Status, Step};
+use budget_tables::batch::{Batch, BatchError, Status, Step, Summary};
 use budget_tables::spec::SpecSet;
 use budget_tables::validate::Options;
 
@@ -77,66 +77,11 @@ pub fn run(layouts: &[SpecSet], check: &Options, a: Args) -> Result<ExitCode, Cm
         }
         Err(e) => return Err(CmdError::Usage(e.to_string())),
     };
-    let count = |s: Status| summary.entries.iter().filter(|e| e.status == s).count();
+    let count = |s: Status| summary.count(s);
     if a.as_json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&summary).unwrap_or_default()
-        );
+        print_json(&summary)?;
     } else {
-        for e in summary.entries.iter().filter(|e| {
-            matches!(
-                e.status,
-                Status::Unreadable | Status::Conflict | Status::Failed
-            )
-        }) {
-            eprintln!(
-                "{}：{}：{}",
-                e.file,
-                e.status.label(),
-                e.message.as_deref().unwrap_or("")
-            );
-        }
-        let named = |pick: &dyn Fn(&budget_tables::batch::Entry) -> bool| {
-            summary
-                .entries
-                .iter()
-                .filter(|e| pick(e))
-                .map(|e| e.department.clone().unwrap_or_else(|| e.file.clone()))
-                .collect::<Vec<_>>()
-        };
-        let with_errors = named(&|e| e.status == Status::Errors);
-        if !with_errors.is_empty() {
-            println!(
-                "有错误的部门（{} 个）：{}",
-                with_errors.len(),
-                with_errors.join("、")
-            );
-        }
-        let no_prior = named(&|e| e.no_prior.is_some());
-        if !no_prior.is_empty() {
-            println!(
-                "没有上年数据、未做年度对比的部门（{} 个）：{}",
-                no_prior.len(),
-                no_prior.join("、")
-            );
-        }
-        println!(
-            "共 {} 个输入：通过 {}，有警告 {}，有错误 {}，无法读取 {}，冲突 {}，输出失败 {}；汇总：{}",
-            summary.entries.len(),
-            count(Status::Passed),
-            count(Status::Warnings),
-            count(Status::Errors),
-            count(Status::Unreadable),
-            count(Status::Conflict),
-            count(Status::Failed),
-            summary
-                .rollups
-                .iter()
-                .map(|r| a.output.join(r).display().to_string())
-                .collect::<Vec<_>>()
-                .join("、")
-        );
+        print_text(&summary, a.output)?;
     }
     Ok(if count(Status::Unreadable) + count(Status::Failed) > 0 {
         exit(EXIT_UNREADABLE)
@@ -145,6 +90,75 @@ pub fn run(layouts: &[SpecSet], check: &Options, a: Args) -> Result<ExitCode, Cm
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// The summary as JSON on stdout, each entry written as it is read back.
+fn print_json(summary: &Summary) -> Result<(), CmdError> {
+    use std::io::Write;
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    serde_json::to_writer_pretty(&mut out, summary).map_err(|e| CmdError::Usage(e.to_string()))?;
+    writeln!(out)
+        .and_then(|()| out.flush())
+        .map_err(|e| CmdError::Usage(e.to_string()))
+}
+
+/// The inputs that need attention, then one line of counts.
+fn print_text(summary: &Summary, output: &Path) -> Result<(), CmdError> {
+    let mut with_errors = Vec::new();
+    let mut no_prior = Vec::new();
+    for e in summary.entries() {
+        let e = e.map_err(|e| CmdError::Usage(e.to_string()))?;
+        if matches!(
+            e.status,
+            Status::Unreadable | Status::Conflict | Status::Failed
+        ) {
+            eprintln!(
+                "{}：{}：{}",
+                e.file,
+                e.status.label(),
+                e.message.as_deref().unwrap_or("")
+            );
+        }
+        let name = || e.department.clone().unwrap_or_else(|| e.file.clone());
+        if e.status == Status::Errors {
+            with_errors.push(name());
+        }
+        if e.no_prior.is_some() {
+            no_prior.push(name());
+        }
+    }
+    if !with_errors.is_empty() {
+        println!(
+            "有错误的部门（{} 个）：{}",
+            with_errors.len(),
+            with_errors.join("、")
+        );
+    }
+    if !no_prior.is_empty() {
+        println!(
+            "没有上年数据、未做年度对比的部门（{} 个）：{}",
+            no_prior.len(),
+            no_prior.join("、")
+        );
+    }
+    let count = |s: Status| summary.count(s);
+    println!(
+        "共 {} 个输入：通过 {}，有警告 {}，有错误 {}，无法读取 {}，冲突 {}，输出失败 {}；汇总：{}",
+        summary.len(),
+        count(Status::Passed),
+        count(Status::Warnings),
+        count(Status::Errors),
+        count(Status::Unreadable),
+        count(Status::Conflict),
+        count(Status::Failed),
+        summary
+            .rollups
+            .iter()
+            .map(|r| output.join(r).display().to_string())
+            .collect::<Vec<_>>()
+            .join("、")
+    );
+    Ok(())
 }
 
 /// glibc gives each thread its own malloc arena and keeps what was freed in

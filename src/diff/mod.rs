@@ -7,7 +7,7 @@ mod lines;
 pub mod sentence;
 
 use rust_decimal::{Decimal, RoundingStrategy};
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::amount::Amount;
 use crate::model::Budget;
@@ -48,7 +48,7 @@ pub struct Headline {
 }
 
 /// A figure in both years.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Change {
     pub prior: Option<Amount>,
     pub current: Option<Amount>,
@@ -73,6 +73,21 @@ impl Serialize for Rate {
             Rate::Percent(p) => s.serialize_str(&p.to_string()),
             Rate::New => s.serialize_str("新增"),
             Rate::None => s.serialize_none(),
+        }
+    }
+}
+
+/// Reads back what [`Rate`]'s `Serialize` wrote (a batch keeps its roll-up
+/// rows on disk as JSON).
+impl<'de> Deserialize<'de> for Rate {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        match Option::<String>::deserialize(d)? {
+            None => Ok(Rate::None),
+            Some(s) if s == "新增" => Ok(Rate::New),
+            Some(s) => s
+                .parse()
+                .map(Rate::Percent)
+                .map_err(|_| serde::de::Error::custom(format!("不是增减率：{s}"))),
         }
     }
 }

@@ -566,6 +566,8 @@ async fn batch_files(State(s): State<Arc<AppState>>, form: Multipart) -> Answer 
     })
     .await?;
     let id = state.results.keep(zip)?;
+    // The entries are read back from the batch's records as they are serialized.
+    let summary = serde_json::to_value(&summary).map_err(|e| ApiError::internal(e.to_string()))?;
     Ok(Json(serde_json::json!({"id": id, "summary": summary})).into_response())
 }
 
@@ -577,7 +579,12 @@ fn zip_folder(dir: &Path) -> Result<Vec<u8>, Box<dyn std::error::Error>> {
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
         for e in std::fs::read_dir(&d)? {
-            let p = e?.path();
+            let e = e?;
+            // The batch's own lock and records (hidden files) are not outputs.
+            if e.file_name().to_string_lossy().starts_with('.') {
+                continue;
+            }
+            let p = e.path();
             if p.is_dir() {
                 stack.push(p);
             } else {
