@@ -584,8 +584,9 @@ fn link_cell(
     Ok(())
 }
 
-/// A link as a `HYPERLINK` formula with its text as the cached result:
-/// Excel, WPS and LibreOffice open a relative path from the workbook's folder.
+/// A link as a `HYPERLINK` formula with its text as the cached result; the
+/// path is relative to the roll-up's folder, as the cell hyperlinks' are
+/// (LibreOffice exports these cells to HTML as the same relative links).
 fn link_formula(
     ws: &mut Worksheet,
     (r, c): (u32, u16),
