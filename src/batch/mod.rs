@@ -70,6 +70,9 @@ pub enum Status {
     Failed,
 }
 
+// `Status::COUNT` sizes the counts, indexed by `status as usize`: the last status is its end.
+const _: () = assert!(Status::Failed as usize + 1 == Status::COUNT);
+
 impl Status {
     /// How many statuses there are.
     pub const COUNT: usize = 6;
@@ -275,7 +278,7 @@ pub fn discover(dir: &Path, skip: Option<&Path>) -> Found {
                     if skip.is_some_and(|s| real.starts_with(s)) {
                         continue;
                     }
-                    if seen.insert(real) {
+                    if seen.insert(file_id(&m, real)) {
                         found.files.push(p);
                     }
                 }
@@ -287,6 +290,20 @@ pub fn discover(dir: &Path, skip: Option<&Path>) -> Found {
     found.files.sort();
     found.odd.sort();
     found
+}
+
+/// What tells one file from another however it is reached: its device and
+/// inode where there are such (16 bytes, not a path, for each of a province's
+/// inputs), else its canonical path.
+#[cfg(unix)]
+fn file_id(m: &std::fs::Metadata, _real: PathBuf) -> (u64, u64) {
+    use std::os::unix::fs::MetadataExt;
+    (m.dev(), m.ino())
+}
+
+#[cfg(not(unix))]
+fn file_id(_m: &std::fs::Metadata, real: PathBuf) -> PathBuf {
+    real
 }
 
 /// True when `p` is the folder `canonical` (both existing).
