@@ -662,6 +662,13 @@ fn batch_rolls_up_files_and_zips_and_its_outputs_download() {
     let names: Vec<String> = (0..archive.len())
         .map(|i| archive.by_index(i).unwrap().name().unwrap().to_string())
         .collect();
+    // Outputs only: not the batch's lock file nor its records.
+    assert!(
+        names
+            .iter()
+            .all(|n| !n.split('/').any(|part| part.starts_with('.'))),
+        "{names:?}"
+    );
     for rollup in v["summary"]["rollups"].as_array().unwrap() {
         assert!(
             names.contains(&rollup.as_str().unwrap().to_string()),

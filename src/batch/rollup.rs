@@ -115,6 +115,8 @@ struct Plan {
     total: usize,
     /// Inputs read as a department: the rules sheet's columns.
     departments: usize,
+    /// The widest department name, in display columns (CJK counts 2).
+    widest_department: usize,
     /// Failing rule → what it checks and where it fails (department column, count).
     rules: BTreeMap<String, RuleRow>,
 }
@@ -182,6 +184,9 @@ impl Plan {
         add_new(&mut self.all_figures, labels);
         if e.department.is_none() {
             return;
+        }
+        if let Some(d) = &e.department {
+            self.widest_department = self.widest_department.max(crate::text::display_width(d));
         }
         let column = self.departments;
         self.departments += 1;
@@ -327,7 +332,15 @@ fn rules_sheet(
     let wrapped = st.cell.clone().set_text_wrap();
     // Within the 16,384 columns of a sheet: the column fits a u16.
     let col = |j: usize| (j - columns.start + 2) as u16;
-    ws.set_row_height(0, 60)?;
+    let sized = columns.len() <= PER_CELL_EXTRAS_UP_TO;
+    // Narrow columns wrap a name onto more lines (about 8 display columns to a
+    // line): the heading row is made tall enough for the widest.
+    let lines = if sized {
+        4
+    } else {
+        plan.widest_department.div_ceil(8).max(4)
+    };
+    ws.set_row_height(0, 15 * lines as u32)?;
     ws.write_string_with_format(0, 0, "规则", &st.head)?;
     ws.write_string_with_format(0, 1, "核对内容", &st.head)?;
     ws.set_column_width(0, 14)?;
@@ -340,7 +353,7 @@ fn rules_sheet(
         };
         if columns.contains(&j) {
             ws.write_string_with_format(0, col(j), department, &st.head)?;
-            if columns.len() <= PER_CELL_EXTRAS_UP_TO {
+            if sized {
                 ws.set_column_width(col(j), 12)?;
             }
         }
