@@ -562,12 +562,13 @@ async fn batch_files(State(s): State<Arc<AppState>>, form: Multipart) -> Answer 
             .map_err(|e| ApiError::bad(e.to_string()))?;
         let zip =
             zip_folder(&output).map_err(|e| ApiError::internal(format!("无法打包结果：{e}")))?;
+        // Read back from the batch's records while its folder is still there.
+        let summary =
+            serde_json::to_value(&summary).map_err(|e| ApiError::internal(e.to_string()))?;
         Ok((summary, zip))
     })
     .await?;
     let id = state.results.keep(zip)?;
-    // The entries are read back from the batch's records as they are serialized.
-    let summary = serde_json::to_value(&summary).map_err(|e| ApiError::internal(e.to_string()))?;
     Ok(Json(serde_json::json!({"id": id, "summary": summary})).into_response())
 }
 
