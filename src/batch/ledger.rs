@@ -105,6 +105,7 @@ impl Ledger {
 mod tests {
     use super::*;
     use crate::batch::Status;
+    use crate::diff::{Change, Rate};
 
     fn entry(file: &str) -> Entry {
         let mut e = Entry::new(file.into());
@@ -118,6 +119,35 @@ mod tests {
         e.figures.insert("支出总计".into(), None);
         e.rules.insert("t01.total".into(), 2);
         e
+    }
+
+    #[test]
+    fn a_change_comes_back_with_its_rate_exact() {
+        let dir = tempfile::tempdir().unwrap();
+        let ledger = Ledger::new(dir.path(), 3).unwrap();
+        let amount = |s: &str| Some(crate::amount::Amount::round(s.parse().unwrap()));
+        let changes = [
+            Change::new(amount("200.00"), amount("250.50")),
+            Change::new(amount("0.00"), amount("12.00")),
+            Change::new(None, None),
+        ];
+        assert_eq!(
+            changes.iter().map(|c| c.rate).collect::<Vec<_>>(),
+            [
+                Rate::Percent("25.3".parse().unwrap()),
+                Rate::New,
+                Rate::None
+            ]
+        );
+        for (slot, change) in changes.iter().enumerate() {
+            let mut e = entry("a.xlsx");
+            e.change = Some(change.clone());
+            ledger.put(slot, &e).unwrap();
+            assert_eq!(
+                ledger.get(slot).unwrap().unwrap().change.as_ref(),
+                Some(change)
+            );
+        }
     }
 
     #[test]

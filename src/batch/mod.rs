@@ -11,8 +11,6 @@ pub mod names;
 mod rollup;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-
-use ledger::Ledger;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -30,6 +28,7 @@ use crate::spec::SpecSet;
 use crate::text::norm;
 use crate::validate::{self, Options};
 use crate::write::{annotate, diff as diff_writer, official};
+use ledger::Ledger;
 
 #[derive(Debug, thiserror::Error)]
 pub enum BatchError {

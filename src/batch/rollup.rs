@@ -104,13 +104,11 @@ const DEPARTMENTS_PER_RULES_SHEET: usize = 16_384 - 2;
 /// What one year's workbook will hold, from one pass over its entries.
 #[derive(Debug, Default)]
 struct Plan {
-    /// Layouts in the order first met.
-    layouts: Vec<String>,
-    /// Each layout's roll-up figures (first met first), and over all layouts.
-    figures: BTreeMap<String, Vec<String>>,
+    /// Each layout, in the order first met: its rows and roll-up figures.
+    layouts: indexmap::IndexMap<String, Rows>,
+    /// The roll-up figures over all layouts, first met first.
     all_figures: Vec<String>,
-    /// Rows: per layout, without a layout, in all.
-    rows: BTreeMap<String, usize>,
+    /// Rows without a layout, and in all.
     unknown: usize,
     total: usize,
     /// Inputs read as a department: the rules sheet's columns.
@@ -119,6 +117,13 @@ struct Plan {
     widest_department: usize,
     /// Failing rule → what it checks and where it fails (department column, count).
     rules: BTreeMap<String, RuleRow>,
+}
+
+/// The rows of one layout, and its roll-up figures (first met first).
+#[derive(Debug, Default)]
+struct Rows {
+    rows: usize,
+    figures: Vec<String>,
 }
 
 #[derive(Debug, Default)]
@@ -173,21 +178,17 @@ impl Plan {
         let labels = e.figures.keys();
         match &e.layout {
             Some(l) => {
-                if !self.layouts.contains(l) {
-                    self.layouts.push(l.clone());
-                }
-                *self.rows.entry(l.clone()).or_default() += 1;
-                add_new(self.figures.entry(l.clone()).or_default(), labels.clone());
+                let of = self.layouts.entry(l.clone()).or_default();
+                of.rows += 1;
+                add_new(&mut of.figures, labels.clone());
             }
             None => self.unknown += 1,
         }
         add_new(&mut self.all_figures, labels);
-        if e.department.is_none() {
+        let Some(d) = &e.department else {
             return;
-        }
-        if let Some(d) = &e.department {
-            self.widest_department = self.widest_department.max(crate::text::display_width(d));
-        }
+        };
+        self.widest_department = self.widest_department.max(crate::text::display_width(d));
         let column = self.departments;
         self.departments += 1;
         for (rule, n) in &e.rules {
@@ -216,11 +217,11 @@ impl Plan {
         let mut out: Vec<Sheet> = self
             .layouts
             .iter()
-            .map(|l| Sheet {
+            .map(|(l, of)| Sheet {
                 name: format!("汇总-{l}").chars().take(31).collect(),
                 only: Only::Layout(l.clone()),
-                figures: &self.figures[l],
-                rows: self.rows[l],
+                figures: &of.figures,
+                rows: of.rows,
             })
             .collect();
         if self.unknown > 0 {
