@@ -11,6 +11,8 @@ pub enum OutputError {
     SameAsInput(String),
     #[error("输出文件 {0} 已存在且是只读的，没有覆盖；请先取消它的只读属性，或换一个输出文件名")]
     ReadOnly(String),
+    #[error("输出路径 {0} 不是普通文件（是设备、管道或套接字），没有写入；请给出一个文件名")]
+    NotRegular(String),
     #[error("无法写入 {path}：{}", explain(source))]
     Io {
         path: String,
@@ -24,6 +26,7 @@ impl OutputError {
         match self {
             OutputError::SameAsInput(_) => "与输入文件相同".into(),
             OutputError::ReadOnly(_) => "已存在且是只读的".into(),
+            OutputError::NotRegular(_) => "不是普通文件".into(),
             OutputError::Io { source, .. } => explain(source),
         }
     }
@@ -69,10 +72,15 @@ pub fn write_atomic(path: &Path, bytes: &[u8], inputs: &[&Path]) -> Result<(), O
 }
 
 /// Streams into `path` atomically: `fill` writes to a temporary file in the
-/// same folder, which is renamed into place only when it succeeds.
+/// same folder, which is put in place only when it succeeds. Where the system
+/// allows (Linux), the temporary file has no name until then, so a process
+/// killed midway leaves nothing behind; elsewhere its name is removed by
+/// [`remove_pending`] (the command line's Ctrl-C handler).
 ///
 /// # Errors
-/// As [`write_atomic`], and whatever `fill` returns.
+/// [`OutputError::SameAsInput`] when `path` is one of `inputs`,
+/// [`OutputError::NotRegular`] when it is a device, pipe or socket,
+/// [`OutputError::Io`] otherwise.
 pub fn write_atomic_with(
     path: &Path,
     inputs: &[&Path],
@@ -81,9 +89,17 @@ pub fn write_atomic_with(
     if inputs.iter().any(|i| same_file(i, path)) {
         return Err(OutputError::SameAsInput(path.display().to_string()));
     }
-    // Renaming over a read-only file would replace it without a word.
-    if std::fs::symlink_metadata(path).is_ok_and(|m| m.permissions().readonly()) {
-        return Err(OutputError::ReadOnly(path.display().to_string()));
+    if let Ok(m) = std::fs::symlink_metadata(path) {
+        // Renaming over a read-only file would replace it without a word.
+        if m.permissions().readonly() && m.is_file() {
+            return Err(OutputError::ReadOnly(path.display().to_string()));
+        }
+        // Nor may a device (`/dev/sda`), pipe or socket be replaced by a file;
+        // a link is judged by what it names.
+        let what = std::fs::metadata(path).map(|t| t.file_type());
+        if !(m.is_file() || m.is_symlink() && what.as_ref().is_ok_and(std::fs::FileType::is_file)) {
+            return Err(OutputError::NotRegular(path.display().to_string()));
+        }
     }
     let io = |source| OutputError::Io {
         path: path.display().to_string(),
@@ -94,11 +110,16 @@ pub fn write_atomic_with(
         _ => Path::new("."),
     };
     std::fs::create_dir_all(dir).map_err(io)?;
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    if let Some(file) = unnamed::create_in(dir) {
+        return unnamed::fill_and_link(file, dir, path, fill).map_err(io);
+    }
     let mut tmp = tempfile::Builder::new()
         .prefix(".budget-tables-")
         .suffix(".tmp")
         .tempfile_in(dir)
         .map_err(io)?;
+    let pending = Pending::new(tmp.path());
     {
         let mut w = std::io::BufWriter::new(tmp.as_file_mut());
         fill(&mut w).map_err(io)?;
@@ -114,7 +135,130 @@ pub fn write_atomic_with(
     }
     tmp.as_file().sync_all().map_err(io)?;
     tmp.persist(path).map_err(|e| io(e.error))?;
+    drop(pending);
     Ok(())
+}
+
+/// The named temporary files being written now, for [`remove_pending`].
+static PENDING: std::sync::Mutex<Vec<std::path::PathBuf>> = std::sync::Mutex::new(Vec::new());
+
+/// A temporary file's name, listed while it is written.
+struct Pending(std::path::PathBuf);
+
+impl Pending {
+    fn new(p: &Path) -> Pending {
+        let mut list = PENDING
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        list.push(p.to_path_buf());
+        Pending(p.to_path_buf())
+    }
+}
+
+impl Drop for Pending {
+    fn drop(&mut self) {
+        let mut list = PENDING
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        list.retain(|p| *p != self.0);
+    }
+}
+
+/// Removes every temporary output file being written now: for a program
+/// about to exit on Ctrl-C.
+pub fn remove_pending() {
+    let list = PENDING
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    for p in list.iter() {
+        let _ = std::fs::remove_file(p);
+    }
+}
+
+/// Temporary files without a name (`O_TMPFILE`), linked into place at the end.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+mod unnamed {
+    use std::ffi::CString;
+    use std::fs::File;
+    use std::io::Write;
+    use std::os::unix::ffi::OsStrExt;
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    use std::os::unix::io::AsRawFd;
+    use std::path::Path;
+
+    /// A file without a name in `dir`; `None` where the file system cannot
+    /// make one (the caller then uses a named one).
+    pub fn create_in(dir: &Path) -> Option<File> {
+        std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .custom_flags(libc::O_TMPFILE)
+            .mode(0o600)
+            .open(dir)
+            .ok()
+    }
+
+    /// Writes `fill` into `file`, gives it a temporary name in `dir` and
+    /// renames that onto `target`.
+    pub fn fill_and_link(
+        mut file: File,
+        dir: &Path,
+        target: &Path,
+        fill: impl FnOnce(&mut (dyn Write + Send)) -> std::io::Result<()>,
+    ) -> std::io::Result<()> {
+        {
+            let mut w = std::io::BufWriter::new(&mut file);
+            fill(&mut w)?;
+            w.flush()?;
+        }
+        file.set_permissions(std::fs::Permissions::from_mode(0o644))?;
+        file.sync_all()?;
+        let name = dir.join(format!(
+            ".budget-tables-{}.tmp",
+            crate::text::random_hex::<8>().map_err(|e| std::io::Error::other(e.to_string()))?
+        ));
+        link(&file, &name)?;
+        std::fs::rename(&name, target).inspect_err(|_| {
+            let _ = std::fs::remove_file(&name);
+        })
+    }
+
+    /// Gives the open, nameless `file` the name `name`.
+    fn link(file: &File, name: &Path) -> std::io::Result<()> {
+        let to = CString::new(name.as_os_str().as_bytes()).map_err(std::io::Error::other)?;
+        let proc_path = CString::new(format!("/proc/self/fd/{}", file.as_raw_fd()))
+            .map_err(std::io::Error::other)?;
+        // SAFETY: both paths are NUL-terminated and live across the call.
+        let rc = unsafe {
+            libc::linkat(
+                libc::AT_FDCWD,
+                proc_path.as_ptr(),
+                libc::AT_FDCWD,
+                to.as_ptr(),
+                libc::AT_SYMLINK_FOLLOW,
+            )
+        };
+        if rc == 0 {
+            return Ok(());
+        }
+        // Without /proc, the descriptor itself (needs CAP_DAC_READ_SEARCH).
+        let empty = CString::default();
+        // SAFETY: as above; an empty path with AT_EMPTY_PATH names the descriptor.
+        let rc = unsafe {
+            libc::linkat(
+                file.as_raw_fd(),
+                empty.as_ptr(),
+                libc::AT_FDCWD,
+                to.as_ptr(),
+                libc::AT_EMPTY_PATH,
+            )
+        };
+        if rc == 0 {
+            Ok(())
+        } else {
+            Err(std::io::Error::last_os_error())
+        }
+    }
 }
 
 #[cfg(test)]

@@ -17,6 +17,7 @@
 
 pub mod amount;
 pub mod batch;
+pub mod cancel;
 pub mod diag;
 pub mod diff;
 pub mod io;

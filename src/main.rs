@@ -167,6 +167,9 @@ enum Command {
         /// 请求排队最长的等候时间（秒），仍轮不到时返回 503（服务器正忙）
         #[arg(long, value_name = "秒", default_value_t = 60, value_parser = cmd::zh::seconds)]
         queue_wait: u64,
+        /// 本页面的其他主机名（如在局域网中用名称访问时；可多次给出）；其他名称的请求一律拒绝
+        #[arg(long = "host", value_name = "名称")]
+        hosts: Vec<String>,
     },
     /// 列出核对规则（Markdown）：给出 --layout 时只列该版式，否则列出全部内置版式
     Rules,
@@ -231,6 +234,14 @@ fn main() -> ExitCode {
             .use_current_thread()
             .build_global();
     }
+    // Stopped by Ctrl-C (or SIGTERM) while writing: no half-written output
+    // is left. `batch` stops its own way; `serve` listens for the signals itself.
+    if !matches!(cli.command, Command::Batch { .. } | Command::Serve { .. }) {
+        let _ = ctrlc::set_handler(|| {
+            budget_tables::io::remove_pending();
+            std::process::exit(130);
+        });
+    }
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
@@ -251,7 +262,14 @@ fn serve_defaults() -> Result<ExitCode, cmd::CmdError> {
     let listen = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
     cmd::serve::run(
         setup,
-        cmd::serve::Config::new(listen, true, None, None, cmd::serve::Limits::default())?,
+        cmd::serve::Config::new(
+            listen,
+            true,
+            None,
+            None,
+            cmd::serve::Limits::default(),
+            Vec::new(),
+        )?,
     )
 }
 
@@ -420,6 +438,7 @@ fn run(cli: Cli) -> Result<ExitCode, cmd::CmdError> {
             jobs,
             time_limit,
             queue_wait,
+            hosts,
         } => {
             let config = cmd::serve::Config::new(
                 listen,
@@ -430,6 +449,7 @@ fn run(cli: Cli) -> Result<ExitCode, cmd::CmdError> {
                     time_limit,
                     queue_wait,
                 },
+                hosts,
             )?;
             cmd::serve::run(setup, config)
         }

@@ -4,7 +4,8 @@
 //! split into independent parts, run on rayon's global pool (one thread per
 //! core, work-stealing, so nested splits never oversubscribe the machine).
 //! Inside `batch` every worker already holds a department: there the parts run
-//! one after the other on the worker's thread.
+//! one after the other on the worker's thread. A job's cancellation token
+//! ([`crate::cancel`]) goes with its parts to whichever thread runs them.
 
 use std::cell::Cell;
 use std::sync::OnceLock;
@@ -37,7 +38,11 @@ where
     RB: Send,
 {
     if available() {
-        rayon::join(a, b)
+        let (ta, tb) = (crate::cancel::current(), crate::cancel::current());
+        rayon::join(
+            move || crate::cancel::within(ta, a),
+            move || crate::cancel::within(tb, b),
+        )
     } else {
         (a(), b())
     }
@@ -46,7 +51,11 @@ where
 /// `f` over `items`, in parallel when [`available`]; results in order.
 pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync + Send) -> Vec<R> {
     if available() {
-        items.par_iter().map(f).collect()
+        let token = crate::cancel::current();
+        items
+            .par_iter()
+            .map(|x| crate::cancel::within(token.clone(), || f(x)))
+            .collect()
     } else {
         items.iter().map(f).collect()
     }
@@ -59,10 +68,11 @@ pub fn map_mut<T: Send, R: Send>(
     f: impl Fn(usize, &mut T) -> R + Sync + Send,
 ) -> Vec<R> {
     if available() {
+        let token = crate::cancel::current();
         items
             .par_iter_mut()
             .enumerate()
-            .map(|(i, t)| f(i, t))
+            .map(|(i, t)| crate::cancel::within(token.clone(), || f(i, t)))
             .collect()
     } else {
         items.iter_mut().enumerate().map(|(i, t)| f(i, t)).collect()

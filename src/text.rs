@@ -314,6 +314,17 @@ pub fn parse_cell_address(a: &str) -> Option<(u32, u32)> {
     (row > 0).then(|| (row - 1, col - 1))
 }
 
+/// `N` random bytes from the operating system, as hex (tokens, batch ids,
+/// temporary names).
+///
+/// # Errors
+/// The system has no randomness to give.
+pub fn random_hex<const N: usize>() -> Result<String, getrandom::Error> {
+    let mut bytes = [0u8; N];
+    getrandom::fill(&mut bytes)?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

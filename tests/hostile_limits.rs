@@ -557,3 +557,347 @@ fn a_department_whose_files_cannot_be_written_is_failed_and_not_placed() {
     }
     assert!(!out.join("2023").exists());
 }
+
+/// A minimal xlsx package with these parts (and the plumbing every
+/// workbook has); `sheets` names the worksheet parts' sheets.
+fn xlsx_package(parts: &[(&str, &[u8])]) -> Vec<u8> {
+    let mut z = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    let opts = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    let plumbing: [(&str, &[u8]); 2] = [
+        (
+            "[Content_Types].xml",
+            br#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/><Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>"#,
+        ),
+        (
+            "_rels/.rels",
+            br#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#,
+        ),
+    ];
+    for (name, bytes) in plumbing.iter().chain(parts) {
+        z.start_file(*name, opts).unwrap();
+        z.write_all(bytes).unwrap();
+    }
+    z.finish().unwrap().into_inner()
+}
+
+const ONE_SHEET_WORKBOOK: &[u8] = br#"<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>"#;
+const ONE_SHEET_RELS: &[u8] = br#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>"#;
+
+/// A sheet of `rows` × `cols` cells, each showing shared string 0.
+fn sheet_of_shared(rows: u32, cols: u32) -> Vec<u8> {
+    let mut x = String::from(
+        r#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>"#,
+    );
+    for r in 1..=rows {
+        x.push_str(&format!("<row r=\"{r}\">"));
+        for c in 0..cols {
+            let col = (b'A' + c as u8) as char;
+            x.push_str(&format!("<c r=\"{col}{r}\" t=\"s\"><v>0</v></c>"));
+        }
+        x.push_str("</row>");
+    }
+    x.push_str("</sheetData></worksheet>");
+    x.into_bytes()
+}
+
+#[test]
+fn one_shared_string_shown_by_every_cell_counts_its_text_each_time() {
+    let d = tmp();
+    let long = "a".repeat(32_000);
+    let sst = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="45000" uniqueCount="1"><si><t>{long}</t></si></sst>"#
+    );
+    let bytes = xlsx_package(&[
+        ("xl/workbook.xml", ONE_SHEET_WORKBOOK),
+        ("xl/_rels/workbook.xml.rels", ONE_SHEET_RELS),
+        ("xl/sharedStrings.xml", sst.as_bytes()),
+        ("xl/worksheets/sheet1.xml", &sheet_of_shared(4_500, 10)),
+    ]);
+    assert!(bytes.len() < 200 * 1024, "{}", bytes.len());
+    let p = file(d.path(), "strings.xlsx", &bytes);
+    let t = std::time::Instant::now();
+    let out = run_limited(&args(&[&"check", &p]), LIMIT_MIB);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let e = stderr(&out);
+    assert!(e.contains("strings.xlsx 超出处理上限"), "{e}");
+    assert!(
+        e.contains("全部单元格的文字已超过上限（同一段文字每出现一次都计入）"),
+        "{e}"
+    );
+    assert!(e.contains("上限为 所有工作表合计 64 MB 文字"), "{e}");
+    assert!(t.elapsed().as_secs() < 30, "{:?}", t.elapsed());
+}
+
+#[test]
+fn a_long_ods_text_repeated_or_spaced_out_is_refused_before_it_expands() {
+    let d = tmp();
+    // One 2 MB text in a cell repeated 1,000 times.
+    let long = "a".repeat(2 << 20);
+    let row = format!(
+        r#"<table:table-row><table:table-cell table:number-columns-repeated="1000" office:value-type="string"><text:p>{long}</text:p></table:table-cell></table:table-row>"#
+    );
+    let bytes = ods(&format!("{ODS_HEAD}{row}{ODS_TAIL}"));
+    assert!(bytes.len() < 8 * 1024, "{}", bytes.len());
+    let p = file(d.path(), "repeat.ods", &bytes);
+    let out = run_limited(&args(&[&"check", &p]), LIMIT_MIB);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("全部单元格的文字已超过上限"),
+        "{}",
+        stderr(&out)
+    );
+    // Cells of 1,024-space runs: 70,000 of them make 70 MB of one cell.
+    let spaces = r#"<text:s text:c="1024"/>"#.repeat(70_000);
+    let cells = format!(
+        r#"<table:table-row><table:table-cell office:value-type="string"><text:p>{spaces}</text:p></table:table-cell></table:table-row>"#
+    );
+    let bytes = ods(&format!("{ODS_HEAD}{cells}{ODS_TAIL}"));
+    assert!(bytes.len() < 100 * 1024, "{}", bytes.len());
+    let p = file(d.path(), "spaces.ods", &bytes);
+    let out = run_limited(&args(&[&"check", &p]), LIMIT_MIB);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let e = stderr(&out);
+    assert!(
+        e.contains(
+            "spaces.ods 超出处理上限：读到工作表“表3”的单元格 A1 时，全部单元格的文字已超过上限"
+        ),
+        "{e}"
+    );
+}
+
+#[test]
+fn a_workbook_naming_a_hundred_thousand_sheets_is_refused_before_they_are_read() {
+    let d = tmp();
+    let mut wb = String::from(
+        r#"<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets>"#,
+    );
+    let mut rels = String::from(
+        r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">"#,
+    );
+    for i in 1..=100_000 {
+        wb.push_str(&format!(
+            r#"<sheet name="S{i}" sheetId="{i}" r:id="rId{i}"/>"#
+        ));
+        rels.push_str(&format!(r#"<Relationship Id="rId{i}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>"#));
+    }
+    wb.push_str("</sheets></workbook>");
+    rels.push_str("</Relationships>");
+    let bytes = xlsx_package(&[
+        ("xl/workbook.xml", wb.as_bytes()),
+        ("xl/_rels/workbook.xml.rels", rels.as_bytes()),
+        ("xl/worksheets/sheet1.xml", &sheet_of_shared(0, 0)),
+    ]);
+    let p = file(d.path(), "sheets.xlsx", &bytes);
+    let out = run_limited(&args(&[&"check", &p]), LIMIT_MIB);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let e = stderr(&out);
+    assert!(
+        e.contains("sheets.xlsx 超出处理上限：工作簿有 100000 个工作表，上限为 1000 个工作表"),
+        "{e}"
+    );
+}
+
+#[test]
+fn a_json_model_of_too_many_rows_is_refused_before_it_is_built() {
+    let d = tmp();
+    let mut v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(sample_json()).unwrap()).unwrap();
+    // The first row of the first grid table, copied 140,000 times (280,000
+    // objects with its amounts).
+    let rows = v["tables"]
+        .as_object_mut()
+        .unwrap()
+        .values_mut()
+        .find_map(|t| {
+            t.pointer_mut("/blocks/0/rows")
+                .filter(|r| r.as_array().is_some_and(|a| !a.is_empty()))
+        })
+        .unwrap()
+        .as_array_mut()
+        .unwrap();
+    let one = rows[0].clone();
+    rows.extend(std::iter::repeat_n(one, 140_000));
+    let text = serde_json::to_string(&v).unwrap();
+    assert!(text.len() > 20 << 20, "{}", text.len());
+    let p = file(d.path(), "rows.json", text.as_bytes());
+    let out = run_limited(&args(&[&"check", &p]), LIMIT_MIB);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("rows.json：JSON 模型中的对象（行、金额等）超过 250000 个的上限"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+/// The sample with `count` one-cell merges in the header row of 表3's sheet.
+fn sample_with_merges(count: usize) -> Vec<u8> {
+    let src = std::fs::read(sample_xlsx()).unwrap();
+    let mut zin = zip::ZipArchive::new(Cursor::new(src)).unwrap();
+    let mut xml = String::new();
+    std::io::Read::read_to_string(
+        &mut zin.by_name("xl/worksheets/sheet3.xml").unwrap(),
+        &mut xml,
+    )
+    .unwrap();
+    let mut cells = String::new();
+    for i in 0..count {
+        // Distinct ranges, all starting in the header's first row.
+        let end = 16_384 - (i % 16_000) as u32;
+        cells.push_str(&format!(r#"<mergeCell ref="A4:{}4"/>"#, col_name(end - 1)));
+    }
+    let xml = if let Some(at) = xml.find("<mergeCells") {
+        let close = at + xml[at..].find('>').unwrap() + 1;
+        format!("{}{cells}{}", &xml[..close], &xml[close..])
+    } else {
+        xml.replace(
+            "</sheetData>",
+            &format!("</sheetData><mergeCells>{cells}</mergeCells>"),
+        )
+    };
+    sample_with_part("xl/worksheets/sheet3.xml", xml.as_bytes())
+}
+
+fn col_name(mut c: u32) -> String {
+    let mut s = String::new();
+    c += 1;
+    while c > 0 {
+        s.insert(0, (b'A' + ((c - 1) % 26) as u8) as char);
+        c = (c - 1) / 26;
+    }
+    s
+}
+
+#[test]
+fn merged_ranges_are_counted_and_placed_in_time_proportional_to_their_number() {
+    let d = tmp();
+    // Past the limit: refused at once, never all kept.
+    let p = file(d.path(), "merges.xlsx", &sample_with_merges(300_000));
+    let t = std::time::Instant::now();
+    let out = run_limited(&args(&[&"check", &p]), LIMIT_MIB);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out)
+            .contains("的合并单元格区域超过 100000 个，上限为 每个工作表 100000 个合并区域"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(t.elapsed().as_secs() < 30, "{:?}", t.elapsed());
+    // Under it: the workbook is read, its header found as before.
+    let p = file(d.path(), "many.xlsx", &sample_with_merges(90_000));
+    let t = std::time::Instant::now();
+    let out = run_limited(&args(&[&"check", &p, &"--format", &"json"]), LIMIT_MIB);
+    assert!(matches!(out.status.code(), Some(0 | 1)), "{}", stderr(&out));
+    assert!(t.elapsed().as_secs() < 60, "{:?}", t.elapsed());
+}
+
+#[test]
+fn a_comment_or_drawing_pointing_past_the_grid_does_not_make_a_workbook_unreadable() {
+    let d = tmp();
+    let src = std::fs::read(sample_xlsx()).unwrap();
+    let rels = r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rIdC" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/comments" Target="../comments1.xml"/><Relationship Id="rIdV" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/vmlDrawing" Target="../drawings/vmlDrawing1.vml"/></Relationships>"#;
+    let comments = r#"<?xml version="1.0" encoding="UTF-8"?><comments xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><authors><author>x</author></authors><commentList><comment ref="XFE1048577" authorId="0"><text><r><t>注</t></r></text></comment></commentList></comments>"#;
+    let vml = r#"<xml xmlns:x="urn:schemas-microsoft-com:office:excel"><x:ClientData ObjectType="Note"><x:Row>4294967303</x:Row><x:Column>99999</x:Column></x:ClientData></xml>"#;
+    let drawing = r#"<xdr:wsDr xmlns:xdr="http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing"><xdr:twoCellAnchor><xdr:from><xdr:col>99999</xdr:col><xdr:row r="4294967303">4294967303</xdr:row></xdr:from></xdr:twoCellAnchor></xdr:wsDr>"#;
+    let mut bytes =
+        archive_with_bytes(&src, "xl/worksheets/_rels/sheet2.xml.rels", rels.as_bytes());
+    for (part, content) in [
+        ("xl/comments1.xml", comments),
+        ("xl/drawings/vmlDrawing1.vml", vml),
+        ("xl/drawings/drawing9.xml", drawing),
+        ("xl/worksheets/comments9.xml", comments),
+    ] {
+        bytes = archive_with_bytes(&bytes, part, content.as_bytes());
+    }
+    let p = file(d.path(), "notes.xlsx", &bytes);
+    let out = run_limited(&args(&[&"check", &p]), LIMIT_MIB);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("notes.xlsx：0 个错误，20 个警告"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+fn archive_with_bytes(src: &[u8], part: &str, content: &[u8]) -> Vec<u8> {
+    let d = tmp();
+    let p = d.path().join("in.xlsx");
+    std::fs::write(&p, src).unwrap();
+    archive_with_part(&p, part, content)
+}
+
+#[cfg(unix)]
+#[test]
+fn an_output_that_is_a_device_or_a_link_to_one_is_never_replaced() {
+    let d = tmp();
+    let link = d.path().join("out.json");
+    std::os::unix::fs::symlink("/dev/null", &link).unwrap();
+    bin()
+        .args(["convert"])
+        .arg(sample_xlsx())
+        .arg("-o")
+        .arg(&link)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            "不是普通文件（是设备、管道或套接字），没有写入",
+        ));
+    assert!(std::fs::symlink_metadata(&link)
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    assert!(std::fs::metadata("/dev/null")
+        .unwrap()
+        .file_type()
+        .is_char_device_like());
+}
+
+#[cfg(unix)]
+trait CharDevice {
+    fn is_char_device_like(&self) -> bool;
+}
+
+#[cfg(unix)]
+impl CharDevice for std::fs::FileType {
+    fn is_char_device_like(&self) -> bool {
+        std::os::unix::fs::FileTypeExt::is_char_device(self)
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_convert_stopped_midway_leaves_no_temporary_file() {
+    let d = tmp();
+    bin()
+        .args(["sample", "--count", "1", "--units", "400", "-o"])
+        .arg(d.path())
+        .assert()
+        .success();
+    let input = d.path().join("dept-0001.xlsx");
+    let out_dir = d.path().join("out");
+    std::fs::create_dir(&out_dir).unwrap();
+    for signal in ["INT", "KILL"] {
+        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("budget-tables"))
+            .arg("convert")
+            .arg(&input)
+            .arg("-o")
+            .arg(out_dir.join("公开报表.xlsx"))
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        // Well into the writing of a 400-unit department.
+        std::thread::sleep(std::time::Duration::from_millis(2500));
+        std::process::Command::new("kill")
+            .args([&format!("-{signal}"), &child.id().to_string()])
+            .status()
+            .unwrap();
+        let status = child.wait().unwrap();
+        assert!(!status.success(), "SIG{signal}: finished before the signal");
+        let left: Vec<_> = std::fs::read_dir(&out_dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert!(left.is_empty(), "SIG{signal}: {left:?}");
+    }
+}

@@ -623,7 +623,20 @@ fn a_written_docx_is_checked_and_bad_files_are_refused() {
         .arg(&big)
         .assert()
         .code(2)
-        .stderr(predicates::str::contains("超过 32 MB 的上限"));
+        .stderr(predicates::str::contains("超过 4 MB 的上限"));
+    // Just over the limit of text: read, measured, refused.
+    let over = dir.path().join("长.txt");
+    std::fs::write(&over, "本年收入预算100万元。\n".repeat((4 << 20) / 30 + 1)).unwrap();
+    bin()
+        .arg("check")
+        .arg(sample_xlsx())
+        .arg("--narrative")
+        .arg(&over)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            "的文字有 4.1 MB，超过 4 MB 的上限",
+        ));
     let not_word = dir.path().join("假.docx");
     std::fs::write(&not_word, b"plain text").unwrap();
     bin()

@@ -35,8 +35,14 @@ fn refusal(res: reqwest::blocking::Response) -> (u16, String) {
     )
 }
 
+/// A POST as the page makes it: from the server's own origin.
 fn post(s: &Server, path: &str, form: multipart::Form) -> reqwest::blocking::Response {
-    client().post(s.api(path)).multipart(form).send().unwrap()
+    client()
+        .post(s.api(path))
+        .header("Origin", &s.base)
+        .multipart(form)
+        .send()
+        .unwrap()
 }
 
 fn sample(name: &str) -> std::path::PathBuf {
@@ -468,10 +474,12 @@ fn fifty_concurrent_uploads_all_get_their_own_results() {
     let handles: Vec<_> = (0..50)
         .map(|i| {
             let url = s.api("/api/check");
+            let origin = s.base.clone();
             let name = names[i % 2];
             std::thread::spawn(move || {
                 let v: serde_json::Value = client()
                     .post(url)
+                    .header("Origin", origin)
                     .multipart(form_file("file", &sample(name)))
                     .send()
                     .unwrap()
@@ -502,7 +510,7 @@ fn stalled_upload(base: &str) -> std::net::TcpStream {
     let addr = base.trim_start_matches("http://");
     let mut t = std::net::TcpStream::connect(addr).unwrap();
     let head = format!(
-        "POST /api/check HTTP/1.1\r\nHost: {addr}\r\nContent-Type: multipart/form-data; boundary=XX\r\nContent-Length: 100000\r\n\r\n--XX\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.xlsx\"\r\n\r\nPK"
+        "POST /api/check HTTP/1.1\r\nHost: {addr}\r\nOrigin: {base}\r\nContent-Type: multipart/form-data; boundary=XX\r\nContent-Length: 100000\r\n\r\n--XX\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.xlsx\"\r\n\r\nPK"
     );
     t.write_all(head.as_bytes()).unwrap();
     t
@@ -527,18 +535,20 @@ fn read_response(mut t: std::net::TcpStream) -> String {
 
 #[test]
 fn a_request_over_the_time_limit_gets_503_and_one_beyond_the_queue_gets_503() {
+    let d = tmp();
+    bin()
+        .args(["sample", "--count", "1", "--units", "400", "-o"])
+        .arg(d.path())
+        .assert()
+        .success();
+    let big = d.path().join("dept-0001.xlsx");
     let s = Server::start(&["--jobs", "1", "--time-limit", "3", "--queue-wait", "1"]);
+    // A stalled upload runs into the time limit, and holds no slot meanwhile.
     let start = std::time::Instant::now();
     let stalled = stalled_upload(&s.base);
     std::thread::sleep(std::time::Duration::from_millis(300));
-    // The one permit is held by the stalled upload: this one waits 1 s, then is refused.
-    assert_eq!(
-        refusal(post(&s, "/api/check", form_file("file", &sample_xlsx()))),
-        (
-            503,
-            "服务器正忙：已有 1 个文件正在处理，请稍后再试".to_string()
-        )
-    );
+    let res = post(&s, "/api/check", form_file("file", &sample_xlsx()));
+    assert_eq!(res.status(), 200);
     let answer = read_response(stalled);
     assert!(answer.starts_with("HTTP/1.1 503"), "{answer}");
     assert!(
@@ -547,7 +557,28 @@ fn a_request_over_the_time_limit_gets_503_and_one_beyond_the_queue_gets_503() {
     );
     let took = start.elapsed().as_secs_f64();
     assert!((2.9..10.0).contains(&took), "{took}");
-    // The permit is free again.
+    // A big department holds the one slot: the next waits 1 s, then is refused.
+    let base = s.base.clone();
+    let api = s.api("/api/convert?allow_errors=1");
+    let holder = std::thread::spawn(move || {
+        client()
+            .post(api)
+            .header("Origin", base)
+            .multipart(form_file("file", &big))
+            .send()
+            .unwrap()
+            .status()
+    });
+    std::thread::sleep(std::time::Duration::from_millis(800));
+    assert_eq!(
+        refusal(post(&s, "/api/check", form_file("file", &sample_xlsx()))),
+        (
+            503,
+            "服务器正忙：已有 1 个文件正在处理，请稍后再试".to_string()
+        )
+    );
+    assert_eq!(holder.join().unwrap(), 503);
+    // The slot is free again.
     let res = post(&s, "/api/check", form_file("file", &sample_xlsx()));
     assert_eq!(res.status(), 200);
 }

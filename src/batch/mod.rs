@@ -408,11 +408,17 @@ impl Batch<'_> {
         // A record that cannot be written stops the run: no department goes unreported.
         let lost: std::sync::Mutex<Option<std::io::Error>> = std::sync::Mutex::new(None);
         let halted = || stop.load(Ordering::Relaxed) || lost.lock().is_ok_and(|l| l.is_some());
+        // A job stopped from outside (the web page's time limit) stops its
+        // departments too.
+        let token = crate::cancel::current();
         pool.install(|| {
             found.files.par_iter().enumerate().for_each(|(i, f)| {
                 if !halted() {
                     let stage = staging.path().join(i.to_string());
-                    let e = self.one_guarded(&input, f, &stage, &prior);
+                    let e = crate::cancel::within(token.clone(), || {
+                        crate::cancel::checkpoint();
+                        self.one_guarded(&input, f, &stage, &prior)
+                    });
                     if let Err(err) = ledger.put(i, &e) {
                         if let Ok(mut l) = lost.lock() {
                             l.get_or_insert(err);
@@ -493,8 +499,11 @@ impl Batch<'_> {
     /// failure: one department never stops the others.
     fn one_guarded(&self, input: &Path, file: &Path, stage: &Path, prior: &PriorIndex) -> Entry {
         let run = std::panic::AssertUnwindSafe(|| self.one(input, file, stage, prior));
-        std::panic::catch_unwind(run).unwrap_or_else(|_| {
+        std::panic::catch_unwind(run).unwrap_or_else(|p| {
             let _ = std::fs::remove_dir_all(stage);
+            if crate::cancel::is_cancellation(p.as_ref()) {
+                std::panic::resume_unwind(p);
+            }
             let mut e = Entry::new(rel(input, file));
             e.status = Status::Failed;
             e.message = Some("处理该文件时程序内部出错，没有输出；请把该文件发给维护人员".into());

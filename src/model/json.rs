@@ -11,6 +11,8 @@ pub enum JsonError {
     Format(String),
     #[error("JSON 模型版本 {0} 不受支持（本程序支持版本 {FORMAT_VERSION}）")]
     Version(u32),
+    #[error("JSON 模型中的对象（行、金额等）超过 {0} 个的上限；一个部门的模型远小于此，请检查该文件是否为 budget-tables 写出的模型")]
+    TooMany(usize),
 }
 
 /// Pretty JSON with a trailing newline; deterministic (ordered maps).
@@ -20,10 +22,19 @@ pub fn to_string(b: &Budget) -> String {
     s
 }
 
+/// The most objects (rows, their amounts, tables …) a JSON model may hold: a
+/// department of 400 units has about 90,000.
+pub const MAX_OBJECTS: usize = 250_000;
+
 /// Parses and checks a JSON model.
 ///
+/// The text is read twice as a stream: once to refuse a key given twice and
+/// to count its objects (so a huge model is refused before anything is
+/// built), then into the model itself; no tree of the whole text is kept.
+///
 /// # Errors
-/// [`JsonError`] when the text is not a model of this format and version.
+/// [`JsonError`] when the text is not a model of this format and version,
+/// or holds more than [`MAX_OBJECTS`] objects.
 ///
 /// # Examples
 /// ```
@@ -33,66 +44,89 @@ pub fn to_string(b: &Budget) -> String {
 /// assert_eq!(json::from_str(&json::to_string(&b)).unwrap(), b);
 /// ```
 pub fn from_str(s: &str) -> Result<Budget, JsonError> {
+    use serde::de::DeserializeSeed;
     let s = s.trim_start_matches('\u{feff}');
     // A key given twice would silently take its last value.
-    serde_json::from_str::<NoDuplicateKeys>(s).map_err(|e| JsonError::Syntax(e.to_string()))?;
-    let v: serde_json::Value =
-        serde_json::from_str(s).map_err(|e| JsonError::Syntax(e.to_string()))?;
-    let format = v.get("format").and_then(|f| f.as_str()).unwrap_or_default();
+    let objects = std::cell::Cell::new(0usize);
+    let mut de = serde_json::Deserializer::from_str(s);
+    Scan(&objects)
+        .deserialize(&mut de)
+        .and_then(|()| de.end())
+        .map_err(|e| {
+            if objects.get() > MAX_OBJECTS {
+                JsonError::TooMany(MAX_OBJECTS)
+            } else {
+                JsonError::Syntax(e.to_string())
+            }
+        })?;
+    let head: Head = serde_json::from_str(s).map_err(|e| JsonError::Syntax(e.to_string()))?;
+    let format = head.format.unwrap_or_default();
     if format != FORMAT {
-        return Err(JsonError::Format(format.to_string()));
+        return Err(JsonError::Format(format));
     }
-    let version = v
-        .get("format_version")
-        .and_then(serde_json::Value::as_u64)
-        .unwrap_or(0) as u32;
+    let version = head.format_version.unwrap_or(0) as u32;
     if version != FORMAT_VERSION {
         return Err(JsonError::Version(version));
     }
-    serde_json::from_value(v).map_err(|e| JsonError::Syntax(e.to_string()))
+    serde_json::from_str(s).map_err(|e| JsonError::Syntax(e.to_string()))
 }
 
-/// Any JSON value with no key given twice in one object.
-struct NoDuplicateKeys;
+/// The two fields that say what a JSON text is; every other one is skipped.
+#[derive(serde::Deserialize)]
+struct Head {
+    format: Option<String>,
+    format_version: Option<u64>,
+}
 
-impl<'de> serde::Deserialize<'de> for NoDuplicateKeys {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_any(NoDuplicateKeys)
+/// Any JSON value with no key given twice in one object; counts the objects
+/// and stops past [`MAX_OBJECTS`].
+#[derive(Clone, Copy)]
+struct Scan<'c>(&'c std::cell::Cell<usize>);
+
+impl<'de> serde::de::DeserializeSeed<'de> for Scan<'_> {
+    type Value = ();
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
     }
 }
 
-impl<'de> serde::de::Visitor<'de> for NoDuplicateKeys {
-    type Value = NoDuplicateKeys;
+impl<'de> serde::de::Visitor<'de> for Scan<'_> {
+    type Value = ();
 
     fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
         f.write_str("JSON")
     }
 
-    fn visit_bool<E>(self, _: bool) -> Result<Self, E> {
-        Ok(self)
+    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+        Ok(())
     }
-    fn visit_i64<E>(self, _: i64) -> Result<Self, E> {
-        Ok(self)
+    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
+        Ok(())
     }
-    fn visit_u64<E>(self, _: u64) -> Result<Self, E> {
-        Ok(self)
+    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
+        Ok(())
     }
-    fn visit_f64<E>(self, _: f64) -> Result<Self, E> {
-        Ok(self)
+    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
+        Ok(())
     }
-    fn visit_str<E>(self, _: &str) -> Result<Self, E> {
-        Ok(self)
+    fn visit_str<E>(self, _: &str) -> Result<(), E> {
+        Ok(())
     }
-    fn visit_unit<E>(self) -> Result<Self, E> {
-        Ok(self)
-    }
-
-    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self, A::Error> {
-        while seq.next_element::<NoDuplicateKeys>()?.is_some() {}
-        Ok(self)
+    fn visit_unit<E>(self) -> Result<(), E> {
+        Ok(())
     }
 
-    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self, A::Error> {
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while seq.next_element_seed(self)?.is_some() {}
+        Ok(())
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        self.0.set(self.0.get() + 1);
+        if self.0.get() > MAX_OBJECTS {
+            return Err(serde::de::Error::custom("对象过多"));
+        }
         let mut seen = std::collections::HashSet::new();
         while let Some(key) = map.next_key::<String>()? {
             if !seen.insert(key.clone()) {
@@ -100,9 +134,9 @@ impl<'de> serde::de::Visitor<'de> for NoDuplicateKeys {
                     "键 \"{key}\" 在同一对象中出现了两次"
                 )));
             }
-            map.next_value::<NoDuplicateKeys>()?;
+            map.next_value_seed(self)?;
         }
-        Ok(self)
+        Ok(())
     }
 }
 

@@ -114,8 +114,24 @@ pub const UNCHECKED: NarrativeRule = NarrativeRule {
     description: "说明中关于上年的数字未核对（未给出上年文件，或表中没有该数，如上年执行数）",
 };
 
+pub const LONG: NarrativeRule = NarrativeRule {
+    id: "N-LONG-01",
+    severity: Severity::Warning,
+    description:
+        "说明中有一句超过 1,000 字（多为缺少句号，或整段粘贴成一句），其中的数字未逐一核对",
+};
+
+/// A sentence longer than this (in characters) is not searched for figures:
+/// real sentences are a few hundred characters, and the ties of a figure look
+/// back over its sentence.
+pub const MAX_SENTENCE_CHARS: usize = 1_000;
+
+/// The most text a 说明 may have (bytes of UTF-8): a real one has tens of
+/// kilobytes.
+pub const MAX_TEXT_BYTES: usize = 4 << 20;
+
 /// Every rule of the written part, in catalogue order.
-pub const RULES: [&NarrativeRule; 17] = [
+pub const RULES: [&NarrativeRule; 18] = [
     &FIGURE,
     &UNIT,
     &CHANGE,
@@ -131,6 +147,7 @@ pub const RULES: [&NarrativeRule; 17] = [
     &UNEXPLAINED,
     &SCOPE,
     &MISSING,
+    &LONG,
     &UNTIED,
     &UNCHECKED,
 ];
@@ -352,9 +369,15 @@ fn check_with(text: &TextSource, a: &Against, dict: &Dictionary) -> TextReport {
     // (item, paragraph) of every name the text gives.
     let mut said: Vec<(usize, usize)> = Vec::new();
     for s in &all {
+        crate::cancel::checkpoint();
         let ctx = SentenceCheck { a, dict, text, s };
         ctx.residue(&mut r);
         ctx.wording(&mut r);
+        let length = s.norm.chars().count();
+        if length > MAX_SENTENCE_CHARS {
+            r.findings.push(ctx.too_long(length));
+            continue;
+        }
         let mentions = mentions(&s.norm, dict, &department);
         named.extend(mentions.iter().map(|m| m.item));
         said.extend(mentions.iter().map(|m| (m.item, s.paragraph)));
@@ -369,9 +392,12 @@ fn check_with(text: &TextSource, a: &Against, dict: &Dictionary) -> TextReport {
         }
     }
     missing_items(text, a, dict, &all, &named, &mut r);
-    unexplained_changes(text, a, dict, &all, &mut r);
-    let explained = explains(&all, a);
-    r.spoken = said.into_iter().map(|(i, p)| (i, explained(p))).collect();
+    let paragraphs = Paragraphs::of(&all, a);
+    unexplained_changes(text, a, dict, &paragraphs, &mut r);
+    r.spoken = said
+        .into_iter()
+        .map(|(i, p)| (i, paragraphs.explains(p)))
+        .collect();
     r.findings.extend(super::document::empty_tables(text, a));
     r.findings.extend(super::document::near_names(
         text,
@@ -404,29 +430,52 @@ fn check_with(text: &TextSource, a: &Against, dict: &Dictionary) -> TextReport {
     r
 }
 
-/// Whether paragraph `p` gives a reason: a reason word in it, or in the next
-/// paragraph when that one is the reason itself (“预算收支减少主要原因:”), not
-/// the next item with figures of its own.
-fn explains<'s>(all: &'s [Sentence], a: &Against) -> impl Fn(usize) -> bool + 's {
-    let markers: Vec<String> = a
-        .specs
-        .layout
-        .narrative
-        .reason_words
-        .iter()
-        .map(|m| normalize(m))
-        .collect();
-    let says_why = move |p: usize| {
-        all.iter()
-            .filter(|s| s.paragraph == p)
-            .any(|s| markers.iter().any(|m| s.norm.contains(m.as_str())))
-    };
-    let figures_in = move |p: usize| {
-        all.iter()
-            .filter(|s| s.paragraph == p)
-            .any(|s| !statements(&s.norm, &[]).is_empty())
-    };
-    move |p| says_why(p) || (says_why(p + 1) && !figures_in(p + 1))
+/// What each paragraph of a text holds, found in one pass over its sentences.
+struct Paragraphs {
+    /// Per paragraph: its first line, whether it has a reason word, whether
+    /// it states a figure.
+    each: Vec<(usize, bool, bool)>,
+}
+
+impl Paragraphs {
+    fn of(all: &[Sentence], a: &Against) -> Paragraphs {
+        let markers: Vec<String> = a
+            .specs
+            .layout
+            .narrative
+            .reason_words
+            .iter()
+            .map(|m| normalize(m))
+            .collect();
+        let mut each: Vec<(usize, bool, bool)> = Vec::new();
+        for s in all {
+            if each.len() <= s.paragraph {
+                each.resize(s.paragraph + 1, (s.line, false, false));
+            }
+            let p = &mut each[s.paragraph];
+            p.1 |= markers.iter().any(|m| s.norm.contains(m.as_str()));
+            if !p.2 {
+                p.2 = !statements(&s.norm, &[]).is_empty();
+            }
+        }
+        Paragraphs { each }
+    }
+
+    fn says_why(&self, p: usize) -> bool {
+        self.each.get(p).is_some_and(|x| x.1)
+    }
+
+    /// Whether paragraph `p` gives a reason: a reason word in it, or in the
+    /// next paragraph when that one is the reason itself (“预算收支减少主要原因:”),
+    /// not the next item with figures of its own.
+    fn explains(&self, p: usize) -> bool {
+        self.says_why(p) || (self.says_why(p + 1) && !self.each.get(p + 1).is_some_and(|x| x.2))
+    }
+
+    /// The line paragraph `p` starts on.
+    fn line(&self, p: usize) -> usize {
+        self.each.get(p).map_or(0, |x| x.0)
+    }
 }
 
 /// A change of at least the layout's share (or from or to zero) with no reason
@@ -435,28 +484,26 @@ fn unexplained_changes(
     text: &TextSource,
     a: &Against,
     dict: &Dictionary,
-    all: &[Sentence],
+    paragraphs: &Paragraphs,
     r: &mut TextReport,
 ) {
     let n = &a.specs.layout.narrative;
     let Some(threshold) = n.reason_threshold else {
         return;
     };
-    let explained = explains(all, a);
     let by_parts = explained_by_parts(a, dict);
-    let mut seen: Vec<(usize, usize)> = Vec::new();
+    let mut seen: std::collections::HashSet<(usize, usize)> = Default::default();
     for (p, item, prior, cur) in std::mem::take(&mut r.changes) {
-        if seen.contains(&(p, item)) || prior == cur || by_parts.contains(&item) {
+        if prior == cur || by_parts.contains(&item) || !seen.insert((p, item)) {
             continue;
         }
-        seen.push((p, item));
         let big = prior.is_zero()
             || cur.is_zero()
             || ((cur - prior) * Decimal::ONE_HUNDRED / prior).abs() >= threshold;
-        if !big || explained(p) {
+        if !big || paragraphs.explains(p) {
             continue;
         }
-        let line = all.iter().find(|s| s.paragraph == p).map_or(0, |s| s.line);
+        let line = paragraphs.line(p);
         let mut d = Diagnostic::new(
             UNEXPLAINED.severity,
             UNEXPLAINED.id,
@@ -729,18 +776,27 @@ fn subject_names(a: &Against) -> (Vec<String>, std::collections::HashSet<String>
 /// longer unknown word (`发展规划综合管理`) does not count.
 fn mentions(norm: &str, dict: &Dictionary, department: &str) -> Vec<Mention> {
     let mut found: Vec<Mention> = Vec::new();
+    // The ranges taken so far, start → end; they never overlap.
+    let mut taken: std::collections::BTreeMap<usize, usize> = Default::default();
+    let overlaps = |taken: &std::collections::BTreeMap<usize, usize>, start: usize, end: usize| {
+        taken
+            .range(..end)
+            .next_back()
+            .is_some_and(|(_, &e)| e > start)
+    };
     for (name, item, strict) in &dict.names {
         let mut from = 0;
         while let Some(i) = norm[from..].find(name.as_str()) {
             let start = from + i;
             let end = start + name.len();
             from = start + name.len().max(1);
-            if found.iter().any(|m| start < m.end && end > m.start) {
+            if overlaps(&taken, start, end) {
                 continue;
             }
             if *strict && !clean_start(norm, start, department) {
                 continue;
             }
+            taken.insert(start, end);
             found.push(Mention {
                 start,
                 end,
@@ -882,6 +938,20 @@ impl SentenceCheck<'_> {
             d = d.at(&loc.sheet, loc.row, loc.col);
         }
         d
+    }
+
+    /// A sentence too long to search for figures.
+    fn too_long(&self, length: usize) -> Diagnostic {
+        self.finding(
+                &LONG,
+                format!(
+                    "第 {} 段有一句长达 {length} 字，超过 {MAX_SENTENCE_CHARS} 字，其中的数字未逐一核对",
+                    self.s.paragraph + 1
+                ),
+            )
+            .expected(format!("每句不超过 {MAX_SENTENCE_CHARS} 字"))
+            .actual(format!("{length} 字"))
+            .hint("请在句末加句号，把这段分成几句后再核对")
     }
 
     fn quote(&self) -> String {
@@ -1055,9 +1125,10 @@ impl SentenceCheck<'_> {
         topic: Option<usize>,
     ) -> Vec<Option<usize>> {
         let mut items: Vec<Option<usize>> = Vec::with_capacity(stmts.len());
+        let mut last_amount: Option<usize> = None;
         for (i, st) in stmts.iter().enumerate() {
-            let name = mentions.iter().rev().find(|m| m.end <= st.start);
-            let last_amount = (0..i).rev().find(|&j| stmts[j].kind == Kind::Amount);
+            // Mentions never overlap: in order of start, they are in order of end.
+            let name = mentions[..mentions.partition_point(|m| m.end <= st.start)].last();
             let item = match (st.kind, name, last_amount) {
                 (Kind::Amount, Some(m), Some(j)) if stmts[j].start >= m.end => None,
                 (Kind::Amount, None, Some(j)) if generic(&norm[stmts[j].end..st.start]) => topic,
@@ -1069,6 +1140,9 @@ impl SentenceCheck<'_> {
                 (_, None, None) => topic,
             };
             items.push(item);
+            if st.kind == Kind::Amount {
+                last_amount = Some(i);
+            }
         }
         items
     }
@@ -1592,24 +1666,27 @@ pub fn workbook_texts(a: &Against) -> TextReport {
 /// A file that cannot be read, a .docx that is not a Word document, or a text
 /// file that is not UTF-8 — each in words a clerk can act on.
 pub fn read_text(path: &std::path::Path) -> Result<String, String> {
-    // A 说明 is tens of kilobytes; a file far beyond that is not one.
-    const LIMIT: u64 = 32 << 20;
     let unreadable = |e: std::io::Error| format!("无法读取说明文件 {}：{e}", path.display());
-    let size = std::fs::metadata(path).map_err(unreadable)?.len();
-    if size > LIMIT {
-        return Err(format!(
-            "说明文件 {} 有 {} MB，超过 {} MB 的上限；请只给出说明的文字部分",
+    let too_long = |size: u64| {
+        format!(
+            "说明文件 {} 的文字有 {:.1} MB，超过 {} MB 的上限（一份说明通常只有几十 KB）；请只给出说明的文字部分",
             path.display(),
-            size >> 20,
-            LIMIT >> 20
-        ));
-    }
-    let bytes = std::fs::read(path).map_err(unreadable)?;
+            size as f64 / f64::from(1u32 << 20),
+            MAX_TEXT_BYTES >> 20
+        )
+    };
+    let size = std::fs::metadata(path).map_err(unreadable)?.len();
     let ext = path
         .extension()
         .and_then(|e| e.to_str())
         .map(str::to_ascii_lowercase);
-    match ext.as_deref() {
+    // A file far beyond the limit is not read at all; a .docx's text is
+    // measured once taken out.
+    if size > 8 * MAX_TEXT_BYTES as u64 {
+        return Err(too_long(size));
+    }
+    let bytes = std::fs::read(path).map_err(unreadable)?;
+    let text = match ext.as_deref() {
         Some("docx") => {
             super::docx::text_of(&bytes).map_err(|m| format!("{}：{m}", path.display()))
         }
@@ -1630,5 +1707,9 @@ pub fn read_text(path: &std::path::Path) -> Result<String, String> {
             "说明文件只能是 .docx、.txt 或 .md：{}",
             path.display()
         )),
+    }?;
+    if text.len() > MAX_TEXT_BYTES {
+        return Err(too_long(text.len() as u64));
     }
+    Ok(text)
 }

@@ -126,34 +126,51 @@ pub const UP: [&str; 5] = ["增加", "增长", "上升", "提高", "增幅"];
 pub const DOWN: [&str; 6] = ["减少", "下降", "降低", "减幅", "降幅", "压减"];
 
 /// The statements of a normalized sentence; `other_year` marks (`上年`, `2023年`).
+///
+/// One pass over the sentence: each number's clause, direction word and
+/// year mark are found from positions gathered once, so a sentence of any
+/// length costs time in proportion to its length.
 pub fn statements(norm: &str, other_years: &[String]) -> Vec<Statement> {
     let numbers = numbers(norm);
     let asks = placeholders(norm);
+    let clauses = clause_starts(norm, &numbers);
+    let up = Marks::of(norm, &UP);
+    let down = Marks::of(norm, &DOWN);
+    let years = Marks::of(norm, other_years);
+    let mut ask = asks.iter().peekable();
     let mut out = Vec::new();
     for (i, &(start, end, value, decimals)) in numbers.iter().enumerate() {
         // A number inside 【请填写：……】 is the draft's hint, not a statement.
-        if asks.iter().any(|&(s, e)| start >= s && start < e) {
+        while ask.next_if(|&&(_, e)| e <= start).is_some() {}
+        if ask.peek().is_some_and(|&&(s, _)| s <= start) {
             continue;
         }
         let rest = &norm[end..];
         let Some((unit, ulen)) = unit_at(rest) else {
             continue;
         };
-        let clause_start = clause_start(norm, start, &numbers[..i]);
+        let clause_start = clauses[i];
         let clause = &norm[clause_start..start];
+        let direction = match (
+            up.last_within(clause_start, start),
+            down.last_within(clause_start, start),
+        ) {
+            (Some(u), Some(d)) => Some(if u >= d {
+                Direction::Up
+            } else {
+                Direction::Down
+            }),
+            (Some(_), None) => Some(Direction::Up),
+            (None, Some(_)) => Some(Direction::Down),
+            (None, None) => None,
+        };
         let kind = match unit {
             Unit::Percent if clause.contains('占') => Kind::Share,
-            Unit::Percent => match direction(clause) {
-                Some(d) => Kind::Rate(d),
-                None => Kind::Percent,
-            },
+            Unit::Percent => direction.map_or(Kind::Percent, Kind::Rate),
             Unit::Count => Kind::Count,
-            _ => match direction(clause) {
-                Some(d) => Kind::Change(d),
-                None => Kind::Amount,
-            },
+            _ => direction.map_or(Kind::Amount, Kind::Change),
         };
-        let other_year = other_years.iter().any(|y| clause.contains(y.as_str()));
+        let other_year = years.last_within(clause_start, start).is_some();
         out.push(Statement {
             kind,
             value,
@@ -164,6 +181,49 @@ pub fn statements(norm: &str, other_years: &[String]) -> Vec<Statement> {
             other_year,
             written: norm[start..end + ulen].to_string(),
         });
+    }
+    out
+}
+
+/// Where words of a list occur in a sentence: (end, start) of each
+/// occurrence, by end.
+struct Marks(Vec<(usize, usize)>);
+
+impl Marks {
+    fn of<S: AsRef<str>>(norm: &str, words: &[S]) -> Marks {
+        let mut at: Vec<(usize, usize)> = words
+            .iter()
+            .map(AsRef::as_ref)
+            .filter(|w| !w.is_empty())
+            .flat_map(|w| norm.match_indices(w).map(|(i, m)| (i + m.len(), i)))
+            .collect();
+        at.sort_unstable();
+        Marks(at)
+    }
+
+    /// The end of the last occurrence lying wholly in `from..to`. No word
+    /// holds a clause separator, so none straddles a clause's start: the
+    /// last one ending by `to` is the one, or there is none.
+    fn last_within(&self, from: usize, to: usize) -> Option<usize> {
+        let n = self.0.partition_point(|&(end, _)| end <= to);
+        let &(end, start) = self.0[..n].last()?;
+        (start >= from).then_some(end)
+    }
+}
+
+/// Where each number's clause starts: after the last separator before it
+/// that is not inside an earlier number.
+fn clause_starts(norm: &str, numbers: &[(usize, usize, Decimal, u32)]) -> Vec<usize> {
+    let mut out = Vec::with_capacity(numbers.len());
+    let (mut last, mut pos) = (0usize, 0usize);
+    for &(start, end, _, _) in numbers {
+        for (i, c) in norm[pos..start].char_indices() {
+            if matches!(c, ',' | ';' | ':' | '、' | '。' | '!' | '?') {
+                last = pos + i + c.len_utf8();
+            }
+        }
+        out.push(last);
+        pos = end.max(start);
     }
     out
 }
@@ -201,37 +261,6 @@ fn placeholders(norm: &str) -> Vec<(usize, usize)> {
         }
     }
     out
-}
-
-/// The direction word nearest before the number in its clause.
-fn direction(clause: &str) -> Option<Direction> {
-    let last = |words: &[&str]| {
-        words
-            .iter()
-            .filter_map(|w| clause.rfind(w).map(|i| i + w.len()))
-            .max()
-    };
-    match (last(&UP), last(&DOWN)) {
-        (Some(u), Some(d)) => Some(if u >= d {
-            Direction::Up
-        } else {
-            Direction::Down
-        }),
-        (Some(_), None) => Some(Direction::Up),
-        (None, Some(_)) => Some(Direction::Down),
-        (None, None) => None,
-    }
-}
-
-/// Where the clause of a number starts: after the last separator that is not
-/// inside an earlier number.
-fn clause_start(norm: &str, start: usize, before: &[(usize, usize, Decimal, u32)]) -> usize {
-    let inside = |i: usize| before.iter().any(|&(s, e, _, _)| i >= s && i < e);
-    norm[..start]
-        .char_indices()
-        .rev()
-        .find(|&(i, c)| matches!(c, ',' | ';' | ':' | '、' | '。' | '!' | '?') && !inside(i))
-        .map_or(0, |(i, c)| i + c.len_utf8())
 }
 
 /// The unit right after a number.

@@ -11,7 +11,7 @@ use std::collections::HashSet;
 use std::io::{Cursor, Read};
 
 use super::merges::{attr, elements};
-use super::sheet::{MAX_ARCHIVE_BYTES, MAX_CELLS, MAX_PART_BYTES};
+use super::sheet::{MAX_ARCHIVE_BYTES, MAX_CELLS, MAX_PART_BYTES, MAX_SHEETS, MAX_TEXT_BYTES};
 use super::ReadError;
 
 /// What the zip guard learned of a package.
@@ -47,6 +47,7 @@ pub(crate) fn zip(bytes: &[u8], shown: &str) -> Result<Package, ReadError> {
     let mut ods = false;
     let mut names = HashSet::new();
     let mut strings = Vec::new();
+    let mut workbook = None;
     for i in 0..zip.len() {
         let f = zip
             .by_index_raw(i)
@@ -65,8 +66,20 @@ pub(crate) fn zip(bytes: &[u8], shown: &str) -> Result<Package, ReadError> {
                 format!("压缩包中“{name}”出现了两次，无法确定哪一份有效"),
             ));
         }
-        if name.to_ascii_lowercase().ends_with("sharedstrings.xml") {
+        let lower = name.to_ascii_lowercase();
+        if lower.ends_with("sharedstrings.xml") {
+            // Each string is held once, then once more per cell that shows it.
+            if f.size() > MAX_TEXT_BYTES as u64 {
+                return Err(ReadError::TooLarge {
+                    path: shown.to_string(),
+                    what: format!("共享字符串部件“{name}”解压后 {} 字节", f.size()),
+                    limit: format!("{} MB", MAX_TEXT_BYTES / (1024 * 1024)),
+                });
+            }
             strings.push((i, name.clone(), f.size()));
+        }
+        if lower == "xl/workbook.xml" {
+            workbook = Some(i);
         }
         total = total.saturating_add(f.size());
         ods |= name == "mimetype";
@@ -81,7 +94,29 @@ pub(crate) fn zip(bytes: &[u8], shown: &str) -> Result<Package, ReadError> {
     for (i, name, size) in strings {
         shared_strings(&mut zip, i, &name, size, shown)?;
     }
+    if let (Some(i), false) = (workbook, ods) {
+        sheet_count(&mut zip, i, shown)?;
+    }
     Ok(if ods { Package::Ods } else { Package::Xlsx })
+}
+
+/// A workbook may list no more sheets than [`MAX_SHEETS`]: the reader keeps
+/// something for each before reading one.
+fn sheet_count(
+    zip: &mut zip::ZipArchive<Cursor<&[u8]>>,
+    index: usize,
+    shown: &str,
+) -> Result<(), ReadError> {
+    let mut xml = Vec::new();
+    zip.by_index(index)
+        .map_err(|e| corrupt(shown, e.to_string()))?
+        .read_to_end(&mut xml)
+        .map_err(|e| corrupt(shown, e.to_string()))?;
+    let count = elements(&xml, b"sheet").count();
+    if count > MAX_SHEETS {
+        return Err(super::sheet::too_many_sheets(shown, count));
+    }
+    Ok(())
 }
 
 /// The shortest entry of a shared-string table, `<si/>`.

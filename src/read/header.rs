@@ -380,27 +380,36 @@ fn title_block(
     (department.filter(|d| !d.is_empty()), unit)
 }
 
-/// Fills every cell of a merged range inside the header with its top-left label.
+/// Fills every cell of a merged range inside the header with its top-left
+/// label. Each header row is swept once from left to right, so a cell is
+/// filled at most once whatever the number of merges: merges do not overlap
+/// in a sound workbook, and in a damaged one the leftmost wins.
 fn fill_merges(sheet: &Sheet, rows: &[u32], grid: &mut [Vec<String>]) {
-    for m in &sheet.merges {
-        let Some(top) = rows.iter().position(|&r| r == m.start.0) else {
-            continue;
-        };
-        // A merge may start beyond the last used column of a damaged sheet.
-        let Some(label) = grid[top].get(m.start.1 as usize).cloned() else {
-            continue;
-        };
-        for (i, &r) in rows.iter().enumerate() {
+    let width = grid.first().map_or(0, Vec::len) as u32;
+    // (top row's index, merge) for the merges that start in a header row
+    // inside the used width.
+    let mut starting: Vec<(usize, &calamine::Dimensions)> = sheet
+        .merges
+        .iter()
+        .filter(|m| m.start.1 < width)
+        .filter_map(|m| Some((rows.iter().position(|&r| r == m.start.0)?, m)))
+        .collect();
+    starting.sort_by_key(|(_, m)| (m.start.1, m.start.0));
+    for (i, &r) in rows.iter().enumerate() {
+        let mut filled_to = 0u32;
+        for &(top, m) in &starting {
             if r < m.start.0 || r > m.end.0 {
                 continue;
             }
-            for c in m.start.1..=m.end.1 {
-                if let Some(cell) = grid[i].get_mut(c as usize) {
-                    if cell.is_empty() {
-                        *cell = label.clone();
-                    }
+            let label = grid[top][m.start.1 as usize].clone();
+            let end = m.end.1.min(width - 1);
+            for c in m.start.1.max(filled_to)..=end {
+                let cell = &mut grid[i][c as usize];
+                if cell.is_empty() {
+                    cell.clone_from(&label);
                 }
             }
+            filled_to = filled_to.max(end + 1);
         }
     }
 }

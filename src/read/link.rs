@@ -1,6 +1,8 @@
 //! Two-sided tables print their expenditure lines by name only; their 科目编码
 //! and levels come from the coded tables their spec names (`link_codes_from`).
 
+use std::collections::HashMap;
+
 use crate::diag::Diagnostic;
 use crate::model::{Budget, Level, Table};
 use crate::source::{self, SourceMap, LABEL};
@@ -18,21 +20,30 @@ pub(crate) fn link_two_sided(
         .iter()
         .filter(|s| s.kind == TableKind::TwoSided)
     {
-        // (code, name, how many tables print them together).
-        let mut codes: Vec<(String, String, usize)> = spec
-            .link_codes
-            .iter()
-            .map(|c| (c.code.clone(), norm(&c.name), 1))
-            .collect();
+        // (code, name, how many tables print them together), and where each
+        // (code, name) and each name is in it.
+        let mut codes: Vec<(String, String, usize)> = Vec::new();
+        let mut at: HashMap<(String, String), usize> = HashMap::new();
+        let mut named: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut count = |code: &str, name: String| {
+            let key = (code.to_string(), name);
+            match at.get(&key) {
+                Some(&i) => codes[i].2 += 1,
+                None => {
+                    named.entry(key.1.clone()).or_default().push(codes.len());
+                    at.insert(key.clone(), codes.len());
+                    codes.push((key.0, key.1, 1));
+                }
+            }
+        };
+        for c in &spec.link_codes {
+            count(&c.code, norm(&c.name));
+        }
         for id in &spec.link_codes_from {
             if let Some(Table::Grid(g)) = budget.tables.get(id) {
                 for r in g.blocks.first().into_iter().flat_map(|b| &b.rows) {
                     if let Some(c) = &r.code {
-                        let name = norm(&r.name);
-                        match codes.iter_mut().find(|(x, n, _)| x == c && *n == name) {
-                            Some(found) => found.2 += 1,
-                            None => codes.push((c.clone(), name, 1)),
-                        }
+                        count(c, norm(&r.name));
                     }
                 }
             }
@@ -46,12 +57,12 @@ pub(crate) fn link_two_sided(
             // Where the tables give one name two codes (a typo in one of
             // them), the code more tables print wins, then the catalogue's.
             let find = |len: usize, prefix: &str| {
-                codes
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, (c, name, _))| {
-                        c.len() == len && c.starts_with(prefix) && *name == n
-                    })
+                named
+                    .get(&n)
+                    .into_iter()
+                    .flatten()
+                    .map(|&i| (i, &codes[i]))
+                    .filter(|(_, (c, _, _))| c.len() == len && c.starts_with(prefix))
                     .max_by_key(|(i, (c, _, count))| {
                         (*count, in_catalogue(c, &n), std::cmp::Reverse(*i))
                     })

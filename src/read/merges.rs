@@ -63,7 +63,9 @@ impl<'a> Merges<'a> {
     /// reference beyond Excel's grid, from one read of its XML.
     pub fn scan(&mut self, sheet: &str) -> Option<Scan> {
         let xml = part(&mut self.zip, self.parts.get(sheet)?)?;
+        // One past the limit is enough to refuse the sheet.
         let merges = elements(&xml, b"mergeCell")
+            .take(super::sheet::MAX_MERGES + 1)
             .map(|el| range(&attr(el, b"ref")?))
             .collect::<Option<Vec<_>>>()?;
         Some(Scan {

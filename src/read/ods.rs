@@ -14,7 +14,10 @@ use quick_xml::events::{BytesStart, Event};
 use quick_xml::name::QName;
 use quick_xml::Reader;
 
-use super::sheet::{too_big, Cell, CellBudget, Grid, Sheet, MAX_COLS, MAX_ROWS};
+use super::sheet::{
+    too_big, too_many_merges, too_many_sheets, Cell, CellBudget, Full, Grid, Sheet, MAX_COLS,
+    MAX_MERGES, MAX_ROWS, MAX_SHEETS,
+};
 use super::ReadError;
 
 /// Reads every sheet of an ODS package (the zip guard has run).
@@ -38,6 +41,7 @@ pub(crate) fn load(
         shown,
         budget,
         buf: Vec::new(),
+        at: (String::new(), 0),
     }
     .sheets()
 }
@@ -47,6 +51,8 @@ struct Loader<'a, R: Read> {
     shown: &'a str,
     budget: &'a CellBudget,
     buf: Vec<u8>,
+    /// The sheet and row being read, for a message.
+    at: (String, u32),
 }
 
 /// One cell of a row as written: its value, how often it repeats, its span.
@@ -77,6 +83,9 @@ impl<R: Read> Loader<'_, R> {
         loop {
             match self.next()? {
                 Event::Start(e) if e.name() == QName("table:table") => {
+                    if sheets.len() == MAX_SHEETS {
+                        return Err(too_many_sheets(self.shown, MAX_SHEETS + 1));
+                    }
                     let name = attr(&e, "table:name").unwrap_or_default();
                     sheets.push(self.table(name)?);
                 }
@@ -95,6 +104,7 @@ impl<R: Read> Loader<'_, R> {
         loop {
             match self.next()? {
                 Event::Start(e) if e.name() == QName("table:table-row") => {
+                    self.at = (name.clone(), row.min(MAX_ROWS));
                     let repeat = count(&e, "table:number-rows-repeated");
                     let cells = self.row()?;
                     self.place(&name, &mut grid, &mut merges, row, repeat, &cells)?;
@@ -114,7 +124,7 @@ impl<R: Read> Loader<'_, R> {
         }
         let rows = grid
             .into_rows()
-            .map_err(|at| too_many(self.shown, &name, at))?;
+            .map_err(|full| too_many(self.shown, &name, full))?;
         Ok(Sheet::new(name, rows, merges))
     }
 
@@ -149,6 +159,7 @@ impl<R: Read> Loader<'_, R> {
         let error = attr(e, "calcext:value-type").as_deref() == Some("error");
         let formula = attr(e, "table:formula").filter(|f| !f.is_empty());
         let text = self.text(&end)?;
+        crate::cancel::checkpoint();
         let value = match kind.as_str() {
             "float" | "percentage" | "currency" => match attr(e, "office:value") {
                 Some(v) => match v.trim().parse::<f64>() {
@@ -181,12 +192,23 @@ impl<R: Read> Loader<'_, R> {
         })
     }
 
-    /// The text of a cell's paragraphs (one line each), notes left out.
+    /// The text of a cell's paragraphs (one line each), notes left out; no
+    /// longer than the workbook's text room (`text:s` spaces counted).
     fn text(&mut self, end: &str) -> Result<String, ReadError> {
         let mut s = String::new();
         let mut paragraphs = 0usize;
         let mut note = 0usize;
         loop {
+            if s.len() > self.budget.text_left() {
+                return Err(too_many(
+                    self.shown,
+                    &self.at.0,
+                    Full {
+                        at: (self.at.1, 0),
+                        text: true,
+                    },
+                ));
+            }
             match self.next()? {
                 Event::End(e) if e.name().as_ref() == end && note == 0 => return Ok(s),
                 Event::Start(e) if e.name() == QName("office:annotation") => note += 1,
@@ -257,14 +279,42 @@ impl<R: Read> Loader<'_, R> {
         }
         let per_row: u64 = filled.iter().map(|(_, w)| u64::from(w.repeat)).sum();
         if per_row.saturating_mul(u64::from(repeat)) > grid.room() as u64 {
-            return Err(too_many(self.shown, sheet, (first, filled[0].0)));
+            return Err(too_many(
+                self.shown,
+                sheet,
+                Full {
+                    at: (first, filled[0].0),
+                    text: false,
+                },
+            ));
+        }
+        // A long text repeated is paid for before it is copied once.
+        let text_per_row: u64 = filled
+            .iter()
+            .map(|(_, w)| u64::from(w.repeat).saturating_mul(w.cell.text_len() as u64))
+            .sum();
+        if text_per_row.saturating_mul(u64::from(repeat)) > grid.text_room() as u64 {
+            return Err(too_many(
+                self.shown,
+                sheet,
+                Full {
+                    at: (first, filled[0].0),
+                    text: true,
+                },
+            ));
+        }
+        let spans = filled.iter().filter(|(_, w)| w.span != (1, 1)).count() as u64;
+        let merges_after =
+            (merges.len() as u64).saturating_add(spans.saturating_mul(u64::from(repeat)));
+        if merges_after > MAX_MERGES as u64 {
+            return Err(too_many_merges(self.shown, sheet));
         }
         for r in first..=last_row {
             for (c, w) in &filled {
                 for k in 0..w.repeat {
                     if !w.cell.is_empty() {
                         grid.put(r, c + k, w.cell.clone())
-                            .map_err(|at| too_many(self.shown, sheet, at))?;
+                            .map_err(|full| too_many(self.shown, sheet, full))?;
                     }
                     if w.span != (1, 1) {
                         let end = (
@@ -280,8 +330,8 @@ impl<R: Read> Loader<'_, R> {
     }
 }
 
-fn too_many(shown: &str, sheet: &str, at: (u32, u32)) -> ReadError {
-    super::sheet::too_many_cells(shown, sheet, at)
+fn too_many(shown: &str, sheet: &str, full: Full) -> ReadError {
+    super::sheet::too_many_cells(shown, sheet, full)
 }
 
 /// An attribute's unescaped value.

@@ -35,6 +35,11 @@ impl Cell {
         }
     }
 
+    /// The bytes of text the cell holds.
+    pub fn text_len(&self) -> usize {
+        text_bytes(self)
+    }
+
     /// The text of a cell for labels; numbers print as integers where they are.
     pub fn text(&self) -> String {
         match self {
@@ -120,28 +125,63 @@ pub const MAX_COLS: u32 = 1_000;
 /// Cells a workbook may fill across all its sheets, the empty cells inside a
 /// row's used width included (a 400-unit department fills about 900,000).
 pub const MAX_CELLS: usize = 4_000_000;
+/// Bytes of text a workbook's cells may hold across all its sheets, counted
+/// as read (a shared string once per cell that shows it, a repeated ODS cell
+/// once per repeat): a 400-unit department holds about 9 MB.
+pub const MAX_TEXT_BYTES: usize = 64 * 1024 * 1024;
+/// Sheets a workbook may have (a budget workbook has a few dozen).
+pub const MAX_SHEETS: usize = 1_000;
+/// Merged ranges a sheet may have (the official tables have a few hundred).
+pub const MAX_MERGES: usize = 100_000;
 
-/// Room left for cells across the sheets of one workbook, shared by the
-/// threads that read it.
+/// Room left for cells and their text across the sheets of one workbook,
+/// shared by the threads that read it.
 #[derive(Debug)]
-pub(crate) struct CellBudget(AtomicUsize);
+pub(crate) struct CellBudget {
+    cells: AtomicUsize,
+    text: AtomicUsize,
+}
+
+/// Which limit a cell did not fit in, and where.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Full {
+    pub at: (u32, u32),
+    pub text: bool,
+}
+
+fn take_from(left: &AtomicUsize, n: usize) -> bool {
+    left.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |l| l.checked_sub(n))
+        .is_ok()
+}
 
 impl CellBudget {
     pub fn new() -> CellBudget {
-        CellBudget(AtomicUsize::new(MAX_CELLS))
+        CellBudget {
+            cells: AtomicUsize::new(MAX_CELLS),
+            text: AtomicUsize::new(MAX_TEXT_BYTES),
+        }
     }
 
     /// Takes `n` cells; false (and nothing taken) when fewer are left.
     fn take(&self, n: usize) -> bool {
-        self.0
-            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |left| {
-                left.checked_sub(n)
-            })
-            .is_ok()
+        take_from(&self.cells, n)
     }
 
     fn left(&self) -> usize {
-        self.0.load(Ordering::Relaxed)
+        self.cells.load(Ordering::Relaxed)
+    }
+
+    /// Bytes of text still available to the workbook.
+    pub fn text_left(&self) -> usize {
+        self.text.load(Ordering::Relaxed)
+    }
+}
+
+/// The bytes of text a cell holds.
+fn text_bytes(cell: &Cell) -> usize {
+    match cell {
+        Cell::Text(s) | Cell::Date(s) | Cell::Error(s) | Cell::FormulaNoValue(s) => s.len(),
+        _ => 0,
     }
 }
 
@@ -151,7 +191,9 @@ pub(crate) struct Grid<'b> {
     rows: Vec<Vec<Cell>>,
     budget: &'b CellBudget,
     /// The first cell that did not fit, once one did not.
-    full: Option<(u32, u32)>,
+    full: Option<Full>,
+    /// Cells placed since the last look at the job's cancellation.
+    since_checkpoint: u32,
 }
 
 impl<'b> Grid<'b> {
@@ -160,6 +202,7 @@ impl<'b> Grid<'b> {
             rows: Vec::new(),
             budget,
             full: None,
+            since_checkpoint: 0,
         }
     }
 
@@ -168,18 +211,42 @@ impl<'b> Grid<'b> {
         self.budget.left()
     }
 
+    /// Bytes of text still available to the workbook.
+    pub fn text_room(&self) -> usize {
+        self.budget.text_left()
+    }
+
     /// Puts `cell` at (`r`, `c`), within [`MAX_ROWS`] × [`MAX_COLS`].
     ///
     /// # Errors
-    /// The position, when the workbook's cells would pass [`MAX_CELLS`].
-    pub fn put(&mut self, r: u32, c: u32, cell: Cell) -> Result<(), (u32, u32)> {
+    /// The position, when the workbook's cells would pass [`MAX_CELLS`] or
+    /// their text [`MAX_TEXT_BYTES`].
+    pub fn put(&mut self, r: u32, c: u32, cell: Cell) -> Result<(), Full> {
+        self.since_checkpoint += 1;
+        if self.since_checkpoint >= 4096 {
+            self.since_checkpoint = 0;
+            crate::cancel::checkpoint();
+        }
         let (ri, ci) = (r as usize, c as usize);
+        let text = text_bytes(&cell);
+        if text > 0 && !take_from(&self.budget.text, text) {
+            let full = Full {
+                at: (r, c),
+                text: true,
+            };
+            self.full = Some(full);
+            return Err(full);
+        }
         let grow = ri.saturating_add(1).saturating_sub(self.rows.len())
             + ci.saturating_add(1)
                 .saturating_sub(self.rows.get(ri).map_or(0, Vec::len));
         if grow > 0 && !self.budget.take(grow) {
-            self.full = Some((r, c));
-            return Err((r, c));
+            let full = Full {
+                at: (r, c),
+                text: false,
+            };
+            self.full = Some(full);
+            return Err(full);
         }
         if self.rows.len() <= ri {
             self.rows.resize_with(ri + 1, Vec::new);
@@ -196,9 +263,9 @@ impl<'b> Grid<'b> {
     ///
     /// # Errors
     /// The first position that did not fit, if any did not.
-    pub fn into_rows(self) -> Result<Vec<Vec<Cell>>, (u32, u32)> {
+    pub fn into_rows(self) -> Result<Vec<Vec<Cell>>, Full> {
         match self.full {
-            Some(at) => Err(at),
+            Some(full) => Err(full),
             None => Ok(self.rows),
         }
     }
@@ -225,7 +292,12 @@ pub(crate) fn guarded<T>(job: impl FnOnce() -> T) -> Option<T> {
     let was = GUARDED.with(|g| g.replace(true));
     let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
     GUARDED.with(|g| g.set(was));
-    r.ok()
+    match r {
+        Ok(v) => Some(v),
+        // A job stopped from outside is no fault of the file.
+        Err(p) if crate::cancel::is_cancellation(p.as_ref()) => std::panic::resume_unwind(p),
+        Err(_) => None,
+    }
 }
 
 pub(crate) fn corrupt_inside(shown: &str) -> ReadError {
@@ -246,12 +318,14 @@ pub fn in_guarded_read() -> bool {
 }
 
 /// Installs a panic hook that calls `report` for every panic but those
-/// inside a guarded read (a damaged file, reported as such, not a crash).
+/// inside a guarded read (a damaged file, reported as such, not a crash) and
+/// the spreadsheet writer's failed writes to its temporary files (reported as
+/// a full temporary folder, see [`crate::write::official`]).
 pub fn report_unguarded_panics(
     report: impl Fn(&std::panic::PanicHookInfo) + Send + Sync + 'static,
 ) {
     std::panic::set_hook(Box::new(move |info| {
-        if !in_guarded_read() {
+        if !in_guarded_read() && !crate::write::is_temp_write_failure(info.payload()) {
             report(info);
         }
     }));
@@ -314,15 +388,42 @@ pub(crate) fn too_big(shown: &str, sheet: &str, (r, c): (u32, u32)) -> ReadError
     }
 }
 
-/// The workbook's cells passed [`MAX_CELLS`] at (`r`, `c`) of `sheet`.
-pub(crate) fn too_many_cells(shown: &str, sheet: &str, (r, c): (u32, u32)) -> ReadError {
+/// The workbook's cells passed [`MAX_CELLS`], or their text
+/// [`MAX_TEXT_BYTES`], at a cell of `sheet`.
+pub(crate) fn too_many_cells(shown: &str, sheet: &str, full: Full) -> ReadError {
+    let (r, c) = full.at;
+    let at = crate::text::cell_address(r, c);
+    if full.text {
+        return ReadError::TooLarge {
+            path: shown.to_string(),
+            what: format!(
+                "读到工作表“{sheet}”的单元格 {at} 时，全部单元格的文字已超过上限（同一段文字每出现一次都计入）"
+            ),
+            limit: format!("所有工作表合计 {} MB 文字", MAX_TEXT_BYTES / (1024 * 1024)),
+        };
+    }
     ReadError::TooLarge {
         path: shown.to_string(),
-        what: format!(
-            "读到工作表“{sheet}”的单元格 {} 时，全部工作表的单元格已超过上限",
-            crate::text::cell_address(r, c)
-        ),
+        what: format!("读到工作表“{sheet}”的单元格 {at} 时，全部工作表的单元格已超过上限"),
         limit: format!("所有工作表合计 {MAX_CELLS} 个单元格（含行内空白单元格）"),
+    }
+}
+
+/// More sheets than [`MAX_SHEETS`].
+pub(crate) fn too_many_sheets(shown: &str, count: usize) -> ReadError {
+    ReadError::TooLarge {
+        path: shown.to_string(),
+        what: format!("工作簿有 {count} 个工作表"),
+        limit: format!("{MAX_SHEETS} 个工作表"),
+    }
+}
+
+/// More merged ranges in one sheet than [`MAX_MERGES`].
+pub(crate) fn too_many_merges(shown: &str, sheet: &str) -> ReadError {
+    ReadError::TooLarge {
+        path: shown.to_string(),
+        what: format!("工作表“{sheet}”的合并单元格区域超过 {MAX_MERGES} 个"),
+        limit: format!("每个工作表 {MAX_MERGES} 个合并区域"),
     }
 }
 
@@ -338,6 +439,9 @@ fn load_xls<RS: std::io::Read + std::io::Seek>(
     budget: &CellBudget,
 ) -> Result<Vec<Sheet>, ReadError> {
     let names = wb.sheet_names();
+    if names.len() > MAX_SHEETS {
+        return Err(too_many_sheets(shown, names.len()));
+    }
     let mut sheets = Vec::with_capacity(names.len());
     for name in names {
         let values = wb.worksheet_range(&name).map_err(|e| ReadError::Sheet {
@@ -359,8 +463,11 @@ fn load_xls<RS: std::io::Read + std::io::Seek>(
             None
         };
         let merges = wb.merge_cells_by_sheet_name(&name).unwrap_or_default();
+        if merges.len() > MAX_MERGES {
+            return Err(too_many_merges(shown, &name));
+        }
         let rows = to_rows(&values, formulas.as_ref(), budget)
-            .map_err(|at| too_many_cells(shown, &name, at))?;
+            .map_err(|full| too_many_cells(shown, &name, full))?;
         sheets.push(Sheet::new(name, rows, merges));
     }
     Ok(sheets)
@@ -370,7 +477,7 @@ fn to_rows(
     values: &Range<Data>,
     formulas: Option<&Range<String>>,
     budget: &CellBudget,
-) -> Result<Vec<Vec<Cell>>, (u32, u32)> {
+) -> Result<Vec<Vec<Cell>>, Full> {
     let mut grid = Grid::new(budget);
     if let Some((r0, c0)) = values.start() {
         for (r, c, v) in values.used_cells() {

@@ -12,8 +12,8 @@ use calamine::{open_workbook_from_rs, DataRef, Reader, Xlsx};
 
 use super::merges::{self, Merges};
 use super::sheet::{
-    corrupt_inside, guarded, too_big, too_many_cells, Cell, CellBudget, Grid, Sheet, MAX_COLS,
-    MAX_ROWS,
+    corrupt_inside, guarded, too_big, too_many_cells, too_many_merges, Cell, CellBudget, Grid,
+    Sheet, MAX_COLS, MAX_MERGES, MAX_ROWS,
 };
 use super::ReadError;
 
@@ -162,16 +162,19 @@ fn load_sheets(
                 };
                 if cell != Cell::Empty {
                     grid.put(r, col, cell)
-                        .map_err(|at| (i, too_many_cells(shown, name, at)))?;
+                        .map_err(|full| (i, too_many_cells(shown, name, full)))?;
                 }
             }
         }
         let rows = grid
             .into_rows()
-            .map_err(|at| (i, too_many_cells(shown, name, at)))?;
+            .map_err(|full| (i, too_many_cells(shown, name, full)))?;
         let merges = scanned
             .map(|s| s.merges)
             .unwrap_or_else(|| wb.merge_cells_by_sheet_name(name).unwrap_or_default());
+        if merges.len() > MAX_MERGES {
+            return Err((i, too_many_merges(shown, name)));
+        }
         sheets.push((i, Sheet::new(name.clone(), rows, merges)));
     }
     Ok(sheets)

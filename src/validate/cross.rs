@@ -26,6 +26,7 @@ pub(crate) fn check(v: &mut Checker) {
     let specs = v.specs;
     let mut carriers = missing::Carriers::new(v);
     for rule in &specs.layout.rules {
+        crate::cancel::checkpoint();
         if let Some(name) = &rule.when {
             if !condition_holds(v, name) {
                 continue;

@@ -84,10 +84,12 @@ pub fn validate_with_texts(
         out: Vec::new(),
     };
     for spec in &specs.tables {
+        crate::cancel::checkpoint();
         if budget.tables.contains_key(&spec.id) {
             tables::check(&mut v, spec);
         }
     }
+    crate::cancel::checkpoint();
     cross::check(&mut v);
     names::check(&mut v);
     text::check(&mut v);

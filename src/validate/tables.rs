@@ -76,6 +76,7 @@ fn grid<'a>(v: &mut Checker<'a>, spec: &'a TableSpec, g: &'a GridTable) {
     let year = v.budget.year;
     let cols: Vec<&str> = spec.amount_columns().map(|c| c.id.as_str()).collect();
     for (bi, b) in g.blocks.iter().enumerate() {
+        crate::cancel::checkpoint();
         let rows = b
             .total
             .iter()

@@ -22,6 +22,33 @@ pub enum WriteError {
     Xlsx(#[from] XlsxError),
     #[error("模型中缺少表格规格“{0}”，无法输出；请使用与该模型对应的表格规格")]
     UnknownTable(String),
+    #[error("无法写入临时文件夹 {0} 中的临时文件（磁盘空间不足或不可写）；请清理该文件夹所在的磁盘，或用环境变量 TMPDIR（Windows 为 TEMP）指定另一个有空间的文件夹")]
+    TempFull(String),
+}
+
+/// Whether a panic's payload is the spreadsheet writer failing to write its
+/// temporary files (it panics there instead of returning an error).
+pub fn is_temp_write_failure(payload: &(dyn std::any::Any + Send)) -> bool {
+    let text = payload
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| payload.downcast_ref::<&str>().copied());
+    text.is_some_and(|t| t.starts_with("Couldn't write to"))
+}
+
+/// Runs `job`, which writes through the spreadsheet writer's temporary files;
+/// a failed write there becomes [`WriteError::TempFull`] instead of a crash.
+///
+/// # Errors
+/// What `job` returns, and [`WriteError::TempFull`].
+pub fn through_temp_files<T>(job: impl FnOnce() -> Result<T, WriteError>) -> Result<T, WriteError> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(job)) {
+        Ok(r) => r,
+        Err(p) if is_temp_write_failure(p.as_ref()) => Err(WriteError::TempFull(
+            std::env::temp_dir().display().to_string(),
+        )),
+        Err(p) => std::panic::resume_unwind(p),
+    }
 }
 
 /// The writer's error in Chinese, its own words kept after it.

@@ -126,6 +126,26 @@ pub fn workbook_bytes(budget: &Budget, specs: &SpecSet) -> Result<Vec<u8>, Write
         // so its cells are never all held at once; side by side, the formats
         // registered first, in a fixed order, so that their numbers do not
         // depend on which sheet used one first.
+        return super::through_temp_files(|| {
+            write_through_files(&mut wb, &jobs, &prepared, &st, sheet)?;
+            narrative(&mut wb, true)?;
+            Ok(wb.save_to_buffer()?)
+        });
+    }
+    narrative(&mut wb, true)?;
+    Ok(wb.save_to_buffer()?)
+}
+
+/// The body sheets of a big department, each written row by row through a
+/// temporary file; forms in memory.
+fn write_through_files(
+    wb: &mut rust_xlsxwriter::Workbook,
+    jobs: &[(&TableSpec, &Table)],
+    prepared: &[Option<Vec<Vec<Out<'_>>>>],
+    st: &Styles,
+    sheet: impl Fn(&mut Worksheet, usize) -> Result<Option<u32>, WriteError> + Sync,
+) -> Result<(), WriteError> {
+    {
         for f in st.all() {
             wb.register_format(f);
         }
@@ -147,8 +167,7 @@ pub fn workbook_bytes(budget: &Budget, specs: &SpecSet) -> Result<Vec<u8>, Write
         });
         written.into_iter().collect::<Result<(), WriteError>>()?;
     }
-    narrative(&mut wb, true)?;
-    Ok(wb.save_to_buffer()?)
+    Ok(())
 }
 
 /// From this many body rows on (a department of about twenty units), the
@@ -201,6 +220,9 @@ fn body_sheet(
     let f = frame::draw(ws, spec, st, page, &widths)?;
     let mut row = f.first_data_row;
     for r in rows {
+        if row % 1024 == 0 {
+            crate::cancel::checkpoint();
+        }
         for (c, out) in r.iter().enumerate() {
             write_out(ws, st, (row, c as u16), out, spec.unit == Unit::Yuan)?;
         }

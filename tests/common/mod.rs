@@ -439,12 +439,23 @@ pub struct Server {
 impl Server {
     /// Starts the server with `args` after `serve --no-open`, waiting for its address.
     pub fn start(args: &[&str]) -> Server {
+        Server::start_with(args, &[], None)
+    }
+
+    /// As [`Server::start`], with environment variables set and, when
+    /// given, its log (standard error) written to `log`.
+    pub fn start_with(args: &[&str], env: &[(&str, &Path)], log: Option<&Path>) -> Server {
         use std::io::BufRead;
+        let stderr = match log {
+            Some(p) => std::process::Stdio::from(std::fs::File::create(p).unwrap()),
+            None => std::process::Stdio::null(),
+        };
         let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("budget-tables"))
             .args(["serve", "--no-open"])
             .args(args)
+            .envs(env.iter().map(|(k, v)| (*k, *v)))
             .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::null())
+            .stderr(stderr)
             .spawn()
             .expect("start serve");
         let out = child.stdout.take().expect("stdout");
@@ -469,6 +480,23 @@ impl Server {
 
     pub fn pid(&self) -> u32 {
         self.child.id()
+    }
+
+    /// `127.0.0.1:PORT`.
+    pub fn addr(&self) -> String {
+        self.base.trim_start_matches("http://").to_string()
+    }
+
+    /// Waits up to `limit` for the server to end; its exit status if it did.
+    pub fn wait_exit(&mut self, limit: Duration) -> Option<std::process::ExitStatus> {
+        let start = std::time::Instant::now();
+        while start.elapsed() < limit {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return Some(status);
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        None
     }
 
     pub fn api(&self, path: &str) -> String {

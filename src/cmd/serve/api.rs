@@ -103,16 +103,89 @@ impl IntoResponse for ApiError {
 
 type Answer = Result<Response, ApiError>;
 
-/// Runs `job` on the request's files once a permit is free (waiting at most
-/// the queue time, else 503), within the time limit (else 503). The job keeps
-/// its permit and folder until it ends, even past the limit, so the bound on
-/// work at once holds; the folder goes with it.
+/// The jobs working now, each with the token that stops it.
+#[derive(Default)]
+pub struct Running(
+    Mutex<(
+        u64,
+        std::collections::HashMap<u64, budget_tables::cancel::Token>,
+    )>,
+);
+
+impl Running {
+    fn add(&self, token: budget_tables::cancel::Token) -> u64 {
+        let mut g = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        g.0 += 1;
+        let id = g.0;
+        g.1.insert(id, token);
+        id
+    }
+
+    fn token_of(&self, id: u64) -> Option<budget_tables::cancel::Token> {
+        let g = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        g.1.get(&id).cloned()
+    }
+
+    fn remove(&self, id: u64) {
+        let mut g = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        g.1.remove(&id);
+    }
+
+    /// Stops every job at its next checkpoint (the server is stopping).
+    pub fn stop_all(&self) {
+        let g = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        for t in g.1.values() {
+            t.cancel();
+        }
+    }
+}
+
+/// The answer of a request past its time limit.
+fn over_time(limit: Duration) -> ApiError {
+    ApiError::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        format!(
+            "处理超时：超过 {} 秒仍未完成（含上传）；请稍后再试，或在命令行处理这个文件",
+            limit.as_secs()
+        ),
+    )
+}
+
+/// Runs `job` on the request's files: the upload is received first (holding
+/// no job slot), then the job waits for a permit (at most the queue time,
+/// else 503) and works on a thread of its own. The whole request has the
+/// time limit (else 503); at the limit the job is stopped at its next
+/// checkpoint, which frees its permit, and its folder goes with it.
 async fn run_job<T: Send + 'static>(
     s: Arc<AppState>,
     form: Option<Multipart>,
     job: impl FnOnce(&AppState, &Upload) -> Result<T, ApiError> + Send + 'static,
 ) -> Result<T, ApiError> {
-    let permit = tokio::time::timeout(s.config.queue_wait, s.permits.clone().acquire_owned())
+    let limit = s.config.time_limit;
+    let deadline = tokio::time::Instant::now() + limit;
+    let upload = match form {
+        Some(f) => tokio::time::timeout_at(deadline, upload::receive(f))
+            .await
+            .map_err(|_| over_time(limit))??,
+        None => Upload::none()?,
+    };
+    let wait = s
+        .config
+        .queue_wait
+        .min(deadline - tokio::time::Instant::now());
+    let permit = tokio::time::timeout(wait, s.permits.clone().acquire_owned())
         .await
         .ok()
         .and_then(Result::ok)
@@ -125,29 +198,43 @@ async fn run_job<T: Send + 'static>(
                 ),
             )
         })?;
-    let limit = s.config.time_limit;
-    let work = async move {
-        let upload = match form {
-            Some(f) => upload::receive(f).await?,
-            None => Upload::none()?,
-        };
-        let state = s.clone();
-        tokio::task::spawn_blocking(move || {
-            let _permit = permit;
+    let token = budget_tables::cancel::Token::default();
+    let id = s.running.add(token.clone());
+    let state = s.clone();
+    let work = tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        let r = budget_tables::cancel::run(&token, || {
             job(&state, &upload).map_err(|e| e.scrubbed(&upload))
-        })
-        .await
-        .map_err(|_| ApiError::internal("程序内部错误；请把输入文件发给维护人员".into()))?
-    };
-    tokio::time::timeout(limit, work).await.map_err(|_| {
-        ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            format!(
-                "处理超时：超过 {} 秒仍未完成（含上传）；请稍后再试，或在命令行处理这个文件",
-                limit.as_secs()
-            ),
-        )
-    })?
+        });
+        drop(upload);
+        state.running.remove(id);
+        release_memory();
+        r
+    });
+    let stop = s.running.token_of(id);
+    match tokio::time::timeout_at(deadline, work).await {
+        Ok(Ok(Ok(answer))) => answer,
+        Ok(Ok(Err(_cancelled))) => Err(over_time(limit)),
+        Ok(Err(_)) => Err(ApiError::internal(
+            "程序内部错误；请把输入文件发给维护人员".into(),
+        )),
+        Err(_) => {
+            if let Some(t) = stop {
+                t.cancel();
+            }
+            Err(over_time(limit))
+        }
+    }
+}
+
+/// Gives the memory a finished job used back to the system, so the server
+/// returns to its size between requests (glibc keeps freed memory otherwise).
+fn release_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only releases free memory of the allocator.
+    unsafe {
+        libc::malloc_trim(0);
+    }
 }
 
 /// A file to download.
@@ -529,9 +616,9 @@ impl Results {
 async fn batch_files(State(s): State<Arc<AppState>>, form: Multipart) -> Answer {
     let state = s.clone();
     let (summary, zip) = run_job(s, Some(form), move |st, up| {
-        let input = up.dir.path().join("输入");
-        let output = up.dir.path().join("输出");
-        std::fs::create_dir(&input).map_err(|e| ApiError::internal(e.to_string()))?;
+        let input = up.path().join("输入");
+        let output = up.path().join("输出");
+        upload::private_dir(&input).map_err(|e| ApiError::internal(e.to_string()))?;
         for (i, (_, path, _)) in up.files.iter().enumerate() {
             let is_zip = path
                 .extension()
@@ -543,7 +630,7 @@ async fn batch_files(State(s): State<Arc<AppState>>, form: Multipart) -> Answer 
             let mut target = input.join(name_of(path));
             if target.exists() {
                 target = input.join(i.to_string()).join(name_of(path));
-                std::fs::create_dir_all(input.join(i.to_string()))
+                upload::private_dir(&input.join(i.to_string()))
                     .map_err(|e| ApiError::internal(e.to_string()))?;
             }
             std::fs::rename(path, &target).map_err(|e| ApiError::internal(e.to_string()))?;

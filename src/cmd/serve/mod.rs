@@ -34,6 +34,9 @@ pub struct Config {
     pub queue_wait: Duration,
     /// How long a request may take, upload included, before it is refused (503).
     pub time_limit: Duration,
+    /// Other names the page may be reached by (`--host`), besides its
+    /// address and `localhost`.
+    pub hosts: Vec<String>,
 }
 
 impl Config {
@@ -48,7 +51,13 @@ impl Config {
         token: Option<String>,
         jobs: Option<usize>,
         limits: Limits,
+        hosts: Vec<String>,
     ) -> Result<Config, CmdError> {
+        if let Some(h) = hosts.iter().find(|h| !valid_host(h)) {
+            return Err(CmdError::Usage(format!(
+                "--host {h} 不是主机名；请只写名称（如 budget.local），可带端口（budget.local:8080）"
+            )));
+        }
         if let Some(t) = &token {
             if t.len() < 16
                 || !t
@@ -83,6 +92,7 @@ impl Config {
             jobs,
             queue_wait: Duration::from_secs(limits.queue_wait),
             time_limit: Duration::from_secs(limits.time_limit),
+            hosts: hosts.iter().map(|h| h.to_ascii_lowercase()).collect(),
         })
     }
 }
@@ -109,12 +119,7 @@ fn random_token() -> Result<String, CmdError> {
         .map_err(|e| CmdError::Usage(format!("无法生成访问令牌：{e}；请用 --token 给出一个")))
 }
 
-/// `N` random bytes from the operating system, as hex (tokens, batch ids).
-pub(crate) fn random_hex<const N: usize>() -> Result<String, getrandom::Error> {
-    let mut bytes = [0u8; N];
-    getrandom::fill(&mut bytes)?;
-    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
-}
+pub(crate) use budget_tables::text::random_hex;
 
 /// What every request shares.
 pub(crate) struct AppState {
@@ -122,7 +127,22 @@ pub(crate) struct AppState {
     pub config: Config,
     pub permits: Arc<tokio::sync::Semaphore>,
     pub results: api::Results,
+    /// The names a request's `Host` may give (lower case, with the port).
+    pub hosts: Vec<String>,
+    /// The page's key for this start: the page sends it with every request
+    /// it makes, which a page of another site cannot know.
+    pub key: String,
+    /// The jobs working now, stopped when the server stops.
+    pub running: api::Running,
 }
+
+/// How long a client may take to send a request's header (also how long an
+/// idle kept-alive connection stays open).
+const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long an upload may pause between two pieces of its body.
+pub(crate) const BODY_IDLE: Duration = Duration::from_secs(20);
+/// How long a stop (Ctrl-C) waits for requests still running.
+const STOP_WAIT: Duration = Duration::from_millis(1500);
 
 /// Starts the server and serves until Ctrl-C (or the console closes).
 ///
@@ -134,10 +154,14 @@ pub fn run(setup: Setup, config: Config) -> Result<ExitCode, CmdError> {
     setup.options()?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
-        .max_blocking_threads(config.jobs.max(1) * 2)
+        .max_blocking_threads(config.jobs.max(1) * 2 + 2)
         .build()
         .map_err(|e| CmdError::Usage(format!("无法启动网页服务：{e}")))?;
-    runtime.block_on(serve(setup, config))
+    let served = runtime.block_on(serve(setup, config));
+    // A job still unwinding is not waited for: the process is ending.
+    runtime.shutdown_timeout(Duration::from_millis(300));
+    upload::remove_all_folders();
+    served
 }
 
 async fn serve(setup: Setup, config: Config) -> Result<ExitCode, CmdError> {
@@ -166,25 +190,141 @@ async fn serve(setup: Setup, config: Config) -> Result<ExitCode, CmdError> {
             ));
         }
     }
+    let key = random_hex::<16>().map_err(|e| CmdError::Usage(format!("无法生成页面密钥：{e}")))?;
     let state = Arc::new(AppState {
         permits: Arc::new(tokio::sync::Semaphore::new(config.jobs)),
+        hosts: allowed_hosts(addr, &config.hosts),
         setup,
         config,
         results: api::Results::default(),
+        key,
+        running: api::Running::default(),
     });
     let app = api::router(state.clone())
-        .merge(page::router())
+        .merge(page::router(state.clone()))
         .layer(axum::middleware::from_fn_with_state(state.clone(), guard))
         .layer(axum::extract::DefaultBodyLimit::max(
             upload::MAX_REQUEST_BYTES,
         ))
         .layer(axum::middleware::from_fn(log_line));
-    axum::serve(listener, app)
-        .with_graceful_shutdown(stop_signal())
-        .await
-        .map_err(|e| CmdError::Usage(format!("网页服务出错：{e}")))?;
+    accept_until_stopped(listener, app).await;
+    state.running.stop_all();
     say("网页服务已停止。");
     Ok(ExitCode::SUCCESS)
+}
+
+/// Serves each connection until a stop signal, then gives those still open
+/// [`STOP_WAIT`] to finish. At most [`connection_cap`] connections are open
+/// at once (one more is closed at once), so the process never runs out of
+/// file handles; a client that takes longer than [`HEADER_TIMEOUT`] to send
+/// a request's header is disconnected.
+async fn accept_until_stopped(listener: tokio::net::TcpListener, app: axum::Router) {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    let cap = Arc::new(tokio::sync::Semaphore::new(connection_cap()));
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let stop = stop_signal();
+    tokio::pin!(stop);
+    loop {
+        let (stream, _) = tokio::select! {
+            () = &mut stop => break,
+            accepted = listener.accept() => match accepted {
+                Ok(a) => a,
+                // Out of handles for a moment: wait rather than spin.
+                Err(_) => {
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+        };
+        let Ok(slot) = cap.clone().try_acquire_owned() else {
+            drop(stream);
+            continue;
+        };
+        let _ = stream.set_nodelay(true);
+        let service = hyper_util::service::TowerToHyperService::new(app.clone());
+        let mut builder = hyper::server::conn::http1::Builder::new();
+        builder
+            .timer(TokioTimer::new())
+            .header_read_timeout(HEADER_TIMEOUT)
+            .keep_alive(true);
+        let conn = builder.serve_connection(TokioIo::new(stream), service);
+        let conn = graceful.watch(conn);
+        tokio::spawn(async move {
+            let _ = conn.await;
+            drop(slot);
+        });
+    }
+    drop(listener);
+    let _ = tokio::time::timeout(STOP_WAIT, graceful.shutdown()).await;
+}
+
+/// Connections open at once: well below the process's limit of open files
+/// (raised to its hard limit where allowed), which uploads and outputs share.
+fn connection_cap() -> usize {
+    const MOST: usize = 1024;
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        let mut lim = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: 0,
+        };
+        // SAFETY: `lim` is a valid rlimit for both calls.
+        unsafe {
+            if libc::getrlimit(libc::RLIMIT_NOFILE, &raw mut lim) == 0 {
+                if lim.rlim_cur < lim.rlim_max {
+                    let raised = libc::rlimit {
+                        rlim_cur: lim.rlim_max.min(65_536),
+                        rlim_max: lim.rlim_max,
+                    };
+                    if libc::setrlimit(libc::RLIMIT_NOFILE, &raw const raised) == 0 {
+                        lim.rlim_cur = raised.rlim_cur;
+                    }
+                }
+                let files = usize::try_from(lim.rlim_cur).unwrap_or(MOST);
+                return (files.saturating_sub(64) / 2).clamp(16, MOST);
+            }
+        }
+    }
+    // Windows' default is far above this; the C library's is 512.
+    MOST / 4
+}
+
+/// The `Host` values a request may carry: the address listened on, the
+/// loopback names when it is loopback (or any address), and `--host` names;
+/// each with the port.
+fn allowed_hosts(addr: SocketAddr, named: &[String]) -> Vec<String> {
+    let port = addr.port();
+    let ip = addr.ip();
+    let mut hosts = Vec::new();
+    if ip.is_loopback() || ip.is_unspecified() {
+        hosts.extend([
+            format!("127.0.0.1:{port}"),
+            format!("localhost:{port}"),
+            format!("[::1]:{port}"),
+        ]);
+    }
+    if !ip.is_unspecified() {
+        hosts.push(SocketAddr::new(ip, port).to_string());
+    }
+    for n in named {
+        if n.contains(':') && !n.starts_with('[') {
+            hosts.push(n.clone());
+        } else {
+            hosts.push(format!("{n}:{port}"));
+        }
+    }
+    hosts
+}
+
+/// A `--host` value: a name of letters, digits, dots and hyphens, with an
+/// optional port.
+fn valid_host(h: &str) -> bool {
+    let (name, port) = h.rsplit_once(':').unwrap_or((h, "1"));
+    !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
+        && port.parse::<u16>().is_ok()
 }
 
 /// Prints a line for the person who started the server; a closed console is
@@ -195,7 +335,7 @@ fn say(line: &str) {
     let _ = writeln!(out, "{line}").and_then(|()| out.flush());
 }
 
-/// Ctrl-C, or on Windows the console window closing.
+/// Ctrl-C, SIGTERM, or on Windows the console window closing.
 async fn stop_signal() {
     #[cfg(windows)]
     {
@@ -214,12 +354,31 @@ async fn stop_signal() {
     }
     #[cfg(not(windows))]
     {
-        let _ = tokio::signal::ctrl_c().await;
+        let term = async {
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(mut s) => {
+                    s.recv().await;
+                }
+                Err(_) => std::future::pending::<()>().await,
+            }
+        };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {},
+            () = term => {},
+        }
     }
 }
 
-/// The token check, and the headers every response carries.
+/// Who may ask: a request for this server's own name (a page of another
+/// site that points its name at this machine is refused), with the token
+/// where one is required; a request that changes something (`POST`) only
+/// from this page (or a program on this machine), never from a page of
+/// another site. Then the headers every response carries.
 async fn guard(State(state): State<Arc<AppState>>, req: Request, next: Next) -> Response {
+    if let Some(refusal) = refusal(&state, &req) {
+        log_refusal(&req, &refusal);
+        return api::ApiError::new(StatusCode::FORBIDDEN, refusal).into_response();
+    }
     if let Some(token) = &state.config.token {
         if !carries(&req, token) {
             return api::ApiError::new(
@@ -248,7 +407,94 @@ async fn guard(State(state): State<Arc<AppState>>, req: Request, next: Next) -> 
         HeaderValue::from_static("no-referrer"),
     );
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(
+        "cross-origin-resource-policy",
+        HeaderValue::from_static("same-origin"),
+    );
     res
+}
+
+/// Why a request is refused (403), if it is.
+fn refusal(state: &AppState, req: &Request) -> Option<String> {
+    let header = |name: &str| req.headers().get(name).and_then(|v| v.to_str().ok());
+    let host = header("host").map(str::to_ascii_lowercase);
+    let host_ok = host.as_deref().is_some_and(|h| {
+        state.hosts.iter().any(|a| a == h)
+            || (state.config.listen.ip().is_unspecified() && is_ip_host(h, state.hosts.first()))
+    });
+    if !host_ok {
+        return Some(format!(
+            "拒绝访问：请求的主机名“{}”不是本机网页的地址；请用启动时显示的地址打开（若要用其他名称访问，启动时加 --host 该名称）",
+            host.unwrap_or_default()
+        ));
+    }
+    if req.method() != axum::http::Method::POST {
+        return None;
+    }
+    let origin = header("origin");
+    let same_origin = origin.is_some_and(|o| {
+        o.eq_ignore_ascii_case(&format!("http://{}", host.as_deref().unwrap_or_default()))
+    });
+    let cross_site = matches!(
+        header("sec-fetch-site"),
+        Some(site) if !site.eq_ignore_ascii_case("same-origin") && !site.eq_ignore_ascii_case("none")
+    );
+    if cross_site || (origin.is_some() && !same_origin) {
+        return Some(format!(
+            "拒绝访问：这个请求来自其他网站（{}），本机网页只接受它自己页面上的操作",
+            origin.unwrap_or("未知来源")
+        ));
+    }
+    let keyed = header("x-budget-tables-key").is_some_and(|k| same(k, &state.key));
+    let tokened = state
+        .config
+        .token
+        .as_deref()
+        .is_some_and(|t| carries(req, t));
+    if !(same_origin || keyed || tokened) {
+        return Some(
+            "拒绝访问：请求没有说明来源；请在本机网页上操作。脚本调用 API 时请加请求头 Origin: http://本机地址:端口"
+                .into(),
+        );
+    }
+    None
+}
+
+/// A `Host` that is an IP address with the server's port (a server on every
+/// address is reached by any of them; names are what a rebinding page uses).
+fn is_ip_host(host: &str, first: Option<&String>) -> bool {
+    let port = first.and_then(|f| f.rsplit_once(':')).map(|(_, p)| p);
+    let Some((ip, p)) = host.rsplit_once(':') else {
+        return false;
+    };
+    Some(p) == port
+        && ip
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .parse::<std::net::IpAddr>()
+            .is_ok()
+}
+
+/// A line in the server's log for a refused request: what and why, never
+/// the query (which may hold the token).
+fn log_refusal(req: &Request, why: &str) {
+    use std::io::Write;
+    let host = req
+        .headers()
+        .get("host")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("-");
+    let origin = req
+        .headers()
+        .get("origin")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("-");
+    let _ = writeln!(
+        std::io::stderr().lock(),
+        "拒绝 {} {}（Host: {host}，Origin: {origin}）：{why}",
+        req.method(),
+        req.uri().path()
+    );
 }
 
 /// Whether a request carries the token: `?token=` (the page's address) or

@@ -10,11 +10,17 @@ const INDEX: &str = include_str!("page/index.html");
 const SCRIPT: &str = include_str!("page/app.js");
 const STYLE: &str = include_str!("page/app.css");
 
-pub(super) fn router() -> Router {
+pub(super) fn router(state: std::sync::Arc<super::AppState>) -> Router {
+    // The page carries this start's key, which its script sends with every
+    // request (a page of another site cannot read it).
+    let index = INDEX.replace("{{KEY}}", &state.key);
     Router::new()
         .route(
             "/",
-            get(|| async { text(INDEX, "text/html; charset=utf-8") }),
+            get(move || {
+                let index = index.clone();
+                async move { text(index, "text/html; charset=utf-8") }
+            }),
         )
         .route(
             "/app.js",
@@ -26,7 +32,7 @@ pub(super) fn router() -> Router {
         )
 }
 
-fn text(body: &'static str, mime: &'static str) -> Response {
+fn text(body: impl IntoResponse, mime: &'static str) -> Response {
     let mut res = body.into_response();
     res.headers_mut()
         .insert(header::CONTENT_TYPE, HeaderValue::from_static(mime));

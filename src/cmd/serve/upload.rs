@@ -1,7 +1,9 @@
 //! Uploaded files, streamed into a private temporary folder that is removed
 //! with the request.
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, PoisonError};
 
 use axum::extract::Multipart;
 use axum::http::StatusCode;
@@ -15,29 +17,85 @@ pub const MAX_REQUEST_BYTES: usize = 4 * MAX_FILE_BYTES as usize;
 /// A zip given to batch: at most this many entries, and this much unpacked.
 const MAX_ZIP_ENTRIES: usize = 5_000;
 const MAX_ZIP_BYTES: u64 = 4 * MAX_FILE_BYTES;
+/// Parts of one request (files and fields): as many files as a zip may hold.
+pub const MAX_PARTS: usize = MAX_ZIP_ENTRIES;
 
-/// The files of one request, in a folder only this process can read.
+/// The request folders that exist now, removed when the server stops
+/// however it stops (a request cut short by Ctrl-C never drops its own).
+static FOLDERS: Mutex<BTreeSet<PathBuf>> = Mutex::new(BTreeSet::new());
+
+/// Removes every request folder still there: for a server that stops.
+pub fn remove_all_folders() {
+    let folders = std::mem::take(&mut *FOLDERS.lock().unwrap_or_else(PoisonError::into_inner));
+    for f in folders {
+        let _ = std::fs::remove_dir_all(f);
+    }
+}
+
+/// The files of one request, in a folder only this user can read (`0700`,
+/// files `0600`; on Windows the user's own temporary folder).
 pub struct Upload {
     /// Removed when the upload is dropped (at the end of the request's work).
-    pub dir: tempfile::TempDir,
+    dir: Option<tempfile::TempDir>,
     /// (form field, saved file, name as uploaded) in the order received.
     pub files: Vec<(String, PathBuf, String)>,
 }
 
+impl Drop for Upload {
+    fn drop(&mut self) {
+        let Some(dir) = self.dir.take() else {
+            return;
+        };
+        FOLDERS
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(dir.path());
+        // Thousands of files take a while to remove: never on a thread that
+        // serves connections.
+        match tokio::runtime::Handle::try_current() {
+            Ok(h)
+                if !std::thread::current()
+                    .name()
+                    .is_some_and(|n| n.contains("blocking")) =>
+            {
+                h.spawn_blocking(move || drop(dir));
+            }
+            _ => drop(dir),
+        }
+    }
+}
+
 impl Upload {
-    /// No files yet: a private folder of its own (only this process can read it).
+    /// No files yet: a private folder of its own.
     ///
     /// # Errors
     /// 500 when the temporary folder cannot be made.
     pub fn none() -> Result<Upload, ApiError> {
-        let dir = tempfile::Builder::new()
-            .prefix("budget-tables-")
+        let mut b = tempfile::Builder::new();
+        b.prefix("budget-tables-");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            b.permissions(std::fs::Permissions::from_mode(0o700));
+        }
+        let dir = b
             .tempdir()
             .map_err(|e| ApiError::internal(format!("无法创建临时文件夹：{e}")))?;
+        FOLDERS
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(dir.path().to_path_buf());
         Ok(Upload {
-            dir,
+            dir: Some(dir),
             files: Vec::new(),
         })
+    }
+
+    /// The request's private folder.
+    pub fn path(&self) -> &Path {
+        self.dir
+            .as_ref()
+            .map_or(Path::new(""), tempfile::TempDir::path)
     }
 
     /// The first file of `field`.
@@ -75,21 +133,72 @@ impl Upload {
             out = out.replace(&p.display().to_string(), name);
         }
         out.replace(
-            &format!("{}{}", self.dir.path().display(), std::path::MAIN_SEPARATOR),
+            &format!("{}{}", self.path().display(), std::path::MAIN_SEPARATOR),
             "",
         )
     }
 }
 
+/// A folder only this user may open.
+pub fn private_dir(path: &Path) -> std::io::Result<()> {
+    let mut b = std::fs::DirBuilder::new();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        b.mode(0o700);
+    }
+    b.create(path)
+}
+
+/// A new file only this user may read.
+pub fn private_file(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut o = std::fs::OpenOptions::new();
+    o.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        o.mode(0o600);
+    }
+    o.open(path)
+}
+
+/// Waits for the next piece of an upload, at most [`super::BODY_IDLE`].
+async fn within_idle<T, E>(
+    piece: impl std::future::Future<Output = Result<T, E>>,
+    bad: impl FnOnce(E) -> ApiError,
+) -> Result<T, ApiError> {
+    match tokio::time::timeout(super::BODY_IDLE, piece).await {
+        Ok(r) => r.map_err(bad),
+        Err(_) => Err(ApiError::new(
+            StatusCode::REQUEST_TIMEOUT,
+            format!(
+                "上传中断：超过 {} 秒没有收到数据；请检查网络后重新上传",
+                super::BODY_IDLE.as_secs()
+            ),
+        )),
+    }
+}
+
 /// Receives every file of a multipart request; a file past the command
-/// line's size cap is refused (413) as soon as it passes it.
+/// line's size cap is refused (413) as soon as it passes it, as is a request
+/// of more than [`MAX_PARTS`] parts; an upload that pauses longer than
+/// [`super::BODY_IDLE`] is refused (408).
 ///
 /// # Errors
-/// 400 for a malformed request, 413 for a file too large.
+/// 400 for a malformed request, 408 for a stalled one, 413 for one too large.
 pub async fn receive(mut form: Multipart) -> Result<Upload, ApiError> {
-    let dir = Upload::none()?.dir;
-    let mut files = Vec::new();
-    while let Some(mut field) = form.next_field().await.map_err(bad_form)? {
+    let mut up = Upload::none()?;
+    let mut parts = 0usize;
+    while let Some(mut field) = within_idle(form.next_field(), bad_form).await? {
+        parts += 1;
+        if parts > MAX_PARTS {
+            drop(field);
+            while let Ok(Some(_)) = within_idle(form.next_field(), bad_form).await {}
+            return Err(ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                format!("一次上传的文件超过 {MAX_PARTS} 个；请分批上传，或打包为 zip"),
+            ));
+        }
         let Some(raw_name) = field.file_name().map(str::to_string) else {
             continue;
         };
@@ -101,27 +210,25 @@ pub async fn receive(mut form: Multipart) -> Result<Upload, ApiError> {
             .to_string();
         let field_name = field.name().unwrap_or("file").to_string();
         // One folder per file, so two uploads of the same name do not meet.
-        let folder = dir.path().join(files.len().to_string());
-        std::fs::create_dir(&folder).map_err(|e| write_failed(&e))?;
+        let folder = up.path().join(up.files.len().to_string());
+        private_dir(&folder).map_err(|e| write_failed(&e))?;
         let path = folder.join(&name);
-        let mut out = tokio::fs::File::create(&path)
-            .await
-            .map_err(|e| write_failed(&e))?;
+        let mut out = tokio::fs::File::from_std(private_file(&path).map_err(|e| write_failed(&e))?);
         let mut size: u64 = 0;
-        while let Some(chunk) = field.chunk().await.map_err(bad_form)? {
+        while let Some(chunk) = within_idle(field.chunk(), bad_form).await? {
             size += chunk.len() as u64;
             if size > MAX_FILE_BYTES {
                 // The rest is read and dropped (up to the request's cap), so
                 // that the client, still sending, gets the answer.
-                while form.next_field().await.ok().flatten().is_some() {}
+                while let Ok(Some(_)) = within_idle(form.next_field(), bad_form).await {}
                 return Err(too_large(&shown));
             }
             out.write_all(&chunk).await.map_err(|e| write_failed(&e))?;
         }
         out.flush().await.map_err(|e| write_failed(&e))?;
-        files.push((field_name, path, shown));
+        up.files.push((field_name, path, shown));
     }
-    Ok(Upload { dir, files })
+    Ok(up)
 }
 
 fn write_failed(e: &std::io::Error) -> ApiError {
@@ -205,7 +312,10 @@ pub fn unzip(zip: &Path, into: &Path) -> Result<usize, ApiError> {
         if let Some(parent) = target.parent() {
             std::fs::create_dir_all(parent).map_err(|e| write_failed(&e))?;
         }
-        let mut out = std::fs::File::create(&target).map_err(|e| write_failed(&e))?;
+        // A name given twice in the zip: the later copy is skipped.
+        let Ok(mut out) = private_file(&target) else {
+            continue;
+        };
         let copied = std::io::copy(&mut (&mut entry).take(MAX_FILE_BYTES + 1), &mut out)
             .map_err(|e| bad(e.to_string()))?;
         if copied > MAX_FILE_BYTES {

@@ -3,6 +3,8 @@
 'use strict';
 
 const token = new URLSearchParams(location.search).get('token');
+// This start's key: the server accepts changes only from a page that has it.
+const pageKey = document.querySelector('meta[name="budget-tables-key"]').content;
 const $ = (id) => document.getElementById(id);
 
 function el(tag, attrs, ...children) {
@@ -38,6 +40,7 @@ function send(method, url, form, want) {
     const xhr = new XMLHttpRequest();
     xhr.open(method, url);
     if (token) xhr.setRequestHeader('X-Token', token);
+    xhr.setRequestHeader('X-Budget-Tables-Key', pageKey);
     xhr.responseType = 'blob';
     const bar = $('busy-bar');
     bar.removeAttribute('value');
