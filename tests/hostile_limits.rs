@@ -901,3 +901,59 @@ fn a_convert_stopped_midway_leaves_no_temporary_file() {
         assert!(left.is_empty(), "SIG{signal}: {left:?}");
     }
 }
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_full_temporary_folder_is_named_with_how_to_choose_another() {
+    let d = tmp();
+    let full = d.path().join("full");
+    std::fs::create_dir(&full).unwrap();
+    // A file system of 64 KiB, filled: needs the right to mount (root in CI).
+    let mounted = std::process::Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=64k", "tmpfs"])
+        .arg(&full)
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !mounted {
+        eprintln!("skipped: cannot mount a small tmpfs here (needs root)");
+        return;
+    }
+    struct Unmount(std::path::PathBuf);
+    impl Drop for Unmount {
+        fn drop(&mut self) {
+            let _ = std::process::Command::new("umount").arg(&self.0).status();
+        }
+    }
+    let _unmount = Unmount(full.clone());
+    let _ = std::fs::write(full.join("fill"), vec![0u8; 64 * 1024]);
+    bin()
+        .args(["sample", "--count", "1", "--units", "30", "-o"])
+        .arg(d.path())
+        .assert()
+        .success();
+    let out = d.path().join("out.xlsx");
+    let run = std::process::Command::new(assert_cmd::cargo::cargo_bin("budget-tables"))
+        .arg("convert")
+        .arg(d.path().join("dept-0001.xlsx"))
+        .arg("-o")
+        .arg(&out)
+        .env("TMPDIR", &full)
+        .output()
+        .unwrap();
+    let e = stderr(&run);
+    assert_eq!(run.status.code(), Some(2), "{e}");
+    assert!(!e.contains("panicked") && !e.contains("内部错误"), "{e}");
+    assert!(
+        e.contains(&format!(
+            "无法写入临时文件夹 {} 中的临时文件（磁盘空间不足或不可写）",
+            full.display()
+        )),
+        "{e}"
+    );
+    assert!(
+        e.contains("用环境变量 TMPDIR（Windows 为 TEMP）指定另一个有空间的文件夹"),
+        "{e}"
+    );
+    assert!(!out.exists());
+}
