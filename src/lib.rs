@@ -18,13 +18,16 @@
 pub mod amount;
 pub mod batch;
 pub mod cancel;
+pub mod catalogue;
 pub mod diag;
 pub mod diff;
 pub mod io;
 pub mod layout;
 pub mod model;
 pub mod narrate;
+pub mod panics;
 pub mod par;
+pub mod pipeline;
 pub mod read;
 pub mod sample;
 pub mod source;

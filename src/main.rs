@@ -202,7 +202,7 @@ enum Format {
 
 fn main() -> ExitCode {
     // A panic inside a guarded read is reported as a corrupt file instead.
-    budget_tables::read::sheet::report_unguarded_panics(|info| {
+    budget_tables::panics::report_unguarded_panics(|info| {
         eprintln!("错误：程序内部错误（{info}）；请把输入文件和这条信息发给维护人员");
     });
     // Double-clicked on Windows: the page, as `serve` would open it.

@@ -314,6 +314,18 @@ pub fn parse_cell_address(a: &str) -> Option<(u32, u32)> {
     (row > 0).then(|| (row - 1, col - 1))
 }
 
+/// A written sentence's form for matching: NFKC (full-width digits,
+/// brackets and punctuation to half width), no whitespace (PDFs split
+/// `11, 452. 25`), no quotation marks (`“三公”经费` and `"三公"经费` are one name).
+pub fn normalize(s: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    s.nfkc()
+        .filter(|c| {
+            !c.is_whitespace() && !matches!(c, '"' | '“' | '”' | '\'' | '‘' | '’' | '「' | '」')
+        })
+        .collect()
+}
+
 /// `N` random bytes from the operating system, as hex (tokens, batch ids,
 /// temporary names).
 ///

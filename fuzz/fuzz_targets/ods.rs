@@ -20,6 +20,6 @@ fn package(content: &[u8]) -> Vec<u8> {
 }
 
 fuzz_target!(|data: &[u8]| {
-    budget_tables::read::sheet::silence_guarded_panics();
+    budget_tables::panics::silence_guarded_panics();
     let _ = budget_tables::read::sheet::load_bytes(&package(data), "fuzz.ods");
 });

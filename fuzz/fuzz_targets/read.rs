@@ -12,7 +12,7 @@ static SPECS: LazyLock<SpecSet> = LazyLock::new(|| SpecSet::builtin().expect("bu
 static OPTS: LazyLock<Options> = LazyLock::new(|| Options::builtin().expect("builtin catalogue"));
 
 fuzz_target!(|data: &[u8]| {
-    budget_tables::read::sheet::silence_guarded_panics();
+    budget_tables::panics::silence_guarded_panics();
     if let Ok(out) = budget_tables::read::read_bytes(data, "fuzz", &SPECS) {
         let _ = validate(&out.budget, &SPECS, &out.sources, &OPTS);
         let _ = budget_tables::write::official::workbook_bytes(&out.budget, &SPECS);

@@ -15,7 +15,7 @@ fn package(stream: &[u8]) -> Option<Vec<u8>> {
 }
 
 fuzz_target!(|data: &[u8]| {
-    budget_tables::read::sheet::silence_guarded_panics();
+    budget_tables::panics::silence_guarded_panics();
     if let Some(bytes) = package(data) {
         let _ = budget_tables::read::sheet::load_bytes(&bytes, "fuzz.xls");
     }

@@ -26,7 +26,7 @@ use crate::model::{json, Budget};
 use crate::read::read_path_any;
 use crate::spec::SpecSet;
 use crate::text::norm;
-use crate::validate::{self, Options};
+use crate::validate::Options;
 use crate::write::{annotate, diff as diff_writer, official};
 use ledger::Ledger;
 
@@ -478,14 +478,16 @@ impl Batch<'_> {
             .files
             .par_iter()
             .filter_map(|p| {
-                read_path_any(p, self.layouts).ok().map(|(_, o)| {
-                    (
-                        o.budget.layout.clone(),
-                        norm(&o.budget.department),
-                        o.budget.year,
-                        p.clone(),
-                    )
-                })
+                read_path_any(p, self.layouts, &self.check.catalogue)
+                    .ok()
+                    .map(|(_, o)| {
+                        (
+                            o.budget.layout.clone(),
+                            norm(&o.budget.department),
+                            o.budget.year,
+                            p.clone(),
+                        )
+                    })
             })
             .collect();
         let mut map: PriorIndex = HashMap::new();
@@ -514,7 +516,7 @@ impl Batch<'_> {
     /// Reads, checks and writes one input into its staging folder.
     fn one(&self, input: &Path, file: &Path, stage: &Path, prior: &PriorIndex) -> Entry {
         let mut e = Entry::new(rel(input, file));
-        let (specs, out) = match read_path_any(file, self.layouts) {
+        let (specs, out) = match crate::pipeline::read(file, self.layouts, self.check) {
             Ok((i, o)) => (&self.layouts[i], o),
             Err(err) => {
                 // The roll-up names the file as listed, never by where this machine keeps it.
@@ -525,9 +527,8 @@ impl Batch<'_> {
                 return e;
             }
         };
-        let (found, texts) =
-            validate::validate_with_texts(&out.budget, specs, &out.sources, self.check);
-        let findings = validate::combine(out.diagnostics.clone(), found);
+        let crate::pipeline::Checked { findings, texts } =
+            crate::pipeline::check(&out, specs, self.check);
         let b = &out.budget;
         e.department = Some(b.department.clone()).filter(|d| !d.is_empty());
         e.year = Some(b.year).filter(|y| *y > 0);
@@ -581,7 +582,8 @@ impl Batch<'_> {
                 put(
                     "公开报表",
                     "公开报表.xlsx",
-                    official::workbook_bytes(b, specs).map_err(|x| x.to_string())?,
+                    official::workbook_bytes_with(b, specs, &self.check.catalogue)
+                        .map_err(|x| x.to_string())?,
                 )?;
             }
             put("规范模型", "模型.json", json::to_string(b).into_bytes())?;
@@ -616,7 +618,7 @@ impl Batch<'_> {
                 ));
             }
             if let Some((_, p)) = found {
-                let read = read_path_any(p, std::slice::from_ref(specs));
+                let read = read_path_any(p, std::slice::from_ref(specs), &self.check.catalogue);
                 if read.is_err() {
                     e.no_prior = Some("上年文件无法读取，未做年度对比".into());
                 }

@@ -9,7 +9,7 @@ use budget_tables::diag::Diagnostic;
 use budget_tables::diag::has_errors;
 use budget_tables::io::write_atomic;
 use budget_tables::narrate::check::{
-    check as check_text, read_text, workbook_texts, Against, TextReport, TextSource,
+    check as check_text, read_text, workbook_texts, TextReport, TextSource,
 };
 use budget_tables::write::annotate;
 
@@ -25,6 +25,8 @@ pub struct Texts<'a> {
 /// 说明 checked (their findings are among `findings`).
 pub struct Checked {
     pub specs: budget_tables::spec::SpecSet,
+    /// The checks' options (its catalogue writes the published tables).
+    pub opts: budget_tables::validate::Options,
     pub outcome: budget_tables::read::ReadOutcome,
     pub findings: Vec<Diagnostic>,
     pub report: TextReport,
@@ -54,12 +56,13 @@ pub fn evaluate(
         None => None,
     };
     let (mut findings, sheets_report) = findings_with_texts(&outcome, &specs, &opts);
-    let against = Against {
-        specs: &specs,
-        current: &outcome.budget,
-        prior: prior.as_ref(),
-        sources: &outcome.sources,
-    };
+    let against = budget_tables::pipeline::against(
+        &outcome.budget,
+        prior.as_ref(),
+        &specs,
+        &outcome.sources,
+        &opts,
+    );
     let mut report = TextReport::default();
     if prior.is_some() {
         // The workbook's own 说明 again, now with the prior year.
@@ -87,9 +90,9 @@ pub fn evaluate(
         findings.extend(r.findings.iter().cloned());
         report.merge(r);
     }
-    super::leave(opts);
     Ok(Checked {
         specs,
+        opts,
         outcome,
         findings,
         report,

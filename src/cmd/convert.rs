@@ -79,7 +79,7 @@ pub fn build(setup: &Setup, input: &Path, to_json: bool) -> Result<Built, CmdErr
             if to_json {
                 Ok(json::to_string(&outcome.budget).into_bytes())
             } else {
-                official::workbook_bytes(&outcome.budget, &specs)
+                official::workbook_bytes_with(&outcome.budget, &specs, &opts.catalogue)
             }
         },
         || findings(&outcome, &specs, &opts),

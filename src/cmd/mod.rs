@@ -20,7 +20,6 @@ use budget_tables::read::ReadError;
 use budget_tables::read::{load_path, ReadOutcome};
 use budget_tables::spec::{SpecError, SpecSet};
 use budget_tables::validate::{
-    self,
     catalogue::{Catalogue, CatalogueError},
     Options,
 };
@@ -151,7 +150,7 @@ pub fn load(setup: &Setup, input: &Path) -> Result<(SpecSet, Options, ReadOutcom
     let (mut layouts, opts) = prepared?;
     let loaded = loaded?;
     let specs = layouts.swap_remove(loaded.detect(&layouts)?);
-    let outcome = loaded.interpret(&specs)?;
+    let outcome = loaded.interpret_with(&specs, &opts.catalogue)?;
     Ok((specs, opts, outcome))
 }
 
@@ -172,9 +171,8 @@ pub fn findings_with_texts(
     specs: &SpecSet,
     opts: &Options,
 ) -> (Vec<Diagnostic>, budget_tables::narrate::check::TextReport) {
-    let (found, texts) =
-        validate::validate_with_texts(&outcome.budget, specs, &outcome.sources, opts);
-    (validate::combine(outcome.diagnostics.clone(), found), texts)
+    let c = budget_tables::pipeline::check(outcome, specs, opts);
+    (c.findings, c.texts)
 }
 
 /// The prior year of `current`: the same layout and department, an earlier

@@ -164,6 +164,8 @@ pub struct TextSource<'a> {
 /// The models a text is checked against.
 pub struct Against<'a> {
     pub specs: &'a SpecSet,
+    /// The classification catalogue: a name it holds is a name of its own.
+    pub catalogue: &'a crate::catalogue::Catalogue,
     pub current: &'a Budget,
     pub prior: Option<&'a Budget>,
     pub sources: &'a SourceMap,
@@ -735,17 +737,6 @@ fn dictionary(a: &Against) -> Dictionary {
         subjects,
         known,
     }
-}
-
-/// The shipped catalogue's names, normalized once per process.
-pub(super) fn catalogue_names() -> &'static std::collections::HashSet<String> {
-    static NAMES: std::sync::OnceLock<std::collections::HashSet<String>> =
-        std::sync::OnceLock::new();
-    NAMES.get_or_init(|| {
-        crate::validate::catalogue::Catalogue::shared()
-            .map(|c| c.names().map(normalize).collect())
-            .unwrap_or_default()
-    })
 }
 
 /// The 科目 names of the `names` tables, and every row name of the tables (a

@@ -501,6 +501,7 @@ pub fn near_names(
     table_names: &[String],
     known: &std::collections::HashSet<String>,
 ) -> Vec<Diagnostic> {
+    let catalogue = a.catalogue.written_names();
     // The names by their last two characters: a line is read once, each
     // place where some name could end looked up.
     let mut by_tail: std::collections::HashMap<[char; 2], Vec<(&String, Vec<char>)>> =
@@ -523,7 +524,7 @@ pub fn near_names(
                 continue;
             };
             for (t, tc) in names {
-                let Some(written) = near_miss(&n, end, tc, known) else {
+                let Some(written) = near_miss(&n, end, tc, (known, catalogue)) else {
                     continue;
                 };
                 if seen.contains(&written) {
@@ -555,7 +556,10 @@ fn near_miss(
     n: &[char],
     end: usize,
     tc: &[char],
-    known: &std::collections::HashSet<String>,
+    (known, catalogue): (
+        &std::collections::HashSet<String>,
+        &std::collections::HashSet<String>,
+    ),
 ) -> Option<String> {
     for len in (tc.len().saturating_sub(4).max(5)..tc.len()).rev() {
         let Some(start) = end.checked_sub(len) else {
@@ -571,7 +575,7 @@ fn near_miss(
         // PDF wrapped (`城乡社区管理` / `事务`) is a line of its own.
         let full_here = end >= tc.len() && n[end - tc.len()..end] == *tc;
         let wrapped = start == 0 && end == n.len();
-        let named = known.contains(&written) || super::check::catalogue_names().contains(&written);
+        let named = known.contains(&written) || catalogue.contains(&written);
         if full_here || wrapped || named || !stands_alone(n, start, end) {
             return None;
         }

@@ -7,7 +7,6 @@
 //! quotation marks (`“三公”经费` and `"三公"经费` are one name).
 
 use rust_decimal::Decimal;
-use unicode_normalization::UnicodeNormalization;
 
 /// One sentence of a text.
 #[derive(Debug, Clone)]
@@ -22,14 +21,7 @@ pub struct Sentence {
     pub paragraph: usize,
 }
 
-/// A sentence's form for matching (see the module's note).
-pub fn normalize(s: &str) -> String {
-    s.nfkc()
-        .filter(|c| {
-            !c.is_whitespace() && !matches!(c, '"' | '“' | '”' | '\'' | '‘' | '’' | '「' | '」')
-        })
-        .collect()
-}
+pub use crate::text::normalize;
 
 /// The sentences of `text`: split after 。；;！？ and at each line's end.
 pub fn sentences(text: &str) -> Vec<Sentence> {

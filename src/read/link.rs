@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 
+use crate::catalogue::Catalogue;
 use crate::diag::Diagnostic;
 use crate::model::{Budget, Level, Table};
 use crate::source::{self, SourceMap, LABEL};
@@ -13,6 +14,7 @@ pub(crate) fn link_two_sided(
     budget: &mut Budget,
     specs: &SpecSet,
     sources: &SourceMap,
+    catalogue: &Catalogue,
     diags: &mut Vec<Diagnostic>,
 ) {
     for spec in specs
@@ -64,7 +66,11 @@ pub(crate) fn link_two_sided(
                     .map(|&i| (i, &codes[i]))
                     .filter(|(_, (c, _, _))| c.len() == len && c.starts_with(prefix))
                     .max_by_key(|(i, (c, _, count))| {
-                        (*count, in_catalogue(c, &n), std::cmp::Reverse(*i))
+                        (
+                            *count,
+                            in_catalogue(catalogue, c, &n),
+                            std::cmp::Reverse(*i),
+                        )
                     })
                     .map(|(_, (c, _, _))| c.clone())
             };
@@ -121,9 +127,7 @@ fn linked_names(specs: &SpecSet, ids: &[String]) -> String {
         .join("、")
 }
 
-/// Whether the shipped catalogue names `code` `name` (normalized).
-fn in_catalogue(code: &str, name: &str) -> bool {
-    crate::validate::catalogue::Catalogue::shared()
-        .and_then(|c| c.get(code))
-        .is_some_and(|e| norm(&e.name) == name)
+/// Whether the catalogue names `code` `name` (normalized).
+fn in_catalogue(catalogue: &Catalogue, code: &str, name: &str) -> bool {
+    catalogue.get(code).is_some_and(|e| norm(&e.name) == name)
 }

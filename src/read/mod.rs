@@ -22,6 +22,7 @@ mod xlsx;
 
 use std::path::Path;
 
+use crate::catalogue::Catalogue;
 use crate::diag::Diagnostic;
 use crate::model::{json, Budget, Table};
 use crate::source::SourceMap;
@@ -130,15 +131,32 @@ pub fn read_path(path: &Path, specs: &SpecSet) -> Result<ReadOutcome, ReadError>
     load_path(path)?.interpret(specs)
 }
 
+/// [`read_path`] with a catalogue of one's own (`--catalogue`): it settles
+/// which code a two-sided table's line gets where the tables disagree.
+///
+/// # Errors
+/// As [`read_path`].
+pub fn read_path_with(
+    path: &Path,
+    specs: &SpecSet,
+    catalogue: &Catalogue,
+) -> Result<ReadOutcome, ReadError> {
+    load_path(path)?.interpret_with(specs, catalogue)
+}
+
 /// Reads a workbook or JSON model in whichever of `layouts` it is in;
 /// returns that layout's index with what was read.
 ///
 /// # Errors
 /// As [`read_path`] and [`Loaded::detect`].
-pub fn read_path_any(path: &Path, layouts: &[SpecSet]) -> Result<(usize, ReadOutcome), ReadError> {
+pub fn read_path_any(
+    path: &Path,
+    layouts: &[SpecSet],
+    catalogue: &Catalogue,
+) -> Result<(usize, ReadOutcome), ReadError> {
     let loaded = load_path(path)?;
     let i = loaded.detect(layouts)?;
-    Ok((i, loaded.interpret(&layouts[i])?))
+    Ok((i, loaded.interpret_with(&layouts[i], catalogue)?))
 }
 
 /// A file loaded but not yet read against the specs: its sheets, or the
@@ -163,6 +181,21 @@ impl Loaded {
     /// [`ReadError::NoTables`] when no table is found; [`ReadError::Model`]
     /// when a JSON model does not fit the specs.
     pub fn interpret(self, specs: &SpecSet) -> Result<ReadOutcome, ReadError> {
+        match Catalogue::shared() {
+            Some(c) => self.interpret_with(specs, c),
+            None => self.interpret_with(specs, &Catalogue::default()),
+        }
+    }
+
+    /// [`Loaded::interpret`] with the catalogue given.
+    ///
+    /// # Errors
+    /// As [`Loaded::interpret`].
+    pub fn interpret_with(
+        self,
+        specs: &SpecSet,
+        catalogue: &Catalogue,
+    ) -> Result<ReadOutcome, ReadError> {
         let shown = self.shown;
         match self.content {
             Content::Model(budget) => {
@@ -178,7 +211,8 @@ impl Loaded {
                 })
             }
             Content::Sheets(sheets) => {
-                let mut out = read_sheets(&sheets, specs).ok_or(ReadError::NoTables(shown))?;
+                let mut out =
+                    read_sheets(&sheets, specs, catalogue).ok_or(ReadError::NoTables(shown))?;
                 out.sheets = sheets;
                 Ok(out)
             }
@@ -449,7 +483,11 @@ pub(crate) struct Found {
 }
 
 /// Reads loaded sheets; `None` when no table is found at all.
-pub fn read_sheets(sheets: &[Sheet], specs: &SpecSet) -> Option<ReadOutcome> {
+pub fn read_sheets(
+    sheets: &[Sheet],
+    specs: &SpecSet,
+    catalogue: &Catalogue,
+) -> Option<ReadOutcome> {
     let mut diags = Vec::new();
     let mut sources = SourceMap::default();
     let found = header::locate(sheets, specs, &mut diags);
@@ -533,7 +571,7 @@ pub fn read_sheets(sheets: &[Sheet], specs: &SpecSet) -> Option<ReadOutcome> {
             );
         }
     }
-    link::link_two_sided(&mut budget, specs, &sources, &mut diags);
+    link::link_two_sided(&mut budget, specs, &sources, catalogue, &mut diags);
     budget.texts = narrative::read(sheets, specs, &mut sources);
     Some(ReadOutcome {
         budget,

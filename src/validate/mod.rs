@@ -8,7 +8,6 @@
 //! it, an error.
 
 mod blanks;
-pub mod catalogue;
 mod cross;
 mod names;
 pub mod rules;
@@ -18,11 +17,12 @@ mod text;
 use rust_decimal::Decimal;
 
 use crate::amount::{grouped, Amount};
+pub use crate::catalogue;
+use crate::catalogue::Catalogue;
 use crate::diag::{Diagnostic, Severity};
 use crate::model::Budget;
 use crate::source::{CellKey, SourceMap};
 use crate::spec::{Relation, SpecSet, TableSpec, Unit};
-use catalogue::Catalogue;
 
 /// A column's (or line's) heading as printed (`2024年政府采购项目/小计`).
 pub fn column_title(spec: &crate::spec::TableSpec, id: &str, year: i32) -> String {
@@ -65,17 +65,6 @@ pub fn validate(
     sources: &SourceMap,
     opts: &Options,
 ) -> Vec<Diagnostic> {
-    validate_with_texts(budget, specs, sources, opts).0
-}
-
-/// [`validate`], and the counts of its check of the workbook's own 说明
-/// sheets (their findings are among the first), so no caller checks them twice.
-pub fn validate_with_texts(
-    budget: &Budget,
-    specs: &SpecSet,
-    sources: &SourceMap,
-    opts: &Options,
-) -> (Vec<Diagnostic>, crate::narrate::check::TextReport) {
     let mut v = Checker {
         budget,
         specs,
@@ -94,16 +83,7 @@ pub fn validate_with_texts(
     names::check(&mut v);
     text::check(&mut v);
     suspects(&mut v.out);
-    // The workbook's own 说明 sheets, against this year's tables only (`check
-    // --prior` checks them again with the prior year).
-    let mut texts = crate::narrate::check::workbook_texts(&crate::narrate::check::Against {
-        specs,
-        current: budget,
-        prior: None,
-        sources,
-    });
-    v.out.append(&mut texts.findings);
-    (v.out, texts)
+    v.out
 }
 
 /// A wrong figure usually breaks several identities at once (its row and its

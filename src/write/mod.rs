@@ -26,16 +26,6 @@ pub enum WriteError {
     TempFull(String),
 }
 
-/// Whether a panic's payload is the spreadsheet writer failing to write its
-/// temporary files (it panics there instead of returning an error).
-pub fn is_temp_write_failure(payload: &(dyn std::any::Any + Send)) -> bool {
-    let text = payload
-        .downcast_ref::<String>()
-        .map(String::as_str)
-        .or_else(|| payload.downcast_ref::<&str>().copied());
-    text.is_some_and(|t| t.starts_with("Couldn't write to"))
-}
-
 /// Runs `job`, which writes through the spreadsheet writer's temporary files;
 /// a failed write there becomes [`WriteError::TempFull`] instead of a crash.
 ///
@@ -44,7 +34,7 @@ pub fn is_temp_write_failure(payload: &(dyn std::any::Any + Send)) -> bool {
 pub fn through_temp_files<T>(job: impl FnOnce() -> Result<T, WriteError>) -> Result<T, WriteError> {
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(job)) {
         Ok(r) => r,
-        Err(p) if is_temp_write_failure(p.as_ref()) => Err(WriteError::TempFull(
+        Err(p) if crate::panics::is_temp_write_failure(p.as_ref()) => Err(WriteError::TempFull(
             std::env::temp_dir().display().to_string(),
         )),
         Err(p) => std::panic::resume_unwind(p),

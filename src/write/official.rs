@@ -8,6 +8,7 @@ use super::frame::{self, Mode, Page};
 use super::style::Styles;
 use super::{form, new_workbook, WriteError};
 use crate::amount::{grouped_len, Amount};
+use crate::catalogue::Catalogue;
 use crate::model::{Budget, GridTable, Level, Table, TwoSidedTable};
 use crate::spec::{ColumnKind, RowKey, SpecSet, TableKind, TableSpec, Unit};
 use crate::text::{chinese_numeral, display_width, norm};
@@ -51,6 +52,22 @@ impl Out<'_> {
 /// [`WriteError`] when the budget holds a table the specs do not describe, or
 /// the workbook cannot be assembled.
 pub fn workbook_bytes(budget: &Budget, specs: &SpecSet) -> Result<Vec<u8>, WriteError> {
+    match Catalogue::shared() {
+        Some(c) => workbook_bytes_with(budget, specs, c),
+        None => workbook_bytes_with(budget, specs, &Catalogue::default()),
+    }
+}
+
+/// [`workbook_bytes`] with the catalogue given (`--catalogue`): it supplies
+/// the level of an item that no table of the department codes.
+///
+/// # Errors
+/// As [`workbook_bytes`].
+pub fn workbook_bytes_with(
+    budget: &Budget,
+    specs: &SpecSet,
+    catalogue: &Catalogue,
+) -> Result<Vec<u8>, WriteError> {
     for (id, t) in &budget.tables {
         let fits = matches!(
             (specs.get(id).map(|s| s.kind), t),
@@ -98,7 +115,7 @@ pub fn workbook_bytes(budget: &Budget, specs: &SpecSet) -> Result<Vec<u8>, Write
     narrative(&mut wb, false)?;
     // The tables' rows are prepared side by side.
     let prepared = crate::par::map(&jobs, |&(spec, table)| {
-        body_rows(specs, budget, spec, table)
+        body_rows(specs, budget, spec, table, catalogue)
     });
     let body_rows_in_all: usize = prepared.iter().flatten().map(Vec::len).sum();
     // A body sheet gives the row after its last.
@@ -183,9 +200,10 @@ fn body_rows<'a>(
     budget: &'a Budget,
     spec: &'a TableSpec,
     table: &'a Table,
+    catalogue: &Catalogue,
 ) -> Option<Vec<Vec<Out<'a>>>> {
     let rows = match table {
-        Table::Grid(g) => grid_rows(spec, g, &name_levels(specs, budget, spec)),
+        Table::Grid(g) => grid_rows(spec, g, &name_levels(specs, budget, spec, catalogue)),
         Table::TwoSided(t) => two_sided_rows(spec, t),
         Table::Form(_) => return None,
     };
@@ -323,6 +341,7 @@ fn name_levels(
     specs: &SpecSet,
     budget: &Budget,
     spec: &TableSpec,
+    catalogue: &Catalogue,
 ) -> std::collections::HashMap<String, Level> {
     use crate::spec::Classification;
     let mut out = std::collections::HashMap::new();
@@ -342,10 +361,8 @@ fn name_levels(
             }
         }
     }
-    if let (Some(c), Some(Table::Grid(g))) = (
-        crate::validate::catalogue::Catalogue::shared(),
-        budget.tables.get(&spec.id),
-    ) {
+    if let Some(Table::Grid(g)) = budget.tables.get(&spec.id) {
+        let c = catalogue;
         for r in g.blocks.iter().flat_map(|b| &b.rows) {
             if let std::collections::hash_map::Entry::Vacant(slot) = out.entry(norm(&r.name)) {
                 if let Some(level) = c.economic_code_of(&r.name).and_then(Level::of_code) {

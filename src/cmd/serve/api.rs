@@ -335,8 +335,12 @@ async fn check_file(
         if !with_preview {
             return Ok(json);
         }
-        let official = budget_tables::write::official::workbook_bytes(&c.outcome.budget, &c.specs)
-            .map_err(|e| ApiError::from(CmdError::from(e)))?;
+        let official = budget_tables::write::official::workbook_bytes_with(
+            &c.outcome.budget,
+            &c.specs,
+            &c.opts.catalogue,
+        )
+        .map_err(|e| ApiError::from(CmdError::from(e)))?;
         let preview = budget_tables::write::preview::preview(&official, &c.specs, &c.findings)
             .map_err(|e| ApiError::internal(e.to_string()))?;
         let report: serde_json::Value =

@@ -34,9 +34,12 @@ pub struct Entry {
 #[derive(Debug, Clone, Default)]
 pub struct Catalogue {
     entries: HashMap<String, Entry>,
+    /// Its names as a written text is compared ([`crate::text::normalize`]),
+    /// made once when first asked for.
+    written: std::sync::OnceLock<std::collections::HashSet<String>>,
 }
 
-const BUILTIN: &str = include_str!("../../templates/catalogue.csv");
+const BUILTIN: &str = include_str!("../templates/catalogue.csv");
 
 impl Catalogue {
     /// The catalogue shipped under `templates/`.
@@ -108,7 +111,10 @@ impl Catalogue {
                 },
             );
         }
-        Ok(Catalogue { entries })
+        Ok(Catalogue {
+            entries,
+            written: Default::default(),
+        })
     }
 
     pub fn get(&self, code: &str) -> Option<&Entry> {
@@ -133,6 +139,12 @@ impl Catalogue {
     /// which take no `--catalogue`).
     pub fn shared() -> Option<&'static Catalogue> {
         Self::parsed_builtin().as_ref().ok()
+    }
+
+    /// Its names in the form written texts are compared in, made once.
+    pub fn written_names(&self) -> &std::collections::HashSet<String> {
+        self.written
+            .get_or_init(|| self.names().map(crate::text::normalize).collect())
     }
 
     pub fn economic_code_of(&self, name: &str) -> Option<&str> {
