@@ -22,7 +22,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let b = Instant::now();
         let sheets = read::sheet::load(path.as_ref())?;
         let c = Instant::now();
-        let out = read::read_sheets(&sheets, &specs, &opts.catalogue).ok_or("no tables")?;
+        let out = read::read_sheets(&sheets, &specs).ok_or("no tables")?;
         let d = Instant::now();
         let found = validate::validate(&out.budget, &specs, &out.sources, &opts);
         let e = Instant::now();

@@ -110,7 +110,7 @@ fn error_cells_and_formulas_without_values() {
             }
         })
         .collect();
-    let out = budget_tables::read::read_sheets(&sheets, &specs(), &budget_tables::catalogue::Catalogue::builtin().unwrap()).unwrap();
+    let out = budget_tables::read::read_sheets(&sheets, &specs()).unwrap();
     let d: Vec<String> = out
         .diagnostics
         .iter()

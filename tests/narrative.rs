@@ -662,6 +662,7 @@ fn the_library_check_ties_a_text_without_the_command_line() {
         },
         &Against {
             specs: &specs,
+            catalogue: &budget_tables::catalogue::Catalogue::builtin().unwrap(),
             current: &cur.budget,
             prior: Some(&prior.budget),
             sources: &cur.sources,

@@ -48,7 +48,7 @@ fn findings(edits: &[(&str, &str, V)]) -> Vec<Diagnostic> {
             })
         })
         .collect();
-    let out = read_sheets(&sheets, &specs(), &budget_tables::catalogue::Catalogue::builtin().unwrap()).unwrap();
+    let out = read_sheets(&sheets, &specs()).unwrap();
     let found = validate::validate(
         &out.budget,
         &specs(),
@@ -958,7 +958,7 @@ fn the_same_table_in_two_sheets_is_reported() {
         vec![],
     );
     sheets.push(copy);
-    let out = read_sheets(&sheets, &specs(), &budget_tables::catalogue::Catalogue::builtin().unwrap()).unwrap();
+    let out = read_sheets(&sheets, &specs()).unwrap();
     let d = out
         .diagnostics
         .iter()

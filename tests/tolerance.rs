@@ -174,7 +174,7 @@ fn everything_at_once_in_memory() {
         .map(|s| numbers_as_text(s, full_width))
         .collect();
     sheets.rotate_left(5);
-    let out = read_sheets(&sheets, &specs(), &budget_tables::catalogue::Catalogue::builtin().unwrap()).unwrap();
+    let out = read_sheets(&sheets, &specs()).unwrap();
     assert!(out.diagnostics.is_empty(), "{:#?}", out.diagnostics);
     assert_eq!(out.budget, sample_model());
 }
@@ -203,7 +203,7 @@ fn yuan_workbook_is_converted_with_a_warning() {
             })
         })
         .collect();
-    let out = read_sheets(&sheets, &specs(), &budget_tables::catalogue::Catalogue::builtin().unwrap()).unwrap();
+    let out = read_sheets(&sheets, &specs()).unwrap();
     let d: Vec<String> = out
         .diagnostics
         .iter()

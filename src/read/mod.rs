@@ -211,8 +211,8 @@ impl Loaded {
                 })
             }
             Content::Sheets(sheets) => {
-                let mut out =
-                    read_sheets(&sheets, specs, catalogue).ok_or(ReadError::NoTables(shown))?;
+                let mut out = read_sheets_with(&sheets, specs, catalogue)
+                    .ok_or(ReadError::NoTables(shown))?;
                 out.sheets = sheets;
                 Ok(out)
             }
@@ -483,7 +483,15 @@ pub(crate) struct Found {
 }
 
 /// Reads loaded sheets; `None` when no table is found at all.
-pub fn read_sheets(
+pub fn read_sheets(sheets: &[Sheet], specs: &SpecSet) -> Option<ReadOutcome> {
+    match Catalogue::shared() {
+        Some(c) => read_sheets_with(sheets, specs, c),
+        None => read_sheets_with(sheets, specs, &Catalogue::default()),
+    }
+}
+
+/// [`read_sheets`] with the catalogue given.
+pub fn read_sheets_with(
     sheets: &[Sheet],
     specs: &SpecSet,
     catalogue: &Catalogue,
