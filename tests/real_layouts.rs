@@ -594,7 +594,12 @@ fn the_official_blank_workbooks_are_read_with_every_table_and_no_error_once_name
         );
         // Detected by its titles, without --layout.
         let all = SpecSet::builtin_all().unwrap();
-        let (i, _) = read::read_path_any(&root().join(file), &all).unwrap();
+        let (i, _) = read::read_path_any(
+            &root().join(file),
+            &all,
+            &budget_tables::catalogue::Catalogue::builtin().unwrap(),
+        )
+        .unwrap();
         assert_eq!(all[i].layout.id, layout);
         // Named: no error in the tables, the template's example rows (…)
         // noticed and skipped; its text sheets are still template wording.
@@ -1654,7 +1659,12 @@ fn the_shanghai_template_has_the_official_sheets_titles_and_headers_and_reads_ba
         assert_eq!(read.budget.tables.len(), 9);
         // Detected as its layout without --layout.
         let all = SpecSet::builtin_all().unwrap();
-        let (i, _) = read::read_path_any(&out, &all).unwrap();
+        let (i, _) = read::read_path_any(
+            &out,
+            &all,
+            &budget_tables::catalogue::Catalogue::builtin().unwrap(),
+        )
+        .unwrap();
         assert_eq!(all[i].layout.id, layout);
     }
 }
