@@ -19,6 +19,7 @@ pub mod amount;
 pub mod batch;
 pub mod cancel;
 pub mod catalogue;
+pub mod change;
 pub mod diag;
 pub mod diff;
 pub mod io;

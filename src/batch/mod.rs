@@ -21,7 +21,7 @@ use crate::amount::Amount;
 use crate::diag::{has_errors, Severity};
 use crate::diff::{compare, Change};
 use crate::io::write_atomic;
-use crate::layout::figure;
+use crate::model::query::figure;
 use crate::model::{json, Budget};
 use crate::read::read_path_any;
 use crate::spec::SpecSet;

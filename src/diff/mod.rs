@@ -6,8 +6,7 @@
 mod lines;
 pub mod sentence;
 
-use rust_decimal::{Decimal, RoundingStrategy};
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde::Serialize;
 
 use crate::amount::Amount;
 use crate::model::Budget;
@@ -47,95 +46,7 @@ pub struct Headline {
     pub total: bool,
 }
 
-/// A figure in both years.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Change {
-    pub prior: Option<Amount>,
-    pub current: Option<Amount>,
-    /// current − prior.
-    pub change: Option<Amount>,
-    pub rate: Rate,
-}
-
-/// The change as a percentage of the prior figure (one decimal unless the
-/// layout's sentences say otherwise).
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Rate {
-    Percent(Decimal),
-    /// The prior figure is 0 (or absent) and the current one is not.
-    New,
-    None,
-}
-
-impl Serialize for Rate {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match self {
-            Rate::Percent(p) => s.serialize_str(&p.to_string()),
-            Rate::New => s.serialize_str("新增"),
-            Rate::None => s.serialize_none(),
-        }
-    }
-}
-
-/// Reads back what [`Rate`]'s `Serialize` wrote (a batch keeps its roll-up
-/// rows on disk as JSON).
-impl<'de> Deserialize<'de> for Rate {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        match Option::<String>::deserialize(d)? {
-            None => Ok(Rate::None),
-            Some(s) if s == "新增" => Ok(Rate::New),
-            Some(s) => s
-                .parse()
-                .map(Rate::Percent)
-                .map_err(|_| serde::de::Error::custom(format!("不是增减率：{s}"))),
-        }
-    }
-}
-
-impl Change {
-    /// The change, its rate with one decimal.
-    pub fn new(prior: Option<Amount>, current: Option<Amount>) -> Change {
-        Self::with_rate_decimals(prior, current, 1)
-    }
-
-    /// The change, its rate with `decimals` decimals (决算 texts print 12.08%).
-    pub fn with_rate_decimals(
-        prior: Option<Amount>,
-        current: Option<Amount>,
-        decimals: u32,
-    ) -> Change {
-        let p = prior.unwrap_or(Amount::ZERO);
-        let c = current.unwrap_or(Amount::ZERO);
-        let change = (prior.is_some() || current.is_some()).then(|| c - p);
-        let rate = match (prior, current) {
-            (None, None) => Rate::None,
-            _ if p.is_zero() && c.is_zero() => Rate::None,
-            _ if p.is_zero() => Rate::New,
-            _ => match percent(p.value(), c.value(), decimals) {
-                Some(r) => Rate::Percent(r),
-                None => Rate::None,
-            },
-        };
-        Change {
-            prior,
-            current,
-            change,
-            rate,
-        }
-    }
-}
-
-/// (current − prior) / prior in percent, `decimals` decimals, half away from
-/// zero; `None` when it does not fit a `Decimal`.
-fn percent(prior: Decimal, current: Decimal, decimals: u32) -> Option<Decimal> {
-    let mut r = current
-        .checked_sub(prior)?
-        .checked_mul(Decimal::ONE_HUNDRED)?
-        .checked_div(prior)?
-        .round_dp_with_strategy(decimals, RoundingStrategy::MidpointAwayFromZero);
-    r.rescale(decimals);
-    Some(r)
-}
+pub use crate::change::{Change, Rate};
 
 /// One table compared.
 #[derive(Debug, Clone, Serialize)]
@@ -340,9 +251,9 @@ fn consistency(prior: &Budget, current: &Budget, specs: &SpecSet) -> Vec<Mismatc
                     out.push(Mismatch {
                         check: check.id.clone(),
                         unit: blk.unit.clone(),
-                        column: specs.get(&check.table).map_or(col.to_string(), |s| {
-                            crate::validate::column_title(s, col, current.year)
-                        }),
+                        column: specs
+                            .get(&check.table)
+                            .map_or(col.to_string(), |s| s.column_title(col, current.year)),
                         stated: *v,
                         published: p,
                     });

@@ -4,6 +4,7 @@
 
 mod amounts;
 pub mod json;
+pub mod query;
 
 pub use amounts::Amounts;
 

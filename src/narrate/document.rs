@@ -5,9 +5,9 @@
 use rust_decimal::Decimal;
 
 use super::check::{is_cjk, line_loc, Against, NarrativeRule, TextSource};
-use super::spec::Chapter;
 use super::statements::normalize;
 use crate::diag::{Diagnostic, Severity};
+use crate::layout::narrative::Chapter;
 
 pub const CHAPTER_MISSING: NarrativeRule = NarrativeRule {
     id: "N-CHAP-01",

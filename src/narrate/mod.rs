@@ -9,22 +9,21 @@ pub mod check;
 pub mod document;
 pub mod docx;
 pub mod figures;
-pub mod spec;
+pub use crate::layout::narrative as spec;
 pub mod statements;
-pub mod template;
 
 use serde::Serialize;
 
 use crate::amount::Amount;
-use crate::diff::sentence::{amount_text, amount_text_fixed, sentence};
-use crate::diff::{Change, Rate};
+use crate::change::{amount_text, amount_text_fixed, sentence};
+use crate::change::{Change, Rate};
+use crate::layout::narrative::{NarrativeFigure, ParagraphSpec};
+use crate::layout::template::{self, Segment};
 use crate::layout::{CellRef, Sentences};
 use crate::model::Budget;
 use crate::source::SourceMap;
 use crate::spec::SpecSet;
 use figures::{describe, rows_of, sum_of, NamedRow};
-use spec::{NarrativeFigure, ParagraphSpec};
-use template::Segment;
 
 /// The JSON form's format name and version.
 pub const FORMAT: &str = "budget-tables/narrative";

@@ -12,10 +12,9 @@ use rust_decimal::Decimal;
 
 use crate::amount::Amount;
 use crate::diag::Severity;
-use crate::layout::{
-    Blocks, CellRef, CheckKind, CrossRule, MatchBy, Policy, RowKind, RowSet, Unmatched,
-};
-use crate::model::{Amounts, Level, Table};
+use crate::layout::{Blocks, CellRef, CheckKind, CrossRule, MatchBy, Policy, RowSet, Unmatched};
+use crate::model::query::{self, FoundRow};
+use crate::model::{Amounts, Table};
 use crate::source::{self, CellKey, LABEL};
 use crate::spec::TableSpec;
 use crate::text::norm;
@@ -80,38 +79,18 @@ impl<'a> Cell<'a> {
     }
 }
 
-/// Finds the cell `r` names; `None` when its table, row or line is absent.
+/// Finds the cell `r` names ([`query::cell`]), with how a finding names it;
+/// `None` when its table, row or line is absent.
 fn resolve<'a>(v: &Checker<'a>, r: &'a CellRef) -> Option<Cell<'a>> {
-    let spec = v.specs.get(&r.table)?;
-    let table = v.budget.tables.get(&r.table)?;
-    let year = v.budget.year;
+    let found = query::cell(r, v.budget, v.specs)?;
+    let (spec, col, year) = (found.spec, found.col, v.budget.year);
     let n = spec.number;
-    // A row named by its printed name is found by its key first.
-    let by_name = match (table, &r.row_name) {
-        (Table::Grid(g), Some(name)) => {
-            let n = norm(name);
-            g.blocks
-                .first()?
-                .rows
-                .iter()
-                .find(|x| norm(&x.name) == n)
-                .map(|x| &x.key)
-        }
-        _ => None,
-    };
-    if r.row_name.is_some() && by_name.is_none() {
-        return None;
-    }
-    match (table, &r.line, &r.row.as_ref().or(by_name), &r.task) {
-        (Table::TwoSided(t), Some(line), None, None) => {
-            let cols = spec.line_columns(line);
-            let col = match &r.col {
-                Some(c) => c.as_str(),
-                None => cols.first()?.id.as_str(),
-            };
+    let column = || column_label(spec, col, year);
+    let (row, column, label) = match found.row {
+        FoundRow::Line(line) => {
             let name = column_label(spec, line, 0);
-            let column = if cols.len() > 1 {
-                column_label(spec, col, year)
+            let column = if spec.line_columns(line).len() > 1 {
+                column()
             } else {
                 String::new()
             };
@@ -120,76 +99,42 @@ fn resolve<'a>(v: &Checker<'a>, r: &'a CellRef) -> Option<Cell<'a>> {
             } else {
                 format!("表{n}“{name}”“{column}”")
             };
-            Some(Cell {
-                spec,
-                key: source::line(&spec.id, line, col),
-                value: t.amount(line, col),
-                row: name,
-                column,
-                label,
-            })
+            (name, column, label)
         }
-        (Table::Grid(g), None, Some(row), None) => {
-            let col = r.col.as_deref()?;
-            let b = g.blocks.first()?;
-            let (key, amounts, shown, printed) = if row.as_str() == "@total" {
-                (
-                    "",
-                    b.total.as_ref()?,
-                    "合计行".to_string(),
-                    row_label(&b.unit, None),
-                )
-            } else {
-                let found = b.rows.iter().find(|x| x.key == **row)?;
-                (
-                    found.key.as_str(),
-                    &found.amounts,
-                    format!(" {}", found.key),
-                    row_label(&b.unit, Some(found)),
-                )
-            };
-            let column = column_label(spec, col, year);
-            Some(Cell {
-                spec,
-                key: source::grid(&spec.id, 0, key, col),
-                value: amounts.amount(col),
-                label: format!("表{n}{shown}“{column}”"),
-                row: printed,
-                column,
-            })
+        FoundRow::Total(unit) => {
+            let column = column();
+            let label = format!("表{n}合计行“{column}”");
+            (row_label(unit, None), column, label)
         }
-        (Table::Form(f), None, None, Some(task)) => {
-            let col = r.col.as_deref()?;
-            let (i, t) = f
-                .tasks
-                .iter()
-                .enumerate()
-                .find(|(_, t)| norm(&t.name) == norm(task))?;
-            Some(Cell {
-                spec,
-                key: source::task(&spec.id, i, col),
-                value: t.amounts.amount(col),
-                row: t.name.clone(),
-                column: column_label(spec, col, year),
-                label: format!("表{n}任务“{}”", t.name),
-            })
+        FoundRow::Grid(x) => {
+            let column = column();
+            let label = format!("表{n} {}“{column}”", x.key);
+            let unit = v
+                .budget
+                .grid(&spec.id)
+                .and_then(|g| g.blocks.first())
+                .map_or("", |b| b.unit.as_str());
+            (row_label(unit, Some(x)), column, label)
         }
-        (Table::Form(f), None, None, None) if r.sum => {
-            let col = r.col.as_deref()?;
-            Some(Cell {
-                spec,
-                key: source::sum(&spec.id, col),
-                value: f.sum.amount(col),
-                row: spec
-                    .form
-                    .as_ref()
-                    .map_or(String::new(), |fs| fs.sum_label.clone()),
-                column: column_label(spec, col, year),
-                label: format!("表{n}“{}”", column_label(spec, col, year)),
-            })
+        FoundRow::Task(_, t) => (t.name.clone(), column(), format!("表{n}任务“{}”", t.name)),
+        FoundRow::Sum => {
+            let column = column();
+            let label = format!("表{n}“{column}”");
+            let row = spec
+                .form
+                .as_ref()
+                .map_or(String::new(), |fs| fs.sum_label.clone());
+            (row, column, label)
         }
-        _ => None,
-    }
+    };
+    Some(Cell {
+        spec,
+        key: found.key,
+        value: found.value,
+        row,
+        column,
+        label,
+    })
 }
 
 /// `left (=|≥|≤) Σ right`, pair by pair; a pair whose cells are absent is skipped.
@@ -358,13 +303,12 @@ fn is_yuan_factor(ratio: Decimal) -> bool {
     ratio >= Decimal::from(3_162) && ratio <= Decimal::from(31_623)
 }
 
-/// One row of a row set: how it is matched, named and placed.
+/// One row of a row set ([`query::rows`]): how it is matched and named.
 struct RowAt<'a> {
+    row: query::SetRow<'a>,
     spec: &'a TableSpec,
     /// The 预算单位 of its block (normalized), for `blocks = each`.
     unit: String,
-    /// Its block's index.
-    block: usize,
     /// What it is matched by.
     key: String,
     code: Option<&'a str>,
@@ -372,30 +316,16 @@ struct RowAt<'a> {
     /// How the row is printed.
     printed: String,
     amounts: &'a Amounts,
-    /// Builds the key of one of its cells.
-    at: At<'a>,
-}
-
-#[derive(Clone, Copy)]
-enum At<'a> {
-    Grid { row: &'a str },
-    Expenditure(usize),
-    Task(usize),
 }
 
 impl<'a> RowAt<'a> {
     fn key(&self, col: &'a str) -> CellKey<'a> {
-        let t = self.spec.id.as_str();
-        match self.at {
-            At::Grid { row } => source::grid(t, self.block, row, col),
-            At::Expenditure(i) => source::expenditure(t, i, col),
-            At::Task(i) => source::task(t, i, col),
-        }
+        self.row.key_of(col)
     }
 
     fn column(&self, v: &Checker, col: &str) -> String {
-        match self.at {
-            At::Expenditure(_) if self.spec.sides()[1].1.len() < 2 => String::new(),
+        match self.row.at {
+            query::At::Expenditure(_) if self.spec.sides()[1].1.len() < 2 => String::new(),
             _ => column_label(self.spec, col, v.budget.year),
         }
     }
@@ -418,118 +348,57 @@ impl<'a> RowAt<'a> {
     }
 }
 
-/// The rows of a set, in order.
+/// The rows of a set, in order, each with what it is matched by (rows
+/// without it, such as an uncoded row matched by code, are left out).
 fn rows_of<'a>(v: &Checker<'a>, set: &'a RowSet, by: MatchBy, blocks: Blocks) -> Vec<RowAt<'a>> {
-    let (Some(spec), Some(table)) = (v.specs.get(&set.table), v.budget.tables.get(&set.table))
-    else {
-        return Vec::new();
-    };
-    let matched = |key: &str, code: Option<&str>, name: &str| match by {
-        MatchBy::Code => code.map(str::to_string),
-        MatchBy::Name => Some(norm(name)),
-        MatchBy::Key => Some(key.to_string()),
-    };
-    let mut out = Vec::new();
-    match table {
-        Table::Grid(g) => {
-            let take = match blocks {
-                Blocks::Department => 1,
-                Blocks::Each => g.blocks.len(),
-            };
-            for (bi, b) in g.blocks.iter().enumerate().take(take) {
-                let unit = norm(&b.unit);
-                if matches!(set.rows, RowKind::All | RowKind::Total) {
-                    if let Some(total) = &b.total {
-                        out.push(RowAt {
-                            spec,
-                            unit: unit.clone(),
-                            block: bi,
-                            key: String::new(),
-                            code: None,
-                            name: &b.unit,
-                            printed: row_label(&b.unit, None),
-                            amounts: total,
-                            at: At::Grid { row: "" },
-                        });
-                    }
-                }
-                if set.rows == RowKind::Total {
-                    continue;
-                }
-                for r in &b.rows {
-                    if set.rows == RowKind::Coded && r.code.is_none() {
-                        continue;
-                    }
-                    if set.rows == RowKind::Classes
-                        && r.code.as_deref().is_none_or(|c| c.len() != 3)
-                    {
-                        continue;
-                    }
-                    if set.rows == RowKind::Items && r.code.as_deref().is_none_or(|c| c.len() != 7)
-                    {
-                        continue;
-                    }
-                    let Some(key) = matched(&r.key, r.code.as_deref(), &r.name) else {
-                        continue;
-                    };
-                    out.push(RowAt {
-                        spec,
-                        unit: unit.clone(),
-                        block: bi,
-                        key,
-                        code: r.code.as_deref(),
-                        name: &r.name,
-                        printed: row_label(&b.unit, Some(r)),
-                        amounts: &r.amounts,
-                        at: At::Grid { row: &r.key },
-                    });
-                }
-            }
-        }
-        Table::TwoSided(t)
-            if matches!(set.rows, RowKind::Expenditure | RowKind::ExpenditureClasses) =>
-        {
-            for (i, e) in t.expenditure.iter().enumerate() {
-                if set.rows == RowKind::ExpenditureClasses && e.level != Some(Level::Lei) {
-                    continue;
-                }
-                let Some(key) = matched(&e.key(), e.code.as_deref(), &e.name) else {
-                    continue;
-                };
-                out.push(RowAt {
-                    spec,
-                    unit: String::new(),
-                    block: 0,
-                    key,
-                    code: e.code.as_deref(),
-                    name: &e.name,
-                    printed: match &e.code {
-                        Some(c) => format!("{c} {}", e.name),
-                        None => e.name.clone(),
+    query::rows(&set.table, set.rows, blocks, v.budget, v.specs)
+        .into_iter()
+        .filter_map(|r| {
+            let total = r.at == query::At::Grid && r.key.is_empty();
+            let key = if total {
+                String::new()
+            } else {
+                match by {
+                    MatchBy::Code => r.code?.to_string(),
+                    MatchBy::Name => norm(r.name),
+                    MatchBy::Key => match r.at {
+                        query::At::Grid => r.key.to_string(),
+                        query::At::Expenditure(i) => v
+                            .budget
+                            .two_sided(&set.table)
+                            .map_or(String::new(), |t| t.expenditure[i].key()),
+                        query::At::Task(_) => norm(r.name),
                     },
-                    amounts: &e.amounts,
-                    at: At::Expenditure(i),
-                });
-            }
-        }
-        Table::Form(f) if set.rows == RowKind::Tasks => {
-            for (i, t) in f.tasks.iter().enumerate() {
-                out.push(RowAt {
-                    spec,
-                    unit: String::new(),
-                    block: 0,
-                    key: norm(&t.name),
-                    code: None,
-                    name: &t.name,
-                    printed: t.name.clone(),
-                    amounts: &t.amounts,
-                    at: At::Task(i),
-                });
-            }
-        }
-        _ => {}
-    }
-    out
+                }
+            };
+            let key = match r.at {
+                query::At::Task(_) => norm(r.name),
+                _ => key,
+            };
+            let printed = match r.at {
+                query::At::Grid => row_label(r.unit, r.grid_row),
+                query::At::Expenditure(_) => match r.code {
+                    Some(c) => format!("{c} {}", r.name),
+                    None => r.name.to_string(),
+                },
+                query::At::Task(_) => r.name.to_string(),
+            };
+            Some(RowAt {
+                spec: r.spec,
+                unit: if r.at == query::At::Grid {
+                    norm(r.unit)
+                } else {
+                    String::new()
+                },
+                key,
+                code: r.code,
+                name: r.name,
+                printed,
+                amounts: r.amounts,
+                row: r,
+            })
+        })
+        .collect()
 }
 
 /// `{name}`, `{code}`, `{left}`, `{right}`, `{column}`, `{row}` filled in.
@@ -708,7 +577,7 @@ fn term_of<'a>(v: &Checker, r: &RowAt<'a>, col: &'a str, left_printed: &str) -> 
 
 impl RowAt<'_> {
     fn at_total(&self) -> bool {
-        matches!(self.at, At::Grid { row: "" })
+        self.row.at == query::At::Grid && self.row.key.is_empty()
     }
 }
 

@@ -24,11 +24,6 @@ use crate::model::Budget;
 use crate::source::{CellKey, SourceMap};
 use crate::spec::{Relation, SpecSet, TableSpec, Unit};
 
-/// A column's (or line's) heading as printed (`2024年政府采购项目/小计`).
-pub fn column_title(spec: &crate::spec::TableSpec, id: &str, year: i32) -> String {
-    tables::column_label(spec, id, year)
-}
-
 /// How strictly to check.
 #[derive(Debug, Clone)]
 pub struct Options {

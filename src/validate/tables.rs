@@ -19,32 +19,13 @@ pub(crate) fn check<'a>(v: &mut Checker<'a>, spec: &'a TableSpec) {
     }
 }
 
-/// A column's header path as printed (`2024年政府采购项目/小计`).
 pub(crate) fn column_label(spec: &TableSpec, id: &str, year: i32) -> String {
-    fill(&column_label_raw(spec, id), year, "")
+    spec.column_title(id, year)
 }
 
 /// [`column_label`] with its year placeholders unfilled.
 pub(crate) fn column_label_raw(spec: &TableSpec, id: &str) -> String {
-    spec.columns
-        .iter()
-        .find(|c| c.id == id)
-        .map(|c| c.path.join("/"))
-        .or_else(|| {
-            spec.fixed_lines()
-                .chain(&spec.fixed_rows)
-                .find(|l| l.id == id)
-                .map(|l| l.label.clone())
-        })
-        .or_else(|| {
-            spec.form.as_ref().and_then(|f| {
-                f.amounts
-                    .iter()
-                    .find(|a| a.id == id)
-                    .map(|a| a.label.clone())
-            })
-        })
-        .unwrap_or_else(|| id.to_string())
+    spec.column_title_raw(id)
 }
 
 /// The leaf header of a column (`小计`), for the terms of a formula.

@@ -7,7 +7,8 @@
 use indexmap::IndexMap;
 use serde::Deserialize;
 
-use crate::spec::Relation;
+pub mod narrative;
+pub mod template;
 
 /// The `layout.toml` of a layout folder.
 #[derive(Debug, Clone, Deserialize)]
@@ -72,7 +73,7 @@ pub struct LayoutInfo {
     pub text_sheets: Vec<TextSheet>,
     /// The written part (说明): sections and sentence patterns, and how a text names the figures.
     #[serde(default)]
-    pub narrative: crate::narrate::spec::NarrativeSpec,
+    pub narrative: narrative::NarrativeSpec,
     /// How the generated benchmark departments vary (`sample`).
     #[serde(default)]
     pub sample: SampleInfo,
@@ -185,6 +186,30 @@ pub struct CellRef {
     pub sum: bool,
     /// The column id (a line's own column when it has one only).
     pub col: Option<String>,
+}
+
+/// `total (=|≥|≤) Σ parts`: how a total relates to its parts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Relation {
+    /// total = Σ parts.
+    #[default]
+    Eq,
+    /// total ≥ Σ parts (a 小计 and its 其中 parts).
+    Ge,
+    /// total ≤ Σ parts.
+    Le,
+}
+
+impl Relation {
+    /// `=`, `≥` or `≤`.
+    pub fn sign(self) -> &'static str {
+        match self {
+            Relation::Eq => "=",
+            Relation::Ge => "≥",
+            Relation::Le => "≤",
+        }
+    }
 }
 
 /// Bracket width in printed names.
@@ -472,208 +497,17 @@ impl CrossRule {
     }
 }
 
-impl crate::spec::SpecSet {
-    /// Every table, line, row set and condition a layout names exists, and
-    /// each rule has what its kind needs.
-    pub(crate) fn check_layout(&self, path: &str) -> Result<(), crate::spec::SpecError> {
-        let bad = |message: String| crate::spec::SpecError::Invalid {
-            path: path.to_string(),
-            message,
-        };
-        let mut ids = std::collections::HashSet::new();
-        for rule in &self.layout.rules {
-            for (id, _) in rule.ids() {
-                if !ids.insert(id.clone()) {
-                    return Err(bad(format!("规则 {id} 重复")));
-                }
-            }
-            let within = |what: &str| format!("规则 {}：{what}", rule.id);
-            if let Some(c) = &rule.when {
-                if !self.layout.conditions.contains_key(c) {
-                    return Err(bad(within(&format!("条件 {c} 没有在 [conditions] 中声明"))));
-                }
-            }
-            match rule.check {
-                CheckKind::Cells if rule.pairs.is_empty() => {
-                    return Err(bad(within("cells 规则应有 pairs")))
-                }
-                CheckKind::Rows if rule.left.is_none() || rule.right.is_empty() => {
-                    return Err(bad(within("rows 规则应有 left 和 right")))
-                }
-                CheckKind::EmptyIffZero if rule.table.is_none() || rule.cell.is_none() => {
-                    return Err(bad(within("empty_iff_zero 规则应有 table 和 cell")))
-                }
-                _ => {}
-            }
-            for p in &rule.pairs {
-                for c in std::iter::once(&p.left).chain(&p.right) {
-                    self.check_cell(c).map_err(|m| bad(within(&m)))?;
-                }
-            }
-            for s in rule.left.iter().chain(&rule.right) {
-                let t = self
-                    .get(&s.table)
-                    .ok_or_else(|| bad(within(&format!("没有表 {}", s.table))))?;
-                for c in s.col.iter().chain(&s.cols) {
-                    if !t.columns.iter().any(|x| x.id == *c)
-                        && !t.form.iter().any(|f| f.amounts.iter().any(|a| a.id == *c))
-                    {
-                        return Err(bad(within(&format!("表 {} 没有列 {c}", s.table))));
-                    }
-                }
-            }
-            if let Some(c) = &rule.cell {
-                self.check_cell(c).map_err(|m| bad(within(&m)))?;
-            }
-            if let Some(t) = &rule.table {
-                self.get(t)
-                    .ok_or_else(|| bad(within(&format!("没有表 {t}"))))?;
-            }
-        }
-        for (name, c) in &self.layout.conditions {
-            for r in &c.all_zero {
-                self.check_cell(r)
-                    .map_err(|m| bad(format!("条件 {name}：{m}")))?;
-            }
-        }
-        let st = &self.layout.sentences;
-        if !self.layout.headlines.is_empty()
-            && [&st.up, &st.down, &st.same, &st.new, &st.gone]
-                .iter()
-                .any(|p| p.is_empty())
-        {
-            return Err(bad(
-                "有 [[headlines]] 时应在 [sentences] 中给出 up、down、same、new、gone 五种句式"
-                    .into(),
-            ));
-        }
-        for h in &self.layout.headlines {
-            for c in &h.cells {
-                self.check_cell(c)
-                    .map_err(|m| bad(format!("总览“{}”：{m}", h.label)))?;
-            }
-        }
-        for f in &self.layout.rollup {
-            for c in &f.cells {
-                self.check_cell(c)
-                    .map_err(|m| bad(format!("汇总“{}”：{m}", f.label)))?;
-            }
-        }
-        let n = &self.layout.narrative;
-        n.check().map_err(&bad)?;
-        for (id, c) in n.cells() {
-            self.check_cell(c)
-                .map_err(|m| bad(format!("说明数字 {id}：{m}")))?;
-        }
-        for s in n.row_sets() {
-            let t = self
-                .get(&s.table)
-                .ok_or_else(|| bad(format!("说明：没有表 {}", s.table)))?;
-            if let Some(c) = &s.col {
-                if !t.columns.iter().any(|x| x.id == *c) {
-                    return Err(bad(format!("说明：表 {} 没有列 {c}", s.table)));
-                }
-            }
-        }
-        for y in &self.layout.year_checks {
-            self.get(&y.table)
-                .ok_or_else(|| bad(format!("跨年度核对 {}：没有表 {}", y.id, y.table)))?;
-        }
-        Ok(())
-    }
-
-    /// A cell reference names an existing table, line and column.
-    fn check_cell(&self, c: &CellRef) -> Result<(), String> {
-        let t = self
-            .get(&c.table)
-            .ok_or_else(|| format!("没有表 {}", c.table))?;
-        if let Some(l) = &c.line {
-            if !t.fixed_lines().any(|x| x.id == *l) {
-                return Err(format!("表 {} 没有行 {l}", c.table));
-            }
-        }
-        let has_col = |id: &str| {
-            t.columns.iter().any(|x| x.id == id)
-                || t.form.iter().any(|f| f.amounts.iter().any(|a| a.id == id))
-        };
-        if let Some(col) = &c.col {
-            if !has_col(col) {
-                return Err(format!("表 {} 没有列 {col}", c.table));
-            }
-        } else if c.line.is_none() {
-            return Err(format!("表 {} 的单元格应指明列（col）", c.table));
-        }
-        Ok(())
-    }
-}
-
 impl CellRef {
-    /// The amount this cell holds in `b` (the department's own block of a
-    /// grid table); `None` when blank or absent.
-    pub fn value(
-        &self,
-        b: &crate::model::Budget,
-        specs: &crate::spec::SpecSet,
-    ) -> Option<crate::amount::Amount> {
-        use crate::model::Table;
-        let spec = specs.get(&self.table)?;
-        match (
-            b.tables.get(&self.table)?,
-            &self.line,
-            &self.row,
-            &self.task,
-        ) {
-            (Table::TwoSided(t), Some(line), None, None) => {
-                let col = match &self.col {
-                    Some(c) => c.as_str(),
-                    None => spec.line_columns(line).first()?.id.as_str(),
-                };
-                t.amount(line, col)
-            }
-            (Table::Grid(g), None, Some(row), None) => {
-                let col = self.col.as_deref()?;
-                let block = g.blocks.first()?;
-                if row == "@total" {
-                    block.total.as_ref()?.amount(col)
-                } else {
-                    let key = crate::text::norm(row);
-                    block
-                        .rows
-                        .iter()
-                        .find(|r| r.key == *row || r.key == key)?
-                        .amounts
-                        .amount(col)
-                }
-            }
-            (Table::Form(f), None, None, Some(task)) => {
-                let name = crate::text::norm(task);
-                f.tasks
-                    .iter()
-                    .find(|t| crate::text::norm(&t.name) == name)?
-                    .amounts
-                    .amount(self.col.as_deref()?)
-            }
-            (Table::Form(f), None, None, None) if self.sum => f.sum.amount(self.col.as_deref()?),
-            _ => None,
+    /// A reference to a fixed `line`, or a grid `row` by key, in column `col`.
+    pub fn at(table: &str, line: Option<&str>, row: Option<&str>, col: Option<&str>) -> CellRef {
+        CellRef {
+            table: table.into(),
+            line: line.map(Into::into),
+            row: row.map(Into::into),
+            row_name: None,
+            task: None,
+            sum: false,
+            col: col.map(Into::into),
         }
     }
-}
-
-/// The sum of the cells that are filled; `None` when none is, unless the
-/// layout prints zero as a blank and the tables are there (then zero).
-pub fn figure(
-    cells: &[CellRef],
-    b: &crate::model::Budget,
-    specs: &crate::spec::SpecSet,
-) -> Option<crate::amount::Amount> {
-    let values: Vec<crate::amount::Amount> =
-        cells.iter().filter_map(|c| c.value(b, specs)).collect();
-    let blank_zero = specs.layout.blank_is_zero
-        && !cells.is_empty()
-        && cells.iter().all(|c| b.tables.contains_key(&c.table));
-    (!values.is_empty() || blank_zero).then(|| {
-        values
-            .into_iter()
-            .fold(crate::amount::Amount::ZERO, |x, y| x + y)
-    })
 }

@@ -5,7 +5,7 @@
 use indexmap::IndexMap;
 use serde::Deserialize;
 
-use crate::layout::{CellRef, RowSet, Sentences};
+use super::{CellRef, RowSet, Sentences};
 
 /// The written part of a layout.
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq, Default)]

@@ -10,6 +10,9 @@ use std::path::Path;
 use serde::Deserialize;
 
 use crate::layout::LayoutInfo;
+mod check;
+
+pub use crate::layout::Relation;
 use crate::text;
 
 /// What went wrong loading the specs.
@@ -183,29 +186,6 @@ pub struct SumRule {
     pub relation: Relation,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
-#[serde(rename_all = "snake_case")]
-pub enum Relation {
-    /// total = Σ parts.
-    #[default]
-    Eq,
-    /// total ≥ Σ parts (a 小计 and its 其中 parts).
-    Ge,
-    /// total ≤ Σ parts.
-    Le,
-}
-
-impl Relation {
-    /// `=`, `≥` or `≤`.
-    pub fn sign(self) -> &'static str {
-        match self {
-            Relation::Eq => "=",
-            Relation::Ge => "≥",
-            Relation::Le => "≤",
-        }
-    }
-}
-
 /// Which classification a table's codes belong to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -344,6 +324,35 @@ fn default_template_rows() -> u32 {
 }
 
 impl TableSpec {
+    /// A column's (or line's, or form amount's) heading as printed
+    /// (`2024年政府采购项目/小计`); the id itself when it names none.
+    pub fn column_title(&self, id: &str, year: i32) -> String {
+        text::fill(&self.column_title_raw(id), year, "")
+    }
+
+    /// [`TableSpec::column_title`] with its year placeholders unfilled.
+    pub fn column_title_raw(&self, id: &str) -> String {
+        self.columns
+            .iter()
+            .find(|c| c.id == id)
+            .map(|c| c.path.join("/"))
+            .or_else(|| {
+                self.fixed_lines()
+                    .chain(&self.fixed_rows)
+                    .find(|l| l.id == id)
+                    .map(|l| l.label.clone())
+            })
+            .or_else(|| {
+                self.form.as_ref().and_then(|f| {
+                    f.amounts
+                        .iter()
+                        .find(|a| a.id == id)
+                        .map(|a| a.label.clone())
+                })
+            })
+            .unwrap_or_else(|| id.to_string())
+    }
+
     /// `表3 支出总表`: the sheet name and the table's name in messages.
     pub fn sheet_name(&self) -> String {
         self.sheet_name
