@@ -30,6 +30,8 @@ pub mod panics;
 pub mod par;
 pub mod pipeline;
 pub mod read;
+pub mod registry;
+pub mod rule;
 pub mod sample;
 pub mod source;
 pub mod spec;

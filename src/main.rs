@@ -454,10 +454,7 @@ fn run(cli: Cli) -> Result<ExitCode, cmd::CmdError> {
             cmd::serve::run(setup, config)
         }
         Command::Rules => {
-            print!(
-                "{}",
-                budget_tables::validate::rules::markdown(&setup.layouts()?)
-            );
+            print!("{}", budget_tables::registry::markdown(&setup.layouts()?));
             Ok(ExitCode::SUCCESS)
         }
         Command::Layouts => cmd::layouts::run(&setup.layouts()?),

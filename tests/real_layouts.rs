@@ -74,13 +74,7 @@ fn check(path: &Path, specs: &SpecSet) -> Vec<Diagnostic> {
 }
 
 fn check_read(out: &ReadOutcome, specs: &SpecSet) -> Vec<Diagnostic> {
-    let found = validate::validate(
-        &out.budget,
-        specs,
-        &out.sources,
-        &Options::builtin().unwrap(),
-    );
-    validate::combine(out.diagnostics.clone(), found)
+    budget_tables::pipeline::check(out, specs, &Options::builtin().unwrap()).findings
 }
 
 /// `级别 RULE 'sheet'!cell 应为 … 实际 …`, sorted: the findings as a list to compare.
@@ -1195,7 +1189,7 @@ fn single_changes(out: &ReadOutcome, specs: &SpecSet) -> (BTreeSet<String>, usiz
 
 /// The rules a layout declares that a changed figure can break.
 fn figure_rules(specs: &SpecSet) -> BTreeSet<String> {
-    validate::rules::catalogue(specs)
+    budget_tables::registry::catalogue(specs)
         .into_iter()
         .map(|r| r.id)
         .filter(|id| !not_by_one_figure(id))

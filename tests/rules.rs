@@ -5,7 +5,7 @@ mod common;
 
 use budget_tables::diag::{Diagnostic, Severity};
 use budget_tables::read::{read_sheets, Cell, Sheet};
-use budget_tables::validate::{self, rules, Options};
+use budget_tables::validate::{self, Options};
 use common::*;
 
 #[derive(Clone, Copy)]
@@ -844,10 +844,10 @@ fn docs_rules_md_lists_every_rule() {
     let md = std::fs::read_to_string(root().join("docs/rules.md")).unwrap();
     assert_eq!(
         md,
-        rules::markdown(&budget_tables::spec::SpecSet::builtin_all().unwrap()),
+        budget_tables::registry::markdown(&budget_tables::spec::SpecSet::builtin_all().unwrap()),
         "docs/rules.md is stale: run `budget-tables rules > docs/rules.md`"
     );
-    let ids: Vec<String> = rules::catalogue(&specs())
+    let ids: Vec<String> = budget_tables::registry::catalogue(&specs())
         .into_iter()
         .map(|r| r.id)
         .collect();
@@ -1099,7 +1099,7 @@ fn fund_table_hierarchy(table: &str, prefix: &str) {
 
 #[test]
 fn every_rule_mapped_to_a_peers_rule_exists() {
-    use budget_tables::validate::rules::{catalogue, peer_rules};
+    use budget_tables::registry::{catalogue, peer_rules};
     let layouts = budget_tables::spec::SpecSet::builtin_all().unwrap();
     let ids: std::collections::HashSet<String> = layouts
         .iter()

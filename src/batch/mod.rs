@@ -463,7 +463,7 @@ impl Batch<'_> {
     fn rule_descriptions(&self) -> BTreeMap<(String, String), String> {
         let mut out = BTreeMap::new();
         for specs in self.layouts {
-            for r in crate::validate::rules::catalogue(specs) {
+            for r in crate::registry::catalogue(specs) {
                 out.insert((specs.layout.id.clone(), r.id), r.description);
             }
         }

@@ -11,115 +11,16 @@
 use rust_decimal::Decimal;
 
 use super::figures::{code_path, describe, rows_of, sum_of, NamedRow};
+use super::rules::*;
 use super::statements::{
     normalize, sentences, statements, Direction, Kind, Sentence, Statement, Unit,
 };
 use crate::amount::Amount;
 use crate::diag::{Diagnostic, Severity};
 use crate::model::Budget;
+use crate::rule::Rule;
 use crate::source::SourceMap;
 use crate::spec::SpecSet;
-
-/// One rule of the written part: id, severity and what it checks. The
-/// catalogue (`budget-tables rules`) is generated from this list.
-pub struct NarrativeRule {
-    pub id: &'static str,
-    pub severity: Severity,
-    pub description: &'static str,
-}
-
-pub const FIGURE: NarrativeRule = NarrativeRule {
-    id: "N-FIG-01",
-    severity: Severity::Error,
-    description: "说明中的金额与表中该项的数不符（只差一个舍入步长时为尾数差异警告）",
-};
-pub const UNIT: NarrativeRule = NarrativeRule {
-    id: "N-UNIT-01",
-    severity: Severity::Error,
-    description: "说明中的金额单位错误：以元写万元的数（或反之）",
-};
-pub const CHANGE: NarrativeRule = NarrativeRule {
-    id: "N-CHG-01",
-    severity: Severity::Error,
-    description: "说明中的增减额与两年表中的数之差不符",
-};
-pub const DIRECTION: NarrativeRule = NarrativeRule {
-    id: "N-DIR-01",
-    severity: Severity::Error,
-    description: "说明中的增减用词与实际增减方向相反（如数字下降却写“增加”）",
-};
-pub const RATE: NarrativeRule = NarrativeRule {
-    id: "N-RATE-01",
-    severity: Severity::Error,
-    description: "说明中的增减率与数字算出的不符（超出末位四舍五入）",
-};
-pub const RATE_FROM_ZERO: NarrativeRule = NarrativeRule {
-    id: "N-RATE-02",
-    severity: Severity::Warning,
-    description: "上年为 0 的项目写了增长率（如“增长100%”），增长率无从计算",
-};
-pub const SAME: NarrativeRule = NarrativeRule {
-    id: "N-SAME-01",
-    severity: Severity::Error,
-    description: "说明写“持平”，而两年的数不同",
-};
-pub const RESIDUE: NarrativeRule = NarrativeRule {
-    id: "N-TPL-01",
-    severity: Severity::Error,
-    description: "说明中留有模板文字（XXX、增加（减少）、下降（增长）、……、【请填写】）",
-};
-pub const REASON: NarrativeRule = NarrativeRule {
-    id: "N-REASON-01",
-    severity: Severity::Error,
-    description: "“主要原因是”“主要用于”等后面没有写内容",
-};
-pub const TYPO: NarrativeRule = NarrativeRule {
-    id: "N-TYPO-01",
-    severity: Severity::Warning,
-    description: "排版：增减率或占比缺少“%”，标点或增减词重复（“。。”“增加增加”），一个数字中全角、半角数字混写",
-};
-pub const OLD_NAME: NarrativeRule = NarrativeRule {
-    id: "N-NAME-01",
-    severity: Severity::Error,
-    description: "说明用了已更名科目的旧名称（如“医疗卫生与计划生育支出”，现为“卫生健康支出”）",
-};
-pub const UNEXPLAINED: NarrativeRule = NarrativeRule {
-    id: "N-REASON-02",
-    severity: Severity::Error,
-    description: "变动达到版式规定比例（或由 0 变动、变为 0）的项目，所在段及下一段没有说明原因",
-};
-pub const SCOPE: NarrativeRule = NarrativeRule {
-    id: "N-SCOPE-01",
-    severity: Severity::Error,
-    description: "单位预算的说明写了“部门预算”“本部门”（或部门的写了“单位预算”），多为照抄另一版本",
-};
-pub const MISSING: NarrativeRule = NarrativeRule {
-    id: "N-MISS-01",
-    severity: Severity::Warning,
-    description: "说明讲到版式声明的一组数（required）时漏说了其中一项（为 0 的也要写）",
-};
-pub const COUNT: NarrativeRule = NarrativeRule {
-    id: "N-CNT-01",
-    severity: Severity::Error,
-    description: "说明中的个数（项目个数、单位家数）与表中不符",
-};
-pub const UNTIED: NarrativeRule = NarrativeRule {
-    id: "N-TIE-01",
-    severity: Severity::Notice,
-    description: "说明中的数字未能对应到表中的某一项，未核对",
-};
-pub const UNCHECKED: NarrativeRule = NarrativeRule {
-    id: "N-PRIOR-01",
-    severity: Severity::Notice,
-    description: "说明中关于上年的数字未核对（未给出上年文件，或表中没有该数，如上年执行数）",
-};
-
-pub const LONG: NarrativeRule = NarrativeRule {
-    id: "N-LONG-01",
-    severity: Severity::Warning,
-    description:
-        "说明中有一句超过 1,000 字（多为缺少句号，或整段粘贴成一句），其中的数字未逐一核对",
-};
 
 /// A sentence longer than this (in characters) is not searched for figures:
 /// real sentences are a few hundred characters, and the ties of a figure look
@@ -129,28 +30,6 @@ pub const MAX_SENTENCE_CHARS: usize = 1_000;
 /// The most text a 说明 may have (bytes of UTF-8): a real one has tens of
 /// kilobytes.
 pub const MAX_TEXT_BYTES: usize = 4 << 20;
-
-/// Every rule of the written part, in catalogue order.
-pub const RULES: [&NarrativeRule; 18] = [
-    &FIGURE,
-    &UNIT,
-    &CHANGE,
-    &DIRECTION,
-    &RATE,
-    &RATE_FROM_ZERO,
-    &SAME,
-    &COUNT,
-    &RESIDUE,
-    &REASON,
-    &TYPO,
-    &OLD_NAME,
-    &UNEXPLAINED,
-    &SCOPE,
-    &MISSING,
-    &LONG,
-    &UNTIED,
-    &UNCHECKED,
-];
 
 /// Where a text came from: a file, or a narrative sheet of the workbook.
 pub struct TextSource<'a> {
@@ -506,19 +385,16 @@ fn unexplained_changes(
             continue;
         }
         let line = paragraphs.line(p);
-        let mut d = Diagnostic::new(
-            UNEXPLAINED.severity,
-            UNEXPLAINED.id,
-            format!(
+        let mut d = UNEXPLAINED
+            .finding(format!(
                 "{}变动达 {threshold}% 以上（或由 0 变动、变为 0），第 {} 段及下一段没有说明原因",
                 dict.items[item].label,
                 p + 1
-            ),
-        )
-        .table(text.name.clone())
-        .expected("写明变动原因")
-        .actual("没有原因")
-        .hint("请写明“主要原因是……”");
+            ))
+            .table(text.name.clone())
+            .expected("写明变动原因")
+            .actual("没有原因")
+            .hint("请写明“主要原因是……”");
         d.row_label = Some(format!("第 {} 段", p + 1));
         if let Some(loc) = line_loc(text, a, line) {
             d = d.at(&loc.sheet, loc.row, loc.col);
@@ -550,14 +426,15 @@ fn missing_items(
             .collect();
         if !missing.is_empty() {
             r.findings.push(
-                Diagnostic::new(
-                    MISSING.severity,
-                    MISSING.id,
-                    format!("说明讲了“{}”，但没有说{}", q.when, missing.join("、")),
-                )
-                .table(text.name.clone())
-                .expected(missing.join("、"))
-                .hint("请逐项写明（为 0 的也写）"),
+                MISSING
+                    .finding(format!(
+                        "说明讲了“{}”，但没有说{}",
+                        q.when,
+                        missing.join("、")
+                    ))
+                    .table(text.name.clone())
+                    .expected(missing.join("、"))
+                    .hint("请逐项写明（为 0 的也写）"),
             );
         }
     }
@@ -568,7 +445,7 @@ fn missing_items(
 fn summary(
     list: &[StatementInfo],
     outcome: &str,
-    rule: &NarrativeRule,
+    rule: &Rule,
     what: &str,
     text: &TextSource,
 ) -> Option<Diagnostic> {
@@ -590,15 +467,11 @@ fn summary(
         ""
     };
     Some(
-        Diagnostic::new(
-            rule.severity,
-            rule.id,
-            format!(
-                "{} 处数字{what}：{}{more}（全部见 --format json 的 narrative.list）",
-                these.len(),
-                shown.join("、")
-            ),
-        )
+        rule.finding(format!(
+            "{} 处数字{what}：{}{more}（全部见 --format json 的 narrative.list）",
+            these.len(),
+            shown.join("、")
+        ))
         .table(text.name.clone())
         .hint("如是表中的数，请写出表中的项目或科目名称"),
     )
@@ -922,8 +795,8 @@ impl SentenceCheck<'_> {
             .unwrap_or(Decimal::new(1, 2))
     }
 
-    fn finding(&self, rule: &NarrativeRule, message: String) -> Diagnostic {
-        let mut d = Diagnostic::new(rule.severity, rule.id, message).table(self.text.name.clone());
+    fn finding(&self, rule: &Rule, message: String) -> Diagnostic {
+        let mut d = rule.finding(message).table(self.text.name.clone());
         d.row_label = Some(format!("第 {} 段", self.s.paragraph + 1));
         if let Some(loc) = line_loc(self.text, self.a, self.s.line) {
             d = d.at(&loc.sheet, loc.row, loc.col);

@@ -4,48 +4,12 @@
 
 use rust_decimal::Decimal;
 
-use super::check::{is_cjk, line_loc, Against, NarrativeRule, TextSource};
+use super::check::{is_cjk, line_loc, Against, TextSource};
+use super::rules::*;
 use super::statements::normalize;
-use crate::diag::{Diagnostic, Severity};
+use crate::diag::Diagnostic;
 use crate::layout::narrative::Chapter;
-
-pub const CHAPTER_MISSING: NarrativeRule = NarrativeRule {
-    id: "N-CHAP-01",
-    severity: Severity::Error,
-    description: "缺少版式要求的章节（如“名词解释”，“其他相关情况说明”的五个部分；工作簿中缺少或空着的说明工作表）",
-};
-pub const CHAPTER_EMPTY: NarrativeRule = NarrativeRule {
-    id: "N-CHAP-02",
-    severity: Severity::Error,
-    description: "章节只有标题，没有内容（或只有【请填写】之类的占位文字）",
-};
-pub const CHAPTER_SHEET: NarrativeRule = NarrativeRule {
-    id: "N-CHAP-03",
-    severity: Severity::Warning,
-    description:
-        "工作簿的说明工作表缺少、空着，或缺少版式要求的部分（公开前须补齐；不影响报表的转换）",
-};
-pub const EMPTY_WITH_FIGURES: NarrativeRule = NarrativeRule {
-    id: "N-EMPTY-01",
-    severity: Severity::Error,
-    description: "表下注明“本表为空表”“本表无数据”，但该表有数字",
-};
-pub const EMPTY_UNSTATED: NarrativeRule = NarrativeRule {
-    id: "N-EMPTY-02",
-    severity: Severity::Warning,
-    description:
-        "没有数字、版式为其写有空表注明（empty_note）的表印在文中，表下没有注明“本表为空表”“本表无数据”",
-};
-pub const NEAR_NAME: NarrativeRule = NarrativeRule {
-    id: "N-NAME-02",
-    severity: Severity::Error,
-    description: "说明中的科目名称与表中科目的名称相近而不同（如“文化体育与传媒支出”，表中为“文化旅游体育与传媒支出”）",
-};
-pub const SWING: NarrativeRule = NarrativeRule {
-    id: "N-SWING-01",
-    severity: Severity::Warning,
-    description: "表中较上年变动超过版式规定比例（默认 50%，或由 0 变为有数）的项目，说明中没有讲到或没有写原因（需要 --prior）",
-};
+use crate::rule::Rule;
 
 /// A line as a heading: markdown marks, outline numbers (`第一部分`, `一、`,
 /// `（一）`) and a bracketed scope (`（部门）`) taken off; `None` for a line
@@ -173,13 +137,13 @@ fn all_keys(a: &Against) -> Vec<String> {
 }
 
 fn finding(
-    rule: &NarrativeRule,
+    rule: &Rule,
     text: &TextSource,
     a: &Against,
     line: Option<usize>,
     message: String,
 ) -> Diagnostic {
-    let d = Diagnostic::new(rule.severity, rule.id, message).table(text.name.clone());
+    let d = rule.finding(message).table(text.name.clone());
     match (line.and_then(|l| line_loc(text, a, l)), text.sheet) {
         (Some(loc), _) => d.at(&loc.sheet, loc.row, loc.col),
         (None, Some(sheet)) => d.in_sheet(sheet),
@@ -643,7 +607,8 @@ pub fn swing_finding(s: &Swing, said: bool, where_: &str) -> Diagnostic {
             s.label
         )
     };
-    let mut d = Diagnostic::new(SWING.severity, SWING.id, message)
+    let mut d = SWING
+        .finding(message)
         .table(where_.to_string())
         .expected("写明变动及原因")
         .actual(if said { "没有原因" } else { "没有讲到" })
@@ -651,16 +616,6 @@ pub fn swing_finding(s: &Swing, said: bool, where_: &str) -> Diagnostic {
     d.suspect = Some(s.cell.clone());
     d
 }
-
-pub const RULES: [&NarrativeRule; 7] = [
-    &CHAPTER_MISSING,
-    &CHAPTER_EMPTY,
-    &CHAPTER_SHEET,
-    &EMPTY_WITH_FIGURES,
-    &EMPTY_UNSTATED,
-    &NEAR_NAME,
-    &SWING,
-];
 
 #[cfg(test)]
 mod tests {

@@ -10,6 +10,7 @@ pub mod document;
 pub mod docx;
 pub mod figures;
 pub use crate::layout::narrative as spec;
+pub mod rules;
 pub mod statements;
 
 use serde::Serialize;

@@ -36,15 +36,15 @@ impl<'a> Ctx<'a> {
         if let Some((d, u)) = from {
             let (d, u) = (d.label(), u.label());
             diags.push(
-                Diagnostic::warning(
-                    "S-UNIT-YUAN",
-                    format!("{table}以“{d}”为单位，已换算为{u}（四舍五入到两位小数）"),
-                )
-                .table(table)
-                .in_sheet(&sheet.name)
-                .expected(format!("单位:{u}"))
-                .actual(format!("单位:{d}"))
-                .hint(format!("本表公开时以{u}为单位，请核对换算后的金额")),
+                crate::read::rules::UNIT_YUAN
+                    .finding(format!(
+                        "{table}以“{d}”为单位，已换算为{u}（四舍五入到两位小数）"
+                    ))
+                    .table(table)
+                    .in_sheet(&sheet.name)
+                    .expected(format!("单位:{u}"))
+                    .actual(format!("单位:{d}"))
+                    .hint(format!("本表公开时以{u}为单位，请核对换算后的金额")),
             );
         }
         Ctx {
@@ -67,8 +67,15 @@ impl<'a> Ctx<'a> {
         self.diags.push(d);
     }
 
-    pub fn error(&mut self, rule: &str, message: String, row: u32, col: u32, hint: &str) {
-        self.push(Diagnostic::error(rule, message).hint(hint), row, col);
+    pub fn error(
+        &mut self,
+        rule: &crate::rule::Rule,
+        message: String,
+        row: u32,
+        col: u32,
+        hint: &str,
+    ) {
+        self.push(rule.finding(message).hint(hint), row, col);
     }
 
     /// Text of a label cell, as typed (line breaks removed).
@@ -105,7 +112,8 @@ impl<'a> Ctx<'a> {
     /// Reports a code with other characters than digits at its cell.
     pub fn bad_code(&mut self, row: u32, col: u32, code: &str) {
         self.push(
-            Diagnostic::error("S-CODE", "科目编码应只含数字")
+            crate::read::rules::CODE
+                .finding("科目编码应只含数字")
                 .actual(code)
                 .hint("请填写政府收支分类科目编码（只含数字：类 3 位，款、项各加 2 位）"),
             row,
@@ -132,7 +140,8 @@ impl<'a> Ctx<'a> {
                     "日期"
                 };
                 self.push(
-                    Diagnostic::error("S-AMOUNT", format!("金额单元格是{what}，不是数字"))
+                    crate::read::rules::AMOUNT
+                        .finding(format!("金额单元格是{what}，不是数字"))
                         .actual(cell.text())
                         .hint("请把单元格格式设为“数值”，重新填写金额"),
                     row,
@@ -142,7 +151,8 @@ impl<'a> Ctx<'a> {
             }
             Cell::Error(e) => {
                 self.push(
-                    Diagnostic::error("S-AMOUNT", format!("金额单元格是错误值 {e}"))
+                    crate::read::rules::AMOUNT
+                        .finding(format!("金额单元格是错误值 {e}"))
                         .actual(e.clone())
                         .hint("请修正公式或直接填写金额"),
                     row,
@@ -152,7 +162,8 @@ impl<'a> Ctx<'a> {
             }
             Cell::FormulaNoValue(f) => {
                 self.push(
-                    Diagnostic::error("S-FORMULA", "公式没有计算结果（文件未保存计算值）")
+                    crate::read::rules::FORMULA
+                        .finding("公式没有计算结果（文件未保存计算值）")
                         .actual(format!("={f}"))
                         .hint("请在 Excel 或 WPS 中打开后保存一次，或直接填写金额"),
                     row,
@@ -165,7 +176,8 @@ impl<'a> Ctx<'a> {
             Ok(d) => d,
             Err(e) => {
                 self.push(
-                    Diagnostic::error("S-AMOUNT", format!("金额{e}"))
+                    crate::read::rules::AMOUNT
+                        .finding(format!("金额{e}"))
                         .actual(cell.text())
                         .hint("请只填写数字（可带千分位逗号），不要填写文字、单位或符号"),
                     row,
@@ -176,12 +188,13 @@ impl<'a> Ctx<'a> {
         };
         if !Amount::within_limit(d) {
             self.push(
-                Diagnostic::error(
-                    "S-AMOUNT",
-                    format!("金额{}", amount::ParseAmountError::TooLarge(cell.text())),
-                )
-                .actual(cell.text())
-                .hint("请核对金额和单位；预算金额不会达到这个数量级"),
+                crate::read::rules::AMOUNT
+                    .finding(format!(
+                        "金额{}",
+                        amount::ParseAmountError::TooLarge(cell.text())
+                    ))
+                    .actual(cell.text())
+                    .hint("请核对金额和单位；预算金额不会达到这个数量级"),
                 row,
                 col,
             );
@@ -195,7 +208,8 @@ impl<'a> Ctx<'a> {
         };
         if (Amount::round(d).value() - d).abs() > noise {
             self.push(
-                Diagnostic::warning("S-ROUND", "金额超过两位小数，已四舍五入到分")
+                crate::read::rules::ROUND
+                    .finding("金额超过两位小数，已四舍五入到分")
                     .expected(Amount::round(d).to_string())
                     .actual(d.to_string())
                     .hint("公开金额保留两位小数，请核对该数"),

@@ -51,7 +51,8 @@ pub(crate) fn read(
     let rows = f.title_row + 1..f.end_row;
     let missing = |diags: &mut Vec<Diagnostic>, what: &str, row: u32| {
         diags.push(
-            Diagnostic::error("S-FORM", format!("{table}中找不到“{what}”"))
+            crate::read::rules::FORM
+                .finding(format!("{table}中找不到“{what}”"))
                 .table(table.clone())
                 .at(&sheet.name, row, 0)
                 .hint("请按 budget-tables template 生成的模板恢复该表的栏目文字"),
@@ -145,7 +146,7 @@ pub(crate) fn read(
         }
         if name.is_empty() {
             ctx.error(
-                "S-NAME-MISSING",
+                &crate::read::rules::NAME_MISSING,
                 "年度主要任务缺少任务名称".into(),
                 r,
                 name_col,

@@ -149,7 +149,7 @@ fn unit_row(ctx: &mut Ctx, b: &mut Building, cols: &Cols, r: u32, row: RowCells)
     if row.unit.is_empty() {
         if row.filled() {
             ctx.error(
-                "S-UNIT-ROW",
+                &crate::read::rules::UNIT_ROW,
                 "有金额但没有填写预算单位".into(),
                 r,
                 cols.anchor(),
@@ -174,7 +174,7 @@ fn current_block(ctx: &mut Ctx, b: &mut Building, cols: &Cols, r: u32) {
     }
     if cols.unit.is_some() {
         ctx.error(
-            "S-UNIT-ROW",
+            &crate::read::rules::UNIT_ROW,
             "科目行之前缺少预算单位合计行".into(),
             r,
             cols.anchor(),
@@ -245,7 +245,7 @@ fn coded_row(ctx: &mut Ctx, b: &mut Building, cols: &Cols, r: u32, row: RowCells
     let Some(code) = row.code.clone() else {
         if row.filled() {
             ctx.error(
-                "S-CODE-MISSING",
+                &crate::read::rules::CODE_MISSING,
                 "有金额但没有填写科目编码".into(),
                 r,
                 code_col,
@@ -314,7 +314,7 @@ fn named_row(
     if row.name.is_empty() {
         if row.filled() {
             ctx.error(
-                "S-NAME-MISSING",
+                &crate::read::rules::NAME_MISSING,
                 "有金额但没有填写项目名称".into(),
                 r,
                 cols.anchor(),
@@ -372,7 +372,7 @@ fn fixed_row(ctx: &mut Ctx, b: &mut Building, cols: &Cols, r: u32, row: RowCells
         if row.filled() || !row.name.is_empty() {
             let want: Vec<&str> = b.spec.fixed_rows.iter().map(|l| l.label.as_str()).collect();
             ctx.error(
-                "S-FIXED",
+                &crate::read::rules::FIXED,
                 format!("无法识别的行“{}”", row.name),
                 r,
                 name_col,
@@ -384,7 +384,7 @@ fn fixed_row(ctx: &mut Ctx, b: &mut Building, cols: &Cols, r: u32, row: RowCells
     b.years.extend(caps.year);
     if b.table.blocks.is_empty() {
         ctx.error(
-            "S-UNIT-ROW",
+            &crate::read::rules::UNIT_ROW,
             "第一行缺少预算单位名称".into(),
             r,
             cols.anchor(),
@@ -420,7 +420,7 @@ fn single_row(ctx: &mut Ctx, b: &mut Building, cols: &Cols, r: u32, row: RowCell
     };
     if blk.total.is_some() {
         ctx.error(
-            "S-FIXED",
+            &crate::read::rules::FIXED,
             "本表只有一行数字，这一行是多余的".into(),
             r,
             cols.amounts.first().map_or(0, |(_, c)| *c),
@@ -441,21 +441,19 @@ fn finish(ctx: &mut Ctx, b: &mut Building, h: &Header) {
             for l in &b.spec.fixed_rows {
                 if !blk.rows.iter().any(|r| r.key == l.id) {
                     ctx.diags.push(
-                        crate::diag::Diagnostic::error(
-                            "S-FIXED-MISSING",
-                            format!("预算单位“{}”缺少“{}”行", blk.unit, l.label),
-                        )
-                        .table(ctx.table.clone())
-                        .in_sheet(&ctx.sheet.name)
-                        .hint(format!(
-                            "每个预算单位应有以下各行：{}",
-                            b.spec
-                                .fixed_rows
-                                .iter()
-                                .map(|l| l.label.as_str())
-                                .collect::<Vec<_>>()
-                                .join("、")
-                        )),
+                        crate::read::rules::FIXED_MISSING
+                            .finding(format!("预算单位“{}”缺少“{}”行", blk.unit, l.label))
+                            .table(ctx.table.clone())
+                            .in_sheet(&ctx.sheet.name)
+                            .hint(format!(
+                                "每个预算单位应有以下各行：{}",
+                                b.spec
+                                    .fixed_rows
+                                    .iter()
+                                    .map(|l| l.label.as_str())
+                                    .collect::<Vec<_>>()
+                                    .join("、")
+                            )),
                     );
                 }
             }
@@ -463,13 +461,14 @@ fn finish(ctx: &mut Ctx, b: &mut Building, h: &Header) {
     }
     if let Some(&first) = b.placeholders.first() {
         ctx.diags.push(
-            crate::diag::Diagnostic::notice(
-                "S-PLACEHOLDER",
-                format!("有 {} 行模板占位符“…”，已忽略", b.placeholders.len()),
-            )
-            .table(ctx.table.clone())
-            .at(&ctx.sheet.name, first, 0)
-            .hint("这些是官方模板的示例行，填报时可删除"),
+            crate::read::rules::PLACEHOLDER
+                .finding(format!(
+                    "有 {} 行模板占位符“…”，已忽略",
+                    b.placeholders.len()
+                ))
+                .table(ctx.table.clone())
+                .at(&ctx.sheet.name, first, 0)
+                .hint("这些是官方模板的示例行，填报时可删除"),
         );
     }
     if b.table.blocks.is_empty() {
@@ -482,7 +481,8 @@ fn finish(ctx: &mut Ctx, b: &mut Building, h: &Header) {
             return;
         }
         ctx.diags.push(
-            crate::diag::Diagnostic::error("S-EMPTY", "表中没有任何数据行")
+            crate::read::rules::EMPTY
+                .finding("表中没有任何数据行")
                 .table(ctx.table.clone())
                 .at(&ctx.sheet.name, h.last_row + 1, 0)
                 .hint("至少应填写部门合计行；本年无发生额的表也应填写合计行（金额为 0）"),
@@ -523,7 +523,7 @@ fn record(
 
 fn dup(ctx: &mut Ctx, key: &str, r: u32, c: u32) {
     ctx.error(
-        "S-DUPKEY",
+        &crate::read::rules::DUPKEY,
         format!("“{key}”在同一预算单位内重复出现"),
         r,
         c,

@@ -59,7 +59,8 @@ pub(crate) fn locate(sheets: &[Sheet], specs: &SpecSet, diags: &mut Vec<Diagnost
             Some(t) => {
                 let spec = &specs.tables[h.spec];
                 diags.push(
-                    Diagnostic::error("S-TABLE-DUP", format!("“{}”出现了两次", spec.title))
+                    crate::read::rules::TABLE_DUP
+                        .finding(format!("“{}”出现了两次", spec.title))
                         .table(spec.sheet_name())
                         .at(&sheets[h.sheet].name, h.title_row, h.title_col)
                         .expected(format!("只在工作表“{}”中出现一次", sheets[t.sheet].name))
@@ -328,7 +329,8 @@ fn column_paths(grid: &[Vec<String>]) -> Vec<Vec<String>> {
 }
 
 fn header_error(table: &str, sheet: &Sheet, row: u32, col: u32, what: &str) -> Diagnostic {
-    Diagnostic::error("S-HEADER", format!("{table}的{what}"))
+    crate::read::rules::HEADER
+        .finding(format!("{table}的{what}"))
         .table(table)
         .at(&sheet.name, row, col)
 }

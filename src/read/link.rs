@@ -96,19 +96,17 @@ pub(crate) fn link_two_sided(
                     lei.clear();
                     kuan.clear();
                 }
-                let mut d = Diagnostic::warning(
-                    "S-LINK",
-                    format!(
+                let mut d = crate::read::rules::LINK
+                    .finding(format!(
                         "支出项目“{}”在{}中找不到对应的科目编码",
                         line.name,
                         linked_names(specs, &spec.link_codes_from)
-                    ),
-                )
-                .table(spec.sheet_name())
-                .hint(format!(
-                    "请核对支出项目名称与{}的科目名称是否一致；类级项目前应加“一、二、……”序号",
-                    linked_names(specs, &spec.link_codes_from)
-                ));
+                    ))
+                    .table(spec.sheet_name())
+                    .hint(format!(
+                        "请核对支出项目名称与{}的科目名称是否一致；类级项目前应加“一、二、……”序号",
+                        linked_names(specs, &spec.link_codes_from)
+                    ));
                 if let Some(at) = sources.get(&source::expenditure(&spec.id, i, LABEL)) {
                     d = d.at(&at.sheet, at.row, at.col);
                 }

@@ -16,6 +16,7 @@ mod link;
 mod merges;
 mod narrative;
 mod ods;
+pub mod rules;
 pub mod sheet;
 mod two_sided;
 mod xlsx;
@@ -545,11 +546,15 @@ pub fn read_sheets_with(
     tables.sort_by_key(|(i, _)| *i);
 
     let dept = department
-        .settle(("S-DEPT", "部门名称"), where_to_write(specs), &mut diags)
+        .settle(
+            (&rules::DEPT, &rules::DEPT_MISSING, "部门名称"),
+            where_to_write(specs),
+            &mut diags,
+        )
         .unwrap_or_default();
     let yr = year
         .settle(
-            ("S-YEAR", "年度"),
+            (&rules::YEAR, &rules::YEAR_MISSING, "年度"),
             "请在各表标题中写明年度（如“2025年…”）".into(),
             &mut diags,
         )
@@ -565,12 +570,13 @@ pub fn read_sheets_with(
     }
     for spec in &specs.tables {
         if !budget.tables.contains_key(&spec.id)
-            && !diags
-                .iter()
-                .any(|d| d.table.as_deref() == Some(&spec.sheet_name()) && d.rule == "S-HEADER")
+            && !diags.iter().any(|d| {
+                d.table.as_deref() == Some(&spec.sheet_name())
+                    && d.rule == crate::read::rules::HEADER.id
+            })
         {
             diags.push(
-                Diagnostic::error("S-TABLE-MISSING", format!("工作簿中没有找到“{}”", spec.title))
+                crate::read::rules::TABLE_MISSING.finding(format!("工作簿中没有找到“{}”", spec.title))
                     .table(spec.sheet_name())
                     .hint(format!(
                         "请在任一工作表中加入标题为“{}”的表格（可从 budget-tables template 生成的模板复制）",
@@ -755,21 +761,18 @@ impl Votes {
     /// error (with `hint`, where to write it) when none states it.
     fn settle(
         &self,
-        (rule, what): (&str, &str),
+        (rule, missing, what): (&crate::rule::Rule, &crate::rule::Rule, &str),
         hint: String,
         diags: &mut Vec<Diagnostic>,
     ) -> Option<String> {
         let Some((first, from)) = self.0.first() else {
-            diags.push(
-                Diagnostic::error(&format!("{rule}-MISSING"), format!("工作簿中找不到{what}"))
-                    .hint(hint),
-            );
+            diags.push(missing.finding(format!("工作簿中找不到{what}")).hint(hint));
             return None;
         };
         for (v, table) in &self.0[1..] {
             if text::norm(v) != text::norm(first) {
                 diags.push(
-                    Diagnostic::warning(rule, format!("{table}的{what}与{from}不一致"))
+                    rule.finding(format!("{table}的{what}与{from}不一致"))
                         .table(table.clone())
                         .expected(first.clone())
                         .actual(v.clone())

@@ -65,7 +65,7 @@ pub(crate) fn read(ctx: &mut Ctx, spec: &TableSpec, h: &Header, f: &Found) -> Tw
             if label.is_empty() {
                 if amounts.values().any(Option::is_some) {
                     ctx.error(
-                        "S-NAME-MISSING",
+                        &crate::read::rules::NAME_MISSING,
                         "有金额但没有填写项目名称".into(),
                         r,
                         s.label,
@@ -77,7 +77,7 @@ pub(crate) fn read(ctx: &mut Ctx, spec: &TableSpec, h: &Header, f: &Found) -> Tw
             if let Some(line) = find_line(&s.lines, &label, &seen) {
                 if !seen.insert(line.id.clone()) {
                     ctx.error(
-                        "S-DUPKEY",
+                        &crate::read::rules::DUPKEY,
                         format!("“{label}”重复出现"),
                         r,
                         s.label,
@@ -94,7 +94,7 @@ pub(crate) fn read(ctx: &mut Ctx, spec: &TableSpec, h: &Header, f: &Found) -> Tw
             if let Some(line) = near_line(&s.lines, &label, &seen) {
                 seen.insert(line.id.clone());
                 ctx.error(
-                    "S-LINE",
+                    &crate::read::rules::LINE,
                     format!("项目名称“{label}”应为“{}”", line.label),
                     r,
                     s.label,
@@ -107,7 +107,7 @@ pub(crate) fn read(ctx: &mut Ctx, spec: &TableSpec, h: &Header, f: &Found) -> Tw
             if !s.right {
                 let want: Vec<&str> = s.lines.iter().map(|l| l.label.as_str()).collect();
                 ctx.error(
-                    "S-LINE",
+                    &crate::read::rules::LINE,
                     format!("无法识别的收入项目“{label}”"),
                     r,
                     s.label,

@@ -270,16 +270,16 @@ impl<'a> Scale<'a> {
         let factor = crate::amount::grouped_whole(factor);
         let table = big.sheet_name();
         // Two rules tying the same tables see the same mistake: one finding.
-        if v.out
-            .iter()
-            .any(|d| d.rule == UNIT_RULE && d.table.as_deref() == Some(table.as_str()))
-        {
+        if v.out.iter().any(|d| {
+            d.rule == crate::validate::rules::YUAN_SLIP.id
+                && d.table.as_deref() == Some(table.as_str())
+        }) {
             return;
         }
         let d = v
             .finding(
                 Severity::Error,
-                UNIT_RULE,
+                crate::validate::rules::YUAN_SLIP.id,
                 &place,
                 format!(
                     "疑似以元填报：{table} 的数约为 表{} 对应数的 {factor} 倍，而表头标明“单位：{unit}”（按 {} 比较）",
@@ -294,9 +294,6 @@ impl<'a> Scale<'a> {
         v.push(d);
     }
 }
-
-/// The rule id of a table about 10,000 times the tables it ties to.
-pub(crate) const UNIT_RULE: &str = "X-UNIT-01";
 
 /// Between 10^3.5 and 10^4.5: 元 read as 万元.
 fn is_yuan_factor(ratio: Decimal) -> bool {

@@ -395,7 +395,7 @@ impl Checker<'_> {
         if self.zero_blanks() {
             return;
         }
-        let rule = format!("T{}-BLANK-01", place.spec.number);
+        let rule = rules::BLANK.id_for(place.spec.number);
         // No cell at all: the row itself was not found (missing, or its name mistyped).
         let d = if self.cell(&place.key).is_none() && !place.row.is_empty() {
             self.finding(

@@ -12,9 +12,6 @@ use crate::source::{self, CellKey, LABEL};
 use crate::spec::TableSpec;
 use crate::text::norm;
 
-/// Rule id of a name that differs from the same code's name elsewhere.
-pub(crate) const RULE: &str = "C-NAME-02";
-
 /// One row printing a code.
 struct Printed<'a> {
     spec: &'a TableSpec,
@@ -125,7 +122,7 @@ fn odd_names(v: &mut Checker, code: &str, rows: &[Printed]) {
         let d = v
             .finding(
                 Severity::Error,
-                RULE,
+                super::rules::NAME_ACROSS_TABLES.id,
                 &place,
                 format!(
                     "科目 {code} 的名称“{}”与 {witnesses} 的“{shown}”不一致",

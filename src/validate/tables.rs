@@ -23,11 +23,6 @@ pub(crate) fn column_label(spec: &TableSpec, id: &str, year: i32) -> String {
     spec.column_title(id, year)
 }
 
-/// [`column_label`] with its year placeholders unfilled.
-pub(crate) fn column_label_raw(spec: &TableSpec, id: &str) -> String {
-    spec.column_title_raw(id)
-}
-
 /// The leaf header of a column (`小计`), for the terms of a formula.
 pub(crate) fn leaf_label(spec: &TableSpec, id: &str, year: i32) -> String {
     spec.columns
@@ -125,7 +120,7 @@ fn grid<'a>(v: &mut Checker<'a>, spec: &'a TableSpec, g: &'a GridTable) {
                         row: res.name.clone(),
                         column: column_label(spec, col, year),
                     };
-                    let rule = format!("T{}-YEAR-01", spec.number);
+                    let rule = super::rules::YEARS.id_for(spec.number);
                     v.difference(
                         &rule,
                         &place,
@@ -245,7 +240,7 @@ fn block_total(
         return;
     }
     let year = v.budget.year;
-    let rule = format!("T{}-COL-01", spec.number);
+    let rule = super::rules::COLUMN_TOTAL.id_for(spec.number);
     for col in spec.amount_columns() {
         if holds(
             v.zero_blanks(),
@@ -336,7 +331,7 @@ fn codes<'b>(
                 let d = v
                     .finding(
                         Severity::Notice,
-                        &format!("T{}-CODE-03", spec.number),
+                        &super::rules::CODE_BY_NAME.id_for(spec.number),
                         &place,
                         "无法确定该项目的经济分类科目，未参与类、款合计核对".into(),
                     )
@@ -392,7 +387,7 @@ fn hierarchy<'a>(
                 let d = v
                     .finding(
                         Severity::Error,
-                        &format!("T{n}-CODE-01"),
+                        &super::rules::CODE_LENGTH.id_for(n),
                         &place,
                         format!("科目编码应为 {want} 位"),
                     )
@@ -407,7 +402,7 @@ fn hierarchy<'a>(
                     let d = v
                         .finding(
                             Severity::Notice,
-                            "C-CODE-01",
+                            super::rules::NOT_IN_CATALOGUE.id,
                             &place,
                             format!("科目编码 {code} 不在科目目录中，未能核对名称"),
                         )
@@ -418,7 +413,7 @@ fn hierarchy<'a>(
                     let d = v
                         .finding(
                             Severity::Warning,
-                            "C-NAME-01",
+                            super::rules::NAME_VS_CATALOGUE.id,
                             &place,
                             format!("科目 {code} 的名称与科目目录不一致"),
                         )
@@ -438,7 +433,7 @@ fn hierarchy<'a>(
                     let d = v
                         .finding(
                             Severity::Error,
-                            &format!("T{n}-CODE-02"),
+                            &super::rules::CODE_PARENT.id_for(n),
                             &place,
                             format!("科目 {code} 的上级科目 {parent} 不在表中"),
                         )
@@ -451,8 +446,8 @@ fn hierarchy<'a>(
         }
     }
     for (parent_len, rule) in [
-        (3usize, format!("T{n}-HIER-01")),
-        (5, format!("T{n}-HIER-02")),
+        (3usize, super::rules::HIER_CLASS.id_for(n)),
+        (5, super::rules::HIER_KUAN.id_for(n)),
     ] {
         let mut children_of: HashMap<&str, Vec<&Row>> = HashMap::new();
         for (c, r) in coded.iter().filter(|(c, _)| c.len() == parent_len + 2) {
@@ -521,7 +516,7 @@ fn units<'a>(v: &mut Checker<'a>, spec: &'a TableSpec, g: &'a GridTable) {
     }
     let year = v.budget.year;
     let (dept, units) = (&g.blocks[0], &g.blocks[1..]);
-    let rule = format!("T{}-COL-02", spec.number);
+    let rule = super::rules::UNITS.id_for(spec.number);
     let zero = Some(Amount::ZERO);
     // Each unit's rows by key (the first of a repeated key, as a search
     // finds it), found once rather than once per column.
@@ -684,7 +679,7 @@ fn two_sided<'a>(v: &mut Checker<'a>, spec: &'a TableSpec, t: &'a TwoSidedTable)
             if !parts.is_empty() {
                 let what = format!("“{}”", column_label(spec, total, 0));
                 v.sum(
-                    &format!("T{n}-EXP-01"),
+                    &super::rules::EXPENDITURE.id_for(n),
                     &line_place(total, &c.id),
                     t.amount(total, &c.id),
                     &parts,
@@ -695,8 +690,8 @@ fn two_sided<'a>(v: &mut Checker<'a>, spec: &'a TableSpec, t: &'a TwoSidedTable)
         }
     }
     for (parent_len, rule) in [
-        (3usize, format!("T{n}-HIER-01")),
-        (5, format!("T{n}-HIER-02")),
+        (3usize, super::rules::HIER_CLASS.id_for(n)),
+        (5, super::rules::HIER_KUAN.id_for(n)),
     ] {
         for (i, e) in t.expenditure.iter().enumerate() {
             let Some(code) = e.code.as_deref().filter(|c| c.len() == parent_len) else {
@@ -846,7 +841,7 @@ fn form<'a>(v: &mut Checker<'a>, spec: &'a TableSpec, f: &'a FormTable) {
                 })
                 .collect();
             v.sum(
-                &format!("T{n}-TASK-01"),
+                &super::rules::TASKS.id_for(n),
                 &sum_place(&a.id),
                 get(&f.sum, &a.id),
                 &parts,
@@ -873,7 +868,7 @@ fn form<'a>(v: &mut Checker<'a>, spec: &'a TableSpec, f: &'a FormTable) {
             let d = v
                 .finding(
                     Severity::Error,
-                    &format!("T{n}-IND-01"),
+                    &super::rules::INDICATORS.id_for(n),
                     &place,
                     format!("绩效指标缺少{}", missing.join("、")),
                 )

@@ -16,7 +16,7 @@ pub(crate) fn check(v: &mut Checker) {
     if n > MAX_DEPARTMENT_CHARS {
         v.push(
             Diagnostic::error(
-                "S-TEXT-LONG",
+                super::rules::TEXT_LONG.id,
                 format!("部门名称有 {n} 个字符，超出可以公开的长度"),
             )
             .expected(format!("不超过 {MAX_DEPARTMENT_CHARS} 个字符"))
@@ -92,7 +92,7 @@ pub(crate) fn check(v: &mut Checker) {
             let d = v
                 .finding(
                     Severity::Error,
-                    "S-TEXT-LONG",
+                    super::rules::TEXT_LONG.id,
                     &place,
                     format!("{what}有 {n} 个字符，超出 Excel 单元格的上限"),
                 )

@@ -560,7 +560,7 @@ struct RulesQuery {
 /// `GET /api/rules?layout=`: the rules that check a layout (the default one when none is named).
 async fn rules(State(s): State<Arc<AppState>>, Query(q): Query<RulesQuery>) -> Answer {
     let specs = layout_named(&s, q.layout.as_deref())?;
-    let list = budget_tables::validate::rules::catalogue(&specs);
+    let list = budget_tables::registry::catalogue(&specs);
     Ok(Json(serde_json::json!({"layout": specs.layout.id, "rules": list})).into_response())
 }
 
