@@ -218,7 +218,7 @@ fn every_rule_id_is_written_once_where_the_rule_is_declared() {
                 for id in rule_ids(&code) {
                     seen.entry(id)
                         .or_default()
-                        .push(p.strip_prefix(&root()).unwrap().display().to_string());
+                        .push(p.strip_prefix(root()).unwrap().display().to_string());
                 }
             }
         }
