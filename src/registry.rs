@@ -134,23 +134,22 @@ fn declared_cross(specs: &SpecSet, out: &mut Vec<RuleInfo>) {
             })
             .collect::<Vec<_>>()
             .join("、");
-        let severity = match r.check {
-            crate::layout::CheckKind::EmptyIffZero => "错误",
-            _ => SUM,
-        };
-        let described = if r.source.is_empty() {
-            r.description.clone()
+        let severity = if r.compares() { SUM } else { "错误" };
+        let described = if r.source().is_empty() {
+            r.description().to_string()
         } else {
-            format!("{}（出处：{}）", r.description, r.source)
+            format!("{}（出处：{}）", r.description(), r.source())
         };
-        out.push(info(&r.id, severity, &tables, described));
-        for u in [&r.unmatched_left, &r.unmatched_right]
-            .into_iter()
-            .flatten()
-        {
-            if let (Some(id), Some(d)) = (&u.id, &u.description) {
-                if id != &r.id {
-                    out.push(info(id, "错误", &tables, d));
+        out.push(info(r.id(), severity, &tables, described));
+        if let crate::layout::CrossRule::Rows(rows) = r {
+            for u in [&rows.unmatched_left, &rows.unmatched_right]
+                .into_iter()
+                .flatten()
+            {
+                if let (Some(id), Some(d)) = (&u.id, &u.description) {
+                    if id != &rows.id {
+                        out.push(info(id, "错误", &tables, d));
+                    }
                 }
             }
         }

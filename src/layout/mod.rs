@@ -333,18 +333,6 @@ pub struct Unmatched {
     pub hint: String,
 }
 
-/// The kinds of cross-table rule.
-#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "snake_case")]
-pub enum CheckKind {
-    /// Cell against cells: `left (=|≥|≤) Σ right`, pair by pair.
-    Cells,
-    /// Rows of one table against rows of others, matched by code, name or key.
-    Rows,
-    /// A table has figures exactly when a cell elsewhere is not zero.
-    EmptyIffZero,
-}
-
 /// One pair of a cells rule.
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
@@ -363,13 +351,25 @@ pub struct Pair {
     pub absent_is_zero: bool,
 }
 
-/// A rule across tables.
+/// A rule across tables, of one of three kinds (`check = "cells" | "rows" |
+/// "empty_iff_zero"`): each kind has exactly the fields it needs.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(tag = "check", rename_all = "snake_case")]
+pub enum CrossRule {
+    /// Cell against cells: `left (=|≥|≤) Σ right`, pair by pair.
+    Cells(CellsRule),
+    /// Rows of one table against rows of others, matched by code, name or key.
+    Rows(RowsRule),
+    /// A table has figures exactly when a cell elsewhere is not zero.
+    EmptyIffZero(EmptyIffZeroRule),
+}
+
+/// `left (=|≥|≤) Σ right`, pair by pair.
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
-pub struct CrossRule {
+pub struct CellsRule {
     /// Stable rule id (`X-T3-T1-01`).
     pub id: String,
-    pub check: CheckKind,
     /// What it checks, for the rule catalogue and docs/rules.md.
     pub description: String,
     /// Where the rule comes from (a published identity, a template).
@@ -381,12 +381,22 @@ pub struct CrossRule {
     pub relation: Relation,
     /// The subject of a value finding (`{name}`, `{code}`, `{column}`, `{row}`).
     pub what: Option<String>,
-    // cells
-    #[serde(default)]
     pub pairs: Vec<Pair>,
-    // rows
-    pub left: Option<RowSet>,
+}
+
+/// Rows of one table against rows of others.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct RowsRule {
+    pub id: String,
+    pub description: String,
     #[serde(default)]
+    pub source: String,
+    pub when: Option<String>,
+    #[serde(default)]
+    pub relation: Relation,
+    pub what: Option<String>,
+    pub left: RowSet,
     pub right: Vec<RowSet>,
     #[serde(default, rename = "match")]
     pub match_by: MatchBy,
@@ -394,9 +404,21 @@ pub struct CrossRule {
     pub blocks: Blocks,
     pub unmatched_left: Option<Unmatched>,
     pub unmatched_right: Option<Unmatched>,
-    // empty_iff_zero
-    pub table: Option<String>,
-    pub cell: Option<CellRef>,
+}
+
+/// A table has figures exactly when a cell elsewhere is not zero.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct EmptyIffZeroRule {
+    pub id: String,
+    pub description: String,
+    #[serde(default)]
+    pub source: String,
+    pub when: Option<String>,
+    /// The table that is empty…
+    pub table: String,
+    /// …exactly when this cell is zero.
+    pub cell: CellRef,
 }
 
 /// A condition: every listed cell blank or zero.
@@ -456,16 +478,60 @@ pub struct YearCheck {
 }
 
 impl CrossRule {
+    /// Stable rule id (`X-T3-T1-01`).
+    pub fn id(&self) -> &str {
+        match self {
+            CrossRule::Cells(r) => &r.id,
+            CrossRule::Rows(r) => &r.id,
+            CrossRule::EmptyIffZero(r) => &r.id,
+        }
+    }
+
+    /// What it checks.
+    pub fn description(&self) -> &str {
+        match self {
+            CrossRule::Cells(r) => &r.description,
+            CrossRule::Rows(r) => &r.description,
+            CrossRule::EmptyIffZero(r) => &r.description,
+        }
+    }
+
+    /// Where it comes from (empty when not said).
+    pub fn source(&self) -> &str {
+        match self {
+            CrossRule::Cells(r) => &r.source,
+            CrossRule::Rows(r) => &r.source,
+            CrossRule::EmptyIffZero(r) => &r.source,
+        }
+    }
+
+    /// The named condition under which it runs.
+    pub fn when(&self) -> Option<&str> {
+        match self {
+            CrossRule::Cells(r) => r.when.as_deref(),
+            CrossRule::Rows(r) => r.when.as_deref(),
+            CrossRule::EmptyIffZero(r) => r.when.as_deref(),
+        }
+    }
+
+    /// A comparison of figures (a sum, within the rounding envelope a warning),
+    /// not a statement of emptiness.
+    pub fn compares(&self) -> bool {
+        !matches!(self, CrossRule::EmptyIffZero(_))
+    }
+
     /// Every rule id this rule can report, with its catalogue description.
     pub fn ids(&self) -> Vec<(String, String)> {
-        let mut out = vec![(self.id.clone(), self.description.clone())];
-        for u in [&self.unmatched_left, &self.unmatched_right]
-            .into_iter()
-            .flatten()
-        {
-            if let (Some(id), Some(d)) = (&u.id, &u.description) {
-                if !out.iter().any(|(x, _)| x == id) {
-                    out.push((id.clone(), d.clone()));
+        let mut out = vec![(self.id().to_string(), self.description().to_string())];
+        if let CrossRule::Rows(r) = self {
+            for u in [&r.unmatched_left, &r.unmatched_right]
+                .into_iter()
+                .flatten()
+            {
+                if let (Some(id), Some(d)) = (&u.id, &u.description) {
+                    if !out.iter().any(|(x, _)| x == id) {
+                        out.push((id.clone(), d.clone()));
+                    }
                 }
             }
         }
@@ -474,19 +540,19 @@ impl CrossRule {
 
     /// The tables the rule reads, in order of appearance.
     pub fn tables(&self) -> Vec<&str> {
-        let mut all: Vec<&str> = Vec::new();
-        for p in &self.pairs {
-            all.push(&p.left.table);
-            all.extend(p.right.iter().map(|r| r.table.as_str()));
-        }
-        all.extend(
-            self.left
+        let all: Vec<&str> = match self {
+            CrossRule::Cells(r) => r
+                .pairs
                 .iter()
-                .chain(&self.right)
-                .map(|s| s.table.as_str()),
-        );
-        all.extend(self.table.as_deref());
-        all.extend(self.cell.iter().map(|c| c.table.as_str()));
+                .flat_map(|p| std::iter::once(&p.left).chain(&p.right))
+                .map(|c| c.table.as_str())
+                .collect(),
+            CrossRule::Rows(r) => std::iter::once(&r.left)
+                .chain(&r.right)
+                .map(|s| s.table.as_str())
+                .collect(),
+            CrossRule::EmptyIffZero(r) => vec![r.table.as_str(), r.cell.table.as_str()],
+        };
         let mut out: Vec<&str> = Vec::new();
         for x in all {
             if !out.contains(&x) {

@@ -3,6 +3,7 @@
 //! or narrative figure names exists, and each rule has what its kind needs.
 
 use super::{SpecError, SpecSet};
+use crate::layout::CrossRule;
 
 impl SpecSet {
     /// Every table, line, row set and condition a layout names exists, and
@@ -19,49 +20,45 @@ impl SpecSet {
                     return Err(bad(format!("规则 {id} 重复")));
                 }
             }
-            let within = |what: &str| format!("规则 {}：{what}", rule.id);
-            if let Some(c) = &rule.when {
+            let within = |what: &str| format!("规则 {}：{what}", rule.id());
+            if let Some(c) = rule.when() {
                 if !self.layout.conditions.contains_key(c) {
                     return Err(bad(within(&format!("条件 {c} 没有在 [conditions] 中声明"))));
                 }
             }
-            match rule.check {
-                crate::layout::CheckKind::Cells if rule.pairs.is_empty() => {
-                    return Err(bad(within("cells 规则应有 pairs")))
-                }
-                crate::layout::CheckKind::Rows if rule.left.is_none() || rule.right.is_empty() => {
-                    return Err(bad(within("rows 规则应有 left 和 right")))
-                }
-                crate::layout::CheckKind::EmptyIffZero
-                    if rule.table.is_none() || rule.cell.is_none() =>
-                {
-                    return Err(bad(within("empty_iff_zero 规则应有 table 和 cell")))
-                }
-                _ => {}
-            }
-            for p in &rule.pairs {
-                for c in std::iter::once(&p.left).chain(&p.right) {
-                    self.check_cell(c).map_err(|m| bad(within(&m)))?;
-                }
-            }
-            for s in rule.left.iter().chain(&rule.right) {
-                let t = self
-                    .get(&s.table)
-                    .ok_or_else(|| bad(within(&format!("没有表 {}", s.table))))?;
-                for c in s.col.iter().chain(&s.cols) {
-                    if !t.columns.iter().any(|x| x.id == *c)
-                        && !t.form.iter().any(|f| f.amounts.iter().any(|a| a.id == *c))
-                    {
-                        return Err(bad(within(&format!("表 {} 没有列 {c}", s.table))));
+            match rule {
+                CrossRule::Cells(r) => {
+                    if r.pairs.is_empty() {
+                        return Err(bad(within("cells 规则应有 pairs")));
+                    }
+                    for p in &r.pairs {
+                        for c in std::iter::once(&p.left).chain(&p.right) {
+                            self.check_cell(c).map_err(|m| bad(within(&m)))?;
+                        }
                     }
                 }
-            }
-            if let Some(c) = &rule.cell {
-                self.check_cell(c).map_err(|m| bad(within(&m)))?;
-            }
-            if let Some(t) = &rule.table {
-                self.get(t)
-                    .ok_or_else(|| bad(within(&format!("没有表 {t}"))))?;
+                CrossRule::Rows(r) => {
+                    if r.right.is_empty() {
+                        return Err(bad(within("rows 规则应有 right")));
+                    }
+                    for s in std::iter::once(&r.left).chain(&r.right) {
+                        let t = self
+                            .get(&s.table)
+                            .ok_or_else(|| bad(within(&format!("没有表 {}", s.table))))?;
+                        for c in s.col.iter().chain(&s.cols) {
+                            if !t.columns.iter().any(|x| x.id == *c)
+                                && !t.form.iter().any(|f| f.amounts.iter().any(|a| a.id == *c))
+                            {
+                                return Err(bad(within(&format!("表 {} 没有列 {c}", s.table))));
+                            }
+                        }
+                    }
+                }
+                CrossRule::EmptyIffZero(r) => {
+                    self.check_cell(&r.cell).map_err(|m| bad(within(&m)))?;
+                    self.get(&r.table)
+                        .ok_or_else(|| bad(within(&format!("没有表 {}", r.table))))?;
+                }
             }
         }
         for (name, c) in &self.layout.conditions {

@@ -12,7 +12,10 @@ use rust_decimal::Decimal;
 
 use crate::amount::Amount;
 use crate::diag::Severity;
-use crate::layout::{Blocks, CellRef, CheckKind, CrossRule, MatchBy, Policy, RowSet, Unmatched};
+use crate::layout::{
+    Blocks, CellRef, CellsRule, CrossRule, EmptyIffZeroRule, MatchBy, Policy, RowSet, RowsRule,
+    Unmatched,
+};
 use crate::model::query::{self, FoundRow};
 use crate::model::{Amounts, Table};
 use crate::source::{self, CellKey, LABEL};
@@ -26,15 +29,15 @@ pub(crate) fn check(v: &mut Checker) {
     let mut carriers = missing::Carriers::new(v);
     for rule in &specs.layout.rules {
         crate::cancel::checkpoint();
-        if let Some(name) = &rule.when {
+        if let Some(name) = rule.when() {
             if !condition_holds(v, name) {
                 continue;
             }
         }
-        match rule.check {
-            CheckKind::Cells => cells(v, rule),
-            CheckKind::Rows => rows(v, rule, &mut carriers),
-            CheckKind::EmptyIffZero => empty_iff_zero(v, rule),
+        match rule {
+            CrossRule::Cells(r) => cells(v, r),
+            CrossRule::Rows(r) => rows(v, r, &mut carriers),
+            CrossRule::EmptyIffZero(r) => empty_iff_zero(v, r),
         }
     }
 }
@@ -138,7 +141,7 @@ fn resolve<'a>(v: &Checker<'a>, r: &'a CellRef) -> Option<Cell<'a>> {
 }
 
 /// `left (=|≥|≤) Σ right`, pair by pair; a pair whose cells are absent is skipped.
-fn cells<'a>(v: &mut Checker<'a>, rule: &'a CrossRule) {
+fn cells<'a>(v: &mut Checker<'a>, rule: &'a CellsRule) {
     let mut scale = Scale::default();
     for pair in &rule.pairs {
         let Some(left) = resolve(v, &pair.left) else {
@@ -186,7 +189,7 @@ fn cells<'a>(v: &mut Checker<'a>, rule: &'a CrossRule) {
         v.sum(&rule.id, &place, left.value, &terms, rule.relation, &what);
         scale.place.get_or_insert(place);
     }
-    scale.report(v, rule);
+    scale.report(v, &rule.id);
 }
 
 /// A right cell whose row the table does not list: zero, for a table that
@@ -248,8 +251,8 @@ impl<'a> Scale<'a> {
         self.tables.get_or_insert((spec, right_spec));
     }
 
-    /// One finding for the rule when one side is about 10,000 times the other.
-    fn report(self, v: &mut Checker<'a>, rule: &CrossRule) {
+    /// One finding for the rule `rule` when one side is about 10,000 times the other.
+    fn report(self, v: &mut Checker<'a>, rule: &str) {
         let (Some((l, r)), Some(left_place), Some(right_place)) =
             (self.tables, self.place, self.right_place)
         else {
@@ -283,7 +286,7 @@ impl<'a> Scale<'a> {
                 &place,
                 format!(
                     "疑似以元填报：{table} 的数约为 表{} 对应数的 {factor} 倍，而表头标明“单位：{unit}”（按 {} 比较）",
-                    small.number, rule.id,
+                    small.number, rule,
                 ),
             )
             .expected(format!("与 表{} 同一数量级", small.number))
@@ -422,8 +425,8 @@ fn column_pairs<'a>(left: &'a RowSet, right: &'a RowSet) -> Vec<(&'a str, &'a st
 }
 
 /// Rows of one table against the rows of others, matched by code, name or key.
-fn rows<'a>(v: &mut Checker<'a>, rule: &'a CrossRule, carriers: &mut missing::Carriers<'a>) {
-    let Some(left_set) = &rule.left else { return };
+fn rows<'a>(v: &mut Checker<'a>, rule: &'a RowsRule, carriers: &mut missing::Carriers<'a>) {
+    let left_set = &rule.left;
     if v.specs.get(&left_set.table).is_none() || !v.budget.tables.contains_key(&left_set.table) {
         return;
     }
@@ -523,7 +526,7 @@ fn rows<'a>(v: &mut Checker<'a>, rule: &'a CrossRule, carriers: &mut missing::Ca
             compare_row(v, rule, l, lc, &terms, &left_name, &right_name);
         }
     }
-    scale.report(v, rule);
+    scale.report(v, &rule.id);
     let Some(u) = &rule.unmatched_right else {
         return;
     };
@@ -553,7 +556,7 @@ fn rows<'a>(v: &mut Checker<'a>, rule: &'a CrossRule, carriers: &mut missing::Ca
     }
 }
 
-fn unit_of<'a>(rule: &CrossRule, r: &'a RowAt) -> &'a str {
+fn unit_of<'a>(rule: &RowsRule, r: &'a RowAt) -> &'a str {
     match rule.blocks {
         Blocks::Department => "",
         Blocks::Each => r.unit.as_str(),
@@ -580,7 +583,7 @@ impl RowAt<'_> {
 
 fn compare_row<'a>(
     v: &mut Checker<'a>,
-    rule: &CrossRule,
+    rule: &RowsRule,
     l: &RowAt<'a>,
     col: &'a str,
     terms: &[Term<'a>],
@@ -609,7 +612,7 @@ fn compare_row<'a>(
 
 fn unmatched_left<'a>(
     v: &mut Checker<'a>,
-    rule: &'a CrossRule,
+    rule: &'a RowsRule,
     l: &RowAt<'a>,
     left: &str,
     right: &str,
@@ -617,7 +620,7 @@ fn unmatched_left<'a>(
     let Some(u) = &rule.unmatched_left else {
         return;
     };
-    let Some(set) = &rule.left else { return };
+    let set = &rule.left;
     let cols = column_pairs(set, rule.right.first().unwrap_or(set));
     match u.policy {
         // A coded row with money is not asked to be zero: the other side
@@ -673,7 +676,7 @@ fn nonzero(r: &RowAt, col: &str) -> bool {
 
 fn report<'a>(
     v: &mut Checker<'a>,
-    rule: &CrossRule,
+    rule: &RowsRule,
     u: &Unmatched,
     r: &RowAt<'a>,
     place: Place<'a>,
@@ -696,10 +699,8 @@ fn report<'a>(
 }
 
 /// A table has figures exactly when the cell is not zero.
-fn empty_iff_zero<'a>(v: &mut Checker<'a>, rule: &'a CrossRule) {
-    let (Some(id), Some(cell)) = (&rule.table, &rule.cell) else {
-        return;
-    };
+fn empty_iff_zero<'a>(v: &mut Checker<'a>, rule: &'a EmptyIffZeroRule) {
+    let (id, cell) = (&rule.table, &rule.cell);
     let (Some(s), Some(t)) = (v.specs.get(id), v.budget.tables.get(id)) else {
         return;
     };

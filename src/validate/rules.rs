@@ -223,7 +223,7 @@ pub const YUAN_SLIP: Rule = Rule {
         l.layout
             .rules
             .iter()
-            .any(|r| r.check != crate::layout::CheckKind::EmptyIffZero)
+            .any(crate::layout::CrossRule::compares)
             .then(|| ("表间规则所比较的表".to_string(), String::new()))
     }),
     description:

@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 
 use super::{condition_holds, RowAt};
 use crate::diag::{Diagnostic, Severity};
-use crate::layout::{CheckKind, MatchBy};
+use crate::layout::{CrossRule, MatchBy};
 use crate::model::Table;
 use crate::source::{self, Loc, LABEL};
 use crate::spec::TableSpec;
@@ -25,12 +25,14 @@ impl<'a> Carriers<'a> {
     pub(super) fn new(v: &Checker<'a>) -> Carriers<'a> {
         let mut by_code: HashMap<&'a str, Vec<&'a TableSpec>> = HashMap::new();
         let mut tables: Vec<&'a str> = Vec::new();
-        for rule in v.specs.layout.rules.iter().filter(|r| {
-            r.check == CheckKind::Rows
-                && r.match_by == MatchBy::Code
-                && r.when.as_deref().is_none_or(|w| condition_holds(v, w))
+        let rows = v.specs.layout.rules.iter().filter_map(|r| match r {
+            CrossRule::Rows(r) => Some(r),
+            _ => None,
+        });
+        for rule in rows.filter(|r| {
+            r.match_by == MatchBy::Code && r.when.as_deref().is_none_or(|w| condition_holds(v, w))
         }) {
-            for set in rule.left.iter().chain(&rule.right) {
+            for set in std::iter::once(&rule.left).chain(&rule.right) {
                 if !tables.contains(&set.table.as_str()) {
                     tables.push(&set.table);
                 }
