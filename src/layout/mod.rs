@@ -359,7 +359,7 @@ pub enum CrossRule {
     /// Cell against cells: `left (=|≥|≤) Σ right`, pair by pair.
     Cells(CellsRule),
     /// Rows of one table against rows of others, matched by code, name or key.
-    Rows(RowsRule),
+    Rows(Box<RowsRule>),
     /// A table has figures exactly when a cell elsewhere is not zero.
     EmptyIffZero(EmptyIffZeroRule),
 }
