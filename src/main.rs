@@ -41,14 +41,17 @@ enum Command {
         #[arg(long, value_name = "YYYY", value_parser = cmd::zh::year)]
         year: Option<i32>,
     },
-    /// 转换：填报工作簿 / 公开报表 / JSON → 公开报表（.xlsx）或规范 JSON（.json）
+    /// 转换：填报工作簿 / 公开报表 / JSON → 公开报表（.xlsx）、规范 JSON（.json）、CSV 或数据包
     Convert {
         /// 输入文件（xlsx、xls、ods 或 JSON）
         #[arg(value_name = "输入文件")]
         input: PathBuf,
-        /// 输出文件：.xlsx 为公开报表，.json 为规范模型
+        /// 输出：.xlsx 为公开报表，.json 为规范模型；--to csv 或 datapackage 时为一个文件夹
         #[arg(short, long, value_name = "OUTPUT")]
         output: PathBuf,
+        /// 输出格式：xlsx（公开报表）、json（规范模型）、csv（每表一个 UTF-8 CSV）、datapackage（Frictionless 财政数据包）；不给出时按输出文件的扩展名
+        #[arg(long, value_name = "格式", value_parser = cmd::zh::output_format)]
+        to: Option<budget_tables::write::Format>,
         /// 有错误也照样输出（错误仍会列出，退出码仍为 1）
         #[arg(long)]
         allow_errors: bool,
@@ -358,9 +361,10 @@ fn run(cli: Cli) -> Result<ExitCode, cmd::CmdError> {
         Command::Convert {
             input,
             output,
+            to,
             allow_errors,
             ..
-        } => cmd::convert::run(&setup, &input, &output, allow_errors),
+        } => cmd::convert::run(&setup, &input, &output, to, allow_errors),
         Command::Check {
             input,
             format,

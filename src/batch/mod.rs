@@ -7,7 +7,7 @@
 //! department is known not to conflict with another input of the same year.
 
 mod ledger;
-pub mod names;
+pub use crate::io::names;
 mod rollup;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -22,12 +22,12 @@ use crate::diag::{has_errors, Severity};
 use crate::diff::{compare, Change};
 use crate::io::write_atomic;
 use crate::model::query::figure;
-use crate::model::{json, Budget};
+use crate::model::Budget;
 use crate::read::read_path_any;
 use crate::spec::SpecSet;
 use crate::text::norm;
 use crate::validate::Options;
-use crate::write::{annotate, diff as diff_writer, official};
+use crate::write::{annotate, diff as diff_writer, Format, Rendered};
 use ledger::Ledger;
 
 #[derive(Debug, thiserror::Error)]
@@ -578,15 +578,23 @@ impl Batch<'_> {
                 e.outputs.push((label.to_string(), name.to_string()));
                 Ok(())
             };
-            if !has_errors(&findings) {
-                put(
-                    "公开报表",
-                    "公开报表.xlsx",
-                    official::workbook_bytes_with(b, specs, &self.check.catalogue)
-                        .map_err(|x| x.to_string())?,
-                )?;
+            // Each department's outputs, in one list of formats.
+            let formats: &[(Format, &str)] = if has_errors(&findings) {
+                &[(Format::Json, "模型.json")]
+            } else {
+                &[
+                    (Format::OfficialXlsx, "公开报表.xlsx"),
+                    (Format::Json, "模型.json"),
+                ]
+            };
+            for (format, name) in formats {
+                if let Rendered::File(bytes) = format
+                    .render(b, specs, &self.check.catalogue)
+                    .map_err(|x| x.to_string())?
+                {
+                    put(format.label(), name, bytes)?;
+                }
             }
-            put("规范模型", "模型.json", json::to_string(b).into_bytes())?;
             let report = serde_json::json!({ "file": e.file, "department": b.department, "year": b.year, "findings": findings });
             put(
                 "检查结果",

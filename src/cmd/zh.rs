@@ -226,3 +226,14 @@ pub fn listen_address(s: &str) -> Result<std::net::SocketAddr, String> {
         .parse()
         .map_err(|_| "应为“地址:端口”，如 127.0.0.1:8080（端口 0 表示自动选择空闲端口）".into())
 }
+
+/// `--to`: an output format by name.
+pub fn output_format(s: &str) -> Result<budget_tables::write::Format, String> {
+    budget_tables::write::Format::named(s).ok_or_else(|| {
+        let names: Vec<&str> = budget_tables::write::Format::ALL
+            .iter()
+            .map(|(_, n)| *n)
+            .collect();
+        format!("无法识别输出格式“{s}”；应为 {} 之一", names.join("、"))
+    })
+}

@@ -3,8 +3,11 @@
 //! [`frame`], so the layout lives in one place.
 
 pub mod annotate;
+pub mod csv;
+pub mod datapackage;
 pub mod diff;
 mod form;
+mod format;
 pub mod frame;
 pub mod layout;
 pub mod official;
@@ -12,6 +15,8 @@ pub mod package;
 pub mod preview;
 mod style;
 pub mod template;
+
+pub use format::{Format, Rendered};
 
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Workbook, XlsxError};
 
@@ -22,6 +27,8 @@ pub enum WriteError {
     Xlsx(#[from] XlsxError),
     #[error("模型中缺少表格规格“{0}”，无法输出；请使用与该模型对应的表格规格")]
     UnknownTable(String),
+    #[error("无法写出 CSV：{0}")]
+    Csv(String),
     #[error("无法写入临时文件夹 {0} 中的临时文件（磁盘空间不足或不可写）；请清理该文件夹所在的磁盘，或用环境变量 TMPDIR（Windows 为 TEMP）指定另一个有空间的文件夹")]
     TempFull(String),
 }

@@ -13,6 +13,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use budget_tables::diag::{has_errors, Diagnostic};
 use budget_tables::spec::SpecSet;
+use budget_tables::write::{Format, Rendered};
 use serde::Deserialize;
 
 use super::upload::{self, Upload};
@@ -370,19 +371,27 @@ struct OutputQuery {
 }
 
 impl OutputQuery {
-    /// Whether JSON is asked for (`to=json`; `xlsx` is the default), and
-    /// whether an input with errors may be output all the same.
-    fn choices(&self) -> Result<(bool, bool), ApiError> {
-        let to_json = match self.to.as_deref() {
-            None | Some("xlsx") => false,
-            Some("json") => true,
-            Some(other) => {
-                return Err(ApiError::bad(format!(
-                    "无法识别输出格式“{other}”；to 应为 xlsx 或 json"
-                )))
-            }
+    /// The format asked for (`to=xlsx|json|csv|datapackage`, the workbook by
+    /// default), and whether an input with errors may be output all the same.
+    fn choices(&self) -> Result<(Format, bool), ApiError> {
+        let format = match self.to.as_deref() {
+            None => Format::OfficialXlsx,
+            Some(name) => crate::cmd::zh::output_format(name).map_err(ApiError::bad)?,
         };
-        Ok((to_json, flag(self.allow_errors.as_deref())))
+        Ok((format, flag(self.allow_errors.as_deref())))
+    }
+
+    /// Whether JSON is asked for (`to=json`) rather than the workbook.
+    fn json(&self) -> Result<(bool, bool), ApiError> {
+        let (format, allow) = self.choices()?;
+        match format {
+            Format::OfficialXlsx => Ok((false, allow)),
+            Format::Json => Ok((true, allow)),
+            _ => Err(ApiError::bad(format!(
+                "对比结果不能输出为“{}”；to 应为 xlsx 或 json",
+                format.name()
+            ))),
+        }
     }
 }
 
@@ -396,9 +405,9 @@ async fn convert_file(
     // Checked once the upload is in: an answer sent while a client is still
     // sending reaches it as a broken connection, not as the message.
     run_job(s, Some(form), move |st, up| {
-        let (to_json, allow) = q.choices()?;
+        let (format, allow) = q.choices()?;
         let input = up.file("file")?;
-        let built = convert::build(&st.setup, input, to_json)?;
+        let built = convert::build(&st.setup, input, format)?;
         if has_errors(&built.findings) && !allow {
             let (e, w, _) = crate::cmd::counts(&built.findings);
             return Err(ApiError::refused(
@@ -406,11 +415,16 @@ async fn convert_file(
                 crate::cmd::errors_only(built.findings),
             ));
         }
-        let bytes = built.bytes.map_err(CmdError::from)?;
-        Ok(if to_json {
-            file(bytes, &format!("{}.json", stem(up, input)), JSON)
-        } else {
-            file(bytes, &format!("{}-公开报表.xlsx", stem(up, input)), XLSX)
+        let rendered = built.rendered.map_err(CmdError::from)?;
+        let stem = stem(up, input);
+        Ok(match (format, rendered) {
+            (Format::Json, Rendered::File(bytes)) => file(bytes, &format!("{stem}.json"), JSON),
+            (_, Rendered::File(bytes)) => file(bytes, &format!("{stem}-公开报表.xlsx"), XLSX),
+            (_, Rendered::Folder(files)) => {
+                let zip = zip_files(&files)
+                    .map_err(|e| ApiError::internal(format!("无法打包结果：{e}")))?;
+                file(zip, &format!("{stem}-{}.zip", format.label()), ZIP)
+            }
         })
     })
     .await
@@ -446,7 +460,7 @@ async fn diff_files(
     // Checked once the upload is in: an answer sent while a client is still
     // sending reaches it as a broken connection, not as the message.
     run_job(s, Some(form), move |st, up| {
-        let (to_json, allow) = q.choices()?;
+        let (to_json, allow) = q.json()?;
         let (prior, current) = (up.file("prior")?, up.file("current")?);
         let c = diff::compare_files(&st.setup, prior, current)?;
         if !c.errors.is_empty() && !allow {
@@ -663,10 +677,23 @@ async fn batch_files(State(s): State<Arc<AppState>>, form: Multipart) -> Answer 
     Ok(Json(serde_json::json!({"id": id, "summary": summary})).into_response())
 }
 
+/// Named files as one zip with fixed times (the same files give the same bytes).
+fn zip_files(files: &[(String, Vec<u8>)]) -> Result<Vec<u8>, Box<dyn std::error::Error>> {
+    use std::io::Write;
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let opts = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .last_modified_time(zip::DateTime::default());
+    for (name, bytes) in files {
+        w.start_file(name.as_str(), opts)?;
+        w.write_all(bytes)?;
+    }
+    Ok(w.finish()?.into_inner())
+}
+
 /// Every file under `dir`, in name order, as one zip with fixed times (the
 /// same outputs give the same bytes).
 fn zip_folder(dir: &Path) -> Result<Vec<u8>, Box<dyn std::error::Error>> {
-    use std::io::Write;
     let mut files = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
@@ -685,10 +712,7 @@ fn zip_folder(dir: &Path) -> Result<Vec<u8>, Box<dyn std::error::Error>> {
         }
     }
     files.sort();
-    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    let opts = zip::write::SimpleFileOptions::default()
-        .compression_method(zip::CompressionMethod::Deflated)
-        .last_modified_time(zip::DateTime::default());
+    let mut named = Vec::new();
     for f in files {
         let rel = f.strip_prefix(dir)?;
         let name = rel
@@ -696,10 +720,9 @@ fn zip_folder(dir: &Path) -> Result<Vec<u8>, Box<dyn std::error::Error>> {
             .map(|c| c.as_os_str().to_string_lossy().into_owned())
             .collect::<Vec<_>>()
             .join("/");
-        w.start_file(name, opts)?;
-        w.write_all(&std::fs::read(&f)?)?;
+        named.push((name, std::fs::read(&f)?));
     }
-    Ok(w.finish()?.into_inner())
+    zip_files(&named)
 }
 
 /// `GET /api/batch/{id}/all.zip`: every output of a batch.

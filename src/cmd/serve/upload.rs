@@ -262,7 +262,7 @@ fn bad_form(e: axum::extract::multipart::MultipartError) -> ApiError {
 /// The last part of an uploaded name, made safe as one file name.
 fn file_name(raw: &str) -> String {
     let last = raw.rsplit(['/', '\\']).next().unwrap_or(raw);
-    let safe = budget_tables::batch::names::safe_component(last);
+    let safe = budget_tables::io::names::safe_component(last);
     if last.trim().is_empty() {
         "上传文件".into()
     } else {

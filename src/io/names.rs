@@ -21,7 +21,7 @@ fn cut_to_bytes(s: &str, max: usize) -> String {
 ///
 /// # Examples
 /// ```
-/// use budget_tables::batch::names::safe_component;
+/// use budget_tables::io::names::safe_component;
 /// assert_eq!(safe_component("../某局/办公室"), "某局_办公室");
 /// assert_eq!(safe_component("CON"), "_CON");
 /// assert_eq!(safe_component("  "), "未命名部门");

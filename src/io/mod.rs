@@ -2,6 +2,8 @@
 //! into place, so a reader never sees half a file and an input is never
 //! overwritten.
 
+pub mod names;
+
 use std::io::Write;
 use std::path::Path;
 
