@@ -171,13 +171,42 @@ fn convert_gives_the_command_lines_bytes() {
     assert_eq!(
         refusal(post(
             &s,
-            "/api/convert?to=pdf",
+            "/api/convert?to=html",
             form_file("file", &sample_xlsx())
         )),
         (
             400,
-            "无法识别输出格式“pdf”；to 应为 xlsx 或 json".to_string()
+            "无法识别输出格式“html”；应为 xlsx、json、csv、datapackage 之一".to_string()
         )
+    );
+    // A folder format comes back as a zip of its files, the command line's bytes.
+    let res = post(&s, "/api/convert?to=csv", form_file("file", &sample_xlsx()));
+    assert_eq!(res.status(), 200);
+    let zip = res.bytes().unwrap();
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(zip.to_vec())).unwrap();
+    assert_eq!(archive.len(), 13);
+    let dir = tmp();
+    let (_, _, code) = cli(
+        dir.path(),
+        &[
+            "convert",
+            sample_xlsx().to_str().unwrap(),
+            "-o",
+            "表格",
+            "--to",
+            "csv",
+        ],
+    );
+    assert_eq!(code, 0);
+    let mut one = Vec::new();
+    archive
+        .by_name("表3 支出总表.csv")
+        .unwrap()
+        .read_to_end(&mut one)
+        .unwrap();
+    assert_eq!(
+        one,
+        std::fs::read(dir.path().join("表格/表3 支出总表.csv")).unwrap()
     );
 }
 
