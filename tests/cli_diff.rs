@@ -429,3 +429,41 @@ fn the_diff_workbook_reads_on_paper_and_on_screen() {
         }
     }
 }
+
+#[test]
+fn each_sheet_of_the_diff_says_its_tables_unit_and_the_title_its_kind() {
+    let d = tmp();
+    let out = d.path().join("对比.xlsx");
+    bin()
+        .arg("diff")
+        .arg(root().join("samples/shanghai-wanli-2023.xlsx"))
+        .arg(root().join("samples/shanghai-wanli-2024.xlsx"))
+        .arg("-o")
+        .arg(&out)
+        .arg("--allow-errors")
+        .output()
+        .unwrap();
+    let sheets = load(&out);
+    // 总览: the headlines, in the texts' unit.
+    assert_eq!(
+        sheets[0].get(0, 0).text(),
+        "上海市普陀区人民政府万里街道办事处2023—2024年部门预算对比"
+    );
+    assert_eq!(sheets[0].get(1, 5).text(), "单位:万元");
+    // 表1–8 are in 元, 表9 in 万元: each sheet says so.
+    let units: Vec<String> = sheets[1..].iter().map(|s| s.get(1, 0).text()).collect();
+    assert_eq!(
+        units,
+        [
+            "单位:元",
+            "单位:元",
+            "单位:元",
+            "单位:元",
+            "单位:元",
+            "单位:元",
+            "单位:元",
+            "单位:元",
+            "单位:万元"
+        ]
+    );
+}

@@ -444,7 +444,12 @@ impl Batch<'_> {
         }
         place(&ledger, staging.path(), &output).map_err(|e| records_err(&output, e))?;
         drop(staging);
-        let rollups = rollup::write_all(&output, &ledger, &self.rule_descriptions())?;
+        let kinds: rollup::Kinds = self
+            .layouts
+            .iter()
+            .map(|s| (s.layout.id.clone(), s.layout.kind.clone()))
+            .collect();
+        let rollups = rollup::write_all(&output, &ledger, &self.rule_descriptions(), &kinds)?;
         let mut counts = [0; Status::COUNT];
         for e in ledger.iter() {
             counts[e.map_err(|e| records_err(&output, e))?.status as usize] += 1;

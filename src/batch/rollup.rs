@@ -21,6 +21,7 @@ pub(crate) fn write_all(
     output: &Path,
     ledger: &Ledger,
     rules: &Descriptions,
+    kinds: &Kinds,
 ) -> Result<Vec<String>, BatchError> {
     let mut years = BTreeSet::new();
     for e in ledger.iter() {
@@ -38,7 +39,7 @@ pub(crate) fn write_all(
         let pick = move |e: &Entry| only.is_none_or(|y| e.year.is_none_or(|x| x == y));
         let name = format!("汇总-{year}");
         let xlsx = output.join(format!("{name}.xlsx"));
-        let mut book = workbook(&year, ledger, &pick, rules).map_err(|e| match e {
+        let mut book = workbook(&year, ledger, &pick, rules, kinds).map_err(|e| match e {
             RollupError::Write(e) => out_err(&xlsx, e),
             RollupError::Records(e) => records_err(output, e),
         })?;
@@ -66,6 +67,26 @@ pub(crate) fn write_all(
 
 /// (layout id, rule id) → what the rule checks.
 pub(crate) type Descriptions = BTreeMap<(String, String), String>;
+
+/// Each layout's kind (预算, 决算), by layout id.
+pub(crate) type Kinds = BTreeMap<String, String>;
+
+/// `2024年部门预算汇总`: the kind of the layouts the year's departments are
+/// in (each, first met first, where they are of several).
+fn title(year: &str, plan: &Plan, kinds: &Kinds) -> String {
+    let mut of: Vec<&str> = Vec::new();
+    for k in plan.layouts.keys().filter_map(|l| kinds.get(l)) {
+        if !of.contains(&k.as_str()) {
+            of.push(k);
+        }
+    }
+    let kind = if of.is_empty() {
+        "预算".to_string()
+    } else {
+        of.join("、")
+    };
+    format!("{year}年部门{kind}汇总")
+}
 
 /// Why a roll-up workbook could not be built.
 #[derive(Debug, thiserror::Error)]
@@ -259,9 +280,10 @@ fn workbook(
     ledger: &Ledger,
     pick: &dyn Fn(&Entry) -> bool,
     descriptions: &Descriptions,
+    kinds: &Kinds,
 ) -> Result<rust_xlsxwriter::Workbook, RollupError> {
     let plan = Plan::of(ledger, pick, descriptions)?;
-    let mut wb = new_workbook(&format!("{year}年部门预算汇总"))?;
+    let mut wb = new_workbook(&title(year, &plan, kinds))?;
     let cell = Format::new()
         .set_border(FormatBorder::Thin)
         .set_font_name("宋体");
@@ -671,7 +693,7 @@ mod tests {
     fn book(n: usize) -> Vec<u8> {
         let dir = tempfile::tempdir().unwrap();
         let ledger = ledger(dir.path(), n);
-        workbook("2024", &ledger, &|_| true, &descriptions())
+        workbook("2024", &ledger, &|_| true, &descriptions(), &Kinds::new())
             .unwrap()
             .save_to_buffer()
             .unwrap()

@@ -19,6 +19,10 @@ pub struct Diff {
     pub department: String,
     pub prior_year: i32,
     pub year: i32,
+    /// 预算 or 决算 (the layout's kind), for titles.
+    pub kind: String,
+    /// The unit the headlines are in (the layout's text unit, 万元).
+    pub unit: String,
     pub headlines: Vec<Headline>,
     pub tables: Vec<TableDiff>,
     /// The layout's checks across years (those of `consistency` and the ones that held).
@@ -54,6 +58,8 @@ pub struct TableDiff {
     pub id: String,
     pub number: u32,
     pub sheet: String,
+    /// The unit of its amounts (万元 or 元), as the table declares.
+    pub unit: String,
     /// Amount columns: (id, header path).
     pub columns: Vec<(String, String)>,
     pub rows: Vec<DiffRow>,
@@ -134,6 +140,7 @@ pub fn compare(prior: &Budget, current: &Budget, specs: &SpecSet) -> Diff {
             id: spec.id.clone(),
             number: spec.number,
             sheet: spec.sheet_name(),
+            unit: spec.unit.label().to_string(),
             columns: cols.clone(),
             rows: merge(&pa, &pb, &cols),
         });
@@ -141,6 +148,8 @@ pub fn compare(prior: &Budget, current: &Budget, specs: &SpecSet) -> Diff {
     Diff {
         department: current.department.clone(),
         prior_year: prior.year,
+        kind: specs.layout.kind.clone(),
+        unit: specs.layout.text_unit.clone(),
         year: current.year,
         headlines: sentence::headlines(prior, current, specs),
         tables,

@@ -161,8 +161,16 @@ pub const TASKS: Rule = each(
     "T{n}-TASK-01",
     Error,
     true,
-    |_, s| (s.kind == TableKind::Form).then(|| TASKS.description.to_string()),
-    "金额合计 = 各项任务之和（总额、其中:财政拨款、其中:其他资金）",
+    |_, s| {
+        let f = s.form.as_ref().filter(|_| s.kind == TableKind::Form)?;
+        let labels: Vec<&str> = f.amounts.iter().map(|a| a.label.as_str()).collect();
+        Some(format!(
+            "{} = 各项任务之和（{}）",
+            f.sum_label,
+            labels.join("、")
+        ))
+    },
+    "表单的合计行 = 各项任务之和（每一金额栏）",
 );
 pub const INDICATORS: Rule = each(
     "T{n}-IND-01",

@@ -75,10 +75,7 @@ impl Looks {
 /// # Errors
 /// [`WriteError`] when the workbook cannot be assembled.
 pub fn workbook_bytes(d: &Diff) -> Result<Vec<u8>, WriteError> {
-    let mut wb = new_workbook(&format!(
-        "{}{}—{}年部门预算对比",
-        d.department, d.prior_year, d.year
-    ))?;
+    let mut wb = new_workbook(&title(d))?;
     let lk = Looks::new();
     let ws = wb.add_worksheet();
     overview(ws, d, &lk)?;
@@ -87,6 +84,14 @@ pub fn workbook_bytes(d: &Diff) -> Result<Vec<u8>, WriteError> {
         table(ws, d, t, &lk)?;
     }
     Ok(wb.save_to_buffer()?)
+}
+
+/// `某局2023—2024年部门预算对比` (决算 for final accounts).
+fn title(d: &Diff) -> String {
+    format!(
+        "{}{}—{}年部门{}对比",
+        d.department, d.prior_year, d.year, d.kind
+    )
 }
 
 fn amount(
@@ -183,13 +188,8 @@ fn overview(ws: &mut Worksheet, d: &Diff, lk: &Looks) -> Result<(), WriteError> 
     {
         ws.set_column_width(c as u16, *w)?;
     }
-    put(
-        ws,
-        (0, 0, 0, 5),
-        &format!("{}{}—{}年部门预算对比", d.department, d.prior_year, d.year),
-        &lk.title,
-    )?;
-    ws.write_string(1, 5, "单位:万元")?;
+    put(ws, (0, 0, 0, 5), &title(d), &lk.title)?;
+    ws.write_string(1, 5, format!("单位:{}", d.unit))?;
     for (c, h) in [
         "项目",
         &format!("{}年", d.prior_year),
@@ -349,7 +349,7 @@ fn table(ws: &mut Worksheet, d: &Diff, t: &TableDiff, lk: &Looks) -> Result<(), 
         &format!("{}（{}年 → {}年）", t.sheet, d.prior_year, d.year),
         &lk.title,
     )?;
-    ws.write_string(1, 0, "单位:万元")?;
+    ws.write_string(1, 0, format!("单位:{}", t.unit))?;
     for (c, h) in labels.iter().enumerate() {
         put(ws, (2, c as u16, 3, c as u16), h, &lk.header)?;
     }

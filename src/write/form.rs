@@ -41,7 +41,12 @@ pub(crate) fn write(
     )?;
     ws.set_row_height(TITLE_ROW, 36)?;
     ws.write_string_with_format(LINE_ROW, 0, fill(&fs.year_line, year, department), &st.line)?;
-    ws.write_string_with_format(LINE_ROW, 5, "单位:万元", &st.line_right)?;
+    ws.write_string_with_format(
+        LINE_ROW,
+        5,
+        format!("单位{}{}", spec.colon, spec.unit.label()),
+        &st.line_right,
+    )?;
 
     let mut r = LINE_ROW + 1;
     let empty = FormTable::default();
