@@ -5,7 +5,7 @@
 use std::sync::LazyLock;
 
 use budget_tables::spec::SpecSet;
-use budget_tables::validate::{validate, Options};
+use budget_tables::validate::Options;
 use libfuzzer_sys::fuzz_target;
 
 static SPECS: LazyLock<SpecSet> = LazyLock::new(|| SpecSet::builtin().expect("builtin specs"));
@@ -14,7 +14,8 @@ static OPTS: LazyLock<Options> = LazyLock::new(|| Options::builtin().expect("bui
 fuzz_target!(|data: &[u8]| {
     budget_tables::panics::silence_guarded_panics();
     if let Ok(out) = budget_tables::read::read_bytes(data, "fuzz", &SPECS) {
-        let _ = validate(&out.budget, &SPECS, &out.sources, &OPTS);
-        let _ = budget_tables::write::official::workbook_bytes(&out.budget, &SPECS);
+        // The pipeline every command goes through: tables, then the 说明 it carries.
+        let _ = budget_tables::pipeline::check(&out, &SPECS, &OPTS);
+        let _ = budget_tables::write::Format::OfficialXlsx.render(&out.budget, &SPECS, &OPTS.catalogue);
     }
 });
