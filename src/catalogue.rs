@@ -147,6 +147,19 @@ impl Catalogue {
             .get_or_init(|| self.names().map(crate::text::normalize).collect())
     }
 
+    /// The 类 (three-digit code) the catalogue names `name`, if one does.
+    pub fn class_code_of(&self, name: &str) -> Option<&str> {
+        let n = norm(name);
+        let mut hits: Vec<&str> = self
+            .entries
+            .values()
+            .filter(|e| e.code.len() == 3 && norm(&e.name) == n)
+            .map(|e| e.code.as_str())
+            .collect();
+        hits.sort_unstable();
+        hits.first().copied()
+    }
+
     pub fn economic_code_of(&self, name: &str) -> Option<&str> {
         let n = norm(name);
         let mut hits: Vec<&str> = self

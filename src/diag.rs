@@ -34,6 +34,11 @@ pub struct Diagnostic {
     pub sheet: Option<String>,
     /// `D12`.
     pub cell: Option<String>,
+    /// The page of a published PDF the finding is on (from 1); `sheet` and
+    /// `cell` are then of the table as read (its sheet named after the page
+    /// it starts on), for an annotated copy.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub page: Option<u32>,
     /// The row's label as printed (`201 一般公共服务支出`).
     pub row_label: Option<String>,
     /// The column's header path (`2024年政府采购项目/小计`).
@@ -60,6 +65,7 @@ impl Diagnostic {
             table: None,
             sheet: None,
             cell: None,
+            page: None,
             row_label: None,
             column_label: None,
             message: message.into(),
@@ -127,8 +133,11 @@ impl Diagnostic {
         self
     }
 
-    /// `'表3 支出总表'!D12`, or the sheet alone.
+    /// `'表3 支出总表'!D12`, or the sheet alone; `第12页` in a PDF.
     pub fn location(&self) -> Option<String> {
+        if let Some(p) = self.page {
+            return Some(format!("第{p}页"));
+        }
         match (&self.sheet, &self.cell) {
             (Some(s), Some(c)) => Some(format!("'{s}'!{c}")),
             (Some(s), None) => Some(format!("'{s}'")),

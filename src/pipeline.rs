@@ -18,7 +18,7 @@ use std::path::Path;
 
 use crate::diag::Diagnostic;
 use crate::model::Budget;
-use crate::narrate::check::{workbook_texts, Against, TextReport};
+use crate::narrate::check::{check as check_text, workbook_texts, Against, TextReport, TextSource};
 use crate::read::{ReadError, ReadOutcome};
 use crate::source::SourceMap;
 use crate::spec::SpecSet;
@@ -47,27 +47,58 @@ pub fn read(
 }
 
 /// Checks what was read: its tables, then the 说明 it carries (against this
-/// year's tables only; [`texts`] checks it with the prior year too).
+/// year's tables only; [`own_texts`] checks it with the prior year too). A
+/// PDF's findings name their page ([`on_pages`]).
 pub fn check(read: &ReadOutcome, specs: &SpecSet, opts: &Options) -> Checked {
     let mut validation = validate::validate(&read.budget, specs, &read.sources, opts);
-    let mut texts = texts(&read.budget, None, specs, &read.sources, opts);
+    let mut texts = own_texts(read, &against(&read.budget, None, specs, &read.sources, opts));
     validation.append(&mut texts.findings);
-    Checked {
-        findings: validate::combine(read.diagnostics.clone(), validation),
-        texts,
+    let mut findings = validate::combine(read.diagnostics.clone(), validation);
+    on_pages(read, &mut findings);
+    Checked { findings, texts }
+}
+
+/// The check of the 说明 an input carries: a workbook's text sheets, or the
+/// written part of a PDF as one document; findings in `findings`.
+pub fn own_texts(read: &ReadOutcome, a: &Against) -> TextReport {
+    match &read.pdf {
+        Some(pdf) => check_text(
+            &TextSource {
+                name: crate::read::pdf::TEXT.to_string(),
+                text: &pdf.document.text,
+                sheet: Some(crate::read::pdf::TEXT),
+            },
+            a,
+        ),
+        None => workbook_texts(a),
     }
 }
 
-/// The check of the 说明 a model carries (its text sheets), against its own
-/// tables and, when given, last year's; findings in `findings`.
-pub fn texts(
-    current: &Budget,
-    prior: Option<&Budget>,
-    specs: &SpecSet,
-    sources: &SourceMap,
-    opts: &Options,
-) -> TextReport {
-    workbook_texts(&against(current, prior, specs, sources, opts))
+/// Points the findings of a PDF at the page a reader turns to (`第12页`),
+/// and the cell most likely wrong at its page and row; a workbook's are
+/// left as they are.
+pub fn on_pages(read: &ReadOutcome, findings: &mut [Diagnostic]) {
+    let Some(pdf) = &read.pdf else {
+        return;
+    };
+    let places = &pdf.places;
+    for d in findings.iter_mut() {
+        let cell = d.cell.as_deref().and_then(crate::text::parse_cell_address);
+        let (row, col) = cell.unwrap_or((0, 0));
+        d.page = d.sheet.as_deref().and_then(|s| places.page(s, row));
+        if d.row_label.is_none() && cell.is_some() {
+            d.row_label = d.sheet.as_deref().and_then(|s| places.label(s, row, col));
+        }
+        for text in [&mut d.suspect, &mut d.expected, &mut d.actual]
+            .into_iter()
+            .flatten()
+            .chain([&mut d.message])
+        {
+            if text.contains("'!") {
+                *text = places.rewrite(text);
+            }
+        }
+    }
 }
 
 /// What a text is checked against.

@@ -134,6 +134,18 @@ pub fn field<'a>(table: &'a str, field: &'a str) -> CellKey<'a> {
     CellKey::Field { table, field }
 }
 
+/// The sheet and (row, column) of a location as findings print it
+/// (`'表3 支出总表'!D9`).
+pub fn parse_location(s: &str) -> Option<(String, (u32, u32))> {
+    let (sheet, cell) = s.rsplit_once('!')?;
+    let sheet = sheet
+        .strip_prefix('\'')
+        .and_then(|x| x.strip_suffix('\''))
+        .unwrap_or(sheet)
+        .replace("''", "'");
+    Some((sheet, crate::text::parse_cell_address(cell)?))
+}
+
 /// A line of a narrative sheet's text.
 pub fn text_line(table: &str, line: usize) -> CellKey<'_> {
     CellKey::Text { table, line }

@@ -326,6 +326,11 @@ pub fn normalize(s: &str) -> String {
         .collect()
 }
 
+/// Whether a character takes two columns (Chinese, full-width forms).
+pub fn is_wide(c: char) -> bool {
+    unicode_width::UnicodeWidthChar::width(c) == Some(2)
+}
+
 /// `N` random bytes from the operating system, as hex (tokens, batch ids,
 /// temporary names).
 ///

@@ -9,7 +9,7 @@ use budget_tables::diag::Diagnostic;
 use budget_tables::diag::has_errors;
 use budget_tables::io::write_atomic;
 use budget_tables::narrate::check::{
-    check as check_text, read_text, workbook_texts, TextReport, TextSource,
+    check as check_text, read_text, TextReport, TextSource,
 };
 use budget_tables::write::annotate;
 
@@ -67,7 +67,8 @@ pub fn evaluate(
     if prior.is_some() {
         // The workbook's own 说明 again, now with the prior year.
         findings.retain(|d| !d.rule.starts_with("N-"));
-        let again = workbook_texts(&against);
+        let mut again = budget_tables::pipeline::own_texts(&outcome, &against);
+        budget_tables::pipeline::on_pages(&outcome, &mut again.findings);
         findings.extend(again.findings.iter().cloned());
         report.merge(again);
     } else {

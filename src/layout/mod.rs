@@ -33,6 +33,11 @@ pub struct LayoutInfo {
     /// (`{department}{year}年度部门决算表`): the department and year are read from it.
     #[serde(default)]
     pub heading: Option<String>,
+    /// How a published document's cover names the department
+    /// (`预算主管部门：{department}`, `{department}{year}年度部门决算`): a PDF's
+    /// department is its cover's, the name the document is published under.
+    #[serde(default)]
+    pub cover_department: Vec<String>,
     /// The layout prints zero as a blank cell (Shanghai, 决算): a blank is
     /// zero, not "not filled".
     #[serde(default)]

@@ -103,6 +103,19 @@ impl<'a> Ctx<'a> {
             }
             if i > 0 && part.len() == 1 && part.bytes().all(|b| b.is_ascii_digit()) {
                 code.push('0');
+                // A number cell loses its leading zero by nature; printed
+                // text that lacks it is what readers of the table see.
+                if matches!(self.sheet.get(row, c), Cell::Text(_)) {
+                    self.push(
+                        crate::read::rules::CODE_PAD
+                            .finding(format!("科目编码的这一部分印为“{part}”，已按两位读作“0{part}”"))
+                            .actual(part.clone())
+                            .expected(format!("0{part}"))
+                            .hint("款、项编码各为两位，请印成两位（如 02）"),
+                        row,
+                        c,
+                    );
+                }
             }
             code.push_str(&part);
         }

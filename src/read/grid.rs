@@ -242,7 +242,11 @@ fn coded_row(ctx: &mut Ctx, b: &mut Building, cols: &Cols, r: u32, row: RowCells
     {
         ctx.bad_code(r, code_col, code);
     }
-    let Some(code) = row.code.clone() else {
+    let code = row
+        .code
+        .clone()
+        .map(|c| placed_code(ctx, b, cols, r, c));
+    let Some(code) = code else {
         if row.filled() {
             ctx.error(
                 &crate::read::rules::CODE_MISSING,
@@ -265,6 +269,46 @@ fn coded_row(ctx: &mut Ctx, b: &mut Building, cols: &Cols, r: u32, row: RowCells
         row.name,
         row.amounts,
     );
+}
+
+/// A code printed in parts whose 类 part is not three digits (`7 11 02`
+/// under 210 11): read as the 类 of the 款 above it that it continues, and
+/// reported where it is printed. Any other code is as printed.
+fn placed_code(ctx: &mut Ctx, b: &Building, cols: &Cols, r: u32, code: String) -> String {
+    let [first, ..] = cols.code[..] else {
+        return code;
+    };
+    if cols.code.len() < 2 {
+        return code;
+    }
+    let lei = norm(&ctx.sheet.get(r, first).text());
+    if lei.len() >= 3 || lei.is_empty() || !lei.bytes().all(|x| x.is_ascii_digit()) {
+        return code;
+    }
+    // The 款 row above that this row's 款 part names.
+    let rest = &code[lei.len()..];
+    let kuan = rest.get(..2).unwrap_or_default();
+    let parent = b.table.blocks.last().and_then(|blk| {
+        blk.rows
+            .iter()
+            .rev()
+            .filter_map(|x| x.code.as_deref())
+            .find(|c| c.len() == 5 && !kuan.is_empty() && c.ends_with(kuan))
+    });
+    let Some(parent) = parent else {
+        return code;
+    };
+    let placed = format!("{}{rest}", &parent[..3]);
+    ctx.error(
+        &crate::read::rules::CODE_PRINTED,
+        format!(
+            "科目编码的类级部分印为“{lei}”（应为 3 位）；按所在位置（{parent} 之下）读作 {placed}"
+        ),
+        r,
+        first,
+        "请把类级编码改印为 3 位",
+    );
+    placed
 }
 
 /// A fixed row of a coded table (`人员经费合计`), by its label.

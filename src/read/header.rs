@@ -46,6 +46,7 @@ pub(crate) fn locate(sheets: &[Sheet], specs: &SpecSet, diags: &mut Vec<Diagnost
         header_start(
             &sheets[h.sheet],
             &specs.tables[h.spec],
+            &Labels::of(&specs.tables[h.spec]),
             h.title_row,
             h.title_row + 1 + HEADER_SEARCH_ROWS,
         )
@@ -161,8 +162,38 @@ pub(crate) struct Header {
     heading: Option<Pattern>,
 }
 
+/// A table's header labels with the other wordings its layout accepts,
+/// normalized once.
+struct Labels(Vec<(String, Vec<String>)>);
+
+impl Labels {
+    fn of(spec: &TableSpec) -> Labels {
+        Labels(
+            spec.header_aliases
+                .iter()
+                .map(|(k, v)| (norm(k), v.iter().map(|a| norm(a)).collect()))
+                .collect(),
+        )
+    }
+
+    /// Whether the printed label `have` is the spec's `want` (or one of its
+    /// other wordings), with what its placeholders captured.
+    fn matches(&self, want: &str, have: &str) -> Option<crate::text::Captures> {
+        match_pattern(want, have).or_else(|| {
+            let (_, others) = self.0.iter().find(|(k, _)| k == want)?;
+            others.iter().find_map(|o| match_pattern(o, have))
+        })
+    }
+}
+
 /// First row after the title holding the first column's top header label.
-fn header_start(sheet: &Sheet, spec: &TableSpec, title_row: u32, limit: u32) -> Option<u32> {
+fn header_start(
+    sheet: &Sheet,
+    spec: &TableSpec,
+    labels: &Labels,
+    title_row: u32,
+    limit: u32,
+) -> Option<u32> {
     let first = norm(
         spec.columns
             .first()
@@ -176,7 +207,7 @@ fn header_start(sheet: &Sheet, spec: &TableSpec, title_row: u32, limit: u32) -> 
     (title_row + 1..limit.min(sheet.height())).find(|&r| {
         sheet
             .row_cells(r)
-            .any(|(_, c)| match_pattern(&first, &norm(&c.text())).is_some())
+            .any(|(_, c)| labels.matches(&first, &norm(&c.text())).is_some())
     })
 }
 
@@ -188,9 +219,11 @@ pub(crate) fn recognize(
     diags: &mut Vec<Diagnostic>,
 ) -> Option<Header> {
     let table = spec.sheet_name();
+    let names = Labels::of(spec);
     let start = header_start(
         sheet,
         spec,
+        &names,
         f.title_row,
         (f.title_row + 1 + HEADER_SEARCH_ROWS).min(f.end_row),
     )?;
@@ -206,17 +239,14 @@ pub(crate) fn recognize(
     let mut failure = None;
     let mut found = None;
     for columns in variants {
-        let rows = header_rows(sheet, start, f.end_row, depth_of(columns));
-        if rows.len() < depth_of(columns) {
+        let depth = depth_of(columns);
+        let rows = header_rows(sheet, start, f.end_row, depth + 1);
+        if rows.len() < depth {
             continue;
         }
-        let grid = header_grid(sheet, &rows);
-        let paths = column_paths(&grid);
-        let attempt = match_columns(columns, &paths, false, 0)
-            .or_else(|_| match_columns(columns, &paths, true, 0));
-        match attempt {
+        match match_header(sheet, columns, &names, &rows) {
             Ok(m) => {
-                found = Some((m, columns, rows, grid, paths));
+                found = Some(m);
                 break;
             }
             // The spec's own columns say best what is missing.
@@ -228,7 +258,14 @@ pub(crate) fn recognize(
             }
         }
     }
-    let Some(((cols, year), used, rows, grid, paths)) = found else {
+    let Some(HeaderMatch {
+        cols: (cols, year),
+        columns: used,
+        rows,
+        grid,
+        paths,
+    }) = found
+    else {
         let d = match failure {
             None => header_error(&table, sheet, start, f.title_col, "表头不完整"),
             Some((missing, rows)) => {
@@ -241,8 +278,8 @@ pub(crate) fn recognize(
         return None;
     };
     let attempt = |columns: &[Column], from: usize| {
-        match_columns(columns, &paths, false, from)
-            .or_else(|_| match_columns(columns, &paths, true, from))
+        match_columns(columns, &paths, &names, false, from)
+            .or_else(|_| match_columns(columns, &paths, &names, true, from))
     };
     let second = match &spec.halves {
         None => None,
@@ -285,6 +322,74 @@ pub(crate) fn recognize(
         name_label: norm(&spec.name_label),
         heading: None,
     })
+}
+
+/// A header matched: the spec columns' sheet columns (and year), the
+/// columns matched, the header's rows, labels and column paths.
+struct HeaderMatch<'c> {
+    cols: ColumnMatch,
+    columns: &'c [Column],
+    rows: Vec<u32>,
+    grid: Vec<Vec<String>>,
+    paths: Vec<Vec<String>>,
+}
+
+/// Matches `columns` against the header rows `rows` (the header's depth and
+/// one more). The labels under a group are sometimes printed one row down,
+/// on the 合计 row of an empty table (a Word template's 本年支出 above a row
+/// `合计 … 合计 基本支出 项目支出`): when the header's own rows fail, the row
+/// below is tried too, its labels taken under groups only.
+fn match_header<'c>(
+    sheet: &Sheet,
+    columns: &'c [Column],
+    names: &Labels,
+    rows: &[u32],
+) -> Result<HeaderMatch<'c>, Vec<String>> {
+    let depth = depth_of(columns);
+    let mut missing = Vec::new();
+    for n in [depth, depth + 1] {
+        if rows.len() < n {
+            break;
+        }
+        let rows = &rows[..n];
+        let mut grid = header_grid(sheet, rows);
+        if n > depth {
+            keep_under_groups(&mut grid);
+        }
+        let paths = column_paths(&grid);
+        match match_columns(columns, &paths, names, false, 0)
+            .or_else(|_| match_columns(columns, &paths, names, true, 0))
+        {
+            Ok(cols) => {
+                return Ok(HeaderMatch {
+                    cols,
+                    columns,
+                    rows: rows.to_vec(),
+                    grid,
+                    paths,
+                })
+            }
+            Err(m) if n == depth => missing = m,
+            Err(_) => {}
+        }
+    }
+    Err(missing)
+}
+
+/// Clears the last row's labels but those under a label that spans several
+/// columns in the row above (a group whose leaves were printed a row down).
+fn keep_under_groups(grid: &mut [Vec<String>]) {
+    let [.., above, last] = grid else {
+        return;
+    };
+    for c in 0..last.len() {
+        let label = &above[c];
+        let group = !label.is_empty()
+            && (c > 0 && above[c - 1] == *label || above.get(c + 1) == Some(label));
+        if !group {
+            last[c].clear();
+        }
+    }
 }
 
 /// How many rows a header of these columns takes: its longest path.
@@ -441,6 +546,7 @@ type ColumnMatch = (IndexMap<String, u32>, Option<i32>);
 fn match_columns(
     columns: &[Column],
     paths: &[Vec<String>],
+    names: &Labels,
     loose: bool,
     from: usize,
 ) -> Result<ColumnMatch, Vec<String>> {
@@ -457,7 +563,7 @@ fn match_columns(
             let tail = &want[want.len() - have.len()..];
             let mut y = None;
             for (w, h) in tail.iter().zip(have) {
-                let caps = match_pattern(w, h)?;
+                let caps = names.matches(w, h)?;
                 y = caps.year.or(y);
             }
             Some((c, y))

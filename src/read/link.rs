@@ -75,7 +75,9 @@ pub(crate) fn link_two_sided(
                     .map(|(_, (c, _, _))| c.clone())
             };
             let code = if line.level == Some(Level::Lei) {
-                find(3, "")
+                // A 类 every table leaves out (nothing spent on it) is still
+                // listed by name: the catalogue knows its code.
+                find(3, "").or_else(|| catalogue.class_code_of(&line.name).map(str::to_string))
             } else {
                 find(7, if kuan.is_empty() { "-" } else { &kuan })
                     .or_else(|| find(5, if lei.is_empty() { "-" } else { &lei }))

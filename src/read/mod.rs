@@ -16,6 +16,7 @@ mod link;
 mod merges;
 mod narrative;
 mod ods;
+pub mod pdf;
 pub mod rules;
 pub mod sheet;
 mod two_sided;
@@ -48,8 +49,12 @@ pub enum ReadError {
     Folder(String),
     #[error("{0} 不是普通文件（是管道、设备或套接字），不能作为输入；请给出工作簿文件的路径")]
     NotRegular(String),
-    #[error("{0} 不是电子表格（xlsx、xls、ods）也不是 budget-tables 的 JSON；请用 Excel 或 WPS 另存为 xlsx 后再试")]
+    #[error("{0} 不是电子表格（xlsx、xls、ods）、PDF，也不是 budget-tables 的 JSON；请用 Excel 或 WPS 另存为 xlsx 后再试")]
     NotSpreadsheet(String),
+    #[error("{0} 设有密码或权限保护（已加密），无法读取；请提供未加密的电子版 PDF，或填报工作簿")]
+    EncryptedPdf(String),
+    #[error("{0} 是扫描件，没有文字层，无法读取；请提供电子版 PDF 或工作簿")]
+    ScannedPdf(String),
     #[error(
         "{0} 设有打开密码（已加密），无法读取；请在 Excel 或 WPS 中取消密码后另存为 xlsx 再试"
     )]
@@ -113,6 +118,15 @@ pub struct ReadOutcome {
     pub sources: SourceMap,
     /// The workbook's sheets as read (empty for JSON), for an annotated copy.
     pub sheets: Vec<Sheet>,
+    /// A published PDF's written part (说明), and where its sheets' rows were printed.
+    pub pdf: Option<PdfText>,
+}
+
+/// What a PDF adds to what was read: its text and its pages.
+#[derive(Debug, Clone, Default)]
+pub struct PdfText {
+    pub document: pdf::Document,
+    pub places: pdf::Places,
 }
 
 /// Reads a workbook (xlsx, xls, ods) or a canonical JSON model.
@@ -173,6 +187,7 @@ pub struct Loaded {
 enum Content {
     Model(Box<Budget>),
     Sheets(Vec<Sheet>),
+    Pdf(Box<pdf::PdfRead>),
 }
 
 impl Loaded {
@@ -209,7 +224,30 @@ impl Loaded {
                     diagnostics: Vec::new(),
                     sources: SourceMap::default(),
                     sheets: Vec::new(),
+                    pdf: None,
                 })
+            }
+            Content::Pdf(p) => {
+                let pdf::PdfRead {
+                    sheets,
+                    text,
+                    places,
+                } = *p;
+                let mut out = read_sheets_with(&sheets, specs, catalogue)
+                    .ok_or(ReadError::NoTables(shown))?;
+                cover_department(&mut out, &text, specs);
+                other_tables(&mut out, &sheets, specs);
+                out.sheets = sheets;
+                // Each paragraph of the written part is a row of its own sheet.
+                for i in 0..text.pages.len() {
+                    out.sources
+                        .insert(crate::source::text_line(pdf::TEXT, i), pdf::TEXT, i as u32, 0);
+                }
+                out.pdf = Some(PdfText {
+                    document: text,
+                    places,
+                });
+                Ok(out)
             }
             Content::Sheets(sheets) => {
                 let mut out = read_sheets_with(&sheets, specs, catalogue)
@@ -222,6 +260,15 @@ impl Loaded {
 }
 
 impl Loaded {
+    /// The sheets loaded (none for a JSON model).
+    fn sheets(&self) -> &[Sheet] {
+        match &self.content {
+            Content::Model(_) => &[],
+            Content::Sheets(s) => s,
+            Content::Pdf(p) => &p.sheets,
+        }
+    }
+
     /// Which of the `layouts` the file is in: a JSON model names its own; a
     /// workbook is in the layout whose tables' titles it holds the most of.
     ///
@@ -238,7 +285,8 @@ impl Loaded {
                     path: self.shown.clone(),
                     layout: b.layout.clone(),
                 }),
-            Content::Sheets(sheets) => {
+            Content::Sheets(_) | Content::Pdf(_) => {
+                let sheets = self.sheets();
                 if layouts.len() == 1 {
                     return Ok(0);
                 }
@@ -341,6 +389,7 @@ pub fn load_bytes(bytes: &[u8], shown: &str) -> Result<Loaded, ReadError> {
             })?))
         }
         Kind::Encrypted => return Err(ReadError::Encrypted(shown)),
+        Kind::Pdf => Content::Pdf(Box::new(pdf::load(bytes, &shown)?)),
         Kind::Other => return Err(ReadError::NotSpreadsheet(shown)),
         Kind::Spreadsheet => Content::Sheets(sheet::load_bytes(bytes, &shown)?),
     };
@@ -441,6 +490,7 @@ enum Kind {
     Json,
     Spreadsheet,
     Encrypted,
+    Pdf,
     Other,
 }
 
@@ -455,6 +505,9 @@ fn sniff(bytes: &[u8]) -> Kind {
     }
     if bytes.starts_with(b"PK\x03\x04") {
         return Kind::Spreadsheet;
+    }
+    if pdf::guard::is_pdf(bytes) {
+        return Kind::Pdf;
     }
     if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
         // An encrypted xlsx is an OLE container holding an `EncryptedPackage` stream.
@@ -564,10 +617,11 @@ pub fn read_sheets_with(
     for (i, t) in tables {
         budget.tables.insert(specs.tables[i].id.clone(), t);
     }
-    budget.units = units.into_iter().filter(|u| *u != dept).collect();
-    if budget.units.is_empty() && !dept.is_empty() {
-        budget.units.push(dept);
-    }
+    budget.units = units
+        .into_iter()
+        .filter(|u| *u != dept && !u.is_empty())
+        .collect();
+    name_unnamed_blocks(&mut budget);
     for spec in &specs.tables {
         if !budget.tables.contains_key(&spec.id)
             && !diags.iter().any(|d| {
@@ -592,7 +646,107 @@ pub fn read_sheets_with(
         diagnostics: diags,
         sources,
         sheets: Vec::new(),
+        pdf: None,
     })
+}
+
+/// A table printed without its 编制单位 line is the department's: its block
+/// is named after it, as the department's other tables name theirs.
+fn name_unnamed_blocks(budget: &mut Budget) {
+    let dept = budget.department.clone();
+    for t in budget.tables.values_mut() {
+        if let Table::Grid(g) = t {
+            for b in g.blocks.iter_mut().filter(|b| b.unit.is_empty()) {
+                b.unit.clone_from(&dept);
+            }
+        }
+    }
+    if budget.units.is_empty() && !dept.is_empty() {
+        budget.units.push(dept);
+    }
+}
+
+/// The department a published PDF's cover names (the layout's
+/// `cover_department`), which the document is published under: it is the
+/// model's; tables that name another get a warning.
+fn cover_department(out: &mut ReadOutcome, text: &pdf::Document, specs: &SpecSet) {
+    use crate::text::norm;
+    let patterns: Vec<String> = specs.layout.cover_department.iter().map(|p| norm(p)).collect();
+    let found = text
+        .text
+        .lines()
+        .zip(&text.pages)
+        .enumerate()
+        .take_while(|(_, (_, page))| **page <= 2)
+        .find_map(|(i, (line, _))| {
+            let n = norm(line);
+            patterns.iter().find_map(|p| {
+                let d = crate::text::match_pattern(p, &n)?.department?;
+                let d = crate::text::as_typed(line, &d)?.trim().to_string();
+                (!d.is_empty()).then_some((i, d))
+            })
+        });
+    let Some((line, cover)) = found else {
+        return;
+    };
+    let budget = &mut out.budget;
+    if norm(&budget.department) == norm(&cover) {
+        return;
+    }
+    if !budget.department.is_empty() {
+        out.diagnostics.push(
+            rules::DEPT
+                .finding(format!(
+                    "封面写部门名称“{cover}”，表中写“{}”",
+                    budget.department
+                ))
+                .expected(cover.clone())
+                .actual(budget.department.clone())
+                .at(pdf::TEXT, line as u32, 0)
+                .hint("表中的部门名称应与封面一致，请改正表头"),
+        );
+    }
+    let old = std::mem::replace(&mut budget.department, cover.clone());
+    for t in budget.tables.values_mut() {
+        if let Table::Grid(g) = t {
+            for b in g.blocks.iter_mut().filter(|b| b.unit.is_empty() || b.unit == old) {
+                b.unit.clone_from(&cover);
+            }
+        }
+    }
+    for u in budget.units.iter_mut().filter(|u| **u == old) {
+        u.clone_from(&cover);
+    }
+}
+
+/// Each table of a PDF that is none of the layout's (a 项目绩效目标表, a
+/// list of the units) is named with its page, once: it was not read.
+fn other_tables(out: &mut ReadOutcome, sheets: &[Sheet], specs: &SpecSet) {
+    let found = header::locate(sheets, specs, &mut Vec::new());
+    for (i, sheet) in sheets.iter().enumerate() {
+        if found.iter().any(|f| f.sheet == i) {
+            continue;
+        }
+        // Its caption, or else its first row's labels.
+        let title = (0..sheet.height())
+            .map(|r| {
+                sheet
+                    .row_cells(r)
+                    .map(|(_, c)| c.text().trim().to_string())
+                    .filter(|t| !t.is_empty())
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .find(|t| !t.is_empty())
+            .unwrap_or_default();
+        let title: String = title.chars().take(40).collect();
+        out.diagnostics.push(
+            rules::PDF_OTHER
+                .finding(format!("这张表格“{title}”不是本版式的表，未读取"))
+                .at(&sheet.name, 0, 0)
+                .hint("如它应是本版式的一张表，请核对其标题和表头是否与模板一致"),
+        );
+    }
 }
 
 /// Where a workbook of this layout states its department.

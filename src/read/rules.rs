@@ -32,6 +32,11 @@ const fn tables(
 use Severity::{Error, Notice, Warning};
 
 pub const TABLE_MISSING: Rule = all("S-TABLE-MISSING", Error, "工作簿中缺少某张表");
+pub const PDF_OTHER: Rule = all(
+    "S-PDF-OTHER",
+    Notice,
+    "PDF 中有表格不是本版式的表（如项目绩效目标表），未读取",
+);
 pub const TABLE_DUP: Rule = all("S-TABLE-DUP", Error, "同一张表出现在两个工作表中");
 pub const HEADER: Rule = all("S-HEADER", Error, "表头无法识别（缺列、列名改动）");
 pub const AMOUNT: Rule = all(
@@ -66,6 +71,18 @@ fn fixed(_: &SpecSet, s: &TableSpec) -> bool {
 }
 
 pub const CODE: Rule = tables("S-CODE", Error, coded, "科目编码含非数字字符");
+pub const CODE_PRINTED: Rule = tables(
+    "S-CODE-PRINTED",
+    Warning,
+    coded,
+    "分列印出的科目编码类级部分不是 3 位（如 7 11 02），已按所在位置读出",
+);
+pub const CODE_PAD: Rule = tables(
+    "S-CODE-PAD",
+    Notice,
+    coded,
+    "分列印出的款、项编码只有一位（如 301 2），已按两位读作 02",
+);
 pub const CODE_MISSING: Rule = tables("S-CODE-MISSING", Error, coded, "有金额但没有科目编码");
 pub const UNIT_ROW: Rule = tables(
     "S-UNIT-ROW",

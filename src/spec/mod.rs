@@ -309,6 +309,11 @@ pub struct TableSpec {
     #[serde(default)]
     pub link_codes_from: Vec<String>,
     pub form: Option<FormSpec>,
+    /// Other printings of a header label seen in published documents
+    /// (`{year}年“三公”经费预算数` for `“三公”经费预算数`): label → its
+    /// other wordings, each may hold `{year}`. The label is what is written.
+    #[serde(default)]
+    pub header_aliases: indexmap::IndexMap<String, Vec<String>>,
 }
 
 fn default_colon() -> String {

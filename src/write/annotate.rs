@@ -78,7 +78,7 @@ pub fn marks(findings: &[Diagnostic]) -> BTreeMap<String, SheetMarks> {
             .sheet
             .as_deref()
             .zip(d.cell.as_deref().and_then(crate::text::parse_cell_address));
-        let suspect = d.suspect.as_deref().and_then(split_location);
+        let suspect = d.suspect.as_deref().and_then(crate::source::parse_location);
         let blank = d.rule.contains("-BLANK-");
         for c in &d.cells {
             let shade = if blank { Shade::Strong } else { Shade::Light };
@@ -99,16 +99,6 @@ pub fn marks(findings: &[Diagnostic]) -> BTreeMap<String, SheetMarks> {
 }
 
 /// `'表3 支出总表'!D9` as the sheet and the 0-based cell.
-fn split_location(s: &str) -> Option<(String, (u32, u32))> {
-    let (sheet, cell) = s.rsplit_once('!')?;
-    let sheet = sheet
-        .strip_prefix('\'')
-        .and_then(|x| x.strip_suffix('\''))
-        .unwrap_or(sheet)
-        .replace("''", "'");
-    Some((sheet, crate::text::parse_cell_address(cell)?))
-}
-
 /// The annotated copy of the workbook `input` (its bytes): an xlsx is
 /// extended in its own package (everything the clerk set up kept); other
 /// formats, or an xlsx this cannot extend, get a rebuilt copy that says on

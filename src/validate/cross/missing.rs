@@ -204,11 +204,11 @@ fn place_in(v: &Checker, spec: &TableSpec, unit: &str, code: &str) -> Option<Spo
                 row: at.row + 1,
                 col: at.col,
             },
-            wording: format!("，应列在“{c} {name}”（第 {} 行）之后", at.row + 1),
+            wording: format!("，应列在“{c} {name}”（{at}）之后"),
         }),
         None => rows.first().map(|(c, name, at)| Spot {
             at: at.clone(),
-            wording: format!("，应列在“{c} {name}”（第 {} 行）之前", at.row + 1),
+            wording: format!("，应列在“{c} {name}”（{at}）之前"),
         }),
     }
 }
