@@ -43,7 +43,7 @@ enum Command {
     },
     /// 转换：填报工作簿 / 公开报表 / JSON → 公开报表（.xlsx）、规范 JSON（.json）、CSV 或数据包
     Convert {
-        /// 输入文件（xlsx、xls、ods 或 JSON）
+        /// 输入文件（xlsx、xls、ods、公开的 PDF 或 JSON）
         #[arg(value_name = "输入文件")]
         input: PathBuf,
         /// 输出：.xlsx 为公开报表，.json 为规范模型；--to csv 或 datapackage 时为一个文件夹
@@ -60,14 +60,14 @@ enum Command {
     },
     /// 检查工作簿：结构、表内恒等式、科目层级、表间一致、科目目录
     Check {
-        /// 输入文件（xlsx、xls、ods 或 JSON）
+        /// 输入文件（xlsx、xls、ods、公开的 PDF 或 JSON）
         #[arg(value_name = "输入文件")]
         input: PathBuf,
         /// 输出格式
         #[arg(long, value_enum, default_value_t = Format::Text, value_name = "格式")]
         format: Format,
-        /// 另存一份标出问题单元格并加批注的工作簿（不修改输入文件）
-        #[arg(long, value_name = "OUT.xlsx")]
+        /// 另存一份标出问题单元格并加批注的工作簿（不修改输入文件）；输入为 PDF 时可输出 .pdf：原文件加高亮和批注
+        #[arg(long, value_name = "OUT.xlsx|OUT.pdf")]
         annotate: Option<PathBuf>,
         /// 逐句核对说明文字（docx、txt 或 md）中的数字与表是否一致；工作簿自带的说明工作表不加此项也会核对
         #[arg(long, value_name = "说明.docx")]
@@ -80,10 +80,10 @@ enum Command {
     },
     /// 年度对比：上年与本年逐表按科目编码对比，生成对比工作簿（及 JSON）
     Diff {
-        /// 上年文件（xlsx、xls、ods 或 JSON）
+        /// 上年文件（xlsx、xls、ods、公开的 PDF 或 JSON）
         #[arg(value_name = "上年文件")]
         prior: PathBuf,
-        /// 本年文件（xlsx、xls、ods 或 JSON）
+        /// 本年文件（xlsx、xls、ods、公开的 PDF 或 JSON）
         #[arg(value_name = "本年文件")]
         current: PathBuf,
         /// 输出的对比工作簿（.xlsx）
@@ -100,7 +100,7 @@ enum Command {
     },
     /// 起草说明：按版式的句式由表中数字写出说明的每个数字句（docx、md 或 JSON），须人工填写处标为【请填写：……】
     Narrate {
-        /// 本年文件（xlsx、xls、ods 或 JSON）
+        /// 本年文件（xlsx、xls、ods、公开的 PDF 或 JSON）
         #[arg(value_name = "输入文件")]
         input: PathBuf,
         /// 上年文件：写出与上年相比的增减和增减率
@@ -118,7 +118,7 @@ enum Command {
         #[command(flatten)]
         checks: CheckArgs,
     },
-    /// 批量处理：目录下（含子目录）所有工作簿和 JSON，逐部门输出并生成汇总
+    /// 批量处理：目录下（含子目录）所有工作簿、公开的 PDF 和 JSON，逐部门输出并生成汇总
     Batch {
         /// 输入目录（不会写入任何文件）
         #[arg(value_name = "输入目录")]

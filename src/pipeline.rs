@@ -51,7 +51,10 @@ pub fn read(
 /// PDF's findings name their page ([`on_pages`]).
 pub fn check(read: &ReadOutcome, specs: &SpecSet, opts: &Options) -> Checked {
     let mut validation = validate::validate(&read.budget, specs, &read.sources, opts);
-    let mut texts = own_texts(read, &against(&read.budget, None, specs, &read.sources, opts));
+    let mut texts = own_texts(
+        read,
+        &against(&read.budget, None, specs, &read.sources, opts),
+    );
     validation.append(&mut texts.findings);
     let mut findings = validate::combine(read.diagnostics.clone(), validation);
     on_pages(read, &mut findings);

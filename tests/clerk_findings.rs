@@ -153,7 +153,7 @@ fn a_row_deleted_from_one_table_is_filed_at_that_table_where_it_belongs() {
     let lack = &errs[2];
     assert_eq!(
         lack["message"],
-        "表7 缺少科目 2080505 机关事业单位基本养老保险缴费支出：表1、表3、表6 都列有该科目，应列在“2080501 行政单位离退休”（第 12 行）之后"
+        "表7 缺少科目 2080505 机关事业单位基本养老保险缴费支出：表1、表3、表6 都列有该科目，应列在“2080501 行政单位离退休”（'表7 一般公共预算支出表(按功能分类)'!B12）之后"
     );
     assert_eq!(lack["suspect"], "'表7 一般公共预算支出表(按功能分类)'!B13");
     assert_eq!(lack["cells"][0], "'表1 收支总表'!C13");
@@ -174,7 +174,7 @@ fn a_wrong_code_is_filed_at_the_table_that_has_it() {
     );
     assert_eq!(
         errs[0]["message"],
-        "表3 缺少科目 2210203 购房补贴：表1、表6、表7 都列有该科目，应列在“2210201 住房公积金”（第 21 行）之后"
+        "表3 缺少科目 2210203 购房补贴：表1、表6、表7 都列有该科目，应列在“2210201 住房公积金”（'表3 支出总表'!B21）之后"
     );
     assert!(errs.iter().all(|f| f["expected"] != "0.00"), "{errs:#?}");
     // The same typo in 表7: every finding is on 表7, none asks for a zero.

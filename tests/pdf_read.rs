@@ -19,7 +19,9 @@ use rust_decimal::Decimal;
 use serde_json::Value;
 
 fn pdf(name: &str) -> PathBuf {
-    root().join("tests/fixtures/pdf").join(format!("{name}.pdf"))
+    root()
+        .join("tests/fixtures/pdf")
+        .join(format!("{name}.pdf"))
 }
 
 fn read(path: &std::path::Path) -> (SpecSet, ReadOutcome) {
@@ -40,7 +42,13 @@ fn tables(out: &ReadOutcome) -> Value {
     let mut v = serde_json::to_value(&out.budget.tables).unwrap();
     for t in v.as_object_mut().unwrap().values_mut() {
         if let Some(lines) = t.get_mut("expenditure").and_then(Value::as_array_mut) {
-            lines.retain(|l| l["amounts"].as_object().unwrap().values().any(|a| !a.is_null()));
+            lines.retain(|l| {
+                l["amounts"]
+                    .as_object()
+                    .unwrap()
+                    .values()
+                    .any(|a| !a.is_null())
+            });
         }
     }
     v
@@ -50,7 +58,10 @@ const DOCUMENTS: [(&str, &str); 4] = [
     ("putuo-wanli-2024-budget", "shanghai-wanli-2024"),
     ("putuo-wanli-2023-budget", "shanghai-wanli-2023"),
     ("putuo-fuliyuan-2024-unit-budget", "shanghai-fuliyuan-2024"),
-    ("putuo-ghzy-2024-final-accounts", "shanghai-ghzy-2024-final-accounts"),
+    (
+        "putuo-ghzy-2024-final-accounts",
+        "shanghai-ghzy-2024-final-accounts",
+    ),
 ];
 
 #[test]
@@ -59,18 +70,29 @@ fn each_published_pdf_holds_the_tables_of_its_workbook() {
         let (specs, from_pdf) = read(&pdf(doc));
         let (_, from_xlsx) = read(&root().join("samples").join(format!("{sample}.xlsx")));
         assert_eq!(specs.layout.id, from_xlsx.budget.layout, "{doc}");
-        assert_eq!(from_pdf.budget.department, from_xlsx.budget.department, "{doc}");
+        assert_eq!(
+            from_pdf.budget.department, from_xlsx.budget.department,
+            "{doc}"
+        );
         assert_eq!(from_pdf.budget.year, from_xlsx.budget.year, "{doc}");
         assert_eq!(from_pdf.budget.units, from_xlsx.budget.units, "{doc}");
-        assert_eq!(from_pdf.budget.amount_units, from_xlsx.budget.amount_units, "{doc}");
-        assert!(tables(&from_pdf) == tables(&from_xlsx), "{doc}: the tables differ");
+        assert_eq!(
+            from_pdf.budget.amount_units, from_xlsx.budget.amount_units,
+            "{doc}"
+        );
+        assert!(
+            tables(&from_pdf) == tables(&from_xlsx),
+            "{doc}: the tables differ"
+        );
     }
 }
 
 /// Every number of a table in a figures file (`tables["3"].rows[].values`),
 /// exact, by table number; `null` (blank in print) left out.
 fn published(doc: &str) -> BTreeMap<u32, Vec<Decimal>> {
-    let path = root().join("tests/fixtures/shanghai").join(format!("{doc}.json"));
+    let path = root()
+        .join("tests/fixtures/shanghai")
+        .join(format!("{doc}.json"));
     let v: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     let mut out: BTreeMap<u32, Vec<Decimal>> = BTreeMap::new();
     for (n, t) in v["tables"].as_object().unwrap() {
@@ -140,7 +162,10 @@ fn every_published_figure_is_read_exactly() {
         for (n, figures) in &want {
             let w = counted(figures);
             let h = counted(have.get(n).map_or(&[][..], Vec::as_slice));
-            assert_eq!(w, h, "{doc} 表{n}: the figures read differ from the published ones");
+            assert_eq!(
+                w, h,
+                "{doc} 表{n}: the figures read differ from the published ones"
+            );
             total += w.values().sum::<usize>();
         }
         tally.push((doc, total));
@@ -322,7 +347,8 @@ fn a_finding_reads_with_its_page_table_row_and_column() {
         .find(|d| d.rule == "X-T1-T3-02")
         .unwrap();
     assert!(
-        f.to_string().contains("应列在“208 社会保障和就业支出”（第7页“二、社会保障和就业支出”一行）之后"),
+        f.to_string()
+            .contains("应列在“208 社会保障和就业支出”（第7页“二、社会保障和就业支出”一行）之后"),
         "{f}"
     );
 }
@@ -338,13 +364,21 @@ fn the_written_part_reads_as_paragraphs() {
     assert_eq!(lines[0], "上海市普陀区2024年区级部门预算");
     assert_eq!(lines[1], "预算主管部门：上海市普陀区人民政府万里街道办事处");
     assert!(
-        lines.iter().any(|l| l.contains("国有资本经营预算拨款支出预算0.00万元")),
+        lines
+            .iter()
+            .any(|l| l.contains("国有资本经营预算拨款支出预算0.00万元")),
         "a sentence broken over two lines is one"
     );
     assert_eq!(doc.pages.len(), lines.len());
     let (_, out) = read(&pdf("putuo-ghzy-2024-final-accounts"));
     let doc = &out.pdf.as_ref().unwrap().document;
-    assert_eq!(doc.text.lines().next(), Some("上海市普陀区规划和自然资源局2024年度部门决算"));
+    assert_eq!(
+        doc.text.lines().next(),
+        Some("上海市普陀区规划和自然资源局2024年度部门决算")
+    );
     // A heading printed in fake bold (each glyph twice) reads once.
-    assert!(doc.text.lines().any(|l| l == "一、收入支出决算总体情况说明"));
+    assert!(doc
+        .text
+        .lines()
+        .any(|l| l == "一、收入支出决算总体情况说明"));
 }

@@ -227,8 +227,6 @@ fn records_err(output: &Path, e: std::io::Error) -> BatchError {
     }
 }
 
-const INPUT_EXT: &[&str] = &["xlsx", "xls", "ods", "json"];
-
 /// What discovery found under a folder.
 #[derive(Debug, Default)]
 pub struct Found {
@@ -264,11 +262,7 @@ pub fn discover(dir: &Path, skip: Option<&Path>) -> Found {
                 }
                 continue;
             }
-            let wanted = p
-                .extension()
-                .and_then(|x| x.to_str())
-                .is_some_and(|x| INPUT_EXT.contains(&x.to_ascii_lowercase().as_str()));
-            if !wanted {
+            if !crate::read::is_input_name(&p) {
                 continue;
             }
             // A link is followed to what it names: only a regular file is read.

@@ -8,9 +8,7 @@ use budget_tables::diag::Diagnostic;
 
 use budget_tables::diag::has_errors;
 use budget_tables::io::write_atomic;
-use budget_tables::narrate::check::{
-    check as check_text, read_text, TextReport, TextSource,
-};
+use budget_tables::narrate::check::{check as check_text, read_text, TextReport, TextSource};
 use budget_tables::write::annotate;
 
 use super::{counts, exit, findings_with_texts, grouped_lines, load, CmdError, Setup, EXIT_ERRORS};
@@ -19,6 +17,29 @@ use super::{counts, exit, findings_with_texts, grouped_lines, load, CmdError, Se
 pub struct Texts<'a> {
     pub narrative: Option<&'a Path>,
     pub prior: Option<&'a Path>,
+}
+
+/// What an annotated copy is made as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AnnotatedAs {
+    /// A workbook: the input's own cells (a PDF's tables as read).
+    Workbook,
+    /// A copy of the PDF given, highlights and notes added.
+    Pdf,
+}
+
+impl AnnotatedAs {
+    /// The kind an output's extension asks for (`.pdf`, else a workbook).
+    pub fn of(path: &Path) -> AnnotatedAs {
+        if path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("pdf"))
+        {
+            AnnotatedAs::Pdf
+        } else {
+            AnnotatedAs::Workbook
+        }
+    }
 }
 
 /// What a check found: the input as read, its findings and the counts of the
@@ -108,9 +129,23 @@ impl Checked {
     /// A JSON input (it has no cells), an input that can no longer be read,
     /// or a copy that cannot be written.
     pub fn annotated_copy(&self, input: &Path, what: &str) -> Result<Vec<u8>, CmdError> {
+        self.annotated(input, what, AnnotatedAs::Workbook)
+    }
+
+    /// The annotated copy as `kind`: a PDF input can be marked in a copy of
+    /// the PDF itself, or in a workbook of its tables as read.
+    ///
+    /// # Errors
+    /// As [`Checked::annotated_copy`]; a PDF copy of an input that is no PDF.
+    pub fn annotated(
+        &self,
+        input: &Path,
+        what: &str,
+        kind: AnnotatedAs,
+    ) -> Result<Vec<u8>, CmdError> {
         if self.outcome.sheets.is_empty() {
             return Err(CmdError::Usage(format!(
-                "{what}只适用于工作簿（xlsx、xls、ods）输入，JSON 没有单元格可以标注"
+                "{what}只适用于工作簿（xlsx、xls、ods）或 PDF 输入，JSON 没有单元格可以标注"
             )));
         }
         // Read again only for the copy.
@@ -120,11 +155,21 @@ impl Checked {
                 input.display()
             ))
         })?;
-        Ok(annotate::copy_of(
-            &original,
-            &self.outcome.sheets,
-            &self.findings,
-        )?)
+        match (kind, &self.outcome.pdf) {
+            (AnnotatedAs::Pdf, Some(pdf)) => Ok(budget_tables::write::annotate_pdf::copy_of(
+                &original,
+                &pdf.places,
+                &self.findings,
+            )?),
+            (AnnotatedAs::Pdf, None) => Err(CmdError::Usage(format!(
+                "{what}输出为 PDF 只适用于 PDF 输入；工作簿请输出为 .xlsx"
+            ))),
+            (AnnotatedAs::Workbook, _) => Ok(annotate::copy_of(
+                &original,
+                &self.outcome.sheets,
+                &self.findings,
+            )?),
+        }
     }
 
     /// The JSON of `check --format json`, written to `out`.
@@ -157,14 +202,17 @@ pub fn run(
 ) -> Result<ExitCode, CmdError> {
     // A wrong output name is reported before any reading.
     if let Some(out) = annotate {
-        super::require_xlsx(out, "--annotate ")?;
+        if AnnotatedAs::of(out) == AnnotatedAs::Workbook {
+            super::require_xlsx(out, "--annotate ")?;
+        }
+        super::require_not_folder(out)?;
     }
     let checked = evaluate(setup, input, annotate.is_some(), texts)?;
     let (d, report) = (&checked.findings, &checked.report);
     if let Some(out) = annotate {
         write_atomic(
             out,
-            &checked.annotated_copy(input, "--annotate ")?,
+            &checked.annotated(input, "--annotate ", AnnotatedAs::of(out))?,
             &[input],
         )?;
     }

@@ -16,6 +16,10 @@ pub fn run(
     to: Option<Format>,
     allow_errors: bool,
 ) -> Result<ExitCode, CmdError> {
+    // A folder given for a file format says so before its name is judged.
+    if to.is_none_or(|f| !f.is_folder()) {
+        super::require_not_folder(output)?;
+    }
     let format = Format::for_output(output, to).map_err(CmdError::Usage)?;
     if format.is_folder() {
         if output.is_file() {

@@ -108,7 +108,9 @@ impl<'a> Ctx<'a> {
                 if matches!(self.sheet.get(row, c), Cell::Text(_)) {
                     self.push(
                         crate::read::rules::CODE_PAD
-                            .finding(format!("科目编码的这一部分印为“{part}”，已按两位读作“0{part}”"))
+                            .finding(format!(
+                                "科目编码的这一部分印为“{part}”，已按两位读作“0{part}”"
+                            ))
                             .actual(part.clone())
                             .expected(format!("0{part}"))
                             .hint("款、项编码各为两位，请印成两位（如 02）"),

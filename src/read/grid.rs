@@ -242,10 +242,7 @@ fn coded_row(ctx: &mut Ctx, b: &mut Building, cols: &Cols, r: u32, row: RowCells
     {
         ctx.bad_code(r, code_col, code);
     }
-    let code = row
-        .code
-        .clone()
-        .map(|c| placed_code(ctx, b, cols, r, c));
+    let code = row.code.clone().map(|c| placed_code(ctx, b, cols, r, c));
     let Some(code) = code else {
         if row.filled() {
             ctx.error(

@@ -109,6 +109,17 @@ impl ReadError {
     }
 }
 
+/// The extensions of the files the reader takes (a folder of inputs is
+/// these): workbooks, published PDFs and models.
+pub const INPUT_EXTENSIONS: &[&str] = &["xlsx", "xls", "ods", "pdf", "json"];
+
+/// Whether a file name has one of the [`INPUT_EXTENSIONS`] (any case).
+pub fn is_input_name(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| INPUT_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
+}
+
 /// A budget read from a file, and what was found wrong inside it.
 #[derive(Debug, Clone)]
 pub struct ReadOutcome {
@@ -237,11 +248,16 @@ impl Loaded {
                     .ok_or(ReadError::NoTables(shown))?;
                 cover_department(&mut out, &text, specs);
                 other_tables(&mut out, &sheets, specs);
+                tables_without_lines(&mut out, &text, specs);
                 out.sheets = sheets;
                 // Each paragraph of the written part is a row of its own sheet.
                 for i in 0..text.pages.len() {
-                    out.sources
-                        .insert(crate::source::text_line(pdf::TEXT, i), pdf::TEXT, i as u32, 0);
+                    out.sources.insert(
+                        crate::source::text_line(pdf::TEXT, i),
+                        pdf::TEXT,
+                        i as u32,
+                        0,
+                    );
                 }
                 out.pdf = Some(PdfText {
                     document: text,
@@ -671,7 +687,12 @@ fn name_unnamed_blocks(budget: &mut Budget) {
 /// model's; tables that name another get a warning.
 fn cover_department(out: &mut ReadOutcome, text: &pdf::Document, specs: &SpecSet) {
     use crate::text::norm;
-    let patterns: Vec<String> = specs.layout.cover_department.iter().map(|p| norm(p)).collect();
+    let patterns: Vec<String> = specs
+        .layout
+        .cover_department
+        .iter()
+        .map(|p| norm(p))
+        .collect();
     let found = text
         .text
         .lines()
@@ -709,7 +730,11 @@ fn cover_department(out: &mut ReadOutcome, text: &pdf::Document, specs: &SpecSet
     let old = std::mem::replace(&mut budget.department, cover.clone());
     for t in budget.tables.values_mut() {
         if let Table::Grid(g) = t {
-            for b in g.blocks.iter_mut().filter(|b| b.unit.is_empty() || b.unit == old) {
+            for b in g
+                .blocks
+                .iter_mut()
+                .filter(|b| b.unit.is_empty() || b.unit == old)
+            {
                 b.unit.clone_from(&cover);
             }
         }
@@ -746,6 +771,53 @@ fn other_tables(out: &mut ReadOutcome, sheets: &[Sheet], specs: &SpecSet) {
                 .at(&sheet.name, 0, 0)
                 .hint("如它应是本版式的一张表，请核对其标题和表头是否与模板一致"),
         );
+    }
+}
+
+/// A table missing from a PDF whose title is printed all the same: it is
+/// laid out without ruling lines (or as a picture), which the reader does
+/// not take apart; said so at its page, not as a table left out.
+fn tables_without_lines(out: &mut ReadOutcome, text: &pdf::Document, specs: &SpecSet) {
+    use crate::text::norm;
+    let lines: Vec<String> = text.text.lines().map(norm).collect();
+    for d in out
+        .diagnostics
+        .iter_mut()
+        .filter(|d| d.rule == rules::TABLE_MISSING.id)
+    {
+        let Some(spec) = specs
+            .tables
+            .iter()
+            .find(|s| d.table.as_deref() == Some(&s.sheet_name()))
+        else {
+            continue;
+        };
+        let titles = [
+            norm(&spec.title_for(out.budget.year, &out.budget.department)),
+            norm(&spec.title),
+        ];
+        // A line that is the title, not a contents entry (`……12`).
+        let at = lines.iter().position(|l| {
+            !l.contains('…')
+                && !l.contains("..")
+                && titles
+                    .iter()
+                    .any(|t| l.ends_with(t.as_str()) && l.len() <= t.len() + 12)
+        });
+        match at {
+            Some(i) => {
+                let shown = spec.title_for(out.budget.year, &out.budget.department);
+                *d = rules::TABLE_MISSING
+                    .finding(format!("印有“{shown}”，但其下没有画出表格线的表格，无法逐格读取"))
+                    .table(spec.sheet_name())
+                    .at(pdf::TEXT, i as u32, 0)
+                    .hint("本工具按表格线读取 PDF 中的表；请从 WPS、Word 或 Excel 导出带表格线的 PDF，或改为检查填报工作簿");
+            }
+            None => {
+                d.message = format!("PDF 中没有找到“{}”", spec.title);
+                d.hint = Some("请核对公开文件是否漏印了这张表".into());
+            }
+        }
     }
 }
 

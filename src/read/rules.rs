@@ -35,7 +35,7 @@ pub const TABLE_MISSING: Rule = all("S-TABLE-MISSING", Error, "工作簿中缺�
 pub const PDF_OTHER: Rule = all(
     "S-PDF-OTHER",
     Notice,
-    "PDF 中有表格不是本版式的表（如项目绩效目标表），未读取",
+    "PDF 中有表格不是本版式的表（如项目的填报表），未读取",
 );
 pub const TABLE_DUP: Rule = all("S-TABLE-DUP", Error, "同一张表出现在两个工作表中");
 pub const HEADER: Rule = all("S-HEADER", Error, "表头无法识别（缺列、列名改动）");
@@ -142,6 +142,7 @@ fn link_scope(specs: &SpecSet) -> Option<(String, String)> {
 pub const RULES: &[&Rule] = &[
     &TABLE_MISSING,
     &TABLE_DUP,
+    &PDF_OTHER,
     &HEADER,
     &AMOUNT,
     &FORMULA,
@@ -154,6 +155,8 @@ pub const RULES: &[&Rule] = &[
     &YEAR,
     &YEAR_MISSING,
     &CODE,
+    &CODE_PRINTED,
+    &CODE_PAD,
     &CODE_MISSING,
     &UNIT_ROW,
     &FIXED,

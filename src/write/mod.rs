@@ -3,6 +3,7 @@
 //! [`frame`], so the layout lives in one place.
 
 pub mod annotate;
+pub mod annotate_pdf;
 pub mod csv;
 pub mod datapackage;
 pub mod diff;
@@ -29,6 +30,8 @@ pub enum WriteError {
     UnknownTable(String),
     #[error("无法写出 CSV：{0}")]
     Csv(String),
+    #[error("无法生成标注的 PDF：{0}")]
+    Pdf(String),
     #[error("无法写入临时文件夹 {0} 中的临时文件（磁盘空间不足或不可写）；请清理该文件夹所在的磁盘，或用环境变量 TMPDIR（Windows 为 TEMP）指定另一个有空间的文件夹")]
     TempFull(String),
 }

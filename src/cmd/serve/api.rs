@@ -252,6 +252,7 @@ fn file(bytes: Vec<u8>, name: &str, mime: &'static str) -> Response {
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 const JSON: &str = "application/json; charset=utf-8";
 const ZIP: &str = "application/zip";
+const PDF: &str = "application/pdf";
 
 /// `attachment` with the name both as ASCII and as UTF-8 (RFC 6266).
 fn disposition(name: &str) -> String {
@@ -443,6 +444,11 @@ async fn annotate_file(State(s): State<Arc<AppState>>, form: Multipart) -> Answe
                 prior: None,
             },
         )?;
+        // A PDF is marked in a copy of itself, a workbook in a workbook.
+        if c.outcome.pdf.is_some() {
+            let bytes = c.annotated(input, "标注副本", check::AnnotatedAs::Pdf)?;
+            return Ok(file(bytes, &format!("{}-标注.pdf", stem(up, input)), PDF));
+        }
         let bytes = c.annotated_copy(input, "标注副本")?;
         Ok(file(bytes, &format!("{}-标注.xlsx", stem(up, input)), XLSX))
     })

@@ -302,9 +302,7 @@ pub fn unzip(zip: &Path, into: &Path) -> Result<usize, ApiError> {
         let Some(rel) = entry.enclosed_name() else {
             continue;
         };
-        let wanted = rel.extension().and_then(|e| e.to_str()).is_some_and(|e| {
-            ["xlsx", "xls", "ods", "json"].contains(&e.to_ascii_lowercase().as_str())
-        });
+        let wanted = budget_tables::read::is_input_name(&rel);
         if entry.is_dir() || !wanted {
             continue;
         }

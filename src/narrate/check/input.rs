@@ -55,5 +55,55 @@ pub fn read_text(path: &std::path::Path) -> Result<String, String> {
     if text.len() > MAX_TEXT_BYTES {
         return Err(too_long(text.len() as u64));
     }
-    Ok(text)
+    Ok(if text.contains('\u{c}') {
+        rejoin_wrapped(&text)
+    } else {
+        text
+    })
+}
+
+/// The text of a PDF saved by `pdftotext -layout` (its pages parted by form
+/// feeds) with each paragraph on one line again: a line set flush left
+/// goes on the line before it, unless that one ends a sentence or either is
+/// a table row (columns parted by runs of spaces). A paragraph's first line
+/// is set in, so it is never joined to the one before.
+pub fn rejoin_wrapped(text: &str) -> String {
+    let is_row = |l: &str| l.trim().contains("   ");
+    let mut out = String::with_capacity(text.len());
+    let mut prev: Option<&str> = None;
+    for line in text.split('\n') {
+        let line = line.trim_end_matches('\r');
+        let flush = line.chars().next().is_some_and(|c| !c.is_whitespace());
+        let joins = prev.is_some_and(|p| {
+            let p = p.trim_end();
+            !p.trim().is_empty()
+                && !p.ends_with(['。', '！', '？', '；'])
+                && !is_row(p)
+                && !is_row(line)
+        });
+        if flush && joins {
+            out.push_str(line.trim_end());
+        } else {
+            if prev.is_some() {
+                out.push('\n');
+            }
+            out.push_str(line.trim_end());
+        }
+        prev = Some(line);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_pdf_text_gets_its_paragraphs_back() {
+        let pdf = "     2024年，收入预算15621.11万元，比2023年预算减少\n876.75万元；事业收入0.00万元。\n    支出预算15621.11万元。国有资本经营预\n算拨款支出预算0.00万元，比2023年预算持平。\n\u{c}  项目        合计       基本支出\n201   一般公共服务支出   100   100\n";
+        assert_eq!(
+            rejoin_wrapped(pdf),
+            "     2024年，收入预算15621.11万元，比2023年预算减少876.75万元；事业收入0.00万元。\n    支出预算15621.11万元。国有资本经营预算拨款支出预算0.00万元，比2023年预算持平。\n\u{c}  项目        合计       基本支出\n201   一般公共服务支出   100   100\n"
+        );
+    }
 }

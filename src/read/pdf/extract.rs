@@ -25,15 +25,6 @@ pub struct Glyph {
 }
 
 impl Glyph {
-    /// The glyph's box: from a little under the baseline to its top.
-    pub fn top(&self) -> f32 {
-        self.y - self.size * 0.88
-    }
-
-    pub fn bottom(&self) -> f32 {
-        self.y + self.size * 0.12
-    }
-
     /// The middle of its box.
     pub fn center(&self) -> (f32, f32) {
         ((self.x0 + self.x1) / 2.0, self.y - self.size * 0.38)
@@ -61,6 +52,8 @@ impl Segment {
 pub struct PageContent {
     pub width: f32,
     pub height: f32,
+    /// From these coordinates back to the page's own (PDF user space).
+    pub to_user: [f64; 6],
     pub glyphs: Vec<Glyph>,
     pub segments: Vec<Segment>,
 }
@@ -234,8 +227,9 @@ pub(crate) fn pages(pdf: &hayro_syntax::Pdf, room: usize) -> (Vec<PageContent>, 
     for page in pdf.pages().iter() {
         crate::cancel::checkpoint();
         let (w, h) = page.render_dimensions();
+        let initial = Affine::new(page.initial_transform(true).as_coeffs());
         let mut ctx = Context::new(
-            Affine::new(page.initial_transform(true).as_coeffs()),
+            initial,
             Rect::new(0.0, 0.0, f64::from(w), f64::from(h)),
             &cache,
             pdf.xref(),
@@ -245,6 +239,7 @@ pub(crate) fn pages(pdf: &hayro_syntax::Pdf, room: usize) -> (Vec<PageContent>, 
             page: PageContent {
                 width: w,
                 height: h,
+                to_user: initial.inverse().as_coeffs(),
                 ..PageContent::default()
             },
             room,

@@ -46,9 +46,8 @@ pub(crate) fn check(bytes: &[u8], shown: &str) -> Result<(), ReadError> {
             continue;
         }
         let rest = &bytes[at + 6..];
-        let data = match rest {
-            [b'\r', b'\n', data @ ..] | [b'\n', data @ ..] | [b'\r', data @ ..] => data,
-            _ => continue,
+        let ([b'\r', b'\n', data @ ..] | [b'\n', data @ ..] | [b'\r', data @ ..]) = rest else {
+            continue;
         };
         let n = inflated_size(data, MAX_STREAM_BYTES + 1);
         if n > MAX_STREAM_BYTES {
@@ -62,7 +61,10 @@ pub(crate) fn check(bytes: &[u8], shown: &str) -> Result<(), ReadError> {
         if total > MAX_INFLATED_BYTES {
             return Err(too_large(
                 shown,
-                format!("PDF 中的压缩数据解压后共超过 {} MB", MAX_INFLATED_BYTES >> 20),
+                format!(
+                    "PDF 中的压缩数据解压后共超过 {} MB",
+                    MAX_INFLATED_BYTES >> 20
+                ),
                 format!("{} MB", MAX_INFLATED_BYTES >> 20),
             ));
         }
@@ -105,7 +107,9 @@ fn inflated_size(data: &[u8], limit: u64) -> u64 {
     loop {
         let before_in = d.total_in();
         let before_out = d.total_out();
-        let input = &data[usize::try_from(before_in).unwrap_or(usize::MAX).min(data.len())..];
+        let input = &data[usize::try_from(before_in)
+            .unwrap_or(usize::MAX)
+            .min(data.len())..];
         let status = d.decompress(input, &mut out, FlushDecompress::None);
         let progressed = d.total_in() != before_in || d.total_out() != before_out;
         match status {
@@ -146,9 +150,18 @@ mod tests {
         pdf.extend(zlib(&vec![b' '; 70 << 20]));
         pdf.extend(b"\nendstream\nendobj\n");
         let e = check(&pdf, "bomb.pdf").unwrap_err().to_string();
-        assert!(e.contains("bomb.pdf 超出处理上限：PDF 中有一段压缩数据解压后超过 64 MB"), "{e}");
+        assert!(
+            e.contains("bomb.pdf 超出处理上限：PDF 中有一段压缩数据解压后超过 64 MB"),
+            "{e}"
+        );
         let enc = b"%PDF-1.4\ntrailer\n<< /Root 1 0 R /Encrypt 5 0 R >>\n";
-        assert!(matches!(check(enc, "e.pdf"), Err(ReadError::EncryptedPdf(_))));
-        assert!(matches!(check(b"hello", "x"), Err(ReadError::NotSpreadsheet(_))));
+        assert!(matches!(
+            check(enc, "e.pdf"),
+            Err(ReadError::EncryptedPdf(_))
+        ));
+        assert!(matches!(
+            check(b"hello", "x"),
+            Err(ReadError::NotSpreadsheet(_))
+        ));
     }
 }

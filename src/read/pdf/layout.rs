@@ -98,6 +98,7 @@ impl TextLine {
 pub struct PageLayout {
     pub width: f32,
     pub height: f32,
+    pub to_user: [f64; 6],
     pub grids: Vec<Grid>,
     pub lines: Vec<TextLine>,
 }
@@ -124,6 +125,7 @@ pub fn page(p: &PageContent) -> PageLayout {
     PageLayout {
         width: p.width,
         height: p.height,
+        to_user: p.to_user,
         grids,
         lines: lines(&outside),
     }
@@ -131,8 +133,18 @@ pub fn page(p: &PageContent) -> PageLayout {
 
 /// Lines drawn at one place, merged: horizontal ones by their y, vertical by x.
 fn merged(mut segs: Vec<Segment>, horizontal: bool) -> Vec<Segment> {
-    let key = |s: &Segment| if horizontal { (s.y0, s.x0) } else { (s.x0, s.y0) };
-    segs.sort_by(|a, b| key(a).partial_cmp(&key(b)).unwrap_or(std::cmp::Ordering::Equal));
+    let key = |s: &Segment| {
+        if horizontal {
+            (s.y0, s.x0)
+        } else {
+            (s.x0, s.y0)
+        }
+    };
+    segs.sort_by(|a, b| {
+        key(a)
+            .partial_cmp(&key(b))
+            .unwrap_or(std::cmp::Ordering::Equal)
+    });
     let mut out: Vec<Segment> = Vec::new();
     for s in segs {
         if let Some(last) = out.last_mut() {
@@ -158,9 +170,20 @@ fn merged(mut segs: Vec<Segment>, horizontal: bool) -> Vec<Segment> {
 /// The tables a page's lines draw: each set of lines that cross one
 /// another, with at least two across and two down.
 fn grids(segments: &[Segment]) -> Vec<Grid> {
-    let hs = merged(segments.iter().copied().filter(Segment::horizontal).collect(), true);
+    let hs = merged(
+        segments
+            .iter()
+            .copied()
+            .filter(Segment::horizontal)
+            .collect(),
+        true,
+    );
     let vs = merged(
-        segments.iter().copied().filter(|s| !s.horizontal()).collect(),
+        segments
+            .iter()
+            .copied()
+            .filter(|s| !s.horizontal())
+            .collect(),
         false,
     );
     // Sets of lines that touch, by union–find over all of them.
@@ -175,7 +198,12 @@ fn grids(segments: &[Segment]) -> Vec<Grid> {
     }
     // Vertical lines by x, so each horizontal one meets only those in its span.
     let mut by_x: Vec<usize> = (0..vs.len()).collect();
-    by_x.sort_by(|&a, &b| vs[a].x0.partial_cmp(&vs[b].x0).unwrap_or(std::cmp::Ordering::Equal));
+    by_x.sort_by(|&a, &b| {
+        vs[a]
+            .x0
+            .partial_cmp(&vs[b].x0)
+            .unwrap_or(std::cmp::Ordering::Equal)
+    });
     for (hi, h) in hs.iter().enumerate() {
         let from = by_x.partition_point(|&v| vs[v].x0 < h.x0 - SNAP);
         for &vi in &by_x[from..] {
@@ -195,14 +223,21 @@ fn grids(segments: &[Segment]) -> Vec<Grid> {
         sets.entry(root(&mut parent, i)).or_default().0.push(*h);
     }
     for (i, v) in vs.iter().enumerate() {
-        sets.entry(root(&mut parent, hs.len() + i)).or_default().1.push(*v);
+        sets.entry(root(&mut parent, hs.len() + i))
+            .or_default()
+            .1
+            .push(*v);
     }
     let mut out: Vec<Grid> = sets
         .into_values()
         .filter(|(h, v)| h.len() >= 2 && v.len() >= 2)
         .filter_map(|(h, v)| grid(&h, &v))
         .collect();
-    out.sort_by(|a, b| a.top().partial_cmp(&b.top()).unwrap_or(std::cmp::Ordering::Equal));
+    out.sort_by(|a, b| {
+        a.top()
+            .partial_cmp(&b.top())
+            .unwrap_or(std::cmp::Ordering::Equal)
+    });
     out
 }
 
@@ -255,11 +290,17 @@ fn grid(hs: &[Segment], vs: &[Segment]) -> Option<Grid> {
         for c in 0..cols {
             let mid_x = (xs[c] + xs[c + 1]) / 2.0;
             if c + 1 < cols && !drawn(vs, true, xs[c + 1], mid_y) {
-                let (a, b) = (root(&mut parent, r * cols + c), root(&mut parent, r * cols + c + 1));
+                let (a, b) = (
+                    root(&mut parent, r * cols + c),
+                    root(&mut parent, r * cols + c + 1),
+                );
                 parent[a] = b;
             }
             if r + 1 < rows && !drawn(hs, false, ys[r + 1], mid_x) {
-                let (a, b) = (root(&mut parent, r * cols + c), root(&mut parent, (r + 1) * cols + c));
+                let (a, b) = (
+                    root(&mut parent, r * cols + c),
+                    root(&mut parent, (r + 1) * cols + c),
+                );
                 parent[a] = b;
             }
         }
@@ -328,7 +369,9 @@ pub fn join_lines(a: &str, b: &str) -> String {
     let tight = crate::text::is_wide(last)
         || crate::text::is_wide(first)
         || last.is_ascii_digit() && (first.is_ascii_digit() || first == '.' || first == ',')
-        || last == '.' || last == ',' || last == '-';
+        || last == '.'
+        || last == ','
+        || last == '-';
     if tight {
         format!("{a}{b}")
     } else {
@@ -379,7 +422,10 @@ pub fn lines(glyphs: &[&Glyph]) -> Vec<TextLine> {
                 let p = pieces.last_mut().expect("a piece was started");
                 let last = p.2.chars().next_back().unwrap_or(' ');
                 let first = g.text.chars().next().unwrap_or(' ');
-                if !p.2.ends_with(' ') && !crate::text::is_wide(last) && !crate::text::is_wide(first) {
+                if !p.2.ends_with(' ')
+                    && !crate::text::is_wide(last)
+                    && !crate::text::is_wide(first)
+                {
                     p.2.push(' ');
                 }
             }
@@ -411,11 +457,21 @@ mod tests {
     use super::*;
 
     fn h(y: f32, x0: f32, x1: f32) -> Segment {
-        Segment { x0, y0: y, x1, y1: y }
+        Segment {
+            x0,
+            y0: y,
+            x1,
+            y1: y,
+        }
     }
 
     fn v(x: f32, y0: f32, y1: f32) -> Segment {
-        Segment { x0: x, y0, x1: x, y1 }
+        Segment {
+            x0: x,
+            y0,
+            x1: x,
+            y1,
+        }
     }
 
     fn glyph(text: &str, x: f32, y: f32) -> Glyph {
@@ -443,6 +499,7 @@ mod tests {
         let content = PageContent {
             width: 400.0,
             height: 400.0,
+            to_user: [1.0, 0.0, 0.0, 1.0, 0.0, 0.0],
             glyphs: vec![
                 glyph("项", 10.0, 15.0),
                 glyph("目", 20.0, 15.0),
@@ -468,7 +525,10 @@ mod tests {
 
     #[test]
     fn wrapped_names_join_without_a_space() {
-        assert_eq!(join_lines("机关事业单位基本养老保险缴", "费支出"), "机关事业单位基本养老保险缴费支出");
+        assert_eq!(
+            join_lines("机关事业单位基本养老保险缴", "费支出"),
+            "机关事业单位基本养老保险缴费支出"
+        );
         assert_eq!(join_lines("Total", "amount"), "Total amount");
         assert_eq!(join_lines("983", ".05万元"), "983.05万元");
     }

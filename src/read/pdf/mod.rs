@@ -28,10 +28,12 @@ pub struct PdfRead {
 
 /// The written part of a document: its paragraphs, one per line, and the
 /// page of each (from 1).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Document {
     pub text: String,
     pub pages: Vec<u32>,
+    /// The box of each paragraph on its first page (as [`Places::boxes`]).
+    pub boxes: Vec<[f32; 4]>,
 }
 
 /// Where the rows of each sheet read from a PDF were printed.
@@ -47,6 +49,9 @@ pub struct Places {
     pub boxes: std::collections::BTreeMap<String, Vec<Vec<[f32; 4]>>>,
     /// The pages of the file.
     pub pages: u32,
+    /// Each page's way from the coordinates of the boxes back to its own
+    /// (PDF user space), an affine transform's six coefficients.
+    pub to_user: Vec<[f64; 6]>,
 }
 
 /// The name the written part of a PDF is checked under; its paragraphs are
@@ -151,7 +156,10 @@ pub fn load(bytes: &[u8], shown: &str) -> Result<PdfRead, ReadError> {
             limit: format!("{MAX_CELLS} 个字"),
         });
     }
-    if content.iter().all(|p| p.glyphs.iter().all(|g| g.text.trim().is_empty())) {
+    if content
+        .iter()
+        .all(|p| p.glyphs.iter().all(|g| g.text.trim().is_empty()))
+    {
         return Err(ReadError::ScannedPdf(shown.to_string()));
     }
     let layouts: Vec<PageLayout> = content.iter().map(layout::page).collect();
@@ -187,7 +195,10 @@ fn assemble(pages: &[PageLayout]) -> PdfRead {
             above = grid.bottom();
             // A table goes on over a page with no caption, or with its
             // caption printed again (a spreadsheet's print titles).
-            let caption_texts: Vec<String> = captions.iter().map(|l| crate::text::norm(&l.text())).collect();
+            let caption_texts: Vec<String> = captions
+                .iter()
+                .map(|l| crate::text::norm(&l.text()))
+                .collect();
             let going_on = match sheets.last() {
                 Some(s)
                     if (captions.is_empty() || caption_texts == s.captions)
@@ -254,6 +265,11 @@ fn assemble(pages: &[PageLayout]) -> PdfRead {
         .collect();
     let text = document.finish();
     places.rows.insert(TEXT.to_string(), text.pages.clone());
+    places.boxes.insert(
+        TEXT.to_string(),
+        text.boxes.iter().map(|b| vec![*b]).collect(),
+    );
+    places.to_user = pages.iter().map(|p| p.to_user).collect();
     PdfRead {
         sheets,
         text,
@@ -294,7 +310,8 @@ fn captions(page: &PageLayout, grid: &Grid, limit: f32, used: &mut [bool]) -> Ve
 fn is_running_text(l: &TextLine, grid: &Grid) -> bool {
     let text = l.text();
     let wider = l.x0 < grid.left() - l.size || l.x1 > grid.right() + l.size;
-    text.ends_with(['。', '；', ';', '：']) || (wider && l.pieces.len() == 1 && text.chars().count() >= 12)
+    text.ends_with(['。', '；', ';', '：'])
+        || (wider && l.pieces.len() == 1 && text.chars().count() >= 12)
 }
 
 /// A caption line as a row: its first piece in the first column, a piece on
@@ -337,7 +354,12 @@ fn add_grid(b: &mut Building, grid: &Grid, map: &[usize], page: u32, from: usize
                 row[at] = Cell::Text(t.to_string());
             }
             let g = &grid.regions[grid.region[r][c]];
-            let cell = [grid.xs[g.cols.0], grid.ys[g.rows.0], grid.xs[g.cols.1 + 1], grid.ys[g.rows.1 + 1]];
+            let cell = [
+                grid.xs[g.cols.0],
+                grid.ys[g.rows.0],
+                grid.xs[g.cols.1 + 1],
+                grid.ys[g.rows.1 + 1],
+            ];
             for slot in &mut boxes[at..map[c + 1]] {
                 *slot = cell;
             }
@@ -352,8 +374,10 @@ fn add_grid(b: &mut Building, grid: &Grid, map: &[usize], page: u32, from: usize
             continue;
         }
         let at = |r: usize| offset + (r - from) as u32;
-        b.merges
-            .push(Dimensions::new((at(g.rows.0), c0 as u32), (at(g.rows.1), c1 as u32)));
+        b.merges.push(Dimensions::new(
+            (at(g.rows.0), c0 as u32),
+            (at(g.rows.1), c1 as u32),
+        ));
     }
 }
 
@@ -402,7 +426,11 @@ fn grid_texts(grid: &Grid) -> Vec<Vec<String>> {
     (0..rows)
         .map(|r| {
             (0..cols)
-                .map(|c| grid.text_at(r, c).map(crate::text::norm).unwrap_or_default())
+                .map(|c| {
+                    grid.text_at(r, c)
+                        .map(crate::text::norm)
+                        .unwrap_or_default()
+                })
                 .collect()
         })
         .collect()
@@ -422,6 +450,23 @@ fn continue_with(b: &mut Building, grid: &Grid, map: &[usize], page: u32) {
     add_grid(b, grid, map, page, repeated);
 }
 
+/// Every text line outside the tables: (page, baseline, left, right, size,
+/// text), for looking into how a document was read.
+#[doc(hidden)]
+pub fn debug_lines(bytes: &[u8]) -> Vec<(u32, f32, f32, f32, f32, String)> {
+    let Ok(pdf) = hayro_syntax::Pdf::new(bytes.to_vec()) else {
+        return Vec::new();
+    };
+    let (content, _) = extract::pages(&pdf, MAX_CELLS);
+    let mut out = Vec::new();
+    for (i, p) in content.iter().enumerate() {
+        for l in layout::page(p).lines {
+            out.push((i as u32 + 1, l.y, l.x0, l.x1, l.size, l.text()));
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -436,22 +481,4 @@ mod tests {
         assert!(r.sheets.len() >= 9, "{}", r.sheets.len());
         assert!(r.text.text.contains("主要职能"), "{}", &r.text.text[..200]);
     }
-}
-
-/// Every text line outside the tables: (page, baseline, left, right, size,
-/// text), for looking into how a document was read.
-#[doc(hidden)]
-pub fn debug_lines(bytes: &[u8]) -> Vec<(u32, f32, f32, f32, f32, String)> {
-    let pdf = match hayro_syntax::Pdf::new(bytes.to_vec()) {
-        Ok(p) => p,
-        Err(_) => return Vec::new(),
-    };
-    let (content, _) = extract::pages(&pdf, MAX_CELLS);
-    let mut out = Vec::new();
-    for (i, p) in content.iter().enumerate() {
-        for l in layout::page(p).lines {
-            out.push((i as u32 + 1, l.y, l.x0, l.x1, l.size, l.text()));
-        }
-    }
-    out
 }

@@ -42,7 +42,10 @@ fn page_number(line: &TextLine, page: &PageLayout) -> bool {
         .and_then(|r| r.strip_suffix('页'))
         .unwrap_or(t);
     let digits = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_digit());
-    in_margin && (digits(t) || t.split_once('/').is_some_and(|(a, b)| digits(a) && digits(b)))
+    in_margin
+        && (digits(t)
+            || t.split_once('/')
+                .is_some_and(|(a, b)| digits(a) && digits(b)))
 }
 
 /// Whether a line opens a section (`一、`, `（二）`, `第三部分`, `1.`).
@@ -51,7 +54,7 @@ fn heading(text: &str) -> bool {
     let numerals = "一二三四五六七八九十";
     let mut chars = t.chars();
     let first = chars.next().unwrap_or(' ');
-    (numerals.contains(first) && t.chars().skip_while(|c| numerals.contains(*c)).next() == Some('、'))
+    (numerals.contains(first) && t.chars().find(|c| !numerals.contains(*c)) == Some('、'))
         || ((t.starts_with('（') || t.starts_with('('))
             && t.chars().nth(1).is_some_and(|c| numerals.contains(c)))
         || (t.starts_with('第') && t.contains("部分"))
@@ -60,7 +63,8 @@ fn heading(text: &str) -> bool {
 /// The paragraphs of a document, built line by line.
 #[derive(Default)]
 pub(crate) struct Builder {
-    paragraphs: Vec<(String, u32)>,
+    /// Each paragraph: its text, its page and its box on that page.
+    paragraphs: Vec<(String, u32, [f32; 4])>,
     /// The paragraph being built: its last line's right end, size and margins.
     open: Option<(f32, f32, Margins)>,
     /// The margins of the page being read.
@@ -96,9 +100,9 @@ impl Builder {
             }
         };
         let text = line.text();
-        let title_goes_on = self
-            .title
-            .is_some_and(|(y, size)| is_title(line, page) && (line.size - size).abs() < 0.5 && line.y - y < 2.5 * size);
+        let title_goes_on = self.title.is_some_and(|(y, size)| {
+            is_title(line, page) && (line.size - size).abs() < 0.5 && line.y - y < 2.5 * size
+        });
         self.title = is_title(line, page).then_some((line.y, line.size));
         let starts = match self.open {
             _ if title_goes_on => false,
@@ -110,13 +114,30 @@ impl Builder {
                 ended_short || set_in || resized || line.pieces.len() > 1 || heading(&text)
             }
         };
+        let area = [
+            line.x0,
+            line.y - line.size,
+            line.x1,
+            line.y + 0.25 * line.size,
+        ];
         if starts || self.paragraphs.is_empty() {
-            self.paragraphs.push((text, page_no));
+            self.paragraphs.push((text, page_no, area));
         } else if let Some(p) = self.paragraphs.last_mut() {
             p.0 = join_lines(&p.0, &text);
+            // The box covers the paragraph on the page it starts on.
+            if p.1 == page_no {
+                p.2 = [
+                    p.2[0].min(area[0]),
+                    p.2[1].min(area[1]),
+                    p.2[2].max(area[2]),
+                    p.2[3].max(area[3]),
+                ];
+            }
         }
         // A heading or a line of several pieces stands alone.
-        self.open = if line.pieces.len() > 1 || heading(&line.text()) && line.x1 < m.right - 3.0 * line.size {
+        self.open = if line.pieces.len() > 1
+            || heading(&line.text()) && line.x1 < m.right - 3.0 * line.size
+        {
             Some((f32::MIN, line.size, m))
         } else {
             Some((line.x1, line.size, m))
@@ -127,12 +148,14 @@ impl Builder {
     pub fn finish(self) -> Document {
         let mut text = String::new();
         let mut pages = Vec::new();
-        for (p, page) in self.paragraphs {
+        let mut boxes = Vec::new();
+        for (p, page, area) in self.paragraphs {
             text.push_str(&p);
             text.push('\n');
             pages.push(page);
+            boxes.push(area);
         }
-        Document { text, pages }
+        Document { text, pages, boxes }
     }
 }
 
@@ -155,6 +178,7 @@ mod tests {
         let page = PageLayout {
             width: 600.0,
             height: 800.0,
+            to_user: [1.0, 0.0, 0.0, 1.0, 0.0, 0.0],
             grids: Vec::new(),
             lines: Vec::new(),
         };
@@ -162,7 +186,12 @@ mod tests {
         let lines = [
             line(90.0, 500.0, 100.0, "一、部门主要职能"),
             line(90.0, 500.0, 120.0, "2024年国有资本经营预算拨款收入为国有资"),
-            line(70.0, 500.0, 140.0, "本经营预算拨款支出预算0.00万元，政府采购服务预算"),
+            line(
+                70.0,
+                500.0,
+                140.0,
+                "本经营预算拨款支出预算0.00万元，政府采购服务预算",
+            ),
             line(70.0, 300.0, 160.0, "983.05万元。"),
             line(90.0, 500.0, 180.0, "二、机构设置"),
             line(280.0, 300.0, 780.0, "3"),

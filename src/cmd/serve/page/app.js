@@ -137,10 +137,17 @@ const SEVERITY = { error: '错误', warning: '警告', notice: '提示' };
 const sev = (d) => SEVERITY[d.severity] || d.severity;
 let findings = [];
 
+// Where a finding is: the page of a PDF, else the sheet and cell.
+function place(d) {
+  if (d.page) return '第' + d.page + '页';
+  if (d.sheet && d.cell) return "'" + d.sheet + "'!" + d.cell;
+  return d.cell || '';
+}
+
 function describe(d) {
   const parts = [sev(d) + ' [' + d.rule + ']'];
   if (d.table) parts.push(d.table);
-  if (d.cell) parts.push((d.sheet ? "'" + d.sheet + "'!" : '') + d.cell);
+  if (place(d)) parts.push(place(d));
   parts.push(d.message);
   return parts.join(' ');
 }
@@ -151,7 +158,7 @@ function findingBlock(d, i) {
   if (d.actual != null) vals.push('实际：' + d.actual);
   if (d.difference != null) vals.push('差额：' + d.difference);
   if (d.suspect) vals.push('最可能有误：' + d.suspect);
-  const where = [d.sheet && d.cell ? "'" + d.sheet + "'!" + d.cell : d.cell, d.row_label, d.column_label].filter(Boolean).join(' | ');
+  const where = [place(d), d.row_label, d.column_label].filter(Boolean).join(' | ');
   const box = el('div', { class: 'finding ' + sev(d), 'data-index': String(i) },
     el('span', { class: 'sev', text: sev(d) }),
     el('span', { class: 'rule', text: d.rule }),
