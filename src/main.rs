@@ -118,6 +118,26 @@ enum Command {
         #[command(flatten)]
         checks: CheckArgs,
     },
+    /// 生成公开文件：封面、目录、说明和全部公开表格，按版式的顺序写成一份 PDF 或 Word（.docx）；表格有错误或说明未完成（【请填写】、XX、模板文字）时不生成
+    Publish {
+        /// 本年文件（xlsx、xls、ods、公开的 PDF 或 JSON）
+        #[arg(value_name = "输入文件")]
+        input: PathBuf,
+        /// 上年文件：核对说明中与上年相比的增减，并在说明草稿中写出
+        #[arg(long, value_name = "上年文件")]
+        prior: Option<PathBuf>,
+        /// 写好的说明（.docx、.md 或 .txt）：按各部分的标题分入公开文件；没有的部分取工作簿的说明表，再取说明草稿
+        #[arg(long, value_name = "说明.docx")]
+        text: Option<PathBuf>,
+        /// 输出的公开文件：.pdf 或 .docx
+        #[arg(short, long, value_name = "公开文件.pdf")]
+        output: PathBuf,
+        /// 有错误或未完成的文字也照样生成（作为草稿；错误仍会列出，退出码仍为 1）
+        #[arg(long)]
+        allow_errors: bool,
+        #[command(flatten)]
+        checks: CheckArgs,
+    },
     /// 批量处理：目录下（含子目录）所有工作簿、公开的 PDF 和 JSON，逐部门输出并生成汇总
     Batch {
         /// 输入目录（不会写入任何文件）
@@ -135,6 +155,9 @@ enum Command {
         /// 以 JSON 输出结果
         #[arg(long, value_enum, default_value_t = Format::Text, value_name = "格式")]
         format: Format,
+        /// 同时为每个没有错误、说明已写完的部门生成公开文件（公开文件.pdf 和 公开文件.docx）
+        #[arg(long)]
+        publish: bool,
         #[command(flatten)]
         checks: CheckArgs,
     },
@@ -232,6 +255,7 @@ fn main() -> ExitCode {
             | Command::Check { .. }
             | Command::Diff { .. }
             | Command::Narrate { .. }
+            | Command::Publish { .. }
     ) {
         let _ = rayon::ThreadPoolBuilder::new()
             .use_current_thread()
@@ -338,6 +362,7 @@ fn run(cli: Cli) -> Result<ExitCode, cmd::CmdError> {
         | Command::Check { checks, .. }
         | Command::Diff { checks, .. }
         | Command::Narrate { checks, .. }
+        | Command::Publish { checks, .. }
         | Command::Batch { checks, .. } => (checks.catalogue.clone(), checks.rounding_step),
         _ => (None, cmd::DEFAULT_STEP),
     };
@@ -412,12 +437,30 @@ fn run(cli: Cli) -> Result<ExitCode, cmd::CmdError> {
             format == Format::Json,
             allow_errors,
         ),
+        Command::Publish {
+            input,
+            prior,
+            text,
+            output,
+            allow_errors,
+            ..
+        } => cmd::publish::run(
+            &setup,
+            &cmd::publish::Request {
+                input: &input,
+                prior: prior.as_deref(),
+                text: text.as_deref(),
+                output: &output,
+                allow_errors,
+            },
+        ),
         Command::Batch {
             input,
             output,
             prior_dir,
             jobs,
             format,
+            publish,
             ..
         } => {
             let (layouts, opts) = (setup.layouts()?, setup.options()?);
@@ -427,6 +470,7 @@ fn run(cli: Cli) -> Result<ExitCode, cmd::CmdError> {
                 prior: prior_dir.as_deref(),
                 jobs,
                 as_json: format == Format::Json,
+                publish,
             };
             cmd::batch::run(&layouts, &opts, args)
         }

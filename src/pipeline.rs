@@ -120,3 +120,67 @@ pub fn against<'a>(
         sources,
     }
 }
+
+/// A publication document assembled, with what stands in its way.
+pub struct ToPublish {
+    pub publication: crate::write::publish::Publication,
+    /// The tables' findings (the reader's and the validator's), then the
+    /// check of the document's 说明 against the tables.
+    pub findings: Vec<Diagnostic>,
+    /// Placeholders, template wording and parts without text.
+    pub unfinished: Vec<crate::write::publish::Unfinished>,
+}
+
+impl ToPublish {
+    /// Whether the document may not be posted as it is.
+    pub fn refused(&self) -> bool {
+        crate::diag::has_errors(&self.findings) || !self.unfinished.is_empty()
+    }
+}
+
+/// The publication of what was read: assembled, its tables checked and its
+/// written part, as one document, checked against them (`prior`: last year,
+/// for the changes the text states).
+///
+/// # Errors
+/// [`crate::write::WriteError`] when the official tables cannot be written.
+pub fn publication(
+    read: &ReadOutcome,
+    prior: Option<&Budget>,
+    specs: &SpecSet,
+    opts: &Options,
+    text: Option<&str>,
+) -> Result<ToPublish, crate::write::WriteError> {
+    use crate::write::publish;
+    let publication = publish::assemble(&publish::Inputs {
+        specs,
+        current: &read.budget,
+        prior,
+        sources: &read.sources,
+        catalogue: &opts.catalogue,
+        text,
+    })?;
+    let mut findings = validate::combine(
+        read.diagnostics.clone(),
+        validate::validate(&read.budget, specs, &read.sources, opts),
+    );
+    on_pages(read, &mut findings);
+    let whole = publish::text_of(&publication);
+    let texts = check_text(
+        &TextSource {
+            name: publish::TEXT.to_string(),
+            text: &whole,
+            sheet: None,
+        },
+        &against(&read.budget, prior, specs, &read.sources, opts),
+    );
+    // Template wording is listed by part and paragraph in `unfinished`.
+    let residue = crate::narrate::rules::RESIDUE.id;
+    findings.extend(texts.findings.into_iter().filter(|d| d.rule != residue));
+    let unfinished = publish::unfinished(&publication, specs);
+    Ok(ToPublish {
+        publication,
+        findings,
+        unfinished,
+    })
+}

@@ -22,6 +22,7 @@ fn model(path: &std::path::Path) -> serde_json::Value {
     let mut v = serde_json::to_value(&out.budget).unwrap();
     // The 说明 sheets are not printed with the tables.
     v.as_object_mut().unwrap().remove("texts");
+    v.as_object_mut().unwrap().remove("cover");
     v
 }
 

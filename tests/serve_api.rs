@@ -794,3 +794,42 @@ fn a_wrong_address_or_a_port_in_use_is_told_in_chinese() {
         "{err}"
     );
 }
+
+#[test]
+fn the_publication_is_refused_over_http_as_on_the_command_line() {
+    let s = Server::start(&[]);
+    let wanli = root().join("samples/shanghai-wanli-2024.xlsx");
+    let res = post(&s, "/api/publish?form=pdf", form_file("file", &wanli));
+    assert_eq!(res.status(), 422);
+    let body: serde_json::Value = res.json().unwrap();
+    assert_eq!(
+        body["error"],
+        "shanghai-wanli-2024.xlsx：公开文件中还有 1 个错误、0 处未完成的文字，未生成公开文件。请修改后重试。"
+    );
+    assert_eq!(body["findings"][0]["rule"], "N-FIG-01");
+    let shenzhen = root().join("samples/shenzhen-zwfw-2023.xlsx");
+    let (status, message) = refusal(post(
+        &s,
+        "/api/publish?form=docx",
+        form_file("file", &shenzhen),
+    ));
+    assert_eq!(status, 422);
+    assert!(
+        message.contains("“第一部分 部门概况”第 1 段：待填写“【请填写：部门主要职责】”"),
+        "{message}"
+    );
+    assert_eq!(
+        refusal(post(
+            &s,
+            "/api/publish?form=odt",
+            form_file("file", &shenzhen)
+        )),
+        (400, "form 只能是 pdf 或 docx，收到“odt”".to_string())
+    );
+    // The official tables are refused too while the input has errors (the page no longer forces them).
+    let fuliyuan = root().join("samples/shanghai-fuliyuan-2024.xlsx");
+    assert_eq!(
+        post(&s, "/api/convert?to=xlsx", form_file("file", &fuliyuan)).status(),
+        422
+    );
+}

@@ -108,6 +108,9 @@ pub struct Entry {
     /// Why there is no year-over-year comparison although `--prior-dir` was given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub no_prior: Option<String>,
+    /// Why the publication document was not written although `--publish` was given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub no_publication: Option<String>,
     /// The department's output folder, relative to the output folder.
     pub folder: Option<String>,
     /// Output files (label, path relative to the output folder).
@@ -152,6 +155,8 @@ pub struct Batch<'a> {
     pub output: PathBuf,
     pub prior: Option<PathBuf>,
     pub jobs: usize,
+    /// Also write each department's publication document (PDF and .docx).
+    pub publish: bool,
 }
 
 /// The result of a run: every entry and the roll-up files written.
@@ -570,6 +575,7 @@ impl Batch<'_> {
             );
             return e;
         }
+        let mut prior_model: Option<crate::model::Budget> = None;
         let written = (|| -> Result<(), String> {
             let mut put = |label: &str, name: &str, bytes: Vec<u8>| -> Result<(), String> {
                 write_atomic(&stage.join(name), &bytes, &[file])
@@ -630,6 +636,7 @@ impl Batch<'_> {
                     e.no_prior = Some("上年文件无法读取，未做年度对比".into());
                 }
                 if let Ok((_, po)) = read {
+                    prior_model = Some(po.budget.clone());
                     let d = compare(&po.budget, b, specs);
                     e.change = specs.layout.rollup.first().map(|f| {
                         Change::new(
@@ -642,6 +649,34 @@ impl Batch<'_> {
                         "年度对比.xlsx",
                         diff_writer::workbook_bytes(&d).map_err(|x| x.to_string())?,
                     )?;
+                }
+            }
+            if self.publish && specs.layout.document.is_declared() {
+                let made = crate::pipeline::publication(
+                    &out,
+                    prior_model.as_ref(),
+                    specs,
+                    self.check,
+                    None,
+                )
+                .map_err(|x| x.to_string())?;
+                if made.refused() {
+                    let errors = made
+                        .findings
+                        .iter()
+                        .filter(|d| d.severity == Severity::Error)
+                        .count();
+                    e.no_publication = Some(format!(
+                        "未生成公开文件：{errors} 个错误，{} 处未完成的文字（用 budget-tables publish 查看）",
+                        made.unfinished.len()
+                    ));
+                } else {
+                    use crate::write::publish::{render, Form};
+                    for (form, name) in [(Form::Pdf, "公开文件.pdf"), (Form::Docx, "公开文件.docx")]
+                    {
+                        let w = render(&made.publication, form).map_err(|x| x.to_string())?;
+                        put("公开文件", name, w.bytes)?;
+                    }
                 }
             }
             Ok(())
@@ -865,6 +900,7 @@ impl Entry {
             figures: indexmap::IndexMap::new(),
             change: None,
             no_prior: None,
+            no_publication: None,
             folder: None,
             outputs: Vec::new(),
             rules: BTreeMap::new(),

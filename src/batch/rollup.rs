@@ -547,11 +547,15 @@ fn summary_row(
     }
     let narrative = e.narrative.map(|n| n.label()).unwrap_or_default();
     ws.write_string_with_format(r, at.last - 1, &narrative, wrapped)?;
-    let note = [e.message.as_deref(), e.no_prior.as_deref()]
-        .into_iter()
-        .flatten()
-        .collect::<Vec<_>>()
-        .join("；");
+    let note = [
+        e.message.as_deref(),
+        e.no_prior.as_deref(),
+        e.no_publication.as_deref(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join("；");
     ws.write_string_with_format(r, at.last, &note, wrapped)?;
     Ok(())
 }

@@ -17,6 +17,7 @@ pub struct Args<'a> {
     pub prior: Option<&'a Path>,
     pub jobs: Option<usize>,
     pub as_json: bool,
+    pub publish: bool,
 }
 
 pub fn run(layouts: &[SpecSet], check: &Options, a: Args) -> Result<ExitCode, CmdError> {
@@ -53,6 +54,7 @@ pub fn run(layouts: &[SpecSet], check: &Options, a: Args) -> Result<ExitCode, Cm
         output: a.output.to_path_buf(),
         prior: a.prior.map(Path::to_path_buf),
         jobs,
+        publish: a.publish,
     };
     let done = std::sync::atomic::AtomicUsize::new(0);
     let result = batch.run(

@@ -6,6 +6,7 @@ pub mod convert;
 pub mod diff;
 pub mod layouts;
 pub mod narrate;
+pub mod publish;
 pub mod sample;
 pub mod serve;
 pub mod template;

@@ -7,6 +7,7 @@
 use indexmap::IndexMap;
 use serde::Deserialize;
 
+pub mod document;
 pub mod narrative;
 pub mod template;
 
@@ -79,6 +80,9 @@ pub struct LayoutInfo {
     /// The written part (说明): sections and sentence patterns, and how a text names the figures.
     #[serde(default)]
     pub narrative: narrative::NarrativeSpec,
+    /// The publication document (`publish`): cover, contents, parts in order.
+    #[serde(default)]
+    pub document: document::DocumentSpec,
     /// How the generated benchmark departments vary (`sample`).
     #[serde(default)]
     pub sample: SampleInfo,

@@ -41,6 +41,10 @@ pub struct Budget {
     /// by sheet name, paragraphs separated by `\n`, their heading left out.
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     pub texts: IndexMap<String, String>,
+    /// The cover's lines as the workbook's cover sheet prints them
+    /// (`上海市普陀区2024年区级部门预算`), when the layout names one and it is filled.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cover: Vec<String>,
 }
 
 impl Budget {
@@ -61,6 +65,7 @@ impl Budget {
             units: Vec::new(),
             tables: IndexMap::new(),
             texts: IndexMap::new(),
+            cover: Vec::new(),
         }
     }
 }

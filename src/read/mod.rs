@@ -657,6 +657,7 @@ pub fn read_sheets_with(
     }
     link::link_two_sided(&mut budget, specs, &sources, catalogue, &mut diags);
     budget.texts = narrative::read(sheets, specs, &mut sources);
+    budget.cover = narrative::cover(sheets, specs);
     Some(ReadOutcome {
         budget,
         diagnostics: diags,

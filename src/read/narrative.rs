@@ -39,6 +39,24 @@ pub(crate) fn read(
     out
 }
 
+/// The lines of the layout's cover sheet (`[document] cover_sheet`), when
+/// the workbook has it filled: the cover as the department prints it.
+pub(crate) fn cover(sheets: &[Sheet], specs: &SpecSet) -> Vec<String> {
+    let Some(name) = &specs.layout.document.cover_sheet else {
+        return Vec::new();
+    };
+    sheets
+        .iter()
+        .find(|s| norm(&s.name) == norm(name))
+        .map(|s| {
+            paragraphs(s)
+                .into_iter()
+                .map(|(l, _, _)| l.trim().to_string())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// Every non-blank line of every cell with the cell's row and column, in
 /// reading order, trailing spaces cut.
 fn paragraphs(sheet: &Sheet) -> Vec<(String, u32, u32)> {

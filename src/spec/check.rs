@@ -106,6 +106,17 @@ impl SpecSet {
                 }
             }
         }
+        let sheets: Vec<String> = self
+            .layout
+            .text_sheets
+            .iter()
+            .map(|t| t.name.clone())
+            .collect();
+        let sections: Vec<String> = n.sections.iter().map(|s| s.title.clone()).collect();
+        self.layout
+            .document
+            .check(&sheets, &sections)
+            .map_err(&bad)?;
         for y in &self.layout.year_checks {
             self.get(&y.table)
                 .ok_or_else(|| bad(format!("跨年度核对 {}：没有表 {}", y.id, y.table)))?;

@@ -14,6 +14,7 @@ pub mod layout;
 pub mod official;
 pub mod package;
 pub mod preview;
+pub mod publish;
 mod style;
 pub mod template;
 
@@ -32,6 +33,8 @@ pub enum WriteError {
     Csv(String),
     #[error("无法生成标注的 PDF：{0}")]
     Pdf(String),
+    #[error("无法生成公开文件：{0}")]
+    Publish(String),
     #[error("无法写入临时文件夹 {0} 中的临时文件（磁盘空间不足或不可写）；请清理该文件夹所在的磁盘，或用环境变量 TMPDIR（Windows 为 TEMP）指定另一个有空间的文件夹")]
     TempFull(String),
 }

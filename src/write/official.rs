@@ -109,6 +109,22 @@ pub fn workbook_bytes_with(
                 frame::text_sheet(&mut ws, t, &st, page, Some(text))?;
                 wb.push_worksheet(ws);
             }
+            // The cover as the department filled it, kept for the publication.
+            let cover = specs.layout.document.cover_sheet.as_ref();
+            if cover == Some(&t.name) && !budget.cover.is_empty() {
+                let mut ws = Worksheet::new();
+                ws.set_name(&t.name)?;
+                ws.set_column_width(0, 80)?;
+                for (i, line) in budget.cover.iter().enumerate() {
+                    let f = if i == 0 {
+                        &st.text_heading
+                    } else {
+                        &st.text_body
+                    };
+                    ws.write_string_with_format(2 * i as u32, 0, line, f)?;
+                }
+                wb.push_worksheet(ws);
+            }
         }
         Ok(())
     };

@@ -25,6 +25,7 @@ pub(super) fn router(state: Arc<AppState>) -> Router {
         .route("/api/check", post(check_file))
         .route("/api/convert", post(convert_file))
         .route("/api/annotate", post(annotate_file))
+        .route("/api/publish", post(publish_file))
         .route("/api/diff", post(diff_files))
         .route("/api/batch", post(batch_files))
         .route("/api/batch/{id}/all.zip", get(batch_zip))
@@ -253,6 +254,7 @@ const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.
 const JSON: &str = "application/json; charset=utf-8";
 const ZIP: &str = "application/zip";
 const PDF: &str = "application/pdf";
+const DOCX: &str = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
 
 /// `attachment` with the name both as ASCII and as UTF-8 (RFC 6266).
 fn disposition(name: &str) -> String {
@@ -427,6 +429,62 @@ async fn convert_file(
                 file(zip, &format!("{stem}-{}.zip", format.label()), ZIP)
             }
         })
+    })
+    .await
+}
+
+/// What `/api/publish` is asked for: `form=pdf` (the default) or `form=docx`.
+#[derive(serde::Deserialize)]
+struct PublishQuery {
+    form: Option<String>,
+}
+
+/// `POST /api/publish`: the publication document (cover, contents, 说明,
+/// tables) as PDF or .docx; refused, as on the command line, while the
+/// tables or the text have errors or the text is unfinished.
+async fn publish_file(
+    State(s): State<Arc<AppState>>,
+    Query(q): Query<PublishQuery>,
+    form: Multipart,
+) -> Answer {
+    use budget_tables::write::publish::{self, Form};
+    run_job(s, Some(form), move |st, up| {
+        let (form, mime) = match q.form.as_deref() {
+            None | Some("pdf") => (Form::Pdf, PDF),
+            Some("docx") => (Form::Docx, DOCX),
+            Some(other) => {
+                return Err(ApiError::bad(format!(
+                    "form 只能是 pdf 或 docx，收到“{other}”"
+                )))
+            }
+        };
+        let input = up.file("file")?;
+        let (specs, opts, cur) = crate::cmd::load(&st.setup, input)?;
+        if !specs.layout.document.is_declared() {
+            return Err(ApiError::bad(publish::no_document(&specs)));
+        }
+        let made = budget_tables::pipeline::publication(&cur, None, &specs, &opts, None)
+            .map_err(CmdError::from)?;
+        if made.refused() {
+            let errors = crate::cmd::errors_only(made.findings);
+            let mut message = format!(
+                "{}：公开文件中还有 {} 个错误、{} 处未完成的文字，未生成公开文件。请修改后重试。",
+                up.name_of(input),
+                errors.len(),
+                made.unfinished.len()
+            );
+            for u in made.unfinished.iter().take(20) {
+                message.push_str(&format!("\n{u}"));
+            }
+            return Err(ApiError::refused(message, errors));
+        }
+        let written = publish::render(&made.publication, form).map_err(CmdError::from)?;
+        let stem = stem(up, input);
+        Ok(file(
+            written.bytes,
+            &format!("{stem}-公开文件.{}", form.extension()),
+            mime,
+        ))
     })
     .await
 }
@@ -667,6 +725,7 @@ async fn batch_files(State(s): State<Arc<AppState>>, form: Multipart) -> Answer 
             output: output.clone(),
             prior: None,
             jobs: 1,
+            publish: false,
         };
         let summary = batch
             .run(&|_| {}, &std::sync::atomic::AtomicBool::new(false))

@@ -286,7 +286,10 @@ async function download(url, text) {
 }
 
 dropZone($('drop-check'), $('file-check'), (files) => checkFile(files[0]));
-$('dl-official').addEventListener('click', () => download('api/convert?to=xlsx&allow_errors=1', '正在生成公开报表……'));
+// Official tables and the publication are refused while the input has errors, as on the command line.
+$('dl-official').addEventListener('click', () => download('api/convert?to=xlsx', '正在生成公开报表……'));
+$('dl-publish-pdf').addEventListener('click', () => download('api/publish?form=pdf', '正在生成公开文件（PDF）……'));
+$('dl-publish-docx').addEventListener('click', () => download('api/publish?form=docx', '正在生成公开文件（Word）……'));
 $('dl-json').addEventListener('click', () => download('api/convert?to=json&allow_errors=1', '正在生成规范 JSON……'));
 $('dl-annotated').addEventListener('click', () => download('api/annotate', '正在生成标注副本……'));
 
