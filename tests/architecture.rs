@@ -57,45 +57,51 @@ fn code_of(text: &str) -> String {
     out
 }
 
-/// Every `crate::X` a top-level module names (`use crate::X`, `crate::X::f`).
-fn edges() -> BTreeMap<String, BTreeSet<String>> {
-    let mut out: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    let src = root().join("src");
-    let mut stack = vec![src.clone()];
+/// Every `.rs` file below `dir`.
+fn rust_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
     while let Some(dir) = stack.pop() {
         for e in std::fs::read_dir(&dir).unwrap() {
             let p = e.unwrap().path();
             if p.is_dir() {
                 stack.push(p);
-                continue;
+            } else if p.extension().is_some_and(|x| x == "rs") {
+                out.push(p);
             }
-            if p.extension().is_none_or(|x| x != "rs") {
-                continue;
-            }
-            let rel = p.strip_prefix(&src).unwrap();
-            let top = rel
-                .components()
-                .next()
-                .unwrap()
-                .as_os_str()
-                .to_string_lossy()
-                .trim_end_matches(".rs")
-                .to_string();
-            // The binary's command modules come after every stage.
-            if matches!(top.as_str(), "main" | "lib" | "cmd") {
-                continue;
-            }
-            let code = code_of(&std::fs::read_to_string(&p).unwrap());
-            let mut rest = code.as_str();
-            while let Some(i) = rest.find("crate::") {
-                rest = &rest[i + 7..];
-                let name: String = rest
-                    .chars()
-                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
-                    .collect();
-                if !name.is_empty() && name != top {
-                    out.entry(top.clone()).or_default().insert(name);
-                }
+        }
+    }
+    out
+}
+
+/// Every `crate::X` a top-level module names (`use crate::X`, `crate::X::f`).
+fn edges() -> BTreeMap<String, BTreeSet<String>> {
+    let mut out: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let src = root().join("src");
+    for p in rust_files(&src) {
+        let rel = p.strip_prefix(&src).unwrap();
+        let top = rel
+            .components()
+            .next()
+            .unwrap()
+            .as_os_str()
+            .to_string_lossy()
+            .trim_end_matches(".rs")
+            .to_string();
+        // The binary's command modules come after every stage.
+        if matches!(top.as_str(), "main" | "lib" | "cmd") {
+            continue;
+        }
+        let code = code_of(&std::fs::read_to_string(&p).unwrap());
+        let mut rest = code.as_str();
+        while let Some(i) = rest.find("crate::") {
+            rest = &rest[i + 7..];
+            let name: String = rest
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect();
+            if !name.is_empty() && name != top {
+                out.entry(top.clone()).or_default().insert(name);
             }
         }
     }
@@ -207,20 +213,12 @@ fn rule_ids(code: &str) -> Vec<String> {
 fn every_rule_id_is_written_once_where_the_rule_is_declared() {
     let src = root().join("src");
     let mut seen: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    let mut stack = vec![src.clone()];
-    while let Some(dir) = stack.pop() {
-        for e in std::fs::read_dir(&dir).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if p.extension().is_some_and(|x| x == "rs") {
-                let code = code_of(&std::fs::read_to_string(&p).unwrap());
-                for id in rule_ids(&code) {
-                    seen.entry(id)
-                        .or_default()
-                        .push(p.strip_prefix(root()).unwrap().display().to_string());
-                }
-            }
+    for p in rust_files(&src) {
+        let code = code_of(&std::fs::read_to_string(&p).unwrap());
+        for id in rule_ids(&code) {
+            seen.entry(id)
+                .or_default()
+                .push(p.strip_prefix(root()).unwrap().display().to_string());
         }
     }
     let twice: Vec<_> = seen.iter().filter(|(_, w)| w.len() > 1).collect();

@@ -12,7 +12,7 @@ use super::Draft;
 /// 三号 (16 pt) body text, in half-points.
 const BODY: usize = 32;
 /// Fixed document dates: the same draft gives the same bytes.
-const FIXED_DATE: &str = "2000-01-01T00:00:00Z";
+pub(crate) const FIXED_DATE: &str = "2000-01-01T00:00:00Z";
 
 /// The bytes of the .docx of `d`.
 ///

@@ -42,10 +42,13 @@ pub fn files(budget: &Budget, specs: &SpecSet) -> Result<Vec<(String, Vec<u8>)>,
 
 /// A package name: lower case letters, digits, `-`, `.`, `_` only.
 fn package_name(budget: &Budget, specs: &SpecSet) -> String {
-    let id: String = specs
-        .layout
-        .id
-        .chars()
+    format!("budget-tables-{}-{}", slug(&specs.layout.id), budget.year)
+}
+
+/// A name as Frictionless names must be: lower-case ASCII letters and
+/// digits, anything else a `-`.
+fn slug(s: &str) -> String {
+    s.chars()
         .map(|c| {
             if c.is_ascii_alphanumeric() {
                 c.to_ascii_lowercase()
@@ -53,8 +56,7 @@ fn package_name(budget: &Budget, specs: &SpecSet) -> String {
                 '-'
             }
         })
-        .collect();
-    format!("budget-tables-{id}-{}", budget.year)
+        .collect()
 }
 
 /// The resource of one table's CSV.
@@ -66,16 +68,7 @@ fn resource(t: &TableCsv, specs: &SpecSet, budget: &Budget) -> Value {
         .iter()
         .map(|(name, role)| field(name, *role, spec, unit))
         .collect();
-    let name: String =
-        t.id.chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() {
-                    c.to_ascii_lowercase()
-                } else {
-                    '-'
-                }
-            })
-            .collect();
+    let name = slug(&t.id);
     json!({
         "profile": "tabular-data-resource",
         "name": name,

@@ -533,3 +533,21 @@ pub fn noise() -> Vec<u8> {
     }
     noise
 }
+
+/// The canonical model of the input at `path`, as JSON.
+pub fn model_value(path: &Path) -> serde_json::Value {
+    let layouts = SpecSet::builtin_all().unwrap();
+    let opts = budget_tables::validate::Options::builtin().unwrap();
+    let (_, out) = budget_tables::pipeline::read(path, &layouts, &opts).unwrap();
+    serde_json::to_value(&out.budget).unwrap()
+}
+
+/// [`model_value`] without what a printed document does not carry as such:
+/// the text sheets (the 说明 is printed as a document) and the cover sheet.
+pub fn printed_model(path: &Path) -> serde_json::Value {
+    let mut v = model_value(path);
+    let o = v.as_object_mut().unwrap();
+    o.remove("texts");
+    o.remove("cover");
+    v
+}

@@ -12,6 +12,7 @@ use docx_rs::{
 };
 
 use super::{Body, Cell, Publication, Table};
+use crate::narrate::docx::FIXED_DATE;
 use crate::text::display_width;
 use crate::write::preview::CellKind;
 use crate::write::WriteError;
@@ -22,8 +23,6 @@ pub const FONTS: [&str; 3] = [
     "标题（黑体）：黑体",
     "表格（宋体）：宋体",
 ];
-/// Fixed document dates: the same document gives the same bytes.
-const FIXED_DATE: &str = "2000-01-01T00:00:00Z";
 /// A4 in twips.
 const A4: (u32, u32) = (11906, 16838);
 /// Text width of a portrait page (GB/T 9704 margins) and of a landscape table page, in twips.
@@ -92,14 +91,7 @@ pub fn bytes(p: &Publication) -> Result<Vec<u8>, WriteError> {
                     doc = doc.add_paragraph(section_end(true));
                     landscape_open = false;
                 }
-                doc = doc.add_paragraph(bookmarked(
-                    Paragraph::new()
-                        .style("Heading1")
-                        .align(AlignmentType::Center)
-                        .page_break_before(true)
-                        .add_run(Run::new().add_text(&part.title)),
-                    &[next_mark()],
-                ));
+                doc = doc.add_paragraph(part_heading(&part.title, next_mark()));
                 for para in paras {
                     doc = doc.add_paragraph(body_paragraph(&para.text, para.heading));
                 }
@@ -108,21 +100,15 @@ pub fn bytes(p: &Publication) -> Result<Vec<u8>, WriteError> {
                 let part_mark = next_mark();
                 let mut pending = Vec::new();
                 if part.heading {
-                    doc = doc.add_paragraph(bookmarked(
-                        Paragraph::new()
-                            .style("Heading1")
-                            .align(AlignmentType::Center)
-                            .page_break_before(true)
-                            .add_run(Run::new().add_text(&part.title)),
-                        &[part_mark],
-                    ));
+                    doc = doc.add_paragraph(part_heading(&part.title, part_mark));
                 } else {
                     // The part begins where its first table does.
                     pending.push(part_mark);
                 }
                 for t in tables {
                     pending.push(next_mark());
-                    let wide = is_wide(t);
+                    let natural = widths(t);
+                    let wide = natural.iter().sum::<usize>() > PORTRAIT_TEXT;
                     // A section ends where the orientation changes.
                     if wide != landscape_open {
                         doc = doc.add_paragraph(section_end(landscape_open));
@@ -130,7 +116,7 @@ pub fn bytes(p: &Publication) -> Result<Vec<u8>, WriteError> {
                     } else {
                         doc = doc.add_paragraph(page_break());
                     }
-                    doc = table(doc, t, wide, &std::mem::take(&mut pending));
+                    doc = table(doc, t, &natural, wide, &std::mem::take(&mut pending));
                     heads.push(t.head.len());
                 }
             }
@@ -212,6 +198,18 @@ fn cover(mut doc: Docx, p: &Publication) -> Docx {
     doc.add_paragraph(page_break())
 }
 
+/// A part's heading on a new page, bookmarked for its contents line.
+fn part_heading(title: &str, mark: usize) -> Paragraph {
+    bookmarked(
+        Paragraph::new()
+            .style("Heading1")
+            .align(AlignmentType::Center)
+            .page_break_before(true)
+            .add_run(Run::new().add_text(title)),
+        &[mark],
+    )
+}
+
 /// `p` with a bookmark `_TocN` for each of `marks`.
 fn bookmarked(mut p: Paragraph, marks: &[usize]) -> Paragraph {
     for &m in marks {
@@ -279,43 +277,21 @@ fn body_paragraph(text: &str, heading: bool) -> Paragraph {
     }
 }
 
-/// Whether a table is set on a landscape page (as the PDF sets it).
-fn is_wide(t: &Table) -> bool {
-    let widths = widths(t);
-    widths.iter().sum::<usize>() > PORTRAIT_TEXT
-}
-
 /// Column widths in twips from the longest text of each column (a header
-/// wraps, a long name wraps beyond twenty characters).
+/// wraps beyond seven characters, a name beyond twenty).
 fn widths(t: &Table) -> Vec<usize> {
-    // One display column of 五号 type is about 105 twips.
-    let mut want = vec![4 * 105 * 2; t.columns];
-    for (row, head) in t
-        .head
-        .iter()
-        .map(|r| (r, true))
-        .chain(t.body.iter().map(|r| (r, false)))
-    {
-        let mut col = 0usize;
-        for c in row {
-            if c.colspan == 1 && col < t.columns {
-                let cap = if head {
-                    14
-                } else if c.kind == CellKind::Label {
-                    40
-                } else {
-                    100
-                };
-                let w = (display_width(&c.text).min(cap) + 2) * 105;
-                want[col] = want[col].max(w);
-            }
-            col += c.colspan as usize;
-        }
-    }
-    want
+    // One display column of 五号 type is about 105 twips; two of padding.
+    let twips = |columns: usize| (columns * 105) as f32;
+    t.natural_widths(twips(8), (twips(16), twips(42)), |text| {
+        twips(display_width(text) + 2)
+    })
+    .into_iter()
+    .map(|w| w as usize)
+    .collect()
 }
 
-fn table(doc: Docx, t: &Table, wide: bool, marks: &[usize]) -> Docx {
+/// A table on a landscape page when its natural widths exceed a portrait page.
+fn table(doc: Docx, t: &Table, natural: &[usize], wide: bool, marks: &[usize]) -> Docx {
     let mut doc = doc;
     for (i, [a, b, c]) in t.above.iter().enumerate() {
         let marks = if i == 0 { marks } else { &[] };
@@ -342,7 +318,6 @@ fn table(doc: Docx, t: &Table, wide: bool, marks: &[usize]) -> Docx {
         };
         doc = doc.add_paragraph(bookmarked(para.keep_next(true), marks));
     }
-    let natural = widths(t);
     let avail = if wide { LANDSCAPE_TEXT } else { PORTRAIT_TEXT };
     let total: usize = natural.iter().sum::<usize>().max(1);
     let grid: Vec<usize> = natural.iter().map(|w| w * avail / total).collect();

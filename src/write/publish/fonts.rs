@@ -95,25 +95,19 @@ impl Face {
     fn font(&self) -> Option<FontRef<'_>> {
         FontRef::from_index(&self.data, self.index).ok()
     }
-
-    /// Whether every character of `text` has a glyph.
-    pub fn covers(&self, text: &str) -> bool {
-        let Some(f) = self.font() else {
-            return false;
-        };
-        let map = f.charmap();
-        text.chars()
-            .all(|c| c.is_whitespace() || map.map(c).is_some())
-    }
 }
 
 /// The faces of the three roles, each with its fallback.
 pub struct Fonts {
     faces: Vec<Face>,
     role: HashMap<Role, usize>,
-    /// Advance widths per face (in em), measured once per character.
-    advances: std::sync::Mutex<HashMap<(usize, char), f32>>,
+    /// Each character's glyph per face: its id and advance in em (none:
+    /// the face has no glyph for it), looked up once.
+    glyphs: std::sync::Mutex<GlyphCache>,
 }
+
+/// A face's glyphs by character, as [`Fonts`] caches them.
+type GlyphCache = HashMap<(usize, char), Option<(u32, f32)>>;
 
 /// No CJK font on the machine.
 #[derive(Debug, thiserror::Error)]
@@ -153,19 +147,60 @@ impl Fonts {
         Ok(Fonts {
             faces,
             role,
-            advances: Default::default(),
+            glyphs: Default::default(),
         })
+    }
+
+    /// This machine's fonts, found and read once per process (a batch
+    /// publishes many departments; the CJK font files are tens of megabytes).
+    ///
+    /// # Errors
+    /// [`NoFont`], as [`Fonts::find`]; it is looked for again next time.
+    pub fn shared() -> Result<&'static Fonts, NoFont> {
+        static FONTS: std::sync::OnceLock<Fonts> = std::sync::OnceLock::new();
+        if let Some(f) = FONTS.get() {
+            return Ok(f);
+        }
+        let found = Fonts::find()?;
+        Ok(FONTS.get_or_init(|| found))
+    }
+
+    fn cache(&self) -> std::sync::MutexGuard<'_, GlyphCache> {
+        self.glyphs
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The glyph of `c` in face `i`, looked up on first use.
+    fn glyph(&self, cache: &mut GlyphCache, i: usize, c: char) -> Option<(u32, f32)> {
+        *cache.entry((i, c)).or_insert_with(|| {
+            let face = &self.faces[i];
+            let f = face.font()?;
+            let g = f.charmap().map(c)?;
+            let advance = f
+                .glyph_metrics(Size::unscaled(), LocationRef::default())
+                .advance_width(g)
+                .map_or(fallback_advance(c), |a| a / face.units_per_em);
+            Some((g.to_u32(), advance))
+        })
+    }
+
+    /// Whether face `i` has a glyph for every character of `text`.
+    fn covers(&self, i: usize, text: &str) -> bool {
+        let mut cache = self.cache();
+        text.chars()
+            .all(|c| c.is_whitespace() || self.glyph(&mut cache, i, c).is_some())
     }
 
     /// The face a role's text is set in: its own when it covers `text`, else
     /// the first that does.
     pub fn face_for(&self, role: Role, text: &str) -> usize {
         let own = self.role[&role];
-        if self.faces[own].covers(text) {
+        if self.covers(own, text) {
             return own;
         }
         (0..self.faces.len())
-            .find(|&i| self.faces[i].covers(text))
+            .find(|&i| self.covers(i, text))
             .unwrap_or(own)
     }
 
@@ -179,49 +214,27 @@ impl Fonts {
 
     /// The width of `text` in face `i` at `size` points.
     pub fn width(&self, i: usize, text: &str, size: f32) -> f32 {
-        let mut cache = self
-            .advances
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let face = &self.faces[i];
-        let mut font = None;
-        let mut em = 0.0;
-        for c in text.chars() {
-            let w = *cache.entry((i, c)).or_insert_with(|| {
-                let f = font.get_or_insert_with(|| face.font());
-                f.as_ref()
-                    .and_then(|f| {
-                        let g = f.charmap().map(c)?;
-                        f.glyph_metrics(Size::unscaled(), LocationRef::default())
-                            .advance_width(g)
-                    })
-                    .map_or(fallback_advance(c), |a| a / face.units_per_em)
-            });
-            em += w;
-        }
+        let mut cache = self.cache();
+        let em: f32 = text
+            .chars()
+            .map(|c| {
+                self.glyph(&mut cache, i, c)
+                    .map_or(fallback_advance(c), |g| g.1)
+            })
+            .sum();
         em * size
     }
 
     /// The glyphs of `text` in face `i`, one per character: its glyph id (0,
     /// the missing glyph, where the face has none), advance in em and byte range.
     pub fn glyphs(&self, i: usize, text: &str) -> Vec<(u32, f32, std::ops::Range<usize>)> {
-        let face = &self.faces[i];
-        let Some(f) = face.font() else {
-            return Vec::new();
-        };
-        let map = f.charmap();
-        let metrics = f.glyph_metrics(Size::unscaled(), LocationRef::default());
+        let mut cache = self.cache();
         text.char_indices()
             .map(|(at, c)| {
-                let g = map.map(c);
-                let advance = g
-                    .and_then(|g| metrics.advance_width(g))
-                    .map_or(fallback_advance(c), |a| a / face.units_per_em);
-                (
-                    g.map_or(0, skrifa::GlyphId::to_u32),
-                    advance,
-                    at..at + c.len_utf8(),
-                )
+                let (id, advance) = self
+                    .glyph(&mut cache, i, c)
+                    .unwrap_or((0, fallback_advance(c)));
+                (id, advance, at..at + c.len_utf8())
             })
             .collect()
     }

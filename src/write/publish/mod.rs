@@ -73,8 +73,8 @@ pub struct Written {
 pub fn render(p: &Publication, form: Form) -> Result<Written, WriteError> {
     match form {
         Form::Pdf => {
-            let fonts = fonts::Fonts::find().map_err(|e| WriteError::Publish(e.to_string()))?;
-            let (bytes, pages) = pdf::bytes(p, &fonts)?;
+            let fonts = fonts::Fonts::shared().map_err(|e| WriteError::Publish(e.to_string()))?;
+            let (bytes, pages) = pdf::bytes(p, fonts)?;
             Ok(Written {
                 bytes,
                 pages: Some(pages),
@@ -143,6 +143,63 @@ pub struct Table {
     /// Lines printed under the table (the empty-table note, footnotes).
     pub notes: Vec<String>,
     pub columns: usize,
+}
+
+impl Table {
+    /// Each column's natural width: its widest single-column cell as
+    /// `measure` gives it (padding included), a header capped at `caps.0`
+    /// and a name at `caps.1` (they wrap rather than widen their column),
+    /// no column under `floor`.
+    pub fn natural_widths(
+        &self,
+        floor: f32,
+        caps: (f32, f32),
+        measure: impl Fn(&str) -> f32,
+    ) -> Vec<f32> {
+        let mut want = vec![floor; self.columns];
+        for (rows, head) in [(&self.head, true), (&self.body, false)] {
+            for (row, starts) in rows.iter().zip(starts(rows, self.columns)) {
+                for (c, col) in row.iter().zip(starts) {
+                    if c.colspan != 1 || col >= self.columns {
+                        continue;
+                    }
+                    let cap = match (head, c.kind) {
+                        (true, _) => caps.0,
+                        (false, CellKind::Label) => caps.1,
+                        _ => f32::MAX,
+                    };
+                    want[col] = want[col].max(measure(&c.text).min(cap));
+                }
+            }
+        }
+        want
+    }
+}
+
+/// The grid column each cell of `rows` starts in: a merged cell reaching
+/// down from a row above covers its columns in the rows below.
+pub fn starts(rows: &[Vec<Cell>], columns: usize) -> Vec<Vec<usize>> {
+    let mut covered = vec![0u32; columns];
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        let mut col = 0usize;
+        let mut at = Vec::with_capacity(row.len());
+        for c in row {
+            while covered.get(col).is_some_and(|&n| n > 0) {
+                col += 1;
+            }
+            at.push(col);
+            for n in covered.iter_mut().skip(col).take(c.colspan as usize) {
+                *n = c.rowspan;
+            }
+            col += c.colspan as usize;
+        }
+        for n in &mut covered {
+            *n = n.saturating_sub(1);
+        }
+        out.push(at);
+    }
+    out
 }
 
 /// One cell: a covered cell of a merge is not listed (as in HTML).

@@ -99,6 +99,8 @@ struct Layout<'a> {
     marks: Vec<Mark>,
     y: f32,
     next_number: u32,
+    /// The page drawn on when not the last (the contents, drawn last on pages kept for it).
+    at: Option<usize>,
 }
 
 impl<'a> Layout<'a> {
@@ -121,7 +123,8 @@ impl<'a> Layout<'a> {
     }
 
     fn page(&mut self) -> &mut Page {
-        self.pages.last_mut().expect("a page is started first")
+        let i = self.at.unwrap_or(self.pages.len() - 1);
+        &mut self.pages[i]
     }
 
     fn text(&mut self, x: f32, y: f32, size: f32, role: Role, text: &str) {
@@ -180,6 +183,7 @@ pub fn bytes(p: &Publication, fonts: &Fonts) -> Result<(Vec<u8>, usize), WriteEr
         marks: Vec::new(),
         y: 0.0,
         next_number: 0,
+        at: None,
     };
     cover(&mut l, p);
     let entries = super::contents_lines(p);
@@ -267,64 +271,45 @@ fn contents(l: &mut Layout, title: &str, lines: &[(String, u8)], first: usize, c
         })
         .collect();
     let (left, width) = (TEXT_MARGINS.left, text_width());
-    let mut at = first;
-    let mut y = TEXT_MARGINS.top;
-    let saved = l.pages.len();
-    let mut put_title = true;
+    let bottom = A4.1 - TEXT_MARGINS.bottom;
+    l.at = Some(first);
+    l.y = TEXT_MARGINS.top;
+    l.centred(title, TITLE_SIZE, Role::Heading, left, width);
+    l.y += 20.0;
     for (text, level, page) in entries {
-        if put_title || y + BODY_LINE > A4.1 - TEXT_MARGINS.bottom {
-            if !put_title {
-                at += 1;
-            }
-            if at >= first + count {
+        if l.y + BODY_LINE > bottom {
+            let next = l.at.map_or(first, |a| a + 1);
+            if next >= first + count {
                 break;
             }
-            y = TEXT_MARGINS.top;
-            if put_title {
-                swap_in(l, at, |l| {
-                    l.y = y;
-                    l.centred(title, TITLE_SIZE, Role::Heading, left, width);
-                    y = l.y + 20.0;
-                });
-                put_title = false;
-            }
+            l.at = Some(next);
+            l.y = TEXT_MARGINS.top;
         }
         let size = if level == 0 { BODY_SIZE } else { 14.0 };
         let indent = f32::from(level) * 2.0 * BODY_SIZE;
         let number = page.to_string();
-        swap_in(l, at, |l| {
-            let base = y + size;
-            let text = fit(l, Role::Body, &text, size, width - indent - 40.0);
-            let w = l.width(Role::Body, &text, size);
-            l.text(left + indent, base, size, Role::Body, &text);
-            let nw = l.width(Role::Body, &number, size);
-            l.text(left + width - nw, base, size, Role::Body, &number);
-            // Leader dots between the entry and its page number.
-            // Leader dots as Word sets them (`……` would read as template residue).
-            let dot = l.width(Role::Body, ".", size).max(1.0);
-            let room = width - indent - w - nw - 8.0;
-            let n = (room / dot).floor().max(0.0) as usize;
-            if n > 0 {
-                l.text(
-                    left + indent + w + 4.0,
-                    base,
-                    size,
-                    Role::Body,
-                    &".".repeat(n),
-                );
-            }
-        });
-        y += BODY_LINE;
+        let base = l.y + size;
+        let text = fit(l, Role::Body, &text, size, width - indent - 40.0);
+        let w = l.width(Role::Body, &text, size);
+        l.text(left + indent, base, size, Role::Body, &text);
+        let nw = l.width(Role::Body, &number, size);
+        l.text(left + width - nw, base, size, Role::Body, &number);
+        // Leader dots as Word sets them (`……` would read as template residue).
+        let dot = l.width(Role::Body, ".", size).max(1.0);
+        let room = width - indent - w - nw - 8.0;
+        let n = (room / dot).floor().max(0.0) as usize;
+        if n > 0 {
+            l.text(
+                left + indent + w + 4.0,
+                base,
+                size,
+                Role::Body,
+                &".".repeat(n),
+            );
+        }
+        l.y += BODY_LINE;
     }
-    debug_assert_eq!(saved, l.pages.len());
-}
-
-/// Runs `f` with page `at` as the current page.
-fn swap_in(l: &mut Layout, at: usize, f: impl FnOnce(&mut Layout)) {
-    let last = l.pages.len() - 1;
-    l.pages.swap(at, last);
-    f(l);
-    l.pages.swap(at, last);
+    l.at = None;
 }
 
 /// A line shortened with `…` to fit `width`.
@@ -465,32 +450,11 @@ struct Grid {
 }
 
 fn grid(l: &Layout, t: &Table) -> Grid {
-    let mut want = vec![4.0 * TABLE_SIZE; t.columns];
-    for (row, head) in t
-        .head
-        .iter()
-        .map(|r| (r, true))
-        .chain(t.body.iter().map(|r| (r, false)))
-    {
-        let mut col = 0usize;
-        for c in row {
-            if c.colspan == 1 && col < t.columns {
-                let w = l.width(Role::Table, &c.text, TABLE_SIZE) + 2.0 * PAD;
-                // Headers and long names wrap rather than widen their column.
-                let cap = if head {
-                    7.0 * TABLE_SIZE
-                } else if c.kind == CellKind::Label {
-                    20.0 * TABLE_SIZE
-                } else {
-                    f32::MAX
-                };
-                want[col] = want[col].max(w.min(cap));
-            }
-            col += c.colspan as usize;
-        }
-    }
-    // Columns under a header cell of header rows above are skipped by the
-    // count above; a grid's columns come from the widest row.
+    let want = t.natural_widths(
+        4.0 * TABLE_SIZE,
+        (7.0 * TABLE_SIZE, 20.0 * TABLE_SIZE),
+        |text| l.width(Role::Table, text, TABLE_SIZE) + 2.0 * PAD,
+    );
     let total: f32 = want.iter().sum();
     let portrait = A4.0 - TABLE_MARGINS.left - TABLE_MARGINS.right;
     let landscape = total > portrait;
@@ -519,23 +483,17 @@ fn heights(
     let lh = g.size * 1.3;
     let mut h = vec![g.size + 2.0 * PAD + 4.0; rows.len()];
     let mut spans = Vec::new();
-    let mut covered = vec![0u32; g.widths.len()];
-    for (r, row) in rows.iter().enumerate() {
-        let mut col = 0usize;
+    let n = g.widths.len();
+    for (r, (row, starts)) in rows.iter().zip(super::starts(rows, n)).enumerate() {
         let mut out = Vec::new();
-        for c in row {
-            while covered.get(col).is_some_and(|&n| n > 0) {
-                col += 1;
-            }
-            let w: f32 = g.widths
-                [col.min(g.widths.len())..(col + c.colspan as usize).min(g.widths.len())]
+        for (c, col) in row.iter().zip(starts) {
+            let w: f32 = g.widths[col.min(n)..(col + c.colspan as usize).min(n)]
                 .iter()
                 .sum();
-            let role = Role::Table;
             let ls = if c.text.is_empty() {
                 vec![String::new()]
             } else {
-                wrap(l, role, &c.text, g.size, w - 2.0 * PAD, 0.0)
+                wrap(l, Role::Table, &c.text, g.size, w - 2.0 * PAD, 0.0)
             };
             let need = ls.len() as f32 * lh + 2.0 * PAD;
             if c.rowspan == 1 {
@@ -543,14 +501,7 @@ fn heights(
             } else {
                 spans.push((r, c.rowspan as usize, need));
             }
-            for k in col..(col + c.colspan as usize).min(covered.len()) {
-                covered[k] = c.rowspan;
-            }
             out.push(ls);
-            col += c.colspan as usize;
-        }
-        for n in &mut covered {
-            *n = n.saturating_sub(1);
         }
         lines.push(out);
     }
@@ -669,17 +620,12 @@ fn rows(
         xs.push(xs.last().copied().unwrap_or(left) + w);
     }
     let lh = g.size * 1.3;
-    let mut covered = vec![0u32; g.widths.len()];
-    let top = l.y;
-    let mut y = top;
-    for (r, row) in rows.iter().enumerate() {
-        let mut col = 0usize;
-        for (k, c) in row.iter().enumerate() {
-            while covered.get(col).is_some_and(|&n| n > 0) {
-                col += 1;
-            }
-            let end = (col + c.colspan as usize).min(g.widths.len());
-            let (x1, x2) = (xs[col.min(g.widths.len())], xs[end]);
+    let n = g.widths.len();
+    let mut y = l.y;
+    for (r, (row, starts)) in rows.iter().zip(super::starts(rows, n)).enumerate() {
+        for (k, (c, col)) in row.iter().zip(starts).enumerate() {
+            let end = (col + c.colspan as usize).min(n);
+            let (x1, x2) = (xs[col.min(n)], xs[end]);
             let span_end = (r + c.rowspan as usize).min(h.len());
             let y2 = y + h[r..span_end].iter().sum::<f32>();
             l.rule(x1, y, x2, y);
@@ -701,13 +647,6 @@ fn rows(
                 }
                 base += lh;
             }
-            for n in covered.iter_mut().take(end).skip(col) {
-                *n = c.rowspan;
-            }
-            col = end;
-        }
-        for n in &mut covered {
-            *n = n.saturating_sub(1);
         }
         y += h[r];
     }
