@@ -301,3 +301,42 @@ fn batch_publish_writes_what_may_be_posted_and_says_why_not_for_the_rest() {
     );
     assert!(!e["outputs"].to_string().contains("公开文件"));
 }
+
+#[test]
+fn a_document_too_big_to_lay_out_is_refused_before_any_work_and_batch_keeps_the_tables() {
+    let input = tmp();
+    bin()
+        .args(["sample", "--count", "1", "--units", "100", "-o"])
+        .arg(input.path())
+        .assert()
+        .success();
+    let big = input.path().join("dept-0001.xlsx");
+    let out = tmp();
+    let pdf = out.path().join("大部门.pdf");
+    let run = publish(&big, &pdf, &["--allow-errors"]);
+    assert_eq!(run.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&run.stderr);
+    assert!(
+        err.contains("的表格共 11103 行，超过公开文件 10000 行（约 460 页）的上限"),
+        "{err}"
+    );
+    assert!(!pdf.exists());
+    let run = bin()
+        .arg("batch")
+        .arg(input.path())
+        .arg("-o")
+        .arg(out.path().join("out"))
+        .args(["--publish", "--format", "json"])
+        .output()
+        .unwrap();
+    let v = stdout_json(&run);
+    let e = &v["entries"][0];
+    assert!(
+        e["no_publication"]
+            .as_str()
+            .unwrap()
+            .starts_with("无法生成公开文件：“深圳市发展和改革委员会”的表格共 11103 行"),
+        "{e}"
+    );
+    assert!(e["outputs"].to_string().contains("公开报表.xlsx"), "{e}");
+}

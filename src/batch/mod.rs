@@ -652,31 +652,15 @@ impl Batch<'_> {
                 }
             }
             if self.publish && specs.layout.document.is_declared() {
-                let made = crate::pipeline::publication(
-                    &out,
-                    prior_model.as_ref(),
-                    specs,
-                    self.check,
-                    None,
-                )
-                .map_err(|x| x.to_string())?;
-                if made.refused() {
-                    let errors = made
-                        .findings
-                        .iter()
-                        .filter(|d| d.severity == Severity::Error)
-                        .count();
-                    e.no_publication = Some(format!(
-                        "未生成公开文件：{errors} 个错误，{} 处未完成的文字（用 budget-tables publish 查看）",
-                        made.unfinished.len()
-                    ));
-                } else {
-                    use crate::write::publish::{render, Form};
-                    for (form, name) in [(Form::Pdf, "公开文件.pdf"), (Form::Docx, "公开文件.docx")]
-                    {
-                        let w = render(&made.publication, form).map_err(|x| x.to_string())?;
-                        put("公开文件", name, w.bytes)?;
+                // A document that may not or cannot be made is noted; the
+                // department's other outputs stand.
+                match self.publication(&out, prior_model.as_ref(), specs) {
+                    Ok(files) => {
+                        for (name, bytes) in files {
+                            put("公开文件", name, bytes)?;
+                        }
                     }
+                    Err(why) => e.no_publication = Some(why),
                 }
             }
             Ok(())
@@ -689,6 +673,40 @@ impl Batch<'_> {
             e.message = Some(format!("输出写出失败，该部门没有输出任何文件：{m}"));
         }
         e
+    }
+
+    /// The publication document of what was read, as PDF and .docx; why
+    /// not, when it is refused or cannot be made.
+    fn publication(
+        &self,
+        out: &crate::read::ReadOutcome,
+        prior: Option<&crate::model::Budget>,
+        specs: &SpecSet,
+    ) -> Result<Vec<(&'static str, Vec<u8>)>, String> {
+        use crate::write::publish::{render, Form};
+        let not_made = |x: crate::write::WriteError| x.to_string();
+        let made =
+            crate::pipeline::publication(out, prior, specs, self.check, None).map_err(not_made)?;
+        if made.refused() {
+            let errors = made
+                .findings
+                .iter()
+                .filter(|d| d.severity == Severity::Error)
+                .count();
+            return Err(format!(
+                "未生成公开文件：{errors} 个错误，{} 处未完成的文字（用 budget-tables publish 查看）",
+                made.unfinished.len()
+            ));
+        }
+        [(Form::Pdf, "公开文件.pdf"), (Form::Docx, "公开文件.docx")]
+            .into_iter()
+            .map(|(form, name)| {
+                Ok((
+                    name,
+                    render(&made.publication, form).map_err(not_made)?.bytes,
+                ))
+            })
+            .collect()
     }
 }
 

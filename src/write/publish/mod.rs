@@ -222,6 +222,24 @@ pub struct Inputs<'a> {
     pub text: Option<&'a str>,
 }
 
+/// The most table rows a publication is laid out with (about 460 pages):
+/// a real department's document has a few hundred, and the .docx of 11,000
+/// rows already takes 585 MB to build.
+pub const MAX_ROWS: usize = 10_000;
+
+/// The rows the tables of `b` print, about.
+fn printed_rows(b: &Budget) -> usize {
+    use crate::model::Table as T;
+    b.tables
+        .values()
+        .map(|t| match t {
+            T::Grid(g) => g.blocks.iter().map(|k| k.rows.len() + 1).sum(),
+            T::TwoSided(t) => t.lines.len() + t.expenditure.len(),
+            T::Form(f) => f.tasks.len() + f.indicators.len(),
+        })
+        .sum()
+}
+
 /// The layout has no `[document]`.
 pub fn no_document(specs: &SpecSet) -> String {
     format!(
@@ -233,10 +251,18 @@ pub fn no_document(specs: &SpecSet) -> String {
 /// The publication of `inputs`.
 ///
 /// # Errors
-/// [`WriteError`] when the official workbook cannot be written or read back.
+/// [`WriteError`] when the tables print more than [`MAX_ROWS`] rows, or the
+/// official workbook cannot be written or read back.
 pub fn assemble(inputs: &Inputs) -> Result<Publication, WriteError> {
     let specs = inputs.specs;
     let b = inputs.current;
+    let rows = printed_rows(b);
+    if rows > MAX_ROWS {
+        return Err(WriteError::Publish(format!(
+            "“{}”的表格共 {rows} 行，超过公开文件 {MAX_ROWS} 行（约 460 页）的上限；这样大的部门请按预算单位分别生成公开文件，或用 budget-tables convert 生成公开报表（工作簿不受此限）",
+            b.department
+        )));
+    }
     let doc = &specs.layout.document;
     let draft = narrate::draft(&narrate::Inputs {
         specs,

@@ -14,7 +14,7 @@ use krilla::metadata::Metadata;
 use krilla::outline::{Outline, OutlineNode};
 use krilla::page::PageSettings;
 use krilla::paint::{Fill, Stroke};
-use krilla::text::{Font, GlyphId, KrillaGlyph, TextDirection};
+use krilla::text::{Font, GlyphId, KrillaGlyph};
 use krilla::Document;
 
 use super::fonts::{Fonts, Role};
@@ -704,39 +704,33 @@ fn draw(l: &Layout, p: &Publication, fonts: &Fonts) -> Result<Vec<u8>, WriteErro
                 text,
                 spacing,
             } = op;
-            if *spacing > 0.0 {
-                let glyphs = justified(fonts, *face, text, *spacing / *size);
-                s.draw_glyphs(
-                    Point::from_xy(*x, *y),
-                    &glyphs,
-                    font(*face)?,
-                    text,
-                    *size,
-                    false,
-                );
-            } else {
-                s.draw_text(
-                    Point::from_xy(*x, *y),
-                    font(*face)?,
-                    *size,
-                    text,
-                    false,
-                    TextDirection::Auto,
-                );
-            }
+            // Set from our own glyph lookup, not shaped again per string:
+            // shaping built a face plan from the whole CJK font for every
+            // cell (a 100-unit department took 108 s), and the glyphs are then
+            // exactly as wide as the text was measured for its line.
+            let glyphs = justified(fonts, *face, text, *spacing / *size);
+            s.draw_glyphs(
+                Point::from_xy(*x, *y),
+                &glyphs,
+                font(*face)?,
+                text,
+                *size,
+                false,
+            );
         }
         if let Some(n) = page.number {
             let label = format!("— {n} —");
             let face = fonts.face_for(Role::Table, &label);
             let size = 12.0;
             let lw = fonts.width(face, &label, size);
-            s.draw_text(
+            let glyphs = justified(fonts, face, &label, 0.0);
+            s.draw_glyphs(
                 Point::from_xy((w - lw) / 2.0, h - 36.0),
+                &glyphs,
                 font(face)?,
-                size,
                 &label,
+                size,
                 false,
-                TextDirection::Auto,
             );
         }
         s.finish();
@@ -754,8 +748,8 @@ fn draw(l: &Layout, p: &Publication, fonts: &Fonts) -> Result<Vec<u8>, WriteErro
         .map_err(|e| WriteError::Publish(format!("{e:?}")))
 }
 
-/// The glyphs of a justified line: each character's advance widened by
-/// `extra` em, the last's left as it is.
+/// The glyphs of a line, one per character: each advance widened by `extra`
+/// em (a justified line; 0 for any other), the last's left as it is.
 fn justified(fonts: &Fonts, face: usize, text: &str, extra: f32) -> Vec<KrillaGlyph> {
     let glyphs = fonts.glyphs(face, text);
     let last = glyphs.len().saturating_sub(1);
