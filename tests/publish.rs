@@ -33,6 +33,15 @@ fn tables_of(path: &Path) -> serde_json::Value {
     v
 }
 
+/// `batch INPUT -o OUT --publish --format json`, its JSON.
+fn batch_publish(input: &Path, out: &Path) -> serde_json::Value {
+    let run = batch(input, out)
+        .args(["--publish", "--format", "json"])
+        .output()
+        .unwrap();
+    stdout_json(&run)
+}
+
 fn publish(input: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
     bin()
         .arg("publish")
@@ -285,15 +294,7 @@ fn batch_publish_writes_what_may_be_posted_and_says_why_not_for_the_rest() {
         input.path().join("深圳2023.xlsx"),
     )
     .unwrap();
-    let run = bin()
-        .arg("batch")
-        .arg(input.path())
-        .arg("-o")
-        .arg(out.path().join("out"))
-        .args(["--publish", "--format", "json"])
-        .output()
-        .unwrap();
-    let v = stdout_json(&run);
+    let v = batch_publish(input.path(), &out.path().join("out"));
     let e = &v["entries"][0];
     assert_eq!(
         e["no_publication"],
@@ -321,15 +322,7 @@ fn a_document_too_big_to_lay_out_is_refused_before_any_work_and_batch_keeps_the_
         "{err}"
     );
     assert!(!pdf.exists());
-    let run = bin()
-        .arg("batch")
-        .arg(input.path())
-        .arg("-o")
-        .arg(out.path().join("out"))
-        .args(["--publish", "--format", "json"])
-        .output()
-        .unwrap();
-    let v = stdout_json(&run);
+    let v = batch_publish(input.path(), &out.path().join("out"));
     let e = &v["entries"][0];
     assert!(
         e["no_publication"]
