@@ -21,6 +21,7 @@ pub struct Amount(Decimal);
 pub const MAX_ABS: Decimal = Decimal::from_parts(0xA4C6_8000, 0x3_8D7E, 0, false, 0);
 
 impl Amount {
+    /// Zero 元 / 万元.
     pub const ZERO: Amount = Amount(Decimal::ZERO);
 
     /// True when the amount is within [`MAX_ABS`].
@@ -46,14 +47,17 @@ impl Amount {
         (r.0 == d).then_some(r)
     }
 
+    /// The exact decimal value.
     pub fn value(self) -> Decimal {
         self.0
     }
 
+    /// The amount without its sign.
     pub fn abs(self) -> Amount {
         Amount(self.0.abs())
     }
 
+    /// Whether the amount is exactly zero.
     pub fn is_zero(self) -> bool {
         self.0.is_zero()
     }
@@ -126,6 +130,7 @@ pub fn grouped_len(a: Amount) -> usize {
     usize::from(a.0.is_sign_negative() && !a.0.is_zero()) + digits + (digits - 1) / 3 + 3
 }
 
+/// The amount with thousands separators and its own decimals (`1,234.50`).
 pub fn grouped(a: Amount) -> String {
     let s = a.to_string();
     let (sign, s) = s.strip_prefix('-').map_or(("", s.as_str()), |r| ("-", r));
@@ -150,10 +155,13 @@ pub fn grouped_whole(d: Decimal) -> String {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ParseAmountError {
     #[error("“{0}”不是数字")]
+    /// The cell holds text that is not a number.
     NotANumber(String),
     #[error("“{0}”超出可表示的金额范围")]
+    /// The number is beyond what an exact decimal holds.
     Overflow(String),
     #[error("“{0}”超出金额上限（绝对值不超过 1,000,000,000,000,000）")]
+    /// The number is beyond any budget figure (a typing slip).
     TooLarge(String),
 }
 

@@ -46,6 +46,7 @@ impl Token {
         self.0.store(true, Ordering::Relaxed);
     }
 
+    /// Whether the work was stopped (time limit, client gone).
     pub fn is_cancelled(&self) -> bool {
         self.0.load(Ordering::Relaxed)
     }

@@ -8,15 +8,26 @@ use std::path::Path;
 use crate::text::norm;
 
 #[derive(Debug, Clone, thiserror::Error)]
+/// What went wrong reading a catalogue file (`--catalogue`).
 pub enum CatalogueError {
     #[error("无法读取科目目录 {path}：{detail}")]
-    Read { path: String, detail: String },
+    /// The file could not be read.
+    Read {
+        /// The catalogue file.
+        path: String,
+        /// Why.
+        detail: String,
+    },
     #[error(
         "科目目录 {path} 第 {line} 行格式错误：{detail}；每行应为 code,name,level,year,source"
     )]
+    /// A line is not `code,name,level,year,source`.
     Line {
+        /// The catalogue file.
         path: String,
+        /// Its line number, from 1.
         line: usize,
+        /// What is wrong with the line.
         detail: String,
     },
 }
@@ -24,14 +35,20 @@ pub enum CatalogueError {
 /// One confirmed code–name pair.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entry {
+    /// The 科目编码 (`2010101`).
     pub code: String,
+    /// The 科目名称 (`行政运行`).
     pub name: String,
+    /// `类`, `款` or `项`.
     pub level: String,
+    /// The year of the catalogue it was confirmed in.
     pub year: String,
+    /// Where it was confirmed (a document or a published table).
     pub source: String,
 }
 
 #[derive(Debug, Clone, Default)]
+/// The code↔name catalogue of the classification: the shipped one, or a bureau's year file.
 pub struct Catalogue {
     entries: HashMap<String, Entry>,
     /// Its names as a written text is compared ([`crate::text::normalize`]),
@@ -117,6 +134,7 @@ impl Catalogue {
         })
     }
 
+    /// The entry of a code.
     pub fn get(&self, code: &str) -> Option<&Entry> {
         self.entries.get(code)
     }
@@ -126,10 +144,12 @@ impl Catalogue {
         self.entries.values().map(|e| e.name.as_str())
     }
 
+    /// How many codes it holds.
     pub fn len(&self) -> usize {
         self.entries.len()
     }
 
+    /// Whether it holds no code.
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
     }
@@ -160,6 +180,7 @@ impl Catalogue {
         hits.first().copied()
     }
 
+    /// The 经济分类 款 code of an item known by name (`办公费` → `30201`).
     pub fn economic_code_of(&self, name: &str) -> Option<&str> {
         let n = norm(name);
         let mut hits: Vec<&str> = self

@@ -12,10 +12,13 @@ use crate::layout::Sentences;
 /// A figure in both years.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Change {
+    /// Last year's figure; `None` when the item was absent.
     pub prior: Option<Amount>,
+    /// This year's figure; `None` when the item is absent.
     pub current: Option<Amount>,
     /// current − prior.
     pub change: Option<Amount>,
+    /// The change as a rate of last year's figure.
     pub rate: Rate,
 }
 
@@ -23,9 +26,11 @@ pub struct Change {
 /// layout's sentences say otherwise).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Rate {
+    /// The rate in percent, exact.
     Percent(Decimal),
     /// The prior figure is 0 (or absent) and the current one is not.
     New,
+    /// Neither year has a figure, or both are 0.
     None,
 }
 

@@ -7,13 +7,18 @@ use serde::Serialize;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
+/// How serious a finding is: an error blocks the output, a warning asks for a look, a notice informs.
 pub enum Severity {
+    /// 错误: the output is refused until it is fixed.
     Error,
+    /// 警告: worth a look (尾数差异, an unusual figure).
     Warning,
+    /// 提示: information (a code not in the catalogue).
     Notice,
 }
 
 impl Severity {
+    /// The word printed for it (`错误`, `警告`, `提示`).
     pub fn label(self) -> &'static str {
         match self {
             Severity::Error => "错误",
@@ -26,11 +31,13 @@ impl Severity {
 /// One finding.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Diagnostic {
+    /// How serious the finding is.
     pub severity: Severity,
     /// Stable rule id (`S-AMOUNT`, `S-TABLE-MISSING`, …).
     pub rule: String,
     /// `表3 支出总表`.
     pub table: Option<String>,
+    /// The sheet the finding is on, as the workbook names it.
     pub sheet: Option<String>,
     /// `D12`.
     pub cell: Option<String>,
@@ -43,8 +50,11 @@ pub struct Diagnostic {
     pub row_label: Option<String>,
     /// The column's header path (`2024年政府采购项目/小计`).
     pub column_label: Option<String>,
+    /// What is wrong, in Chinese, for the clerk.
     pub message: String,
+    /// The value the rule expects there.
     pub expected: Option<String>,
+    /// The value found there.
     pub actual: Option<String>,
     /// actual − expected.
     pub difference: Option<String>,
@@ -54,10 +64,12 @@ pub struct Diagnostic {
     pub cells: Vec<crate::source::Loc>,
     /// The cell most likely wrong: the one shared by the most broken rules.
     pub suspect: Option<String>,
+    /// How to fix it.
     pub hint: Option<String>,
 }
 
 impl Diagnostic {
+    /// A finding of a rule, not yet placed.
     pub fn new(severity: Severity, rule: &str, message: impl Into<String>) -> Diagnostic {
         Diagnostic {
             severity,
@@ -78,44 +90,53 @@ impl Diagnostic {
         }
     }
 
+    /// An error of a rule.
     pub fn error(rule: &str, message: impl Into<String>) -> Diagnostic {
         Self::new(Severity::Error, rule, message)
     }
 
+    /// A warning of a rule.
     pub fn warning(rule: &str, message: impl Into<String>) -> Diagnostic {
         Self::new(Severity::Warning, rule, message)
     }
 
+    /// A notice of a rule.
     pub fn notice(rule: &str, message: impl Into<String>) -> Diagnostic {
         Self::new(Severity::Notice, rule, message)
     }
 
+    /// Names the table the finding is about.
     pub fn table(mut self, t: impl Into<String>) -> Self {
         self.table = Some(t.into());
         self
     }
 
+    /// Places the finding at a cell (0-based row and column).
     pub fn at(mut self, sheet: &str, row: u32, col: u32) -> Self {
         self.sheet = Some(sheet.to_string());
         self.cell = Some(crate::text::cell_address(row, col));
         self
     }
 
+    /// Places the finding on a sheet, without a cell.
     pub fn in_sheet(mut self, sheet: &str) -> Self {
         self.sheet = Some(sheet.to_string());
         self
     }
 
+    /// Sets the expected value.
     pub fn expected(mut self, e: impl Into<String>) -> Self {
         self.expected = Some(e.into());
         self
     }
 
+    /// Sets the value found.
     pub fn actual(mut self, a: impl Into<String>) -> Self {
         self.actual = Some(a.into());
         self
     }
 
+    /// Names the row and column as the table prints them.
     pub fn labels(mut self, row: impl Into<String>, column: impl Into<String>) -> Self {
         let (r, c) = (row.into(), column.into());
         self.row_label = (!r.is_empty()).then_some(r);
@@ -123,11 +144,13 @@ impl Diagnostic {
         self
     }
 
+    /// Sets the difference between the expected and the found value.
     pub fn difference(mut self, d: impl Into<String>) -> Self {
         self.difference = Some(d.into());
         self
     }
 
+    /// Sets how to fix it.
     pub fn hint(mut self, h: impl Into<String>) -> Self {
         self.hint = Some(h.into());
         self

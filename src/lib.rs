@@ -15,26 +15,37 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+// The data layers (model, spec, layout, diag …) document every public item;
+// the stage modules marked below do not yet, and say so here rather than
+// in a global allow.
+#![warn(missing_docs)]
+
 pub mod amount;
+#[allow(missing_docs)] // not yet documented item by item
 pub mod batch;
 pub mod cancel;
 pub mod catalogue;
 pub mod change;
 pub mod diag;
+#[allow(missing_docs)] // not yet documented item by item
 pub mod diff;
 pub mod io;
 pub mod layout;
 pub mod model;
+#[allow(missing_docs)] // not yet documented item by item
 pub mod narrate;
 pub mod panics;
 pub mod par;
 pub mod pipeline;
+#[allow(missing_docs)] // not yet documented item by item
 pub mod read;
 pub mod registry;
 pub mod rule;
 pub mod sample;
+#[allow(missing_docs)] // not yet documented item by item
 pub mod source;
 pub mod spec;
 pub mod text;
 pub mod validate;
+#[allow(missing_docs)] // not yet documented item by item
 pub mod write;

@@ -123,6 +123,7 @@ pub fn against<'a>(
 
 /// A publication document assembled, with what stands in its way.
 pub struct ToPublish {
+    /// The document, ready to render.
     pub publication: crate::write::publish::Publication,
     /// The tables' findings (the reader's and the validator's), then the
     /// check of the document's 说明 against the tables.

@@ -10,10 +10,13 @@ use crate::spec::{SpecSet, TableKind, TableSpec};
 /// One rule.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct RuleInfo {
+    /// The rule id (`T3-ROW-01`, `X-TOTAL-01`).
     pub id: String,
     /// 错误 / 警告 / 提示; sums are 错误 beyond the rounding envelope, 警告 (尾数差异) within.
     pub severity: &'static str,
+    /// The tables it applies to, as printed.
     pub tables: String,
+    /// What it checks.
     pub description: String,
 }
 
@@ -88,7 +91,7 @@ fn table_entries(specs: &SpecSet, s: &TableSpec, out: &mut Vec<RuleInfo>) {
 /// The sums a table's spec declares.
 fn declared_sums(s: &TableSpec, t: &str, out: &mut Vec<RuleInfo>) {
     for r in &s.sums {
-        let scope = match s.kind {
+        let scope = match s.kind() {
             TableKind::TwoSided => "",
             TableKind::Grid => "每一行：",
             TableKind::Form => "每项任务及金额合计行：",
@@ -105,9 +108,18 @@ fn declared_sums(s: &TableSpec, t: &str, out: &mut Vec<RuleInfo>) {
             ),
         ));
     }
+    let none = Vec::new();
     for (rules, scope, note) in [
-        (&s.column_sums, "支出栏每一行：", ""),
-        (&s.row_sums, "每一金额列：", "（表中有则计入）"),
+        (
+            s.two_sided().map_or(&none, |t| &t.column_sums),
+            "支出栏每一行：",
+            "",
+        ),
+        (
+            s.grid().map_or(&none, |g| &g.row_sums),
+            "每一金额列：",
+            "（表中有则计入）",
+        ),
     ] {
         for r in rules {
             let sum = format!(
@@ -238,9 +250,12 @@ pub fn markdown(layouts: &[SpecSet]) -> String {
 #[derive(Debug, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PeerRule {
+    /// The other tool's rule, as its documents name it.
     pub rule: String,
+    /// Our rule ids that check the same.
     pub ours: Vec<String>,
     #[serde(default)]
+    /// How ours differ, if they do.
     pub note: Option<String>,
 }
 

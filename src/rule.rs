@@ -15,6 +15,7 @@ pub struct Rule {
     /// `S-HEADER`; a rule of each table holds `{n}` for the table's number
     /// (`T{n}-HIER-01`).
     pub id: &'static str,
+    /// How serious its findings are.
     pub severity: Severity,
     /// A sum: an error beyond the rounding envelope, a 尾数差异 warning within.
     pub sum: bool,

@@ -140,7 +140,9 @@ pub fn chinese_numeral(n: usize) -> String {
 /// Values captured by the placeholders of a label pattern.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Captures {
+    /// The year the pattern's `{year}` matched.
     pub year: Option<i32>,
+    /// The department the pattern's `{department}` matched.
     pub department: Option<String>,
 }
 
@@ -171,6 +173,7 @@ pub struct Pattern {
 }
 
 impl Pattern {
+    /// A label pattern (`{year}年部门收支总表`).
     pub fn new(pattern: &str) -> Pattern {
         Pattern {
             text: pattern.to_string(),

@@ -94,7 +94,7 @@ fn model(seed: u64, specs: &SpecSet) -> Budget {
 
     for spec in &specs.tables {
         let amount_ids: Vec<String> = spec.amount_columns().map(|c| c.id.clone()).collect();
-        let table = match spec.kind {
+        let table = match spec.kind() {
             TableKind::Grid => {
                 let mut g = GridTable::default();
                 for (bi, unit) in blocks.iter().enumerate() {
@@ -104,7 +104,7 @@ fn model(seed: u64, specs: &SpecSet) -> Budget {
                         RowKey::Unit => vec![],
                         RowKey::Single => Vec::new(),
                         RowKey::Fixed => spec
-                            .fixed_rows
+                            .fixed_rows()
                             .iter()
                             .map(|l| Row {
                                 key: l.id.clone(),
@@ -182,7 +182,7 @@ fn model(seed: u64, specs: &SpecSet) -> Budget {
                 Table::TwoSided(TwoSidedTable { lines, expenditure })
             }
             TableKind::Form => {
-                let fs = spec.form.as_ref().unwrap();
+                let fs = spec.form().unwrap();
                 let ids: Vec<String> = fs.amounts.iter().map(|a| a.id.clone()).collect();
                 let tasks = (0..1 + rng.below(6))
                     .map(|i| Task {

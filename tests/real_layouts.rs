@@ -373,8 +373,9 @@ fn figures_in_place(s: &Sample, b: &Budget) -> (usize, usize, Vec<String>) {
                     let lines: Vec<_> = if income {
                         spec.left_lines().collect()
                     } else {
-                        spec.footer_rows
+                        spec.two_sided()
                             .iter()
+                            .flat_map(|t| &t.footer_rows)
                             .filter_map(|f| f.right.as_ref())
                             .collect()
                     };

@@ -608,9 +608,16 @@ fn a_request_over_the_time_limit_gets_503_and_one_beyond_the_queue_gets_503() {
         )
     );
     assert_eq!(holder.join().unwrap(), 503);
-    // The slot is free again.
-    let res = post(&s, "/api/check", form_file("file", &sample_xlsx()));
-    assert_eq!(res.status(), 200);
+    // The slot is free again once the stopped work reaches its next
+    // checkpoint (on a loaded machine that can outlast the 1 s queue wait).
+    let freed = (0..10).any(|_| {
+        let ok = post(&s, "/api/check", form_file("file", &sample_xlsx())).status() == 200;
+        if !ok {
+            std::thread::sleep(std::time::Duration::from_millis(500));
+        }
+        ok
+    });
+    assert!(freed, "the slot was still held 15 s after the time limit");
 }
 
 #[test]

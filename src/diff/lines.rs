@@ -90,7 +90,7 @@ pub(crate) fn table_lines(
                         level,
                         amounts: r.amounts.clone(),
                         fixed: spec.row_key == RowKey::Fixed
-                            || spec.fixed_rows.iter().any(|l| l.id == r.key),
+                            || spec.fixed_rows().iter().any(|l| l.id == r.key),
                     });
                 }
             }
@@ -127,7 +127,8 @@ pub(crate) fn table_lines(
                 amounts: t.lines.get(&l.id).map(&shown).unwrap_or_default(),
                 fixed: true,
             };
-            out.extend(spec.income_lines.iter().map(fixed));
+            let sides = spec.two_sided();
+            out.extend(sides.iter().flat_map(|s| &s.income_lines).map(fixed));
             for e in &t.expenditure {
                 let level = match e.level {
                     Some(Level::Lei) | None => 1,
@@ -146,8 +147,9 @@ pub(crate) fn table_lines(
                 });
             }
             out.extend(
-                spec.footer_rows
+                sides
                     .iter()
+                    .flat_map(|s| &s.footer_rows)
                     .flat_map(|f| f.left.iter().chain(f.right.iter()))
                     .map(fixed),
             );
@@ -155,7 +157,7 @@ pub(crate) fn table_lines(
         }
         Table::Form(f) => {
             let cols: Vec<(String, String)> = spec
-                .form
+                .form()
                 .iter()
                 .flat_map(|fs| fs.amounts.iter().map(|a| (a.id.clone(), a.label.clone())))
                 .collect();
@@ -172,8 +174,7 @@ pub(crate) fn table_lines(
                 });
             }
             let sum_label = spec
-                .form
-                .as_ref()
+                .form()
                 .map_or("金额合计".to_string(), |fs| fs.sum_label.clone());
             out.push(Line {
                 id: line_id("", "@sum"),

@@ -8,16 +8,23 @@ use std::io::Write;
 use std::path::Path;
 
 #[derive(Debug, thiserror::Error)]
+/// Why an output file was not written.
 pub enum OutputError {
     #[error("输出文件 {0} 与输入文件相同；请换一个输出文件名，输入文件不会被覆盖")]
+    /// The output names the input file.
     SameAsInput(String),
     #[error("输出文件 {0} 已存在且是只读的，没有覆盖；请先取消它的只读属性，或换一个输出文件名")]
+    /// The output exists and is read-only.
     ReadOnly(String),
     #[error("输出路径 {0} 不是普通文件（是设备、管道或套接字），没有写入；请给出一个文件名")]
+    /// The output path is a device, pipe or socket.
     NotRegular(String),
     #[error("无法写入 {path}：{}", explain(source))]
+    /// Writing failed.
     Io {
+        /// The file written.
         path: String,
+        /// The system's error.
         source: std::io::Error,
     },
 }

@@ -119,8 +119,11 @@ pub struct SampleInfo {
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 pub struct Recode {
+    /// The code in the real data.
     pub from: String,
+    /// The code it becomes in the sample.
     pub to: String,
+    /// The name printed with the new code.
     pub name: String,
 }
 
@@ -179,6 +182,7 @@ impl Default for Sentences {
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 pub struct CellRef {
+    /// The table's id.
     pub table: String,
     /// A fixed line of a two-sided table.
     pub line: Option<String>,
@@ -225,7 +229,9 @@ impl Relation {
 #[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
 pub enum Brackets {
+    /// Half-width brackets: `(` `)`.
     Half,
+    /// Full-width brackets: `（` `）`.
     Full,
 }
 
@@ -279,7 +285,9 @@ pub enum RowKind {
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 pub struct RowSet {
+    /// The table's id.
     pub table: String,
+    /// Which rows: all coded rows, the 类 rows, a named row …
     pub rows: RowKind,
     /// One column (on the other side, the other set's own column).
     pub col: Option<String>,
@@ -329,16 +337,20 @@ pub enum Policy {
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 pub struct Unmatched {
+    /// Whether such a row is an error, a notice, or allowed.
     pub policy: Policy,
     /// The finding's rule id, when not the rule's own.
     pub id: Option<String>,
     /// For the rule catalogue, when the id is the rule's own.
     pub description: Option<String>,
     #[serde(default)]
+    /// The finding's message pattern.
     pub message: String,
     #[serde(default)]
+    /// The finding's expected-value pattern.
     pub expected: String,
     #[serde(default)]
+    /// The finding's hint pattern.
     pub hint: String,
 }
 
@@ -346,7 +358,9 @@ pub struct Unmatched {
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 pub struct Pair {
+    /// The cell compared.
     pub left: CellRef,
+    /// The cells whose sum it must equal (or bound).
     pub right: Vec<CellRef>,
     /// The subject of the finding, when not the left cell's name.
     pub what: Option<String>,
@@ -387,9 +401,11 @@ pub struct CellsRule {
     /// A named condition under which it runs.
     pub when: Option<String>,
     #[serde(default)]
+    /// How the left cell relates to the right cells' sum (`=`, `≥`).
     pub relation: Relation,
     /// The subject of a value finding (`{name}`, `{code}`, `{column}`, `{row}`).
     pub what: Option<String>,
+    /// The cells compared, pair by pair.
     pub pairs: Vec<Pair>,
 }
 
@@ -397,21 +413,33 @@ pub struct CellsRule {
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 pub struct RowsRule {
+    /// Stable rule id (`X-TOTAL-01`).
     pub id: String,
+    /// What the rule checks, for the rule catalogue.
     pub description: String,
     #[serde(default)]
+    /// Where the identity comes from (the template's note, a regulation).
     pub source: String,
+    /// A named condition under which it runs.
     pub when: Option<String>,
     #[serde(default)]
+    /// How the left rows relate to the right rows (`=`, `≥`).
     pub relation: Relation,
+    /// The subject of a value finding (`{name}`, `{code}`, `{column}`, `{row}`).
     pub what: Option<String>,
+    /// The rows compared.
     pub left: RowSet,
+    /// The rows they must equal (summed across the sets).
     pub right: Vec<RowSet>,
     #[serde(default, rename = "match")]
+    /// How rows are paired: by code or by name.
     pub match_by: MatchBy,
     #[serde(default)]
+    /// Which 预算单位 blocks are compared.
     pub blocks: Blocks,
+    /// What to do with a left row no right set has.
     pub unmatched_left: Option<Unmatched>,
+    /// What to do with a right row the left set lacks.
     pub unmatched_right: Option<Unmatched>,
 }
 
@@ -419,10 +447,14 @@ pub struct RowsRule {
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 pub struct EmptyIffZeroRule {
+    /// Stable rule id.
     pub id: String,
+    /// What the rule checks, for the rule catalogue.
     pub description: String,
     #[serde(default)]
+    /// Where the identity comes from.
     pub source: String,
+    /// A named condition under which it runs.
     pub when: Option<String>,
     /// The table that is empty…
     pub table: String,
@@ -434,8 +466,10 @@ pub struct EmptyIffZeroRule {
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 pub struct Condition {
+    /// What the condition means, in words.
     pub description: String,
     #[serde(default)]
+    /// The cells that must all be blank or zero.
     pub all_zero: Vec<CellRef>,
 }
 
@@ -447,6 +481,7 @@ pub struct Figure {
     /// Short label (the 总览 / 汇总 column).
     pub label: String,
     #[serde(default)]
+    /// The cells summed.
     pub cells: Vec<CellRef>,
 }
 
@@ -455,10 +490,12 @@ pub struct Figure {
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 pub struct Headline {
+    /// The short label (the 总览 column).
     pub label: String,
     /// The subject of the sentence (`{department}部门预算收入`; `{name}` for a row).
     pub subject: String,
     #[serde(default)]
+    /// The cells summed.
     pub cells: Vec<CellRef>,
     /// One headline per row of these rows (either year's), in order.
     pub each_row: Option<RowSet>,
@@ -477,8 +514,11 @@ pub struct Headline {
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 pub struct YearCheck {
+    /// Stable rule id.
     pub id: String,
+    /// What the rule checks, for the rule catalogue.
     pub description: String,
+    /// The table both years hold.
     pub table: String,
     /// The row of this year's model that states last year's figures.
     pub current_row: String,

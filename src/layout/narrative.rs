@@ -109,7 +109,9 @@ pub struct Required {
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 pub struct Renamed {
+    /// The wording written.
     pub old: String,
+    /// The wording it becomes.
     pub new: String,
     /// Since when (`2018年`), for the message.
     #[serde(default)]
@@ -132,6 +134,7 @@ pub struct CountSpec {
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 pub struct NarrativeFigure {
+    /// The figure's id, as sentence patterns name it.
     pub id: String,
     /// The cells summed (as the headlines sum them).
     #[serde(default)]
@@ -158,8 +161,10 @@ pub struct NarrativeFigure {
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 pub struct Section {
+    /// The section's title as printed.
     pub title: String,
     #[serde(default)]
+    /// Its paragraphs, in order.
     pub paragraphs: Vec<Paragraph>,
 }
 
@@ -167,7 +172,9 @@ pub struct Section {
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
 #[serde(untagged)]
 pub enum Paragraph {
+    /// A sentence pattern alone.
     Plain(String),
+    /// A pattern with its conditions and row set.
     Full(ParagraphSpec),
 }
 
@@ -175,6 +182,7 @@ pub enum Paragraph {
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 pub struct ParagraphSpec {
+    /// The sentence pattern.
     pub text: String,
     /// Repeated for each row of this figure (`{item}`, `{item.name}`, `{n}`).
     #[serde(default)]
@@ -188,6 +196,7 @@ pub struct ParagraphSpec {
 }
 
 impl Paragraph {
+    /// The paragraph as one form, whichever way it was written.
     pub fn spec(&self) -> ParagraphSpec {
         match self {
             Paragraph::Plain(text) => ParagraphSpec {
@@ -202,6 +211,7 @@ impl Paragraph {
 }
 
 impl NarrativeSpec {
+    /// A narrative figure by id.
     pub fn figure(&self, id: &str) -> Option<&NarrativeFigure> {
         self.figures.iter().find(|f| f.id == id)
     }

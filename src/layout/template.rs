@@ -6,11 +6,15 @@
 pub const BUILTINS: [&str; 5] = ["year", "prior_year", "department", "n", "units"];
 
 #[derive(Debug, Clone, PartialEq, Eq)]
+/// One piece of a sentence pattern.
 pub enum Segment {
+    /// Text printed as written.
     Lit(String),
     /// `{name}` or `{name.attr}`.
     Token {
+        /// The figure or token named.
         name: String,
+        /// What of it is printed (`change`, `rate`, `prior` …).
         attr: Option<String>,
     },
     /// `{?what}`: 【请填写：what】.

@@ -20,6 +20,7 @@ use crate::amount::Amount;
 pub struct Amounts(Vec<(Arc<str>, Option<Amount>)>);
 
 impl Amounts {
+    /// No amounts.
     pub fn new() -> Amounts {
         Amounts(Vec::new())
     }
@@ -57,38 +58,47 @@ impl Amounts {
         }
     }
 
+    /// The amount of a column, to change.
     pub fn get_mut(&mut self, id: &str) -> Option<&mut Option<Amount>> {
         self.0.iter_mut().find(|(k, _)| &**k == id).map(|(_, v)| v)
     }
 
+    /// Whether the column has an entry (blank or not).
     pub fn contains_key(&self, id: &str) -> bool {
         self.get(id).is_some()
     }
 
+    /// Each column and its amount, in column order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &Option<Amount>)> {
         self.0.iter().map(|(k, v)| (&**k, v))
     }
 
+    /// Each column and its amount, to change.
     pub fn iter_mut(&mut self) -> impl Iterator<Item = (&str, &mut Option<Amount>)> {
         self.0.iter_mut().map(|(k, v)| (&**k, v))
     }
 
+    /// The column ids, in order.
     pub fn keys(&self) -> impl Iterator<Item = &str> {
         self.0.iter().map(|(k, _)| &**k)
     }
 
+    /// The amounts, in column order.
     pub fn values(&self) -> impl Iterator<Item = &Option<Amount>> {
         self.0.iter().map(|(_, v)| v)
     }
 
+    /// The amounts, to change.
     pub fn values_mut(&mut self) -> impl Iterator<Item = &mut Option<Amount>> {
         self.0.iter_mut().map(|(_, v)| v)
     }
 
+    /// How many columns have an entry.
     pub fn len(&self) -> usize {
         self.0.len()
     }
 
+    /// Whether no column has an entry.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }

@@ -6,12 +6,16 @@ use super::{Budget, FORMAT, FORMAT_VERSION};
 #[derive(Debug, thiserror::Error)]
 pub enum JsonError {
     #[error("不是 budget-tables 的 JSON 模型：{0}")]
+    /// Not JSON, or not the model's shape.
     Syntax(String),
     #[error("JSON 模型格式为“{0}”，应为“{FORMAT}”")]
+    /// Another `format` than budget-tables'.
     Format(String),
     #[error("JSON 模型版本 {0} 不受支持（本程序支持版本 {FORMAT_VERSION}）")]
+    /// A `format_version` this program does not read.
     Version(u32),
     #[error("JSON 模型中的对象（行、金额等）超过 {0} 个的上限；一个部门的模型远小于此，请检查该文件是否为 budget-tables 写出的模型")]
+    /// More objects than any department has.
     TooMany(usize),
 }
 

@@ -23,13 +23,17 @@ pub const FORMAT_VERSION: u32 = 2;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Budget {
+    /// Always `budget-tables`.
     pub format: String,
+    /// The model's format version (see docs/model.md).
     pub format_version: u32,
     /// The layout's id (`shenzhen-budget`) and version.
     pub layout: String,
+    /// The version of the layout it was read with.
     pub layout_version: u32,
     /// 部门名称 (or 单位名称 for a 单位 layout).
     pub department: String,
+    /// The budget year (`2024`).
     pub year: i32,
     /// The unit of each table's amounts (`万元` or `元`), by table id.
     pub amount_units: IndexMap<String, String>,
@@ -72,9 +76,13 @@ impl Budget {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
+/// One table's figures, in its shape.
 pub enum Table {
+    /// Income | expenditure side by side.
     TwoSided(TwoSidedTable),
+    /// Rows of amounts, per 预算单位 block.
     Grid(GridTable),
+    /// The 整体支出绩效目标表 form.
     Form(FormTable),
 }
 
@@ -101,10 +109,13 @@ impl TwoSidedTable {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Level {
     #[serde(rename = "类")]
+    /// 类.
     Lei,
     #[serde(rename = "款")]
+    /// 款.
     Kuan,
     #[serde(rename = "项")]
+    /// 项.
     Xiang,
 }
 
@@ -122,10 +133,13 @@ impl Level {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+/// One line of a two-sided table's expenditure side.
 pub struct ExpenditureLine {
     /// The function code, linked through tables 7/10/11 (tables 1 and 6 print no codes).
     pub code: Option<String>,
+    /// Its level, when known from the code or the numbering.
     pub level: Option<Level>,
+    /// The item's name as printed (without its `一、` numbering).
     pub name: String,
     /// By the expenditure side's column ids.
     pub amounts: Amounts,
@@ -145,27 +159,33 @@ impl ExpenditureLine {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 pub struct GridTable {
+    /// The 预算单位 blocks, the department's first.
     pub blocks: Vec<UnitBlock>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+/// One 预算单位's rows and total.
 pub struct UnitBlock {
     /// 预算单位 (the department itself for the first block).
     pub unit: String,
     /// The unit's total row; absent in tables without one (表9).
     pub total: Option<Amounts>,
+    /// Its rows, in order.
     pub rows: Vec<Row>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+/// One row of a grid.
 pub struct Row {
     /// 科目编码, the item name, or the fixed-row id (表9: prior/current/change).
     pub key: String,
+    /// The 科目编码, as text (leading zeros kept).
     pub code: Option<String>,
     /// 科目名称, 支出项目类别 or 年度 as printed.
     pub name: String,
+    /// Its amounts by column id.
     pub amounts: Amounts,
 }
 
@@ -173,30 +193,43 @@ pub struct Row {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 pub struct FormTable {
+    /// The 单位名称 of the form.
     pub unit_name: String,
+    /// The 主管部门.
     pub supervisor: String,
+    /// The tasks and their amounts.
     pub tasks: Vec<Task>,
     /// 金额合计 by amount id (total / fiscal / other).
     pub sum: Amounts,
     /// 年度总体目标.
     pub goal: String,
+    /// The performance indicators.
     pub indicators: Vec<Indicator>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+/// One task of the form.
 pub struct Task {
+    /// The task's name.
     pub name: String,
+    /// What the task is.
     pub content: String,
+    /// Its amounts by the form's amount ids.
     pub amounts: Amounts,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+/// One performance indicator.
 pub struct Indicator {
+    /// 一级指标.
     pub level1: String,
+    /// 二级指标.
     pub level2: String,
+    /// 三级指标.
     pub level3: String,
+    /// 目标值.
     pub target: String,
 }
 
@@ -233,6 +266,7 @@ impl Table {
 }
 
 impl Budget {
+    /// A grid table by id.
     pub fn grid(&self, id: &str) -> Option<&GridTable> {
         match self.tables.get(id) {
             Some(Table::Grid(g)) => Some(g),
@@ -240,6 +274,7 @@ impl Budget {
         }
     }
 
+    /// A two-sided table by id.
     pub fn two_sided(&self, id: &str) -> Option<&TwoSidedTable> {
         match self.tables.get(id) {
             Some(Table::TwoSided(t)) => Some(t),
@@ -257,6 +292,7 @@ impl Budget {
         self.grid(table).and_then(|g| g.amount(0, key, col))
     }
 
+    /// A form by id.
     pub fn form(&self, id: &str) -> Option<&FormTable> {
         match self.tables.get(id) {
             Some(Table::Form(f)) => Some(f),

@@ -25,6 +25,7 @@ use crate::text::norm;
 /// A declared cell found in a model.
 #[derive(Debug, Clone)]
 pub struct Found<'a> {
+    /// The table's spec.
     pub spec: &'a TableSpec,
     /// Where it is: the key of its source cell.
     pub key: CellKey<'a>,
@@ -207,17 +208,23 @@ pub fn describe(c: &CellRef, b: &Budget, specs: &SpecSet, sources: &SourceMap) -
 /// One row of a declared set of rows, found in a model.
 #[derive(Debug, Clone)]
 pub struct SetRow<'a> {
+    /// The table's spec.
     pub spec: &'a TableSpec,
     /// Its block (grid tables; 0 elsewhere) and the block's 预算单位.
     pub block: usize,
+    /// The 预算单位 of the row's block.
     pub unit: &'a str,
     /// Its row key (empty for a block total), code and printed name.
     pub key: &'a str,
+    /// The row's code, if coded.
     pub code: Option<&'a str>,
+    /// The row's name.
     pub name: &'a str,
     /// A 类 line of a two-sided table.
     pub level: Option<Level>,
+    /// The row's amounts.
     pub amounts: &'a Amounts,
+    /// Where the row is in the model.
     pub at: At,
     /// The model's row, for a grid row (not a total).
     pub grid_row: Option<&'a crate::model::Row>,

@@ -46,7 +46,7 @@ pub(crate) fn read(
     diags: &mut Vec<Diagnostic>,
     sources: &mut SourceMap,
 ) -> Option<(FormTable, FormInfo)> {
-    let fs: &FormSpec = spec.form.as_ref()?;
+    let fs: &FormSpec = spec.form()?;
     let table = spec.sheet_name();
     let rows = f.title_row + 1..f.end_row;
     let missing = |diags: &mut Vec<Diagnostic>, what: &str, row: u32| {

@@ -197,7 +197,7 @@ fn row_label(row: &RowCells) -> String {
 
 fn coded_row(ctx: &mut Ctx, b: &mut Building, cols: &Cols, r: u32, row: RowCells) {
     let label = row_label(&row);
-    if let Some(t) = &b.spec.total_label {
+    if let Some(t) = &b.spec.total_label() {
         if label == norm(t) {
             current_block(ctx, b, cols, r);
             if let Some(blk) = b.table.blocks.last_mut() {
@@ -310,7 +310,7 @@ fn placed_code(ctx: &mut Ctx, b: &Building, cols: &Cols, r: u32, code: String) -
 
 /// A fixed row of a coded table (`人员经费合计`), by its label.
 fn fixed_line<'s>(spec: &'s TableSpec, label: &str) -> Option<&'s Line> {
-    spec.fixed_rows
+    spec.fixed_rows()
         .iter()
         .find(|l| l.labels().any(|x| norm(x) == label))
 }
@@ -365,8 +365,12 @@ fn named_row(
         return;
     }
     let key = norm(&row.name);
-    let total_here = b.spec.total_label.as_ref().is_some_and(|t| norm(t) == key);
-    if (b.first && b.spec.total_label.is_none()) || known_units.contains(&key) || total_here {
+    let total_here = b
+        .spec
+        .total_label()
+        .as_ref()
+        .is_some_and(|t| norm(t) == key);
+    if (b.first && b.spec.total_label().is_none()) || known_units.contains(&key) || total_here {
         b.keys.clear();
         let unit = if total_here {
             b.department.clone()
@@ -404,14 +408,19 @@ fn fixed_row(ctx: &mut Ctx, b: &mut Building, cols: &Cols, r: u32, row: RowCells
     // "2023年" fits both year rows: take the first one this unit has not filled yet.
     let hit = b
         .spec
-        .fixed_rows
+        .fixed_rows()
         .iter()
         .filter(|l| !b.keys.contains(&l.id))
         .find_map(|l| match_pattern(&norm(&l.label), &n).map(|c| (l, c)));
     let name_col = cols.name.unwrap_or(cols.anchor());
     let Some((line, caps)) = hit else {
         if row.filled() || !row.name.is_empty() {
-            let want: Vec<&str> = b.spec.fixed_rows.iter().map(|l| l.label.as_str()).collect();
+            let want: Vec<&str> = b
+                .spec
+                .fixed_rows()
+                .iter()
+                .map(|l| l.label.as_str())
+                .collect();
             ctx.error(
                 &crate::read::rules::FIXED,
                 format!("无法识别的行“{}”", row.name),
@@ -479,7 +488,7 @@ fn single_row(ctx: &mut Ctx, b: &mut Building, cols: &Cols, r: u32, row: RowCell
 fn finish(ctx: &mut Ctx, b: &mut Building, h: &Header) {
     if b.spec.row_key == RowKey::Fixed {
         for blk in &b.table.blocks {
-            for l in &b.spec.fixed_rows {
+            for l in b.spec.fixed_rows() {
                 if !blk.rows.iter().any(|r| r.key == l.id) {
                     ctx.diags.push(
                         crate::read::rules::FIXED_MISSING
@@ -489,7 +498,7 @@ fn finish(ctx: &mut Ctx, b: &mut Building, h: &Header) {
                             .hint(format!(
                                 "每个预算单位应有以下各行：{}",
                                 b.spec
-                                    .fixed_rows
+                                    .fixed_rows()
                                     .iter()
                                     .map(|l| l.label.as_str())
                                     .collect::<Vec<_>>()
@@ -515,8 +524,8 @@ fn finish(ctx: &mut Ctx, b: &mut Building, h: &Header) {
     if b.table.blocks.is_empty() {
         // A single-row table with no figure at all is an empty table, not a missing one.
         if b.spec.row_key == RowKey::Single
-            || b.spec.total_label.is_some()
-            || !b.spec.fixed_rows.is_empty()
+            || b.spec.total_label().is_some()
+            || !b.spec.fixed_rows().is_empty()
         {
             b.table.blocks.push(block(b.department.clone(), None));
             return;

@@ -202,7 +202,7 @@ fn header_start(
     );
     if first.is_empty() {
         // Forms have no header tree: their own reader looks for their labels.
-        return (spec.form.is_some()).then_some(title_row + 1);
+        return (spec.form().is_some()).then_some(title_row + 1);
     }
     (title_row + 1..limit.min(sheet.height())).find(|&r| {
         sheet
@@ -281,7 +281,7 @@ pub(crate) fn recognize(
         match_columns(columns, &paths, &names, false, from)
             .or_else(|_| match_columns(columns, &paths, &names, true, from))
     };
-    let second = match &spec.halves {
+    let second = match &spec.halves() {
         None => None,
         Some(_) => {
             let from = cols.values().max().map_or(0, |c| *c as usize + 1);

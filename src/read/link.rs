@@ -7,7 +7,7 @@ use crate::catalogue::Catalogue;
 use crate::diag::Diagnostic;
 use crate::model::{Budget, Level, Table};
 use crate::source::{self, SourceMap, LABEL};
-use crate::spec::{SpecSet, TableKind};
+use crate::spec::SpecSet;
 use crate::text::norm;
 
 pub(crate) fn link_two_sided(
@@ -17,10 +17,10 @@ pub(crate) fn link_two_sided(
     catalogue: &Catalogue,
     diags: &mut Vec<Diagnostic>,
 ) {
-    for spec in specs
+    for (spec, sides) in specs
         .tables
         .iter()
-        .filter(|s| s.kind == TableKind::TwoSided)
+        .filter_map(|s| Some((s, s.two_sided()?)))
     {
         // (code, name, how many tables print them together), and where each
         // (code, name) and each name is in it.
@@ -38,10 +38,10 @@ pub(crate) fn link_two_sided(
                 }
             }
         };
-        for c in &spec.link_codes {
+        for c in &sides.link_codes {
             count(&c.code, norm(&c.name));
         }
-        for id in &spec.link_codes_from {
+        for id in &sides.link_codes_from {
             if let Some(Table::Grid(g)) = budget.tables.get(id) {
                 for r in g.blocks.first().into_iter().flat_map(|b| &b.rows) {
                     if let Some(c) = &r.code {
@@ -102,12 +102,12 @@ pub(crate) fn link_two_sided(
                     .finding(format!(
                         "支出项目“{}”在{}中找不到对应的科目编码",
                         line.name,
-                        linked_names(specs, &spec.link_codes_from)
+                        linked_names(specs, &sides.link_codes_from)
                     ))
                     .table(spec.sheet_name())
                     .hint(format!(
                         "请核对支出项目名称与{}的科目名称是否一致；类级项目前应加“一、二、……”序号",
-                        linked_names(specs, &spec.link_codes_from)
+                        linked_names(specs, &sides.link_codes_from)
                     ));
                 if let Some(at) = sources.get(&source::expenditure(&spec.id, i, LABEL)) {
                     d = d.at(&at.sheet, at.row, at.col);

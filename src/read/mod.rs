@@ -441,11 +441,11 @@ fn fits(b: &Budget, specs: &SpecSet) -> Result<(), String> {
             Table::Grid(_) => TableKind::Grid,
             Table::Form(_) => TableKind::Form,
         };
-        if kind != spec.kind {
+        if kind != spec.kind() {
             return Err(format!(
                 "{}应为 {:?} 类表格，JSON 中为 {kind:?}",
                 spec.sheet_name(),
-                spec.kind
+                spec.kind()
             ));
         }
         known_amount_keys(t, spec)?;
@@ -470,7 +470,7 @@ fn known_amount_keys(t: &Table, spec: &crate::spec::TableSpec) -> Result<(), Str
             spec.amount_columns().map(|c| c.id.as_str()).collect()
         }
         Table::Form(_) => spec
-            .form
+            .form()
             .iter()
             .flat_map(|f| f.amounts.iter().map(|a| a.id.as_str()))
             .collect(),
@@ -929,7 +929,7 @@ fn read_one(sheets: &[Sheet], specs: &SpecSet, f: &Found, known: &[String]) -> O
         diags: Vec::new(),
         sources: SourceMap::default(),
     };
-    if spec.kind == TableKind::Form {
+    if spec.kind() == TableKind::Form {
         if let Some((t, info)) = form::read(sheet, spec, f, &mut one.diags, &mut one.sources) {
             one.votes
                 .push((info.department, info.year.map(|y| y.to_string())));
@@ -950,7 +950,7 @@ fn read_one(sheets: &[Sheet], specs: &SpecSet, f: &Found, known: &[String]) -> O
         &mut one.diags,
         &mut one.sources,
     );
-    let table = match spec.kind {
+    let table = match spec.kind() {
         TableKind::TwoSided => Table::TwoSided(two_sided::read(&mut ctx, spec, &h, f)),
         _ => {
             let known = Known::new(known);

@@ -59,7 +59,7 @@ pub const YEAR: Rule = all("S-YEAR", Warning, "各表年度不一致");
 pub const YEAR_MISSING: Rule = all("S-YEAR-MISSING", Error, "找不到预算年度");
 
 fn grid(_: &SpecSet, s: &TableSpec) -> bool {
-    s.kind == TableKind::Grid
+    s.kind() == TableKind::Grid
 }
 
 fn coded(l: &SpecSet, s: &TableSpec) -> bool {
@@ -95,14 +95,14 @@ pub const FIXED_MISSING: Rule = tables("S-FIXED-MISSING", Error, fixed, "预算�
 pub const LINE: Rule = tables(
     "S-LINE",
     Error,
-    |_, s| s.kind == TableKind::TwoSided,
+    |_, s| s.kind() == TableKind::TwoSided,
     "收入栏有无法识别的项目",
 );
 pub const EMPTY: Rule = tables("S-EMPTY", Error, grid, "表中没有任何数据行");
 pub const FORM: Rule = tables(
     "S-FORM",
     Error,
-    |_, s| s.kind == TableKind::Form,
+    |_, s| s.kind() == TableKind::Form,
     "表单缺少栏目",
 );
 pub const LINK: Rule = Rule {
@@ -121,10 +121,13 @@ pub const PLACEHOLDER: Rule = tables(
 
 /// The two-sided tables that take their codes from others, and from which.
 fn link_scope(specs: &SpecSet) -> Option<(String, String)> {
-    let t = crate::rule::tables_where(specs, |s| !s.link_codes_from.is_empty())?;
+    let t = crate::rule::tables_where(specs, |s| {
+        s.two_sided().is_some_and(|t| !t.link_codes_from.is_empty())
+    })?;
     let mut from: Vec<&String> = specs
         .tables
         .iter()
+        .filter_map(|s| s.two_sided())
         .flat_map(|s| &s.link_codes_from)
         .collect();
     let mut seen = std::collections::HashSet::new();

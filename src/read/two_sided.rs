@@ -35,8 +35,9 @@ pub(crate) fn read(ctx: &mut Ctx, spec: &TableSpec, h: &Header, f: &Found) -> Tw
     let mut sides = [side(left, false), side(right, true)];
     sides[0].lines = spec.left_lines().collect();
     sides[1].lines = spec
-        .footer_rows
+        .two_sided()
         .iter()
+        .flat_map(|t| &t.footer_rows)
         .filter_map(|f| f.right.as_ref())
         .collect();
     let mut t = TwoSidedTable {

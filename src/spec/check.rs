@@ -47,7 +47,10 @@ impl SpecSet {
                             .ok_or_else(|| bad(within(&format!("没有表 {}", s.table))))?;
                         for c in s.col.iter().chain(&s.cols) {
                             if !t.columns.iter().any(|x| x.id == *c)
-                                && !t.form.iter().any(|f| f.amounts.iter().any(|a| a.id == *c))
+                                && !t
+                                    .form()
+                                    .iter()
+                                    .any(|f| f.amounts.iter().any(|a| a.id == *c))
                             {
                                 return Err(bad(within(&format!("表 {} 没有列 {c}", s.table))));
                             }
@@ -136,7 +139,9 @@ impl SpecSet {
         }
         let has_col = |id: &str| {
             t.columns.iter().any(|x| x.id == id)
-                || t.form.iter().any(|f| f.amounts.iter().any(|a| a.id == id))
+                || t.form()
+                    .iter()
+                    .any(|f| f.amounts.iter().any(|a| a.id == id))
         };
         if let Some(col) = &c.col {
             if !has_col(col) {

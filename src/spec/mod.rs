@@ -11,6 +11,9 @@ use serde::Deserialize;
 
 use crate::layout::LayoutInfo;
 mod check;
+pub mod shape;
+
+pub use shape::{GridSpec, Shape, TwoSidedSpec};
 
 pub use crate::layout::Relation;
 use crate::text;
@@ -19,19 +22,37 @@ use crate::text;
 #[derive(Debug, thiserror::Error)]
 pub enum SpecError {
     #[error("无法读取表格规格 {path}：{source}")]
+    /// A spec file could not be read.
     Io {
+        /// The file.
         path: String,
+        /// The system's error.
         source: std::io::Error,
     },
     #[error("表格规格 {path} 格式错误：{message}")]
-    Parse { path: String, message: String },
+    /// A spec file is not valid TOML for its fields.
+    Parse {
+        /// The file.
+        path: String,
+        /// What the parser says.
+        message: String,
+    },
     #[error("表格规格 {path} 无效：{message}")]
-    Invalid { path: String, message: String },
+    /// A spec is well-formed but contradicts itself or its layout.
+    Invalid {
+        /// The file.
+        path: String,
+        /// What is wrong.
+        message: String,
+    },
     #[error("目录 {0} 中没有表格规格（*.toml）")]
+    /// The folder holds no table spec.
     Empty(String),
     #[error("目录 {0} 中没有版式文件 layout.toml；每个版式目录应有一个 layout.toml 和各表的规格")]
+    /// The folder has no `layout.toml`.
     NoLayoutFile(String),
     #[error("没有名为“{0}”的版式；可用 budget-tables layouts 列出内置版式")]
+    /// No built-in layout has this id.
     UnknownLayout(String),
 }
 
@@ -52,12 +73,15 @@ pub enum TableKind {
 pub enum Unit {
     #[default]
     #[serde(rename = "万元")]
+    /// 万元.
     Wan,
     #[serde(rename = "元")]
+    /// 元.
     Yuan,
 }
 
 impl Unit {
+    /// The unit as printed (`万元`, `元`).
     pub fn label(self) -> &'static str {
         match self {
             Unit::Wan => "万元",
@@ -97,6 +121,7 @@ pub enum RowKey {
 #[serde(rename_all = "snake_case")]
 pub enum ColumnKind {
     #[default]
+    /// An amount column (the default).
     Amount,
     /// 预算单位.
     Unit,
@@ -113,10 +138,12 @@ pub enum ColumnKind {
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
+/// One leaf column of a table's header tree.
 pub struct Column {
     /// Stable id, the key of the amount in the model.
     pub id: String,
     #[serde(default)]
+    /// What the column holds.
     pub kind: ColumnKind,
     /// Header labels from the top header row down to this leaf; may hold `{year}`.
     pub path: Vec<String>,
@@ -126,8 +153,11 @@ pub struct Column {
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
+/// A fixed line (two-sided tables) or fixed row (grids): id and printed label.
 pub struct Line {
+    /// Stable id, the key of its amounts in the model.
     pub id: String,
+    /// The label as printed.
     pub label: String,
     /// Other wordings of the label seen in real workbooks (`一般公共预算资金`).
     #[serde(default)]
@@ -143,27 +173,44 @@ impl Line {
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
+/// One row under a two-sided table's lines: a left line, a right line, or both.
 pub struct FooterRow {
+    /// The income side's line (本年收入合计).
     pub left: Option<Line>,
+    /// The expenditure side's line (本年支出合计).
     pub right: Option<Line>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
+/// The labels and amounts of a form (整体支出绩效目标表).
 pub struct FormSpec {
+    /// The line that states the year.
     pub year_line: String,
+    /// The 单位名称 label.
     pub unit_label: String,
+    /// The 主管部门 label.
     pub supervisor_label: String,
+    /// The label of the tasks block.
     pub tasks_label: String,
+    /// The task name column's label.
     pub task_name_label: String,
+    /// The task content column's label.
     pub task_content_label: String,
+    /// The label over the amount columns.
     pub amount_group_label: String,
+    /// The amount columns, in order.
     pub amounts: Vec<Line>,
+    /// The label of the tasks' total row.
     pub sum_label: String,
+    /// The label of the 年度总体目标 row.
     pub goal_label: String,
+    /// The label of the indicators block.
     pub indicators_label: String,
+    /// The four indicator column labels (一级、二级、三级指标、目标值).
     pub indicator_labels: Vec<String>,
     #[serde(default = "default_indicator_rows")]
+    /// Blank indicator rows in the fill-in template.
     pub indicator_rows: u32,
     /// Column widths of the printed form, in character units.
     #[serde(default)]
@@ -180,9 +227,12 @@ fn default_indicator_rows() -> u32 {
 pub struct SumRule {
     /// Stable rule id (`T3-ROW-01`).
     pub id: String,
+    /// The total, by column or line id (`line:column` on a two-sided table).
     pub total: String,
+    /// The parts summed.
     pub parts: Vec<String>,
     #[serde(default)]
+    /// How the total relates to the parts' sum (`=`, `≥`).
     pub relation: Relation,
 }
 
@@ -197,6 +247,7 @@ pub enum Classification {
 }
 
 impl Classification {
+    /// The code lengths of 类, 款 (and 项).
     pub fn code_lengths(self) -> &'static [usize] {
         match self {
             Classification::Function => &[3, 5, 7],
@@ -209,7 +260,9 @@ impl Classification {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CodeName {
+    /// The code.
     pub code: String,
+    /// Its name.
     pub name: String,
 }
 
@@ -225,107 +278,57 @@ pub struct Halves {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Difference {
+    /// The row holding the difference.
     pub result: String,
+    /// The row subtracted from.
     pub minuend: String,
+    /// The row subtracted.
     pub subtrahend: String,
 }
 
-/// One table's layout.
+/// One table's layout: what every shape has, and its [`Shape`] with what
+/// only that shape has. Read from the flat TOML of a table file through
+/// [`shape::RawTableSpec`], which refuses a field of another shape.
 #[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(try_from = "shape::RawTableSpec")]
 pub struct TableSpec {
+    /// Stable table id (`t03`), the key of the table in the model.
     pub id: String,
+    /// The table's number in its set (`表3`).
     pub number: u32,
+    /// The table's name (`支出总表`).
     pub title: String,
     /// The title as printed when it differs (`{department}整体支出绩效目标表`).
     pub printed_title: Option<String>,
+    /// The sheet's name when it is not `表N 标题`.
     pub sheet_name: Option<String>,
-    pub kind: TableKind,
     /// The unit the table's amounts are in (and printed in).
-    #[serde(default)]
     pub unit: Unit,
-    #[serde(default)]
+    /// What keys the table's rows in the model.
     pub row_key: RowKey,
     /// The label before the department name (`部门名称`, `编制部门`).
     pub name_label: String,
     /// What follows the label on the meta line (`:` or the full-width `：`).
-    #[serde(default = "default_colon")]
     pub colon: String,
     /// Whether the sheet starts with its `表N` mark above the title.
-    #[serde(default = "default_true")]
     pub mark: bool,
-    #[serde(default)]
+    /// Notes printed under the table.
     pub footnotes: Vec<String>,
     /// Printed instead of figures when the table has none (`注:本表本年无发生额。`).
     pub empty_note: Option<String>,
     /// Blank input rows in the fill-in template.
-    #[serde(default = "default_template_rows")]
     pub template_rows: u32,
-    #[serde(default)]
+    /// The leaf columns, each with its header path.
     pub columns: Vec<Column>,
-    #[serde(default)]
-    pub income_lines: Vec<Line>,
-    #[serde(default)]
-    pub footer_rows: Vec<FooterRow>,
-    #[serde(default)]
-    pub fixed_rows: Vec<Line>,
     /// Identities between the amounts of one row (grid, form) or between the
     /// fixed lines (two-sided): declared here, checked by the validator.
-    #[serde(default)]
     pub sums: Vec<SumRule>,
-    /// Two-sided tables: identities between the columns of the expenditure
-    /// side, on every line of that side (合计 = 一般公共预算 + 政府性基金预算 + …).
-    #[serde(default)]
-    pub column_sums: Vec<SumRule>,
-    /// The classification of the row codes (or names, 表4): enables the
-    /// 类 = Σ 款 = Σ 项 hierarchy and the block total = Σ 类 check.
-    pub classification: Option<Classification>,
-    /// Every row is first-level: the block total is the sum of all rows (表5).
-    #[serde(default)]
-    pub rows_sum_to_total: bool,
-    /// The fixed line that sums the 类 expenditure lines (two-sided tables).
-    pub expenditure_total: Option<String>,
-    /// A fixed row that is the difference of two others (表9 增减变化金额).
-    pub difference: Option<Difference>,
-    /// The label of a block's total row when it is not its first row (`合计`,
-    /// printed at the bottom). Without a 预算单位 column the table is the
-    /// department's single block.
-    pub total_label: Option<String>,
-    /// Rows that are the sum of other rows, by row key (`人员经费合计` = 301 + 303),
-    /// in every amount column.
-    #[serde(default)]
-    pub row_sums: Vec<SumRule>,
-    /// Two blocks of the same columns side by side (code | name | amount twice):
-    /// rows whose code starts with one of these are printed in the left half.
-    pub halves: Option<Halves>,
-    /// The total row (`total_label`) is printed first, not last.
-    #[serde(default)]
-    pub total_first: bool,
-    /// Codes of expenditure lines known by name, beside those of the
-    /// `link_codes_from` tables (every 类 a two-sided table lists, empty or not).
-    #[serde(default)]
-    pub link_codes: Vec<CodeName>,
-    /// Tables whose 科目编码 name the expenditure lines of a two-sided table.
-    #[serde(default)]
-    pub link_codes_from: Vec<String>,
-    pub form: Option<FormSpec>,
     /// Other printings of a header label seen in published documents
     /// (`{year}年“三公”经费预算数` for `“三公”经费预算数`): label → its
     /// other wordings, each may hold `{year}`. The label is what is written.
-    #[serde(default)]
     pub header_aliases: indexmap::IndexMap<String, Vec<String>>,
-}
-
-fn default_colon() -> String {
-    ":".into()
-}
-
-fn default_true() -> bool {
-    true
-}
-
-fn default_template_rows() -> u32 {
-    30
+    /// How the table is laid out, with the fields only that layout has.
+    pub shape: Shape,
 }
 
 impl TableSpec {
@@ -343,12 +346,12 @@ impl TableSpec {
             .map(|c| c.path.join("/"))
             .or_else(|| {
                 self.fixed_lines()
-                    .chain(&self.fixed_rows)
+                    .chain(self.fixed_rows())
                     .find(|l| l.id == id)
                     .map(|l| l.label.clone())
             })
             .or_else(|| {
-                self.form.as_ref().and_then(|f| {
+                self.form().and_then(|f| {
                     f.amounts
                         .iter()
                         .find(|a| a.id == id)
@@ -384,7 +387,7 @@ impl TableSpec {
     /// The columns as printed: twice over for a side-by-side table.
     pub fn printed_columns(&self) -> Vec<Column> {
         let mut out = self.columns.clone();
-        if self.halves.is_some() {
+        if self.halves().is_some() {
             out.extend(self.columns.iter().map(|c| Column {
                 id: format!("{}~2", c.id),
                 ..c.clone()
@@ -398,10 +401,12 @@ impl TableSpec {
         self.columns.iter().map(|c| c.path.len()).max().unwrap_or(0)
     }
 
+    /// The amount columns, in order.
     pub fn amount_columns(&self) -> impl Iterator<Item = &Column> {
         self.columns.iter().filter(|c| c.kind == ColumnKind::Amount)
     }
 
+    /// The first column of a kind.
     pub fn column(&self, kind: ColumnKind) -> Option<&Column> {
         self.columns.iter().find(|c| c.kind == kind)
     }
@@ -428,7 +433,7 @@ impl TableSpec {
                 width: None,
             });
         } else {
-            let levels: &[&str] = match self.classification {
+            let levels: &[&str] = match self.classification() {
                 Some(Classification::Economic) => &["类", "款"],
                 _ => &["类", "款", "项"],
             };
@@ -457,15 +462,6 @@ impl TableSpec {
             .iter()
             .filter(|c| matches!(c.kind, ColumnKind::Code | ColumnKind::CodePart))
             .collect()
-    }
-
-    /// Every fixed line id of a two-sided table, income lines first.
-    pub fn fixed_lines(&self) -> impl Iterator<Item = &Line> {
-        self.income_lines.iter().chain(
-            self.footer_rows
-                .iter()
-                .flat_map(|f| f.left.iter().chain(f.right.iter())),
-        )
     }
 
     /// A two-sided table's sides: each its label column and its amount
@@ -501,13 +497,6 @@ impl TableSpec {
         }
     }
 
-    /// Fixed lines of the left (income) column: income lines then footer lefts.
-    pub fn left_lines(&self) -> impl Iterator<Item = &Line> {
-        self.income_lines
-            .iter()
-            .chain(self.footer_rows.iter().filter_map(|f| f.left.as_ref()))
-    }
-
     fn validate(&self, path: &str) -> Result<(), SpecError> {
         let invalid = |message: String| SpecError::Invalid {
             path: path.to_string(),
@@ -522,21 +511,17 @@ impl TableSpec {
                 return Err(invalid(format!("列 id {} 重复", c.id)));
             }
         }
-        let ids: Vec<&str> = match self.kind {
-            TableKind::TwoSided => self.fixed_lines().map(|l| l.id.as_str()).collect(),
-            TableKind::Grid => self.amount_columns().map(|c| c.id.as_str()).collect(),
-            TableKind::Form => self
-                .form
-                .iter()
-                .flat_map(|f| f.amounts.iter().map(|a| a.id.as_str()))
-                .collect(),
+        let ids: Vec<&str> = match &self.shape {
+            Shape::TwoSided(t) => t.fixed_lines().map(|l| l.id.as_str()).collect(),
+            Shape::Grid(_) => self.amount_columns().map(|c| c.id.as_str()).collect(),
+            Shape::Form(f) => f.amounts.iter().map(|a| a.id.as_str()).collect(),
         };
         let columns: Vec<&str> = self.columns.iter().map(|c| c.id.as_str()).collect();
         for rule in &self.sums {
             for id in std::iter::once(&rule.total).chain(&rule.parts) {
                 // A two-sided term may name its column: `line:column`.
                 let (id, col) = match id.split_once(':') {
-                    Some((l, c)) if self.kind == TableKind::TwoSided => (l, Some(c)),
+                    Some((l, c)) if self.kind() == TableKind::TwoSided => (l, Some(c)),
                     _ => (id.as_str(), None),
                 };
                 if col.is_some_and(|c| !columns.contains(&c)) || !ids.contains(&id) {
@@ -549,18 +534,16 @@ impl TableSpec {
                 }
             }
         }
-        match self.kind {
-            TableKind::Form => match &self.form {
-                None => return Err(invalid("表单缺少 [form] 段".into())),
-                Some(f) if f.amounts.is_empty() || f.indicator_labels.len() != 4 => {
+        match &self.shape {
+            Shape::Form(f) => {
+                if f.amounts.is_empty() || f.indicator_labels.len() != 4 {
                     return Err(invalid(
                         "表单应有金额列（amounts）和四个指标栏目（一级、二级、三级指标、目标值）"
                             .into(),
-                    ))
+                    ));
                 }
-                Some(_) => {}
-            },
-            TableKind::TwoSided => {
+            }
+            Shape::TwoSided(_) => {
                 let labels = self
                     .columns
                     .iter()
@@ -584,7 +567,7 @@ impl TableSpec {
                     }
                 }
             }
-            TableKind::Grid => {
+            Shape::Grid(g) => {
                 if self.amount_columns().next().is_none() {
                     return Err(invalid("没有金额列".into()));
                 }
@@ -595,7 +578,7 @@ impl TableSpec {
                 };
                 let needs = match self.row_key {
                     // One block for the department: its total row by label, or fixed rows.
-                    RowKey::Code if self.total_label.is_some() || !self.fixed_rows.is_empty() => {
+                    RowKey::Code if g.total_label.is_some() || !g.fixed_rows.is_empty() => {
                         vec![code, ColumnKind::Name]
                     }
                     RowKey::Code => vec![ColumnKind::Unit, code, ColumnKind::Name],
@@ -612,7 +595,7 @@ impl TableSpec {
                         )));
                     }
                 }
-                if self.row_key == RowKey::Fixed && self.fixed_rows.is_empty() {
+                if self.row_key == RowKey::Fixed && g.fixed_rows.is_empty() {
                     return Err(invalid("固定行表格缺少 fixed_rows".into()));
                 }
             }
@@ -625,7 +608,9 @@ impl TableSpec {
 /// its table specs, in table order.
 #[derive(Debug, Clone)]
 pub struct SpecSet {
+    /// The layout file's declarations.
     pub layout: LayoutInfo,
+    /// The table specs, in table order.
     pub tables: Vec<TableSpec>,
 }
 
@@ -767,6 +752,7 @@ impl SpecSet {
         Ok(set)
     }
 
+    /// A table spec by id.
     pub fn get(&self, id: &str) -> Option<&TableSpec> {
         self.tables.iter().find(|t| t.id == id)
     }

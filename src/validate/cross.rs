@@ -123,10 +123,7 @@ fn resolve<'a>(v: &Checker<'a>, r: &'a CellRef) -> Option<Cell<'a>> {
         FoundRow::Sum => {
             let column = column();
             let label = format!("表{n}“{column}”");
-            let row = spec
-                .form
-                .as_ref()
-                .map_or(String::new(), |fs| fs.sum_label.clone());
+            let row = spec.form().map_or(String::new(), |fs| fs.sum_label.clone());
             (row, column, label)
         }
     };

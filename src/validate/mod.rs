@@ -29,6 +29,7 @@ use crate::spec::{Relation, SpecSet, TableSpec, Unit};
 pub struct Options {
     /// Rounding step of published figures (0.01 万元).
     pub step: Decimal,
+    /// The code↔name catalogue the names are checked against.
     pub catalogue: Catalogue,
 }
 

@@ -35,7 +35,7 @@ pub(crate) fn check(v: &mut Checker) {
     let mut by_code: BTreeMap<&str, Vec<Printed>> = BTreeMap::new();
     for spec in &v.specs.tables {
         match v.budget.tables.get(&spec.id) {
-            Some(Table::Grid(g)) if spec.classification.is_some() => {
+            Some(Table::Grid(g)) if spec.classification().is_some() => {
                 for (bi, b) in g.blocks.iter().enumerate() {
                     for r in &b.rows {
                         if let Some(code) = &r.code {

@@ -8,14 +8,18 @@ use crate::amount::Amount;
 use crate::diag::Severity;
 use crate::model::{Amounts, FormTable, GridTable, Level, Row, Table, TwoSidedTable, UnitBlock};
 use crate::source::{self, LABEL};
-use crate::spec::{Classification, Relation, RowKey, TableSpec};
+use crate::spec::{
+    Classification, FormSpec, GridSpec, Relation, RowKey, Shape, TableSpec, TwoSidedSpec,
+};
 use crate::text::{fill, norm};
 
 pub(crate) fn check<'a>(v: &mut Checker<'a>, spec: &'a TableSpec) {
-    match &v.budget.tables[&spec.id] {
-        Table::Grid(g) => grid(v, spec, g),
-        Table::TwoSided(t) => two_sided(v, spec, t),
-        Table::Form(f) => form(v, spec, f),
+    match (&v.budget.tables[&spec.id], &spec.shape) {
+        (Table::Grid(g), Shape::Grid(gs)) => grid(v, spec, gs, g),
+        (Table::TwoSided(t), Shape::TwoSided(ts)) => two_sided(v, spec, ts, t),
+        (Table::Form(f), Shape::Form(fs)) => form(v, spec, fs, f),
+        // A model table of another shape than its spec is refused when read.
+        _ => {}
     }
 }
 
@@ -48,7 +52,7 @@ pub(crate) fn get(a: &Amounts, id: &str) -> Option<Amount> {
     a.get(id).copied().flatten()
 }
 
-fn grid<'a>(v: &mut Checker<'a>, spec: &'a TableSpec, g: &'a GridTable) {
+fn grid<'a>(v: &mut Checker<'a>, spec: &'a TableSpec, gs: &'a GridSpec, g: &'a GridTable) {
     let year = v.budget.year;
     let cols: Vec<&str> = spec.amount_columns().map(|c| c.id.as_str()).collect();
     for (bi, b) in g.blocks.iter().enumerate() {
@@ -101,14 +105,14 @@ fn grid<'a>(v: &mut Checker<'a>, spec: &'a TableSpec, g: &'a GridTable) {
                 );
             }
         }
-        row_sums(v, spec, bi, b);
-        if let Some(c) = spec.classification {
+        row_sums(v, spec, gs, bi, b);
+        if let Some(c) = spec.classification() {
             hierarchy(v, spec, g, bi, c);
-        } else if spec.rows_sum_to_total {
+        } else if gs.rows_sum_to_total {
             let rows: Vec<&Row> = b.rows.iter().collect();
             block_total(v, spec, bi, &b.unit, b.total.as_ref(), &rows, "各项目类别");
         }
-        if let (Some(d), RowKey::Fixed) = (&spec.difference, spec.row_key) {
+        if let (Some(d), RowKey::Fixed) = (&gs.difference, spec.row_key) {
             let find = |id: &str| b.rows.iter().find(|r| r.key == id);
             if let (Some(res), Some(min), Some(sub)) =
                 (find(&d.result), find(&d.minuend), find(&d.subtrahend))
@@ -146,10 +150,16 @@ fn grid<'a>(v: &mut Checker<'a>, spec: &'a TableSpec, g: &'a GridTable) {
 
 /// Rows declared the sum of other rows (`人员经费合计` = 301 + 303), column by
 /// column; a part the block does not list counts as nothing (`有则计入`).
-fn row_sums<'a>(v: &mut Checker<'a>, spec: &'a TableSpec, bi: usize, b: &'a UnitBlock) {
+fn row_sums<'a>(
+    v: &mut Checker<'a>,
+    spec: &'a TableSpec,
+    gs: &'a GridSpec,
+    bi: usize,
+    b: &'a UnitBlock,
+) {
     let year = v.budget.year;
     let find = |key: &str| b.rows.iter().find(|r| r.key == key);
-    for rule in &spec.row_sums {
+    for rule in &gs.row_sums {
         let Some(total) = find(&rule.total) else {
             continue;
         };
@@ -175,7 +185,7 @@ fn row_sums<'a>(v: &mut Checker<'a>, spec: &'a TableSpec, bi: usize, b: &'a Unit
                 })
                 .collect();
             let name = spec
-                .fixed_rows
+                .fixed_rows()
                 .iter()
                 .find(|l| l.id == total.key)
                 .map_or(total.name.as_str(), |l| l.label.as_str());
@@ -298,11 +308,9 @@ fn codes<'b>(
             .collect();
     }
     let mut by_name: HashMap<String, String> = HashMap::new();
-    for s in
-        v.specs.tables.iter().filter(|s| {
-            s.classification == Some(Classification::Economic) && s.row_key == RowKey::Code
-        })
-    {
+    for s in v.specs.tables.iter().filter(|s| {
+        s.classification() == Some(Classification::Economic) && s.row_key == RowKey::Code
+    }) {
         if let Some(Table::Grid(g)) = v.budget.tables.get(&s.id) {
             for r in g.blocks.first().into_iter().flat_map(|b| &b.rows) {
                 if let Some(c) = &r.code {
@@ -351,7 +359,9 @@ fn economic_tables(specs: &crate::spec::SpecSet) -> String {
     specs
         .tables
         .iter()
-        .filter(|s| s.classification == Some(Classification::Economic) && s.row_key == RowKey::Code)
+        .filter(|s| {
+            s.classification() == Some(Classification::Economic) && s.row_key == RowKey::Code
+        })
         .map(|s| format!("表{}", s.number))
         .collect::<Vec<_>>()
         .join("、")
@@ -576,7 +586,12 @@ fn units<'a>(v: &mut Checker<'a>, spec: &'a TableSpec, g: &'a GridTable) {
     }
 }
 
-fn two_sided<'a>(v: &mut Checker<'a>, spec: &'a TableSpec, t: &'a TwoSidedTable) {
+fn two_sided<'a>(
+    v: &mut Checker<'a>,
+    spec: &'a TableSpec,
+    ts: &'a TwoSidedSpec,
+    t: &'a TwoSidedTable,
+) {
     let n = spec.number;
     let [_, right] = spec.sides();
     // One amount column a side prints its lines without a column heading.
@@ -644,12 +659,12 @@ fn two_sided<'a>(v: &mut Checker<'a>, spec: &'a TableSpec, t: &'a TwoSidedTable)
         }
     }
     // Column identities on every line of the expenditure side.
-    let right_lines: Vec<&crate::spec::Line> = spec
+    let right_lines: Vec<&crate::spec::Line> = ts
         .footer_rows
         .iter()
         .filter_map(|f| f.right.as_ref())
         .collect();
-    for rule in &spec.column_sums {
+    for rule in &ts.column_sums {
         for (i, e) in t.expenditure.iter().enumerate() {
             let key = |p: &'a str| source::expenditure(&spec.id, i, p);
             let place = exp_place(i, &e.name, &rule.total);
@@ -661,7 +676,7 @@ fn two_sided<'a>(v: &mut Checker<'a>, spec: &'a TableSpec, t: &'a TwoSidedTable)
             column_sum(v, spec, rule, &|c| t.amount(&l.id, c), &key, &place);
         }
     }
-    if let Some(total) = &spec.expenditure_total {
+    if let Some(total) = &ts.expenditure_total {
         for c in &right.1 {
             let parts: Vec<Term> = t
                 .expenditure
@@ -778,8 +793,7 @@ fn line_sum_columns<'a>(
         .collect()
 }
 
-fn form<'a>(v: &mut Checker<'a>, spec: &'a TableSpec, f: &'a FormTable) {
-    let Some(fs) = spec.form.as_ref() else { return };
+fn form<'a>(v: &mut Checker<'a>, spec: &'a TableSpec, fs: &'a FormSpec, f: &'a FormTable) {
     let n = spec.number;
     let label = |id: &str| column_label(spec, id, 0);
     let task_place = |i: usize, name: &str, col: &'a str| Place {

@@ -72,7 +72,7 @@ pub fn tables(budget: &Budget, specs: &SpecSet) -> Vec<TableCsv> {
                 header.extend(titles(&mut cols.iter().copied()));
                 let mut rows = Vec::new();
                 for b in &g.blocks {
-                    let total_name = spec.total_label.as_deref().unwrap_or("合计");
+                    let total_name = spec.total_label().unwrap_or("合计");
                     for (code, name, amounts) in
                         b.total.iter().map(|t| (None, total_name, t)).chain(
                             b.rows
@@ -100,7 +100,7 @@ pub fn tables(budget: &Budget, specs: &SpecSet) -> Vec<TableCsv> {
             Table::TwoSided(t) => out.push(two_sided(spec, t, &year, budget.year, file)),
             Table::Form(f) => {
                 let cols: Vec<&str> = spec
-                    .form
+                    .form()
                     .iter()
                     .flat_map(|fs| fs.amounts.iter().map(|a| a.id.as_str()))
                     .collect();
@@ -111,10 +111,7 @@ pub fn tables(budget: &Budget, specs: &SpecSet) -> Vec<TableCsv> {
                     ("主要内容".to_string(), Role::Text),
                 ];
                 header.extend(titles(&mut cols.iter().copied()));
-                let sum_label = spec
-                    .form
-                    .as_ref()
-                    .map_or("金额合计", |fs| fs.sum_label.as_str());
+                let sum_label = spec.form().map_or("金额合计", |fs| fs.sum_label.as_str());
                 let mut rows = Vec::new();
                 for (name, content, amounts) in f
                     .tasks
@@ -138,8 +135,7 @@ pub fn tables(budget: &Budget, specs: &SpecSet) -> Vec<TableCsv> {
                     rows,
                 });
                 let labels = spec
-                    .form
-                    .as_ref()
+                    .form()
                     .map(|fs| fs.indicator_labels.clone())
                     .unwrap_or_default();
                 let mut header = vec![("年度".to_string(), Role::Year)];

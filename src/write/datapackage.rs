@@ -97,14 +97,14 @@ fn field(name: &str, role: Role, spec: Option<&TableSpec>, unit: &str) -> Value 
             json!({"name": name, "type": "string", "constraints": {"enum": ["收入", "支出"]}})
         }
         Role::Code => {
-            let concept = match spec.and_then(|s| s.classification) {
+            let concept = match spec.and_then(TableSpec::classification) {
                 Some(Classification::Economic) => "economic-classification:generic:code",
                 _ => "functional-classification:generic:code",
             };
             json!({"name": name, "type": "string", "columnType": concept, "constraints": {"pattern": "[0-9]*"}})
         }
         Role::Name => {
-            let concept = match spec.and_then(|s| s.classification) {
+            let concept = match spec.and_then(TableSpec::classification) {
                 Some(Classification::Economic) => "economic-classification:generic:label",
                 Some(Classification::Function) => "functional-classification:generic:label",
                 None => "activity:generic:program:label",

@@ -19,8 +19,7 @@ pub(crate) fn write(
     data: Option<&FormTable>,
 ) -> Result<(), WriteError> {
     let fs = spec
-        .form
-        .as_ref()
+        .form()
         .ok_or_else(|| WriteError::UnknownTable(spec.id.clone()))?;
     let input = data.is_none();
     let (text_f, amount_f, long_f) = if input {

@@ -10,7 +10,9 @@ use super::{form, new_workbook, WriteError};
 use crate::amount::{grouped_len, Amount};
 use crate::catalogue::Catalogue;
 use crate::model::{Budget, GridTable, Level, Table, TwoSidedTable};
-use crate::spec::{ColumnKind, RowKey, SpecSet, TableKind, TableSpec, Unit};
+use crate::spec::{
+    ColumnKind, GridSpec, RowKey, Shape, SpecSet, TableKind, TableSpec, TwoSidedSpec, Unit,
+};
 use crate::text::{chinese_numeral, display_width, norm};
 
 /// One body cell before it is written.
@@ -70,7 +72,7 @@ pub fn workbook_bytes_with(
 ) -> Result<Vec<u8>, WriteError> {
     for (id, t) in &budget.tables {
         let fits = matches!(
-            (specs.get(id).map(|s| s.kind), t),
+            (specs.get(id).map(TableSpec::kind), t),
             (Some(TableKind::Grid), Table::Grid(_))
                 | (Some(TableKind::TwoSided), Table::TwoSided(_))
                 | (Some(TableKind::Form), Table::Form(_))
@@ -218,10 +220,12 @@ fn body_rows<'a>(
     table: &'a Table,
     catalogue: &Catalogue,
 ) -> Option<Vec<Vec<Out<'a>>>> {
-    let rows = match table {
-        Table::Grid(g) => grid_rows(spec, g, &name_levels(specs, budget, spec, catalogue)),
-        Table::TwoSided(t) => two_sided_rows(spec, t),
-        Table::Form(_) => return None,
+    let rows = match (table, &spec.shape) {
+        (Table::Grid(g), Shape::Grid(gs)) => {
+            grid_rows(spec, gs, g, &name_levels(specs, budget, spec, catalogue))
+        }
+        (Table::TwoSided(t), Shape::TwoSided(ts)) => two_sided_rows(spec, ts, t),
+        _ => return None,
     };
     Some(published_names(rows, specs.layout.name_brackets))
 }
@@ -361,14 +365,12 @@ fn name_levels(
 ) -> std::collections::HashMap<String, Level> {
     use crate::spec::Classification;
     let mut out = std::collections::HashMap::new();
-    if spec.row_key != RowKey::Name || spec.classification != Some(Classification::Economic) {
+    if spec.row_key != RowKey::Name || spec.classification() != Some(Classification::Economic) {
         return out;
     }
-    for s in specs
-        .tables
-        .iter()
-        .filter(|s| s.classification == Some(Classification::Economic) && s.row_key == RowKey::Code)
-    {
+    for s in specs.tables.iter().filter(|s| {
+        s.classification() == Some(Classification::Economic) && s.row_key == RowKey::Code
+    }) {
         if let Some(Table::Grid(g)) = budget.tables.get(&s.id) {
             for r in g.blocks.iter().flat_map(|b| &b.rows) {
                 if let Some(level) = r.code.as_deref().and_then(Level::of_code) {
@@ -394,13 +396,14 @@ fn name_levels(
 /// level of rows keyed by name.
 pub(crate) fn grid_rows<'a>(
     spec: &'a TableSpec,
+    gs: &'a GridSpec,
     g: &'a GridTable,
     levels: &std::collections::HashMap<String, Level>,
 ) -> Vec<Vec<Out<'a>>> {
     let mut rows = Vec::new();
     let blank = || Out::Text(Cow::Borrowed(""), Look::Plain);
     // Tables that print their total row last label it across the code and name cells.
-    let at_bottom = spec.total_label.as_deref();
+    let at_bottom = spec.total_label();
     let labels = spec
         .columns
         .iter()
@@ -424,7 +427,7 @@ pub(crate) fn grid_rows<'a>(
                 .collect()
         };
     let parts = spec.code_columns().len();
-    let first = at_bottom.is_none() || spec.total_first;
+    let first = at_bottom.is_none() || gs.total_first;
     for b in &g.blocks {
         if let (Some(total), true) = (&b.total, first) {
             rows.push(total_row(b, total));
@@ -432,7 +435,7 @@ pub(crate) fn grid_rows<'a>(
         for (i, r) in b.rows.iter().enumerate() {
             // A fixed row of a coded table (`人员经费合计`) is labelled across the label cells.
             let fixed =
-                spec.row_key != RowKey::Fixed && spec.fixed_rows.iter().any(|l| l.id == r.key);
+                spec.row_key != RowKey::Fixed && spec.fixed_rows().iter().any(|l| l.id == r.key);
             if fixed {
                 rows.push(labelled_row(spec, &r.name, &r.amounts, labels));
                 continue;
@@ -472,7 +475,7 @@ pub(crate) fn grid_rows<'a>(
             rows.push(total_row(b, total));
         }
     }
-    match &spec.halves {
+    match &spec.halves() {
         Some(h) => side_by_side(spec, g, rows, &h.left),
         None => rows,
     }
@@ -510,7 +513,7 @@ fn side_by_side<'a>(
     let (mut l, mut r, mut fixed_l, mut fixed_r) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let keyed = g.blocks.iter().flat_map(|b| b.rows.iter());
     for (row, model) in rows.into_iter().zip(keyed) {
-        let is_fixed = spec.fixed_rows.iter().position(|f| f.id == model.key);
+        let is_fixed = spec.fixed_rows().iter().position(|f| f.id == model.key);
         match (is_fixed, model.code.as_deref()) {
             (Some(0), _) => fixed_l.push(row),
             (Some(_), _) => fixed_r.push(row),
@@ -568,7 +571,11 @@ fn code_part(code: Option<&str>, i: usize, n: usize) -> Cow<'_, str> {
 
 /// Body rows of a two-sided table: income lines beside expenditure lines,
 /// then the totals rows on both sides.
-pub(crate) fn two_sided_rows<'a>(spec: &'a TableSpec, t: &'a TwoSidedTable) -> Vec<Vec<Out<'a>>> {
+pub(crate) fn two_sided_rows<'a>(
+    spec: &'a TableSpec,
+    ts: &'a TwoSidedSpec,
+    t: &'a TwoSidedTable,
+) -> Vec<Vec<Out<'a>>> {
     let [left, right] = spec.sides();
     let side_cols = [left.1, right.1];
     // A side's cells of one row: its label, then an amount per column.
@@ -581,11 +588,11 @@ pub(crate) fn two_sided_rows<'a>(spec: &'a TableSpec, t: &'a TwoSidedTable) -> V
     };
     let blank = || Out::Text(Cow::Borrowed(""), Look::Plain);
     let mut rows = Vec::new();
-    let n = spec.income_lines.len().max(t.expenditure.len());
+    let n = ts.income_lines.len().max(t.expenditure.len());
     let mut lei = 0;
     for i in 0..n {
         let mut r = Vec::with_capacity(spec.columns.len());
-        match spec.income_lines.get(i) {
+        match ts.income_lines.get(i) {
             Some(l) => r.extend(cells(
                 0,
                 Out::Text(Cow::Borrowed(&l.label), Look::Plain),
@@ -611,7 +618,7 @@ pub(crate) fn two_sided_rows<'a>(spec: &'a TableSpec, t: &'a TwoSidedTable) -> V
         }
         rows.push(r);
     }
-    for f in &spec.footer_rows {
+    for f in &ts.footer_rows {
         let mut r = Vec::with_capacity(spec.columns.len());
         for (side, line) in [&f.left, &f.right].into_iter().enumerate() {
             match line {

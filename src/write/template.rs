@@ -6,7 +6,7 @@ use rust_xlsxwriter::{DataValidation, DataValidationRule, ProtectionOptions, Wor
 use super::frame::{self, put, Mode, Page};
 use super::style::Styles;
 use super::{form, new_workbook, WriteError};
-use crate::spec::{ColumnKind, RowKey, SpecSet, TableKind, TableSpec};
+use crate::spec::{ColumnKind, RowKey, Shape, SpecSet, TableSpec, TwoSidedSpec};
 use crate::text::{chinese_numeral, display_width, fill};
 
 /// What the blank template is for.
@@ -48,10 +48,10 @@ pub fn workbook_bytes(specs: &SpecSet, opts: &TemplateOptions) -> Result<Vec<u8>
     }
     for spec in &specs.tables {
         let ws = wb.add_worksheet();
-        match spec.kind {
-            TableKind::Form => form::write(ws, spec, &st, opts.year, &opts.department, None)?,
-            TableKind::Grid => grid(ws, spec, &st, page)?,
-            TableKind::TwoSided => two_sided(ws, spec, &st, page)?,
+        match &spec.shape {
+            Shape::Form(_) => form::write(ws, spec, &st, opts.year, &opts.department, None)?,
+            Shape::Grid(_) => grid(ws, spec, &st, page)?,
+            Shape::TwoSided(ts) => two_sided(ws, spec, ts, &st, page)?,
         }
         protect(ws);
     }
@@ -102,21 +102,26 @@ enum Blank<'a> {
 /// rows to fill, then the fixed rows of a coded table (one per half).
 fn blank_rows(spec: &TableSpec) -> Vec<Blank<'_>> {
     let mut rows = Vec::new();
-    let total = spec.total_label.as_deref();
-    if let (Some(t), true) = (total, spec.total_first) {
+    let total = spec.total_label();
+    let first = spec.grid().is_some_and(|g| g.total_first);
+    if let (Some(t), true) = (total, first) {
         rows.push(Blank::Labelled(vec![t]));
     }
     match spec.row_key {
-        RowKey::Fixed => rows.extend(spec.fixed_rows.iter().map(|l| Blank::Input(Some(&l.label)))),
+        RowKey::Fixed => rows.extend(
+            spec.fixed_rows()
+                .iter()
+                .map(|l| Blank::Input(Some(&l.label))),
+        ),
         RowKey::Single => rows.push(Blank::Input(None)),
         _ => rows.extend((0..spec.template_rows).map(|_| Blank::Input(None))),
     }
-    if let (Some(t), false) = (total, spec.total_first) {
+    if let (Some(t), false) = (total, first) {
         rows.push(Blank::Labelled(vec![t]));
     }
-    if spec.row_key != RowKey::Fixed && !spec.fixed_rows.is_empty() {
-        let labels = spec.fixed_rows.iter().map(|l| l.label.as_str());
-        if spec.halves.is_some() {
+    if spec.row_key != RowKey::Fixed && !spec.fixed_rows().is_empty() {
+        let labels = spec.fixed_rows().iter().map(|l| l.label.as_str());
+        if spec.halves().is_some() {
             rows.push(Blank::Labelled(labels.collect()));
         } else {
             rows.extend(labels.map(|l| Blank::Labelled(vec![l])));
@@ -130,7 +135,7 @@ fn grid(ws: &mut Worksheet, spec: &TableSpec, st: &Styles, page: Page) -> Result
     let f = frame::draw(ws, spec, st, page, &widths)?;
     let first = f.first_data_row;
     let rows = blank_rows(spec);
-    let halves = if spec.halves.is_some() { 2 } else { 1 };
+    let halves = if spec.halves().is_some() { 2 } else { 1 };
     let width = spec.columns.len() as u16;
     // The label cells before the first amount, merged under a printed label.
     let labels = spec
@@ -188,6 +193,7 @@ fn grid(ws: &mut Worksheet, spec: &TableSpec, st: &Styles, page: Page) -> Result
 fn two_sided(
     ws: &mut Worksheet,
     spec: &TableSpec,
+    ts: &TwoSidedSpec,
     st: &Styles,
     page: Page,
 ) -> Result<(), WriteError> {
@@ -201,14 +207,14 @@ fn two_sided(
     let split = (left.len() + 1) as u16;
     let (left_n, right_n) = (left.len() as u16, right.len() as u16);
     // Layouts that list every 类 on the expenditure side (empty or not) print them.
-    let expenditure: Vec<String> = spec
+    let expenditure: Vec<String> = ts
         .link_codes
         .iter()
         .enumerate()
         .map(|(i, c)| format!("{}、{}", chinese_numeral(i + 1), c.name))
         .collect();
     let n = (spec.template_rows as usize)
-        .max(spec.income_lines.len())
+        .max(ts.income_lines.len())
         .max(expenditure.len());
     let side =
         |ws: &mut Worksheet, r: u32, at: u16, amounts: u16, label: Option<&str>, input: bool| {
@@ -230,7 +236,7 @@ fn two_sided(
         };
     for i in 0..n {
         let r = first + i as u32;
-        let income = spec.income_lines.get(i).map(|l| l.label.as_str());
+        let income = ts.income_lines.get(i).map(|l| l.label.as_str());
         side(ws, r, 0, left_n, income, false)?;
         side(
             ws,
@@ -242,7 +248,7 @@ fn two_sided(
         )?;
     }
     let mut r = first + n as u32;
-    for fr in &spec.footer_rows {
+    for fr in &ts.footer_rows {
         for (at, amounts, line) in [(0, left_n, &fr.left), (split, right_n, &fr.right)] {
             match line {
                 Some(l) => {

@@ -449,7 +449,7 @@ fn tables(
                 .tables
                 .iter()
                 .find(|t| t.name == spec.sheet_name())?;
-            let form = spec.kind == crate::spec::TableKind::Form;
+            let form = spec.kind() == crate::spec::TableKind::Form;
             Some(table(t, spec.title_for(b.year, &b.department), form))
         })
         .collect())
