@@ -218,6 +218,9 @@ struct CheckArgs {
     /// 公开数字的舍入步长（万元）；尾数差异的允许范围 = 步长 ×（加数个数 − 1），至少一个步长
     #[arg(long, value_name = "万元", default_value_t = cmd::DEFAULT_STEP, value_parser = cmd::zh::step)]
     rounding_step: rust_decimal::Decimal,
+    /// 工作簿（本年文件）没有写年度时按此年度读取；写了而不同则报错 S-YEAR-GIVEN
+    #[arg(long, value_name = "YYYY", value_parser = cmd::zh::year)]
+    year: Option<i32>,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -285,6 +288,7 @@ fn serve_defaults() -> Result<ExitCode, cmd::CmdError> {
         layout: None,
         catalogue: None,
         step: cmd::DEFAULT_STEP,
+        year: None,
     };
     let listen = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
     cmd::serve::run(
@@ -357,20 +361,23 @@ fn parse() -> Result<Cli, ExitCode> {
 }
 
 fn run(cli: Cli) -> Result<ExitCode, cmd::CmdError> {
-    let (catalogue, step) = match &cli.command {
+    let (catalogue, step, year) = match &cli.command {
         Command::Convert { checks, .. }
         | Command::Check { checks, .. }
         | Command::Diff { checks, .. }
         | Command::Narrate { checks, .. }
         | Command::Publish { checks, .. }
-        | Command::Batch { checks, .. } => (checks.catalogue.clone(), checks.rounding_step),
-        _ => (None, cmd::DEFAULT_STEP),
+        | Command::Batch { checks, .. } => {
+            (checks.catalogue.clone(), checks.rounding_step, checks.year)
+        }
+        _ => (None, cmd::DEFAULT_STEP, None),
     };
     let setup = cmd::Setup {
         templates: cli.templates.clone(),
         layout: cli.layout.clone(),
         catalogue,
         step,
+        year,
     };
     match cli.command {
         Command::Template {
@@ -471,6 +478,7 @@ fn run(cli: Cli) -> Result<ExitCode, cmd::CmdError> {
                 jobs,
                 as_json: format == Format::Json,
                 publish,
+                year: setup.year,
             };
             cmd::batch::run(&layouts, &opts, args)
         }

@@ -46,6 +46,30 @@ pub fn read(
     crate::read::read_path_any(path, layouts, &opts.catalogue)
 }
 
+/// The year given with `--year`: the year of a workbook that states none
+/// (its S-YEAR-MISSING is answered); one that states another is an error.
+pub fn given_year(read: &mut ReadOutcome, year: i32) {
+    use crate::read::rules::{YEAR_GIVEN, YEAR_MISSING};
+    let stated = read.budget.year;
+    if stated == year {
+        return;
+    }
+    if stated == 0 {
+        read.diagnostics.retain(|d| d.rule != YEAR_MISSING.id);
+        read.budget.year = year;
+        return;
+    }
+    read.diagnostics.push(
+        YEAR_GIVEN
+            .finding(format!(
+                "工作簿写的年度为 {stated} 年，与 --year {year} 不同"
+            ))
+            .expected(stated.to_string())
+            .actual(year.to_string())
+            .hint("--year 只用于没有写年度的工作簿；请去掉 --year，或改正工作簿中的年度"),
+    );
+}
+
 /// Checks what was read: its tables, then the 说明 it carries (against this
 /// year's tables only; [`own_texts`] checks it with the prior year too). A
 /// PDF's findings name their page ([`on_pages`]).

@@ -335,6 +335,143 @@ fn ghzy_final_accounts_find_only_the_rounding_of_the_published_figures() {
 // ------------------------------------------------------ figures in place
 
 /// The label normalized, without its `一、` / `1.` numbering.
+/// The official 决算 template prints an instruction under each fund table
+/// (`无…的，仍保留该表格式，并在本表下方作下述说明：`); a clerk who keeps it
+/// in the sheet, right under the table or under its note, has no error.
+#[test]
+fn the_templates_instruction_under_an_empty_fund_table_is_not_a_code() {
+    let s = &GHZY_2024;
+    let specs = s.specs();
+    let clean = brief(&check(&s.path(), &specs));
+    let instruction =
+        "无政府性基金预算财政拨款收入支出的，仍保留该表格式，并在本表下方作下述说明：";
+    let note = "说明：上海市普陀区规划和自然资源局本年度没有政府性基金预算财政拨款收入和支出，故本表无数据。";
+    // Under the table's 合计 row (A6, the first cell of its row) or under its note.
+    let first_cell = |sh: &Sheet, text: &str| {
+        (0..sh.height())
+            .find(|&r| {
+                sh.row_cells(r)
+                    .next()
+                    .is_some_and(|(_, c)| c.text() == text)
+            })
+            .unwrap()
+    };
+    for below in [
+        "合计",
+        "注：本表反映部门本年度政府性基金预算财政拨款收入支出及结转和结余情况。",
+    ] {
+        let sheets: Vec<Sheet> = load(&s.path())
+            .iter()
+            .map(|sh| {
+                if !sh.name.starts_with("表8") {
+                    return sh.clone();
+                }
+                let at = first_cell(sh, below) + 1;
+                edit(sh, |rows| {
+                    rows.insert(at as usize, vec![Cell::Text(note.into())]);
+                    rows.insert(at as usize, vec![Cell::Text(instruction.into())]);
+                })
+            })
+            .collect();
+        let out = read::read_sheets(&sheets, &specs).unwrap();
+        assert_eq!(brief(&check_read(&out, &specs)), clean, "under {below}");
+    }
+    // A code cell with a short non-number is still an error at its cell.
+    let sheets: Vec<Sheet> = load(&s.path())
+        .iter()
+        .map(|sh| {
+            if !sh.name.starts_with("表8") {
+                return sh.clone();
+            }
+            let at = first_cell(sh, "合计") + 1;
+            edit(sh, |rows| {
+                rows.insert(at as usize, vec![Cell::Text("二一二".into())]);
+            })
+        })
+        .collect();
+    let out = read::read_sheets(&sheets, &specs).unwrap();
+    assert_eq!(
+        of_rule(&check_read(&out, &specs), "S-CODE"),
+        ["错误 S-CODE '表8 政府性基金预算财政拨款收入支出决算表'!A7"]
+    );
+}
+
+/// The 决算 sample with the year taken out of every table sheet (their
+/// `2024年度部门决算表` heading rows blanked), and `cover` as its first sheet.
+fn ghzy_without_year(dir: &Path, cover: Option<&str>) -> PathBuf {
+    let mut sheets: Vec<Sheet> = load(&GHZY_2024.path())
+        .iter()
+        .map(|sh| {
+            edit(sh, |rows| {
+                for row in rows.iter_mut() {
+                    for c in row.iter_mut() {
+                        if c.text().ends_with("年度部门决算表") {
+                            *c = Cell::Empty;
+                        }
+                    }
+                }
+            })
+        })
+        .collect();
+    if let Some(c) = cover {
+        let rows = vec![vec![], vec![], vec![Cell::Text(c.into())]];
+        sheets.insert(0, Sheet::new("封面", rows, Vec::new()));
+    }
+    let path = dir.join(if cover.is_some() {
+        "cover.xlsx"
+    } else {
+        "none.xlsx"
+    });
+    write_sheets(&path, &sheets, true);
+    path
+}
+
+/// A 决算 workbook whose year is only on its cover is read with that year;
+/// one with no year at all takes `--year`, which never overrides a stated one.
+#[test]
+fn the_year_comes_from_the_cover_or_from_year_when_no_table_states_it() {
+    let d = tmp();
+    let clean = brief(&check(&GHZY_2024.path(), &GHZY_2024.specs()));
+    let cover = ghzy_without_year(
+        d.path(),
+        Some("上海市普陀区规划和自然资源局2024年度部门决算"),
+    );
+    let out = read::read_path(&cover, &GHZY_2024.specs()).unwrap();
+    assert_eq!(out.budget.year, 2024);
+    assert_eq!(brief(&check(&cover, &GHZY_2024.specs())), clean);
+
+    let none = ghzy_without_year(d.path(), None);
+    let missing = brief(&check(&none, &GHZY_2024.specs()));
+    assert!(
+        missing.contains(&"错误 S-YEAR-MISSING ".to_string()),
+        "{missing:?}"
+    );
+    let json = d.path().join("none.json");
+    bin()
+        .arg("convert")
+        .arg(&none)
+        .args(["--year", "2024", "-o"])
+        .arg(&json)
+        .assert()
+        .success();
+    let model: Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+    assert_eq!(model["year"], 2024);
+    let out = bin()
+        .arg("check")
+        .arg(GHZY_2024.path())
+        .args(["--year", "2025"])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).unwrap();
+    assert!(
+        text.contains("错误 [S-YEAR-GIVEN]：工作簿写的年度为 2024 年，与 --year 2025 不同"),
+        "{text}"
+    );
+}
+
 fn unnumbered(s: &str) -> String {
     budget_tables::text::strip_numbering(&norm(s)).to_string()
 }

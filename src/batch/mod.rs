@@ -157,6 +157,8 @@ pub struct Batch<'a> {
     pub jobs: usize,
     /// Also write each department's publication document (PDF and .docx).
     pub publish: bool,
+    /// The year of a workbook that states none (`--year`).
+    pub year: Option<i32>,
 }
 
 /// The result of a run: every entry and the roll-up files written.
@@ -521,7 +523,12 @@ impl Batch<'_> {
     fn one(&self, input: &Path, file: &Path, stage: &Path, prior: &PriorIndex) -> Entry {
         let mut e = Entry::new(rel(input, file));
         let (specs, out) = match crate::pipeline::read(file, self.layouts, self.check) {
-            Ok((i, o)) => (&self.layouts[i], o),
+            Ok((i, mut o)) => {
+                if let Some(y) = self.year {
+                    crate::pipeline::given_year(&mut o, y);
+                }
+                (&self.layouts[i], o)
+            }
             Err(err) => {
                 // The roll-up names the file as listed, never by where this machine keeps it.
                 e.message = Some(

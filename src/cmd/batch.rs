@@ -18,6 +18,8 @@ pub struct Args<'a> {
     pub jobs: Option<usize>,
     pub as_json: bool,
     pub publish: bool,
+    /// `--year`: the year of a workbook that states none.
+    pub year: Option<i32>,
 }
 
 pub fn run(layouts: &[SpecSet], check: &Options, a: Args) -> Result<ExitCode, CmdError> {
@@ -55,6 +57,7 @@ pub fn run(layouts: &[SpecSet], check: &Options, a: Args) -> Result<ExitCode, Cm
         prior: a.prior.map(Path::to_path_buf),
         jobs,
         publish: a.publish,
+        year: a.year,
     };
     let done = std::sync::atomic::AtomicUsize::new(0);
     let result = batch.run(

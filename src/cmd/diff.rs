@@ -82,7 +82,7 @@ pub struct Compared {
 /// # Errors
 /// An unreadable input, or two inputs of different layouts.
 pub fn compare_files(setup: &Setup, prior: &Path, current: &Path) -> Result<Compared, CmdError> {
-    let (specs, opts, a) = load(setup, prior)?;
+    let (specs, opts, a) = super::load_as_stated(setup, prior)?;
     let (other, other_opts, b) = load(setup, current)?;
     if other.layout.id != specs.layout.id {
         return Err(CmdError::Usage(format!(

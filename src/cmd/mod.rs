@@ -104,6 +104,8 @@ pub struct Setup {
     pub layout: Option<String>,
     pub catalogue: Option<PathBuf>,
     pub step: rust_decimal::Decimal,
+    /// `--year`: the year of an input that states none.
+    pub year: Option<i32>,
 }
 
 impl Setup {
@@ -144,6 +146,19 @@ impl Setup {
 /// input's layout, then reads it. A problem with the layouts or options is
 /// reported before one with the input.
 pub fn load(setup: &Setup, input: &Path) -> Result<(SpecSet, Options, ReadOutcome), CmdError> {
+    let (specs, opts, mut outcome) = load_as_stated(setup, input)?;
+    if let Some(y) = setup.year {
+        budget_tables::pipeline::given_year(&mut outcome, y);
+    }
+    Ok((specs, opts, outcome))
+}
+
+/// [`load`] without `--year`, which names this year's input only: last
+/// year's file states its own year.
+pub fn load_as_stated(
+    setup: &Setup,
+    input: &Path,
+) -> Result<(SpecSet, Options, ReadOutcome), CmdError> {
     let (loaded, prepared) = budget_tables::par::join(
         || load_path(input),
         || -> Result<_, CmdError> { Ok((setup.layouts()?, setup.options()?)) },
@@ -184,7 +199,7 @@ pub fn load_prior(
     specs: &SpecSet,
     current: &ReadOutcome,
 ) -> Result<(SpecSet, Options, ReadOutcome), CmdError> {
-    let (other, opts, p) = load(setup, path)?;
+    let (other, opts, p) = load_as_stated(setup, path)?;
     if other.layout.id != specs.layout.id {
         return Err(CmdError::Usage(format!(
             "两个文件的版式不同（上年文件 {} 是“{}”，本年是“{}”）；上年文件应与本年同一版式",

@@ -671,14 +671,27 @@ impl Header {
     }
 }
 
-/// A note or instruction row: its first cell starts with 注, 备注, 说明 or 填表说明.
+/// A note or instruction row: its first cell starts with 注, 备注, 说明 or
+/// 填表说明, or the row is one sentence alone (the official template's
+/// instruction under an empty table: `无…的，仍保留该表格式，并在本表下方作下述说明：`).
 pub(crate) fn is_note(sheet: &Sheet, row: u32) -> bool {
-    sheet.row_cells(row).next().is_some_and(|(_, c)| {
-        let n = norm(&c.text());
-        ["注:", "备注", "说明:", "填表说明", "注1", "注2"]
-            .iter()
-            .any(|p| n.starts_with(p))
-    })
+    let mut filled = sheet
+        .row_cells(row)
+        .map(|(_, c)| norm(&c.text()))
+        .filter(|t| !t.is_empty());
+    let Some(n) = filled.next() else {
+        return false;
+    };
+    ["注:", "备注", "说明:", "填表说明", "注1", "注2"]
+        .iter()
+        .any(|p| n.starts_with(p))
+        || (filled.next().is_none() && is_sentence(&n))
+}
+
+/// Text that reads as a sentence, not as a code, name or label: long, with
+/// a clause break, ending as a sentence ends.
+fn is_sentence(n: &str) -> bool {
+    n.chars().count() >= 12 && n.contains(',') && (n.ends_with(':') || n.ends_with('。'))
 }
 
 /// A label as typed, without line breaks and surrounding spaces.

@@ -608,10 +608,16 @@ pub fn read_sheets_with(
     }
     let Gathered {
         department,
-        year,
+        mut year,
         mut tables,
         units,
     } = all;
+    if year.0.is_empty() {
+        let read: Vec<usize> = found.iter().map(|f| f.sheet).collect();
+        if let Some((y, sheet)) = narrative::cover_year(sheets, &read, specs) {
+            year.add(Some(y), &format!("“{sheet}”"));
+        }
+    }
     tables.sort_by_key(|(i, _)| *i);
 
     let dept = department

@@ -57,6 +57,37 @@ pub(crate) fn cover(sheets: &[Sheet], specs: &SpecSet) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// The year a workbook's cover states (`…2024年度部门决算`), when no table
+/// does: the first line of a sheet that holds no table matching one of the
+/// layout's cover lines (`cover_department`, `[document] cover`) with a year.
+pub(crate) fn cover_year(
+    sheets: &[Sheet],
+    tables: &[usize],
+    specs: &SpecSet,
+) -> Option<(String, String)> {
+    let layout = &specs.layout;
+    let patterns: Vec<String> = layout
+        .cover_department
+        .iter()
+        .chain(&layout.document.cover)
+        .filter(|p| p.contains("{year}"))
+        .map(|p| norm(p))
+        .collect();
+    sheets
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !tables.contains(i))
+        .find_map(|(_, s)| {
+            paragraphs(s).into_iter().find_map(|(line, _, _)| {
+                let n = norm(&line);
+                let year = patterns
+                    .iter()
+                    .find_map(|p| crate::text::match_pattern(p, &n)?.year)?;
+                Some((year.to_string(), s.name.clone()))
+            })
+        })
+}
+
 /// Every non-blank line of every cell with the cell's row and column, in
 /// reading order, trailing spaces cut.
 fn paragraphs(sheet: &Sheet) -> Vec<(String, u32, u32)> {

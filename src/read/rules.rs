@@ -57,6 +57,7 @@ pub const DEPT: Rule = all("S-DEPT", Warning, "各表部门名称不一致");
 pub const DEPT_MISSING: Rule = all("S-DEPT-MISSING", Error, "找不到部门名称");
 pub const YEAR: Rule = all("S-YEAR", Warning, "各表年度不一致");
 pub const YEAR_MISSING: Rule = all("S-YEAR-MISSING", Error, "找不到预算年度");
+pub const YEAR_GIVEN: Rule = all("S-YEAR-GIVEN", Error, "工作簿写的年度与 --year 给出的不同");
 
 fn grid(_: &SpecSet, s: &TableSpec) -> bool {
     s.kind() == TableKind::Grid
@@ -157,6 +158,7 @@ pub const RULES: &[&Rule] = &[
     &DEPT_MISSING,
     &YEAR,
     &YEAR_MISSING,
+    &YEAR_GIVEN,
     &CODE,
     &CODE_PRINTED,
     &CODE_PAD,

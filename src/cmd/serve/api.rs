@@ -726,6 +726,7 @@ async fn batch_files(State(s): State<Arc<AppState>>, form: Multipart) -> Answer 
             prior: None,
             jobs: 1,
             publish: false,
+            year: None,
         };
         let summary = batch
             .run(&|_| {}, &std::sync::atomic::AtomicBool::new(false))
