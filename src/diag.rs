@@ -66,6 +66,10 @@ pub struct Diagnostic {
     pub suspect: Option<String>,
     /// How to fix it.
     pub hint: Option<String>,
+    /// A finding of the 说明 (the written part), not of the tables: it
+    /// blocks only the publication document, never the tables' outputs.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub text: bool,
 }
 
 impl Diagnostic {
@@ -87,7 +91,14 @@ impl Diagnostic {
             cells: Vec::new(),
             suspect: None,
             hint: None,
+            text: false,
         }
+    }
+
+    /// Marks the finding as one of the 说明.
+    pub fn of_text(mut self, text: bool) -> Self {
+        self.text = text;
+        self
     }
 
     /// An error of a rule.
@@ -262,6 +273,46 @@ fn sorted_indices<'a>(d: impl Iterator<Item = &'a Diagnostic>) -> Vec<usize> {
 /// True when any finding is an error.
 pub fn has_errors(d: &[Diagnostic]) -> bool {
     d.iter().any(|x| x.severity == Severity::Error)
+}
+
+/// True when any finding of the tables (not of the 说明) is an error: what
+/// stops the tables' outputs.
+pub fn has_table_errors(d: &[Diagnostic]) -> bool {
+    d.iter().any(|x| x.severity == Severity::Error && !x.text)
+}
+
+/// Errors, warnings and notices of a list of findings.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    /// 错误.
+    pub errors: usize,
+    /// 警告.
+    pub warnings: usize,
+    /// 提示.
+    pub notices: usize,
+}
+
+impl Counts {
+    /// The counts of the findings `keep` lets through.
+    pub fn of(d: &[Diagnostic], keep: impl Fn(&Diagnostic) -> bool) -> Counts {
+        let mut c = Counts::default();
+        for x in d.iter().filter(|x| keep(x)) {
+            match x.severity {
+                Severity::Error => c.errors += 1,
+                Severity::Warning => c.warnings += 1,
+                Severity::Notice => c.notices += 1,
+            }
+        }
+        c
+    }
+
+    /// `1 个错误，2 个警告，0 个提示`.
+    pub fn label(&self) -> String {
+        format!(
+            "{} 个错误，{} 个警告，{} 个提示",
+            self.errors, self.warnings, self.notices
+        )
+    }
 }
 
 #[cfg(test)]

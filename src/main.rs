@@ -229,6 +229,21 @@ enum Format {
     Json,
 }
 
+/// `check … | head`: when the reader closes the pipe, the command ends as
+/// other command-line tools do, instead of panicking on its next line. Not
+/// for `serve`, whose closed connections are answered, not fatal.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn end_quietly_on_a_closed_pipe() {
+    // SAFETY: only resets SIGPIPE to its default disposition, before any
+    // thread of the command starts.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn end_quietly_on_a_closed_pipe() {}
+
 fn main() -> ExitCode {
     // A panic inside a guarded read is reported as a corrupt file instead.
     budget_tables::panics::report_unguarded_panics(|info| {
@@ -361,6 +376,9 @@ fn parse() -> Result<Cli, ExitCode> {
 }
 
 fn run(cli: Cli) -> Result<ExitCode, cmd::CmdError> {
+    if !matches!(cli.command, Command::Serve { .. }) {
+        end_quietly_on_a_closed_pipe();
+    }
     let (catalogue, step, year) = match &cli.command {
         Command::Convert { checks, .. }
         | Command::Check { checks, .. }

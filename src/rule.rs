@@ -46,13 +46,18 @@ pub enum Scope {
 impl Rule {
     /// A finding of this rule, at its declared severity.
     pub fn finding(&self, message: impl Into<String>) -> Diagnostic {
-        Diagnostic::new(self.severity, self.id, message)
+        self.finding_as(self.severity, message)
     }
 
     /// A finding of this rule at `severity` (a sum within the rounding
     /// envelope is a warning).
     pub fn finding_as(&self, severity: Severity, message: impl Into<String>) -> Diagnostic {
-        Diagnostic::new(severity, self.id, message)
+        Diagnostic::new(severity, self.id, message).of_text(self.of_text())
+    }
+
+    /// Whether its findings are of the 说明 rather than the tables.
+    pub fn of_text(&self) -> bool {
+        matches!(self.scope, Scope::Text)
     }
 
     /// The id of this rule for table `n` (`T{n}-HIER-01` → `T3-HIER-01`).
@@ -67,7 +72,7 @@ impl Rule {
         severity: Severity,
         message: impl Into<String>,
     ) -> Diagnostic {
-        Diagnostic::new(severity, &self.id_for(n), message)
+        Diagnostic::new(severity, &self.id_for(n), message).of_text(self.of_text())
     }
 
     /// The catalogue's word for its severity.

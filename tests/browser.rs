@@ -101,7 +101,7 @@ fn a_clerk_uploads_the_sample_and_downloads_the_published_tables() {
     // Both years through the batch: one row each.
     assert_eq!(
         page["batch_summary"],
-        "共 2 个输入：通过 1，有警告 1，有错误 0，无法读取 0。汇总：汇总-2023.xlsx 汇总-2024.xlsx"
+        "共 2 个输入：通过 1，有警告 1，有错误 0，说明有错误 0，无法读取 0。汇总：汇总-2023.xlsx 汇总-2024.xlsx"
     );
     let rows = page["batch_rows"].as_array().unwrap();
     assert_eq!(rows.len(), 2);

@@ -41,7 +41,7 @@ fn generated_departments_all_pass_and_a_broken_file_does_not_stop_the_rest() {
         .assert()
         .code(2)
         .stdout(contains(
-            "共 13 个输入：通过 12，有警告 0，有错误 0，无法读取 1，冲突 0",
+            "共 13 个输入：通过 12，有警告 0，有错误 0，说明有错误 0，无法读取 1，冲突 0",
         ))
         .stderr(contains("sub/损坏.xlsx：无法读取"));
     assert_eq!(

@@ -301,3 +301,42 @@ fn the_annotated_copy_keeps_the_input_look() {
     );
     assert_eq!(flagged.number_format.unwrap().format_code, "#,##0.00");
 }
+
+/// A workbook with only three of Shenzhen's twelve tables is no loaded
+/// layout's: it is refused with the closest layout and what it found,
+/// instead of being read as Shenzhen's with nine "missing" tables. Named
+/// with `--layout`, it is read as that layout.
+#[test]
+fn a_workbook_of_no_loaded_layout_is_named_as_such_not_guessed() {
+    let dir = tmp();
+    let sheets: Vec<Sheet> = load(&sample_xlsx())
+        .into_iter()
+        .filter(|s| {
+            ["填表说明", "表1 ", "表2 ", "表3 "]
+                .iter()
+                .any(|p| s.name.starts_with(p))
+        })
+        .collect();
+    let p = dir.path().join("三张表.xlsx");
+    write_sheets(&p, &sheets, true);
+    bin().arg("check").arg(&p).assert().code(2).stderr(contains(
+        "三张表.xlsx 不像任何已载入的版式的表格：最接近的“深圳市部门预算公开（12 张表）”（shenzhen-budget）只找到 12 张表中的 3 张（收支总表、收入总表、支出总表）。如它是另一个地区或口径的表，请用 --templates 指向该版式的目录",
+    ));
+    bin()
+        .args(["--layout", "shenzhen-budget", "check"])
+        .arg(&p)
+        .assert()
+        .code(1)
+        .stdout(contains("版式 shenzhen-budget：深圳市部门预算公开（12 张表）；部门：深圳市政务服务和数据管理局(本级)；年度：2024"))
+        .stdout(contains("工作簿中没有找到“基本支出总表”"));
+}
+
+#[test]
+fn the_first_line_names_the_layout_read() {
+    let out = bin().arg("check").arg(sample_xlsx()).output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(
+        text.lines().next(),
+        Some("版式 shenzhen-budget：深圳市部门预算公开（12 张表）；部门：深圳市政务服务和数据管理局(本级)；年度：2024")
+    );
+}

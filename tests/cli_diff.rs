@@ -39,6 +39,7 @@ fn headline<'a>(d: &'a serde_json::Value, label: &str) -> &'a serde_json::Value 
 #[test]
 fn the_published_changes_are_reproduced() {
     let d = json_diff();
+    assert_eq!(d["layout"], "shenzhen-budget");
     assert_eq!(
         (d["prior_year"].as_i64(), d["year"].as_i64()),
         (Some(2023), Some(2024))

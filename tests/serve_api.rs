@@ -228,7 +228,10 @@ fn an_input_with_errors_is_refused_with_422_unless_allowed() {
     assert_eq!(res.status(), 422);
     let e: serde_json::Value = res.json().unwrap();
     let message = e["error"].as_str().unwrap();
-    assert!(message.starts_with("错误 2024.json：有 "), "{message}");
+    assert_eq!(
+        message,
+        "错误 2024.json：表格有 3 个错误，未生成输出。请按提示修改后重试。"
+    );
     let findings = e["findings"].as_array().unwrap();
     assert!(!findings.is_empty());
     assert!(findings.iter().all(|f| f["severity"] == "error"));

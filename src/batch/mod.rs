@@ -18,7 +18,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::amount::Amount;
-use crate::diag::{has_errors, Severity};
+use crate::diag::{has_table_errors, Severity};
 use crate::diff::{compare, Change};
 use crate::io::write_atomic;
 use crate::model::query::figure;
@@ -59,6 +59,10 @@ pub enum Status {
     Warnings,
     #[serde(rename = "有错误")]
     Errors,
+    /// The tables are clean and written; the 说明 has errors (its
+    /// publication document waits for them).
+    #[serde(rename = "说明有错误")]
+    TextErrors,
     #[serde(rename = "无法读取")]
     Unreadable,
     #[serde(rename = "冲突")]
@@ -74,13 +78,14 @@ const _: () = assert!(Status::Failed as usize + 1 == Status::COUNT);
 
 impl Status {
     /// How many statuses there are.
-    pub const COUNT: usize = 6;
+    pub const COUNT: usize = 7;
 
     pub fn label(self) -> &'static str {
         match self {
             Status::Passed => "通过",
             Status::Warnings => "有警告",
             Status::Errors => "有错误",
+            Status::TextErrors => "说明有错误",
             Status::Unreadable => "无法读取",
             Status::Conflict => "冲突",
             Status::Failed => "输出失败",
@@ -99,6 +104,9 @@ pub struct Entry {
     pub errors: usize,
     pub warnings: usize,
     pub notices: usize,
+    /// Of `errors`, those of the 说明 (they do not stop the tables).
+    #[serde(default)]
+    pub text_errors: usize,
     /// The layout the input was read in.
     pub layout: Option<String>,
     /// The layout's roll-up figures (`[[rollup]]`), by label.
@@ -558,8 +566,14 @@ impl Batch<'_> {
         for d in findings.iter().filter(|d| d.severity != Severity::Notice) {
             *e.rules.entry(d.rule.clone()).or_default() += 1;
         }
-        e.status = if e.errors > 0 {
+        e.text_errors = findings
+            .iter()
+            .filter(|d| d.severity == Severity::Error && d.text)
+            .count();
+        e.status = if e.errors > e.text_errors {
             Status::Errors
+        } else if e.text_errors > 0 {
+            Status::TextErrors
         } else if e.warnings > 0 {
             Status::Warnings
         } else {
@@ -591,7 +605,7 @@ impl Batch<'_> {
                 Ok(())
             };
             // Each department's outputs, in one list of formats.
-            let formats: &[(Format, &str)] = if has_errors(&findings) {
+            let formats: &[(Format, &str)] = if has_table_errors(&findings) {
                 &[(Format::Json, "模型.json")]
             } else {
                 &[
@@ -921,6 +935,7 @@ impl Entry {
             errors: 0,
             warnings: 0,
             notices: 0,
+            text_errors: 0,
             layout: None,
             figures: indexmap::IndexMap::new(),
             change: None,

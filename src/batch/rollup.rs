@@ -270,6 +270,7 @@ fn fill(s: Status) -> Color {
     match s {
         Status::Passed => Color::RGB(0xC6_EF_CE),
         Status::Warnings => Color::RGB(0xFF_EB_9C),
+        Status::TextErrors => Color::RGB(0xFC_D5_B4),
         Status::Errors | Status::Conflict | Status::Failed => Color::RGB(0xFF_C7_CE),
         Status::Unreadable => Color::RGB(0xD9_D9_D9),
     }

@@ -90,7 +90,7 @@ pub fn run(layouts: &[SpecSet], check: &Options, a: Args) -> Result<ExitCode, Cm
     }
     Ok(if count(Status::Unreadable) + count(Status::Failed) > 0 {
         exit(EXIT_UNREADABLE)
-    } else if count(Status::Errors) + count(Status::Conflict) > 0 {
+    } else if count(Status::Errors) + count(Status::TextErrors) + count(Status::Conflict) > 0 {
         exit(EXIT_ERRORS)
     } else {
         ExitCode::SUCCESS
@@ -110,6 +110,7 @@ fn print_json(summary: &Summary) -> Result<(), CmdError> {
 /// The inputs that need attention, then one line of counts.
 fn print_text(summary: &Summary, output: &Path) -> Result<(), CmdError> {
     let mut with_errors = Vec::new();
+    let mut text_errors = Vec::new();
     let mut no_prior = Vec::new();
     for e in summary.entries() {
         let e = e.map_err(|e| CmdError::Usage(e.to_string()))?;
@@ -128,6 +129,10 @@ fn print_text(summary: &Summary, output: &Path) -> Result<(), CmdError> {
         if e.status == Status::Errors {
             with_errors.push(name());
         }
+        if e.status == Status::TextErrors {
+            let year = e.year.map(|y| format!("（{y}）")).unwrap_or_default();
+            text_errors.push(format!("{}{year}", name()));
+        }
         if e.no_prior.is_some() {
             no_prior.push(name());
         }
@@ -139,6 +144,13 @@ fn print_text(summary: &Summary, output: &Path) -> Result<(), CmdError> {
             with_errors.join("、")
         );
     }
+    if !text_errors.is_empty() {
+        println!(
+            "表格无误、说明有错误的部门（{} 个，表格已输出，公开文件待说明改正）：{}",
+            text_errors.len(),
+            text_errors.join("、")
+        );
+    }
     if !no_prior.is_empty() {
         println!(
             "没有上年数据、未做年度对比的部门（{} 个）：{}",
@@ -148,11 +160,12 @@ fn print_text(summary: &Summary, output: &Path) -> Result<(), CmdError> {
     }
     let count = |s: Status| summary.count(s);
     println!(
-        "共 {} 个输入：通过 {}，有警告 {}，有错误 {}，无法读取 {}，冲突 {}，输出失败 {}；汇总：{}",
+        "共 {} 个输入：通过 {}，有警告 {}，有错误 {}，说明有错误 {}，无法读取 {}，冲突 {}，输出失败 {}；汇总：{}",
         summary.len(),
         count(Status::Passed),
         count(Status::Warnings),
         count(Status::Errors),
+        count(Status::TextErrors),
         count(Status::Unreadable),
         count(Status::Conflict),
         count(Status::Failed),

@@ -181,11 +181,13 @@ impl Checked {
         let (errors, warnings, notices) = counts(d);
         let report = Report {
             file: file.to_string(),
+            layout: &self.outcome.budget.layout,
             department: &self.outcome.budget.department,
             year: self.outcome.budget.year,
             errors,
             warnings,
             notices,
+            text_findings: budget_tables::diag::Counts::of(d, |x| x.text),
             narrative: (self.report.sentences > 0).then_some(&self.report),
             findings: d,
         };
@@ -227,6 +229,11 @@ pub fn run(
             .map_err(|e| CmdError::Usage(format!("无法写出检查结果：{e}")))?;
     } else {
         let color = std::io::IsTerminal::is_terminal(&std::io::stdout());
+        let layout = &checked.specs.layout;
+        println!(
+            "版式 {}：{}；部门：{}；年度：{}",
+            layout.id, layout.name, checked.outcome.budget.department, checked.outcome.budget.year
+        );
         for line in grouped_lines(d, color) {
             println!("{line}");
         }
@@ -239,11 +246,10 @@ pub fn run(
                 report.sentences, report.statements, report.checked, report.flagged, report.unchecked
             );
         }
-        let (e, w, n) = counts(d);
         if d.is_empty() {
             println!("{}：检查通过，未发现问题。", input.display());
         } else {
-            println!("{}：{e} 个错误，{w} 个警告，{n} 个提示。", input.display());
+            println!("{}：{}。", input.display(), super::counts_line(d));
         }
     }
     let code = if has_errors(d) {
@@ -259,11 +265,15 @@ pub fn run(
 #[derive(serde::Serialize)]
 struct Report<'a> {
     file: String,
+    /// The layout the input was read in (`shanghai-budget-department`).
+    layout: &'a str,
     department: &'a str,
     year: i32,
     errors: usize,
     warnings: usize,
     notices: usize,
+    /// Of the counts above, those of the 说明 (findings with `"text": true`).
+    text_findings: budget_tables::diag::Counts,
     /// The counts of the 说明 checked (its findings are among `findings`).
     #[serde(skip_serializing_if = "Option::is_none")]
     narrative: Option<&'a TextReport>,

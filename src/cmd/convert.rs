@@ -3,11 +3,11 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use budget_tables::diag::has_errors;
+use budget_tables::diag::has_table_errors;
 use budget_tables::io::same_file;
 use budget_tables::write::{Format, Rendered};
 
-use super::{counts, exit, findings, load, print_diagnostics, CmdError, Setup, EXIT_ERRORS};
+use super::{exit, findings, load, print_diagnostics, CmdError, Setup, EXIT_ERRORS};
 
 pub fn run(
     setup: &Setup,
@@ -41,11 +41,18 @@ pub fn run(
     let built = build(setup, input, format)?;
     let findings = &built.findings;
     print_diagnostics(findings);
-    let errors = has_errors(findings);
+    let errors = has_table_errors(findings);
     if errors && !allow_errors {
-        let (e, w, _) = counts(findings);
-        eprintln!("{}：有 {e} 个错误、{w} 个警告，未生成 {}。请按上面的提示修改后重试（或加 --allow-errors 强制输出）。", input.display(), output.display());
+        let e = super::table_errors_only(findings.clone()).len();
+        eprintln!("{}：表格有 {e} 个错误，未生成 {}。请按上面的提示修改后重试（或加 --allow-errors 强制输出）。", input.display(), output.display());
         return Ok(exit(EXIT_ERRORS));
+    }
+    let text_errors = findings
+        .iter()
+        .filter(|d| d.text && d.severity == budget_tables::diag::Severity::Error)
+        .count();
+    if text_errors > 0 {
+        eprintln!("{}：说明有 {text_errors} 个错误；表格没有错误，照常输出。生成公开文件（publish）前须改正说明。", input.display());
     }
     let rendered = built.rendered?;
     rendered.write_to(output, &[input])?;

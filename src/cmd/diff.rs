@@ -11,7 +11,7 @@ use budget_tables::write::diff::workbook_bytes;
 use budget_tables::diag::Diagnostic;
 use budget_tables::diff::Diff;
 
-use super::{errors_only, exit, findings, load, print_diagnostics, CmdError, Setup, EXIT_ERRORS};
+use super::{exit, findings, load, print_diagnostics, CmdError, Setup, EXIT_ERRORS};
 
 pub fn run(
     setup: &Setup,
@@ -96,7 +96,7 @@ pub fn compare_files(setup: &Setup, prior: &Path, current: &Path) -> Result<Comp
     // A year with errors would be compared on wrong figures: its errors are
     // listed (as convert lists them).
     let only_errors = |path: &Path, found: Vec<Diagnostic>| {
-        let e = errors_only(found);
+        let e = super::table_errors_only(found);
         (!e.is_empty()).then(|| (path.to_path_buf(), e))
     };
     let errors = [

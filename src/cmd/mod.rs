@@ -229,10 +229,11 @@ pub fn load_prior(
     Ok((other, opts, p))
 }
 
-/// Lists the errors of one input on stderr (as convert lists them); true if
-/// it has any. Used where output from wrong figures waits for --allow-errors.
+/// Lists the errors of one input's tables on stderr (as convert lists
+/// them); true if it has any. Used where output from wrong figures waits for
+/// --allow-errors; the 说明's errors do not stop it.
 pub fn list_errors(path: &Path, outcome: &ReadOutcome, specs: &SpecSet, opts: &Options) -> bool {
-    let only = errors_only(findings(outcome, specs, opts));
+    let only = table_errors_only(findings(outcome, specs, opts));
     if only.is_empty() {
         return false;
     }
@@ -247,6 +248,27 @@ pub fn errors_only(found: Vec<Diagnostic>) -> Vec<Diagnostic> {
         .into_iter()
         .filter(|d| d.severity == Severity::Error)
         .collect()
+}
+
+/// The errors of the tables among `found` (none of the 说明's).
+pub fn table_errors_only(found: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    found
+        .into_iter()
+        .filter(|d| d.severity == Severity::Error && !d.text)
+        .collect()
+}
+
+/// The closing line's counts: all findings, and the 说明's apart when it has
+/// any (`1 个错误，…（其中说明：1 个错误，…）`).
+pub fn counts_line(diags: &[Diagnostic]) -> String {
+    use budget_tables::diag::Counts;
+    let all = Counts::of(diags, |_| true).label();
+    let text = Counts::of(diags, |d| d.text);
+    if text == Counts::default() {
+        all
+    } else {
+        format!("{all}（其中说明：{}）", text.label())
+    }
 }
 
 /// Prints findings to stderr grouped by table, errors first within each.

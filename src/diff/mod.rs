@@ -16,6 +16,8 @@ use lines::{table_lines, Line};
 /// The whole comparison, also the JSON form of `diff --format json`.
 #[derive(Debug, Clone, Serialize)]
 pub struct Diff {
+    /// The layout both years were read in.
+    pub layout: String,
     pub department: String,
     pub prior_year: i32,
     pub year: i32,
@@ -146,6 +148,7 @@ pub fn compare(prior: &Budget, current: &Budget, specs: &SpecSet) -> Diff {
         });
     }
     Diff {
+        layout: specs.layout.id.clone(),
         department: current.department.clone(),
         prior_year: prior.year,
         kind: specs.layout.kind.clone(),

@@ -86,6 +86,8 @@ pub enum ReadError {
         second: String,
         found: usize,
     },
+    #[error("{path} 不像任何已载入的版式的表格：{closest}。如它是另一个地区或口径的表，请用 --templates 指向该版式的目录（见 docs/layouts.md）；如是其中一个版式，请核对各表的标题，或用 --layout 指定")]
+    NoLayoutMatches { path: String, closest: String },
     #[error("{path} 是版式“{layout}”的模型，没有这个版式；可用 budget-tables layouts 列出内置版式，或用 --templates 指定版式目录")]
     UnknownLayout { path: String, layout: String },
     #[error("{path}：{source}")]
@@ -306,19 +308,30 @@ impl Loaded {
                 if layouts.len() == 1 {
                     return Ok(0);
                 }
-                let counts: Vec<usize> = layouts
+                let found: Vec<Vec<usize>> = layouts
                     .iter()
                     .map(|l| {
                         let found = header::locate(sheets, l, &mut Vec::new());
                         let mut tables: Vec<usize> = found.iter().map(|f| f.spec).collect();
                         tables.sort_unstable();
                         tables.dedup();
-                        tables.len()
+                        tables
                     })
                     .collect();
+                let counts: Vec<usize> = found.iter().map(Vec::len).collect();
                 let best = counts.iter().copied().max().unwrap_or(0);
                 if best == 0 {
                     return Err(ReadError::NoTables(self.shown.clone()));
+                }
+                // Fewer than half of a layout's tables is not that layout: a
+                // region's workbook read as another's gives a list of false
+                // errors (its tables "missing") instead of the real cause.
+                let fits = |i: usize| counts[i] * 2 >= layouts[i].tables.len();
+                if !(0..layouts.len()).any(fits) {
+                    return Err(ReadError::NoLayoutMatches {
+                        path: self.shown.clone(),
+                        closest: closest_layouts(layouts, &found),
+                    });
                 }
                 let tied: Vec<usize> = (0..layouts.len()).filter(|&i| counts[i] == best).collect();
                 match tied[..] {
@@ -333,6 +346,35 @@ impl Loaded {
             }
         }
     }
+}
+
+/// The layouts that found most of an input's tables, best first, each with
+/// what it found (`shenzhen-budget 找到 12 张表中的 3 张：收支总表、…`).
+fn closest_layouts(layouts: &[SpecSet], found: &[Vec<usize>]) -> String {
+    let mut order: Vec<usize> = (0..layouts.len())
+        .filter(|&i| !found[i].is_empty())
+        .collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(found[i].len()));
+    order
+        .iter()
+        .take(3)
+        .map(|&i| {
+            let l = &layouts[i];
+            let names: Vec<&str> = found[i]
+                .iter()
+                .map(|&t| l.tables[t].title.as_str())
+                .collect();
+            format!(
+                "最接近的“{}”（{}）只找到 {} 张表中的 {} 张（{}）",
+                l.layout.name,
+                l.layout.id,
+                l.tables.len(),
+                names.len(),
+                names.join("、")
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("；")
 }
 
 /// Loads a file's sheets (or its JSON model) without the specs.

@@ -11,7 +11,7 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use budget_tables::diag::{has_errors, Diagnostic};
+use budget_tables::diag::{has_table_errors, Diagnostic};
 use budget_tables::spec::SpecSet;
 use budget_tables::write::{Format, Rendered};
 use serde::Deserialize;
@@ -411,11 +411,15 @@ async fn convert_file(
         let (format, allow) = q.choices()?;
         let input = up.file("file")?;
         let built = convert::build(&st.setup, input, format)?;
-        if has_errors(&built.findings) && !allow {
-            let (e, w, _) = crate::cmd::counts(&built.findings);
+        if has_table_errors(&built.findings) && !allow {
+            let errors = crate::cmd::table_errors_only(built.findings);
             return Err(ApiError::refused(
-                format!("{}：有 {e} 个错误、{w} 个警告，未生成输出。请按提示修改后重试（或加 allow_errors=1 强制输出）。", up.name_of(input)),
-                crate::cmd::errors_only(built.findings),
+                format!(
+                    "{}：表格有 {} 个错误，未生成输出。请按提示修改后重试。",
+                    up.name_of(input),
+                    errors.len()
+                ),
+                errors,
             ));
         }
         let rendered = built.rendered.map_err(CmdError::from)?;

@@ -366,7 +366,7 @@ async function runBatch(files) {
   for (const e of entries) for (const k of Object.keys(e.figures || {})) if (!labels.includes(k)) labels.push(k);
   const count = (s) => entries.filter((e) => e.status === s).length;
   const summary = $('batch-summary');
-  summary.textContent = '共 ' + entries.length + ' 个输入：通过 ' + count('通过') + '，有警告 ' + count('有警告') + '，有错误 ' + count('有错误') + '，无法读取 ' + count('无法读取') + '。汇总：';
+  summary.textContent = '共 ' + entries.length + ' 个输入：通过 ' + count('通过') + '，有警告 ' + count('有警告') + '，有错误 ' + count('有错误') + '，说明有错误 ' + count('说明有错误') + '，无法读取 ' + count('无法读取') + '。汇总：';
   for (const path of r.summary.rollups || []) {
     const a = el('a', { class: 'link', text: path });
     a.addEventListener('click', async () => {
@@ -387,7 +387,7 @@ async function runBatch(files) {
       links.append(a, ' ');
     }
     return el('tr', {}, el('td', { text: e.file }), el('td', { text: e.department || '' }), el('td', { text: e.year ?? '' }),
-      el('td', { class: e.status === '有错误' || e.status === '无法读取' ? 'bad' : '', text: e.status + (e.message ? '：' + e.message : '') }),
+      el('td', { class: e.status === '有错误' || e.status === '说明有错误' || e.status === '无法读取' ? 'bad' : '', text: e.status + (e.message ? '：' + e.message : '') }),
       el('td', { class: 'num', text: String(e.errors) }), el('td', { class: 'num', text: String(e.warnings) }), el('td', { class: 'num', text: String(e.notices) }),
       ...labels.map((k) => el('td', { class: 'num', text: grouped((e.figures || {})[k]) })), links);
   });
