@@ -321,3 +321,155 @@ fn a_mistyped_line_label_is_an_error_at_its_cell() {
         "表中找不到“本年支出合计”这一行：该行缺失，或项目名称写错"
     );
 }
+
+/// One 三公 item of 万里街道 2024 typed in 元 (公务接待费 1.35 万元 as
+/// 13,500): the cell is named by X-UNIT-01, the broken 合计 leads with it
+/// instead of asking to change the right total, and the 说明's correct
+/// "1.35万元" is not to be changed (#29 item 3, #30 item 5).
+#[test]
+fn one_cell_typed_in_yuan_leads_every_finding_it_causes() {
+    let dir = tmp();
+    let sheets: Vec<Sheet> = load(&root().join("samples/shanghai-wanli-2024.xlsx"))
+        .iter()
+        .map(|s| {
+            if s.name.contains("三公") {
+                edit(s, |rows| set(rows, 6, 2, Cell::Number(13_500.0)))
+            } else {
+                s.clone()
+            }
+        })
+        .collect();
+    let p = dir.path().join("slip.xlsx");
+    write_sheets(&p, &sheets, true);
+    let found = findings(&p);
+    let cell = "'部门“三公”经费和机关运行费预算表'!C7";
+    let of = |rule: &str| -> Vec<&serde_json::Value> {
+        found.iter().filter(|f| f["rule"] == rule).collect()
+    };
+    let slip = of("X-UNIT-01");
+    assert_eq!(slip.len(), 1);
+    assert_eq!(slip[0]["cell"], "C7");
+    assert_eq!(
+        (slip[0]["expected"].as_str(), slip[0]["actual"].as_str()),
+        (Some("1.35"), Some("13,500.00"))
+    );
+    let total = of("T9-ROW-01");
+    assert_eq!(total.len(), 1);
+    assert_eq!(total[0]["cell"], "A7");
+    assert_eq!(total[0]["suspect"], cell);
+    assert!(total[0]["message"].as_str().unwrap().starts_with(&format!(
+        "最可能出错的是 {cell}（疑似以元填写），不是本格："
+    )));
+    assert_eq!(
+        total[0]["hint"],
+        format!("请先把 {cell} 的 13,500.00 改为 1.35（本表单位为万元，该格疑似以元填写）；改正后本行相符")
+    );
+    let text: Vec<&serde_json::Value> = of("N-FIG-01")
+        .into_iter()
+        .filter(|f| {
+            f["message"].as_str().unwrap().contains("公务接待费")
+                || f["message"].as_str().unwrap().contains(cell)
+        })
+        .collect();
+    assert_eq!(text.len(), 1, "{text:?}");
+    assert_eq!(text[0]["suspect"], cell);
+    assert_eq!(
+        text[0]["hint"],
+        format!("请先改正表格中的 {cell}（本表单位为万元，应为 1.35）；说明中的数不必改")
+    );
+}
+
+/// A 说明 that writes 其它 for the tables' 其他, or 公务车 for 公务用车, speaks
+/// of the same item: no figure is tied to the wrong row, no item is missing.
+#[test]
+fn variant_spellings_of_item_names_name_the_same_item() {
+    let dir = tmp();
+    let sample = root().join("samples/shanghai-wanli-2024.xlsx");
+    let sheets: Vec<Sheet> = load(&sample)
+        .iter()
+        .map(|s| {
+            edit(s, |rows| {
+                for row in rows.iter_mut() {
+                    for c in row.iter_mut() {
+                        if let Cell::Text(t) = c {
+                            if t.contains("主要用于其他行政事业单位养老支出") {
+                                *t = t.replace(
+                                    "其他行政事业单位养老支出",
+                                    "其它行政事业单位养老支出",
+                                );
+                            }
+                            if t.starts_with("    （二）公务用车购置及运行费") {
+                                *t = t.replacen("公务用车购置及运行费", "公务车购置及运行费", 1);
+                            }
+                        }
+                    }
+                }
+            })
+        })
+        .collect();
+    let p = dir.path().join("variants.xlsx");
+    write_sheets(&p, &sheets, true);
+    let rules = |p: &std::path::Path| -> Vec<(String, String)> {
+        let mut v: Vec<(String, String)> = findings(p)
+            .iter()
+            .filter(|f| f["severity"] != "notice")
+            .map(|f| {
+                (
+                    f["rule"].as_str().unwrap().to_string(),
+                    f["cell"].to_string(),
+                )
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    let written = load(&p);
+    let text = |name: &str| format!("{:?}", sheet_named(&written, name).rows());
+    assert!(text("部门编制说明").contains("其它行政事业单位养老支出"));
+    assert!(text("其他相关情况说明").contains("（二）公务车购置及运行费"));
+    assert_eq!(rules(&p), rules(&sample));
+}
+
+/// A 项 row deleted from 万里街道 2024's 部门支出总表: its parent 款's sums
+/// break, and they lead with the missing row instead of shading the 款's
+/// right totals as the likely wrong cells.
+#[test]
+fn a_deleted_row_leads_the_sums_it_breaks() {
+    let dir = tmp();
+    let sheets: Vec<Sheet> = load(&root().join("samples/shanghai-wanli-2024.xlsx"))
+        .iter()
+        .map(|s| {
+            if s.name != "部门支出总表" {
+                return s.clone();
+            }
+            let at = find_row(s, "行政单位离退休");
+            edit(s, |rows| {
+                rows.remove(at as usize);
+            })
+        })
+        .collect();
+    let p = dir.path().join("deleted.xlsx");
+    write_sheets(&p, &sheets, true);
+    let found = errors(&p);
+    let tables: Vec<&serde_json::Value> =
+        found.iter().filter(|f| f.get("text").is_none()).collect();
+    let sums: Vec<&&serde_json::Value> = tables
+        .iter()
+        .filter(|f| f["rule"] == "T3-HIER-02")
+        .collect();
+    assert_eq!(sums.len(), 2, "{tables:#?}");
+    for f in sums {
+        assert_eq!(f["suspect"], "'部门支出总表'!A38");
+        assert!(f["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("最可能的原因是缺少 2080501 行政单位离退休 一行，不是本格："));
+        assert_eq!(
+            f["hint"],
+            "请补列 2080501 行政单位离退休 及其金额；补上后本行相符，不要改本格"
+        );
+    }
+    assert!(tables
+        .iter()
+        .any(|f| f["rule"] == "X-T2-T3-01" && f["cell"] == "A38"));
+}

@@ -125,8 +125,8 @@ fn wanli_budgets_of_both_years_check_clean_but_for_the_real_errors_of_their_text
                     at("A23")
                 ),
                 format!("错误 N-RATE-01 {} 应为 66.40% 实际 60.54%", at("A23")),
-                // “（二）、公务车购置及运行费21.56万元”: the item under another name.
-                "警告 N-MISS-01 ".into(),
+                // “（二）、公务车购置及运行费21.56万元” is 公务用车购置及运行费
+                // written another way (the layout's `variants`): no N-MISS-01.
                 "提示 N-PRIOR-01 ".into(),
                 "提示 N-PRIOR-01 ".into(),
                 "提示 N-TIE-01 ".into(),

@@ -58,6 +58,10 @@ pub struct NarrativeSpec {
     /// Old names of renamed 科目 (`医疗卫生与计划生育支出` → `卫生健康支出`).
     #[serde(default)]
     pub renamed: Vec<Renamed>,
+    /// Other spellings of a word in item names that a text may use and that
+    /// name the same item (`其它` for `其他`, `公务车` for `公务用车`).
+    #[serde(default)]
+    pub variants: Vec<Variant>,
     /// Words of the other scope in this one's texts (a 单位预算 saying `部门预算`).
     #[serde(default)]
     pub wrong_scope: Vec<String>,
@@ -116,6 +120,16 @@ pub struct Renamed {
     /// Since when (`2018年`), for the message.
     #[serde(default)]
     pub since: String,
+}
+
+/// Another spelling of a word of the tables' item names.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Variant {
+    /// The word as a text may write it (`其它`).
+    pub written: String,
+    /// The word in the tables' names (`其他`).
+    pub means: String,
 }
 
 /// A count a text states.

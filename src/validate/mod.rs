@@ -104,8 +104,11 @@ fn suspects(found: &mut [Diagnostic]) {
         })
         .collect();
     for (d, s) in found.iter_mut().zip(picks) {
-        // A rule that knows its suspect (a missing row's place) keeps it.
-        let Some(s) = s else { continue };
+        // A rule that knows its suspect (a missing row's place, a cell typed
+        // in 元) keeps it.
+        let Some(s) = s.filter(|_| d.suspect.is_none()) else {
+            continue;
+        };
         // A finding at a cell that agrees with the other tables leads with
         // the one that does not, so nobody edits the right figure.
         if d.location().as_deref() != Some(s.as_str()) {
@@ -171,6 +174,52 @@ pub fn combine(read: Vec<Diagnostic>, validation: Vec<Diagnostic>) -> Vec<Diagno
     });
     all.splice(0..0, read);
     blanks::group(all)
+}
+
+/// The one operand of a broken sum in a 万元 table that, divided by 10,000,
+/// makes it hold within `envelope`: (0 for the total, i + 1 for part i, its
+/// value). None when no operand or more than one does.
+fn unit_slip(
+    unit: Unit,
+    total: Amount,
+    parts: &[Term],
+    zero: Option<Amount>,
+    relation: Relation,
+    envelope: Decimal,
+) -> Option<(usize, Amount)> {
+    if unit != Unit::Wan {
+        return None;
+    }
+    let ten_thousand = Decimal::from(10_000);
+    let values: Vec<Decimal> = std::iter::once(Some(total))
+        .chain(parts.iter().map(|p| p.value.or(zero)))
+        .map(|v| v.map(Amount::value))
+        .collect::<Option<_>>()?;
+    let fits = |i: usize| {
+        let v = values[i];
+        let meant = v / ten_thousand;
+        // Exactly 10,000 times a figure of whole fen: 13,500 for 1.35.
+        if v.abs() < Decimal::from(100) || meant.round_dp(2) != meant {
+            return false;
+        }
+        let mut vs = values.clone();
+        vs[i] = meant;
+        let Some(sum) = crate::amount::checked_sum(vs[1..].iter().copied()) else {
+            return false;
+        };
+        let diff = vs[0] - sum;
+        let off = match relation {
+            Relation::Eq => diff.abs(),
+            Relation::Ge => (-diff).max(Decimal::ZERO),
+            Relation::Le => diff.max(Decimal::ZERO),
+        };
+        off <= envelope
+    };
+    let found: Vec<usize> = (0..values.len()).filter(|&i| fits(i)).collect();
+    match found[..] {
+        [one] => Some((one, Amount::round(values[one]))),
+        _ => None,
+    }
 }
 
 /// True when `total (=|≥) Σ parts` holds exactly or cannot be checked (a blank
@@ -350,6 +399,12 @@ impl Checker<'_> {
             Relation::Eq => grouped(Amount::round(sum)),
             _ => format!("{sign} {}", grouped(Amount::round(sum))),
         };
+        // A sum within one table: a whole table typed in 元 breaks only the
+        // rules tying it to others, and is one X-UNIT-01 for the table.
+        let within = parts.iter().all(|p| p.key.table() == place.key.table());
+        let slip = (off > envelope && within)
+            .then(|| unit_slip(unit, total, parts, zero, relation, envelope))
+            .flatten();
         let d = if off <= envelope {
             self.finding(
                 Severity::Warning,
@@ -361,6 +416,13 @@ impl Checker<'_> {
                 ),
             )
             .hint("各数分别四舍五入到分时会有这种差异，可以公开；如能调整，请使合计与分项一致")
+        } else if let Some((at, typed)) = slip {
+            let key = if at == 0 {
+                &place.key
+            } else {
+                &parts[at - 1].key
+            };
+            return self.slipped(rule, place, key, typed, what, formula, total, sum);
         } else {
             self.finding(
                 Severity::Error,
@@ -383,6 +445,74 @@ impl Checker<'_> {
             .filter_map(|k| self.cell(k))
             .collect();
         self.push(d);
+        false
+    }
+
+    /// A broken sum whose operand `key` holds `typed`, 10,000 times what
+    /// makes the sum hold: that cell was typed in 元 in a 万元 table. The sum's
+    /// finding leads with it (its suspect, its fix), and the cell gets one
+    /// X-UNIT-01 of its own, so no one edits the right total.
+    #[allow(clippy::too_many_arguments)]
+    fn slipped(
+        &mut self,
+        rule: &str,
+        place: &Place,
+        key: &CellKey,
+        typed: Amount,
+        what: &str,
+        formula: &str,
+        total: Amount,
+        sum: Decimal,
+    ) -> bool {
+        let meant = grouped(Amount::round(typed.value() / Decimal::from(10_000)));
+        let loc = self.cell(key);
+        let at = loc
+            .as_ref()
+            .map_or_else(|| "该格".to_string(), ToString::to_string);
+        let own = loc
+            .as_ref()
+            .is_some_and(|l| *key == place.key || self.cell(&place.key).as_ref() == Some(l));
+        let sign = Relation::Eq.sign();
+        let mut d = self
+            .finding(Severity::Error, rule, place, format!("{what}应 {sign} {formula}"))
+            .expected(grouped(Amount::round(sum)))
+            .actual(grouped(total))
+            .difference(grouped(Amount::round(total.value().saturating_sub(sum))))
+            .hint(format!(
+                "请先把 {at} 的 {} 改为 {meant}（本表单位为万元，该格疑似以元填写）；改正后本行相符",
+                grouped(typed)
+            ));
+        if !own {
+            d.message = format!(
+                "最可能出错的是 {at}（疑似以元填写），不是本格：{}",
+                d.message
+            );
+        }
+        d.suspect = loc.as_ref().map(ToString::to_string);
+        d.cells = loc.iter().cloned().collect();
+        self.push(d);
+        let told = self.out.iter().any(|x| {
+            x.rule == rules::YUAN_SLIP.id
+                && loc.is_some()
+                && x.suspect.as_deref() == Some(at.as_str())
+        });
+        if !told {
+            let mut slip = rules::YUAN_SLIP
+                .finding(format!(
+                    "疑似以元填写：{at} 为 {}，是按万元应填的 {meant} 的 10,000 倍；按 {meant} 时{what}相符",
+                    grouped(typed)
+                ))
+                .table(place.spec.sheet_name())
+                .expected(meant.clone())
+                .actual(grouped(typed))
+                .hint(format!("本表单位为万元，请把该格改为 {meant}"));
+            if let Some(l) = &loc {
+                slip = slip.at(&l.sheet, l.row, l.col);
+                slip.suspect = Some(at.clone());
+                slip.cells = vec![l.clone()];
+            }
+            self.push(slip);
+        }
         false
     }
 

@@ -190,6 +190,8 @@ pub(super) fn dictionary(a: &Against) -> Dictionary {
             counts.push((normalize(w), items.len() - 1));
         }
     }
+    let spelled = other_spellings(&names, &n.variants);
+    names.extend(spelled);
     names.sort_by(|x, y| y.0.len().cmp(&x.0.len()).then(x.0.cmp(&y.0)));
     counts.sort_by_key(|x| std::cmp::Reverse(x.0.len()));
     let (subjects, known) = subject_names(a);
@@ -201,6 +203,29 @@ pub(super) fn dictionary(a: &Against) -> Dictionary {
         subjects,
         known,
     }
+}
+
+/// Each name written with a variant of one of its words (`其它行政事业单位养老支出`
+/// for `其他行政事业单位养老支出`), for the same item; a spelling that is some
+/// other item's own name is left to that item.
+fn other_spellings(
+    names: &[(String, usize, bool)],
+    variants: &[crate::layout::narrative::Variant],
+) -> Vec<(String, usize, bool)> {
+    let own: std::collections::HashSet<&str> = names.iter().map(|n| n.0.as_str()).collect();
+    let mut out = Vec::new();
+    for v in variants {
+        let (means, written) = (normalize(&v.means), normalize(&v.written));
+        for (name, item, strict) in names {
+            if name.contains(&means) {
+                let other = name.replace(&means, &written);
+                if !own.contains(other.as_str()) {
+                    out.push((other, *item, *strict));
+                }
+            }
+        }
+    }
+    out
 }
 
 /// The 科目 names of the `names` tables, and every row name of the tables (a

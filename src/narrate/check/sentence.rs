@@ -397,7 +397,27 @@ impl SentenceCheck<'_> {
             "{} 万元（{cell}）",
             crate::amount::grouped(Amount::round(v))
         );
-        let d = if wrong_unit {
+        // The table's cell is 10,000 times the text's figure: the cell was
+        // typed in 元 in a 万元 table (X-UNIT-01), and the text is right.
+        let table_in_yuan = !stated.is_zero()
+            && (v - stated * Decimal::from(10_000)).abs() <= tol * Decimal::from(10_000);
+        let d = if table_in_yuan {
+            let mut d = self.finding(
+                &FIGURE,
+                format!(
+                    "表中 {cell} 为 {} 万元，是说明所写 {} 的 10,000 倍：该格疑似以元填写，说明的数是对的：{}",
+                    crate::amount::grouped(Amount::round(v)),
+                    st.written,
+                    self.quote()
+                ),
+            )
+            .hint(format!(
+                "请先改正表格中的 {cell}（本表单位为万元，应为 {}）；说明中的数不必改",
+                crate::amount::grouped(Amount::round(stated))
+            ));
+            d.suspect = Some(cell.to_string());
+            d
+        } else if wrong_unit {
             self.finding(
                 &UNIT,
                 format!(

@@ -150,8 +150,47 @@ impl<'a> Carriers<'a> {
             d.suspect = Some(s.at.to_string());
         }
         d.cells = v.cell(&row.key(LABEL)).into_iter().collect();
+        let lead = d.suspect.clone();
         v.push(d);
+        lead_sums_of_parent(v, first, code, &row.name, lead.as_deref());
         true
+    }
+}
+
+/// The missing row is why its parent's 类 = Σ 款 = Σ 项 sums break: those
+/// findings lead with it (their suspect, their fix) instead of shading the
+/// parent's right totals.
+fn lead_sums_of_parent(
+    v: &mut Checker,
+    spec: &TableSpec,
+    code: &str,
+    name: &str,
+    at: Option<&str>,
+) {
+    let Some(parent) = code
+        .get(..code.len().saturating_sub(2))
+        .filter(|p| p.len() >= 3)
+    else {
+        return;
+    };
+    let table = spec.sheet_name();
+    let of_parent = |label: &str| {
+        label.starts_with(&format!("{parent} ")) || label.contains(&format!(" {parent} "))
+    };
+    let missing = format!("缺少 {code} {name} 一行");
+    for d in v.out.iter_mut().filter(|d| {
+        d.rule.contains("-HIER-")
+            && d.severity == Severity::Error
+            && d.table.as_deref() == Some(table.as_str())
+            && d.row_label.as_deref().is_some_and(of_parent)
+    }) {
+        d.message = format!("最可能的原因是{missing}，不是本格：{}", d.message);
+        d.hint = Some(format!(
+            "请补列 {code} {name} 及其金额；补上后本行相符，不要改本格"
+        ));
+        if let Some(at) = at {
+            d.suspect = Some(at.to_string());
+        }
     }
 }
 
