@@ -81,10 +81,10 @@ enum Command {
     /// 年度对比：上年与本年逐表按科目编码对比，生成对比工作簿（及 JSON）
     Diff {
         /// 上年文件（xlsx、xls、ods、公开的 PDF 或 JSON）
-        #[arg(value_name = "上年文件")]
+        #[arg(value_name = "上年文件", display_order = 1)]
         prior: PathBuf,
         /// 本年文件（xlsx、xls、ods、公开的 PDF 或 JSON）
-        #[arg(value_name = "本年文件")]
+        #[arg(value_name = "本年文件", display_order = 2)]
         current: PathBuf,
         /// 输出的对比工作簿（.xlsx）
         #[arg(short, long, value_name = "DIFF.xlsx")]
@@ -215,7 +215,7 @@ struct CheckArgs {
     /// 科目目录 CSV（code,name,level,year,source），替换内置目录
     #[arg(long, value_name = "FILE")]
     catalogue: Option<PathBuf>,
-    /// 公开数字的舍入步长（万元）；尾数差异的允许范围 = 步长 ×（加数个数 − 1），至少一个步长
+    /// 以万元为单位的表的舍入步长（万元）；尾数差异的允许范围 = 步长 ×（加数个数 − 1），至少一个步长；以元为单位的表按分（0.01 元）核对，不受此项影响
     #[arg(long, value_name = "万元", default_value_t = cmd::DEFAULT_STEP, value_parser = cmd::zh::step)]
     rounding_step: rust_decimal::Decimal,
     /// 工作簿（本年文件）没有写年度时按此年度读取；写了而不同则报错 S-YEAR-GIVEN

@@ -250,3 +250,76 @@ fn generated_departments_pass_without_notices_and_name_themselves() {
     assert!(goal.contains(&dept), "{goal}");
     assert!(!goal.contains("政务服务和数据管理局"), "{goal}");
 }
+
+/// `help diff` lists its two files in the order of its usage line.
+#[test]
+fn diffs_help_lists_the_prior_file_first_as_its_usage_does() {
+    let out = bin().args(["help", "diff"]).output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("用法：budget-tables diff [选项] <上年文件> <本年文件>"),
+        "{text}"
+    );
+    let prior = text.find("  <上年文件>").unwrap();
+    let current = text.find("  <本年文件>").unwrap();
+    assert!(prior < current, "{text}");
+}
+
+/// `--rounding-step` is in 万元 and only for 万元 tables: a 540-元 slip in a
+/// 元 table (上海 部门支出总表) stays an error under `--rounding-step 1000`.
+#[test]
+fn the_rounding_step_does_not_widen_a_yuan_tables_check() {
+    let d = tmp();
+    let sample = root().join("samples/shanghai-wanli-2024.xlsx");
+    let sheets: Vec<budget_tables::read::Sheet> = load(&sample)
+        .iter()
+        .map(|s| {
+            if s.name != "部门支出总表" {
+                return s.clone();
+            }
+            let at = find_row(s, "专项普查活动");
+            edit(s, |rows| {
+                let c = &mut rows[at as usize][5];
+                let v = match c {
+                    budget_tables::read::Cell::Number(x) => *x,
+                    _ => 0.0,
+                };
+                *c = budget_tables::read::Cell::Number(v + 540.0);
+            })
+        })
+        .collect();
+    let p = d.path().join("540.xlsx");
+    write_sheets(&p, &sheets, true);
+    let out = bin()
+        .args(["check", "--format", "json", "--rounding-step", "1000"])
+        .arg(&p)
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let row: Vec<&serde_json::Value> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "T3-ROW-01")
+        .collect();
+    assert_eq!(row.len(), 1);
+    assert_eq!(row[0]["severity"], "error");
+    assert_eq!(row[0]["difference"], "-540.00");
+}
+
+/// `convert` ends with the counts, so the sample's 20 尾数差异 warnings are
+/// seen as the expected result they are.
+#[test]
+fn convert_ends_with_the_counts() {
+    let d = tmp();
+    bin()
+        .arg("convert")
+        .arg(sample_xlsx())
+        .arg("-o")
+        .arg(d.path().join("out.xlsx"))
+        .assert()
+        .success()
+        .stdout(predicates::str::contains(
+            "shenzhen-zwfw-2024.xlsx：0 个错误，20 个警告，0 个提示。",
+        ));
+}

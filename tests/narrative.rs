@@ -699,6 +699,21 @@ fn the_published_final_accounts_text_shows_its_real_errors() {
         .output()
         .unwrap();
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    // One 说明 per check: every finding of the text is the file's, none of
+    // the workbook's own (empty) text sheets.
+    let texts: Vec<&serde_json::Value> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["text"] == true)
+        .collect();
+    assert!(!texts.is_empty());
+    assert!(
+        texts
+            .iter()
+            .all(|d| d["table"] == "putuo-ghzy-2024-final-accounts-published.txt"),
+        "{texts:#?}"
+    );
     let found: Vec<[String; 5]> = v["findings"]
         .as_array()
         .unwrap()
@@ -719,10 +734,8 @@ fn the_published_final_accounts_text_shows_its_real_errors() {
     assert_eq!(
         found,
         [
-            // The sample workbook has the tables, not the text: its 说明 sheets are empty.
-            f("N-CHAP-03", "warning", "", "填写这一章", "空着"),
-            f("N-CHAP-03", "warning", "", "填写这一章", "空着"),
-            f("N-CHAP-03", "warning", "", "填写这一章", "缺少"),
+            // The sample workbook's 说明 sheets are empty, but the text given
+            // replaces them (#29 item 14): no N-CHAP-03 for them.
             // “增长 13.95。”: the rate without its %.
             f("N-TYPO-01", "warning", "第 12 段", "", "“13.95”缺少 %"),
             // 表1 prints 236.63, 表5 236.64: the text took 表1's (one fen).
@@ -760,7 +773,8 @@ fn the_published_final_accounts_text_shows_its_real_errors() {
             &n["checked"],
             &n["unchecked"]
         ),
-        (&141.into(), &146.into(), &28.into(), &118.into())
+        // The text given only: the workbook's two sheet titles are not counted.
+        (&139.into(), &146.into(), &28.into(), &118.into())
     );
 }
 

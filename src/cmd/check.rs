@@ -85,9 +85,13 @@ pub fn evaluate(
         &opts,
     );
     let mut report = TextReport::default();
-    if prior.is_some() {
+    if narrative_text.is_some() {
+        // One check reads one 说明: the file given replaces the workbook's
+        // own text sheets, so no item gets a finding from each.
+        findings.retain(|d| !d.text);
+    } else if prior.is_some() {
         // The workbook's own 说明 again, now with the prior year.
-        findings.retain(|d| !d.rule.starts_with("N-"));
+        findings.retain(|d| !d.text);
         let mut again = budget_tables::pipeline::own_texts(&outcome, &against);
         budget_tables::pipeline::on_pages(&outcome, &mut again.findings);
         findings.extend(again.findings.iter().cloned());
@@ -234,6 +238,15 @@ pub fn run(
             "版式 {}：{}；部门：{}；年度：{}",
             layout.id, layout.name, checked.outcome.budget.department, checked.outcome.budget.year
         );
+        if let Some(n) = texts
+            .narrative
+            .filter(|_| !checked.outcome.budget.texts.is_empty())
+        {
+            println!(
+                "说明以 {} 为准：工作簿自带的说明工作表这次不核对。",
+                n.display()
+            );
+        }
         for line in grouped_lines(d, color) {
             println!("{line}");
         }

@@ -57,6 +57,9 @@ pub fn run(
     let rendered = built.rendered?;
     rendered.write_to(output, &[input])?;
     println!("已生成 {}", output.display());
+    if !findings.is_empty() {
+        println!("{}：{}。", input.display(), super::counts_line(findings));
+    }
     super::leave((built.specs, built.outcome, rendered));
     Ok(if errors {
         exit(EXIT_ERRORS)

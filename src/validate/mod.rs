@@ -294,10 +294,21 @@ impl Checker<'_> {
         self.out.push(d);
     }
 
-    /// The rounding envelope for a sum of `addends` figures.
+    /// The rounding envelope for a sum of `addends` figures of a 万元 table
+    /// (`--rounding-step`, in 万元).
     pub fn envelope(&self, addends: usize) -> Decimal {
         let n = Decimal::from(addends.saturating_sub(1).max(1));
         self.opts.step * n
+    }
+
+    /// [`Checker::envelope`] for figures in `unit`: a 元 table prints its
+    /// figures to the fen, so its envelope is one fen per addend whatever the
+    /// 万元 step (a 540-元 slip stays an error under `--rounding-step 1000`).
+    pub fn envelope_in(&self, addends: usize, unit: Unit) -> Decimal {
+        match unit {
+            Unit::Wan => self.envelope(addends),
+            Unit::Yuan => Decimal::new(1, 2) * Decimal::from(addends.saturating_sub(1).max(1)),
+        }
     }
 
     /// Checks `total (=|≥) Σ parts`. Blank operands are reported by the blank
@@ -393,7 +404,11 @@ impl Checker<'_> {
         if off.is_zero() {
             return true;
         }
-        let envelope = self.envelope(parts.len().max(2));
+        let envelope = if mixed {
+            self.envelope(parts.len().max(2))
+        } else {
+            self.envelope_in(parts.len().max(2), unit)
+        };
         let sign = relation.sign();
         let expected = match relation {
             Relation::Eq => grouped(Amount::round(sum)),

@@ -399,7 +399,8 @@ impl SentenceCheck<'_> {
         );
         // The table's cell is 10,000 times the text's figure: the cell was
         // typed in 元 in a 万元 table (X-UNIT-01), and the text is right.
-        let table_in_yuan = !stated.is_zero()
+        let table_in_yuan = st.unit == Unit::Wan
+            && !stated.is_zero()
             && (v - stated * Decimal::from(10_000)).abs() <= tol * Decimal::from(10_000);
         let d = if table_in_yuan {
             let mut d = self.finding(

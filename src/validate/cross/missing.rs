@@ -152,7 +152,7 @@ impl<'a> Carriers<'a> {
         d.cells = v.cell(&row.key(LABEL)).into_iter().collect();
         let lead = d.suspect.clone();
         v.push(d);
-        lead_sums_of_parent(v, first, code, &row.name, lead.as_deref());
+        lead_sums_of_parent(v, first, code, row.name, lead.as_deref());
         true
     }
 }
