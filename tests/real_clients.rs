@@ -9,6 +9,7 @@ use std::process::Command;
 
 use budget_tables::amount::{grouped, Amount};
 use budget_tables::model::{Amounts, Budget, Table};
+use budget_tables::read::{Cell, Sheet};
 use budget_tables::write::official;
 use common::*;
 
@@ -483,4 +484,74 @@ fn libreoffice_prints_the_official_output_of_every_layout_with_the_models_figure
             );
         }
     }
+}
+
+/// One amount with 分 in a 元 table gives every amount of that table two
+/// decimals (`257,700.00` beside `257,700.80`), as the published tables do;
+/// a 元 table of whole amounts keeps printing them whole (#29 item 6).
+#[test]
+fn a_yuan_table_never_mixes_whole_and_two_decimal_amounts() {
+    let dir = tmp();
+    let sample = root().join("samples/shanghai-wanli-2024.xlsx");
+    let sheets: Vec<Sheet> = load(&sample)
+        .iter()
+        .map(|s| {
+            if s.name != "部门支出总表" {
+                return s.clone();
+            }
+            let at = find_row(s, "专项普查活动");
+            edit(s, |rows| {
+                if let Cell::Number(x) = &mut rows[at as usize][4] {
+                    *x += 0.8;
+                }
+            })
+        })
+        .collect();
+    let input = dir.path().join("fen.xlsx");
+    write_sheets(&input, &sheets, true);
+    let out = dir.path().join("official.xlsx");
+    bin()
+        .arg("convert")
+        .arg(&input)
+        .arg("--allow-errors")
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .code(1);
+    let refs: Vec<String> = (6..16)
+        .map(|r| format!("部门支出总表!E{r}"))
+        .chain((6..16).map(|r| format!("部门收入总表!E{r}")))
+        .collect();
+    let mut args = vec![out.to_str().unwrap()];
+    args.extend(refs.iter().map(String::as_str));
+    let Some(v) = openpyxl(&args) else {
+        return;
+    };
+    let c = &v["cells"];
+    let amounts = |sheet: &str| -> Vec<(String, String)> {
+        refs.iter()
+            .filter(|r| r.starts_with(sheet))
+            .map(|r| &c[r.as_str()])
+            .filter(|x| x["format"] != "@")
+            .filter(|x| {
+                x["value"].is_number()
+                    || x["value"]
+                        .as_str()
+                        .is_some_and(|s| s.parse::<f64>().is_ok())
+            })
+            .map(|x| {
+                (
+                    x["value"].to_string(),
+                    x["format"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect()
+    };
+    let spent = amounts("部门支出总表");
+    assert!(spent.iter().any(|(v, _)| v == "\"257700.8\""), "{spent:?}");
+    assert!(spent.len() > 3, "{spent:?}");
+    assert!(spent.iter().all(|(_, f)| f == "#,##0.00"), "{spent:?}");
+    let income = amounts("部门收入总表");
+    assert!(!income.is_empty());
+    assert!(income.iter().all(|(_, f)| f == "#,##0"), "{income:?}");
 }

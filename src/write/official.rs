@@ -257,12 +257,13 @@ fn body_sheet(
     };
     let f = frame::draw(ws, spec, st, page, &widths)?;
     let mut row = f.first_data_row;
+    let whole = spec.unit == Unit::Yuan && all_whole(rows.iter().flatten());
     for r in rows {
         if row % 1024 == 0 {
             crate::cancel::checkpoint();
         }
         for (c, out) in r.iter().enumerate() {
-            write_out(ws, st, (row, c as u16), out, spec.unit == Unit::Yuan)?;
+            write_out(ws, st, (row, c as u16), out, whole)?;
         }
         row += 1;
     }
@@ -279,15 +280,25 @@ fn body_sheet(
     frame::notes(ws, row, f.ncols - 1, &notes, st)
 }
 
-/// Writes one cell; `yuan`: the table is in 元, whose whole amounts print
-/// without decimals (`257,700`), as the published 元 tables do; a figure with
-/// 分 keeps them, so that no cent is hidden.
+/// Whether every amount among `outs` is whole: a 元 table prints its amounts
+/// without decimals (`257,700`) only then, as the published 元 tables do; one
+/// figure with 分 gives every amount two decimals (`22,186,440.80` above
+/// `100,000.00`), so a column never mixes the two.
+pub(crate) fn all_whole<'a>(mut outs: impl Iterator<Item = &'a Out<'a>>) -> bool {
+    outs.all(|o| match o {
+        Out::Amount(Some(a)) => a.value().fract().is_zero(),
+        _ => true,
+    })
+}
+
+/// Writes one cell; `whole`: the table's amounts print without decimals
+/// ([`all_whole`]).
 pub(crate) fn write_out(
     ws: &mut Worksheet,
     st: &Styles,
     (row, col): (u32, u16),
     out: &Out,
-    yuan: bool,
+    whole: bool,
 ) -> Result<(), WriteError> {
     match out {
         Out::Text(s, look) => {
@@ -306,11 +317,7 @@ pub(crate) fn write_out(
             }
         }
         Out::Amount(Some(a)) => {
-            let f = if yuan && a.value().fract().is_zero() {
-                &st.amount_whole
-            } else {
-                &st.amount
-            };
+            let f = if whole { &st.amount_whole } else { &st.amount };
             ws.write_number_with_format(row, col, a.to_f64(), f)?;
         }
         Out::Amount(None) => {

@@ -110,7 +110,17 @@ fn draw(sheet: &Sheet, spec: Option<&TableSpec>) -> PreviewTable {
         .max()
         .unwrap_or(0);
     let head_end = spec.map_or(0, |s| HEADER_ROW + s.depth() as u32);
-    let yuan = spec.is_some_and(|s| s.unit == Unit::Yuan);
+    // A 元 table prints whole amounts without decimals only when all are whole.
+    let yuan = spec.is_some_and(|s| s.unit == Unit::Yuan)
+        && sheet
+            .rows()
+            .iter()
+            .skip(head_end as usize)
+            .flatten()
+            .all(|c| match c {
+                Cell::Number(v) => crate::amount::from_f64(*v).is_ok_and(|d| d.fract().is_zero()),
+                _ => true,
+            });
     let mut rows = Vec::new();
     for (r, row) in sheet.rows().iter().enumerate() {
         let r = r as u32;
