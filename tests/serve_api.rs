@@ -843,3 +843,68 @@ fn the_publication_is_refused_over_http_as_on_the_command_line() {
         422
     );
 }
+
+/// The page drafts the 说明 (`/api/narrate`, with last year's file for the
+/// changes) and checks a workbook with its 说明 and last year's file; a Word
+/// file sent as the workbook is named as a 说明 (#29 item 11).
+#[test]
+fn the_page_drafts_and_checks_the_text_with_last_years_file() {
+    let s = Server::start(&[]);
+    let wanli = |y: u32| root().join(format!("samples/shanghai-wanli-{y}.xlsx"));
+    let res = post(
+        &s,
+        "/api/narrate",
+        form_file("file", &wanli(2024)).part("prior", part(&wanli(2023))),
+    );
+    assert_eq!(res.status(), 200);
+    assert!(res.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .contains(".docx"));
+    let docx = res.bytes().unwrap().to_vec();
+    assert!(docx.starts_with(b"PK\x03\x04"));
+    let d = tmp();
+    let draft = d.path().join("说明草稿.docx");
+    std::fs::write(&draft, &docx).unwrap();
+    // A table error stops the draft; the 说明's own errors do not.
+    assert_eq!(
+        refusal(post(
+            &s,
+            "/api/narrate",
+            form_file("file", &root().join("samples/shanghai-fuliyuan-2024.xlsx"))
+        )),
+        (
+            422,
+            "shanghai-fuliyuan-2024.xlsx：表格有 2 个错误，未起草说明。请先改正表格。".to_string()
+        )
+    );
+    // The draft checked as the 说明 of its workbook, with last year's file.
+    let res = post(
+        &s,
+        "/api/check",
+        form_file("file", &wanli(2024))
+            .part("prior", part(&wanli(2023)))
+            .part("narrative", part(&draft)),
+    );
+    assert_eq!(res.status(), 200);
+    let j: serde_json::Value = res.json().unwrap();
+    let texts: Vec<&serde_json::Value> = j["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["text"] == true)
+        .collect();
+    assert!(
+        texts.iter().all(|f| f["table"] == "说明草稿.docx"),
+        "{texts:#?}"
+    );
+    assert!(j["narrative"]["sentences"].as_u64().unwrap() > 50);
+    // The Word file sent where the workbook goes.
+    assert_eq!(
+        refusal(post(&s, "/api/check", form_file("file", &draft))),
+        (
+            400,
+            "说明草稿.docx 是 Word 文档（说明），不是填报工作簿；请把它作为说明与工作簿一起核对（网页上放在“说明”处，命令行用 check 工作簿 --narrative 说明.docx）".to_string()
+        )
+    );
+}

@@ -51,6 +51,8 @@ pub enum ReadError {
     NotRegular(String),
     #[error("{0} 不是电子表格（xlsx、xls、ods）、PDF，也不是 budget-tables 的 JSON；请用 Excel 或 WPS 另存为 xlsx 后再试")]
     NotSpreadsheet(String),
+    #[error("{0} 是 Word 文档（说明），不是填报工作簿；请把它作为说明与工作簿一起核对（网页上放在“说明”处，命令行用 check 工作簿 --narrative 说明.docx）")]
+    WordDocument(String),
     #[error("{0} 设有密码或权限保护（已加密），无法读取；请提供未加密的电子版 PDF，或填报工作簿")]
     EncryptedPdf(String),
     #[error("{0} 是扫描件，没有文字层，无法读取；请提供电子版 PDF 或工作簿")]
@@ -447,6 +449,7 @@ pub fn load_bytes(bytes: &[u8], shown: &str) -> Result<Loaded, ReadError> {
             })?))
         }
         Kind::Encrypted => return Err(ReadError::Encrypted(shown)),
+        Kind::Word => return Err(ReadError::WordDocument(shown)),
         Kind::Pdf => Content::Pdf(Box::new(pdf::load(bytes, &shown)?)),
         Kind::Other => return Err(ReadError::NotSpreadsheet(shown)),
         Kind::Spreadsheet => Content::Sheets(sheet::load_bytes(bytes, &shown)?),
@@ -548,6 +551,8 @@ enum Kind {
     Json,
     Spreadsheet,
     Encrypted,
+    /// A Word document (.docx): a 说明, not a workbook.
+    Word,
     Pdf,
     Other,
 }
@@ -562,6 +567,11 @@ fn sniff(bytes: &[u8]) -> Kind {
         return Kind::Json;
     }
     if bytes.starts_with(b"PK\x03\x04") {
+        // A .docx is a zip too: named by its main part, which no workbook has.
+        let has = |name: &[u8]| bytes.windows(name.len()).any(|w| w == name);
+        if has(b"word/document.xml") && !has(b"xl/workbook.xml") {
+            return Kind::Word;
+        }
         return Kind::Spreadsheet;
     }
     if pdf::guard::is_pdf(bytes) {

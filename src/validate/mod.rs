@@ -79,7 +79,61 @@ pub fn validate(
     names::check(&mut v);
     text::check(&mut v);
     suspects(&mut v.out);
-    v.out
+    unknown_codes_per_table(v.out)
+}
+
+/// How many codes a grouped not-in-catalogue notice names before `等`.
+const CODES_LISTED: usize = 10;
+
+/// A 财政局's table of codes the catalogue lacks (20106 财政事务 and its 项)
+/// gets one notice naming them all, not one notice per code; every code's
+/// cell stays in `cells`.
+fn unknown_codes_per_table(found: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    let id = rules::NOT_IN_CATALOGUE.id;
+    let mut per_table: std::collections::HashMap<Option<String>, Vec<usize>> =
+        std::collections::HashMap::new();
+    for (i, d) in found.iter().enumerate().filter(|(_, d)| d.rule == id) {
+        per_table.entry(d.table.clone()).or_default().push(i);
+    }
+    per_table.retain(|_, v| v.len() > 1);
+    if per_table.is_empty() {
+        return found;
+    }
+    let mut merged: std::collections::HashMap<usize, Diagnostic> = std::collections::HashMap::new();
+    let mut dropped = std::collections::HashSet::new();
+    for idx in per_table.values() {
+        let names: Vec<String> = idx
+            .iter()
+            .map(|&i| found[i].row_label.clone().unwrap_or_default())
+            .collect();
+        let mut d = found[idx[0]].clone();
+        let listed = names
+            .iter()
+            .take(CODES_LISTED)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("、");
+        let more = if names.len() > CODES_LISTED {
+            "等"
+        } else {
+            ""
+        };
+        d.message = format!(
+            "{} 个科目编码不在科目目录中，未能核对名称：{listed}{more}",
+            names.len()
+        );
+        d.row_label = None;
+        d.actual = Some(names.join("、"));
+        d.cells = idx.iter().flat_map(|&i| found[i].cells.clone()).collect();
+        merged.insert(idx[0], d);
+        dropped.extend(idx[1..].iter().copied());
+    }
+    found
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| !dropped.contains(i))
+        .map(|(i, d)| merged.remove(&i).unwrap_or(d))
+        .collect()
 }
 
 /// A wrong figure usually breaks several identities at once (its row and its

@@ -416,7 +416,9 @@ fn hierarchy<'a>(
                             &place,
                             format!("科目编码 {code} 不在科目目录中，未能核对名称"),
                         )
-                        .hint("编码可能是新增科目；可用 --catalogue 指定本年度的科目目录");
+                        .hint("编码可能是本年度新增的科目：请对照本年度的政府收支分类科目核对编码（财政局可提供本年度的科目目录，见 README“科目目录”）");
+                    let mut d = d;
+                    d.cells = v.cell(&place.key).into_iter().collect();
                     v.push(d);
                 }
                 Some(e) if norm(&e.name) != norm(&r.name) => {

@@ -26,6 +26,7 @@ pub(super) fn router(state: Arc<AppState>) -> Router {
         .route("/api/convert", post(convert_file))
         .route("/api/annotate", post(annotate_file))
         .route("/api/publish", post(publish_file))
+        .route("/api/narrate", post(narrate_file))
         .route("/api/diff", post(diff_files))
         .route("/api/batch", post(batch_files))
         .route("/api/batch/{id}/all.zip", get(batch_zip))
@@ -318,19 +319,13 @@ async fn check_file(
     let with_preview = flag(q.preview.as_deref());
     let body = run_job(s, Some(form), move |st, up| {
         let input = up.file("file")?;
-        let optional = |f: &str| {
-            up.files
-                .iter()
-                .find(|(n, ..)| n == f)
-                .map(|(_, p, _)| p.as_path())
-        };
         let c = check::evaluate(
             &st.setup,
             input,
             false,
             &check::Texts {
-                narrative: optional("narrative"),
-                prior: optional("prior"),
+                narrative: up.optional("narrative"),
+                prior: up.optional("prior"),
             },
         )?;
         let mut json = Vec::new();
@@ -488,6 +483,55 @@ async fn publish_file(
             written.bytes,
             &format!("{stem}-公开文件.{}", form.extension()),
             mime,
+        ))
+    })
+    .await
+}
+
+/// `POST /api/narrate`: a draft of the 说明 as Word (`file`, and `prior`,
+/// last year's file, for the changes); refused while the tables have errors.
+async fn narrate_file(State(s): State<Arc<AppState>>, form: Multipart) -> Answer {
+    use budget_tables::narrate::{self, Inputs};
+    run_job(s, Some(form), move |st, up| {
+        let input = up.file("file")?;
+        let (specs, opts, cur) = crate::cmd::load(&st.setup, input)?;
+        if specs.layout.narrative.sections.is_empty() {
+            return Err(ApiError::bad(format!(
+                "版式“{}”没有声明说明的章节，无法起草说明",
+                specs.layout.name
+            )));
+        }
+        let prior = match up.optional("prior") {
+            Some(p) => Some(crate::cmd::load_prior(&st.setup, p, &specs, &cur)?),
+            None => None,
+        };
+        let mut errors = crate::cmd::table_errors_only(crate::cmd::findings(&cur, &specs, &opts));
+        if let Some((other, other_opts, p)) = &prior {
+            errors.extend(crate::cmd::table_errors_only(crate::cmd::findings(
+                p, other, other_opts,
+            )));
+        }
+        if !errors.is_empty() {
+            return Err(ApiError::refused(
+                format!(
+                    "{}：表格有 {} 个错误，未起草说明。请先改正表格。",
+                    up.name_of(input),
+                    errors.len()
+                ),
+                errors,
+            ));
+        }
+        let d = narrate::draft(&Inputs {
+            specs: &specs,
+            current: &cur.budget,
+            prior: prior.as_ref().map(|(_, _, p)| &p.budget),
+            sources: &cur.sources,
+        });
+        let bytes = narrate::docx::bytes(&d).map_err(ApiError::internal)?;
+        Ok(file(
+            bytes,
+            &format!("{}-说明草稿.docx", stem(up, input)),
+            DOCX,
         ))
     })
     .await

@@ -114,6 +114,14 @@ impl Upload {
             })
     }
 
+    /// The file of an optional field, when it was sent.
+    pub fn optional(&self, field: &str) -> Option<&Path> {
+        self.files
+            .iter()
+            .find(|(f, ..)| f == field)
+            .map(|(_, p, _)| p.as_path())
+    }
+
     /// The name `path` was uploaded as.
     pub fn name_of(&self, path: &Path) -> String {
         self.files.iter().find(|(_, p, _)| p == path).map_or_else(

@@ -398,7 +398,7 @@ fn summary(
     };
     Some(
         rule.finding(format!(
-            "{} 处数字{what}：{}{more}（全部见 --format json 的 narrative.list）",
+            "{} 处数字{what}：{}{more}（逐处列在检查结果数据的 narrative.list 中）",
             these.len(),
             shown.join("、")
         ))

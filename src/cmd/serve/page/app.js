@@ -170,8 +170,16 @@ function findingBlock(d, i) {
   return box;
 }
 
+// The optional files beside the workbook: last year's and a written 说明.
+const extras = { prior: null, narrative: null };
+const withExtras = (fields) => {
+  if (extras.prior) fields.prior = extras.prior;
+  if (extras.narrative) fields.narrative = extras.narrative;
+  return fields;
+};
+
 async function checkFile(file) {
-  const result = await task('正在检查 ' + file.name + '……', () => send('POST', 'api/check?preview=1', formWith({ file }), 'json'));
+  const result = await task('正在检查 ' + file.name + '……', () => send('POST', 'api/check?preview=1', formWith(withExtras({ file })), 'json'));
   if (!result) return;
   current = file;
   const c = result.check;
@@ -181,12 +189,20 @@ async function checkFile(file) {
     el('span', { text: file.name + '：' + result.layout.name + '，' + c.department + '，' + c.year + ' 年。' }),
     c.errors + c.warnings + c.notices === 0
       ? el('span', { class: 'ok', id: 'findings-count', text: '检查通过，未发现问题。' })
-      : el('span', { class: c.errors ? 'bad' : 'ok', id: 'findings-count', text: c.errors + ' 个错误，' + c.warnings + ' 个警告，' + c.notices + ' 个提示。' }));
+      : el('span', { class: c.errors ? 'bad' : 'ok', id: 'findings-count', text: countsText(c) }));
   if (c.narrative) s.append(el('div', { text: '说明：' + c.narrative.sentences + ' 句，核对 ' + c.narrative.checked + ' 处，发现问题 ' + c.narrative.flagged + ' 处，未核对 ' + c.narrative.unchecked + ' 处。' }));
   tables = result.preview.tables;
   renderFindings();
   renderPreview(result.preview);
   $('check-result').hidden = false;
+}
+
+// The counts, the 说明's apart when it has findings (they block only the publication document).
+function countsText(c) {
+  const all = c.errors + ' 个错误，' + c.warnings + ' 个警告，' + c.notices + ' 个提示';
+  const t = c.text_findings;
+  if (!t || t.errors + t.warnings + t.notices === 0) return all + '。';
+  return all + '（其中说明：' + t.errors + ' 个错误，' + t.warnings + ' 个警告，' + t.notices + ' 个提示）。';
 }
 
 function renderFindings() {
@@ -279,17 +295,39 @@ function showFinding(i) {
   if (td) { showCell(td, td.dataset.findings.split(',').map(Number)); td.scrollIntoView({ block: 'center', inline: 'center' }); }
 }
 
-async function download(url, text) {
+async function download(url, text, fields) {
   if (!current) return;
-  const r = await task(text, () => send('POST', url, formWith({ file: current })));
+  const r = await task(text, () => send('POST', url, formWith(Object.assign({ file: current }, fields || {}))));
   if (r) save(r);
 }
 
-dropZone($('drop-check'), $('file-check'), (files) => checkFile(files[0]));
+for (const [which, id] of [['prior', 'check-prior'], ['narrative', 'check-text']]) {
+  const input = $('file-' + id);
+  dropZone(input.parentElement, input, (files) => {
+    extras[which] = files[0];
+    $('name-' + id).textContent = files[0].name;
+    // Checked again with the file just given.
+    if (current) checkFile(current);
+  });
+}
+
+dropZone($('drop-check'), $('file-check'), (files) => {
+  const f = files[0];
+  // A 说明 dropped where the workbook goes is taken as the 说明.
+  if (/\.(docx|txt|md)$/i.test(f.name)) {
+    extras.narrative = f;
+    $('name-check-text').textContent = f.name;
+    if (current) checkFile(current);
+    else showError('这是说明文件（' + f.name + '），已放在“说明”处；请再拖入填报工作簿一起核对。');
+    return;
+  }
+  checkFile(f);
+});
 // Official tables and the publication are refused while the input has errors, as on the command line.
 $('dl-official').addEventListener('click', () => download('api/convert?to=xlsx', '正在生成公开报表……'));
 $('dl-publish-pdf').addEventListener('click', () => download('api/publish?form=pdf', '正在生成公开文件（PDF）……'));
 $('dl-publish-docx').addEventListener('click', () => download('api/publish?form=docx', '正在生成公开文件（Word）……'));
+$('dl-narrate').addEventListener('click', () => download('api/narrate', '正在起草说明……', extras.prior ? { prior: extras.prior } : {}));
 $('dl-json').addEventListener('click', () => download('api/convert?to=json&allow_errors=1', '正在生成规范 JSON……'));
 $('dl-annotated').addEventListener('click', () => download('api/annotate', '正在生成标注副本……'));
 
