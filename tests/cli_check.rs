@@ -340,3 +340,79 @@ fn the_first_line_names_the_layout_read() {
         Some("版式 shenzhen-budget：深圳市部门预算公开（12 张表）；部门：深圳市政务服务和数据管理局(本级)；年度：2024")
     );
 }
+
+/// Every code printed in the real documents this repository holds is in the
+/// shipped catalogue, but the one the 社会福利院 document prints wrongly
+/// (its 表8 renumbered: 30210 车辆运行费).
+#[test]
+fn the_catalogue_holds_every_code_of_the_real_documents() {
+    for (sample, unknown) in [
+        ("samples/shenzhen-zwfw-2023.xlsx", vec![]),
+        ("samples/shenzhen-zwfw-2024.xlsx", vec![]),
+        ("samples/shanghai-wanli-2023.xlsx", vec![]),
+        ("samples/shanghai-wanli-2024.xlsx", vec![]),
+        (
+            "samples/shanghai-fuliyuan-2024.xlsx",
+            vec!["30210 车辆运行费"],
+        ),
+        ("samples/shanghai-ghzy-2024-final-accounts.xlsx", vec![]),
+    ] {
+        let out = bin()
+            .args(["check", "--format", "json"])
+            .arg(root().join(sample))
+            .output()
+            .unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let found: Vec<String> = v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["rule"] == "C-CODE-01")
+            .map(|f| f["row_label"].as_str().unwrap_or_default().to_string())
+            .collect();
+        assert_eq!(found, unknown, "{sample}");
+    }
+}
+
+/// A table whose codes the catalogue lacks gets one notice naming them all.
+#[test]
+fn codes_the_catalogue_lacks_are_one_notice_per_table() {
+    let d = tmp();
+    let cat = d.path().join("目录.csv");
+    std::fs::write(
+        &cat,
+        "code,name,level,year,source\n201,一般公共服务支出,类,2024,x\n",
+    )
+    .unwrap();
+    let out = bin()
+        .args(["check", "--format", "json", "--catalogue"])
+        .arg(&cat)
+        .arg(sample_xlsx())
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let notices: Vec<&serde_json::Value> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "C-CODE-01")
+        .collect();
+    let tables: Vec<&str> = notices
+        .iter()
+        .map(|f| f["table"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        tables,
+        [
+            "表3 支出总表",
+            "表7 一般公共预算支出表(按功能分类)",
+            "表8 一般公共预算支出表(按经济分类)"
+        ]
+    );
+    let t3 = notices[0];
+    assert!(t3["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("15 个科目编码不在科目目录中，未能核对名称：20103 政府办公厅(室)及相关机构事务、2010301 行政运行、"));
+    assert_eq!(t3["cells"].as_array().unwrap().len(), 15);
+}
