@@ -953,7 +953,7 @@ fn a_workbook_whose_narrative_sheets_are_empty_is_warned_and_still_converts() {
                 "决算情况说明",
                 "说明工作表“决算情况说明”（2024年度部门决算情况说明）空着"
             ),
-            w("名词解释", "说明工作表“名词解释”（名词解释）缺少"),
+            w("名词解释", "说明工作表“名词解释”（名词解释）空着"),
         ]
     );
     // The Shanghai budgets carry their published texts: every chapter and part is there.
@@ -1090,4 +1090,74 @@ fn table_of_contents_dots_and_table_titles_are_not_flagged() {
             .collect::<Vec<_>>(),
         ["N-TPL-01", "N-SCOPE-01"]
     );
+}
+
+/// An empty 说明 is flagged as one empty sheet beside filled ones is (#29
+/// item 5): a filled template whose text sheets are all empty gets one
+/// N-CHAP-03 per chapter sheet, not "0 个错误，0 个警告"; a workbook without
+/// the sheets gets them as missing.
+#[test]
+fn a_workbook_with_no_text_at_all_is_flagged_chapter_by_chapter() {
+    use budget_tables::read::{Cell, Sheet};
+    let d = tmp();
+    let sample = root().join("samples/shanghai-wanli-2024.xlsx");
+    let chapters = [
+        "部门主要职能",
+        "部门机构设置",
+        "名词解释",
+        "部门编制说明",
+        "其他相关情况说明",
+    ];
+    let sheets = load(&sample);
+    let emptied: Vec<Sheet> = sheets
+        .iter()
+        .map(|s| {
+            if !chapters.contains(&s.name.as_str()) {
+                return s.clone();
+            }
+            edit(s, |rows| {
+                for row in rows.iter_mut().skip(1) {
+                    for c in row.iter_mut() {
+                        *c = Cell::Empty;
+                    }
+                }
+            })
+        })
+        .collect();
+    let without: Vec<Sheet> = sheets
+        .iter()
+        .filter(|s| !chapters.contains(&s.name.as_str()))
+        .cloned()
+        .collect();
+    for (name, sheets, state) in [
+        ("emptied.xlsx", emptied, "空着"),
+        ("without.xlsx", without, "缺少"),
+    ] {
+        let p = d.path().join(name);
+        write_sheets(&p, &sheets, true);
+        let out = bin()
+            .args(["check", "--format", "json"])
+            .arg(&p)
+            .output()
+            .unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let flagged: Vec<(String, String)> = v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["rule"] == "N-CHAP-03")
+            .map(|f| {
+                (
+                    f["sheet"].as_str().unwrap().to_string(),
+                    f["actual"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect();
+        let expected: Vec<(String, String)> = chapters
+            .iter()
+            .map(|c| (c.to_string(), state.to_string()))
+            .collect();
+        assert_eq!(flagged, expected, "{name}");
+        assert_eq!(v["text_findings"]["warnings"], 5, "{name}");
+    }
 }

@@ -8,7 +8,8 @@ use crate::source::{self, SourceMap};
 use crate::spec::SpecSet;
 use crate::text::{match_pattern, norm};
 
-/// The paragraphs of each narrative sheet present, by its declared name; the
+/// The paragraphs of each narrative sheet present (empty when it has none),
+/// by its declared name; the
 /// heading (the sheet's declared title, any department) left out. The cell of
 /// each line goes into `sources` (`source::text_line`, by line number).
 pub(crate) fn read(
@@ -28,13 +29,13 @@ pub(crate) fn read(
         }) {
             lines.remove(0);
         }
-        if !lines.is_empty() {
-            for (i, (_, row, col)) in lines.iter().enumerate() {
-                sources.insert(source::text_line(&t.name, i), &sheet.name, *row, *col);
-            }
-            let text: Vec<&str> = lines.iter().map(|(l, _, _)| l.as_str()).collect();
-            out.insert(t.name.clone(), text.join("\n"));
+        // A sheet present but empty is kept, empty: its chapter is then
+        // flagged as empty, not as missing.
+        for (i, (_, row, col)) in lines.iter().enumerate() {
+            sources.insert(source::text_line(&t.name, i), &sheet.name, *row, *col);
         }
+        let text: Vec<&str> = lines.iter().map(|(l, _, _)| l.as_str()).collect();
+        out.insert(t.name.clone(), text.join("\n"));
     }
     out
 }

@@ -458,6 +458,10 @@ impl TextReport {
 pub fn workbook_texts(a: &Against) -> TextReport {
     let mut all = TextReport::default();
     if a.current.texts.is_empty() {
+        // No text at all is flagged as one filled sheet beside empty ones
+        // is: each chapter sheet the layout declares, empty or missing.
+        all.findings = crate::narrate::document::sheet_chapters(a);
+        all.recount();
         return all;
     }
     let dict = dictionary(a);
