@@ -190,3 +190,56 @@ fn instruction_rows_are_tall_enough_for_their_wrapped_text() {
         );
     }
 }
+
+/// The Shanghai template as a clerk needs it (#29 item 12): a cover that
+/// asks for the district and level, room for a 财政局's 29 表8 rows (50,
+/// and rows can be inserted), and each text sheet saying where to type.
+#[test]
+fn the_shanghai_template_asks_for_its_cover_and_gives_room() {
+    let dir = tmp();
+    let out = dir.path().join("blank.xlsx");
+    bin()
+        .args([
+            "template",
+            "--layout",
+            "shanghai-budget-department",
+            "--year",
+            "2026",
+            "-o",
+        ])
+        .arg(&out)
+        .assert()
+        .success();
+    let sheets = load(&out);
+    let cover = sheet_named(&sheets, "封面");
+    assert_eq!(
+        cover.rows()[0][0].text(),
+        "上海市【请填写：区名，市级部门删去】2026年【请填写：级次，如区级、市级】部门预算"
+    );
+    let t8 = sheet_named(&sheets, "部门一般公共预算拨款基本支出明细表");
+    // Header rows end at row 6; 50 input rows, then 合计.
+    let total = (0..t8.height())
+        .find(|&r| {
+            t8.row_cells(r)
+                .next()
+                .is_some_and(|(c, x)| c == 0 && x.text() == "合计")
+        })
+        .unwrap();
+    assert_eq!(total, 6 + 50);
+    let instructions = sheet_named(&sheets, "填表说明");
+    assert!(format!("{:?}", instructions.rows()).contains("行不够时，在“合计”行之上插入整行"));
+    // Each text sheet's body cell carries where-to-type guidance (a data
+    // validation's input message), not text that would be read as its content.
+    let xml = zip_part(&out, "xl/worksheets/sheet7.xml");
+    assert!(xml.contains("promptTitle=\"在此填写正文\""), "{xml}");
+    let b = read_path(
+        &out,
+        &budget_tables::spec::SpecSet::builtin_layout("shanghai-budget-department").unwrap(),
+    )
+    .unwrap();
+    assert!(
+        b.budget.texts.values().all(String::is_empty),
+        "{:?}",
+        b.budget.texts
+    );
+}

@@ -306,7 +306,7 @@ fn ghzy_final_accounts_find_only_the_rounding_of_the_published_figures() {
     // The sample carries the published tables, not the text: its three 说明 sheets are empty.
     expected.extend([
         "警告 N-CHAP-03 '决算情况说明' 应为 填写这一章 实际 空着".to_string(),
-        "警告 N-CHAP-03 '名词解释' 应为 填写这一章 实际 缺少".to_string(),
+        "警告 N-CHAP-03 '名词解释' 应为 填写这一章 实际 空着".to_string(),
         "警告 N-CHAP-03 '部门概况' 应为 填写这一章 实际 空着".to_string(),
     ]);
     expected.sort();

@@ -24,8 +24,13 @@ pub(crate) fn read(
         };
         let mut lines = paragraphs(sheet);
         let heading = norm(&t.title);
+        // A blank template prints the title without a department (`主要职能`).
+        let unnamed = heading.replace("{department}", "");
         if lines.first().is_some_and(|(l, _, _)| {
-            match_pattern(&heading, &norm(l)).is_some() || norm(l) == heading
+            let l = norm(l);
+            match_pattern(&heading, &l).is_some()
+                || l == heading
+                || match_pattern(&unnamed, &l).is_some()
         }) {
             lines.remove(0);
         }

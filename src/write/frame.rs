@@ -274,6 +274,17 @@ pub(crate) fn text_sheet(
         None => {
             ws.set_row_height(2, 300)?;
             ws.write_blank(2, 0, body)?;
+            if sheet.narrative {
+                // Where the chapter is typed, shown when the cell is chosen:
+                // guidance in the cell itself would be read as its text.
+                let where_to_type = rust_xlsxwriter::DataValidation::new()
+                    .allow_any_value()
+                    .set_input_title("在此填写正文")?
+                    .set_input_message(
+                        "本章正文写在这一格（或从这一格起每段一行）；可分多段，Alt+Enter 换行。",
+                    )?;
+                ws.add_data_validation(2, 0, 2, 0, &where_to_type)?;
+            }
         }
         Some(text) => {
             for (i, p) in text.split('\n').enumerate() {

@@ -669,6 +669,7 @@ async fn layouts(State(s): State<Arc<AppState>>) -> Answer {
             serde_json::json!({
                 "id": l.id, "version": l.version, "name": l.name, "region": l.region,
                 "kind": l.kind, "scope": l.scope,
+                "default": l.id == budget_tables::spec::DEFAULT_LAYOUT,
                 "tables": specs.tables.iter().map(|t| serde_json::json!({
                     "id": t.id, "name": t.sheet_name(), "unit": t.unit.label(),
                 })).collect::<Vec<_>>(),

@@ -132,6 +132,7 @@ function dropZone(label, input, onFiles) {
 // ---- one workbook --------------------------------------------------------
 
 let current = null; // the File checked last
+let lastLayout = null; // its layout, the template tab's choice
 // The JSON's severities as the command line prints them.
 const SEVERITY = { error: '错误', warning: '警告', notice: '提示' };
 const sev = (d) => SEVERITY[d.severity] || d.severity;
@@ -182,6 +183,8 @@ async function checkFile(file) {
   const result = await task('正在检查 ' + file.name + '……', () => send('POST', 'api/check?preview=1', formWith(withExtras({ file })), 'json'));
   if (!result) return;
   current = file;
+  lastLayout = result.layout.id;
+  if ([...$('tpl-layout').options].some((o) => o.value === lastLayout)) $('tpl-layout').value = lastLayout;
   const c = result.check;
   findings = c.findings;
   const s = $('check-summary');
@@ -445,6 +448,9 @@ $('dl-batch').addEventListener('click', async () => {
   const list = await task('正在读取版式……', () => send('GET', 'api/layouts', null, 'json'));
   if (!list) return;
   $('tpl-layout').replaceChildren(...list.map((l) => el('option', { value: l.id, text: l.name + '（' + l.region + '）' })));
+  // The layout of the workbook checked last, else the default one (not the first by name).
+  const chosen = list.find((l) => l.id === lastLayout) || list.find((l) => l.default);
+  if (chosen) $('tpl-layout').value = chosen.id;
   $('tpl-year').value = new Date().getFullYear() + 1;
 })();
 
