@@ -1161,3 +1161,38 @@ fn a_workbook_with_no_text_at_all_is_flagged_chapter_by_chapter() {
         assert_eq!(v["text_findings"]["warnings"], 5, "{name}");
     }
 }
+
+/// The Shanghai draft follows the official template (2026): one sentence per
+/// 科目 (“xx”科目x,xxx万元，主要用于……), no invented 预算执行数 sentence, and
+/// amounts with thousands separators (#29 item 10).
+#[test]
+fn the_shanghai_draft_follows_the_official_template() {
+    let d = tmp();
+    let md = d.path().join("说明.md");
+    bin()
+        .arg("narrate")
+        .arg(root().join("samples/shanghai-wanli-2024.xlsx"))
+        .arg("--prior")
+        .arg(root().join("samples/shanghai-wanli-2023.xlsx"))
+        .arg("-o")
+        .arg(&md)
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("（57 处【请填写】待补充）"));
+    let text = std::fs::read_to_string(&md).unwrap();
+    assert!(text.contains(
+        "1. “一般公共服务支出（类）统计信息事务（款）专项普查活动（项）”科目25.77万元，主要用于【请填写：主要用途】。"
+    ));
+    assert!(text.contains(
+        "支出预算15,621.11万元，其中：财政拨款支出预算15,621.11万元，比2023年预算减少876.75万元。"
+    ));
+    assert!(!text.contains("预算执行数"));
+    // A large change (here from 15.00 to 30.00) asks for its reason, by the
+    // 科目's full path; a small one does not.
+    assert!(text.contains(
+        "7. “公共安全支出（类）司法（款）公共法律服务（项）”科目30.00万元，主要用于【请填写：主要用途】。“公共安全支出（类）司法（款）公共法律服务（项）”比2023年预算增加15.00万元，主要原因是【请填写：增减的主要原因】。"
+    ));
+    assert!(text.contains(
+        "2. “一般公共服务支出（类）群众团体事务（款）一般行政管理事务（项）”科目42.60万元，主要用于【请填写：主要用途】。\n"
+    ));
+}

@@ -201,6 +201,11 @@ pub struct ParagraphSpec {
     /// Repeated for each row of this figure (`{item}`, `{item.name}`, `{n}`).
     #[serde(default)]
     pub each: Option<String>,
+    /// Appended to an `each` paragraph whose row changed by more than the
+    /// layout's `swing_threshold` (or from zero): where the draft asks for the
+    /// reason of a large change, and only there (N-SWING-01 asks for it).
+    #[serde(default)]
+    pub swing: Option<String>,
     /// Written only when the prior year is given.
     #[serde(default)]
     pub prior_only: bool,
@@ -216,6 +221,7 @@ impl Paragraph {
             Paragraph::Plain(text) => ParagraphSpec {
                 text: text.clone(),
                 each: None,
+                swing: None,
                 prior_only: false,
                 heading: false,
             },

@@ -160,6 +160,14 @@ fn paragraphs(p: &ParagraphSpec, inputs: &Inputs) -> Vec<DraftParagraph> {
         };
         let mut r = Rendered::default();
         if scope.render(&segments, &mut r) {
+            if let Some(extra) = p.swing.as_deref().filter(|_| scope.item_swings()) {
+                let mut more = Rendered::default();
+                if let Ok(s) = template::parse(extra) {
+                    if scope.render(&s, &mut more) {
+                        r.append(more);
+                    }
+                }
+            }
             out.push(r.into_paragraph(p.heading));
         }
     }
@@ -316,6 +324,33 @@ impl<'a> Scope<'a, '_> {
         }
     }
 
+    /// Whether this paragraph's row changed by more than the layout's
+    /// `swing_threshold` (or from zero), as N-SWING-01 counts a swing.
+    fn item_swings(&self) -> bool {
+        if self.inputs.prior.is_none() {
+            return false;
+        }
+        let Some((_, Some(cur), prior)) = self.resolve("item").and_then(|r| r.row) else {
+            return false;
+        };
+        // A row last year lacked is new: from zero.
+        let (cur, prior) = (
+            cur.value(),
+            prior.map_or(rust_decimal::Decimal::ZERO, Amount::value),
+        );
+        let threshold = self
+            .inputs
+            .specs
+            .layout
+            .narrative
+            .swing_threshold
+            .unwrap_or(rust_decimal::Decimal::from(50));
+        prior != cur
+            && !cur.is_zero()
+            && (prior.is_zero()
+                || ((cur - prior) * rust_decimal::Decimal::ONE_HUNDRED / prior).abs() > threshold)
+    }
+
     fn resolve(&self, name: &str) -> Option<Resolved<'a>> {
         let n = &self.inputs.specs.layout.narrative;
         if name == "item" {
@@ -323,9 +358,15 @@ impl<'a> Scope<'a, '_> {
             let prior = self.inputs.prior.and_then(|p| {
                 let set = item.figure.each_row.as_ref()?;
                 let key = crate::text::norm(&item.row.name);
+                // The same row last year: by its code (a 项 name such as
+                // 一般行政管理事务 repeats under many 款), else by its name.
+                let same = |r: &NamedRow| match (&r.code, &item.row.code) {
+                    (Some(a), Some(b)) => a == b,
+                    _ => r.place == item.row.place || crate::text::norm(&r.name) == key,
+                };
                 rows_of(set, p, self.inputs.specs)
                     .into_iter()
-                    .find(|r| r.place == item.row.place || crate::text::norm(&r.name) == key)?
+                    .find(same)?
                     .amount
             });
             return Some(Resolved {
