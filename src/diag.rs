@@ -240,6 +240,13 @@ pub fn sort(d: &mut Vec<Diagnostic>) {
     d.extend(order.into_iter().filter_map(|i| slots[i].take()));
 }
 
+/// [`sort`], then errors first, warnings next, notices last (the printed
+/// 检查结果: what must be fixed comes first).
+pub fn sort_by_severity(d: &mut Vec<Diagnostic>) {
+    sort(d);
+    d.sort_by_key(|x| x.severity);
+}
+
 /// The findings in the order of [`sort`], without moving them.
 pub fn in_table_order(d: &[Diagnostic]) -> Vec<&Diagnostic> {
     sorted_indices(d.iter())

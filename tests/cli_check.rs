@@ -200,8 +200,41 @@ fn annotate_writes_a_copy_and_leaves_the_input_alone() {
     // The input's sheets, then the findings.
     let results = sheets.last().unwrap();
     assert_eq!(results.name, "检查结果");
-    assert_eq!(results.get(0, 2).text(), "规则");
-    assert_eq!(results.get(0, 5).text(), "最可能出错的单元格");
+    // Printed first: where, what is wrong, how to fix; the rest beside them.
+    let head: Vec<String> = (0..13).map(|c| results.get(0, c).text()).collect();
+    assert_eq!(
+        head,
+        [
+            "序号",
+            "级别",
+            "表",
+            "单元格",
+            "问题",
+            "修改建议",
+            "最可能出错的单元格",
+            "应为",
+            "实际",
+            "差额",
+            "行",
+            "列",
+            "规则"
+        ]
+    );
+    // Errors first, then warnings, then notices.
+    let levels: Vec<String> = (1..results.height())
+        .map(|r| results.get(r, 1).text())
+        .filter(|t| !t.is_empty())
+        .collect();
+    let mut sorted = levels.clone();
+    sorted.sort_by_key(|l| ["错误", "警告", "提示"].iter().position(|x| x == l));
+    assert_eq!(levels, sorted);
+    assert!(levels.first().is_some_and(|l| l == "错误"), "{levels:?}");
+    let book = zip_part(&out, "xl/workbook.xml");
+    assert!(
+        book.contains("<definedName name=\"_xlnm.Print_Area\" localSheetId=\""),
+        "{book}"
+    );
+    assert!(book.contains("'检查结果'!$A:$F</definedName>"), "{book}");
     assert_eq!(sheets[0].name, "填表说明");
     // The copy keeps the figures.
     let t7 = sheet_named(&sheets, "表7");

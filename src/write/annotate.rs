@@ -149,7 +149,7 @@ fn rebuilt(
     let mut wb = new_workbook("预算表检查结果")?;
     let list = wb.add_worksheet();
     let mut sorted = findings.to_vec();
-    crate::diag::sort(&mut sorted);
+    crate::diag::sort_by_severity(&mut sorted);
     results_sheet(list, &sorted)?;
     let none = SheetMarks::new();
     for sheet in sheets {
@@ -350,21 +350,24 @@ fn results_sheet(ws: &mut Worksheet, findings: &[Diagnostic]) -> Result<(), Writ
         .set_bold()
         .set_border(FormatBorder::Thin)
         .set_background_color(Color::RGB(0xDD_DD_DD));
+    // The first six are printed (where, what is wrong, how to fix); the
+    // rest stay on screen, as on the workbook copy's 检查结果.
     let cols = [
         "级别",
-        "规则",
         "表",
         "位置",
-        "行",
-        "列",
         "说明",
+        "修改建议",
+        "最可能出错的单元格",
         "应为",
         "实际",
         "差额",
-        "修改建议",
+        "行",
+        "列",
+        "规则",
     ];
     let widths = [
-        6.0, 14.0, 24.0, 30.0, 26.0, 20.0, 50.0, 14.0, 14.0, 10.0, 40.0,
+        5.0, 20.0, 24.0, 50.0, 36.0, 24.0, 14.0, 14.0, 10.0, 26.0, 20.0, 14.0,
     ];
     for (i, (h, w)) in cols.iter().zip(widths).enumerate() {
         ws.write_string_with_format(0, i as u16, *h, &head)?;
@@ -378,16 +381,17 @@ fn results_sheet(ws: &mut Worksheet, findings: &[Diagnostic]) -> Result<(), Writ
         let plain = Format::new().set_border(FormatBorder::Thin).set_text_wrap();
         let values = [
             Some(d.severity.label().to_string()),
-            Some(d.rule.clone()),
             d.table.clone(),
             d.location(),
-            d.row_label.clone(),
-            d.column_label.clone(),
             Some(d.message.clone()),
+            d.hint.clone(),
+            d.suspect.clone(),
             d.expected.clone(),
             d.actual.clone(),
             d.difference.clone(),
-            d.hint.clone(),
+            d.row_label.clone(),
+            d.column_label.clone(),
+            Some(d.rule.clone()),
         ];
         for (c, v) in values.iter().enumerate() {
             ws.write_string_with_format(
@@ -404,6 +408,11 @@ fn results_sheet(ws: &mut Worksheet, findings: &[Diagnostic]) -> Result<(), Writ
     }
     ws.write_string(last + 1, 0, REBUILT_NOTE)?;
     ws.set_freeze_panes(1, 0)?;
+    ws.set_print_area(0, 0, last + 1, 5)?;
+    ws.set_repeat_rows(0, 0)?;
+    ws.set_landscape();
+    ws.set_paper_size(9);
+    ws.set_print_fit_to_pages(1, 0);
     Ok(())
 }
 

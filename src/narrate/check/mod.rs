@@ -218,7 +218,7 @@ fn check_with(text: &TextSource, a: &Against, dict: &Dictionary) -> TextReport {
     ));
     r.recount();
     let why = if a.prior.is_none() {
-        "未给出上年文件（--prior），或表中没有该数（如上年执行数）"
+        "未给出上年文件，或表中没有该数（如上年执行数）"
     } else {
         "表中没有该数（如上年执行数）"
     };

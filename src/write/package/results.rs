@@ -2,26 +2,31 @@
 
 use super::*;
 
-/// Columns of the 检查结果 sheet: heading and width in characters.
+/// Columns of the 检查结果 sheet: heading and width in characters. The
+/// first [`PRINTED`] are what a reader needs on paper (where, what is wrong,
+/// how to fix) and make the print area; the rest stay on screen.
 pub(super) const COLUMNS: [(&str, f64); 13] = [
-    ("序号", 6.0),
-    ("级别", 6.0),
-    ("规则", 13.0),
-    ("表", 22.0),
+    ("序号", 5.0),
+    ("级别", 5.0),
+    ("表", 20.0),
     ("单元格", 9.0),
+    ("问题", 56.0),
+    ("修改建议", 36.0),
     ("最可能出错的单元格", 24.0),
-    ("行", 24.0),
-    ("列", 18.0),
-    ("问题", 60.0),
     ("应为", 16.0),
     ("实际", 16.0),
     ("差额", 12.0),
-    ("修改建议", 40.0),
+    ("行", 24.0),
+    ("列", 18.0),
+    ("规则", 13.0),
 ];
+
+/// How many of [`COLUMNS`] are printed.
+pub(super) const PRINTED: usize = 6;
 
 pub(super) fn results_sheet(findings: &[Diagnostic], st: &ResultStyles) -> String {
     let mut sorted = findings.to_vec();
-    crate::diag::sort(&mut sorted);
+    crate::diag::sort_by_severity(&mut sorted);
     let mut rows = String::new();
     let mut links = String::new();
     let head: Vec<String> = COLUMNS.iter().map(|(h, _)| (*h).to_string()).collect();
@@ -37,21 +42,21 @@ pub(super) fn results_sheet(findings: &[Diagnostic], st: &ResultStyles) -> Strin
         let values = [
             (i + 1).to_string(),
             d.severity.label().to_string(),
-            d.rule.clone(),
             d.table.clone().unwrap_or_default(),
             d.cell.clone().unwrap_or_default(),
-            d.suspect.clone().unwrap_or_default(),
-            d.row_label.clone().unwrap_or_default(),
-            d.column_label.clone().unwrap_or_default(),
             d.message.clone(),
+            d.hint.clone().unwrap_or_default(),
+            d.suspect.clone().unwrap_or_default(),
             d.expected.clone().unwrap_or_default(),
             d.actual.clone().unwrap_or_default(),
             d.difference.clone().unwrap_or_default(),
-            d.hint.clone().unwrap_or_default(),
+            d.row_label.clone().unwrap_or_default(),
+            d.column_label.clone().unwrap_or_default(),
+            d.rule.clone(),
         ];
         let mut styles = [st.body; 13];
         styles[1] = sev;
-        for (col, target) in [(4usize, own.as_deref()), (5, d.suspect.as_deref())] {
+        for (col, target) in [(3usize, own.as_deref()), (6, d.suspect.as_deref())] {
             if let Some(t) = target.filter(|_| !values[col].is_empty()) {
                 styles[col] = st.link;
                 links.push_str(&format!(
@@ -96,7 +101,8 @@ pub(super) fn row_height(values: &[String]) -> f64 {
         .zip(COLUMNS)
         .map(|(v, (_, w))| {
             // A column of width w holds about w narrow or w/2 wide characters.
-            let per_line = (w - 1.0).max(1.0);
+            // Two characters of slack: a wrapped line rarely fills its width.
+            let per_line = (w - 2.0).max(1.0);
             v.split('\n')
                 .map(|part| {
                     let width = display_width(part) as f64;

@@ -45,9 +45,12 @@ pub(super) fn add_sheet(
         max_id + 1
     );
     let mut s = format!("{}{sheet}{}", &xml[..at], &xml[at..]);
+    let quoted = esc(&name.replace('\'', "''"));
+    // Its header on every page, and only the columns a reader needs on paper.
+    let last = super::results::PRINTED;
+    let column = char::from(b'A' + u8::try_from(last - 1).unwrap_or(0));
     let titles = format!(
-        r#"<{prefix}definedName name="_xlnm.Print_Titles" localSheetId="{index}">'{}'!$1:$1</{prefix}definedName>"#,
-        esc(&name.replace('\'', "''"))
+        r#"<{prefix}definedName name="_xlnm.Print_Area" localSheetId="{index}">'{quoted}'!$A:${column}</{prefix}definedName><{prefix}definedName name="_xlnm.Print_Titles" localSheetId="{index}">'{quoted}'!$1:$1</{prefix}definedName>"#
     );
     let names_end = format!("</{prefix}definedNames>");
     if let Some(i) = s.find(&names_end) {
