@@ -125,7 +125,7 @@ fn batch_names_what_it_could_not_do() {
         .filter(|&r| !summary.get(r, 1).text().is_empty())
         .count();
     assert_eq!(summary.get(last, 1).text(), format!("{departments} 个部门"));
-    let total_col = col("收入总计");
+    let total_col = col("收入总计（万元）");
     let sum: f64 = (1..last)
         .filter_map(|r| match summary.get(r, total_col) {
             Cell::Number(x) => Some(*x),

@@ -453,9 +453,13 @@ fn summary(
     let ws = wb.add_worksheet_with_constant_memory()?;
     ws.set_name(&sheet.name)?;
     let figures = sheet.figures;
-    let change_label = figures
-        .first()
-        .map_or("增减额".to_string(), |f| format!("{f}增减额"));
+    // `收入总计增减额（万元）`: the unit stays last.
+    let change_label = figures.first().map_or("增减额".to_string(), |f| {
+        match f.rfind('（').filter(|_| f.ends_with('）')) {
+            Some(i) => format!("{}增减额{}", &f[..i], &f[i..]),
+            None => format!("{f}增减额"),
+        }
+    });
     let mut cols: Vec<(&str, f64)> = vec![
         ("输入文件", 22.0),
         ("部门", 24.0),
@@ -493,6 +497,17 @@ fn summary(
         }
     }
     total_row(ws, r + 1, &totals, first_figure, st)?;
+    // Each figure's column as wide as its heading and its total (a narrow
+    // column prints ### for a city's total, and cuts “三公”经费（万元）).
+    for (i, (label, sum)) in figures.iter().zip(&totals.sums).enumerate() {
+        let total = sum.map_or(0, |s| {
+            crate::amount::grouped_len(crate::amount::Amount::round(s))
+        });
+        let width = (crate::text::display_width(label).max(total) + 3).max(13);
+        let c = first_figure + i as u16;
+        ws.set_column_width(c, width as f64)?;
+        cols[c as usize].1 = width as f64;
+    }
     ws.set_freeze_panes(1, 2)?;
     ws.autofilter(0, 0, r, at.last)?;
     print_wide(ws, cols.iter().map(|c| c.1).sum())?;
