@@ -376,10 +376,9 @@ fn the_diff_workbook_reads_on_paper_and_on_screen() {
         chart.contains("C00000") && chart.contains("00803C"),
         "red up, green down"
     );
-    assert!(
-        chart.contains("<c:showVal val=\"1\"/>"),
-        "values at the bars"
-    );
+    // No value labels on the bars (beside a long bar they wrapped, "3,355.6 5"):
+    // the table above the chart gives each value.
+    assert!(!chart.contains("<c:showVal val=\"1\"/>"), "{chart}");
     // No cell of 总览 cuts its text: the label column holds its longest label.
     let s1 = zip_part(&out, "xl/worksheets/sheet1.xml");
     let width: f64 = s1
@@ -467,4 +466,51 @@ fn each_sheet_of_the_diff_says_its_tables_unit_and_the_title_its_kind() {
             "单位:万元"
         ]
     );
+}
+
+/// The Shanghai diff prints as a reader needs it (#29 item 9): the chart ranks
+/// 科目, not totals; rows and columns zero in both years are hidden; the
+/// one-row 三公 table prints on one page.
+#[test]
+fn the_shanghai_diff_ranks_subjects_and_hides_zeros() {
+    let dir = tmp();
+    let out = dir.path().join("diff.xlsx");
+    bin()
+        .arg("diff")
+        .arg(root().join("samples/shanghai-wanli-2023.xlsx"))
+        .arg(root().join("samples/shanghai-wanli-2024.xlsx"))
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .success();
+    let sheets = load(&out);
+    let overview = &sheets[0];
+    let top = find_row(overview, "变化最大的项目");
+    let items: Vec<String> = (top + 1..top + 9)
+        .map(|r| overview.get(r, 0).text())
+        .collect();
+    assert_eq!(
+        &items[..3],
+        [
+            "其他社会保障和就业支出",
+            "其他城乡社区支出",
+            "其他城乡社区管理事务支出"
+        ]
+    );
+    for total in [
+        "收入预算",
+        "支出预算",
+        "一般公共预算拨款支出预算",
+        "“三公”经费预算数",
+    ] {
+        assert!(!items.iter().any(|i| i == total), "{total} in {items:?}");
+    }
+    // 部门收入总表: 事业收入 and the other zero columns hidden, zero rows too.
+    let names: Vec<&str> = sheets.iter().map(|s| s.name.as_str()).collect();
+    let at = names.iter().position(|n| *n == "部门收入总表").unwrap() + 1;
+    let xml = zip_part(&out, &format!("xl/worksheets/sheet{at}.xml"));
+    assert!(xml.contains("hidden=\"1\""), "zero columns or rows hidden");
+    let t9 = names.iter().position(|n| n.contains("三公")).unwrap() + 1;
+    let xml = zip_part(&out, &format!("xl/worksheets/sheet{t9}.xml"));
+    assert!(xml.contains("<pageSetUpPr fitToPage=\"1\"/>"), "{xml}");
 }

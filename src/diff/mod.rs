@@ -31,6 +31,10 @@ pub struct Diff {
     pub year_checks: Vec<YearCheckInfo>,
     /// The layout's checks across years that failed.
     pub consistency: Vec<Mismatch>,
+    /// The table and column whose 科目 the overview's chart ranks (the
+    /// layout's first narrative `names` set), beside the headlines.
+    #[serde(skip)]
+    pub items_from: Option<(String, String)>,
 }
 
 /// A check across years the diff ran.
@@ -148,6 +152,12 @@ pub fn compare(prior: &Budget, current: &Budget, specs: &SpecSet) -> Diff {
         });
     }
     Diff {
+        items_from: specs
+            .layout
+            .narrative
+            .names
+            .first()
+            .and_then(|s| Some((s.table.clone(), s.col.clone()?))),
         layout: specs.layout.id.clone(),
         department: current.department.clone(),
         prior_year: prior.year,

@@ -2,9 +2,8 @@
 //! sentences and a chart of the largest changes, then one sheet per table.
 
 use rust_xlsxwriter::{
-    Chart, ChartAxisLabelPosition, ChartDataLabel, ChartDataLabelPosition, ChartFormat, ChartPoint,
-    ChartSolidFill, ChartType, Color, ConditionalFormatCell, ConditionalFormatCellRule, Format,
-    FormatAlign, FormatBorder, Worksheet,
+    Chart, ChartAxisLabelPosition, ChartFormat, ChartPoint, ChartSolidFill, ChartType, Color,
+    ConditionalFormatCell, ConditionalFormatCellRule, Format, FormatAlign, FormatBorder, Worksheet,
 };
 
 use super::frame::put;
@@ -258,13 +257,14 @@ fn overview(ws: &mut Worksheet, d: &Diff, lk: &Looks) -> Result<(), WriteError> 
             r += 1;
         }
     }
-    // The largest changes of items (not of the totals that add them up), as
-    // a bar chart fed by a small table beside it.
+    // The largest changes of items — the headlines that are no totals and
+    // the 科目 without sub-items — as a bar chart fed by a small table beside it.
     let mut top: Vec<(&str, Amount)> = d
         .headlines
         .iter()
         .filter(|h| !h.total)
         .filter_map(|h| h.change.change.map(|c| (h.label.as_str(), c)))
+        .chain(leaf_items(d))
         .filter(|(_, c)| !c.is_zero())
         .collect();
     top.sort_by(|a, b| b.1.abs().cmp(&a.1.abs()).then(a.0.cmp(b.0)));
@@ -285,6 +285,37 @@ fn overview(ws: &mut Worksheet, d: &Diff, lk: &Looks) -> Result<(), WriteError> 
     ws.insert_chart(chart_row, 0, &change_chart(&top, (tr, tc)))?;
     page(ws, 2, 1, 0.0)?;
     Ok(())
+}
+
+/// The 科目 without sub-items of the table the layout names for items, with
+/// their change in the headlines' unit (万元).
+fn leaf_items(d: &Diff) -> Vec<(&str, Amount)> {
+    let Some((table, col)) = &d.items_from else {
+        return Vec::new();
+    };
+    let Some(t) = d.tables.iter().find(|t| &t.id == table) else {
+        return Vec::new();
+    };
+    let Some(j) = t.columns.iter().position(|(id, _)| id == col) else {
+        return Vec::new();
+    };
+    let yuan = t.unit == crate::spec::Unit::Yuan.label();
+    t.rows
+        .iter()
+        .enumerate()
+        .filter(|(i, r)| {
+            r.code.is_some() && r.level >= 1 && t.rows.get(i + 1).is_none_or(|n| n.level <= r.level)
+        })
+        .filter_map(|(_, r)| {
+            let c = r.cells.get(j)?.change?;
+            let c = if yuan {
+                Amount::round(c.value() / rust_decimal::Decimal::from(10_000))
+            } else {
+                c
+            };
+            Some((r.name.as_str(), c))
+        })
+        .collect()
 }
 
 /// The bar chart of the largest changes: red up, green down (as the tables
@@ -312,13 +343,9 @@ fn change_chart(top: &[(&str, Amount)], (tr, tc): (u32, u16)) -> Chart {
         .set_categories(("总览", tr + 1, tc, last, tc))
         .set_values(("总览", tr + 1, tc + 1, last, tc + 1))
         .set_name("增减额")
-        .set_points(&points)
-        .set_data_label(
-            ChartDataLabel::new()
-                .show_value()
-                .set_num_format("#,##0.00")
-                .set_position(ChartDataLabelPosition::OutsideEnd),
-        );
+        .set_points(&points);
+    // No value labels on the bars: beside a long bar they wrapped
+    // ("3,355.6 5"); the table above the chart gives each value.
     chart.legend().set_hidden();
     // Bars run right (增) and left (减): the names sit at the left edge.
     chart
@@ -327,6 +354,39 @@ fn change_chart(top: &[(&str, Amount)], (tr, tc): (u32, u16)) -> Chart {
         .set_label_position(ChartAxisLabelPosition::Low);
     chart.set_width(760).set_height(60 + 36 * top.len() as u32);
     chart
+}
+
+/// A table of at most this many rows (三公: one, or its years) prints one page wide.
+const SHORT_TABLE: usize = 3;
+
+/// Rows and columns zero (or blank) in both years are hidden, so neither
+/// the screen nor the print is pages of zeros; unhiding shows them. Returns
+/// how many amount columns stay shown.
+fn hide_zeros(
+    ws: &mut Worksheet,
+    t: &TableDiff,
+    first: u32,
+    first_col: u16,
+) -> Result<usize, WriteError> {
+    let nothing = |c: &crate::diff::Change| {
+        c.prior.is_none_or(|a| a.is_zero()) && c.current.is_none_or(|a| a.is_zero())
+    };
+    for (i, row) in t.rows.iter().enumerate() {
+        if row.level > 0 && row.cells.iter().all(nothing) {
+            ws.set_row_hidden(first + i as u32)?;
+        }
+    }
+    let mut shown = 0;
+    for j in 0..t.columns.len() {
+        if t.rows.iter().all(|r| r.cells.get(j).is_none_or(nothing)) {
+            for k in 0..4 {
+                ws.set_column_hidden(first_col + 4 * j as u16 + k)?;
+            }
+        } else {
+            shown += 1;
+        }
+    }
+    Ok(shown)
 }
 
 /// A column as wide as its longest text (in characters, a Chinese one two),
@@ -393,6 +453,7 @@ fn table(ws: &mut Worksheet, d: &Diff, t: &TableDiff, lk: &Looks) -> Result<(), 
         }
     }
     let last = first + t.rows.len() as u32;
+    let shown = hide_zeros(ws, t, first, labels.len() as u16)?;
     for j in 0..t.columns.len() {
         colour_changes(
             ws,
@@ -416,7 +477,13 @@ fn table(ws: &mut Worksheet, d: &Diff, t: &TableDiff, lk: &Looks) -> Result<(), 
             }
         }
     }
-    let width = unit_width + name_width + 22.0 + 48.0 * t.columns.len() as f64;
+    // The print fits the columns left shown; a short table (三公: one row)
+    // prints one page wide whatever its width, not one column per page.
+    let width = if t.rows.len() <= SHORT_TABLE {
+        0.0
+    } else {
+        unit_width + name_width + 22.0 + 48.0 * shown as f64
+    };
     page(ws, 3, labels.len() as u16, width)?;
     Ok(())
 }
