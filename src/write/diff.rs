@@ -369,7 +369,7 @@ fn hide_zeros(
     first_col: u16,
 ) -> Result<usize, WriteError> {
     let nothing = |c: &crate::diff::Change| {
-        c.prior.is_none_or(|a| a.is_zero()) && c.current.is_none_or(|a| a.is_zero())
+        c.prior.is_none_or(Amount::is_zero) && c.current.is_none_or(Amount::is_zero)
     };
     for (i, row) in t.rows.iter().enumerate() {
         if row.level > 0 && row.cells.iter().all(nothing) {
