@@ -46,6 +46,20 @@ fn a_clerk_uploads_the_sample_and_downloads_the_published_tables() {
     assert_eq!(page["error"], "");
     assert_eq!(page["count"], "0 个错误，20 个警告，0 个提示。");
     assert_eq!(
+        page["actions"],
+        serde_json::json!([
+            "下载公开报表（xlsx）",
+            "下载公开文件（PDF）",
+            "下载公开文件（Word）",
+            "起草说明（Word）",
+            "下载规范 JSON",
+            "下载标注副本（xlsx）"
+        ])
+    );
+    // The template tab starts on the checked workbook's layout (it started
+    // on the first by name, 部门决算).
+    assert_eq!(page["template_layout"], "shenzhen-budget");
+    assert_eq!(
         page["summary"],
         "shenzhen-zwfw-2024.xlsx：深圳市部门预算公开（12 张表），深圳市政务服务和数据管理局(本级)，2024 年。0 个错误，20 个警告，0 个提示。"
     );

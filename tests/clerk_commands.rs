@@ -270,26 +270,17 @@ fn diffs_help_lists_the_prior_file_first_as_its_usage_does() {
 #[test]
 fn the_rounding_step_does_not_widen_a_yuan_tables_check() {
     let d = tmp();
-    let sample = root().join("samples/shanghai-wanli-2024.xlsx");
-    let sheets: Vec<budget_tables::read::Sheet> = load(&sample)
-        .iter()
-        .map(|s| {
-            if s.name != "部门支出总表" {
-                return s.clone();
+    let p = sample_edited_at(
+        "shanghai-wanli-2024.xlsx",
+        ("部门支出总表", "专项普查活动"),
+        d.path(),
+        "540.xlsx",
+        |rows, at| {
+            if let Cell::Number(x) = &mut rows[at][5] {
+                *x += 540.0;
             }
-            let at = find_row(s, "专项普查活动");
-            edit(s, |rows| {
-                let c = &mut rows[at as usize][5];
-                let v = match c {
-                    budget_tables::read::Cell::Number(x) => *x,
-                    _ => 0.0,
-                };
-                *c = budget_tables::read::Cell::Number(v + 540.0);
-            })
-        })
-        .collect();
-    let p = d.path().join("540.xlsx");
-    write_sheets(&p, &sheets, true);
+        },
+    );
     let out = bin()
         .args(["check", "--format", "json", "--rounding-step", "1000"])
         .arg(&p)

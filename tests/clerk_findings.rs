@@ -436,20 +436,15 @@ fn variant_spellings_of_item_names_name_the_same_item() {
 #[test]
 fn a_deleted_row_leads_the_sums_it_breaks() {
     let dir = tmp();
-    let sheets: Vec<Sheet> = load(&root().join("samples/shanghai-wanli-2024.xlsx"))
-        .iter()
-        .map(|s| {
-            if s.name != "部门支出总表" {
-                return s.clone();
-            }
-            let at = find_row(s, "行政单位离退休");
-            edit(s, |rows| {
-                rows.remove(at as usize);
-            })
-        })
-        .collect();
-    let p = dir.path().join("deleted.xlsx");
-    write_sheets(&p, &sheets, true);
+    let p = sample_edited_at(
+        "shanghai-wanli-2024.xlsx",
+        ("部门支出总表", "行政单位离退休"),
+        dir.path(),
+        "deleted.xlsx",
+        |rows, at| {
+            rows.remove(at);
+        },
+    );
     let found = errors(&p);
     let tables: Vec<&serde_json::Value> =
         found.iter().filter(|f| f.get("text").is_none()).collect();

@@ -9,7 +9,7 @@ use std::process::Command;
 
 use budget_tables::amount::{grouped, Amount};
 use budget_tables::model::{Amounts, Budget, Table};
-use budget_tables::read::{Cell, Sheet};
+use budget_tables::read::Cell;
 use budget_tables::write::official;
 use common::*;
 
@@ -492,23 +492,17 @@ fn libreoffice_prints_the_official_output_of_every_layout_with_the_models_figure
 #[test]
 fn a_yuan_table_never_mixes_whole_and_two_decimal_amounts() {
     let dir = tmp();
-    let sample = root().join("samples/shanghai-wanli-2024.xlsx");
-    let sheets: Vec<Sheet> = load(&sample)
-        .iter()
-        .map(|s| {
-            if s.name != "部门支出总表" {
-                return s.clone();
+    let input = sample_edited_at(
+        "shanghai-wanli-2024.xlsx",
+        ("部门支出总表", "专项普查活动"),
+        dir.path(),
+        "fen.xlsx",
+        |rows, at| {
+            if let Cell::Number(x) = &mut rows[at][4] {
+                *x += 0.8;
             }
-            let at = find_row(s, "专项普查活动");
-            edit(s, |rows| {
-                if let Cell::Number(x) = &mut rows[at as usize][4] {
-                    *x += 0.8;
-                }
-            })
-        })
-        .collect();
-    let input = dir.path().join("fen.xlsx");
-    write_sheets(&input, &sheets, true);
+        },
+    );
     let out = dir.path().join("official.xlsx");
     bin()
         .arg("convert")

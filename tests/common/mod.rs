@@ -551,3 +551,29 @@ pub fn printed_model(path: &Path) -> serde_json::Value {
     o.remove("cover");
     v
 }
+
+/// The real sample `samples/{sample}` with sheet `sheet` edited by `f` at the
+/// (0-based) row of the first cell reading `text`, written to `dir/{name}`.
+pub fn sample_edited_at(
+    sample: &str,
+    (sheet, text): (&str, &str),
+    dir: &Path,
+    name: &str,
+    f: impl FnOnce(&mut Vec<Vec<Cell>>, usize),
+) -> PathBuf {
+    let mut f = Some(f);
+    let sheets: Vec<Sheet> = load(&root().join("samples").join(sample))
+        .iter()
+        .map(|s| {
+            if s.name != sheet {
+                return s.clone();
+            }
+            let at = find_row(s, text) as usize;
+            let f = f.take().expect("one sheet of that name");
+            edit(s, |rows| f(rows, at))
+        })
+        .collect();
+    let p = dir.join(name);
+    write_sheets(&p, &sheets, true);
+    p
+}

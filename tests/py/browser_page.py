@@ -64,6 +64,11 @@ try:
               "flagged": len(flagged), "cell_findings": shown, "findings": findings,
               "download": got, "error": error.text if error.is_displayed() else ""}
 
+    result["actions"] = [b.text for b in driver.find_elements(By.CSS_SELECTOR, "#check-result .actions button")]
+    # The template tab starts on the layout of the workbook just checked.
+    driver.find_element(By.CSS_SELECTOR, "nav .tab[data-tab=template]").click()
+    result["template_layout"] = driver.find_element(By.ID, "tpl-layout").get_attribute("value")
+
     driver.find_element(By.CSS_SELECTOR, "nav .tab[data-tab=diff]").click()
     driver.find_element(By.ID, "file-prior").send_keys(os.path.abspath(prior))
     driver.find_element(By.ID, "file-current").send_keys(os.path.abspath(workbook))
