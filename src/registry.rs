@@ -223,6 +223,7 @@ pub fn markdown(layouts: &[SpecSet]) -> String {
          尾数差异：公开数字四舍五入到分，求和可能差几分。差额不超过 0.01 ×（加数个数 − 1）、且至少 0.01 时为警告（尾数差异），超过为错误；\
          步长可用 `--rounding-step` 调整。\n",
     );
+    let mut listed = std::collections::HashSet::new();
     for specs in layouts {
         let l = &specs.layout;
         s.push_str(&format!(
@@ -239,9 +240,10 @@ pub fn markdown(layouts: &[SpecSet]) -> String {
                 "| `{}` | {} | {} | {} |\n",
                 r.id, r.severity, r.tables, r.description
             ));
+            listed.insert(r.id);
         }
     }
-    s.push_str(&peers_markdown());
+    s.push_str(&peers_markdown(&listed));
     s
 }
 
@@ -271,21 +273,25 @@ pub fn peer_rules() -> Vec<PeerRule> {
         .unwrap_or_default()
 }
 
-fn peers_markdown() -> String {
+/// The peer table, naming only our rules that the layouts listed have
+/// (`rules --layout X` does not name another layout's rule ids).
+fn peers_markdown(listed: &std::collections::HashSet<String>) -> String {
     let mut s = String::from(
         "\n## 与同类系统规则的对应\n\n\
          同类系统 GovBudgetChecker（核对已公开的预算、决算 PDF，规则文件 v3_3）的规则，按含义列出本工具中对应的规则\
          （`src/validate/peer_rules.toml`）。\n\n| 同类系统的规则 | 本工具的规则 | 说明 |\n| --- | --- | --- |\n",
     );
     for p in peer_rules() {
-        let ours = if p.ours.is_empty() {
+        let ours: Vec<String> = p
+            .ours
+            .iter()
+            .filter(|o| listed.contains(*o))
+            .map(|o| format!("`{o}`"))
+            .collect();
+        let ours = if ours.is_empty() {
             "—".to_string()
         } else {
-            p.ours
-                .iter()
-                .map(|o| format!("`{o}`"))
-                .collect::<Vec<_>>()
-                .join("、")
+            ours.join("、")
         };
         s.push_str(&format!(
             "| {} | {ours} | {} |\n",

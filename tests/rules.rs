@@ -1118,3 +1118,38 @@ fn every_rule_mapped_to_a_peers_rule_exists() {
         .filter(|p| p.ours.is_empty())
         .all(|p| p.note.is_some()));
 }
+
+/// `rules --layout X` names in its peer table only rule ids that layout X
+/// has (it listed the built-in layouts' ids for any layout, #30 item 6).
+#[test]
+fn the_peer_table_names_only_the_layouts_own_rules() {
+    let out = bin()
+        .arg("--templates")
+        .arg(root().join("tests/fixtures/toy-layout"))
+        .args(["rules", "--layout", "toy-county"])
+        .output()
+        .unwrap();
+    let md = String::from_utf8(out.stdout).unwrap();
+    let (own, peers) = md.split_once("## 与同类系统规则的对应").unwrap();
+    let ids = |s: &str| -> Vec<String> {
+        s.split('`')
+            .skip(1)
+            .step_by(2)
+            .filter(|t| t.chars().next().is_some_and(|c| c.is_ascii_uppercase()) && t.contains('-'))
+            .map(str::to_string)
+            .collect()
+    };
+    let named = ids(peers);
+    assert!(
+        !named.is_empty(),
+        "the toy layout shares S- rules with the peers"
+    );
+    for id in &named {
+        assert!(
+            own.contains(&format!("| `{id}` |")),
+            "{id} is not a rule of toy-county"
+        );
+    }
+    // A Shenzhen-only rule the built-in table names is left out.
+    assert!(!named.iter().any(|i| i.starts_with("X-T")), "{named:?}");
+}

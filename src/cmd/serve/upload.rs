@@ -149,6 +149,8 @@ impl Upload {
 
 /// A folder only this user may open.
 pub fn private_dir(path: &Path) -> std::io::Result<()> {
+    // Mutated on Unix only (its mode); elsewhere the folder is the user's own %TEMP%.
+    #[cfg_attr(not(unix), allow(unused_mut))]
     let mut b = std::fs::DirBuilder::new();
     #[cfg(unix)]
     {
