@@ -551,25 +551,12 @@ impl Batch<'_> {
         let b = &out.budget;
         e.department = Some(b.department.clone()).filter(|d| !d.is_empty());
         e.year = Some(b.year).filter(|y| *y > 0);
-        e.errors = findings
-            .iter()
-            .filter(|d| d.severity == Severity::Error)
-            .count();
-        e.warnings = findings
-            .iter()
-            .filter(|d| d.severity == Severity::Warning)
-            .count();
-        e.notices = findings
-            .iter()
-            .filter(|d| d.severity == Severity::Notice)
-            .count();
+        let all = crate::diag::Counts::of(&findings, |_| true);
+        (e.errors, e.warnings, e.notices) = (all.errors, all.warnings, all.notices);
         for d in findings.iter().filter(|d| d.severity != Severity::Notice) {
             *e.rules.entry(d.rule.clone()).or_default() += 1;
         }
-        e.text_errors = findings
-            .iter()
-            .filter(|d| d.severity == Severity::Error && d.text)
-            .count();
+        e.text_errors = crate::diag::Counts::of(&findings, |d| d.text).errors;
         e.status = if e.errors > e.text_errors {
             Status::Errors
         } else if e.text_errors > 0 {

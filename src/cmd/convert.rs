@@ -47,10 +47,7 @@ pub fn run(
         eprintln!("{}：表格有 {e} 个错误，未生成 {}。请按上面的提示修改后重试（或加 --allow-errors 强制输出）。", input.display(), output.display());
         return Ok(exit(EXIT_ERRORS));
     }
-    let text_errors = findings
-        .iter()
-        .filter(|d| d.text && d.severity == budget_tables::diag::Severity::Error)
-        .count();
+    let text_errors = budget_tables::diag::Counts::of(findings, |d| d.text).errors;
     if text_errors > 0 {
         eprintln!("{}：说明有 {text_errors} 个错误；表格没有错误，照常输出。生成公开文件（publish）前须改正说明。", input.display());
     }

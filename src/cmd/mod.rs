@@ -353,12 +353,8 @@ fn paint(text: &str, severity: Severity, color: bool) -> String {
 }
 
 pub fn counts(diags: &[Diagnostic]) -> (usize, usize, usize) {
-    let c = |s| diags.iter().filter(|d| d.severity == s).count();
-    (
-        c(Severity::Error),
-        c(Severity::Warning),
-        c(Severity::Notice),
-    )
+    let c = budget_tables::diag::Counts::of(diags, |_| true);
+    (c.errors, c.warnings, c.notices)
 }
 
 pub fn exit(code: u8) -> ExitCode {

@@ -223,6 +223,17 @@ impl Relation {
             Relation::Le => "≤",
         }
     }
+
+    /// How far `total − Σ parts` (`diff`) is from holding: its size for `=`,
+    /// the shortfall for `≥`, the excess for `≤`; zero when it holds.
+    pub fn off(self, diff: rust_decimal::Decimal) -> rust_decimal::Decimal {
+        use rust_decimal::Decimal;
+        match self {
+            Relation::Eq => diff.abs(),
+            Relation::Ge => (-diff).max(Decimal::ZERO),
+            Relation::Le => diff.max(Decimal::ZERO),
+        }
+    }
 }
 
 /// Bracket width in printed names.

@@ -174,6 +174,21 @@ fn paragraphs(p: &ParagraphSpec, inputs: &Inputs) -> Vec<DraftParagraph> {
     out
 }
 
+/// Whether a figure changed by more than the layout's `swing_threshold`
+/// (50% when not given), or from zero, and is not zero now: a change whose
+/// reason the text must give (N-SWING-01), and the draft asks for.
+pub(crate) fn is_swing(
+    n: &crate::layout::narrative::NarrativeSpec,
+    prior: rust_decimal::Decimal,
+    current: rust_decimal::Decimal,
+) -> bool {
+    use rust_decimal::Decimal;
+    let threshold = n.swing_threshold.unwrap_or(Decimal::from(50));
+    prior != current
+        && !current.is_zero()
+        && (prior.is_zero() || ((current - prior) * Decimal::ONE_HUNDRED / prior).abs() > threshold)
+}
+
 /// A row of an `each` figure.
 struct Item<'a> {
     figure: &'a NarrativeFigure,
@@ -334,21 +349,8 @@ impl<'a> Scope<'a, '_> {
             return false;
         };
         // A row last year lacked is new: from zero.
-        let (cur, prior) = (
-            cur.value(),
-            prior.map_or(rust_decimal::Decimal::ZERO, Amount::value),
-        );
-        let threshold = self
-            .inputs
-            .specs
-            .layout
-            .narrative
-            .swing_threshold
-            .unwrap_or(rust_decimal::Decimal::from(50));
-        prior != cur
-            && !cur.is_zero()
-            && (prior.is_zero()
-                || ((cur - prior) * rust_decimal::Decimal::ONE_HUNDRED / prior).abs() > threshold)
+        let prior = prior.map_or(rust_decimal::Decimal::ZERO, Amount::value);
+        is_swing(&self.inputs.specs.layout.narrative, prior, cur.value())
     }
 
     fn resolve(&self, name: &str) -> Option<Resolved<'a>> {

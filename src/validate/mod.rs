@@ -261,13 +261,7 @@ fn unit_slip(
         let Some(sum) = crate::amount::checked_sum(vs[1..].iter().copied()) else {
             return false;
         };
-        let diff = vs[0] - sum;
-        let off = match relation {
-            Relation::Eq => diff.abs(),
-            Relation::Ge => (-diff).max(Decimal::ZERO),
-            Relation::Le => diff.max(Decimal::ZERO),
-        };
-        off <= envelope
+        relation.off(vs[0] - sum) <= envelope
     };
     let found: Vec<usize> = (0..values.len()).filter(|&i| fits(i)).collect();
     match found[..] {
@@ -450,11 +444,7 @@ impl Checker<'_> {
         )
         .unwrap_or(Decimal::MAX);
         let diff = total.value().saturating_sub(sum);
-        let off = match relation {
-            Relation::Eq => diff.abs(),
-            Relation::Ge => (-diff).max(Decimal::ZERO),
-            Relation::Le => diff.max(Decimal::ZERO),
-        };
+        let off = relation.off(diff);
         if off.is_zero() {
             return true;
         }

@@ -117,12 +117,6 @@ fn swings(
     if a.prior.is_none() {
         return Vec::new();
     }
-    let threshold = a
-        .specs
-        .layout
-        .narrative
-        .swing_threshold
-        .unwrap_or(Decimal::from(50));
     let by_parts = explained_by_parts(a, dict);
     // An item is one table cell, whatever names the text gives it.
     let mut seen: std::collections::HashSet<&str> = Default::default();
@@ -135,10 +129,8 @@ fn swings(
             continue;
         };
         let (prior, cur) = (prior.value(), cur.value());
-        let big = prior != cur
-            && (prior.is_zero()
-                || ((cur - prior) * Decimal::ONE_HUNDRED / prior).abs() > threshold);
-        if !big || cur.is_zero() || !seen.insert(c.cell.as_str()) {
+        let big = crate::narrate::is_swing(&a.specs.layout.narrative, prior, cur);
+        if !big || !seen.insert(c.cell.as_str()) {
             continue;
         }
         let said: Vec<bool> = spoken
