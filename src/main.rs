@@ -17,7 +17,7 @@ use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
     disable_help_subcommand = true
 )]
 struct Cli {
-    /// 版式目录：一个 layout.toml 和各表规格（*.toml），见 docs/layouts.md
+    /// 另外载入的版式：一个版式目录（含 layout.toml）或放着若干版式目录的目录，与内置版式并用；常用的版式可放进用户版式目录或用环境变量 BUDGET_TABLES_LAYOUTS 列出，见 docs/layouts.md
     #[arg(long, global = true, value_name = "DIR")]
     templates: Option<PathBuf>,
     /// 版式 id（见 budget-tables layouts）；不给出时按输入文件自动识别，生成模板时默认 shenzhen-budget
@@ -199,8 +199,12 @@ enum Command {
     },
     /// 列出核对规则（Markdown）：给出 --layout 时只列该版式，否则列出全部内置版式
     Rules,
-    /// 列出内置版式及其各表
-    Layouts,
+    /// 列出已载入的版式（内置的和另外载入的）、各自来源及其各表；--check 检查一个版式目录
+    Layouts {
+        /// 检查这个版式目录（或放着若干版式目录的目录）：列出全部问题，并读回它的空白模板
+        #[arg(long, value_name = "DIR")]
+        check: Option<PathBuf>,
+    },
     /// 显示帮助（或某个命令的帮助：budget-tables help check）
     Help {
         /// 命令名
@@ -531,7 +535,16 @@ fn run(cli: Cli) -> Result<ExitCode, cmd::CmdError> {
             print!("{}", budget_tables::registry::markdown(&setup.layouts()?));
             Ok(ExitCode::SUCCESS)
         }
-        Command::Layouts => cmd::layouts::run(&setup.layouts()?),
+        Command::Layouts { check: None } => cmd::layouts::run(&setup.layouts()?),
+        Command::Layouts { check: Some(dir) } => {
+            // A broken layout among the loaded ones must not stop the check
+            // that is to find it: the built-in ones are then the others.
+            let others = match setup.layouts() {
+                Ok(all) => all,
+                Err(_) => budget_tables::spec::SpecSet::builtin_all()?,
+            };
+            cmd::layouts::check(&dir, &others)
+        }
         // Printed while parsing.
         Command::Help { .. } => Ok(ExitCode::SUCCESS),
     }

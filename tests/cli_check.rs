@@ -353,7 +353,7 @@ fn a_workbook_of_no_loaded_layout_is_named_as_such_not_guessed() {
     let p = dir.path().join("三张表.xlsx");
     write_sheets(&p, &sheets, true);
     bin().arg("check").arg(&p).assert().code(2).stderr(contains(
-        "三张表.xlsx 不像任何已载入的版式的表格：最接近的“深圳市部门预算公开（12 张表）”（shenzhen-budget）只找到 12 张表中的 3 张（收支总表、收入总表、支出总表）。如它是另一个地区或口径的表，请用 --templates 指向该版式的目录",
+        "三张表.xlsx 不像任何已载入的版式的表格：最接近的“深圳市部门预算公开（12 张表）”（shenzhen-budget）只找到 12 张表中的 3 张（收支总表、收入总表、支出总表）。如它是另一个地区或口径的表，请把该版式的目录放进用户版式目录，或用 --templates 指向它",
     ));
     bin()
         .args(["--layout", "shenzhen-budget", "check"])

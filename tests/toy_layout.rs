@@ -170,3 +170,233 @@ fn a_layout_added_as_files_only_runs_every_command() {
         "示例县财政局经费合计100万元，比2024年增加20万元，增长25%"
     );
 }
+
+/// A copy of the toy layout as a bureau keeps it: in `config`'s user
+/// layouts folder (`$XDG_CONFIG_HOME/budget-tables/layouts/toy-county`).
+fn in_user_folder(config: &Path) -> PathBuf {
+    let folder = config.join("budget-tables/layouts/toy-county");
+    std::fs::create_dir_all(&folder).unwrap();
+    for f in std::fs::read_dir(layout_dir()).unwrap() {
+        let f = f.unwrap().path();
+        std::fs::copy(&f, folder.join(f.file_name().unwrap())).unwrap();
+    }
+    folder
+}
+
+/// A layout kept outside the repository is read beside the built-in ones
+/// by check, batch and the web page, with no flag: from the user's layouts
+/// folder or from BUDGET_TABLES_LAYOUTS (#30 item 1).
+#[test]
+fn a_layout_in_the_users_folder_or_the_environment_needs_no_flag() {
+    let dir = tmp();
+    let d = dir.path();
+    let config = d.join("config");
+    let folder = in_user_folder(&config);
+    let current = filled(d, "2025", 2025, (100.0, 60.0, 40.0), [10.0, 0.0, 6.0, 4.0]);
+
+    let listed = bin()
+        .env("XDG_CONFIG_HOME", &config)
+        .arg("layouts")
+        .output()
+        .unwrap();
+    let listed = String::from_utf8(listed.stdout).unwrap();
+    assert!(
+        listed.contains("shenzhen-budget\t深圳市部门预算公开（12 张表）"),
+        "{listed}"
+    );
+    assert!(listed.contains("版本 1）\t来源：内置\n"), "{listed}");
+    assert!(
+        listed.contains(&format!(
+            "toy-county\t某县项目经费公开（2 张表）（示例县，预算，部门口径，版本 1）\t来源：用户版式目录 {}\n",
+            folder.display()
+        )),
+        "{listed}"
+    );
+
+    bin()
+        .env("XDG_CONFIG_HOME", &config)
+        .args(["check", current.to_str().unwrap()])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("toy-county"))
+        .stdout(predicate::str::contains("检查通过"));
+    bin()
+        .env("BUDGET_TABLES_LAYOUTS", layout_dir())
+        .args(["check", current.to_str().unwrap()])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("检查通过"));
+
+    // A city's batch with one department of each layout.
+    let input = d.join("in");
+    std::fs::create_dir(&input).unwrap();
+    std::fs::copy(&current, input.join("toy.xlsx")).unwrap();
+    std::fs::copy(
+        root().join("samples/shenzhen-zwfw-2024.xlsx"),
+        input.join("zwfw.xlsx"),
+    )
+    .unwrap();
+    batch(&input, &d.join("out"))
+        .env("XDG_CONFIG_HOME", &config)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "共 2 个输入：通过 1，有警告 1，有错误 0",
+        ));
+
+    let server = Server::start_with(&[], &[("XDG_CONFIG_HOME", &config)], None);
+    let body = reqwest::blocking::get(server.api("/api/layouts"))
+        .unwrap()
+        .text()
+        .unwrap();
+    let list: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let toy = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["id"] == "toy-county")
+        .unwrap_or_else(|| panic!("the page does not offer the user's layout: {body}"));
+    assert_eq!(toy["origin"], format!("用户版式目录 {}", folder.display()));
+}
+
+/// A folder of layouts is given as it is kept; a copy of a built-in layout
+/// under its own id is refused naming both places (#30 item 1).
+#[test]
+fn a_folder_of_layouts_adds_them_and_a_clash_names_both() {
+    let dir = tmp();
+    let config = dir.path().join("config");
+    in_user_folder(&config);
+    bin()
+        .arg("--templates")
+        .arg(config.join("budget-tables/layouts"))
+        .args(["template", "--year", "2025", "-o"])
+        .arg(dir.path().join("t.xlsx"))
+        .assert()
+        .success();
+    assert!(load(&dir.path().join("t.xlsx"))
+        .iter()
+        .any(|s| s.name == "表2 三公经费表"));
+
+    let clash = dir.path().join("copy");
+    std::fs::create_dir(&clash).unwrap();
+    for f in std::fs::read_dir(root().join("templates/shenzhen-budget")).unwrap() {
+        let f = f.unwrap().path();
+        std::fs::copy(&f, clash.join(f.file_name().unwrap())).unwrap();
+    }
+    bin()
+        .arg("--templates")
+        .arg(&clash)
+        .arg("layouts")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(format!(
+            "版式 id“shenzhen-budget”重复：内置 与 --templates {} 都有；请改其中一个的 layout.toml 中的 id",
+            clash.display()
+        )));
+}
+
+/// A copy of the toy layout in `dir/name`, each file passed through `edit`.
+fn toy_copy(dir: &Path, name: &str, edit: impl Fn(&str, String) -> String) -> PathBuf {
+    let folder = dir.join(name);
+    std::fs::create_dir_all(&folder).unwrap();
+    for f in std::fs::read_dir(layout_dir()).unwrap() {
+        let f = f.unwrap().path();
+        let file = f.file_name().unwrap().to_str().unwrap().to_string();
+        let text = std::fs::read_to_string(&f).unwrap();
+        std::fs::write(folder.join(&file), edit(&file, text)).unwrap();
+    }
+    folder
+}
+
+/// `layouts --check` proves a bureau's folder before a department uses
+/// it, printing every problem at once: files that do not parse, then the
+/// declarations naming what the tables lack (#30 item 5).
+#[test]
+fn layouts_check_prints_every_problem_of_a_folder_at_once() {
+    let dir = tmp();
+    let d = dir.path();
+    bin()
+        .args(["layouts", "--check"])
+        .arg(layout_dir())
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("共 1 个版式，没有发现问题"));
+    // The shipped layouts pass their own check.
+    bin()
+        .args(["layouts", "--check"])
+        .arg(root().join("templates"))
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("共 4 个版式，没有发现问题"));
+
+    let typos = toy_copy(d, "typos", |file, text| match file {
+        "01-jingfei.toml" => text.replace("template_rows = 10", "template_row = 10"),
+        "02-sangong.toml" => text.replacen("kind = \"grid\"", "kind = \"gird\"", 1),
+        _ => text,
+    });
+    let out = bin()
+        .args(["layouts", "--check"])
+        .arg(&typos)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("：2 个问题\n"), "{text}");
+    assert!(
+        text.contains(
+            "01-jingfei.toml 格式错误：第 11 行第 1 列：未知字段 `template_row`；可用的有：`id`"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("02-sangong.toml 格式错误：第 5 行第 8 列：未知取值 `gird`；可用的有：`two_sided`, `grid`, `form`"),
+        "{text}"
+    );
+
+    let names = toy_copy(d, "names", |file, text| match file {
+        "layout.toml" => text
+            .replace("col = \"basic\" }] }", "col = \"basics\" }] }")
+            .replacen(
+                "cells = [{ table = \"t01\"",
+                "cells = [{ table = \"t03\"",
+                1,
+            ),
+        _ => text,
+    });
+    let out = bin()
+        .args(["layouts", "--check"])
+        .arg(&names)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("：2 个问题\n"), "{text}");
+    assert!(text.contains("1. 表格规格 "), "{text}");
+    assert!(
+        text.contains("layout.toml 无效：规则 X-TOY-01：表 t01 没有列 basics"),
+        "{text}"
+    );
+    assert!(text.contains("：没有表 t03"), "{text}");
+
+    // Its blank template must be its own: a layout whose tables are the
+    // built-in Shenzhen ones under another id is read as Shenzhen's.
+    let shadow = d.join("shadow");
+    std::fs::create_dir(&shadow).unwrap();
+    for f in std::fs::read_dir(root().join("templates/shenzhen-budget")).unwrap() {
+        let f = f.unwrap().path();
+        let text = std::fs::read_to_string(&f).unwrap();
+        let text = if f.ends_with("layout.toml") {
+            text.replacen("id = \"shenzhen-budget\"", "id = \"shadow\"", 1)
+        } else {
+            text
+        };
+        std::fs::write(shadow.join(f.file_name().unwrap()), text).unwrap();
+    }
+    bin()
+        .args(["layouts", "--check"])
+        .arg(&shadow)
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("空白模板读不回"))
+        .stdout(predicate::str::contains("shenzhen-budget"));
+}

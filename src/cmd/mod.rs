@@ -19,7 +19,7 @@ use budget_tables::diag::{Diagnostic, Severity};
 use budget_tables::io::OutputError;
 use budget_tables::read::ReadError;
 use budget_tables::read::{load_path, ReadOutcome};
-use budget_tables::spec::{SpecError, SpecSet};
+use budget_tables::spec::{sources, SpecError, SpecSet};
 use budget_tables::validate::{
     catalogue::{Catalogue, CatalogueError},
     Options,
@@ -109,36 +109,58 @@ pub struct Setup {
 }
 
 impl Setup {
-    /// The layouts an input may be in: the one `--templates` or `--layout`
-    /// names, or every built-in one.
+    /// The layouts an input may be in: the one `--layout` names, else
+    /// every loaded one (built in, `--templates`, the environment's and the
+    /// user's folders; see [`sources`]).
     pub fn layouts(&self) -> Result<Vec<SpecSet>, CmdError> {
-        match (&self.templates, &self.layout) {
-            (Some(dir), named) => {
-                let set = SpecSet::from_dir(dir)?;
-                if let Some(id) = named.as_deref().filter(|id| *id != set.layout.id) {
-                    return Err(CmdError::Usage(format!(
-                        "--layout {id} 与 --templates 目录中的版式“{}”不同；两者只需给出一个",
-                        set.layout.id
-                    )));
-                }
-                Ok(vec![set])
-            }
-            (None, Some(id)) => Ok(vec![SpecSet::builtin_layout(id)?]),
-            (None, None) => Ok(SpecSet::builtin_all()?),
+        let mut all = self.loaded()?;
+        match &self.layout {
+            Some(id) => Ok(vec![take(&mut all, id)?]),
+            None => Ok(all),
         }
     }
 
+    fn loaded(&self) -> Result<Vec<SpecSet>, CmdError> {
+        Ok(sources::load_all(&sources::Places::from_env(
+            self.templates.clone(),
+        ))?)
+    }
+
     /// The one layout of a command that reads no input (template, sample):
-    /// the one named, else the default.
+    /// the one `--layout` names, else the one `--templates` gives, else the
+    /// default.
     pub fn specs(&self) -> Result<SpecSet, CmdError> {
-        match (&self.templates, &self.layout) {
-            (None, None) => Ok(SpecSet::builtin()?),
-            _ => Ok(self.layouts()?.remove(0)),
+        let mut all = self.loaded()?;
+        if let Some(id) = &self.layout {
+            return take(&mut all, id);
+        }
+        let given: Vec<usize> = (0..all.len())
+            .filter(|&i| matches!(all[i].origin, sources::Origin::Templates(_)))
+            .collect();
+        match given.as_slice() {
+            [] => take(&mut all, budget_tables::spec::DEFAULT_LAYOUT),
+            [one] => Ok(all.swap_remove(*one)),
+            many => Err(CmdError::Usage(format!(
+                "--templates 目录中有 {} 个版式（{}）；请用 --layout 指定其中一个",
+                many.len(),
+                many.iter()
+                    .map(|&i| all[i].layout.id.as_str())
+                    .collect::<Vec<_>>()
+                    .join("、")
+            ))),
         }
     }
 
     pub fn options(&self) -> Result<Options, CmdError> {
         check_options(self.catalogue.as_deref(), self.step)
+    }
+}
+
+/// The layout `id` out of `all`.
+fn take(all: &mut Vec<SpecSet>, id: &str) -> Result<SpecSet, CmdError> {
+    match all.iter().position(|s| s.layout.id == id) {
+        Some(i) => Ok(all.swap_remove(i)),
+        None => Err(SpecError::UnknownLayout(id.to_string()).into()),
     }
 }
 

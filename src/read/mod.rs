@@ -88,9 +88,9 @@ pub enum ReadError {
         second: String,
         found: usize,
     },
-    #[error("{path} 不像任何已载入的版式的表格：{closest}。如它是另一个地区或口径的表，请用 --templates 指向该版式的目录（见 docs/layouts.md）；如是其中一个版式，请核对各表的标题，或用 --layout 指定")]
+    #[error("{path} 不像任何已载入的版式的表格：{closest}。如它是另一个地区或口径的表，请把该版式的目录放进用户版式目录，或用 --templates 指向它（见 docs/layouts.md）；如是其中一个版式，请核对各表的标题，或用 --layout 指定")]
     NoLayoutMatches { path: String, closest: String },
-    #[error("{path} 是版式“{layout}”的模型，没有这个版式；可用 budget-tables layouts 列出内置版式，或用 --templates 指定版式目录")]
+    #[error("{path} 是版式“{layout}”的模型，没有这个版式；可用 budget-tables layouts 列出已载入的版式，或用 --templates 指定版式目录")]
     UnknownLayout { path: String, layout: String },
     #[error("{path}：{source}")]
     Json {

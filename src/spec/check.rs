@@ -9,65 +9,23 @@ impl SpecSet {
     /// Every table, line, row set and condition a layout names exists, and
     /// each rule has what its kind needs.
     pub(crate) fn check_layout(&self, path: &str) -> Result<(), SpecError> {
-        let bad = |message: String| SpecError::Invalid {
-            path: path.to_string(),
-            message,
-        };
-        let mut ids = std::collections::HashSet::new();
-        for rule in &self.layout.rules {
-            for (id, _) in rule.ids() {
-                if !ids.insert(id.clone()) {
-                    return Err(bad(format!("规则 {id} 重复")));
-                }
-            }
-            let within = |what: &str| format!("规则 {}：{what}", rule.id());
-            if let Some(c) = rule.when() {
-                if !self.layout.conditions.contains_key(c) {
-                    return Err(bad(within(&format!("条件 {c} 没有在 [conditions] 中声明"))));
-                }
-            }
-            match rule {
-                CrossRule::Cells(r) => {
-                    if r.pairs.is_empty() {
-                        return Err(bad(within("cells 规则应有 pairs")));
-                    }
-                    for p in &r.pairs {
-                        for c in std::iter::once(&p.left).chain(&p.right) {
-                            self.check_cell(c).map_err(|m| bad(within(&m)))?;
-                        }
-                    }
-                }
-                CrossRule::Rows(r) => {
-                    if r.right.is_empty() {
-                        return Err(bad(within("rows 规则应有 right")));
-                    }
-                    for s in std::iter::once(&r.left).chain(&r.right) {
-                        let t = self
-                            .get(&s.table)
-                            .ok_or_else(|| bad(within(&format!("没有表 {}", s.table))))?;
-                        for c in s.col.iter().chain(&s.cols) {
-                            if !t.columns.iter().any(|x| x.id == *c)
-                                && !t
-                                    .form()
-                                    .iter()
-                                    .any(|f| f.amounts.iter().any(|a| a.id == *c))
-                            {
-                                return Err(bad(within(&format!("表 {} 没有列 {c}", s.table))));
-                            }
-                        }
-                    }
-                }
-                CrossRule::EmptyIffZero(r) => {
-                    self.check_cell(&r.cell).map_err(|m| bad(within(&m)))?;
-                    self.get(&r.table)
-                        .ok_or_else(|| bad(within(&format!("没有表 {}", r.table))))?;
-                }
-            }
+        match self.layout_problems().into_iter().next() {
+            Some(message) => Err(SpecError::Invalid {
+                path: path.to_string(),
+                message,
+            }),
+            None => Ok(()),
         }
+    }
+
+    /// Every problem of the layout file's declarations against its tables,
+    /// all at once (`layouts --check` prints them together).
+    pub(crate) fn layout_problems(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        self.rule_problems(&mut out);
         for (name, c) in &self.layout.conditions {
             for r in &c.all_zero {
-                self.check_cell(r)
-                    .map_err(|m| bad(format!("条件 {name}：{m}")))?;
+                self.note_cell(&mut out, r, &format!("条件 {name}："));
             }
         }
         let st = &self.layout.sentences;
@@ -76,36 +34,39 @@ impl SpecSet {
                 .iter()
                 .any(|p| p.is_empty())
         {
-            return Err(bad(
+            out.push(
                 "有 [[headlines]] 时应在 [sentences] 中给出 up、down、same、new、gone 五种句式"
                     .into(),
-            ));
+            );
         }
         for h in &self.layout.headlines {
             for c in &h.cells {
-                self.check_cell(c)
-                    .map_err(|m| bad(format!("总览“{}”：{m}", h.label)))?;
+                self.note_cell(&mut out, c, &format!("总览“{}”：", h.label));
             }
         }
         for f in &self.layout.rollup {
             for c in &f.cells {
-                self.check_cell(c)
-                    .map_err(|m| bad(format!("汇总“{}”：{m}", f.label)))?;
+                self.note_cell(&mut out, c, &format!("汇总“{}”：", f.label));
             }
         }
         let n = &self.layout.narrative;
-        n.check().map_err(&bad)?;
+        if let Err(m) = n.check() {
+            out.push(m);
+        }
         for (id, c) in n.cells() {
-            self.check_cell(c)
-                .map_err(|m| bad(format!("说明数字 {id}：{m}")))?;
+            self.note_cell(&mut out, c, &format!("说明数字 {id}："));
         }
         for s in n.row_sets() {
-            let t = self
-                .get(&s.table)
-                .ok_or_else(|| bad(format!("说明：没有表 {}", s.table)))?;
-            if let Some(c) = &s.col {
-                if !t.columns.iter().any(|x| x.id == *c) {
-                    return Err(bad(format!("说明：表 {} 没有列 {c}", s.table)));
+            match self.get(&s.table) {
+                None => out.push(format!("说明：没有表 {}", s.table)),
+                Some(t) => {
+                    if let Some(c) = s
+                        .col
+                        .as_ref()
+                        .filter(|c| !t.columns.iter().any(|x| x.id == **c))
+                    {
+                        out.push(format!("说明：表 {} 没有列 {c}", s.table));
+                    }
                 }
             }
         }
@@ -116,15 +77,72 @@ impl SpecSet {
             .map(|t| t.name.clone())
             .collect();
         let sections: Vec<String> = n.sections.iter().map(|s| s.title.clone()).collect();
-        self.layout
-            .document
-            .check(&sheets, &sections)
-            .map_err(&bad)?;
-        for y in &self.layout.year_checks {
-            self.get(&y.table)
-                .ok_or_else(|| bad(format!("跨年度核对 {}：没有表 {}", y.id, y.table)))?;
+        if let Err(m) = self.layout.document.check(&sheets, &sections) {
+            out.push(m);
         }
-        Ok(())
+        for y in &self.layout.year_checks {
+            if self.get(&y.table).is_none() {
+                out.push(format!("跨年度核对 {}：没有表 {}", y.id, y.table));
+            }
+        }
+        out
+    }
+
+    fn rule_problems(&self, out: &mut Vec<String>) {
+        let mut ids = std::collections::HashSet::new();
+        for rule in &self.layout.rules {
+            for (id, _) in rule.ids() {
+                if !ids.insert(id.clone()) {
+                    out.push(format!("规则 {id} 重复"));
+                }
+            }
+            let within = format!("规则 {}：", rule.id());
+            if let Some(c) = rule.when() {
+                if !self.layout.conditions.contains_key(c) {
+                    out.push(format!("{within}条件 {c} 没有在 [conditions] 中声明"));
+                }
+            }
+            match rule {
+                CrossRule::Cells(r) => {
+                    if r.pairs.is_empty() {
+                        out.push(format!("{within}cells 规则应有 pairs"));
+                    }
+                    for p in &r.pairs {
+                        for c in std::iter::once(&p.left).chain(&p.right) {
+                            self.note_cell(out, c, &within);
+                        }
+                    }
+                }
+                CrossRule::Rows(r) => {
+                    if r.right.is_empty() {
+                        out.push(format!("{within}rows 规则应有 right"));
+                    }
+                    for s in std::iter::once(&r.left).chain(&r.right) {
+                        let Some(t) = self.get(&s.table) else {
+                            out.push(format!("{within}没有表 {}", s.table));
+                            continue;
+                        };
+                        for c in s.col.iter().chain(&s.cols) {
+                            if !has_column(t, c) {
+                                out.push(format!("{within}表 {} 没有列 {c}", s.table));
+                            }
+                        }
+                    }
+                }
+                CrossRule::EmptyIffZero(r) => {
+                    self.note_cell(out, &r.cell, &within);
+                    if self.get(&r.table).is_none() {
+                        out.push(format!("{within}没有表 {}", r.table));
+                    }
+                }
+            }
+        }
+    }
+
+    fn note_cell(&self, out: &mut Vec<String>, c: &crate::layout::CellRef, within: &str) {
+        if let Err(m) = self.check_cell(c) {
+            out.push(format!("{within}{m}"));
+        }
     }
 
     /// A cell reference names an existing table, line and column.
@@ -137,14 +155,8 @@ impl SpecSet {
                 return Err(format!("表 {} 没有行 {l}", c.table));
             }
         }
-        let has_col = |id: &str| {
-            t.columns.iter().any(|x| x.id == id)
-                || t.form()
-                    .iter()
-                    .any(|f| f.amounts.iter().any(|a| a.id == id))
-        };
         if let Some(col) = &c.col {
-            if !has_col(col) {
+            if !has_column(t, col) {
                 return Err(format!("表 {} 没有列 {col}", c.table));
             }
         } else if c.line.is_none() {
@@ -152,4 +164,12 @@ impl SpecSet {
         }
         Ok(())
     }
+}
+
+/// Whether table `t` has the column `id` (a grid's or a form's amount).
+fn has_column(t: &super::TableSpec, id: &str) -> bool {
+    t.columns.iter().any(|x| x.id == id)
+        || t.form()
+            .iter()
+            .any(|f| f.amounts.iter().any(|a| a.id == id))
 }

@@ -12,6 +12,9 @@ use serde::Deserialize;
 use crate::layout::LayoutInfo;
 mod check;
 pub mod shape;
+pub mod sources;
+
+pub use sources::Origin;
 
 pub use shape::{GridSpec, Shape, TwoSidedSpec};
 
@@ -51,9 +54,22 @@ pub enum SpecError {
     #[error("目录 {0} 中没有版式文件 layout.toml；每个版式目录应有一个 layout.toml 和各表的规格")]
     /// The folder has no `layout.toml`.
     NoLayoutFile(String),
-    #[error("没有名为“{0}”的版式；可用 budget-tables layouts 列出内置版式")]
-    /// No built-in layout has this id.
+    #[error("没有名为“{0}”的版式；可用 budget-tables layouts 列出已载入的版式")]
+    /// No loaded layout has this id.
     UnknownLayout(String),
+    #[error("目录 {0} 既不是版式目录（没有 layout.toml），也没有含 layout.toml 的子目录；请指向一个版式目录，或放着若干版式目录的目录（见 docs/layouts.md）")]
+    /// A folder given for layouts holds none.
+    NoLayouts(String),
+    #[error("版式 id“{id}”重复：{first} 与 {second} 都有；请改其中一个的 layout.toml 中的 id")]
+    /// Two places give the same layout id.
+    Clash {
+        /// The id.
+        id: String,
+        /// Where it was first loaded from.
+        first: String,
+        /// Where it was given again.
+        second: String,
+    },
 }
 
 /// How a table is laid out and keyed.
@@ -612,6 +628,51 @@ pub struct SpecSet {
     pub layout: LayoutInfo,
     /// The table specs, in table order.
     pub tables: Vec<TableSpec>,
+    /// Where it was loaded from.
+    pub origin: Origin,
+}
+
+/// The `*.toml` files of `dir` with their text, in name order.
+fn toml_files(dir: &Path) -> Result<Vec<(std::path::PathBuf, String)>, SpecError> {
+    let io = |path: &Path, source| SpecError::Io {
+        path: path.display().to_string(),
+        source,
+    };
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).map_err(|e| io(dir, e))? {
+        let p = entry.map_err(|e| io(dir, e))?.path();
+        if p.extension().is_some_and(|e| e == "toml") {
+            let s = std::fs::read_to_string(&p).map_err(|e| io(&p, e))?;
+            files.push((p, s));
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+/// A TOML error in the words of the output: where (line and column) and
+/// what, the parser's common complaints in Chinese.
+fn toml_message(src: &str, e: &toml::de::Error) -> String {
+    let place = e.span().map(|span| {
+        let before = &src[..span.start.min(src.len())];
+        let line = before.matches('\n').count() + 1;
+        let col = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
+        format!("第 {line} 行第 {col} 列：")
+    });
+    let m = e.message().trim();
+    let said = [
+        ("unknown field ", "未知字段 "),
+        ("unknown variant ", "未知取值 "),
+        ("missing field ", "缺少字段 "),
+        ("invalid type: ", "类型不对："),
+        ("duplicate key ", "重复的键 "),
+    ]
+    .iter()
+    .find_map(|(en, zh)| m.strip_prefix(en).map(|rest| format!("{zh}{rest}")))
+    .unwrap_or_else(|| m.to_string())
+    .replace(", expected one of ", "；可用的有：")
+    .replace(", expected ", "；应为 ");
+    format!("{}{said}", place.unwrap_or_default())
 }
 
 /// The name of a layout folder's own file.
@@ -680,47 +741,89 @@ impl SpecSet {
     /// Loads a layout folder: its `layout.toml` and every other `*.toml` in it.
     ///
     /// # Errors
-    /// [`SpecError`] when the folder cannot be read, has no layout file, or a spec is invalid.
+    /// [`SpecError`] when the folder cannot be read, has no layout file, or a
+    /// spec is invalid: the first of [`SpecSet::check_dir`]'s problems.
     pub fn from_dir(dir: &Path) -> Result<SpecSet, SpecError> {
-        let io = |source| SpecError::Io {
-            path: dir.display().to_string(),
-            source,
-        };
-        let mut files = Vec::new();
-        for entry in std::fs::read_dir(dir).map_err(io)? {
-            let p = entry.map_err(io)?.path();
-            if p.extension().is_some_and(|e| e == "toml") {
-                let s = std::fs::read_to_string(&p).map_err(|source| SpecError::Io {
-                    path: p.display().to_string(),
-                    source,
-                })?;
-                files.push((p, s));
-            }
-        }
-        files.sort();
+        Self::check_dir(dir).map_err(|mut all| all.swap_remove(0))
+    }
+
+    /// Loads a layout folder as [`SpecSet::from_dir`] does, collecting every
+    /// problem instead of stopping at the first: each file that does not
+    /// parse or contradicts itself, then (when every file is sound) each
+    /// declaration of `layout.toml` that names a table, line or column the
+    /// tables lack.
+    ///
+    /// # Errors
+    /// Every problem found, at least one.
+    pub fn check_dir(dir: &Path) -> Result<SpecSet, Vec<SpecError>> {
+        let files = toml_files(dir).map_err(|e| vec![e])?;
         let layout_path = dir.join(LAYOUT_FILE);
         let Some((_, layout_src)) = files.iter().find(|(p, _)| *p == layout_path) else {
-            return Err(if files.is_empty() {
+            return Err(vec![if files.is_empty() {
                 SpecError::Empty(dir.display().to_string())
             } else {
                 SpecError::NoLayoutFile(dir.display().to_string())
-            });
+            }]);
         };
-        let layout: LayoutInfo = toml::from_str(layout_src).map_err(|e| SpecError::Parse {
-            path: layout_path.display().to_string(),
-            message: e.to_string(),
-        })?;
-        let tables = files
-            .iter()
-            .filter(|(p, _)| *p != layout_path)
-            .map(|(p, src)| {
-                let spec = toml::from_str(src).map_err(|e| SpecError::Parse {
-                    path: p.display().to_string(),
-                    message: e.to_string(),
+        let mut problems = Vec::new();
+        let layout: Option<LayoutInfo> = toml::from_str(layout_src)
+            .map_err(|e| {
+                problems.push(SpecError::Parse {
+                    path: layout_path.display().to_string(),
+                    message: toml_message(layout_src, &e),
                 });
-                (p.display().to_string(), spec)
-            });
-        Self::assemble(layout, &dir.display().to_string(), tables)
+            })
+            .ok();
+        let mut tables: Vec<TableSpec> = Vec::new();
+        for (p, src) in files.iter().filter(|(p, _)| *p != layout_path) {
+            let path = p.display().to_string();
+            let spec = toml::from_str::<TableSpec>(src)
+                .map_err(|e| SpecError::Parse {
+                    path: path.clone(),
+                    message: toml_message(src, &e),
+                })
+                .and_then(|spec| spec.validate(&path).map(|()| spec));
+            match spec {
+                Err(e) => problems.push(e),
+                Ok(spec)
+                    if tables
+                        .iter()
+                        .any(|t| t.id == spec.id || t.number == spec.number) =>
+                {
+                    problems.push(SpecError::Invalid {
+                        path,
+                        message: format!("表 id {} 或编号 {} 重复", spec.id, spec.number),
+                    });
+                }
+                Ok(spec) => tables.push(spec),
+            }
+        }
+        if tables.is_empty() && problems.is_empty() {
+            problems.push(SpecError::Empty(dir.display().to_string()));
+        }
+        let (Some(layout), true) = (layout, problems.is_empty()) else {
+            return Err(problems);
+        };
+        tables.sort_by_key(|t| t.number);
+        let set = SpecSet {
+            layout,
+            tables,
+            origin: Origin::Templates(dir.to_path_buf()),
+        };
+        let shown = layout_path.display().to_string();
+        let problems: Vec<SpecError> = set
+            .layout_problems()
+            .into_iter()
+            .map(|message| SpecError::Invalid {
+                path: shown.clone(),
+                message,
+            })
+            .collect();
+        if problems.is_empty() {
+            Ok(set)
+        } else {
+            Err(problems)
+        }
     }
 
     fn assemble(
@@ -747,7 +850,11 @@ impl SpecSet {
             return Err(SpecError::Empty(place.to_string()));
         }
         tables.sort_by_key(|t| t.number);
-        let set = SpecSet { layout, tables };
+        let set = SpecSet {
+            layout,
+            tables,
+            origin: Origin::Builtin,
+        };
         set.check_layout(&format!("{place}/{LAYOUT_FILE}"))?;
         Ok(set)
     }
@@ -767,7 +874,8 @@ mod tests {
         let built = SpecSet::builtin_all().unwrap();
         assert!(!built.is_empty());
         for b in built {
-            let read = SpecSet::from_dir(&Path::new("templates").join(&b.layout.id)).unwrap();
+            let mut read = SpecSet::from_dir(&Path::new("templates").join(&b.layout.id)).unwrap();
+            read.origin = Origin::Builtin;
             assert_eq!(format!("{b:?}"), format!("{read:?}"), "{}", b.layout.id);
         }
     }

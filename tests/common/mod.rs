@@ -37,8 +37,18 @@ pub fn tmp() -> tempfile::TempDir {
     tempfile::tempdir().unwrap()
 }
 
+/// The program, blind to the layouts of whoever runs the tests (their
+/// `BUDGET_TABLES_LAYOUTS` and user folder): a test that wants them sets them.
 pub fn bin() -> assert_cmd::Command {
-    assert_cmd::Command::cargo_bin("budget-tables").unwrap()
+    let mut c = assert_cmd::Command::cargo_bin("budget-tables").unwrap();
+    c.env_remove("BUDGET_TABLES_LAYOUTS")
+        .env("XDG_CONFIG_HOME", no_user_layouts());
+    c
+}
+
+/// A config folder with no layouts in it.
+fn no_user_layouts() -> PathBuf {
+    std::env::temp_dir().join("budget-tables-tests-no-user-layouts")
 }
 
 pub fn load(path: &Path) -> Vec<Sheet> {
@@ -453,6 +463,8 @@ impl Server {
         let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("budget-tables"))
             .args(["serve", "--no-open"])
             .args(args)
+            .env_remove("BUDGET_TABLES_LAYOUTS")
+            .env("XDG_CONFIG_HOME", no_user_layouts())
             .envs(env.iter().map(|(k, v)| (*k, *v)))
             .stdout(std::process::Stdio::piped())
             .stderr(stderr)

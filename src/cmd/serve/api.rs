@@ -670,6 +670,7 @@ async fn layouts(State(s): State<Arc<AppState>>) -> Answer {
                 "id": l.id, "version": l.version, "name": l.name, "region": l.region,
                 "kind": l.kind, "scope": l.scope,
                 "default": l.id == budget_tables::spec::DEFAULT_LAYOUT,
+                "origin": specs.origin.describe(),
                 "tables": specs.tables.iter().map(|t| serde_json::json!({
                     "id": t.id, "name": t.sheet_name(), "unit": t.unit.label(),
                 })).collect::<Vec<_>>(),
