@@ -400,3 +400,98 @@ fn layouts_check_prints_every_problem_of_a_folder_at_once() {
         .stdout(predicate::str::contains("空白模板读不回"))
         .stdout(predicate::str::contains("shenzhen-budget"));
 }
+
+/// An empty table is one thing in every shape (#30 item 4): where blank is
+/// not zero, a table with no figure is `S-EMPTY` (a grid with a 合计 row and
+/// a one-row table were passed silently); where the layout prints zero as a
+/// blank, it is all zero and the rules that read it compare it as zero (a
+/// grid's were skipped, a two-sided table's compared as zero).
+#[test]
+fn an_empty_table_is_reported_or_zero_as_the_layout_prints_it() {
+    let dir = tmp();
+    let d = dir.path();
+    let blank = d.join("blank.xlsx");
+    run(&[
+        "template",
+        "--year",
+        "2025",
+        "--department",
+        "示例县财政局",
+        "-o",
+        blank.to_str().unwrap(),
+    ])
+    .success();
+    let out = run(&["check", blank.to_str().unwrap()])
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).unwrap();
+    for t in ["表1 经费总表", "表2 三公经费表"] {
+        assert!(
+            text.contains(&format!(
+                "错误 [S-EMPTY] {t} [示例县财政局 合计 | 合计]：表中没有任何金额。修改建议：本年无发生额的表也应在合计行填写 0（空白不等于 0）"
+            )),
+            "{text}"
+        );
+    }
+    assert!(text.ends_with("2 个错误，0 个警告，0 个提示。\n"), "{text}");
+
+    // The same layout printing zero as blank: 表1 left empty is zero, so
+    // 表2's 三公 of 70 exceeds its 基本支出.
+    let zero = toy_copy(d, "zero", |file, text| match file {
+        "layout.toml" => text
+            .replacen("id = \"toy-county\"", "id = \"toy-zero\"", 1)
+            .replacen(
+                "text_unit = \"万元\"",
+                "text_unit = \"万元\"\nblank_is_zero = true",
+                1,
+            ),
+        _ => text,
+    });
+    let with = |args: &[&str]| {
+        bin()
+            .arg("--templates")
+            .arg(&zero)
+            .args(["--layout", "toy-zero"])
+            .args(args)
+            .assert()
+    };
+    let blank = d.join("blank-zero.xlsx");
+    with(&[
+        "template",
+        "--year",
+        "2025",
+        "--department",
+        "示例县财政局",
+        "-o",
+        blank.to_str().unwrap(),
+    ])
+    .success();
+    with(&["check", blank.to_str().unwrap()])
+        .success()
+        .stdout(predicate::str::contains("检查通过"));
+    let sheets: Vec<Sheet> = load(&blank)
+        .iter()
+        .map(|s| match s.name.as_str() {
+            "表2 三公经费表" => {
+                let r = find_row(s, "合计") + 1;
+                edit(s, |rows| {
+                    for (c, v) in [70.0, 0.0, 66.0, 4.0].iter().enumerate() {
+                        set(rows, r, c as u32, Cell::Number(*v));
+                    }
+                })
+            }
+            _ => s.clone(),
+        })
+        .collect();
+    let filled = d.join("sangong-only.xlsx");
+    write_sheets(&filled, &sheets, true);
+    with(&["check", filled.to_str().unwrap()])
+        .code(1)
+        .stdout(predicate::str::contains(
+            "错误 [X-TOY-01] 表2 三公经费表 '表2 三公经费表'!A5",
+        ))
+        .stdout(predicate::str::contains("应为：≤ 0.00；实际：70.00"))
+        .stdout(predicate::str::contains("S-EMPTY").not());
+}

@@ -75,6 +75,18 @@ pub fn cell<'a>(r: &'a CellRef, b: &'a Budget, specs: &'a SpecSet) -> Option<Fou
             let col = r.col.as_deref()?;
             let block = g.blocks.first()?;
             let (key, amounts, found) = match row {
+                // A table with no figure at all has a total of blanks: it is
+                // compared as a two-sided table's blank lines are (as zero
+                // where the layout prints zero as blank), never skipped.
+                GridRow::Total if block.total.is_none() => {
+                    return Some(Found {
+                        spec,
+                        key: source::grid(id, 0, "", col),
+                        value: None,
+                        row: FoundRow::Total(&block.unit),
+                        col,
+                    });
+                }
                 GridRow::Total => ("", block.total.as_ref()?, FoundRow::Total(&block.unit)),
                 GridRow::Key(k) => {
                     let n = norm(k);

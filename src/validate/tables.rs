@@ -53,6 +53,7 @@ pub(crate) fn get(a: &Amounts, id: &str) -> Option<Amount> {
 }
 
 fn grid<'a>(v: &mut Checker<'a>, spec: &'a TableSpec, gs: &'a GridSpec, g: &'a GridTable) {
+    empty(v, spec, g);
     let year = v.budget.year;
     let cols: Vec<&str> = spec.amount_columns().map(|c| c.id.as_str()).collect();
     for (bi, b) in g.blocks.iter().enumerate() {
@@ -146,6 +147,36 @@ fn grid<'a>(v: &mut Checker<'a>, spec: &'a TableSpec, gs: &'a GridSpec, g: &'a G
         }
     }
     units(v, spec, g);
+}
+
+/// A table read with no figure at all (its 合计 row blank or absent): where
+/// the layout prints zero as a blank it is all zero, compared as such;
+/// elsewhere blank is not zero, and the table is reported as the reader
+/// reports one without rows (`S-EMPTY`).
+fn empty<'a>(v: &mut Checker<'a>, spec: &'a TableSpec, g: &'a GridTable) {
+    let blank = !g.blocks.is_empty()
+        && g.blocks
+            .iter()
+            .all(|b| b.total.is_none() && b.rows.is_empty());
+    if !blank || v.zero_blanks() {
+        return;
+    }
+    let col = spec.amount_columns().next().map_or("", |c| c.id.as_str());
+    let place = Place {
+        spec,
+        key: source::grid(&spec.id, 0, "", col),
+        row: row_label(&g.blocks[0].unit, None),
+        column: column_label(spec, col, v.budget.year),
+    };
+    let d = v
+        .finding(
+            crate::diag::Severity::Error,
+            crate::read::rules::EMPTY.id,
+            &place,
+            "表中没有任何金额".into(),
+        )
+        .hint("本年无发生额的表也应在合计行填写 0（空白不等于 0）");
+    v.push(d);
 }
 
 /// Rows declared the sum of other rows (`人员经费合计` = 301 + 303), column by
