@@ -134,6 +134,26 @@ impl Catalogue {
         })
     }
 
+    /// This catalogue with a layout's own codes added (`catalogue` in its
+    /// `layout.toml`): a code in both takes the layout's name.
+    pub fn extended(&self, own: &Catalogue) -> Catalogue {
+        let mut entries = self.entries.clone();
+        entries.extend(own.entries.iter().map(|(k, v)| (k.clone(), v.clone())));
+        Catalogue {
+            entries,
+            written: Default::default(),
+        }
+    }
+
+    /// The catalogue for a layout: this one, with the layout's own codes
+    /// when it has any.
+    pub fn for_layout<'a>(&'a self, own: Option<&Catalogue>) -> std::borrow::Cow<'a, Catalogue> {
+        match own {
+            Some(own) => std::borrow::Cow::Owned(self.extended(own)),
+            None => std::borrow::Cow::Borrowed(self),
+        }
+    }
+
     /// The entry of a code.
     pub fn get(&self, code: &str) -> Option<&Entry> {
         self.entries.get(code)

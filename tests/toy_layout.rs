@@ -495,3 +495,128 @@ fn an_empty_table_is_reported_or_zero_as_the_layout_prints_it() {
         .stdout(predicate::str::contains("应为：≤ 0.00；实际：70.00"))
         .stdout(predicate::str::contains("S-EMPTY").not());
 }
+
+/// `blank`'s 表1 filled with one 项 of `code`/`name` under 201 / 20103
+/// (100 = 60 + 40) and its 合计, 表2 with the 三公 row [10, 0, 6, 4].
+fn filled_with_item(blank: &Path, out: &Path, code: &str, name: &str) {
+    let sheets: Vec<Sheet> = load(blank)
+        .iter()
+        .map(|s| match s.name.as_str() {
+            "表1 经费总表" => {
+                let first = find_row(s, "科目编码") + 1;
+                let total_row = (first..s.height())
+                    .find(|&r| s.get(r, 0).text() == "合计")
+                    .unwrap();
+                edit(s, |rows| {
+                    let lines = [
+                        ("201", "一般公共服务支出"),
+                        ("20103", "政府办公厅(室)及相关机构事务"),
+                        (code, name),
+                    ];
+                    for (i, (c, n)) in lines.iter().enumerate() {
+                        let r = first + i as u32;
+                        set(rows, r, 0, Cell::Text((*c).into()));
+                        set(rows, r, 1, Cell::Text((*n).into()));
+                        for (col, v) in [(2, 100.0), (3, 60.0), (4, 40.0)] {
+                            set(rows, r, col, Cell::Number(v));
+                        }
+                    }
+                    for (col, v) in [(2, 100.0), (3, 60.0), (4, 40.0)] {
+                        set(rows, total_row, col, Cell::Number(v));
+                    }
+                })
+            }
+            "表2 三公经费表" => {
+                let r = find_row(s, "合计") + 1;
+                edit(s, |rows| {
+                    for (c, v) in [10.0, 0.0, 6.0, 4.0].iter().enumerate() {
+                        set(rows, r, c as u32, Cell::Number(*v));
+                    }
+                })
+            }
+            _ => s.clone(),
+        })
+        .collect();
+    write_sheets(out, &sheets, true);
+}
+
+/// A layout's own catalogue file (`catalogue = "codes.csv"`) adds the
+/// bureau's codes for its inputs only, on every command (#30 item 7).
+#[test]
+fn a_layouts_own_catalogue_knows_its_codes() {
+    let dir = tmp();
+    let d = dir.path();
+    let local = toy_copy(d, "local", |file, text| match file {
+        "layout.toml" => text
+            .replacen("id = \"toy-county\"", "id = \"toy-local\"", 1)
+            .replacen(
+                "text_unit = \"万元\"",
+                "text_unit = \"万元\"\ncatalogue = \"codes.csv\"",
+                1,
+            ),
+        _ => text,
+    });
+    std::fs::write(
+        local.join("codes.csv"),
+        "code,name,level,year,source\n2010399,其他政府办公厅(室)及相关机构事务支出,项,2025,示例县财政局\n",
+    )
+    .unwrap();
+    let blank = d.join("blank.xlsx");
+    run(&[
+        "template",
+        "--year",
+        "2025",
+        "--department",
+        "示例县财政局",
+        "-o",
+        blank.to_str().unwrap(),
+    ])
+    .success();
+    let input = d.join("in");
+    std::fs::create_dir(&input).unwrap();
+    let book = input.join("own-code.xlsx");
+    filled_with_item(
+        &blank,
+        &book,
+        "2010399",
+        "其他政府办公厅(室)及相关机构事务支出",
+    );
+
+    // Read as the toy layout, the code is unknown …
+    run(&["check", book.to_str().unwrap()])
+        .success()
+        .stdout(predicate::str::contains(
+            "提示 [C-CODE-01] 表1 经费总表 '表1 经费总表'!A7 [2010399 其他政府办公厅(室)及相关机构事务支出 | 科目编码]：科目编码 2010399 不在科目目录中",
+        ));
+    // … as the layout that lists it, it is known: by check and by batch.
+    let local_layout = |args: &[&str]| {
+        bin()
+            .env("BUDGET_TABLES_LAYOUTS", &local)
+            .args(["--layout", "toy-local"])
+            .args(args)
+            .assert()
+    };
+    local_layout(&["check", book.to_str().unwrap()])
+        .success()
+        .stdout(predicate::str::contains("检查通过，未发现问题"));
+    let out = d.join("out");
+    local_layout(&[
+        "batch",
+        input.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ])
+    .success()
+    .stdout(predicate::str::contains("通过 1"));
+
+    // A missing file is named when the layout is loaded.
+    std::fs::remove_file(local.join("codes.csv")).unwrap();
+    bin()
+        .args(["layouts", "--check"])
+        .arg(&local)
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            "科目目录 catalogue = \"codes.csv\"",
+        ));
+}

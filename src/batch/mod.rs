@@ -547,7 +547,7 @@ impl Batch<'_> {
             }
         };
         let crate::pipeline::Checked { findings, texts } =
-            crate::pipeline::check(&out, specs, self.check);
+            crate::pipeline::check(&out, specs, &self.check.for_layout(specs));
         let b = &out.budget;
         e.department = Some(b.department.clone()).filter(|d| !d.is_empty());
         e.year = Some(b.year).filter(|y| *y > 0);
@@ -602,7 +602,7 @@ impl Batch<'_> {
             };
             for (format, name) in formats {
                 if let Rendered::File(bytes) = format
-                    .render(b, specs, &self.check.catalogue)
+                    .render(b, specs, &self.check.for_layout(specs).catalogue)
                     .map_err(|x| x.to_string())?
                 {
                     put(format.label(), name, bytes)?;
@@ -694,7 +694,8 @@ impl Batch<'_> {
         use crate::write::publish::{render, Form};
         let not_made = |x: crate::write::WriteError| x.to_string();
         let made =
-            crate::pipeline::publication(out, prior, specs, self.check, None).map_err(not_made)?;
+            crate::pipeline::publication(out, prior, specs, &self.check.for_layout(specs), None)
+                .map_err(not_made)?;
         if made.refused() {
             let errors = made
                 .findings

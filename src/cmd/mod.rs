@@ -185,9 +185,12 @@ pub fn load_as_stated(
         || load_path(input),
         || -> Result<_, CmdError> { Ok((setup.layouts()?, setup.options()?)) },
     );
-    let (mut layouts, opts) = prepared?;
+    let (mut layouts, mut opts) = prepared?;
     let loaded = loaded?;
     let specs = layouts.swap_remove(loaded.detect(&layouts)?);
+    if let std::borrow::Cow::Owned(own) = opts.for_layout(&specs) {
+        opts = own;
+    }
     let outcome = loaded.interpret_with(&specs, &opts.catalogue)?;
     Ok((specs, opts, outcome))
 }

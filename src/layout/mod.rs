@@ -86,6 +86,11 @@ pub struct LayoutInfo {
     /// How the generated benchmark departments vary (`sample`).
     #[serde(default)]
     pub sample: SampleInfo,
+    /// A file of the layout's own classification codes (CSV, as
+    /// `templates/catalogue.csv`), beside its `layout.toml`: added to the
+    /// catalogue for its inputs.
+    #[serde(default)]
+    pub catalogue: Option<String>,
 }
 
 /// A sheet of text beside the tables.

@@ -186,7 +186,8 @@ pub fn read_path_any(
 ) -> Result<(usize, ReadOutcome), ReadError> {
     let loaded = load_path(path)?;
     let i = loaded.detect(layouts)?;
-    Ok((i, loaded.interpret_with(&layouts[i], catalogue)?))
+    let catalogue = catalogue.for_layout(layouts[i].catalogue.as_deref());
+    Ok((i, loaded.interpret_with(&layouts[i], &catalogue)?))
 }
 
 /// A file loaded but not yet read against the specs: its sheets, or the

@@ -630,6 +630,8 @@ pub struct SpecSet {
     pub tables: Vec<TableSpec>,
     /// Where it was loaded from.
     pub origin: Origin,
+    /// The layout's own classification codes (its `catalogue` file).
+    pub catalogue: Option<std::sync::Arc<crate::catalogue::Catalogue>>,
 }
 
 /// The `*.toml` files of `dir` with their text, in name order.
@@ -805,12 +807,25 @@ impl SpecSet {
             return Err(problems);
         };
         tables.sort_by_key(|t| t.number);
+        let shown = layout_path.display().to_string();
+        let catalogue = match &layout.catalogue {
+            None => None,
+            Some(file) => match crate::catalogue::Catalogue::from_path(&dir.join(file)) {
+                Ok(c) => Some(std::sync::Arc::new(c)),
+                Err(e) => {
+                    return Err(vec![SpecError::Invalid {
+                        path: shown,
+                        message: format!("科目目录 catalogue = \"{file}\"：{e}"),
+                    }])
+                }
+            },
+        };
         let set = SpecSet {
             layout,
             tables,
             origin: Origin::Templates(dir.to_path_buf()),
+            catalogue,
         };
-        let shown = layout_path.display().to_string();
         let problems: Vec<SpecError> = set
             .layout_problems()
             .into_iter()
@@ -850,10 +865,19 @@ impl SpecSet {
             return Err(SpecError::Empty(place.to_string()));
         }
         tables.sort_by_key(|t| t.number);
+        if let Some(file) = &layout.catalogue {
+            return Err(SpecError::Invalid {
+                path: format!("{place}/{LAYOUT_FILE}"),
+                message: format!(
+                    "内置版式不能有自己的科目目录 {file}；请把其中的编码并入 templates/catalogue.csv"
+                ),
+            });
+        }
         let set = SpecSet {
             layout,
             tables,
             origin: Origin::Builtin,
+            catalogue: None,
         };
         set.check_layout(&format!("{place}/{LAYOUT_FILE}"))?;
         Ok(set)

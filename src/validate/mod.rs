@@ -42,6 +42,18 @@ impl Options {
             catalogue: Catalogue::builtin()?,
         })
     }
+
+    /// The options for a layout: its own classification codes added to the
+    /// catalogue when it has a file of them.
+    pub fn for_layout(&self, specs: &SpecSet) -> std::borrow::Cow<'_, Options> {
+        match specs.catalogue.as_deref() {
+            Some(own) => std::borrow::Cow::Owned(Options {
+                step: self.step,
+                catalogue: self.catalogue.extended(own),
+            }),
+            None => std::borrow::Cow::Borrowed(self),
+        }
+    }
 }
 
 /// Checks `budget` and returns the findings, errors first within each table.
