@@ -41,6 +41,10 @@ pub struct TwoSidedSpec {
     pub link_codes: Vec<CodeName>,
     /// Tables whose 科目编码 name the expenditure lines.
     pub link_codes_from: Vec<String>,
+    /// The published table prints only the expenditure lines with a figure,
+    /// its 类 numbered by what is printed (`五、教育支出`), although the
+    /// fill-in template lists every 类 of `link_codes`.
+    pub print_used_only: bool,
 }
 
 impl TwoSidedSpec {
@@ -129,6 +133,8 @@ pub struct RawTableSpec {
     link_codes: Vec<CodeName>,
     #[serde(default)]
     link_codes_from: Vec<String>,
+    #[serde(default)]
+    print_used_only: bool,
     classification: Option<Classification>,
     #[serde(default)]
     rows_sum_to_total: bool,
@@ -158,7 +164,7 @@ fn default_template_rows() -> u32 {
 
 impl RawTableSpec {
     /// The fields that are set, each with the shape it belongs to.
-    fn shape_fields(&self) -> [(&'static str, TableKind, bool); 15] {
+    fn shape_fields(&self) -> [(&'static str, TableKind, bool); 16] {
         use TableKind::{Form, Grid, TwoSided};
         [
             ("income_lines", TwoSided, !self.income_lines.is_empty()),
@@ -175,6 +181,7 @@ impl RawTableSpec {
                 TwoSided,
                 !self.link_codes_from.is_empty(),
             ),
+            ("print_used_only", TwoSided, self.print_used_only),
             ("classification", Grid, self.classification.is_some()),
             ("rows_sum_to_total", Grid, self.rows_sum_to_total),
             ("fixed_rows", Grid, !self.fixed_rows.is_empty()),
@@ -227,6 +234,7 @@ impl TryFrom<RawTableSpec> for TableSpec {
                 expenditure_total: raw.expenditure_total,
                 link_codes: raw.link_codes,
                 link_codes_from: raw.link_codes_from,
+                print_used_only: raw.print_used_only,
             }),
             TableKind::Grid => Shape::Grid(GridSpec {
                 classification: raw.classification,

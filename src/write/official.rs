@@ -576,6 +576,12 @@ fn code_part(code: Option<&str>, i: usize, n: usize) -> Cow<'_, str> {
     }
 }
 
+/// Whether a line has a figure other than zero (a blank or zero line is not
+/// printed where the layout prints only the lines used).
+fn has_figure(a: &crate::model::Amounts) -> bool {
+    a.values().any(|v| v.is_some_and(|x| !x.is_zero()))
+}
+
 /// Body rows of a two-sided table: income lines beside expenditure lines,
 /// then the totals rows on both sides.
 pub(crate) fn two_sided_rows<'a>(
@@ -595,7 +601,12 @@ pub(crate) fn two_sided_rows<'a>(
     };
     let blank = || Out::Text(Cow::Borrowed(""), Look::Plain);
     let mut rows = Vec::new();
-    let n = ts.income_lines.len().max(t.expenditure.len());
+    let printed: Vec<&crate::model::ExpenditureLine> = t
+        .expenditure
+        .iter()
+        .filter(|e| !ts.print_used_only || has_figure(&e.amounts))
+        .collect();
+    let n = ts.income_lines.len().max(printed.len());
     let mut lei = 0;
     for i in 0..n {
         let mut r = Vec::with_capacity(spec.columns.len());
@@ -607,7 +618,7 @@ pub(crate) fn two_sided_rows<'a>(
             )),
             None => r.extend(cells(0, blank(), None)),
         }
-        match t.expenditure.get(i) {
+        match printed.get(i) {
             Some(e) => {
                 let label = if e.level == Some(Level::Lei) {
                     lei += 1;
