@@ -119,6 +119,11 @@ pub fn has_chinese_numbering(normed: &str) -> bool {
     n > 0 && normed.chars().nth(n) == Some('、')
 }
 
+/// Whether a normalized label starts with a numbered sub-item mark (`(一)`).
+pub fn has_paren_numbering(normed: &str) -> bool {
+    normed.starts_with('(') && strip_numbering(normed).len() < normed.len()
+}
+
 const CHINESE_NUMERALS: &str = "一二三四五六七八九十百";
 
 fn is_numeral(c: char) -> bool {

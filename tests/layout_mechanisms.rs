@@ -152,3 +152,139 @@ fn a_two_sided_table_prints_only_the_classes_used_numbered_as_printed() {
     assert_eq!(lines(&b), with_figures);
     assert_eq!(with_figures[0]["code"], "208");
 }
+
+fn central() -> PathBuf {
+    root().join("tests/fixtures/central-budget")
+}
+
+fn with_central(args: &[&str]) -> assert_cmd::assert::Assert {
+    bin().arg("--templates").arg(central()).args(args).assert()
+}
+
+/// The central 财政拨款收支总表's blank template filled: 本年收入 150
+/// (120 + 30) and 上年结转 10; 一、本年支出 `head` over 201 100, 205 0,
+/// 206 20, 208 30 (each 合计 | 一般公共预算 | 政府性基金); 年终结转结余 10.
+fn central_filled(dir: &Path, name: &str, head: f64) -> PathBuf {
+    let blank = dir.join(format!("{name}-blank.xlsx"));
+    with_central(&[
+        "template",
+        "--year",
+        "2025",
+        "--department",
+        "某部",
+        "-o",
+        blank.to_str().unwrap(),
+    ])
+    .success();
+    let left = [
+        ("一、本年收入", 150.0),
+        ("（一）一般公共预算财政拨款", 120.0),
+        ("（二）政府性基金预算财政拨款", 30.0),
+        ("二、上年结转", 10.0),
+        ("收入总计", 160.0),
+    ];
+    let right = [
+        ("一、本年支出", [head, 120.0, 30.0]),
+        ("（一）一般公共服务支出", [100.0, 100.0, 0.0]),
+        ("（二）教育支出", [0.0, 0.0, 0.0]),
+        ("（三）科学技术支出", [20.0, 20.0, 0.0]),
+        ("（四）社会保障和就业支出", [30.0, 0.0, 30.0]),
+        ("二、年终结转结余", [10.0, 0.0, 10.0]),
+        ("支出总计", [160.0, 120.0, 40.0]),
+    ];
+    let sheets: Vec<budget_tables::read::Sheet> = load(&blank)
+        .iter()
+        .map(|s| {
+            edit(s, |rows| {
+                for (label, v) in left {
+                    let r = find_row(s, label);
+                    set(rows, r, 1, budget_tables::read::Cell::Number(v));
+                }
+                for (label, vs) in right {
+                    let r = (0..s.height())
+                        .find(|&r| s.get(r, 2).text() == label)
+                        .unwrap();
+                    for (i, v) in vs.iter().enumerate() {
+                        set(rows, r, 3 + i as u32, budget_tables::read::Cell::Number(*v));
+                    }
+                }
+            })
+        })
+        .collect();
+    let out = dir.join(format!("{name}.xlsx"));
+    write_sheets(&out, &sheets, true);
+    out
+}
+
+/// `expenditure_lines`: a section's subtotal printed at the top of the
+/// expenditure side (一、本年支出) is the sum of the 类 beneath it, numbered
+/// （一）（二）… — checked, written and read back (#30 item 7).
+#[test]
+fn a_sections_subtotal_at_the_top_carries_the_classes_beneath_it() {
+    let dir = tmp();
+    let d = dir.path();
+    let good = central_filled(d, "good", 150.0);
+    with_central(&["check", good.to_str().unwrap()])
+        .success()
+        .stdout(predicates::str::contains("版式 central-fiscal"))
+        .stdout(predicates::str::contains("检查通过，未发现问题"));
+
+    let bad = central_filled(d, "bad", 160.0);
+    let out = with_central(&["check", bad.to_str().unwrap()])
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).unwrap();
+    assert!(
+        text.contains("错误 [T1-EXP-01] 表1 财政拨款收支总表 '表1 财政拨款收支总表'!D6 [一、本年支出 | 支出/合计]："),
+        "{text}"
+    );
+    assert!(text.contains("应为：150.00；实际：160.00"), "{text}");
+
+    // The published table prints the 类 with figures, numbered as printed.
+    let official = d.join("official.xlsx");
+    with_central(&[
+        "convert",
+        good.to_str().unwrap(),
+        "-o",
+        official.to_str().unwrap(),
+    ])
+    .success();
+    assert_eq!(
+        expenditure_labels(&official, "表1", 2),
+        [
+            "支出",
+            "项目",
+            "一、本年支出",
+            "（一）一般公共服务支出",
+            "（二）科学技术支出",
+            "（三）社会保障和就业支出",
+            "二、年终结转结余",
+            "支出总计",
+        ]
+    );
+    // Read back, it checks clean and keeps every code and figure printed.
+    with_central(&["check", official.to_str().unwrap()])
+        .success()
+        .stdout(predicates::str::contains("检查通过，未发现问题"));
+    let json = d.join("official.json");
+    with_central(&[
+        "convert",
+        official.to_str().unwrap(),
+        "-o",
+        json.to_str().unwrap(),
+    ])
+    .success();
+    let m: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let t = &m["tables"]["t01"];
+    let codes: Vec<&str> = t["expenditure"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["201", "206", "208"]);
+    assert_eq!(t["lines"]["expense_current"]["expense_total"], "150.00");
+}

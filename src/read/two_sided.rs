@@ -11,7 +11,7 @@ use super::Found;
 use crate::model::{Amounts, ExpenditureLine, Level, TwoSidedTable};
 use crate::source;
 use crate::spec::{Column, Line, TableSpec};
-use crate::text::{has_chinese_numbering, norm, strip_numbering};
+use crate::text::{has_chinese_numbering, has_paren_numbering, norm, strip_numbering};
 
 /// One side as read: its label column, its amount columns, its fixed lines.
 struct Side<'a> {
@@ -37,9 +37,12 @@ pub(crate) fn read(ctx: &mut Ctx, spec: &TableSpec, h: &Header, f: &Found) -> Tw
     sides[1].lines = spec
         .two_sided()
         .iter()
-        .flat_map(|t| &t.footer_rows)
-        .filter_map(|f| f.right.as_ref())
+        .flat_map(|t| t.right_lines())
         .collect();
+    // Under a section's line (`一、本年支出`) the 类 are numbered `（一）`.
+    let sections = spec
+        .two_sided()
+        .is_some_and(|t| !t.expenditure_lines.is_empty());
     let mut t = TwoSidedTable {
         lines: spec
             .fixed_lines()
@@ -124,8 +127,11 @@ pub(crate) fn read(ctx: &mut Ctx, spec: &TableSpec, h: &Header, f: &Found) -> Tw
             {
                 continue;
             }
-            let level = has_chinese_numbering(&n).then_some(Level::Lei);
-            let name = if level.is_some() {
+            let sub_item = sections && has_paren_numbering(&n);
+            let level = (has_chinese_numbering(&n) || sub_item).then_some(Level::Lei);
+            let name = if sub_item {
+                after_paren(&label).to_string()
+            } else if level.is_some() {
                 strip_numbering(&label).to_string()
             } else {
                 label
@@ -136,6 +142,15 @@ pub(crate) fn read(ctx: &mut Ctx, spec: &TableSpec, h: &Header, f: &Found) -> Tw
         }
     }
     t
+}
+
+/// A label after its `（一）` mark, as printed.
+fn after_paren(label: &str) -> &str {
+    let t = label.trim_start();
+    match t.find(['）', ')']) {
+        Some(i) => t[i..].trim_start_matches(['）', ')']).trim_start(),
+        None => t,
+    }
 }
 
 fn push(t: &mut TwoSidedTable, name: String, level: Option<Level>, amounts: Amounts) {

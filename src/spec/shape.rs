@@ -29,6 +29,10 @@ pub enum Shape {
 pub struct TwoSidedSpec {
     /// The income side's fixed lines, in order.
     pub income_lines: Vec<Line>,
+    /// Fixed lines printed at the top of the expenditure side, above its 类
+    /// (`一、本年支出`, a section's subtotal over the 类 beneath it, which are
+    /// then numbered `（一）`, `（二）` …).
+    pub expenditure_lines: Vec<Line>,
     /// The rows under the lines: 本年收入合计 | 本年支出合计 and the like.
     pub footer_rows: Vec<FooterRow>,
     /// Identities between the columns of the expenditure side, on every line
@@ -50,11 +54,33 @@ pub struct TwoSidedSpec {
 impl TwoSidedSpec {
     /// Every fixed line, income lines first, then the footer rows left to right.
     pub fn fixed_lines(&self) -> impl Iterator<Item = &Line> {
-        self.income_lines.iter().chain(
-            self.footer_rows
-                .iter()
-                .flat_map(|f| f.left.iter().chain(f.right.iter())),
-        )
+        self.income_lines
+            .iter()
+            .chain(&self.expenditure_lines)
+            .chain(
+                self.footer_rows
+                    .iter()
+                    .flat_map(|f| f.left.iter().chain(f.right.iter())),
+            )
+    }
+
+    /// Fixed lines of the right (expenditure) column: the lines above the
+    /// 类, then footer rights.
+    pub fn right_lines(&self) -> impl Iterator<Item = &Line> {
+        self.expenditure_lines
+            .iter()
+            .chain(self.footer_rows.iter().filter_map(|f| f.right.as_ref()))
+    }
+
+    /// How the 类 of the expenditure side are numbered: under a section's
+    /// line `（一）`, else `一、`.
+    pub fn class_label(&self, n: usize, name: &str) -> String {
+        let numeral = crate::text::chinese_numeral(n);
+        if self.expenditure_lines.is_empty() {
+            format!("{numeral}、{name}")
+        } else {
+            format!("（{numeral}）{name}")
+        }
     }
 
     /// Fixed lines of the left (income) column: income lines then footer lefts.
@@ -125,6 +151,8 @@ pub struct RawTableSpec {
     #[serde(default)]
     income_lines: Vec<Line>,
     #[serde(default)]
+    expenditure_lines: Vec<Line>,
+    #[serde(default)]
     footer_rows: Vec<FooterRow>,
     #[serde(default)]
     column_sums: Vec<SumRule>,
@@ -164,11 +192,16 @@ fn default_template_rows() -> u32 {
 
 impl RawTableSpec {
     /// The fields that are set, each with the shape it belongs to.
-    fn shape_fields(&self) -> [(&'static str, TableKind, bool); 16] {
+    fn shape_fields(&self) -> [(&'static str, TableKind, bool); 17] {
         use TableKind::{Form, Grid, TwoSided};
         [
             ("income_lines", TwoSided, !self.income_lines.is_empty()),
             ("footer_rows", TwoSided, !self.footer_rows.is_empty()),
+            (
+                "expenditure_lines",
+                TwoSided,
+                !self.expenditure_lines.is_empty(),
+            ),
             ("column_sums", TwoSided, !self.column_sums.is_empty()),
             (
                 "expenditure_total",
@@ -229,6 +262,7 @@ impl TryFrom<RawTableSpec> for TableSpec {
         let shape = match raw.kind {
             TableKind::TwoSided => Shape::TwoSided(TwoSidedSpec {
                 income_lines: raw.income_lines,
+                expenditure_lines: raw.expenditure_lines,
                 footer_rows: raw.footer_rows,
                 column_sums: raw.column_sums,
                 expenditure_total: raw.expenditure_total,

@@ -13,7 +13,7 @@ use crate::model::{Budget, GridTable, Level, Table, TwoSidedTable};
 use crate::spec::{
     ColumnKind, GridSpec, RowKey, Shape, SpecSet, TableKind, TableSpec, TwoSidedSpec, Unit,
 };
-use crate::text::{chinese_numeral, display_width, norm};
+use crate::text::{display_width, norm};
 
 /// One body cell before it is written.
 #[derive(Debug, Clone)]
@@ -601,13 +601,31 @@ pub(crate) fn two_sided_rows<'a>(
     };
     let blank = || Out::Text(Cow::Borrowed(""), Look::Plain);
     let mut rows = Vec::new();
-    let printed: Vec<&crate::model::ExpenditureLine> = t
+    // The expenditure side: a section's lines (`一、本年支出`), then the 类,
+    // 款 and 项 lines, the 类 numbered by what is printed.
+    let mut lei = 0;
+    let heads = ts.expenditure_lines.iter().map(|l| {
+        (
+            Out::Text(Cow::Borrowed(l.label.as_str()), Look::Plain),
+            t.lines.get(&l.id),
+        )
+    });
+    let lines = t
         .expenditure
         .iter()
         .filter(|e| !ts.print_used_only || has_figure(&e.amounts))
-        .collect();
-    let n = ts.income_lines.len().max(printed.len());
-    let mut lei = 0;
+        .map(|e| {
+            let label = if e.level == Some(Level::Lei) {
+                lei += 1;
+                Cow::Owned(ts.class_label(lei, &e.name))
+            } else {
+                Cow::Borrowed(e.name.as_str())
+            };
+            (Out::Text(label, indent(e.level)), Some(&e.amounts))
+        });
+    let right: Vec<(Out<'a>, Option<&'a crate::model::Amounts>)> = heads.chain(lines).collect();
+    let n = ts.income_lines.len().max(right.len());
+    let mut right = right.into_iter();
     for i in 0..n {
         let mut r = Vec::with_capacity(spec.columns.len());
         match ts.income_lines.get(i) {
@@ -618,20 +636,8 @@ pub(crate) fn two_sided_rows<'a>(
             )),
             None => r.extend(cells(0, blank(), None)),
         }
-        match printed.get(i) {
-            Some(e) => {
-                let label = if e.level == Some(Level::Lei) {
-                    lei += 1;
-                    Cow::Owned(format!("{}、{}", chinese_numeral(lei), e.name))
-                } else {
-                    Cow::Borrowed(e.name.as_str())
-                };
-                r.extend(cells(
-                    1,
-                    Out::Text(label, indent(e.level)),
-                    Some(&e.amounts),
-                ));
-            }
+        match right.next() {
+            Some((label, amounts)) => r.extend(cells(1, label, amounts)),
             None => r.extend(cells(1, blank(), None)),
         }
         rows.push(r);

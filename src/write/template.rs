@@ -7,7 +7,7 @@ use super::frame::{self, put, Mode, Page};
 use super::style::Styles;
 use super::{form, new_workbook, WriteError};
 use crate::spec::{ColumnKind, RowKey, Shape, SpecSet, TableSpec, TwoSidedSpec};
-use crate::text::{chinese_numeral, display_width, fill};
+use crate::text::{display_width, fill};
 
 /// What the blank template is for.
 #[derive(Debug, Clone)]
@@ -208,10 +208,15 @@ fn two_sided(
     let (left_n, right_n) = (left.len() as u16, right.len() as u16);
     // Layouts that list every 类 on the expenditure side (empty or not) print them.
     let expenditure: Vec<String> = ts
-        .link_codes
+        .expenditure_lines
         .iter()
-        .enumerate()
-        .map(|(i, c)| format!("{}、{}", chinese_numeral(i + 1), c.name))
+        .map(|l| l.label.clone())
+        .chain(
+            ts.link_codes
+                .iter()
+                .enumerate()
+                .map(|(i, c)| ts.class_label(i + 1, &c.name)),
+        )
         .collect();
     let n = (spec.template_rows as usize)
         .max(ts.income_lines.len())
