@@ -131,6 +131,19 @@ fn declared_sums(s: &TableSpec, t: &str, out: &mut Vec<RuleInfo>) {
             out.push(info(&r.id, SUM, t, format!("{scope}{sum}{note}")));
         }
     }
+    for r in s.grid().map_or(&[][..], |g| &g.rates) {
+        let (rate, base) = (label(s, &r.rate), label(s, &r.base));
+        out.push(info(
+            &r.id,
+            "错误",
+            t,
+            format!(
+                "每一行：{rate} = {} ÷ {base} × 100（保留 {} 位小数，末位差 1 不计；{base}为 0 或空白时空着）",
+                label(s, &r.of),
+                r.decimals
+            ),
+        ));
+    }
 }
 
 /// The cross-table rules the layout declares.

@@ -161,10 +161,55 @@ fn with_central(args: &[&str]) -> assert_cmd::assert::Assert {
     bin().arg("--templates").arg(central()).args(args).assert()
 }
 
+/// 表2 filled: 201 / 20101 / 2010101 80 → 100 (+20, 25%), 206 / 20602 /
+/// 2060201 25 → 20 (−5, −20%), 合计 105 → 120 (+15, `total_rate`).
+fn fill_rates(
+    s: &budget_tables::read::Sheet,
+    total_rate: budget_tables::read::Cell,
+) -> budget_tables::read::Sheet {
+    use budget_tables::read::Cell;
+    let first = find_row(s, "科目编码") + 1;
+    let total = (first..s.height())
+        .find(|&r| s.get(r, 0).text() == "合计")
+        .unwrap();
+    edit(s, |rows| {
+        let lines = [
+            ("201", "一般公共服务支出", [80.0, 100.0, 20.0, 25.0]),
+            ("20101", "人大事务", [80.0, 100.0, 20.0, 25.0]),
+            ("2010101", "行政运行", [80.0, 100.0, 20.0, 25.0]),
+            ("206", "科学技术支出", [25.0, 20.0, -5.0, -20.0]),
+            ("20602", "基础研究", [25.0, 20.0, -5.0, -20.0]),
+            ("2060201", "机构运行", [25.0, 20.0, -5.0, -20.0]),
+        ];
+        for (i, (code, name, vs)) in lines.iter().enumerate() {
+            let r = first + i as u32;
+            set(rows, r, 0, Cell::Text((*code).into()));
+            set(rows, r, 1, Cell::Text((*name).into()));
+            for (c, v) in vs.iter().enumerate() {
+                set(rows, r, 2 + c as u32, Cell::Number(*v));
+            }
+        }
+        for (c, v) in [105.0, 120.0, 15.0].iter().enumerate() {
+            set(rows, total, 2 + c as u32, Cell::Number(*v));
+        }
+        set(rows, total, 5, total_rate.clone());
+    })
+}
+
 /// The central 财政拨款收支总表's blank template filled: 本年收入 150
 /// (120 + 30) and 上年结转 10; 一、本年支出 `head` over 201 100, 205 0,
 /// 206 20, 208 30 (each 合计 | 一般公共预算 | 政府性基金); 年终结转结余 10.
 fn central_filled(dir: &Path, name: &str, head: f64) -> PathBuf {
+    central_filled_with(dir, name, head, budget_tables::read::Cell::Number(14.29))
+}
+
+/// [`central_filled`] with 表2's 合计 rate given.
+fn central_filled_with(
+    dir: &Path,
+    name: &str,
+    head: f64,
+    rate_of_total: budget_tables::read::Cell,
+) -> PathBuf {
     let blank = dir.join(format!("{name}-blank.xlsx"));
     with_central(&[
         "template",
@@ -194,8 +239,10 @@ fn central_filled(dir: &Path, name: &str, head: f64) -> PathBuf {
     ];
     let sheets: Vec<budget_tables::read::Sheet> = load(&blank)
         .iter()
-        .map(|s| {
-            edit(s, |rows| {
+        .map(|s| match s.name.as_str() {
+            "表2 一般公共预算财政拨款支出表" => fill_rates(s, rate_of_total.clone()),
+            n if !n.starts_with("表1") => s.clone(),
+            _ => edit(s, |rows| {
                 for (label, v) in left {
                     let r = find_row(s, label);
                     set(rows, r, 1, budget_tables::read::Cell::Number(v));
@@ -208,7 +255,7 @@ fn central_filled(dir: &Path, name: &str, head: f64) -> PathBuf {
                         set(rows, r, 3 + i as u32, budget_tables::read::Cell::Number(*v));
                     }
                 }
-            })
+            }),
         })
         .collect();
     let out = dir.join(format!("{name}.xlsx"));
@@ -287,4 +334,58 @@ fn a_sections_subtotal_at_the_top_carries_the_classes_beneath_it() {
         .collect();
     assert_eq!(codes, ["201", "206", "208"]);
     assert_eq!(t["lines"]["expense_current"]["expense_total"], "150.00");
+}
+
+/// Rate columns (`kind = "rate"`, `[[rates]]`): 增减% = 增减额 ÷ 上年预算数
+/// × 100 on every row, never summed by the 类/款/项 or total checks; typed
+/// as a number or as text with `%`; printed and read back (#30 item 7).
+#[test]
+fn a_rate_column_is_checked_against_its_amounts_and_never_summed() {
+    use budget_tables::read::Cell;
+    let dir = tmp();
+    let d = dir.path();
+    // 25% + (−20%) is no 合计 of 14.29%: the rates are not summed, and
+    // “14.29%” typed as text is read.
+    let good = central_filled_with(d, "good", 150.0, Cell::Text("14.29%".into()));
+    with_central(&["check", good.to_str().unwrap()])
+        .success()
+        .stdout(predicates::str::contains("检查通过，未发现问题"));
+
+    let bad = central_filled_with(d, "bad", 150.0, Cell::Number(15.0));
+    let out = with_central(&["check", bad.to_str().unwrap()])
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).unwrap();
+    assert!(
+        text.contains(
+            "错误 [T2-RATE-01] 表2 一般公共预算财政拨款支出表 '表2 一般公共预算财政拨款支出表'!F15 [某部 合计 | 增减%]：“增减%”应 = 增减额 ÷ 2024年预算数 × 100；应为：14.29%；实际：15.00%"
+        ),
+        "{text}"
+    );
+    assert!(text.ends_with("1 个错误，0 个警告，0 个提示。\n"), "{text}");
+
+    // Printed in the published table, and read back the same.
+    let official = d.join("official.xlsx");
+    with_central(&[
+        "convert",
+        good.to_str().unwrap(),
+        "-o",
+        official.to_str().unwrap(),
+    ])
+    .success();
+    let json = d.join("back.json");
+    with_central(&[
+        "convert",
+        official.to_str().unwrap(),
+        "-o",
+        json.to_str().unwrap(),
+    ])
+    .success();
+    let m: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let block = &m["tables"]["t02"]["blocks"][0];
+    assert_eq!(block["total"]["rate"], "14.29");
+    assert_eq!(block["rows"][3]["amounts"]["rate"], "-20.00");
 }

@@ -240,6 +240,55 @@ impl<'a> Ctx<'a> {
         Some(Amount::round(d))
     }
 
+    /// A rate in percent (`12.5`, `12.5%`; `-` or `—` where there is none),
+    /// never converted between units.
+    pub fn rate(&mut self, row: u32, col: u32) -> Option<Amount> {
+        let cell = self.sheet.get(row, col).clone();
+        let parsed = match &cell {
+            Cell::Empty => return None,
+            Cell::Number(f) => amount::from_f64(*f).map(Some),
+            Cell::Int(i) => Ok(Some(Decimal::from(*i))),
+            Cell::Text(s) if matches!(s.trim(), "-" | "—" | "－" | "/") => return None,
+            Cell::Text(s) => amount::parse_text(s.trim().trim_end_matches(['%', '％'])),
+            _ => Err(amount::ParseAmountError::NotANumber(cell.text())),
+        };
+        match parsed {
+            Ok(d) => d.map(Amount::round),
+            Err(e) => {
+                self.push(
+                    crate::read::rules::AMOUNT
+                        .finding(format!("百分比{e}"))
+                        .actual(cell.text())
+                        .hint("请填写百分数的数值（12.5 或 12.5%），没有时空着"),
+                    row,
+                    col,
+                );
+                None
+            }
+        }
+    }
+
+    /// The figures of one row: amounts, and rates at the sheet columns `rates`.
+    pub fn figures(
+        &mut self,
+        row: u32,
+        cols: &[(std::sync::Arc<str>, u32)],
+        rates: &[u32],
+    ) -> crate::model::Amounts {
+        let read: Vec<(std::sync::Arc<str>, Option<Amount>)> = cols
+            .iter()
+            .map(|(id, c)| {
+                let v = if rates.contains(c) {
+                    self.rate(row, *c)
+                } else {
+                    self.amount(row, *c)
+                };
+                (id.clone(), v)
+            })
+            .collect();
+        crate::model::Amounts::of_distinct_columns(read)
+    }
+
     /// Amounts of the given columns (shared id, sheet column) on one row.
     pub fn amounts(
         &mut self,

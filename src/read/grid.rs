@@ -22,6 +22,8 @@ struct Cols {
     name: Option<u32>,
     /// Shared ids: every row's amounts point at these, not at copies.
     amounts: Vec<(Arc<str>, u32)>,
+    /// The sheet columns of rates (read as percentages, among `amounts`).
+    rates: Vec<u32>,
 }
 
 impl Cols {
@@ -36,8 +38,13 @@ impl Cols {
                 .collect(),
             name: of(ColumnKind::Name),
             amounts: spec
-                .amount_columns()
+                .value_columns()
                 .filter_map(|c| cols.get(&c.id).map(|&at| (c.id.as_str().into(), at)))
+                .collect(),
+            rates: spec
+                .value_columns()
+                .filter(|c| c.kind == ColumnKind::Rate)
+                .filter_map(|c| cols.get(&c.id).copied())
                 .collect(),
         }
     }
@@ -135,7 +142,7 @@ fn cells(ctx: &mut Ctx, cols: &Cols, r: u32) -> RowCells {
             [one] => ctx.code(r, Some(&one)),
             ref parts => ctx.code_parts(r, parts),
         },
-        amounts: ctx.amounts(r, &cols.amounts),
+        amounts: ctx.figures(r, &cols.amounts, &cols.rates),
     }
 }
 

@@ -513,7 +513,7 @@ fn known_amount_keys(t: &Table, spec: &crate::spec::TableSpec) -> Result<(), Str
     }
     let allowed: Vec<&str> = match t {
         Table::Grid(_) | Table::TwoSided(_) => {
-            spec.amount_columns().map(|c| c.id.as_str()).collect()
+            spec.value_columns().map(|c| c.id.as_str()).collect()
         }
         Table::Form(_) => spec
             .form()

@@ -150,6 +150,9 @@ pub enum ColumnKind {
     Name,
     /// A free label column (the 项目 columns of two-sided tables).
     Label,
+    /// A rate in percent (增减%, 完成率): read and printed as a number,
+    /// never summed; what it must equal is declared in the table's `rates`.
+    Rate,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -250,6 +253,28 @@ pub struct SumRule {
     #[serde(default)]
     /// How the total relates to the parts' sum (`=`, `≥`).
     pub relation: Relation,
+}
+
+/// `rate = of ÷ base × 100`, on every row of a grid (增减% = 增减额 ÷ 上年数;
+/// 完成率 = 决算数 ÷ 预算数); blank where the base is zero or blank.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RateRule {
+    /// Stable rule id (`T2-RATE-01`).
+    pub id: String,
+    /// The rate column (`kind = "rate"`).
+    pub rate: String,
+    /// The amount column divided.
+    pub of: String,
+    /// The amount column divided by.
+    pub base: String,
+    /// Decimals the rate is printed with.
+    #[serde(default = "two")]
+    pub decimals: u32,
+}
+
+fn two() -> u32 {
+    2
 }
 
 /// Which classification a table's codes belong to.
@@ -422,6 +447,13 @@ impl TableSpec {
         self.columns.iter().filter(|c| c.kind == ColumnKind::Amount)
     }
 
+    /// The columns holding figures: amounts and rates, in order.
+    pub fn value_columns(&self) -> impl Iterator<Item = &Column> {
+        self.columns
+            .iter()
+            .filter(|c| matches!(c.kind, ColumnKind::Amount | ColumnKind::Rate))
+    }
+
     /// The first column of a kind.
     pub fn column(&self, kind: ColumnKind) -> Option<&Column> {
         self.columns.iter().find(|c| c.kind == kind)
@@ -586,6 +618,20 @@ impl TableSpec {
             Shape::Grid(g) => {
                 if self.amount_columns().next().is_none() {
                     return Err(invalid("没有金额列".into()));
+                }
+                for r in &g.rates {
+                    let kind = |id: &str| self.columns.iter().find(|c| c.id == id).map(|c| c.kind);
+                    if kind(&r.rate) != Some(ColumnKind::Rate) {
+                        return Err(invalid(format!(
+                            "rates 规则 {} 的 rate = \"{}\" 应是 kind = \"rate\" 的列",
+                            r.id, r.rate
+                        )));
+                    }
+                    for id in [&r.of, &r.base] {
+                        if kind(id) != Some(ColumnKind::Amount) {
+                            return Err(invalid(format!("rates 规则 {} 的 {id} 应是金额列", r.id)));
+                        }
+                    }
                 }
                 let code = if self.column(ColumnKind::CodePart).is_some() {
                     ColumnKind::CodePart

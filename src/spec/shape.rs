@@ -9,8 +9,8 @@
 use serde::Deserialize;
 
 use super::{
-    Classification, CodeName, Column, Difference, FooterRow, FormSpec, Halves, Line, RowKey,
-    SumRule, TableKind, TableSpec, Unit,
+    Classification, CodeName, Column, Difference, FooterRow, FormSpec, Halves, Line, RateRule,
+    RowKey, SumRule, TableKind, TableSpec, Unit,
 };
 
 /// How a table is laid out, with the declarations only that layout has.
@@ -106,6 +106,8 @@ pub struct GridSpec {
     pub row_sums: Vec<SumRule>,
     /// A fixed row that is the difference of two others (增减变化金额).
     pub difference: Option<Difference>,
+    /// Rate columns and what each must equal (增减%).
+    pub rates: Vec<RateRule>,
     /// The label of a block's total row when it is not its first row (`合计`,
     /// printed at the bottom). Without a 预算单位 column the table is the
     /// department's single block.
@@ -171,6 +173,8 @@ pub struct RawTableSpec {
     #[serde(default)]
     row_sums: Vec<SumRule>,
     difference: Option<Difference>,
+    #[serde(default)]
+    rates: Vec<RateRule>,
     total_label: Option<String>,
     #[serde(default)]
     total_first: bool,
@@ -192,7 +196,7 @@ fn default_template_rows() -> u32 {
 
 impl RawTableSpec {
     /// The fields that are set, each with the shape it belongs to.
-    fn shape_fields(&self) -> [(&'static str, TableKind, bool); 17] {
+    fn shape_fields(&self) -> [(&'static str, TableKind, bool); 18] {
         use TableKind::{Form, Grid, TwoSided};
         [
             ("income_lines", TwoSided, !self.income_lines.is_empty()),
@@ -216,6 +220,7 @@ impl RawTableSpec {
             ),
             ("print_used_only", TwoSided, self.print_used_only),
             ("classification", Grid, self.classification.is_some()),
+            ("rates", Grid, !self.rates.is_empty()),
             ("rows_sum_to_total", Grid, self.rows_sum_to_total),
             ("fixed_rows", Grid, !self.fixed_rows.is_empty()),
             ("row_sums", Grid, !self.row_sums.is_empty()),
@@ -276,6 +281,7 @@ impl TryFrom<RawTableSpec> for TableSpec {
                 fixed_rows: raw.fixed_rows,
                 row_sums: raw.row_sums,
                 difference: raw.difference,
+                rates: raw.rates,
                 total_label: raw.total_label,
                 total_first: raw.total_first,
                 halves: raw.halves,

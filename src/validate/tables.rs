@@ -54,6 +54,9 @@ pub(crate) fn get(a: &Amounts, id: &str) -> Option<Amount> {
 
 fn grid<'a>(v: &mut Checker<'a>, spec: &'a TableSpec, gs: &'a GridSpec, g: &'a GridTable) {
     empty(v, spec, g);
+    for r in &gs.rates {
+        rates(v, spec, r, g);
+    }
     let year = v.budget.year;
     let cols: Vec<&str> = spec.amount_columns().map(|c| c.id.as_str()).collect();
     for (bi, b) in g.blocks.iter().enumerate() {
@@ -147,6 +150,76 @@ fn grid<'a>(v: &mut Checker<'a>, spec: &'a TableSpec, gs: &'a GridSpec, g: &'a G
         }
     }
     units(v, spec, g);
+}
+
+/// A rate column on every row: `rate = of ÷ base × 100`, to its decimals
+/// (one in the last place allowed: the published amounts are rounded), blank
+/// (or zero) where the base is zero or blank.
+fn rates<'a>(
+    v: &mut Checker<'a>,
+    spec: &'a TableSpec,
+    r: &'a crate::spec::RateRule,
+    g: &'a GridTable,
+) {
+    use rust_decimal::{Decimal, RoundingStrategy::MidpointAwayFromZero};
+    let year = v.budget.year;
+    let unit = Decimal::new(1, r.decimals);
+    for (bi, b) in g.blocks.iter().enumerate() {
+        let rows = b
+            .total
+            .iter()
+            .map(|t| ("", None, t))
+            .chain(b.rows.iter().map(|x| (x.key.as_str(), Some(x), &x.amounts)));
+        for (key, row, amounts) in rows {
+            let zero = v.zero_blanks().then_some(Amount::ZERO);
+            let of = amounts.amount(&r.of).or(zero);
+            let base = amounts.amount(&r.base).filter(|b| !b.is_zero());
+            let printed = amounts.amount(&r.rate).map(Amount::value);
+            let expected = match (of, base) {
+                (Some(of), Some(base)) => of
+                    .value()
+                    .checked_div(base.value())
+                    .and_then(|q| q.checked_mul(Decimal::ONE_HUNDRED))
+                    .map(|x| x.round_dp_with_strategy(r.decimals, MidpointAwayFromZero)),
+                _ => None,
+            };
+            let wrong = match (expected, printed) {
+                (Some(e), Some(p)) => (e - p).abs() > unit,
+                (Some(e), None) => !e.is_zero(),
+                (None, Some(p)) => !p.is_zero() && base.is_none(),
+                (None, None) => false,
+            };
+            if !wrong {
+                continue;
+            }
+            let percent = |x: Option<Decimal>| x.map_or("空白".to_string(), |x| format!("{x}%"));
+            let place = Place {
+                spec,
+                key: source::grid(&spec.id, bi, key, &r.rate),
+                row: row_label(&b.unit, row),
+                column: column_label(spec, &r.rate, year),
+            };
+            let (rate, of_l, base_l) = (
+                column_label(spec, &r.rate, year),
+                column_label(spec, &r.of, year),
+                column_label(spec, &r.base, year),
+            );
+            let d = v
+                .finding(
+                    crate::diag::Severity::Error,
+                    &r.id,
+                    &place,
+                    format!("“{rate}”应 = {of_l} ÷ {base_l} × 100"),
+                )
+                .expected(percent(expected))
+                .actual(percent(printed))
+                .hint(format!(
+                    "请按{of_l}和{base_l}重算“{rate}”（保留 {} 位小数；{base_l}为 0 时空着）",
+                    r.decimals
+                ));
+            v.push(d);
+        }
+    }
 }
 
 /// A table read with no figure at all (its 合计 row blank or absent): where

@@ -62,7 +62,7 @@ pub fn tables(budget: &Budget, specs: &SpecSet) -> Vec<TableCsv> {
         };
         match t {
             Table::Grid(g) => {
-                let cols: Vec<&str> = spec.amount_columns().map(|c| c.id.as_str()).collect();
+                let cols: Vec<&str> = spec.value_columns().map(|c| c.id.as_str()).collect();
                 let mut header = vec![
                     ("年度".to_string(), Role::Year),
                     ("预算单位".to_string(), Role::Unit),

@@ -63,7 +63,7 @@ pub(crate) fn column_widths(spec: &TableSpec, content: &[usize]) -> Vec<f64> {
             match (c.kind, c.width) {
                 // A label wider than its column wraps (rows auto-fit their height).
                 (_, Some(w)) => w,
-                (ColumnKind::Amount, None) => (longest + 2.0).clamp(10.0, 20.0),
+                (ColumnKind::Amount | ColumnKind::Rate, None) => (longest + 2.0).clamp(10.0, 20.0),
                 (ColumnKind::Code, None) => 10.0f64.max(longest + 2.0),
                 _ => (longest + 2.0).clamp(10.0, 60.0),
             }

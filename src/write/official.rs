@@ -414,7 +414,7 @@ pub(crate) fn grid_rows<'a>(
     let labels = spec
         .columns
         .iter()
-        .take_while(|c| c.kind != ColumnKind::Amount)
+        .take_while(|c| !matches!(c.kind, ColumnKind::Amount | ColumnKind::Rate))
         .count();
     let total_row =
         |b: &'a crate::model::UnitBlock, total: &'a crate::model::Amounts| -> Vec<Out<'a>> {
@@ -424,7 +424,7 @@ pub(crate) fn grid_rows<'a>(
             spec.columns
                 .iter()
                 .map(|c| match c.kind {
-                    ColumnKind::Amount => Out::Amount(total.amount(&c.id)),
+                    ColumnKind::Amount | ColumnKind::Rate => Out::Amount(total.amount(&c.id)),
                     ColumnKind::Unit => Out::Text(Cow::Borrowed(&b.unit), Look::Plain),
                     ColumnKind::Name if spec.row_key == RowKey::Name => {
                         Out::Text(Cow::Borrowed(&b.unit), Look::Bold)
@@ -458,7 +458,9 @@ pub(crate) fn grid_rows<'a>(
                 spec.columns
                     .iter()
                     .map(|c| match c.kind {
-                        ColumnKind::Amount => Out::Amount(r.amounts.amount(&c.id)),
+                        ColumnKind::Amount | ColumnKind::Rate => {
+                            Out::Amount(r.amounts.amount(&c.id))
+                        }
                         ColumnKind::Unit if b.total.is_none() && i == 0 => {
                             Out::Text(Cow::Borrowed(&b.unit), Look::Plain)
                         }
@@ -499,7 +501,7 @@ fn labelled_row<'a>(
         .iter()
         .enumerate()
         .map(|(i, c)| match c.kind {
-            ColumnKind::Amount => Out::Amount(amounts.amount(&c.id)),
+            ColumnKind::Amount | ColumnKind::Rate => Out::Amount(amounts.amount(&c.id)),
             _ if i == 0 && labels > 1 => Out::Span(Cow::Borrowed(label), labels as u16),
             _ if i == 0 => Out::Text(Cow::Borrowed(label), Look::Bold),
             _ => Out::Covered,

@@ -141,7 +141,7 @@ fn grid(ws: &mut Worksheet, spec: &TableSpec, st: &Styles, page: Page) -> Result
     let labels = spec
         .columns
         .iter()
-        .take_while(|c| c.kind != ColumnKind::Amount)
+        .take_while(|c| !matches!(c.kind, ColumnKind::Amount | ColumnKind::Rate))
         .count() as u16;
     for (i, row) in rows.iter().enumerate() {
         let r = first + i as u32;
@@ -163,7 +163,9 @@ fn grid(ws: &mut Worksheet, spec: &TableSpec, st: &Styles, page: Page) -> Result
             for (c, col) in spec.columns.iter().enumerate() {
                 let c = at + c as u16;
                 match (row, col.kind) {
-                    (_, ColumnKind::Amount) => ws.write_blank(r, c, &st.input_amount)?,
+                    (_, ColumnKind::Amount | ColumnKind::Rate) => {
+                        ws.write_blank(r, c, &st.input_amount)?
+                    }
                     (Blank::Labelled(_), _) => continue,
                     (_, ColumnKind::Code | ColumnKind::CodePart) => {
                         ws.write_blank(r, c, &st.input_code)?
