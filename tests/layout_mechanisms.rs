@@ -389,3 +389,106 @@ fn a_rate_column_is_checked_against_its_amounts_and_never_summed() {
     assert_eq!(block["total"]["rate"], "14.29");
     assert_eq!(block["rows"][3]["amounts"]["rate"], "-20.00");
 }
+
+fn with_hubei(args: &[&str]) -> assert_cmd::assert::Assert {
+    bin()
+        .arg("--templates")
+        .arg(root().join("tests/fixtures/hubei-final"))
+        .args(args)
+        .assert()
+}
+
+/// 行次 columns (`kind = "line_no"`) and the 栏次 row (`column_numbers`):
+/// the 湖北 决算 公开01表 writing, both sides numbered (the right side
+/// continuing from the left), the columns numbered under the header; the
+/// numbers are written, skipped when read, and never taken for figures.
+#[test]
+fn line_and_column_numbers_are_printed_and_skipped_when_read() {
+    use budget_tables::read::Cell;
+    let dir = tmp();
+    let d = dir.path();
+    let blank = d.join("blank.xlsx");
+    with_hubei(&[
+        "template",
+        "--year",
+        "2024",
+        "--department",
+        "某厅",
+        "-o",
+        blank.to_str().unwrap(),
+    ])
+    .success();
+    let s = &load(&blank)[0];
+    let header = find_row(s, "栏次");
+    let row_text = |s: &budget_tables::read::Sheet, r: u32| -> Vec<String> {
+        (0..6).map(|c| s.get(r, c).text()).collect()
+    };
+    assert_eq!(row_text(s, header), ["栏次", "", "1", "", "", "2"]);
+    let left = [
+        ("一、一般公共预算财政拨款收入", 100.0),
+        ("二、政府性基金预算财政拨款收入", 20.0),
+        ("三、其他收入", 5.0),
+        ("本年收入合计", 125.0),
+        ("年初结转和结余", 10.0),
+    ];
+    let right = [
+        ("一、一般公共服务支出", 80.0),
+        ("三、社会保障和就业支出", 40.0),
+        ("本年支出合计", 120.0),
+        ("年末结转和结余", 15.0),
+    ];
+    let filled = edit(s, |rows| {
+        for (label, v) in left {
+            set(rows, find_row(s, label), 2, Cell::Number(v));
+        }
+        for (label, v) in right {
+            let r = (0..s.height())
+                .find(|&r| s.get(r, 3).text() == label)
+                .unwrap();
+            set(rows, r, 5, Cell::Number(v));
+        }
+        let total = (0..s.height())
+            .find(|&r| s.get(r, 0).text() == "总计")
+            .unwrap();
+        set(rows, total, 2, Cell::Number(135.0));
+        set(rows, total, 5, Cell::Number(135.0));
+    });
+    let book = d.join("filled.xlsx");
+    write_sheets(&book, &[filled], true);
+    with_hubei(&["check", book.to_str().unwrap()])
+        .success()
+        .stdout(predicates::str::contains("版式 hubei-final-01"))
+        .stdout(predicates::str::contains("检查通过，未发现问题"));
+
+    // The published table: 行次 down both sides, 栏次 under the header.
+    let official = d.join("official.xlsx");
+    with_hubei(&[
+        "convert",
+        book.to_str().unwrap(),
+        "-o",
+        official.to_str().unwrap(),
+    ])
+    .success();
+    let s = &load(&official)[0];
+    let header = find_row(s, "栏次");
+    assert_eq!(row_text(s, header), ["栏次", "", "1", "", "", "2"]);
+    assert_eq!(
+        row_text(s, header + 1)[..3],
+        ["一、一般公共预算财政拨款收入", "1", "100"]
+    );
+    assert_eq!(
+        row_text(s, header + 1)[3..],
+        ["一、一般公共服务支出", "7", "80"]
+    );
+    let total = (0..s.height())
+        .find(|&r| s.get(r, 0).text() == "总计")
+        .unwrap();
+    assert_eq!(
+        row_text(s, total),
+        ["总计", "6", "135", "总计", "12", "135"]
+    );
+    // Read back: the numbers are no figures and no lines.
+    with_hubei(&["check", official.to_str().unwrap()])
+        .success()
+        .stdout(predicates::str::contains("检查通过，未发现问题"));
+}

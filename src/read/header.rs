@@ -160,6 +160,8 @@ pub(crate) struct Header {
     name_label: String,
     /// The layout's heading above every title, normalized (see [`Header::with_heading`]).
     heading: Option<Pattern>,
+    /// The label of the 栏次 row under the header, normalized.
+    column_numbers: Option<String>,
 }
 
 /// A table's header labels with the other wordings its layout accepts,
@@ -321,6 +323,7 @@ pub(crate) fn recognize(
         title: Pattern::new(&norm(spec.printed_title())),
         name_label: norm(&spec.name_label),
         heading: None,
+        column_numbers: spec.column_numbers().map(norm),
     })
 }
 
@@ -621,6 +624,16 @@ impl Header {
     /// A row that only repeats the title, the 表N mark, the 部门名称/单位 lines
     /// or header labels: a page-break copy, skipped.
     pub fn is_decoration(&self, sheet: &Sheet, row: u32) -> bool {
+        // The 栏次 row (`栏次 | | 1 | 2 | 3`) numbers the columns: no figures.
+        if let Some(label) = &self.column_numbers {
+            let first = sheet
+                .row_cells(row)
+                .map(|(_, c)| c.text())
+                .find(|t| !t.trim().is_empty());
+            if first.is_some_and(|t| norm(&t) == *label) {
+                return true;
+            }
+        }
         // A number can neither start the 部门名称 line nor be a title or mark:
         // at most a header label typed as a number. Body rows are mostly
         // numbers, so their text is built only while it could still matter.

@@ -153,6 +153,9 @@ pub enum ColumnKind {
     /// A rate in percent (增减%, 完成率): read and printed as a number,
     /// never summed; what it must equal is declared in the table's `rates`.
     Rate,
+    /// 行次: each printed row's number (1, 2, 3 …), written by the tool and
+    /// not read; in a two-sided table it follows its side's label column.
+    LineNo,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -357,6 +360,9 @@ pub struct TableSpec {
     pub footnotes: Vec<String>,
     /// Printed instead of figures when the table has none (`注:本表本年无发生额。`).
     pub empty_note: Option<String>,
+    /// The label of a 栏次 row printed under the header, numbering the
+    /// figure columns 1, 2, 3 … (`栏次`); none: no such row.
+    pub column_numbers: Option<String>,
     /// Blank input rows in the fill-in template.
     pub template_rows: u32,
     /// The leaf columns, each with its header path.
@@ -447,6 +453,12 @@ impl TableSpec {
         self.columns.iter().filter(|c| c.kind == ColumnKind::Amount)
     }
 
+    /// The first printed row's number row (栏次): its label when the table
+    /// prints one under the header (`栏次`), numbering its figure columns.
+    pub fn column_numbers(&self) -> Option<&str> {
+        self.column_numbers.as_deref()
+    }
+
     /// The columns holding figures: amounts and rates, in order.
     pub fn value_columns(&self) -> impl Iterator<Item = &Column> {
         self.columns
@@ -535,6 +547,23 @@ impl TableSpec {
         sides
     }
 
+    /// Whether each side of a two-sided table prints a 行次 column after its
+    /// label column.
+    pub fn line_no_sides(&self) -> [bool; 2] {
+        let mut out = [false, false];
+        let mut side = None;
+        for (i, c) in self.columns.iter().enumerate() {
+            match c.kind {
+                ColumnKind::Label => side = Some(if side.is_none() { 0 } else { 1 }),
+                ColumnKind::LineNo if i > 0 && self.columns[i - 1].kind == ColumnKind::Label => {
+                    out[side.unwrap_or(0)] = true;
+                }
+                _ => {}
+            }
+        }
+        out
+    }
+
     /// The amount columns of the side a fixed line stands on.
     pub fn line_columns(&self, line: &str) -> Vec<&Column> {
         let [left, right] = self.sides();
@@ -551,7 +580,14 @@ impl TableSpec {
             message,
         };
         let mut ids = std::collections::HashSet::new();
-        for c in &self.columns {
+        for (i, c) in self.columns.iter().enumerate() {
+            let after_label = i > 0 && self.columns[i - 1].kind == ColumnKind::Label;
+            if c.kind == ColumnKind::LineNo && self.kind() == TableKind::TwoSided && !after_label {
+                return Err(invalid(format!(
+                    "两栏表的行次列 {} 应紧跟在该栏的项目列（kind = \"label\"）之后",
+                    c.id
+                )));
+            }
             if c.path.is_empty() {
                 return Err(invalid(format!("列 {} 没有表头路径", c.id)));
             }

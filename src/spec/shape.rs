@@ -144,6 +144,7 @@ pub struct RawTableSpec {
     empty_note: Option<String>,
     #[serde(default = "default_template_rows")]
     template_rows: u32,
+    column_numbers: Option<String>,
     #[serde(default)]
     columns: Vec<Column>,
     #[serde(default)]
@@ -305,6 +306,7 @@ impl TryFrom<RawTableSpec> for TableSpec {
             footnotes: raw.footnotes,
             empty_note: raw.empty_note,
             template_rows: raw.template_rows,
+            column_numbers: raw.column_numbers,
             columns: raw.columns,
             sums: raw.sums,
             header_aliases: raw.header_aliases,

@@ -64,6 +64,7 @@ pub(crate) fn column_widths(spec: &TableSpec, content: &[usize]) -> Vec<f64> {
                 // A label wider than its column wraps (rows auto-fit their height).
                 (_, Some(w)) => w,
                 (ColumnKind::Amount | ColumnKind::Rate, None) => (longest + 2.0).clamp(10.0, 20.0),
+                (ColumnKind::LineNo, None) => 6.0,
                 (ColumnKind::Code, None) => 10.0f64.max(longest + 2.0),
                 _ => (longest + 2.0).clamp(10.0, 60.0),
             }
@@ -72,6 +73,30 @@ pub(crate) fn column_widths(spec: &TableSpec, content: &[usize]) -> Vec<f64> {
 }
 
 /// Draws the mark, title, name line and header; returns the first body row.
+/// The 栏次 row under the header: `label` in the first column, then each
+/// figure column's number (1, 2, 3 …), left to right.
+fn column_numbers(
+    ws: &mut Worksheet,
+    spec: &TableSpec,
+    st: &Styles,
+    row: u32,
+    label: &str,
+) -> Result<(), WriteError> {
+    let mut n = 0;
+    for (c, col) in spec.printed_columns().iter().enumerate() {
+        let c = c as u16;
+        if matches!(col.kind, ColumnKind::Amount | ColumnKind::Rate) {
+            n += 1;
+            ws.write_string_with_format(row, c, n.to_string(), &st.header)?;
+        } else if c == 0 {
+            ws.write_string_with_format(row, c, label, &st.header)?;
+        } else {
+            ws.write_blank(row, c, &st.header)?;
+        }
+    }
+    Ok(())
+}
+
 pub(crate) fn draw(
     ws: &mut Worksheet,
     spec: &TableSpec,
@@ -136,7 +161,11 @@ pub(crate) fn draw(
             &st.header,
         )?;
     }
-    let header_last = HEADER_ROW + depth - 1;
+    let mut header_last = HEADER_ROW + depth - 1;
+    if let Some(label) = spec.column_numbers() {
+        header_last += 1;
+        column_numbers(ws, spec, st, header_last, label)?;
+    }
     page_setup(ws, header_last)?;
     Ok(Frame {
         first_data_row: header_last + 1,

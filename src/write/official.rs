@@ -227,7 +227,10 @@ fn body_rows<'a>(
         (Table::TwoSided(t), Shape::TwoSided(ts)) => two_sided_rows(spec, ts, t),
         _ => return None,
     };
-    Some(published_names(rows, specs.layout.name_brackets))
+    Some(published_names(
+        number_lines(spec, rows),
+        specs.layout.name_brackets,
+    ))
 }
 
 fn body_sheet(
@@ -278,6 +281,32 @@ fn body_sheet(
     );
     let notes: Vec<&str> = notes.iter().map(String::as_str).collect();
     frame::notes(ws, row, f.ncols - 1, &notes, st)
+}
+
+/// The 行次 columns filled: down each such column, every row whose label
+/// (the cell before) is printed gets the next number, a two-sided table's
+/// right side continuing from its left.
+fn number_lines<'a>(spec: &TableSpec, mut rows: Vec<Vec<Out<'a>>>) -> Vec<Vec<Out<'a>>> {
+    let mut n = 0;
+    let line_nos = spec
+        .columns
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.kind == ColumnKind::LineNo)
+        .map(|(i, _)| i);
+    for k in line_nos {
+        for r in &mut rows {
+            let labelled = match k.checked_sub(1).and_then(|p| r.get(p)) {
+                Some(Out::Text(t, _)) => !t.is_empty(),
+                Some(_) | None => true,
+            };
+            if labelled && k < r.len() {
+                n += 1;
+                r[k] = Out::Text(Cow::Owned(n.to_string()), Look::Code);
+            }
+        }
+    }
+    rows
 }
 
 /// Whether every amount among `outs` is whole: a 元 table prints its amounts
@@ -414,7 +443,12 @@ pub(crate) fn grid_rows<'a>(
     let labels = spec
         .columns
         .iter()
-        .take_while(|c| !matches!(c.kind, ColumnKind::Amount | ColumnKind::Rate))
+        .take_while(|c| {
+            !matches!(
+                c.kind,
+                ColumnKind::Amount | ColumnKind::Rate | ColumnKind::LineNo
+            )
+        })
         .count();
     let total_row =
         |b: &'a crate::model::UnitBlock, total: &'a crate::model::Amounts| -> Vec<Out<'a>> {
@@ -476,6 +510,7 @@ pub(crate) fn grid_rows<'a>(
                         ColumnKind::Name | ColumnKind::Label => {
                             Out::Text(Cow::Borrowed(&r.name), indent(level))
                         }
+                        ColumnKind::LineNo => blank(),
                     })
                     .collect(),
             );
@@ -502,6 +537,7 @@ fn labelled_row<'a>(
         .enumerate()
         .map(|(i, c)| match c.kind {
             ColumnKind::Amount | ColumnKind::Rate => Out::Amount(amounts.amount(&c.id)),
+            ColumnKind::LineNo => Out::Text(Cow::Borrowed(""), Look::Code),
             _ if i == 0 && labels > 1 => Out::Span(Cow::Borrowed(label), labels as u16),
             _ if i == 0 => Out::Text(Cow::Borrowed(label), Look::Bold),
             _ => Out::Covered,
@@ -593,13 +629,17 @@ pub(crate) fn two_sided_rows<'a>(
 ) -> Vec<Vec<Out<'a>>> {
     let [left, right] = spec.sides();
     let side_cols = [left.1, right.1];
-    // A side's cells of one row: its label, then an amount per column.
+    let numbered = spec.line_no_sides();
+    // A side's cells of one row: its label, its 行次 (numbered later), then
+    // an amount per column.
     let cells = |side: usize, label: Out<'a>, amounts: Option<&'a crate::model::Amounts>| {
-        std::iter::once(label).chain(
-            side_cols[side]
-                .iter()
-                .map(move |c| Out::Amount(amounts.and_then(|a| a.amount(&c.id)))),
-        )
+        std::iter::once(label)
+            .chain(numbered[side].then_some(Out::Text(Cow::Borrowed(""), Look::Code)))
+            .chain(
+                side_cols[side]
+                    .iter()
+                    .map(move |c| Out::Amount(amounts.and_then(|a| a.amount(&c.id)))),
+            )
     };
     let blank = || Out::Text(Cow::Borrowed(""), Look::Plain);
     let mut rows = Vec::new();

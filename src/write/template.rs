@@ -141,7 +141,12 @@ fn grid(ws: &mut Worksheet, spec: &TableSpec, st: &Styles, page: Page) -> Result
     let labels = spec
         .columns
         .iter()
-        .take_while(|c| !matches!(c.kind, ColumnKind::Amount | ColumnKind::Rate))
+        .take_while(|c| {
+            !matches!(
+                c.kind,
+                ColumnKind::Amount | ColumnKind::Rate | ColumnKind::LineNo
+            )
+        })
         .count() as u16;
     for (i, row) in rows.iter().enumerate() {
         let r = first + i as u32;
@@ -165,6 +170,9 @@ fn grid(ws: &mut Worksheet, spec: &TableSpec, st: &Styles, page: Page) -> Result
                 match (row, col.kind) {
                     (_, ColumnKind::Amount | ColumnKind::Rate) => {
                         ws.write_blank(r, c, &st.input_amount)?
+                    }
+                    (_, ColumnKind::LineNo) => {
+                        ws.write_number_with_format(r, c, (i + 1) as f64, &st.label)?
                     }
                     (Blank::Labelled(_), _) => continue,
                     (_, ColumnKind::Code | ColumnKind::CodePart) => {
@@ -206,8 +214,22 @@ fn two_sided(
     let widths = frame::column_widths(spec, &content);
     let f = frame::draw(ws, spec, st, page, &widths)?;
     let first = f.first_data_row;
-    let split = (left.len() + 1) as u16;
+    // A side's 行次 column (after its label) shifts its amounts by one; the
+    // right side's numbers continue from the left's.
+    let numbered = spec.line_no_sides();
+    let shift = numbered.map(u16::from);
+    let split = (left.len() + 1) as u16 + shift[0];
     let (left_n, right_n) = (left.len() as u16, right.len() as u16);
+    let left_count =
+        ts.income_lines.len() + ts.footer_rows.iter().filter(|f| f.left.is_some()).count();
+    let mut next = [1, left_count + 1];
+    let mut number = |ws: &mut Worksheet, r: u32, at: u16, side: usize| -> Result<(), WriteError> {
+        if numbered[side] {
+            ws.write_number_with_format(r, at + 1, next[side] as f64, &st.label)?;
+            next[side] += 1;
+        }
+        Ok(())
+    };
     // Layouts that list every 类 on the expenditure side (empty or not) print them.
     let expenditure: Vec<String> = ts
         .expenditure_lines
@@ -231,13 +253,17 @@ fn two_sided(
                 (None, true) => ws.write_blank(r, at, &st.input_text)?,
                 (None, false) => ws.write_blank(r, at, &st.label)?,
             };
+            let shift = if at == 0 { shift[0] } else { shift[1] };
+            if shift == 1 {
+                ws.write_blank(r, at + 1, &st.label)?;
+            }
             for c in 1..=amounts {
                 let look = if label.is_some() || input {
                     &st.input_amount
                 } else {
                     &st.label
                 };
-                ws.write_blank(r, at + c, look)?;
+                ws.write_blank(r, at + shift + c, look)?;
             }
             Ok::<(), WriteError>(())
         };
@@ -245,23 +271,27 @@ fn two_sided(
         let r = first + i as u32;
         let income = ts.income_lines.get(i).map(|l| l.label.as_str());
         side(ws, r, 0, left_n, income, false)?;
-        side(
-            ws,
-            r,
-            split,
-            right_n,
-            expenditure.get(i).map(String::as_str),
-            true,
-        )?;
+        if income.is_some() {
+            number(ws, r, 0, 0)?;
+        }
+        let spent = expenditure.get(i).map(String::as_str);
+        side(ws, r, split, right_n, spent, true)?;
+        if spent.is_some() {
+            number(ws, r, split, 1)?;
+        }
     }
     let mut r = first + n as u32;
     for fr in &ts.footer_rows {
-        for (at, amounts, line) in [(0, left_n, &fr.left), (split, right_n, &fr.right)] {
+        for (s, (at, amounts, line)) in [(0, left_n, &fr.left), (split, right_n, &fr.right)]
+            .into_iter()
+            .enumerate()
+        {
             match line {
                 Some(l) => {
                     ws.write_string_with_format(r, at, &l.label, &st.label_bold)?;
+                    number(ws, r, at, s)?;
                     for c in 1..=amounts {
-                        ws.write_blank(r, at + c, &st.input_amount)?;
+                        ws.write_blank(r, at + shift[s] + c, &st.input_amount)?;
                     }
                 }
                 None => side(ws, r, at, amounts, None, false)?,
