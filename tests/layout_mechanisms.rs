@@ -153,6 +153,22 @@ fn a_two_sided_table_prints_only_the_classes_used_numbered_as_printed() {
     assert_eq!(with_figures[0]["code"], "208");
 }
 
+/// What a command printed, whatever its exit.
+fn stdout(a: assert_cmd::assert::Assert) -> String {
+    String::from_utf8(a.get_output().stdout.clone()).unwrap()
+}
+
+/// `convert FROM -o TO` by `layout` (a program with its layout flags).
+fn convert(layout: impl Fn(&[&str]) -> assert_cmd::assert::Assert, from: &Path, to: &Path) {
+    layout(&[
+        "convert",
+        from.to_str().unwrap(),
+        "-o",
+        to.to_str().unwrap(),
+    ])
+    .success();
+}
+
 fn central() -> PathBuf {
     root().join("tests/fixtures/central-budget")
 }
@@ -277,12 +293,7 @@ fn a_sections_subtotal_at_the_top_carries_the_classes_beneath_it() {
         .stdout(predicates::str::contains("检查通过，未发现问题"));
 
     let bad = central_filled(d, "bad", 160.0);
-    let out = with_central(&["check", bad.to_str().unwrap()])
-        .code(1)
-        .get_output()
-        .stdout
-        .clone();
-    let text = String::from_utf8(out).unwrap();
+    let text = stdout(with_central(&["check", bad.to_str().unwrap()]).code(1));
     assert!(
         text.contains("错误 [T1-EXP-01] 表1 财政拨款收支总表 '表1 财政拨款收支总表'!D6 [一、本年支出 | 支出/合计]："),
         "{text}"
@@ -291,13 +302,7 @@ fn a_sections_subtotal_at_the_top_carries_the_classes_beneath_it() {
 
     // The published table prints the 类 with figures, numbered as printed.
     let official = d.join("official.xlsx");
-    with_central(&[
-        "convert",
-        good.to_str().unwrap(),
-        "-o",
-        official.to_str().unwrap(),
-    ])
-    .success();
+    convert(with_central, &good, &official);
     assert_eq!(
         expenditure_labels(&official, "表1", 2),
         [
@@ -316,13 +321,7 @@ fn a_sections_subtotal_at_the_top_carries_the_classes_beneath_it() {
         .success()
         .stdout(predicates::str::contains("检查通过，未发现问题"));
     let json = d.join("official.json");
-    with_central(&[
-        "convert",
-        official.to_str().unwrap(),
-        "-o",
-        json.to_str().unwrap(),
-    ])
-    .success();
+    convert(with_central, &official, &json);
     let m: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
     let t = &m["tables"]["t01"];
@@ -352,12 +351,7 @@ fn a_rate_column_is_checked_against_its_amounts_and_never_summed() {
         .stdout(predicates::str::contains("检查通过，未发现问题"));
 
     let bad = central_filled_with(d, "bad", 150.0, Cell::Number(15.0));
-    let out = with_central(&["check", bad.to_str().unwrap()])
-        .code(1)
-        .get_output()
-        .stdout
-        .clone();
-    let text = String::from_utf8(out).unwrap();
+    let text = stdout(with_central(&["check", bad.to_str().unwrap()]).code(1));
     assert!(
         text.contains(
             "错误 [T2-RATE-01] 表2 一般公共预算财政拨款支出表 '表2 一般公共预算财政拨款支出表'!F15 [某部 合计 | 增减%]：“增减%”应 = 增减额 ÷ 2024年预算数 × 100；应为：14.29%；实际：15.00%"
@@ -368,21 +362,9 @@ fn a_rate_column_is_checked_against_its_amounts_and_never_summed() {
 
     // Printed in the published table, and read back the same.
     let official = d.join("official.xlsx");
-    with_central(&[
-        "convert",
-        good.to_str().unwrap(),
-        "-o",
-        official.to_str().unwrap(),
-    ])
-    .success();
+    convert(with_central, &good, &official);
     let json = d.join("back.json");
-    with_central(&[
-        "convert",
-        official.to_str().unwrap(),
-        "-o",
-        json.to_str().unwrap(),
-    ])
-    .success();
+    convert(with_central, &official, &json);
     let m: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
     let block = &m["tables"]["t02"]["blocks"][0];
@@ -462,13 +444,7 @@ fn line_and_column_numbers_are_printed_and_skipped_when_read() {
 
     // The published table: 行次 down both sides, 栏次 under the header.
     let official = d.join("official.xlsx");
-    with_hubei(&[
-        "convert",
-        book.to_str().unwrap(),
-        "-o",
-        official.to_str().unwrap(),
-    ])
-    .success();
+    convert(with_hubei, &book, &official);
     let s = &load(&official)[0];
     let header = find_row(s, "栏次");
     assert_eq!(row_text(s, header), ["栏次", "", "1", "", "", "2"]);

@@ -379,7 +379,7 @@ fn cpu_seconds(pid: u32) -> f64 {
 #[test]
 fn a_job_past_its_time_limit_stops_working_and_frees_its_slot() {
     let d = tmp();
-    let big = big_department(d.path(), 400);
+    let big = big_department(d.path(), 1000);
     let s = Server::start(&["--jobs", "1", "--time-limit", "2", "--queue-wait", "30"]);
     let start = Instant::now();
     let a = post_sample_file(&s, "/api/convert?allow_errors=1", &big);
@@ -387,15 +387,20 @@ fn a_job_past_its_time_limit_stops_working_and_frees_its_slot() {
     assert_eq!(status(&a), 503, "{}", &a[..a.len().min(400)]);
     assert!(a.contains("处理超时：超过 2 秒仍未完成"), "{a}");
     assert!(took < Duration::from_secs(4), "{took:?}");
-    // The work stops with the answer: the server is idle a moment later (a
-    // second allowed for a stage between two checkpoints on a loaded
-    // machine; left running, the job would burn over 2 s of CPU in the
-    // window, as it needs about 5 s more).
-    std::thread::sleep(Duration::from_millis(1000));
-    let before = cpu_seconds(s.pid());
-    std::thread::sleep(Duration::from_millis(1500));
-    let spent = cpu_seconds(s.pid()) - before;
-    assert!(spent < 0.3, "still working: {spent} s of CPU in 1.5 s");
+    // The work stops with the answer: the server goes idle within a few
+    // seconds (a stage between two checkpoints, such as compressing the
+    // workbook, finishes first; on a loaded machine that takes a while).
+    // Left running, the job would keep it busy for over ten seconds more.
+    let mut idle_after = None;
+    for i in 1..=10 {
+        let before = cpu_seconds(s.pid());
+        std::thread::sleep(Duration::from_millis(500));
+        if cpu_seconds(s.pid()) - before < 0.05 {
+            idle_after = Some(i);
+            break;
+        }
+    }
+    assert!(idle_after.is_some(), "still working 5 s after the answer");
     // Its one slot is free: a normal check gets its answer.
     let a = post_sample_file(&s, "/api/check", &sample_xlsx());
     assert_eq!(status(&a), 200);

@@ -22,6 +22,29 @@ fn run(args: &[&str]) -> assert_cmd::assert::Assert {
         .assert()
 }
 
+/// The blank template of 示例县财政局 for `year`, written by `layout` (a
+/// program with its layout flags) to `dir/name`.
+fn blank_of(
+    layout: impl Fn(&[&str]) -> assert_cmd::assert::Assert,
+    dir: &Path,
+    name: &str,
+    year: i32,
+) -> PathBuf {
+    let blank = dir.join(name);
+    let year = year.to_string();
+    layout(&[
+        "template",
+        "--department",
+        "示例县财政局",
+        "--year",
+        &year,
+        "-o",
+        blank.to_str().unwrap(),
+    ])
+    .success();
+    blank
+}
+
 /// The blank template of `year`, filled: 201 / 20103 / 2010301 with `total`
 /// = `basic` + `project`, the 合计 row, and the 三公 row.
 fn filled(
@@ -31,17 +54,7 @@ fn filled(
     (total, basic, project): (f64, f64, f64),
     sangong: [f64; 4],
 ) -> PathBuf {
-    let blank = dir.join(format!("blank-{year}.xlsx"));
-    run(&[
-        "template",
-        "--department",
-        "示例县财政局",
-        "--year",
-        &year.to_string(),
-        "-o",
-        blank.to_str().unwrap(),
-    ])
-    .success();
+    let blank = blank_of(run, dir, &format!("blank-{year}.xlsx"), year);
     let sheets: Vec<Sheet> = load(&blank)
         .iter()
         .map(|s| match s.name.as_str() {
@@ -410,17 +423,7 @@ fn layouts_check_prints_every_problem_of_a_folder_at_once() {
 fn an_empty_table_is_reported_or_zero_as_the_layout_prints_it() {
     let dir = tmp();
     let d = dir.path();
-    let blank = d.join("blank.xlsx");
-    run(&[
-        "template",
-        "--year",
-        "2025",
-        "--department",
-        "示例县财政局",
-        "-o",
-        blank.to_str().unwrap(),
-    ])
-    .success();
+    let blank = blank_of(run, d, "blank.xlsx", 2025);
     let out = run(&["check", blank.to_str().unwrap()])
         .code(1)
         .get_output()
@@ -457,17 +460,7 @@ fn an_empty_table_is_reported_or_zero_as_the_layout_prints_it() {
             .args(args)
             .assert()
     };
-    let blank = d.join("blank-zero.xlsx");
-    with(&[
-        "template",
-        "--year",
-        "2025",
-        "--department",
-        "示例县财政局",
-        "-o",
-        blank.to_str().unwrap(),
-    ])
-    .success();
+    let blank = blank_of(with, d, "blank-zero.xlsx", 2025);
     with(&["check", blank.to_str().unwrap()])
         .success()
         .stdout(predicate::str::contains("检查通过"));
@@ -561,17 +554,7 @@ fn a_layouts_own_catalogue_knows_its_codes() {
         "code,name,level,year,source\n2010399,其他政府办公厅(室)及相关机构事务支出,项,2025,示例县财政局\n",
     )
     .unwrap();
-    let blank = d.join("blank.xlsx");
-    run(&[
-        "template",
-        "--year",
-        "2025",
-        "--department",
-        "示例县财政局",
-        "-o",
-        blank.to_str().unwrap(),
-    ])
-    .success();
+    let blank = blank_of(run, d, "blank.xlsx", 2025);
     let input = d.join("in");
     std::fs::create_dir(&input).unwrap();
     let book = input.join("own-code.xlsx");
