@@ -58,6 +58,16 @@ fn a_two_sided_table_prints_only_the_classes_used_numbered_as_printed() {
             text
         }
     });
+    let used_layout = || {
+        let mut c = bin();
+        c.arg("--templates").arg(&used).args([
+            "--layout",
+            "final-accounts-used",
+            "convert",
+            "--allow-errors",
+        ]);
+        c
+    };
     let sample = root().join("samples/shanghai-ghzy-2024-final-accounts.xlsx");
     let all = d.join("all.xlsx");
     bin()
@@ -68,15 +78,7 @@ fn a_two_sided_table_prints_only_the_classes_used_numbered_as_printed() {
         .assert()
         .code(0);
     let only = d.join("used.xlsx");
-    bin()
-        .arg("--templates")
-        .arg(&used)
-        .args([
-            "--layout",
-            "final-accounts-used",
-            "convert",
-            "--allow-errors",
-        ])
+    used_layout()
         .arg(&sample)
         .arg("-o")
         .arg(&only)
@@ -124,20 +126,7 @@ fn a_two_sided_table_prints_only_the_classes_used_numbered_as_printed() {
         .arg(&a)
         .assert()
         .code(0);
-    bin()
-        .arg("--templates")
-        .arg(&used)
-        .args([
-            "--layout",
-            "final-accounts-used",
-            "convert",
-            "--allow-errors",
-        ])
-        .arg(&only)
-        .arg("-o")
-        .arg(&b)
-        .assert()
-        .code(0);
+    used_layout().arg(&only).arg("-o").arg(&b).assert().code(0);
     let with_figures: Vec<serde_json::Value> = lines(&a)
         .into_iter()
         .filter(|l| {

@@ -22,6 +22,43 @@ fn run(args: &[&str]) -> assert_cmd::assert::Assert {
         .assert()
 }
 
+/// 表1 filled with one 项 `item` under 201 / 20103, each row and the 合计
+/// with `total` = `basic` + `project`.
+fn with_item(s: &Sheet, item: (&str, &str), (total, basic, project): (f64, f64, f64)) -> Sheet {
+    let first = find_row(s, "科目编码") + 1;
+    // The 合计 row below the body (the header has a 合计 column too).
+    let total_row = (first..s.height())
+        .find(|&r| s.get(r, 0).text() == "合计")
+        .unwrap();
+    let lines = [
+        ("201", "一般公共服务支出"),
+        ("20103", "政府办公厅(室)及相关机构事务"),
+        item,
+    ];
+    edit(s, |rows| {
+        for (i, (code, name)) in lines.iter().enumerate() {
+            let r = first + i as u32;
+            set(rows, r, 0, Cell::Text((*code).into()));
+            set(rows, r, 1, Cell::Text((*name).into()));
+        }
+        for r in (first..first + 3).chain([total_row]) {
+            for (c, v) in [(2, total), (3, basic), (4, project)] {
+                set(rows, r, c, Cell::Number(v));
+            }
+        }
+    })
+}
+
+/// 表2's one row of 三公 figures filled with `values`.
+fn with_sangong(s: &Sheet, values: &[f64; 4]) -> Sheet {
+    let r = find_row(s, "合计") + 1;
+    edit(s, |rows| {
+        for (c, v) in values.iter().enumerate() {
+            set(rows, r, c as u32, Cell::Number(*v));
+        }
+    })
+}
+
 /// The blank template of 示例县财政局 for `year`, written by `layout` (a
 /// program with its layout flags) to `dir/name`.
 fn blank_of(
@@ -58,41 +95,8 @@ fn filled(
     let sheets: Vec<Sheet> = load(&blank)
         .iter()
         .map(|s| match s.name.as_str() {
-            "表1 经费总表" => {
-                let first = find_row(s, "科目编码") + 1;
-                // The 合计 row below the body (the header has a 合计 column too).
-                let total_row = (first..s.height())
-                    .find(|&r| s.get(r, 0).text() == "合计")
-                    .unwrap();
-                edit(s, |rows| {
-                    for (i, (code, name)) in [
-                        ("201", "一般公共服务支出"),
-                        ("20103", "政府办公厅(室)及相关机构事务"),
-                        ("2010301", "行政运行"),
-                    ]
-                    .iter()
-                    .enumerate()
-                    {
-                        let r = first + i as u32;
-                        set(rows, r, 0, Cell::Text((*code).into()));
-                        set(rows, r, 1, Cell::Text((*name).into()));
-                        for (c, v) in [(2, total), (3, basic), (4, project)] {
-                            set(rows, r, c, Cell::Number(v));
-                        }
-                    }
-                    for (c, v) in [(2, total), (3, basic), (4, project)] {
-                        set(rows, total_row, c, Cell::Number(v));
-                    }
-                })
-            }
-            "表2 三公经费表" => {
-                let r = find_row(s, "合计") + 1;
-                edit(s, |rows| {
-                    for (c, v) in sangong.iter().enumerate() {
-                        set(rows, r, c as u32, Cell::Number(*v));
-                    }
-                })
-            }
+            "表1 经费总表" => with_item(s, ("2010301", "行政运行"), (total, basic, project)),
+            "表2 三公经费表" => with_sangong(s, &sangong),
             _ => s.clone(),
         })
         .collect();
@@ -321,6 +325,17 @@ fn toy_copy(dir: &Path, name: &str, edit: impl Fn(&str, String) -> String) -> Pa
     folder
 }
 
+/// What `layouts --check DIR` printed, it having failed with exit code 1.
+fn layouts_check_failing(dir: &Path) -> String {
+    let out = bin()
+        .args(["layouts", "--check"])
+        .arg(dir)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    String::from_utf8(out.stdout).unwrap()
+}
+
 /// `layouts --check` proves a bureau's folder before a department uses
 /// it, printing every problem at once: files that do not parse, then the
 /// declarations naming what the tables lack (#30 item 5).
@@ -347,13 +362,7 @@ fn layouts_check_prints_every_problem_of_a_folder_at_once() {
         "02-sangong.toml" => text.replacen("kind = \"grid\"", "kind = \"gird\"", 1),
         _ => text,
     });
-    let out = bin()
-        .args(["layouts", "--check"])
-        .arg(&typos)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let text = String::from_utf8(out.stdout).unwrap();
+    let text = layouts_check_failing(&typos);
     assert!(text.contains("：2 个问题\n"), "{text}");
     assert!(
         text.contains(
@@ -376,13 +385,7 @@ fn layouts_check_prints_every_problem_of_a_folder_at_once() {
             ),
         _ => text,
     });
-    let out = bin()
-        .args(["layouts", "--check"])
-        .arg(&names)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let text = String::from_utf8(out.stdout).unwrap();
+    let text = layouts_check_failing(&names);
     assert!(text.contains("：2 个问题\n"), "{text}");
     assert!(text.contains("1. 表格规格 "), "{text}");
     assert!(
@@ -467,14 +470,7 @@ fn an_empty_table_is_reported_or_zero_as_the_layout_prints_it() {
     let sheets: Vec<Sheet> = load(&blank)
         .iter()
         .map(|s| match s.name.as_str() {
-            "表2 三公经费表" => {
-                let r = find_row(s, "合计") + 1;
-                edit(s, |rows| {
-                    for (c, v) in [70.0, 0.0, 66.0, 4.0].iter().enumerate() {
-                        set(rows, r, c as u32, Cell::Number(*v));
-                    }
-                })
-            }
+            "表2 三公经费表" => with_sangong(s, &[70.0, 0.0, 66.0, 4.0]),
             _ => s.clone(),
         })
         .collect();
@@ -495,38 +491,8 @@ fn filled_with_item(blank: &Path, out: &Path, code: &str, name: &str) {
     let sheets: Vec<Sheet> = load(blank)
         .iter()
         .map(|s| match s.name.as_str() {
-            "表1 经费总表" => {
-                let first = find_row(s, "科目编码") + 1;
-                let total_row = (first..s.height())
-                    .find(|&r| s.get(r, 0).text() == "合计")
-                    .unwrap();
-                edit(s, |rows| {
-                    let lines = [
-                        ("201", "一般公共服务支出"),
-                        ("20103", "政府办公厅(室)及相关机构事务"),
-                        (code, name),
-                    ];
-                    for (i, (c, n)) in lines.iter().enumerate() {
-                        let r = first + i as u32;
-                        set(rows, r, 0, Cell::Text((*c).into()));
-                        set(rows, r, 1, Cell::Text((*n).into()));
-                        for (col, v) in [(2, 100.0), (3, 60.0), (4, 40.0)] {
-                            set(rows, r, col, Cell::Number(v));
-                        }
-                    }
-                    for (col, v) in [(2, 100.0), (3, 60.0), (4, 40.0)] {
-                        set(rows, total_row, col, Cell::Number(v));
-                    }
-                })
-            }
-            "表2 三公经费表" => {
-                let r = find_row(s, "合计") + 1;
-                edit(s, |rows| {
-                    for (c, v) in [10.0, 0.0, 6.0, 4.0].iter().enumerate() {
-                        set(rows, r, c as u32, Cell::Number(*v));
-                    }
-                })
-            }
+            "表1 经费总表" => with_item(s, (code, name), (100.0, 60.0, 40.0)),
+            "表2 三公经费表" => with_sangong(s, &[10.0, 0.0, 6.0, 4.0]),
             _ => s.clone(),
         })
         .collect();
