@@ -447,7 +447,9 @@ $('dl-batch').addEventListener('click', async () => {
 (async () => {
   const list = await task('正在读取版式……', () => send('GET', 'api/layouts', null, 'json'));
   if (!list) return;
-  $('tpl-layout').replaceChildren(...list.map((l) => el('option', { value: l.id, text: l.name + '（' + l.region + '）' })));
+  // A bureau's own layout (user folder, BUDGET_TABLES_LAYOUTS, --templates) is marked as such.
+  const where = (l) => (l.origin === '内置' ? '' : '，本机版式');
+  $('tpl-layout').replaceChildren(...list.map((l) => el('option', { value: l.id, text: l.name + '（' + l.region + where(l) + '）' })));
   // The layout of the workbook checked last, else the default one (not the first by name).
   const chosen = list.find((l) => l.id === lastLayout) || list.find((l) => l.default);
   if (chosen) $('tpl-layout').value = chosen.id;
