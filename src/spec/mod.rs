@@ -582,6 +582,12 @@ impl TableSpec {
         let mut ids = std::collections::HashSet::new();
         for (i, c) in self.columns.iter().enumerate() {
             let after_label = i > 0 && self.columns[i - 1].kind == ColumnKind::Label;
+            if c.kind == ColumnKind::Rate && self.kind() != TableKind::Grid {
+                return Err(invalid(format!(
+                    "百分比列 {}（kind = \"rate\"）只能用于格表（kind = \"grid\"）",
+                    c.id
+                )));
+            }
             if c.kind == ColumnKind::LineNo && self.kind() == TableKind::TwoSided && !after_label {
                 return Err(invalid(format!(
                     "两栏表的行次列 {} 应紧跟在该栏的项目列（kind = \"label\"）之后",
@@ -1024,5 +1030,16 @@ mod tests {
         let err = SpecSet::from_dir(dir.path()).unwrap_err();
         assert!(err.to_string().contains("x.toml"), "{err}");
         assert!(SpecSet::builtin_layout("nowhere").is_err());
+        // A rate column is a grid's: a two-sided table cannot place it.
+        let two_sided =
+            std::fs::read_to_string("tests/fixtures/hubei-final/01-shouru-zhichu-juesuan.toml")
+                .unwrap()
+                .replacen("kind = \"line_no\"", "kind = \"rate\"", 1);
+        let t: Result<TableSpec, _> = toml::from_str(&two_sided);
+        let err = t.unwrap().validate("t.toml").unwrap_err().to_string();
+        assert!(
+            err.contains("百分比列 income_no（kind = \"rate\"）只能用于格表"),
+            "{err}"
+        );
     }
 }
