@@ -171,10 +171,8 @@ fn asks_for_data(d: &Diagnostic, specs: &SpecSet) -> bool {
 }
 
 fn where_and_what(d: &Diagnostic) -> String {
-    let place = match (&d.sheet, &d.cell) {
-        (Some(s), Some(c)) => format!("{s}!{c} "),
-        (Some(s), None) => format!("{s} "),
-        _ => String::new(),
-    };
-    format!("[{}] {place}{}", d.rule, d.message)
+    match d.location() {
+        Some(place) => format!("[{}] {place} {}", d.rule, d.message),
+        None => format!("[{}] {}", d.rule, d.message),
+    }
 }

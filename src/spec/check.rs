@@ -2,24 +2,14 @@
 //! table, line, column, row set and condition a rule, headline, roll-up figure
 //! or narrative figure names exists, and each rule has what its kind needs.
 
-use super::{SpecError, SpecSet};
+use super::SpecSet;
 use crate::layout::CrossRule;
 
 impl SpecSet {
-    /// Every table, line, row set and condition a layout names exists, and
-    /// each rule has what its kind needs.
-    pub(crate) fn check_layout(&self, path: &str) -> Result<(), SpecError> {
-        match self.layout_problems().into_iter().next() {
-            Some(message) => Err(SpecError::Invalid {
-                path: path.to_string(),
-                message,
-            }),
-            None => Ok(()),
-        }
-    }
-
-    /// Every problem of the layout file's declarations against its tables,
-    /// all at once (`layouts --check` prints them together).
+    /// Every problem of the layout file's declarations against its tables:
+    /// every table, line, row set and condition it names exists, and each
+    /// rule has what its kind needs; all at once (`layouts --check` prints
+    /// them together).
     pub(crate) fn layout_problems(&self) -> Vec<String> {
         let mut out = Vec::new();
         self.rule_problems(&mut out);

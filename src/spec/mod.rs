@@ -158,6 +158,13 @@ pub enum ColumnKind {
     LineNo,
 }
 
+impl ColumnKind {
+    /// Whether the column holds figures (an amount or a rate).
+    pub fn holds_figures(self) -> bool {
+        matches!(self, ColumnKind::Amount | ColumnKind::Rate)
+    }
+}
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 /// One leaf column of a table's header tree.
@@ -461,9 +468,16 @@ impl TableSpec {
 
     /// The columns holding figures: amounts and rates, in order.
     pub fn value_columns(&self) -> impl Iterator<Item = &Column> {
+        self.columns.iter().filter(|c| c.kind.holds_figures())
+    }
+
+    /// How many label cells (code, name …) come before the first figure or
+    /// 行次 column: a row's printed label is merged over them.
+    pub fn leading_labels(&self) -> usize {
         self.columns
             .iter()
-            .filter(|c| matches!(c.kind, ColumnKind::Amount | ColumnKind::Rate))
+            .take_while(|c| !c.kind.holds_figures() && c.kind != ColumnKind::LineNo)
+            .count()
     }
 
     /// The first column of a kind.
@@ -816,8 +830,7 @@ impl SpecSet {
             .iter()
             .find(|(name, _)| *name == LAYOUT_FILE)
             .ok_or_else(|| SpecError::NoLayoutFile(format!("templates/{folder}")))?;
-        let layout: LayoutInfo =
-            serde_json::from_str(layout_src).map_err(|e| parse_err(LAYOUT_FILE, e))?;
+        let layout = serde_json::from_str(layout_src).map_err(|e| parse_err(LAYOUT_FILE, e));
         let tables = files
             .iter()
             .filter(|(name, _)| *name != LAYOUT_FILE)
@@ -825,7 +838,10 @@ impl SpecSet {
                 let spec = serde_json::from_str(src).map_err(|e| parse_err(name, e));
                 (format!("templates/{folder}/{name}"), spec)
             });
-        Self::assemble(layout, &format!("templates/{folder}"), tables)
+        let place = format!("templates/{folder}");
+        let layout_file = format!("{place}/{LAYOUT_FILE}");
+        Self::assemble(layout, tables, &place, layout_file, Origin::Builtin)
+            .map_err(|mut all| all.swap_remove(0))
     }
 
     /// Loads a layout folder: its `layout.toml` and every other `*.toml` in it.
@@ -855,25 +871,46 @@ impl SpecSet {
                 SpecError::NoLayoutFile(dir.display().to_string())
             }]);
         };
-        let mut problems = Vec::new();
-        let layout: Option<LayoutInfo> = toml::from_str(layout_src)
-            .map_err(|e| {
-                problems.push(SpecError::Parse {
-                    path: layout_path.display().to_string(),
-                    message: toml_message(layout_src, &e),
-                });
-            })
-            .ok();
-        let mut tables: Vec<TableSpec> = Vec::new();
-        for (p, src) in files.iter().filter(|(p, _)| *p != layout_path) {
-            let path = p.display().to_string();
-            let spec = toml::from_str::<TableSpec>(src)
-                .map_err(|e| SpecError::Parse {
-                    path: path.clone(),
+        let layout = toml::from_str(layout_src).map_err(|e| SpecError::Parse {
+            path: layout_path.display().to_string(),
+            message: toml_message(layout_src, &e),
+        });
+        let tables = files
+            .iter()
+            .filter(|(p, _)| *p != layout_path)
+            .map(|(p, src)| {
+                let spec = toml::from_str(src).map_err(|e| SpecError::Parse {
+                    path: p.display().to_string(),
                     message: toml_message(src, &e),
-                })
-                .and_then(|spec| spec.validate(&path).map(|()| spec));
-            match spec {
+                });
+                (p.display().to_string(), spec)
+            });
+        Self::assemble(
+            layout,
+            tables,
+            &dir.display().to_string(),
+            layout_path.display().to_string(),
+            Origin::Templates(dir.to_path_buf()),
+        )
+    }
+
+    /// A layout from its parsed files, every problem collected: each file
+    /// that does not parse or contradicts itself, then (when every file is
+    /// sound) its own catalogue file and each declaration of `layout.toml`
+    /// that names a table, line or column the tables lack. Built-in and
+    /// folder layouts both come through here.
+    fn assemble(
+        layout: Result<LayoutInfo, SpecError>,
+        files: impl Iterator<Item = (String, Result<TableSpec, SpecError>)>,
+        place: &str,
+        layout_file: String,
+        origin: Origin,
+    ) -> Result<SpecSet, Vec<SpecError>> {
+        let mut problems = Vec::new();
+        let layout = layout.map_err(|e| problems.push(e)).ok();
+        let mut tables: Vec<TableSpec> = Vec::new();
+        for (path, spec) in files {
+            match spec.and_then(|spec| spec.validate(&path).map(|()| spec)) {
                 Err(e) => problems.push(e),
                 Ok(spec)
                     if tables
@@ -889,86 +926,46 @@ impl SpecSet {
             }
         }
         if tables.is_empty() && problems.is_empty() {
-            problems.push(SpecError::Empty(dir.display().to_string()));
+            problems.push(SpecError::Empty(place.to_string()));
         }
         let (Some(layout), true) = (layout, problems.is_empty()) else {
             return Err(problems);
         };
         tables.sort_by_key(|t| t.number);
-        let shown = layout_path.display().to_string();
-        let catalogue = match &layout.catalogue {
-            None => None,
-            Some(file) => match crate::catalogue::Catalogue::from_path(&dir.join(file)) {
-                Ok(c) => Some(std::sync::Arc::new(c)),
-                Err(e) => {
-                    return Err(vec![SpecError::Invalid {
-                        path: shown,
-                        message: format!("科目目录 catalogue = \"{file}\"：{e}"),
-                    }])
+        let invalid = |message: String| SpecError::Invalid {
+            path: layout_file.clone(),
+            message,
+        };
+        let catalogue = match (&layout.catalogue, &origin) {
+            (None, _) => None,
+            (Some(file), Origin::Builtin) => {
+                return Err(vec![invalid(format!(
+                "内置版式不能有自己的科目目录 {file}；请把其中的编码并入 templates/catalogue.csv"
+            ))])
+            }
+            (Some(file), Origin::Templates(dir) | Origin::Env(dir) | Origin::User(dir)) => {
+                match crate::catalogue::Catalogue::from_path(&dir.join(file)) {
+                    Ok(c) => Some(std::sync::Arc::new(c)),
+                    Err(e) => {
+                        return Err(vec![invalid(format!(
+                            "科目目录 catalogue = \"{file}\"：{e}"
+                        ))])
+                    }
                 }
-            },
+            }
         };
         let set = SpecSet {
             layout,
             tables,
-            origin: Origin::Templates(dir.to_path_buf()),
+            origin,
             catalogue,
         };
-        let problems: Vec<SpecError> = set
-            .layout_problems()
-            .into_iter()
-            .map(|message| SpecError::Invalid {
-                path: shown.clone(),
-                message,
-            })
-            .collect();
+        let problems: Vec<SpecError> = set.layout_problems().into_iter().map(invalid).collect();
         if problems.is_empty() {
             Ok(set)
         } else {
             Err(problems)
         }
-    }
-
-    fn assemble(
-        layout: LayoutInfo,
-        place: &str,
-        files: impl Iterator<Item = (String, Result<TableSpec, SpecError>)>,
-    ) -> Result<SpecSet, SpecError> {
-        let mut tables = Vec::new();
-        for (path, spec) in files {
-            let spec = spec?;
-            spec.validate(&path)?;
-            if tables
-                .iter()
-                .any(|t: &TableSpec| t.id == spec.id || t.number == spec.number)
-            {
-                return Err(SpecError::Invalid {
-                    path,
-                    message: format!("表 id {} 或编号 {} 重复", spec.id, spec.number),
-                });
-            }
-            tables.push(spec);
-        }
-        if tables.is_empty() {
-            return Err(SpecError::Empty(place.to_string()));
-        }
-        tables.sort_by_key(|t| t.number);
-        if let Some(file) = &layout.catalogue {
-            return Err(SpecError::Invalid {
-                path: format!("{place}/{LAYOUT_FILE}"),
-                message: format!(
-                    "内置版式不能有自己的科目目录 {file}；请把其中的编码并入 templates/catalogue.csv"
-                ),
-            });
-        }
-        let set = SpecSet {
-            layout,
-            tables,
-            origin: Origin::Builtin,
-            catalogue: None,
-        };
-        set.check_layout(&format!("{place}/{LAYOUT_FILE}"))?;
-        Ok(set)
     }
 
     /// A table spec by id.

@@ -46,12 +46,13 @@ impl Options {
     /// The options for a layout: its own classification codes added to the
     /// catalogue when it has a file of them.
     pub fn for_layout(&self, specs: &SpecSet) -> std::borrow::Cow<'_, Options> {
-        match specs.catalogue.as_deref() {
-            Some(own) => std::borrow::Cow::Owned(Options {
+        use std::borrow::Cow;
+        match self.catalogue.for_layout(specs.catalogue.as_deref()) {
+            Cow::Owned(catalogue) => Cow::Owned(Options {
                 step: self.step,
-                catalogue: self.catalogue.extended(own),
+                catalogue,
             }),
-            None => std::borrow::Cow::Borrowed(self),
+            Cow::Borrowed(_) => Cow::Borrowed(self),
         }
     }
 }

@@ -200,7 +200,7 @@ fn rates<'a>(
                 column: column_label(spec, &r.rate, year),
             };
             let (rate, of_l, base_l) = (
-                column_label(spec, &r.rate, year),
+                &place.column,
                 column_label(spec, &r.of, year),
                 column_label(spec, &r.base, year),
             );

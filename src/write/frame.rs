@@ -85,7 +85,7 @@ fn column_numbers(
     let mut n = 0;
     for (c, col) in spec.printed_columns().iter().enumerate() {
         let c = c as u16;
-        if matches!(col.kind, ColumnKind::Amount | ColumnKind::Rate) {
+        if col.kind.holds_figures() {
             n += 1;
             ws.write_string_with_format(row, c, n.to_string(), &st.header)?;
         } else if c == 0 {

@@ -440,16 +440,7 @@ pub(crate) fn grid_rows<'a>(
     let blank = || Out::Text(Cow::Borrowed(""), Look::Plain);
     // Tables that print their total row last label it across the code and name cells.
     let at_bottom = spec.total_label();
-    let labels = spec
-        .columns
-        .iter()
-        .take_while(|c| {
-            !matches!(
-                c.kind,
-                ColumnKind::Amount | ColumnKind::Rate | ColumnKind::LineNo
-            )
-        })
-        .count();
+    let labels = spec.leading_labels();
     let total_row =
         |b: &'a crate::model::UnitBlock, total: &'a crate::model::Amounts| -> Vec<Out<'a>> {
             if let Some(label) = at_bottom {

@@ -138,16 +138,7 @@ fn grid(ws: &mut Worksheet, spec: &TableSpec, st: &Styles, page: Page) -> Result
     let halves = if spec.halves().is_some() { 2 } else { 1 };
     let width = spec.columns.len() as u16;
     // The label cells before the first amount, merged under a printed label.
-    let labels = spec
-        .columns
-        .iter()
-        .take_while(|c| {
-            !matches!(
-                c.kind,
-                ColumnKind::Amount | ColumnKind::Rate | ColumnKind::LineNo
-            )
-        })
-        .count() as u16;
+    let labels = spec.leading_labels() as u16;
     for (i, row) in rows.iter().enumerate() {
         let r = first + i as u32;
         for half in 0..halves {
@@ -254,7 +245,8 @@ fn two_sided(
                 (None, false) => ws.write_blank(r, at, &st.label)?,
             };
             let shift = if at == 0 { shift[0] } else { shift[1] };
-            if shift == 1 {
+            // A labelled row's 行次 is written by `number`.
+            if shift == 1 && label.is_none() {
                 ws.write_blank(r, at + 1, &st.label)?;
             }
             for c in 1..=amounts {
